@@ -1,0 +1,13 @@
+DROP TABLE audit_log;
+DROP TABLE idempotency_keys;
+DROP TABLE attachments;
+DROP TABLE deadlines;
+DROP TABLE filing_number_counters;
+DROP TABLE filings;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE organisations;
+DROP TABLE agencies;
+DROP TABLE calendar_days;
+DROP TABLE calendar_versions;
+DROP TABLE regions;

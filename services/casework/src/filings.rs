@@ -1,0 +1,57 @@
+//! A filing as staff see it, its full audit trail and its materials.
+
+use actix_web::{web, HttpResponse};
+use frt_access::{Action, Resource};
+use frt_store::{audit, filings, views};
+use frt_web::{ApiError, ApiResult, Auth, Core};
+use uuid::Uuid;
+
+/// A filing of the caller's jurisdiction, with the USCC warning flag.
+#[utoipa::path(get, path = "/api/v1/filings/{id}", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id")),
+    responses((status = 200, body = views::FilingDetail), (status = 404, content_type = "application/problem+json")))]
+pub async fn show(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    let detail = views::filing_detail(&mut conn, id.into_inner(), &auth.principal.filing_scope())
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Every audit row of a filing, oldest first.
+#[utoipa::path(get, path = "/api/v1/filings/{id}/audit", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id")),
+    responses((status = 200, body = [audit::AuditRow]), (status = 404, content_type = "application/problem+json")))]
+pub async fn audit_trail(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Audit, Action::Read, None)?;
+    let id = id.into_inner();
+    let mut conn = core.db.conn().await?;
+    filings::get(&mut conn, id, &auth.principal.filing_scope())
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))?;
+    let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
+    Ok(HttpResponse::Ok().json(rows))
+}
+
+/// Download a material of a filing in the caller's jurisdiction (audited).
+#[utoipa::path(get, path = "/api/v1/filings/{id}/attachments/{attachment_id}", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
+    responses((status = 200, description = "the file"), (status = 404, content_type = "application/problem+json")))]
+pub async fn download(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    let (filing_id, attachment_id) = path.into_inner();
+    frt_web::download::attachment(&core, &auth, filing_id, attachment_id).await
+}

@@ -1,0 +1,11 @@
+//! Casework: the government-zone service for regulator staff: the review queue, decisions on
+//! filings, materials, audit trails and staff administration.
+
+pub mod filings;
+pub mod openapi;
+pub mod queue;
+pub mod review;
+pub mod staff;
+pub mod startup;
+
+pub use startup::{build, routes};

@@ -1,0 +1,235 @@
+//! Decisions on a submitted filing: record it (备案, issuing a filing number) or return it for
+//! correction (退回补正) with reasons. Built to take refusal, assignment and sign-off later.
+
+use actix_web::{web, HttpResponse};
+use chrono::Datelike;
+use frt_access::{Action, Resource};
+use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
+use frt_store::filings::{self, Filing, Scope};
+use frt_store::{audit, views, AsyncPgConnection, ScopedFutureExt};
+use frt_web::error::FieldError;
+use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Loads and locks a filing the caller may review, and checks the transition is allowed.
+async fn decidable(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    auth: &Auth,
+    id: Uuid,
+    scope: &Scope,
+    action: FilingAction,
+) -> ApiResult<(Filing, FilingStatus, FilingStatus)> {
+    let filing = filings::get_for_update(conn, id, scope)
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))?;
+    auth.require(
+        core,
+        Resource::Filing,
+        Action::Review,
+        Some(&filing.province_code),
+    )?;
+    let status = filing
+        .status
+        .parse::<FilingStatus>()
+        .map_err(ApiError::internal)?;
+    let next = status.apply(action).map_err(|e| {
+        ApiError::conflict(
+            "filing.illegal_transition",
+            format!("{e} ({})", status.name_zh()),
+        )
+    })?;
+    Ok((filing, status, next))
+}
+
+/// Record the filing and issue its number.
+#[utoipa::path(post, path = "/api/v1/filings/{id}/record", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id")),
+    responses(
+    (status = 200, body = views::FilingDetail),
+    (status = 409, description = "not waiting for review", content_type = "application/problem+json")))]
+pub async fn record(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    let id = id.into_inner();
+    let scope = auth.principal.filing_scope();
+    let detail = core
+        .db
+        .tx(|conn| {
+            let (core, auth) = (&core, &auth);
+            async move {
+                let (filing, status, next) =
+                    decidable(conn, core, auth, id, &scope, FilingAction::Record).await?;
+                let year = today_in_china().year();
+                let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
+                let number = u32::try_from(seq)
+                    .ok()
+                    .and_then(|s| FilingNumber::new(&filing.province_code, year, s))
+                    .ok_or_else(|| {
+                        ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
+                    })?
+                    .to_string();
+                let updated = filings::mark_decided(
+                    conn,
+                    id,
+                    next.as_str(),
+                    Some(&number),
+                    None,
+                    auth.principal.user_id,
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    &auth.actor,
+                    "filing.recorded",
+                    filings::ENTITY,
+                    &id.to_string(),
+                    Some(json!({ "status": status.as_str() })),
+                    Some(json!({ "status": next.as_str(), "filing_number": number })),
+                )
+                .await?;
+                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    /// The form field or attachment the reason is about (e.g. `storage.people_stored`,
+    /// `attachments.commitment_letter`); absent for the filing as a whole.
+    pub path: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    pub reasons: Vec<Reason>,
+}
+
+/// Checks reasons: at least one, each with a message of 1 to 2000 characters.
+pub fn check_reasons(reasons: &[Reason]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if reasons.is_empty() {
+        errors.push(FieldError {
+            path: "reasons".into(),
+            code: "empty_list".into(),
+            message: "give at least one reason for the correction".into(),
+        });
+    }
+    if reasons.len() > 100 {
+        errors.push(FieldError {
+            path: "reasons".into(),
+            code: "too_many".into(),
+            message: "at most 100 reasons".into(),
+        });
+    }
+    for (i, r) in reasons.iter().enumerate() {
+        let len = r.message.trim().chars().count();
+        if len == 0 || len > 2000 {
+            errors.push(FieldError {
+                path: format!("reasons[{i}].message"),
+                code: "required".into(),
+                message: "each reason needs a message of 1 to 2000 characters".into(),
+            });
+        }
+        if r.path.as_ref().is_some_and(|p| p.len() > 200) {
+            errors.push(FieldError {
+                path: format!("reasons[{i}].path"),
+                code: "too_long".into(),
+                message: "a path is at most 200 characters".into(),
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Return the filing to the processor for correction, with reasons.
+#[utoipa::path(post, path = "/api/v1/filings/{id}/return", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id")), request_body = ReturnRequest,
+    responses(
+    (status = 200, body = views::FilingDetail),
+    (status = 409, description = "not waiting for review", content_type = "application/problem+json"),
+    (status = 422, description = "no reasons", content_type = "application/problem+json")))]
+pub async fn return_for_correction(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ReturnRequest>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    let id = id.into_inner();
+    let reasons = body.into_inner().reasons;
+    check_reasons(&reasons).map_err(|errors| {
+        ApiError::unprocessable("review.invalid_reasons", "the reasons are incomplete")
+            .with_errors(errors)
+    })?;
+    let reasons = serde_json::to_value(&reasons).map_err(ApiError::internal)?;
+    let scope = auth.principal.filing_scope();
+    let detail = core
+        .db
+        .tx(|conn| {
+            let (core, auth) = (&core, &auth);
+            async move {
+                let (_, status, next) =
+                    decidable(conn, core, auth, id, &scope, FilingAction::Return).await?;
+                let updated = filings::mark_decided(
+                    conn,
+                    id,
+                    next.as_str(),
+                    None,
+                    Some(&reasons),
+                    auth.principal.user_id,
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    &auth.actor,
+                    "filing.returned",
+                    filings::ENTITY,
+                    &id.to_string(),
+                    Some(json!({ "status": status.as_str() })),
+                    Some(json!({ "status": next.as_str(), "reasons": reasons })),
+                )
+                .await?;
+                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_required() {
+        assert!(check_reasons(&[]).is_err());
+        let blank = Reason {
+            path: None,
+            message: "  ".into(),
+        };
+        let errs = check_reasons(&[blank]).expect_err("blank");
+        assert_eq!(errs[0].path, "reasons[0].message");
+        let ok = Reason {
+            path: Some("storage.people_stored".into()),
+            message: "the count does not match the PIPIA".into(),
+        };
+        assert!(check_reasons(&[ok]).is_ok());
+    }
+}

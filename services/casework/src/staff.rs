@@ -1,0 +1,98 @@
+//! Staff administration: an admin adds staff to their own agency.
+
+use actix_web::{web, HttpResponse};
+use frt_access::accounts::{self, AccountError, Owner};
+use frt_access::{Action, PrincipalKind, Resource, Role};
+use frt_store::ScopedFutureExt;
+use frt_web::{ApiError, ApiResult, Auth, Core};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    /// reviewer, inspector, complaint_handler, supervisor or admin.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StaffCreated {
+    pub id: Uuid,
+    pub email: String,
+    pub role: String,
+    pub agency_id: Uuid,
+}
+
+/// Add a staff member to the caller's agency (admins only).
+#[utoipa::path(post, path = "/api/v1/staff", tag = "staff", security(("bearer" = [])), request_body = NewStaff,
+    responses(
+    (status = 201, body = StaffCreated),
+    (status = 403, description = "not an admin", content_type = "application/problem+json"),
+    (status = 409, description = "email taken", content_type = "application/problem+json")))]
+pub async fn create(
+    core: web::Data<Core>,
+    auth: Auth,
+    body: web::Json<NewStaff>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::StaffUser, Action::Manage, None)?;
+    let PrincipalKind::Staff { agency_id, .. } = auth.principal.kind else {
+        return Err(ApiError::forbidden("only staff manage staff"));
+    };
+    let NewStaff {
+        email,
+        display_name,
+        password,
+        role,
+    } = body.into_inner();
+    let role = Role::from_str(&role)
+        .ok()
+        .filter(|r| r.is_staff())
+        .ok_or_else(|| {
+            ApiError::unprocessable(
+                "user.invalid_role",
+                "role must be reviewer, inspector, complaint_handler, supervisor or admin",
+            )
+        })?;
+    let prepared = web::block(move || {
+        accounts::prepare(
+            &email,
+            &display_name,
+            &password,
+            role,
+            Owner::Agency(agency_id),
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(account_error)?;
+    let actor = auth.actor.clone();
+    let user = core
+        .db
+        .tx(|conn| {
+            async move {
+                accounts::insert(conn, &actor, prepared)
+                    .await
+                    .map_err(account_error)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(StaffCreated {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+        agency_id,
+    }))
+}
+
+fn account_error(e: AccountError) -> ApiError {
+    match e {
+        AccountError::EmailTaken => ApiError::conflict("user.email_taken", e.to_string()),
+        AccountError::Query(q) => q.into(),
+        other => ApiError::unprocessable("user.invalid", other.to_string()),
+    }
+}

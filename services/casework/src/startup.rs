@@ -1,0 +1,41 @@
+//! Casework's route table and server.
+
+use actix_web::web;
+use frt_web::server::Application;
+use frt_web::session::Zone;
+use frt_web::Core;
+
+/// Binds to the configured casework address (port 0 picks a free one).
+pub fn build(core: Core) -> anyhow::Result<Application> {
+    let listen = core.settings.casework.clone();
+    Application::build(
+        core,
+        &listen,
+        Zone::Casework,
+        routes,
+        crate::openapi::document(),
+    )
+}
+
+/// Casework's own routes.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/review/queue", web::get().to(crate::queue::queue))
+        .route("/api/v1/filings/{id}", web::get().to(crate::filings::show))
+        .route(
+            "/api/v1/filings/{id}/audit",
+            web::get().to(crate::filings::audit_trail),
+        )
+        .route(
+            "/api/v1/filings/{id}/attachments/{attachment_id}",
+            web::get().to(crate::filings::download),
+        )
+        .route(
+            "/api/v1/filings/{id}/record",
+            web::post().to(crate::review::record),
+        )
+        .route(
+            "/api/v1/filings/{id}/return",
+            web::post().to(crate::review::return_for_correction),
+        )
+        .route("/api/v1/staff", web::post().to(crate::staff::create));
+}

@@ -1,0 +1,258 @@
+//! `frtctl`: the platform's administration CLI — migrate, load calendars, create staff, seed
+//! demo data — and `up`, which runs every service in one process for local use.
+
+mod demo;
+mod up;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use frt_access::accounts::{self, Owner};
+use frt_access::{AgencyKind, Role};
+use frt_store::audit::Actor;
+use frt_store::{bootstrap, calendars, identities, migrate, ScopedFutureExt};
+use frt_web::config::{default_config_dir, Settings};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(Parser)]
+#[command(
+    name = "frtctl",
+    about = "Administration of the FRT supervision platform",
+    version
+)]
+struct Cli {
+    /// Configuration folder (default: $FRT_CONFIG_DIR or ./config).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and load reference data (provinces, calendars).
+    Migrate,
+    /// Working-day calendars.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Load the demo data set (refused in production).
+    SeedDemo,
+    /// Run the whole platform locally: provision PostgreSQL if needed, migrate, optionally
+    /// seed demo data, and start portal and casework in this process.
+    Up {
+        /// Load demo accounts and print their credentials.
+        #[arg(long)]
+        demo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// Load a year's arrangement (CN-<year>.toml) and recompute the deadlines it affects.
+    Load { file: PathBuf },
+    /// Show the active calendar versions.
+    List,
+    /// Compute a due date: FROM (YYYY-MM-DD) plus N working days.
+    Due { from: String, working_days: i64 },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account in an agency (created if missing). The password is read from
+    /// the FRT_NEW_PASSWORD variable.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer, inspector, complaint_handler, supervisor or admin
+        #[arg(long)]
+        role: String,
+        /// provincial_cac, national_cac, public_security or other_department
+        #[arg(long)]
+        agency_kind: String,
+        #[arg(long)]
+        agency_name: String,
+        /// Province code of the agency (not for national_cac).
+        #[arg(long)]
+        province: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    if let Err(e) = run().await {
+        eprintln!("frtctl: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config_dir = cli.config.unwrap_or_else(default_config_dir);
+    if let Command::Up { demo } = cli.command {
+        return up::run(&config_dir, demo).await;
+    }
+    let settings = Settings::load(&config_dir)?;
+    frt_web::server::init_tracing("warn", false);
+    match cli.command {
+        Command::Migrate => {
+            let report = migrate_and_load(&settings).await?;
+            println!("{report}");
+        }
+        Command::Calendar { command } => calendar(&settings, command).await?,
+        Command::Staff { command } => staff(&settings, command).await?,
+        Command::SeedDemo => {
+            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+                anyhow::bail!("demo data is never loaded in production");
+            }
+            let creds = demo::seed(&settings).await?;
+            demo::print(&creds);
+        }
+        Command::Up { .. } => {}
+    }
+    Ok(())
+}
+
+/// Migrates the database and loads reference data; returns a summary for the operator.
+pub async fn migrate_and_load(settings: &Settings) -> anyhow::Result<String> {
+    let db_settings = settings.db_settings();
+    if db_settings.url.is_empty() {
+        anyhow::bail!("no database configured: set DATABASE_URL or FRT__DATABASE__URL");
+    }
+    let applied = migrate::run_pending(&db_settings.url).await?;
+    let db = frt_store::Db::new(&db_settings)?;
+    let regions = settings.path(&settings.paths.regions_file);
+    let cal_dir = settings.path(&settings.paths.calendars_dir);
+    let report = db
+        .tx(|conn| {
+            async move { bootstrap::load_reference(conn, &regions, &cal_dir).await }.scope_boxed()
+        })
+        .await?;
+    Ok(format!(
+        "migrations applied: {}; provinces: {}; calendars loaded: {}; deadlines recomputed: {}",
+        if applied.is_empty() {
+            "none pending".to_owned()
+        } else {
+            applied.join(", ")
+        },
+        report.regions,
+        if report.calendars_loaded.is_empty() {
+            "none new".to_owned()
+        } else {
+            report.calendars_loaded.join(", ")
+        },
+        report.deadlines_recomputed
+    ))
+}
+
+impl From<frt_store::DbError> for CtlError {
+    fn from(e: frt_store::DbError) -> Self {
+        CtlError(e.into())
+    }
+}
+
+impl From<frt_store::QueryError> for CtlError {
+    fn from(e: frt_store::QueryError) -> Self {
+        CtlError(e.into())
+    }
+}
+
+impl From<anyhow::Error> for CtlError {
+    fn from(e: anyhow::Error) -> Self {
+        CtlError(e)
+    }
+}
+
+/// anyhow::Error that also converts from the store's errors, for `Db::tx`.
+#[derive(Debug)]
+pub struct CtlError(pub anyhow::Error);
+
+impl std::fmt::Display for CtlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for CtlError {}
+
+async fn calendar(settings: &Settings, command: CalendarCommand) -> anyhow::Result<()> {
+    let db = frt_store::Db::new(&settings.db_settings())?;
+    match command {
+        CalendarCommand::Load { file } => {
+            let (outcome, recomputed) = db
+                .tx(|conn| {
+                    async move {
+                        let outcome = bootstrap::load_calendar_file(conn, &file).await?;
+                        let recomputed = bootstrap::recompute_deadlines(conn).await?;
+                        Ok::<_, CtlError>((outcome, recomputed))
+                    }
+                    .scope_boxed()
+                })
+                .await?;
+            println!("{outcome:?}; deadlines whose due date or lateness changed: {recomputed}");
+        }
+        CalendarCommand::List => {
+            let mut conn = db.conn().await?;
+            for v in calendars::active_versions(&mut conn).await? {
+                println!("{v}");
+            }
+        }
+        CalendarCommand::Due { from, working_days } => {
+            let from = chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+                .context("FROM must be YYYY-MM-DD")?;
+            let n = frt_domain::calendar::WorkingDays::new(working_days)?;
+            let mut conn = db.conn().await?;
+            let cal = calendars::load_active(&mut conn).await?;
+            let due = cal.add_working_days(from, n)?;
+            println!("{}", serde_json::to_string_pretty(&due)?);
+        }
+    }
+    Ok(())
+}
+
+async fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
+    let StaffCommand::Create {
+        email,
+        name,
+        role,
+        agency_kind,
+        agency_name,
+        province,
+    } = command;
+    let role = Role::from_str(&role).map_err(anyhow::Error::msg)?;
+    let kind = AgencyKind::from_str(&agency_kind).map_err(anyhow::Error::msg)?;
+    let password = std::env::var("FRT_NEW_PASSWORD")
+        .context("set FRT_NEW_PASSWORD to the new account's password")?;
+    let db = frt_store::Db::new(&settings.db_settings())?;
+    let user = db
+        .tx(|conn| {
+            async move {
+                let agency = identities::ensure_agency(
+                    conn,
+                    kind.as_str(),
+                    &agency_name,
+                    province.as_deref(),
+                )
+                .await?;
+                let new =
+                    accounts::prepare(&email, &name, &password, role, Owner::Agency(agency.id))
+                        .map_err(anyhow::Error::from)?;
+                let user = accounts::insert(conn, &Actor::system("frtctl"), new)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                Ok::<_, CtlError>(user)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    println!("created {} ({}) with id {}", user.email, user.role, user.id);
+    Ok(())
+}

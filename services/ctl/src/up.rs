@@ -1,0 +1,59 @@
+//! `frtctl up`: the whole platform on one machine, for development and demos.
+
+use frt_web::config::Settings;
+use std::path::Path;
+
+pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
+    let production = std::env::var("FRT_ENV").is_ok_and(|e| e == "production");
+    if demo && production {
+        anyhow::bail!(
+            "--demo is refused with FRT_ENV=production: demo accounts never exist in production"
+        );
+    }
+    // Use DATABASE_URL when given; otherwise start (or install) a local PostgreSQL.
+    if std::env::var("FRT__DATABASE__URL").is_err() {
+        let url = frt_store::local::ensure_database_url().await?;
+        std::env::set_var("DATABASE_URL", url);
+    }
+    let settings = Settings::load(config_dir)?;
+    frt_web::server::init_tracing(&settings.log.level, settings.log.json);
+    println!("{}", crate::migrate_and_load(&settings).await?);
+    let creds = if demo {
+        Some(crate::demo::seed(&settings).await?)
+    } else {
+        None
+    };
+    let core = frt_web::Core::build(settings.clone()).await?;
+    let portal = portal::build(core.clone())?;
+    let casework = casework::build(core)?;
+    let host = |h: &str| {
+        if h == "0.0.0.0" {
+            "localhost".to_owned()
+        } else {
+            h.to_owned()
+        }
+    };
+    println!();
+    println!("FRT supervision platform is running:");
+    println!(
+        "  portal    http://{}:{}/  (API docs: /docs/)",
+        host(&settings.portal.host),
+        portal.port()
+    );
+    println!(
+        "  casework  http://{}:{}/  (API docs: /docs/)",
+        host(&settings.casework.host),
+        casework.port()
+    );
+    if let Some(creds) = creds {
+        println!();
+        crate::demo::print(&creds);
+    }
+    println!();
+    println!("Press Ctrl-C to stop.");
+    tokio::select! {
+        r = portal.run_until_stopped() => r?,
+        r = casework.run_until_stopped() => r?,
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! Public working-day arithmetic: the due date N working days after a date, with the days
+//! skipped and the calendar versions used.
+
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use frt_domain::calendar::{DueDate, WorkingDays};
+use frt_web::{ApiError, ApiResult, Core};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DueDateQuery {
+    /// The day of the event (not counted), YYYY-MM-DD.
+    pub from: String,
+    /// Working days allowed, 1 to 3650.
+    pub working_days: String,
+}
+
+/// The N-th working day after `from` (Civil Code Art. 201: the start day is not counted).
+#[utoipa::path(get, path = "/api/v1/calendar/due-date", tag = "calendar", params(DueDateQuery), responses(
+    (status = 200, body = DueDate),
+    (status = 400, description = "bad date or count", content_type = "application/problem+json")))]
+pub async fn due_date(
+    core: web::Data<Core>,
+    q: web::Query<DueDateQuery>,
+) -> ApiResult<HttpResponse> {
+    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_request(
+            "calendar.invalid_date",
+            format!("'{}' is not a date in the form YYYY-MM-DD", q.from),
+        )
+    })?;
+    let n: i64 = q.working_days.trim().parse().map_err(|_| {
+        ApiError::bad_request(
+            "calendar.invalid_working_days",
+            "working_days must be a whole number from 1 to 3650",
+        )
+    })?;
+    let n = WorkingDays::new(n).map_err(|_| {
+        ApiError::bad_request(
+            "calendar.invalid_working_days",
+            "working_days must be from 1 to 3650",
+        )
+    })?;
+    let mut conn = core.db.conn().await?;
+    let calendar = core.calendars.get(&mut conn).await?;
+    drop(conn);
+    let due = calendar
+        .add_working_days(from, n)
+        .map_err(|e| ApiError::bad_request("calendar.out_of_range", e.to_string()))?;
+    Ok(HttpResponse::Ok().json(due))
+}

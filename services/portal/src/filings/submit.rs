@@ -1,0 +1,156 @@
+//! Submit (or resubmit after correction) a filing. Completeness and consistency are checked
+//! with every problem reported at once; the statutory deadline is computed from the calendar;
+//! an `Idempotency-Key` makes a retried submit return the first result.
+
+use super::{stored_form, typed};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use frt_access::{Action, Resource};
+use frt_domain::calendar::WorkingDays;
+use frt_domain::filing::FilingAction;
+use frt_domain::form::{check_for_submit, AttachmentKind};
+use frt_store::{audit, deadlines, filings, idempotency, views, ScopedFutureExt};
+use frt_web::error::FieldError;
+use frt_web::{china_date, today_in_china, ApiError, ApiResult, Auth, Core};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Reads the optional `Idempotency-Key` header: 1 to 100 visible ASCII characters.
+pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
+    let Some(v) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = v
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "idempotency.invalid_key",
+                "Idempotency-Key must be 1 to 100 visible ASCII characters",
+            )
+        })?;
+    Ok(Some(key.to_owned()))
+}
+
+/// Submit the filing for review.
+#[utoipa::path(post, path = "/api/v1/filings/{id}/submit", tag = "filings", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first result")),
+    responses(
+    (status = 200, body = views::FilingDetail),
+    (status = 409, description = "not in a state that can be submitted", content_type = "application/problem+json"),
+    (status = 422, description = "incomplete or inconsistent; every problem listed", content_type = "application/problem+json")))]
+pub async fn submit(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Write, None)?;
+    let id = id.into_inner();
+    let key = idempotency_key(&req)?;
+    let request_hash = format!("submit:{id}");
+    let scope = auth.principal.filing_scope();
+    let actor = auth.actor.clone();
+    let user_id = auth.principal.user_id;
+    let settings = core.settings.clone();
+    let calendars = core.calendars.clone();
+    let (status, body) = core
+        .db
+        .tx(|conn| {
+            async move {
+                if let Some(key) = &key {
+                    if let Some(saved) = idempotency::lookup_locked(conn, user_id, key).await? {
+                        if saved.request_hash != request_hash {
+                            return Err(ApiError::unprocessable(
+                                "idempotency.key_reused",
+                                "this Idempotency-Key was already used for a different request",
+                            ));
+                        }
+                        let status = u16::try_from(saved.status).unwrap_or(200);
+                        return Ok((status, saved.body));
+                    }
+                }
+                let filing = filings::get_for_update(conn, id, &scope)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("filing"))?;
+                let (status, kind) = typed(&filing)?;
+                let next = status.apply(FilingAction::Submit).map_err(|e| {
+                    ApiError::conflict(
+                        "filing.illegal_transition",
+                        format!("{e} ({})", status.name_zh()),
+                    )
+                })?;
+                let form = stored_form(&filing)?;
+                let attachments: Vec<AttachmentKind> = filings::attachments_of(conn, id)
+                    .await?
+                    .iter()
+                    .filter_map(|a| a.kind.parse().ok())
+                    .collect();
+                let today = today_in_china();
+                let checked =
+                    check_for_submit(&form, kind, &attachments, today).map_err(|problems| {
+                        ApiError::unprocessable(
+                            "filing.incomplete",
+                            format!(
+                                "the filing cannot be submitted: {} problem(s) to fix",
+                                problems.len()
+                            ),
+                        )
+                        .with_errors(problems.into_iter().map(FieldError::from).collect())
+                    })?;
+                let now = chrono::Utc::now();
+                let updated =
+                    filings::mark_submitted(conn, id, checked.trigger_date(), now).await?;
+                // Lateness is judged by the first submission: a correction does not make it late.
+                let met_on = china_date(updated.first_submitted_at.unwrap_or(now));
+                let calendar = calendars.get(conn).await?;
+                let n = WorkingDays::new(settings.filing.statutory_working_days)
+                    .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+                let deadline = deadlines::set(
+                    conn,
+                    &calendar,
+                    filings::ENTITY,
+                    id,
+                    filings::STATUTORY_DEADLINE,
+                    checked.trigger_date(),
+                    n,
+                    Some(met_on),
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    &actor,
+                    if status == frt_domain::filing::FilingStatus::Returned {
+                        "filing.resubmitted"
+                    } else {
+                        "filing.submitted"
+                    },
+                    filings::ENTITY,
+                    &id.to_string(),
+                    Some(json!({ "status": status.as_str() })),
+                    Some(json!({
+                        "status": next.as_str(),
+                        "trigger_date": checked.trigger_date(),
+                        "due_date": deadline.due_date,
+                        "provisional": deadline.provisional,
+                        "late_by_working_days": deadline.late_by_working_days,
+                        "calendar_versions": deadline.calendar_versions,
+                    })),
+                )
+                .await?;
+                let detail = views::detail_of(conn, updated).await?;
+                let body = serde_json::to_value(&detail).map_err(ApiError::internal)?;
+                if let Some(key) = &key {
+                    idempotency::save(conn, user_id, key, &request_hash, 200, &body).await?;
+                }
+                Ok((200u16, body))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    Ok(HttpResponse::build(status).json(body))
+}

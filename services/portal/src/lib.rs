@@ -1,0 +1,11 @@
+//! The portal: the internet-facing service for processors (registration, accounts, filings
+//! and their materials) and the public (working-day due dates).
+
+pub mod calendar;
+pub mod filings;
+pub mod openapi;
+pub mod organisation;
+pub mod registration;
+pub mod startup;
+
+pub use startup::{build, routes};

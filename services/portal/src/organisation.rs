@@ -1,0 +1,150 @@
+//! The caller's own organisation and its users: org admins add filers (and other admins).
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+use frt_access::accounts::{self, AccountError, Owner};
+use frt_access::{Action, Resource, Role};
+use frt_store::identities;
+use frt_store::ScopedFutureExt;
+use frt_web::{ApiError, ApiResult, Auth, Core};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+use uuid::Uuid;
+
+fn own_org(auth: &Auth) -> ApiResult<Uuid> {
+    auth.principal
+        .organisation_id()
+        .ok_or_else(|| ApiError::forbidden("only a processor's users have an organisation"))
+}
+
+/// The caller's organisation.
+#[utoipa::path(get, path = "/api/v1/organisation", tag = "organisations", security(("bearer" = [])),
+    responses((status = 200, body = identities::Organisation)))]
+pub async fn show(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
+    let org_id = own_org(&auth)?;
+    let mut conn = core.db.conn().await?;
+    let org = identities::organisation(&mut conn, org_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation"))?;
+    Ok(HttpResponse::Ok().json(org))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<identities::User> for UserView {
+    fn from(u: identities::User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// Users of the caller's organisation.
+#[utoipa::path(get, path = "/api/v1/organisation/users", tag = "organisations", security(("bearer" = [])),
+    responses((status = 200, body = [UserView])))]
+pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
+    let org_id = own_org(&auth)?;
+    auth.require(&core, Resource::OrganisationUser, Action::Manage, None)?;
+    let mut conn = core.db.conn().await?;
+    let users: Vec<UserView> = identities::users_of_organisation(&mut conn, org_id)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(HttpResponse::Ok().json(users))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrgUser {
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    /// `filer` (default) or `org_admin`.
+    pub role: Option<String>,
+}
+
+/// Add a user to the caller's organisation (org admins only).
+#[utoipa::path(post, path = "/api/v1/organisation/users", tag = "organisations", security(("bearer" = [])),
+    request_body = NewOrgUser, responses(
+    (status = 201, body = UserView),
+    (status = 403, description = "not an org admin", content_type = "application/problem+json"),
+    (status = 409, description = "email taken", content_type = "application/problem+json")))]
+pub async fn add_user(
+    core: web::Data<Core>,
+    auth: Auth,
+    body: web::Json<NewOrgUser>,
+) -> ApiResult<HttpResponse> {
+    let org_id = own_org(&auth)?;
+    auth.require(&core, Resource::OrganisationUser, Action::Manage, None)?;
+    let NewOrgUser {
+        email,
+        display_name,
+        password,
+        role,
+    } = body.into_inner();
+    let role = match role.as_deref() {
+        None => Role::Filer,
+        Some(r) => match Role::from_str(r) {
+            Ok(r @ (Role::Filer | Role::OrgAdmin)) => r,
+            _ => {
+                return Err(ApiError::unprocessable(
+                    "user.invalid_role",
+                    "role must be 'filer' or 'org_admin'",
+                ));
+            }
+        },
+    };
+    let prepared = web::block(move || {
+        accounts::prepare(
+            &email,
+            &display_name,
+            &password,
+            role,
+            Owner::Organisation(org_id),
+        )
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(account_error)?;
+    let actor = auth.actor.clone();
+    let user = core
+        .db
+        .tx(|conn| {
+            async move {
+                accounts::insert(conn, &actor, prepared)
+                    .await
+                    .map_err(account_error)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(UserView::from(user)))
+}
+
+/// How account errors read to a client.
+pub fn account_error(e: AccountError) -> ApiError {
+    match e {
+        AccountError::EmailTaken => ApiError::conflict("user.email_taken", e.to_string()),
+        AccountError::InvalidEmail(_) => {
+            ApiError::unprocessable("user.invalid_email", e.to_string())
+        }
+        AccountError::InvalidName => ApiError::unprocessable("user.invalid_name", e.to_string()),
+        AccountError::Password(_) => ApiError::unprocessable("user.weak_password", e.to_string()),
+        AccountError::WrongRole(_) => ApiError::unprocessable("user.invalid_role", e.to_string()),
+        AccountError::Query(q) => q.into(),
+    }
+}

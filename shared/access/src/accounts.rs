@@ -1,0 +1,148 @@
+//! Creating accounts: the same rules whether an admin uses the API or `frtctl`.
+
+use crate::password::{self, PasswordError};
+use crate::principal::Role;
+use frt_store::audit::{self, Actor};
+use frt_store::identities::{self, NewUser, User};
+use frt_store::AsyncPgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("'{0}' is not a valid email address")]
+    InvalidEmail(String),
+    #[error("the display name must be 1 to 100 characters")]
+    InvalidName,
+    #[error("role {0} cannot be given to this kind of account")]
+    WrongRole(&'static str),
+    #[error(transparent)]
+    Query(#[from] frt_store::QueryError),
+}
+
+/// Where the new account belongs.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    Organisation(Uuid),
+    Agency(Uuid),
+}
+
+/// A plausible email address: one '@', something on both sides, a dot in the domain.
+pub fn plausible_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && email.len() <= 254
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.contains(char::is_whitespace)
+        && !domain.contains('@')
+}
+
+/// Checks and hashes the inputs of a new account (CPU-heavy: call off the async workers).
+pub fn prepare(
+    email: &str,
+    display_name: &str,
+    password_plain: &str,
+    role: Role,
+    owner: Owner,
+) -> Result<NewUser, AccountError> {
+    let email = email.trim().to_lowercase();
+    if !plausible_email(&email) {
+        return Err(AccountError::InvalidEmail(email));
+    }
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AccountError::InvalidName);
+    }
+    match owner {
+        Owner::Organisation(_) if role.is_staff() => {
+            return Err(AccountError::WrongRole(role.as_str()))
+        }
+        Owner::Agency(_) if !role.is_staff() => return Err(AccountError::WrongRole(role.as_str())),
+        _ => {}
+    }
+    let hash = password::hash_new(password_plain)?;
+    let (organisation_id, agency_id) = match owner {
+        Owner::Organisation(o) => (Some(o), None),
+        Owner::Agency(a) => (None, Some(a)),
+    };
+    Ok(NewUser {
+        id: Uuid::now_v7(),
+        email,
+        display_name: name.to_owned(),
+        password_hash: hash,
+        role: role.as_str().to_owned(),
+        organisation_id,
+        agency_id,
+    })
+}
+
+/// Inserts a prepared account and audits it.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    new: NewUser,
+) -> Result<User, AccountError> {
+    if identities::user_by_email(conn, &new.email).await?.is_some() {
+        return Err(AccountError::EmailTaken);
+    }
+    let user = identities::insert_user(conn, &new).await.map_err(|e| {
+        if frt_store::db::is_unique_violation(&e) {
+            AccountError::EmailTaken
+        } else {
+            AccountError::Query(e)
+        }
+    })?;
+    audit::record(
+        conn,
+        actor,
+        "user.created",
+        "user",
+        &user.id.to_string(),
+        None,
+        Some(json!({
+            "email": user.email,
+            "role": user.role,
+            "organisation_id": user.organisation_id,
+            "agency_id": user.agency_id,
+        })),
+    )
+    .await?;
+    Ok(user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(plausible_email("a@b.cn"));
+        assert!(!plausible_email("a@b"));
+        assert!(!plausible_email("@b.cn"));
+        assert!(!plausible_email("a b@c.cn"));
+        assert!(!plausible_email("a@@b.cn"));
+    }
+
+    #[test]
+    fn roles_match_owner() {
+        let org = Owner::Organisation(Uuid::nil());
+        assert!(matches!(
+            prepare("a@b.cn", "A", "long enough pw", Role::Reviewer, org),
+            Err(AccountError::WrongRole(_))
+        ));
+        let agency = Owner::Agency(Uuid::nil());
+        assert!(matches!(
+            prepare("a@b.cn", "A", "long enough pw", Role::Filer, agency),
+            Err(AccountError::WrongRole(_))
+        ));
+        assert!(prepare("A@B.cn", "A", "long enough pw", Role::Reviewer, agency).is_ok());
+    }
+}

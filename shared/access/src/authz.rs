@@ -1,0 +1,171 @@
+//! Casbin authorisation. The model and policy are files in `config/casbin`; they hold role and
+//! domain rules only, so enforcement cost does not grow with the data. The enforcer is built
+//! once and only read afterwards, so no request takes a lock.
+
+use crate::principal::Principal;
+use casbin::{CoreApi, DefaultModel, Enforcer, FileAdapter};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Resource types named in the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Filing,
+    OrganisationUser,
+    StaffUser,
+    Audit,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Filing => "filing",
+            Self::OrganisationUser => "organisation_user",
+            Self::StaffUser => "staff_user",
+            Self::Audit => "audit",
+        }
+    }
+}
+
+/// Actions named in the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Write,
+    Review,
+    Manage,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+            Self::Review => "review",
+            Self::Manage => "manage",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Authorizer {
+    enforcer: Arc<Enforcer>,
+}
+
+impl Authorizer {
+    /// Loads `model.conf` and `policy.csv` from `dir`.
+    pub async fn load(dir: &Path) -> anyhow::Result<Self> {
+        let model_path = dir.join("model.conf");
+        let policy_path = dir.join("policy.csv");
+        let model = DefaultModel::from_file(model_path.to_string_lossy().as_ref())
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!("cannot read casbin model {}: {e}", model_path.display())
+            })?;
+        let adapter = FileAdapter::new(policy_path.to_string_lossy().into_owned());
+        let enforcer = Enforcer::new(model, adapter).await.map_err(|e| {
+            anyhow::anyhow!("cannot load casbin policy {}: {e}", policy_path.display())
+        })?;
+        Ok(Self {
+            enforcer: Arc::new(enforcer),
+        })
+    }
+
+    /// Whether `principal` may do `action` on `resource` in the province `domain` (its home
+    /// domain when `None`). Jurisdiction is checked first: nobody acts outside it.
+    pub fn allows(
+        &self,
+        principal: &Principal,
+        resource: Resource,
+        action: Action,
+        domain: Option<&str>,
+    ) -> bool {
+        let dom = domain.unwrap_or_else(|| principal.home_domain());
+        if dom != "*" && !principal.covers(dom) {
+            return false;
+        }
+        self.enforcer
+            .enforce((principal.subject(), dom, resource.as_str(), action.as_str()))
+            .unwrap_or(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::principal::{AgencyKind, PrincipalKind, Role};
+    use uuid::Uuid;
+
+    fn staff(role: Role, agency_kind: AgencyKind, jurisdiction: Option<&str>) -> Principal {
+        Principal {
+            user_id: Uuid::nil(),
+            email: "s@example.gov.cn".into(),
+            display_name: "s".into(),
+            role,
+            kind: PrincipalKind::Staff {
+                agency_id: Uuid::nil(),
+                agency_kind,
+                jurisdiction: jurisdiction.map(str::to_owned),
+            },
+        }
+    }
+
+    fn processor(role: Role) -> Principal {
+        Principal {
+            user_id: Uuid::nil(),
+            email: "p@example.com".into(),
+            display_name: "p".into(),
+            role,
+            kind: PrincipalKind::Processor {
+                organisation_id: Uuid::nil(),
+                province_code: "310000".into(),
+            },
+        }
+    }
+
+    async fn authz() -> Authorizer {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config/casbin");
+        Authorizer::load(&dir).await.expect("policy loads")
+    }
+
+    #[tokio::test]
+    async fn reviewers_review_only_their_province() {
+        let a = authz().await;
+        let r = staff(Role::Reviewer, AgencyKind::ProvincialCac, Some("310000"));
+        assert!(a.allows(&r, Resource::Filing, Action::Review, Some("310000")));
+        assert!(!a.allows(&r, Resource::Filing, Action::Review, Some("110000")));
+        assert!(!a.allows(&r, Resource::Filing, Action::Write, Some("310000")));
+    }
+
+    #[tokio::test]
+    async fn national_staff_act_everywhere() {
+        let a = authz().await;
+        let n = staff(Role::Reviewer, AgencyKind::NationalCac, None);
+        assert!(a.allows(&n, Resource::Filing, Action::Review, Some("110000")));
+        assert!(a.allows(&n, Resource::Filing, Action::Review, Some("440000")));
+        assert!(a.allows(&n, Resource::Filing, Action::Read, None));
+    }
+
+    #[tokio::test]
+    async fn public_security_cannot_review_filings() {
+        let a = authz().await;
+        let p = staff(Role::Inspector, AgencyKind::PublicSecurity, Some("310000"));
+        assert!(!a.allows(&p, Resource::Filing, Action::Review, Some("310000")));
+        assert!(!a.allows(&p, Resource::Filing, Action::Read, Some("310000")));
+    }
+
+    #[tokio::test]
+    async fn processors_write_filings_but_do_not_review() {
+        let a = authz().await;
+        let f = processor(Role::Filer);
+        assert!(a.allows(&f, Resource::Filing, Action::Write, None));
+        assert!(!a.allows(&f, Resource::Filing, Action::Review, None));
+        assert!(!a.allows(&f, Resource::OrganisationUser, Action::Manage, None));
+        assert!(a.allows(
+            &processor(Role::OrgAdmin),
+            Resource::OrganisationUser,
+            Action::Manage,
+            None
+        ));
+    }
+}

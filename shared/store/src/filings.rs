@@ -1,0 +1,428 @@
+//! Filings (备案) and their attachments. Every read takes a `Scope` that is applied in SQL, so
+//! a row outside the caller's organisation or jurisdiction is simply not found.
+
+use crate::schema::{attachments, deadlines, filing_number_counters, filings, organisations};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Entity type used for filings in the audit trail and the deadline table.
+pub const ENTITY: &str = "filing";
+/// Purpose of a filing's statutory deadline (Art. 15: 30 working days).
+pub const STATUTORY_DEADLINE: &str = "statutory";
+
+/// Whose rows a query may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A processor's users: their own organisation's rows.
+    Organisation(Uuid),
+    /// Staff of a provincial office: rows of these provinces.
+    Provinces(Vec<String>),
+    /// National staff: every province.
+    Everywhere,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = filings)]
+pub struct Filing {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub province_code: String,
+    pub kind: String,
+    pub status: String,
+    pub form: serde_json::Value,
+    pub previous_filing_id: Option<Uuid>,
+    pub trigger_date: Option<NaiveDate>,
+    pub filing_number: Option<String>,
+    pub return_reasons: Option<serde_json::Value>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = filings)]
+pub struct NewFiling {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub province_code: String,
+    pub kind: String,
+    pub status: String,
+    pub form: serde_json::Value,
+    pub previous_filing_id: Option<Uuid>,
+    pub created_by: Uuid,
+}
+
+type BoxedFilings<'a> = filings::BoxedQuery<'a, diesel::pg::Pg>;
+
+fn scoped<'a>(scope: &'a Scope) -> BoxedFilings<'a> {
+    let q = filings::table.into_boxed();
+    match scope {
+        Scope::Organisation(org) => q.filter(filings::organisation_id.eq(*org)),
+        Scope::Provinces(codes) => q.filter(filings::province_code.eq_any(codes)),
+        Scope::Everywhere => q,
+    }
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewFiling) -> QueryResult<Filing> {
+    diesel::insert_into(filings::table)
+        .values(new)
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// One filing, if the scope may see it.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: &Scope,
+) -> QueryResult<Option<Filing>> {
+    scoped(scope)
+        .filter(filings::id.eq(id))
+        .select(Filing::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// One filing locked for the rest of the transaction, if the scope may see it.
+pub async fn get_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: &Scope,
+) -> QueryResult<Option<Filing>> {
+    // Scope first (a boxed query cannot carry FOR UPDATE), then lock the row by id.
+    if get(conn, id, scope).await?.is_none() {
+        return Ok(None);
+    }
+    filings::table
+        .find(id)
+        .select(Filing::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// A page of filings for a list view.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct FilingListRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub filing_number: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub due_date: Option<NaiveDate>,
+    pub late_by_working_days: Option<i32>,
+}
+
+/// Filings of one scope, newest first, with their statutory due dates.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    filter: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(Vec<FilingListRow>, i64)> {
+    let mut count_q = scoped(scope);
+    let mut q = scoped(scope);
+    if let Some(s) = &filter.status {
+        q = q.filter(filings::status.eq(s.clone()));
+        count_q = count_q.filter(filings::status.eq(s.clone()));
+    }
+    if let Some(k) = &filter.kind {
+        q = q.filter(filings::kind.eq(k.clone()));
+        count_q = count_q.filter(filings::kind.eq(k.clone()));
+    }
+    let total: i64 = count_q.count().get_result(conn).await?;
+    let ids: Vec<Uuid> = q
+        .order((filings::created_at.desc(), filings::id.desc()))
+        .limit(limit)
+        .offset(offset)
+        .select(filings::id)
+        .load(conn)
+        .await?;
+    let mut rows: Vec<FilingListRow> = filings::table
+        .left_join(
+            deadlines::table.on(deadlines::entity_type
+                .eq(ENTITY)
+                .and(deadlines::entity_id.eq(filings::id))
+                .and(deadlines::purpose.eq(STATUTORY_DEADLINE))),
+        )
+        .filter(filings::id.eq_any(&ids))
+        .select((
+            filings::id,
+            filings::kind,
+            filings::status,
+            filings::filing_number,
+            filings::created_at,
+            filings::updated_at,
+            filings::submitted_at,
+            deadlines::due_date.nullable(),
+            deadlines::late_by_working_days.nullable(),
+        ))
+        .load(conn)
+        .await?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok((rows, total))
+}
+
+/// Saves a new form on a filing whose version is still `expected_version`. Returns the
+/// updated filing, or `None` if someone else changed it first.
+pub async fn update_form(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_version: i32,
+    form: &serde_json::Value,
+) -> QueryResult<Option<Filing>> {
+    diesel::update(
+        filings::table
+            .filter(filings::id.eq(id))
+            .filter(filings::version.eq(expected_version)),
+    )
+    .set((
+        filings::form.eq(form),
+        filings::version.eq(filings::version + 1),
+        filings::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(Filing::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// Moves a filing to `submitted`.
+pub async fn mark_submitted(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    trigger_date: NaiveDate,
+    at: DateTime<Utc>,
+) -> QueryResult<Filing> {
+    diesel::update(filings::table.find(id))
+        .set((
+            filings::status.eq("submitted"),
+            filings::trigger_date.eq(trigger_date),
+            filings::submitted_at.eq(at),
+            filings::first_submitted_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
+            >("COALESCE(first_submitted_at, now())")),
+            filings::version.eq(filings::version + 1),
+            filings::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Records a decision: `filed` with its number, or `returned` with reasons.
+pub async fn mark_decided(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    status: &str,
+    filing_number: Option<&str>,
+    reasons: Option<&serde_json::Value>,
+    by: Uuid,
+) -> QueryResult<Filing> {
+    diesel::update(filings::table.find(id))
+        .set((
+            filings::status.eq(status),
+            filings::filing_number.eq(filing_number),
+            filings::return_reasons.eq(reasons),
+            filings::decided_at.eq(diesel::dsl::now),
+            filings::decided_by.eq(by),
+            filings::version.eq(filings::version + 1),
+            filings::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// The next number in the gap-free sequence of a province and year. The counter row stays
+/// locked until the calling transaction ends, so a rollback returns the number.
+pub async fn next_filing_sequence(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+    year: i32,
+) -> QueryResult<i32> {
+    diesel::insert_into(filing_number_counters::table)
+        .values((
+            filing_number_counters::province_code.eq(province),
+            filing_number_counters::year.eq(year),
+            filing_number_counters::last_value.eq(1),
+        ))
+        .on_conflict((
+            filing_number_counters::province_code,
+            filing_number_counters::year,
+        ))
+        .do_update()
+        .set(filing_number_counters::last_value.eq(filing_number_counters::last_value + 1))
+        .returning(filing_number_counters::last_value)
+        .get_result(conn)
+        .await
+}
+
+/// A row of the review queue.
+#[derive(Debug, Clone, Queryable, Serialize)]
+pub struct QueueRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub province_code: String,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub uscc: String,
+    pub uscc_checksum_ok: bool,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub due_date: NaiveDate,
+    pub late_by_working_days: Option<i32>,
+}
+
+/// Where a queue page starts: after this (due date, id).
+#[derive(Debug, Clone, Copy)]
+pub struct QueueCursor {
+    pub due_date: NaiveDate,
+    pub id: Uuid,
+}
+
+/// Submitted filings the scope may review, oldest statutory deadline first (keyset paged).
+pub async fn review_queue(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    after: Option<QueueCursor>,
+    limit: i64,
+) -> QueryResult<Vec<QueueRow>> {
+    let mut q = filings::table
+        .inner_join(organisations::table)
+        .inner_join(
+            deadlines::table.on(deadlines::entity_type
+                .eq(ENTITY)
+                .and(deadlines::entity_id.eq(filings::id))
+                .and(deadlines::purpose.eq(STATUTORY_DEADLINE))),
+        )
+        .filter(filings::status.eq("submitted"))
+        .into_boxed();
+    match scope {
+        Scope::Organisation(org) => q = q.filter(filings::organisation_id.eq(*org)),
+        Scope::Provinces(codes) => q = q.filter(filings::province_code.eq_any(codes.clone())),
+        Scope::Everywhere => {}
+    }
+    if let Some(c) = after {
+        q = q.filter(
+            deadlines::due_date
+                .gt(c.due_date)
+                .or(deadlines::due_date.eq(c.due_date).and(filings::id.gt(c.id))),
+        );
+    }
+    q.order((deadlines::due_date.asc(), filings::id.asc()))
+        .limit(limit)
+        .select((
+            filings::id,
+            filings::kind,
+            filings::status,
+            filings::province_code,
+            filings::organisation_id,
+            organisations::name,
+            organisations::uscc,
+            organisations::uscc_checksum_ok,
+            filings::submitted_at,
+            deadlines::due_date,
+            deadlines::late_by_working_days,
+        ))
+        .load(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = attachments)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub filing_id: Uuid,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub blob_key: String,
+    pub uploaded_by: Uuid,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct NewAttachment {
+    pub id: Uuid,
+    pub organisation_id: Uuid,
+    pub filing_id: Uuid,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub blob_key: String,
+    pub uploaded_by: Uuid,
+}
+
+pub async fn insert_attachment(
+    conn: &mut AsyncPgConnection,
+    new: &NewAttachment,
+) -> QueryResult<Attachment> {
+    diesel::insert_into(attachments::table)
+        .values(new)
+        .returning(Attachment::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Live attachments of a filing, oldest first.
+pub async fn attachments_of(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+) -> QueryResult<Vec<Attachment>> {
+    attachments::table
+        .filter(attachments::filing_id.eq(filing_id))
+        .filter(attachments::deleted_at.is_null())
+        .order(attachments::uploaded_at.asc())
+        .select(Attachment::as_select())
+        .load(conn)
+        .await
+}
+
+/// One attachment of a filing the scope may see.
+pub async fn attachment(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+    attachment_id: Uuid,
+    scope: &Scope,
+) -> QueryResult<Option<Attachment>> {
+    let visible = get(conn, filing_id, scope).await?.is_some();
+    if !visible {
+        return Ok(None);
+    }
+    attachments::table
+        .filter(attachments::id.eq(attachment_id))
+        .filter(attachments::filing_id.eq(filing_id))
+        .filter(attachments::deleted_at.is_null())
+        .select(Attachment::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

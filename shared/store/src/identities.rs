@@ -1,0 +1,310 @@
+//! Identities: regions (reference data), agencies, processor organisations, users and their
+//! bearer sessions.
+
+use crate::schema::{agencies, organisations, regions, sessions, users};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Loads (or refreshes) the province table from reference data.
+pub async fn load_regions(
+    conn: &mut AsyncPgConnection,
+    version: &str,
+    rows: &[(String, String, String)],
+) -> QueryResult<usize> {
+    let values: Vec<_> = rows
+        .iter()
+        .map(|(code, name, name_en)| {
+            (
+                regions::code.eq(code),
+                regions::name.eq(name),
+                regions::name_en.eq(name_en),
+                regions::version.eq(version),
+            )
+        })
+        .collect();
+    diesel::insert_into(regions::table)
+        .values(&values)
+        .on_conflict(regions::code)
+        .do_update()
+        .set((
+            regions::name.eq(diesel::upsert::excluded(regions::name)),
+            regions::name_en.eq(diesel::upsert::excluded(regions::name_en)),
+            regions::version.eq(diesel::upsert::excluded(regions::version)),
+        ))
+        .execute(conn)
+        .await
+}
+
+pub async fn region_exists(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(regions::table.find(code)))
+        .get_result(conn)
+        .await
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = agencies)]
+pub struct Agency {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+    pub province_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Finds an agency by name or creates it.
+pub async fn ensure_agency(
+    conn: &mut AsyncPgConnection,
+    kind: &str,
+    name: &str,
+    province_code: Option<&str>,
+) -> QueryResult<Agency> {
+    if let Some(a) = agencies::table
+        .filter(agencies::name.eq(name))
+        .select(Agency::as_select())
+        .first(conn)
+        .await
+        .optional()?
+    {
+        return Ok(a);
+    }
+    diesel::insert_into(agencies::table)
+        .values((
+            agencies::id.eq(Uuid::now_v7()),
+            agencies::kind.eq(kind),
+            agencies::name.eq(name),
+            agencies::province_code.eq(province_code),
+        ))
+        .returning(Agency::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn agency(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Agency>> {
+    agencies::table
+        .find(id)
+        .select(Agency::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = organisations)]
+pub struct Organisation {
+    pub id: Uuid,
+    pub name: String,
+    pub uscc: String,
+    pub uscc_checksum_ok: bool,
+    pub province_code: String,
+    pub province_confirmed: bool,
+    pub contact_person: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = organisations)]
+pub struct NewOrganisation {
+    pub id: Uuid,
+    pub name: String,
+    pub uscc: String,
+    pub uscc_checksum_ok: bool,
+    pub province_code: String,
+    pub province_confirmed: bool,
+    pub contact_person: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+pub async fn insert_organisation(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrganisation,
+) -> QueryResult<Organisation> {
+    diesel::insert_into(organisations::table)
+        .values(new)
+        .returning(Organisation::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn organisation(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> QueryResult<Option<Organisation>> {
+    organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn organisation_by_uscc(
+    conn: &mut AsyncPgConnection,
+    uscc: &str,
+) -> QueryResult<Option<Organisation>> {
+    organisations::table
+        .filter(organisations::uscc.eq(uscc))
+        .select(Organisation::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub organisation_id: Option<Uuid>,
+    pub agency_id: Option<Uuid>,
+    pub active: bool,
+    pub failed_logins: i32,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub organisation_id: Option<Uuid>,
+    pub agency_id: Option<Uuid>,
+}
+
+pub async fn insert_user(conn: &mut AsyncPgConnection, new: &NewUser) -> QueryResult<User> {
+    diesel::insert_into(users::table)
+        .values(new)
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn user_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
+                .bind::<diesel::sql_types::Text, _>(email)
+                .sql(")"),
+        )
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn users_of_organisation(
+    conn: &mut AsyncPgConnection,
+    org: Uuid,
+) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::organisation_id.eq(org))
+        .order(users::created_at.asc())
+        .select(User::as_select())
+        .load(conn)
+        .await
+}
+
+/// Records a failed password; locks the account for `lock_for` once `max_failures` is reached.
+pub async fn note_failed_login(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    max_failures: i32,
+    lock_for: chrono::Duration,
+) -> QueryResult<User> {
+    let user: User = diesel::update(users::table.find(id))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await?;
+    if user.failed_logins >= max_failures {
+        return diesel::update(users::table.find(id))
+            .set((
+                users::failed_logins.eq(0),
+                users::locked_until.eq(Some(Utc::now() + lock_for)),
+            ))
+            .returning(User::as_returning())
+            .get_result(conn)
+            .await;
+    }
+    Ok(user)
+}
+
+pub async fn note_successful_login(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_session(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    user_id: Uuid,
+    expires_at: DateTime<Utc>,
+    client_ip: Option<&str>,
+) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::token_hash.eq(token_hash),
+            sessions::user_id.eq(user_id),
+            sessions::expires_at.eq(expires_at),
+            sessions::client_ip.eq(client_ip),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The active user behind a live (unexpired, unrevoked) session token hash.
+pub async fn user_for_session(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<User>> {
+    sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .filter(users::active)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::token_hash.eq(token_hash))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await
+}

@@ -1,0 +1,22 @@
+//! Storage of the FRT supervision platform: the diesel schema, query functions that take a
+//! connection (so the caller's use case owns the transaction), the connection pool with its
+//! timeouts, embedded migrations, the attachment blob store and local PostgreSQL provisioning.
+
+pub mod audit;
+pub mod blob;
+pub mod bootstrap;
+pub mod calendars;
+pub mod db;
+pub mod deadlines;
+pub mod filings;
+pub mod idempotency;
+pub mod identities;
+pub mod local;
+pub mod migrate;
+pub mod schema;
+pub mod views;
+
+pub use db::{Db, DbError, DbSettings};
+pub use diesel::result::Error as QueryError;
+pub use diesel_async::AsyncPgConnection;
+pub use scoped_futures::ScopedFutureExt;

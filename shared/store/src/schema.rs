@@ -1,0 +1,199 @@
+//! Diesel table definitions, kept in step with `migrations/` by hand.
+// @generated-style layout: one `table!` per migration table, alphabetical.
+
+diesel::table! {
+    agencies (id) {
+        id -> Uuid,
+        kind -> Text,
+        name -> Text,
+        province_code -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        filing_id -> Uuid,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        blob_key -> Text,
+        uploaded_by -> Uuid,
+        uploaded_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        actor_label -> Text,
+        client_ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Text,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    calendar_days (version, day) {
+        version -> Text,
+        day -> Date,
+        kind -> Text,
+        name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    calendar_versions (version) {
+        version -> Text,
+        year -> Int4,
+        source -> Text,
+        document -> Text,
+        working_days -> Int4,
+        loaded_at -> Timestamptz,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    deadlines (id) {
+        id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        purpose -> Text,
+        start_date -> Date,
+        working_days -> Int4,
+        due_date -> Date,
+        provisional -> Bool,
+        calendar_versions -> Array<Text>,
+        met_on -> Nullable<Date>,
+        late_by_working_days -> Nullable<Int4>,
+        computed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    filing_number_counters (province_code, year) {
+        province_code -> Text,
+        year -> Int4,
+        last_value -> Int4,
+    }
+}
+
+diesel::table! {
+    filings (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        province_code -> Text,
+        kind -> Text,
+        status -> Text,
+        form -> Jsonb,
+        previous_filing_id -> Nullable<Uuid>,
+        trigger_date -> Nullable<Date>,
+        filing_number -> Nullable<Text>,
+        return_reasons -> Nullable<Jsonb>,
+        submitted_at -> Nullable<Timestamptz>,
+        first_submitted_at -> Nullable<Timestamptz>,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Uuid,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Int4,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    organisations (id) {
+        id -> Uuid,
+        name -> Text,
+        uscc -> Text,
+        uscc_checksum_ok -> Bool,
+        province_code -> Text,
+        province_confirmed -> Bool,
+        contact_person -> Text,
+        contact_email -> Text,
+        contact_phone -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        version -> Text,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+        client_ip -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        organisation_id -> Nullable<Uuid>,
+        agency_id -> Nullable<Uuid>,
+        active -> Bool,
+        failed_logins -> Int4,
+        locked_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(attachments -> filings (filing_id));
+diesel::joinable!(filings -> organisations (organisation_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> agencies (agency_id));
+diesel::joinable!(users -> organisations (organisation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    attachments,
+    audit_log,
+    calendar_days,
+    calendar_versions,
+    deadlines,
+    filing_number_counters,
+    filings,
+    idempotency_keys,
+    organisations,
+    regions,
+    sessions,
+    users,
+);

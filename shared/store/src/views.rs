@@ -1,0 +1,153 @@
+//! Read models: a filing as processors and staff see it, joined with its organisation,
+//! statutory deadline and attachments.
+
+use crate::deadlines::{self, Deadline};
+use crate::filings::{self, Attachment, Filing, Scope};
+use crate::identities;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::QueryResult;
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrganisationSummary {
+    pub id: Uuid,
+    pub name: String,
+    pub uscc: String,
+    /// False when the USCC's check character is wrong: a reviewer must look at it.
+    pub uscc_checksum_ok: bool,
+    pub province_code: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeadlineView {
+    /// The day the clock started (not counted).
+    pub start_date: NaiveDate,
+    pub working_days: i32,
+    pub due_date: NaiveDate,
+    /// True when part of the period falls in a year with no published calendar.
+    pub provisional: bool,
+    pub calendar_versions: Vec<String>,
+    /// The day the obligation was met (the filing was submitted).
+    pub met_on: Option<NaiveDate>,
+    /// Working days after the due date, when met late; 0 when on time.
+    pub late_by_working_days: Option<i32>,
+    pub late: bool,
+}
+
+impl From<Deadline> for DeadlineView {
+    fn from(d: Deadline) -> Self {
+        Self {
+            start_date: d.start_date,
+            working_days: d.working_days,
+            due_date: d.due_date,
+            provisional: d.provisional,
+            calendar_versions: d.calendar_versions,
+            met_on: d.met_on,
+            late: d.late_by_working_days.unwrap_or(0) > 0,
+            late_by_working_days: d.late_by_working_days,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    pub id: Uuid,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+impl From<Attachment> for AttachmentView {
+    fn from(a: Attachment) -> Self {
+        Self {
+            id: a.id,
+            kind: a.kind,
+            filename: a.filename,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            sha256: a.sha256,
+            uploaded_at: a.uploaded_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FilingDetail {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub status_zh: String,
+    pub organisation: OrganisationSummary,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    pub previous_filing_id: Option<Uuid>,
+    pub filing_number: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub return_reasons: Option<serde_json::Value>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub statutory_deadline: Option<DeadlineView>,
+    pub attachments: Vec<AttachmentView>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Send back when saving the form: a stale version is refused.
+    pub version: i32,
+}
+
+/// Builds the detail view of a filing already loaded.
+pub async fn detail_of(conn: &mut AsyncPgConnection, f: Filing) -> QueryResult<FilingDetail> {
+    let org = identities::organisation(conn, f.organisation_id)
+        .await?
+        .ok_or(diesel::result::Error::NotFound)?;
+    let deadline = deadlines::for_entity(conn, filings::ENTITY, f.id)
+        .await?
+        .into_iter()
+        .find(|d| d.purpose == filings::STATUTORY_DEADLINE);
+    let attachments = filings::attachments_of(conn, f.id).await?;
+    let status_zh = f
+        .status
+        .parse::<frt_domain::filing::FilingStatus>()
+        .map(|s| s.name_zh().to_owned())
+        .unwrap_or_default();
+    Ok(FilingDetail {
+        id: f.id,
+        kind: f.kind,
+        status: f.status,
+        status_zh,
+        organisation: OrganisationSummary {
+            id: org.id,
+            name: org.name,
+            uscc: org.uscc,
+            uscc_checksum_ok: org.uscc_checksum_ok,
+            province_code: org.province_code,
+        },
+        form: f.form,
+        previous_filing_id: f.previous_filing_id,
+        filing_number: f.filing_number,
+        return_reasons: f.return_reasons,
+        submitted_at: f.submitted_at,
+        decided_at: f.decided_at,
+        statutory_deadline: deadline.map(Into::into),
+        attachments: attachments.into_iter().map(Into::into).collect(),
+        created_at: f.created_at,
+        updated_at: f.updated_at,
+        version: f.version,
+    })
+}
+
+/// The detail view of a filing the scope may see.
+pub async fn filing_detail(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    scope: &Scope,
+) -> QueryResult<Option<FilingDetail>> {
+    match filings::get(conn, id, scope).await? {
+        Some(f) => detail_of(conn, f).await.map(Some),
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,300 @@
+//! The portal and casework services running on random ports against a test database, with
+//! helpers for the accounts most tests need.
+
+use crate::db::{project_root, TestDb};
+use frt_access::accounts::{self, Owner};
+use frt_access::{AgencyKind, Role};
+use frt_store::audit::Actor;
+use frt_store::{identities, ScopedFutureExt};
+use frt_web::config::Settings;
+use frt_web::Core;
+use serde_json::{json, Value};
+
+/// Password of accounts made by the helpers.
+pub const PASSWORD: &str = "test-password-2026";
+
+pub struct TestApp {
+    pub portal: String,
+    pub casework: String,
+    pub http: reqwest::Client,
+    pub core: Core,
+    pub db: TestDb,
+    _blobs: TempDir,
+    handles: Vec<frt_web::server::ServerHandle>,
+}
+
+/// A folder removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Settings for a test: the given database, random ports, a private blob folder.
+pub fn test_settings(db_url: &str, blob_dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
+    let mut vars: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), db_url.into()),
+        ("FRT__PORTAL__PORT".into(), "0".into()),
+        ("FRT__CASEWORK__PORT".into(), "0".into()),
+        ("FRT__HTTP__WORKERS".into(), "1".into()),
+        ("FRT__DATABASE__POOL_SIZE".into(), "3".into()),
+        (
+            "FRT__UPLOADS__BLOB_DIR".into(),
+            blob_dir.to_string_lossy().into_owned(),
+        ),
+    ];
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    Settings::load_with(&project_root().join("config"), "test", vars).expect("test settings")
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra `FRT__…` settings.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        let db = TestDb::new().await;
+        let blobs = TempDir(std::env::temp_dir().join(format!("frt-blobs-{}", db.name())));
+        let settings = test_settings(&db.url, &blobs.0, extra);
+        let core = Core::build(settings).await.expect("core");
+        let portal = portal::build(core.clone()).expect("portal");
+        let casework = casework::build(core.clone()).expect("casework");
+        let portal_url = format!("http://127.0.0.1:{}", portal.port());
+        let casework_url = format!("http://127.0.0.1:{}", casework.port());
+        let handles = vec![portal.handle(), casework.handle()];
+        tokio::spawn(portal.run_until_stopped());
+        tokio::spawn(casework.run_until_stopped());
+        Self {
+            portal: portal_url,
+            casework: casework_url,
+            http: reqwest::Client::new(),
+            core,
+            db,
+            _blobs: blobs,
+            handles,
+        }
+    }
+
+    /// Logs in and returns the bearer token; panics with the response if refused.
+    pub async fn login(&self, base: &str, email: &str, password: &str) -> String {
+        let r = self
+            .http
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("login request");
+        let status = r.status();
+        let body: Value = r.json().await.expect("login body");
+        assert!(
+            status.is_success(),
+            "login of {email} failed: {status} {body}"
+        );
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Registers a processor with a valid USCC in `province` and returns its admin's token
+    /// and the organisation id.
+    pub async fn register_processor(&self, name: &str, province: &str) -> (String, String) {
+        let uscc = valid_uscc(province);
+        let email = format!("admin-{}@{}.example", &uscc[8..16].to_lowercase(), province);
+        let r = self
+            .http
+            .post(format!("{}/api/v1/registrations", self.portal))
+            .json(&json!({
+                "organisation": {
+                    "name": name, "uscc": uscc, "contact_person": "张三",
+                    "contact_email": email, "contact_phone": "+86 21 5555 0100"
+                },
+                "admin": { "email": email, "display_name": "张三", "password": PASSWORD }
+            }))
+            .send()
+            .await
+            .expect("register");
+        let status = r.status();
+        let body: Value = r.json().await.expect("body");
+        assert_eq!(status.as_u16(), 201, "registration failed: {body}");
+        let org = body["organisation"]["id"]
+            .as_str()
+            .expect("org id")
+            .to_owned();
+        (self.login(&self.portal, &email, PASSWORD).await, org)
+    }
+
+    /// Creates a staff account directly and returns its token from casework.
+    pub async fn staff(&self, kind: AgencyKind, province: Option<&str>, role: Role) -> String {
+        let email = format!(
+            "{}-{}@staff.example",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let agency_name = format!("{} {}", kind.as_str(), province.unwrap_or("national"));
+        let province = province.map(str::to_owned);
+        let e = email.clone();
+        self.core
+            .db
+            .tx(|conn| {
+                async move {
+                    let agency = identities::ensure_agency(
+                        conn,
+                        kind.as_str(),
+                        &agency_name,
+                        province.as_deref(),
+                    )
+                    .await?;
+                    let new =
+                        accounts::prepare(&e, "Staff", PASSWORD, role, Owner::Agency(agency.id))?;
+                    accounts::insert(conn, &Actor::system("test"), new).await?;
+                    Ok::<_, anyhow::Error>(())
+                }
+                .scope_boxed()
+            })
+            .await
+            .expect("staff account");
+        self.login(&self.casework, &email, PASSWORD).await
+    }
+
+    /// A provincial CAC reviewer of `province`.
+    pub async fn reviewer(&self, province: &str) -> String {
+        self.staff(AgencyKind::ProvincialCac, Some(province), Role::Reviewer)
+            .await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        for h in &self.handles {
+            drop(h.stop(false));
+        }
+    }
+}
+
+/// A USCC with a correct check character whose area code is in `province`.
+pub fn valid_uscc(province: &str) -> String {
+    let area = &province[..2];
+    let alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let n = uuid::Uuid::now_v7().as_u128();
+    let org: String = (0..9)
+        .map(|i| {
+            let idx = ((n >> (i * 5)) % 31) as usize;
+            alphabet.as_bytes()[idx] as char
+        })
+        .collect();
+    let first17 = format!("91{area}0101{org}");
+    let check = frt_domain::ids::uscc_check_char(&first17).expect("check char");
+    format!("{first17}{check}")
+}
+
+/// A minimal PDF, detected as application/pdf by content.
+pub const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
+impl TestApp {
+    /// Sends a request with a bearer token and returns (status, JSON body or Null).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.http.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Uploads one material; returns (status, body).
+    pub async fn upload(
+        &self,
+        token: &str,
+        filing: &str,
+        kind: &str,
+        bytes: Vec<u8>,
+        filename: &str,
+    ) -> (u16, Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+            );
+        let r = self
+            .http
+            .post(format!(
+                "{}/api/v1/filings/{filing}/attachments",
+                self.portal
+            ))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a complete draft of `kind` (form from `example_complete`, every required
+    /// material uploaded) and returns its id; does not submit.
+    pub async fn complete_draft(
+        &self,
+        token: &str,
+        kind: &str,
+        trigger: chrono::NaiveDate,
+        previous: Option<&str>,
+    ) -> String {
+        let k: frt_domain::filing::FilingKind = kind.parse().expect("kind");
+        let form = frt_domain::form::example_complete(k, trigger);
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("{}/api/v1/filings", self.portal),
+                Some(token),
+                Some(json!({ "kind": kind, "previous_filing_id": previous, "form": form })),
+            )
+            .await;
+        assert_eq!(status, 201, "create filing: {body}");
+        let id = body["id"].as_str().expect("id").to_owned();
+        for a in frt_domain::form::example_attachments(k) {
+            let (s, b) = self
+                .upload(
+                    token,
+                    &id,
+                    a.as_str(),
+                    PDF.to_vec(),
+                    &format!("{}.pdf", a.as_str()),
+                )
+                .await;
+            assert_eq!(s, 201, "upload {}: {b}", a.as_str());
+        }
+        id
+    }
+
+    /// Submits a filing; returns (status, body).
+    pub async fn submit(&self, token: &str, filing: &str, key: Option<&str>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .post(format!("{}/api/v1/filings/{filing}/submit", self.portal))
+            .bearer_auth(token);
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let r = req.send().await.expect("submit");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+}

@@ -1,0 +1,10 @@
+//! Test support: each test gets its own database, cloned from a template that is migrated and
+//! loaded with reference data once per schema version, and the real services on random ports.
+//! Tests talk to them over HTTP like any client.
+
+pub mod app;
+pub mod db;
+pub mod fault;
+
+pub use app::TestApp;
+pub use db::TestDb;

@@ -1,0 +1,164 @@
+//! The `Auth` extractor: resolves the bearer token to a `Principal` (401 if missing, expired or
+//! revoked) and carries the audit `Actor` of the request. Handlers then ask `require` whether
+//! the policy allows the action.
+
+use crate::error::ApiError;
+use crate::state::Core;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource, Role};
+use frt_store::audit::Actor;
+use frt_store::identities;
+use futures_util::future::LocalBoxFuture;
+use std::str::FromStr;
+
+/// The request id assigned by the access-log middleware.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The caller's IP address as seen by the service.
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}
+
+/// Actor of a request with no logged-in user (registration, login).
+pub fn anonymous_actor(req: &HttpRequest, label: &str) -> Actor {
+    Actor {
+        user_id: None,
+        label: label.to_owned(),
+        client_ip: client_ip(req),
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    }
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
+    let token = token.trim();
+    (!token.is_empty() && token.len() <= 256).then(|| token.to_owned())
+}
+
+pub struct Auth {
+    pub principal: Principal,
+    pub actor: Actor,
+    pub token_hash: Vec<u8>,
+}
+
+impl Auth {
+    /// Refuses with 403 unless the policy allows the action in `domain` (home domain if None).
+    pub fn require(
+        &self,
+        core: &Core,
+        resource: Resource,
+        action: Action,
+        domain: Option<&str>,
+    ) -> Result<(), ApiError> {
+        if core.authz.allows(&self.principal, resource, action, domain) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "your role may not {} {}",
+                action.as_str(),
+                resource.as_str().replace('_', " ")
+            )))
+        }
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let core = req
+                .app_data::<web::Data<Core>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("Core missing from app data")))?;
+            let token = bearer_token(&req).ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "log in and send the token as 'Authorization: Bearer <token>'",
+                )
+            })?;
+            let hash = frt_access::token::digest(&token);
+            let mut conn = core.db.conn().await?;
+            let user = identities::user_for_session(&mut conn, &hash)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unauthenticated("the session has expired or was ended; log in again")
+                })?;
+            let role =
+                Role::from_str(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+            let kind = match (user.organisation_id, user.agency_id) {
+                (Some(org), _) => {
+                    let org = identities::organisation(&mut conn, org)
+                        .await?
+                        .ok_or_else(|| {
+                            ApiError::unauthenticated("the account's organisation no longer exists")
+                        })?;
+                    PrincipalKind::Processor {
+                        organisation_id: org.id,
+                        province_code: org.province_code,
+                    }
+                }
+                (None, Some(agency)) => {
+                    let agency = identities::agency(&mut conn, agency)
+                        .await?
+                        .ok_or_else(|| {
+                            ApiError::unauthenticated("the account's agency no longer exists")
+                        })?;
+                    let agency_kind = AgencyKind::from_str(&agency.kind)
+                        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+                    PrincipalKind::Staff {
+                        agency_id: agency.id,
+                        agency_kind,
+                        jurisdiction: agency.province_code,
+                    }
+                }
+                (None, None) => {
+                    return Err(ApiError::unauthenticated("the account belongs to nobody"))
+                }
+            };
+            // Each zone admits its own users only: a staff token is no key to the portal.
+            let zone = req
+                .app_data::<web::Data<crate::session::Zone>>()
+                .map(|z| *z.get_ref());
+            let admitted = !matches!(
+                (zone, &kind),
+                (Some(crate::session::Zone::Portal), PrincipalKind::Staff { .. })
+                    | (Some(crate::session::Zone::Casework), PrincipalKind::Processor { .. })
+            );
+            if !admitted {
+                return Err(ApiError::unauthenticated(
+                    "this account cannot use this service",
+                ));
+            }
+            let principal = Principal {
+                user_id: user.id,
+                email: user.email,
+                display_name: user.display_name,
+                role,
+                kind,
+            };
+            let actor = Actor {
+                user_id: Some(principal.user_id),
+                label: principal.audit_label(),
+                client_ip: client_ip(&req),
+                request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+            };
+            Ok(Auth {
+                principal,
+                actor,
+                token_hash: hash,
+            })
+        })
+    }
+}

@@ -1,0 +1,275 @@
+//! Typed, layered configuration: `config/default.toml`, then `config/<FRT_ENV>.toml`, then
+//! `FRT__SECTION__KEY` variables. Unknown keys are refused and every value is checked at start,
+//! with a message per bad key. Secrets are wrapped so they never print.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub portal: Listen,
+    pub casework: Listen,
+    pub database: Database,
+    pub auth: Auth,
+    pub http: Http,
+    pub uploads: Uploads,
+    pub filing: Filing,
+    pub paths: Paths,
+    pub log: Log,
+    pub demo: Demo,
+    /// Folder the relative paths are resolved against (the project root); not a key.
+    #[serde(skip)]
+    pub root: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Listen {
+    pub host: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    pub url: SecretString,
+    pub pool_size: usize,
+    pub checkout_timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+    pub statement_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    pub token_ttl_minutes: i64,
+    pub max_failed_logins: i32,
+    pub lockout_minutes: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Http {
+    pub json_limit_bytes: usize,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uploads {
+    pub max_bytes: u64,
+    pub blob_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Filing {
+    pub statutory_working_days: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    pub casbin_dir: PathBuf,
+    pub calendars_dir: PathBuf,
+    pub regions_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub level: String,
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Demo {
+    pub enabled: bool,
+}
+
+impl Settings {
+    /// Loads settings from `config_dir` (usually `<root>/config`), the environment named by
+    /// `FRT_ENV`, and `FRT__…` variables.
+    pub fn load(config_dir: &Path) -> anyhow::Result<Self> {
+        let env_name = std::env::var("FRT_ENV").unwrap_or_else(|_| "local".into());
+        Self::load_with(config_dir, &env_name, std::env::vars())
+    }
+
+    /// As `load`, with the environment given explicitly (tests).
+    pub fn load_with(
+        config_dir: &Path,
+        env_name: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        let vars: std::collections::HashMap<String, String> = vars
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("FRT__") || k == "DATABASE_URL")
+            .collect();
+        let database_url = vars.get("DATABASE_URL").cloned();
+        let builder = config::Config::builder()
+            .add_source(config::File::from(config_dir.join("default.toml")).required(true))
+            .add_source(
+                config::File::from(config_dir.join(format!("{env_name}.toml"))).required(false),
+            )
+            .add_source(
+                config::Environment::with_prefix("FRT")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true)
+                    .source(Some(
+                        vars.into_iter()
+                            .filter(|(k, _)| k.starts_with("FRT__"))
+                            .collect(),
+                    )),
+            );
+        let raw = builder
+            .build()
+            .map_err(|e| anyhow::anyhow!("configuration cannot be read: {e}"))?;
+        let mut settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("configuration is invalid: {e}"))?;
+        if settings.database.url.expose_secret().is_empty() {
+            if let Some(url) = database_url {
+                settings.database.url = SecretString::from(url);
+            }
+        }
+        settings.root = config_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        if env_name == "production" && settings.demo.enabled {
+            anyhow::bail!("configuration is invalid: demo.enabled must be false in production");
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        let mut problems = Vec::new();
+        if self.database.pool_size == 0 || self.database.pool_size > 32 {
+            problems.push("database.pool_size must be between 1 and 32".to_owned());
+        }
+        for (key, v) in [
+            (
+                "database.checkout_timeout_ms",
+                self.database.checkout_timeout_ms,
+            ),
+            (
+                "database.connect_timeout_ms",
+                self.database.connect_timeout_ms,
+            ),
+            (
+                "database.statement_timeout_ms",
+                self.database.statement_timeout_ms,
+            ),
+        ] {
+            if !(50..=600_000).contains(&v) {
+                problems.push(format!("{key} must be between 50 and 600000 milliseconds"));
+            }
+        }
+        if self.auth.token_ttl_minutes < 1 {
+            problems.push("auth.token_ttl_minutes must be at least 1".into());
+        }
+        if self.auth.max_failed_logins < 1 {
+            problems.push("auth.max_failed_logins must be at least 1".into());
+        }
+        if self.uploads.max_bytes < 1024 {
+            problems.push("uploads.max_bytes must be at least 1024".into());
+        }
+        if !(1..=3650).contains(&self.filing.statutory_working_days) {
+            problems.push("filing.statutory_working_days must be between 1 and 3650".into());
+        }
+        if self.http.json_limit_bytes < 1024 {
+            problems.push("http.json_limit_bytes must be at least 1024".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!("configuration is invalid:\n  - {}", problems.join("\n  - "))
+        }
+    }
+
+    /// Resolves a configured path against the project root.
+    pub fn path(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.root.join(p)
+        }
+    }
+
+    pub fn db_settings(&self) -> frt_store::DbSettings {
+        frt_store::DbSettings {
+            url: self.database.url.expose_secret().to_owned(),
+            pool_size: self.database.pool_size,
+            checkout_timeout: Duration::from_millis(self.database.checkout_timeout_ms),
+            connect_timeout: Duration::from_millis(self.database.connect_timeout_ms),
+            statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
+        }
+    }
+}
+
+/// The configuration folder: `FRT_CONFIG_DIR`, else `./config`.
+pub fn default_config_dir() -> PathBuf {
+    std::env::var("FRT_CONFIG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("config"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config")
+    }
+
+    #[test]
+    fn defaults_load() {
+        let s = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
+        assert_eq!(s.portal.port, 8081);
+        assert_eq!(s.casework.port, 8082);
+        assert_eq!(s.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn variables_override_and_database_url_is_secret() {
+        let s = Settings::load_with(
+            &dir(),
+            "local",
+            vec![
+                ("FRT__DATABASE__POOL_SIZE".into(), "3".into()),
+                ("DATABASE_URL".into(), "postgres://u:secretpw@h/db".into()),
+            ],
+        )
+        .expect("loads");
+        assert_eq!(s.database.pool_size, 3);
+        assert!(!format!("{s:?}").contains("secretpw"));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Settings::load_with(
+            &dir(),
+            "local",
+            vec![("FRT__DATABASE__POOL_SIZE".into(), "0".into())],
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("database.pool_size"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Settings::load_with(
+            &dir(),
+            "local",
+            vec![("FRT__DATABASE__POOLSIZE".into(), "3".into())],
+        )
+        .expect_err("refused");
+        assert!(err.to_string().contains("poolsize"), "{err}");
+    }
+}

@@ -1,0 +1,284 @@
+//! Errors as RFC 9457 problem+json with a stable machine-readable `code`. Every failure of a
+//! request is mapped here, once: bad input is 4xx with a clear message, an unreachable database
+//! is 503, and anything unexpected is an opaque 500 whose cause is logged, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use frt_store::DbError;
+use serde::Serialize;
+use std::fmt;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// One problem with one field of the input.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub path: String,
+    pub code: String,
+    pub message: String,
+}
+
+impl From<frt_domain::form::FieldProblem> for FieldError {
+    fn from(p: frt_domain::form::FieldProblem) -> Self {
+        Self {
+            path: p.path,
+            code: p.code,
+            message: p.message,
+        }
+    }
+}
+
+/// The problem+json body.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub code: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    detail: String,
+    errors: Vec<FieldError>,
+    /// Logged, never sent.
+    cause: Option<anyhow::Error>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            detail: detail.into(),
+            errors: Vec::new(),
+            cause: None,
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn bad_request(code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, detail)
+    }
+
+    pub fn unprocessable(code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+    }
+
+    pub fn conflict(code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, detail)
+    }
+
+    /// Not found, also used for what the caller may not see, so ids cannot be probed.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no {what} with that id was found"),
+        )
+    }
+
+    pub fn unauthenticated(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "auth.unauthenticated", detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "auth.forbidden", detail)
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service.unavailable",
+            detail,
+        )
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "an unexpected error occurred; it has been logged",
+            )
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            type_: format!("/problems/{}", self.code),
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            code: self.code.clone(),
+            detail: self.detail.clone(),
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)?;
+        if let Some(cause) = &self.cause {
+            write!(f, "\ncaused by: {cause:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.cause {
+            tracing::error!(error = ?cause, "request failed unexpectedly");
+        } else if self.status.is_server_error() {
+            tracing::warn!(code = %self.code, detail = %self.detail, "request failed");
+        }
+        let mut resp = HttpResponse::build(self.status);
+        resp.content_type("application/problem+json");
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.insert_header(("Retry-After", "5"));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        resp.json(self.problem())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::unavailable("the database is unavailable; try again shortly")
+        } else {
+            Self::internal(e)
+        }
+    }
+}
+
+impl From<frt_store::QueryError> for ApiError {
+    fn from(e: frt_store::QueryError) -> Self {
+        DbError::Query(e).into()
+    }
+}
+
+impl From<actix_web::error::JsonPayloadError> for ApiError {
+    fn from(e: actix_web::error::JsonPayloadError) -> Self {
+        use actix_web::error::JsonPayloadError as J;
+        match e {
+            J::OverflowKnownLength { length, limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request.too_large",
+                format!("the body is {length} bytes; at most {limit} are accepted"),
+            ),
+            J::Overflow { limit } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "request.too_large",
+                format!("the body is larger than the {limit} bytes accepted"),
+            ),
+            J::ContentType => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "request.content_type",
+                "the body must be JSON with Content-Type: application/json",
+            ),
+            J::Deserialize(err) => {
+                let code = if err.is_data() {
+                    "request.invalid_field"
+                } else {
+                    "request.malformed_json"
+                };
+                Self::bad_request(code, format!("the JSON body cannot be read: {err}"))
+            }
+            other => Self::bad_request(
+                "request.malformed_json",
+                format!("the body cannot be read: {other}"),
+            ),
+        }
+    }
+}
+
+/// Error handlers for actix's JSON, query and path extractors, so their failures are problems too.
+pub fn json_config(limit: usize) -> actix_web::web::JsonConfig {
+    actix_web::web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| ApiError::from(err).into())
+}
+
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::bad_request(
+            "request.invalid_query",
+            format!("the query string is invalid: {err}"),
+        )
+        .into()
+    })
+}
+
+pub fn path_config() -> actix_web::web::PathConfig {
+    actix_web::web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "request.invalid_path",
+            format!("the address is not valid: {err}"),
+        )
+        .into()
+    })
+}
+
+/// The answer to a route that does not exist.
+pub async fn no_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        StatusCode::NOT_FOUND,
+        "request.no_route",
+        "there is no such endpoint",
+    ))
+}
+
+impl From<frt_store::calendars::CalendarStoreError> for ApiError {
+    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
+        match e {
+            frt_store::calendars::CalendarStoreError::Query(q) => q.into(),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<frt_store::deadlines::SetError> for ApiError {
+    fn from(e: frt_store::deadlines::SetError) -> Self {
+        match e {
+            frt_store::deadlines::SetError::Query(q) => q.into(),
+            frt_store::deadlines::SetError::Calendar(c) => Self::unprocessable(
+                "deadline.out_of_range",
+                format!("the deadline cannot be computed: {c}"),
+            ),
+        }
+    }
+}

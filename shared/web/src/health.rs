@@ -1,0 +1,33 @@
+//! `/healthz` (the process is up) and `/readyz` (the database answers and has every migration).
+
+use crate::error::ApiError;
+use crate::state::Core;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database is reachable and its migrations are current.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+    (status = 200, body = Health),
+    (status = 503, description = "not ready", content_type = "application/problem+json")))]
+pub async fn readyz(core: web::Data<Core>) -> Result<HttpResponse, ApiError> {
+    match core.db.readiness().await {
+        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready" })),
+        Err(why) => Err(ApiError::unavailable(format!("not ready: {why}"))),
+    }
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}

@@ -1,0 +1,30 @@
+//! Actix glue every FRT service uses: typed configuration, RFC 9457 problem+json errors, the
+//! authenticated-caller extractor, request ids and access logs, health endpoints and the
+//! OpenAPI documents with their interactive page.
+
+pub mod auth;
+pub mod config;
+pub mod download;
+pub mod error;
+pub mod health;
+pub mod pagination;
+pub mod server;
+pub mod session;
+pub mod state;
+
+pub use auth::Auth;
+pub use error::{ApiError, ApiResult};
+pub use state::Core;
+
+/// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving).
+pub fn today_in_china() -> chrono::NaiveDate {
+    china_date(chrono::Utc::now())
+}
+
+/// The date in China of an instant.
+pub fn china_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(cst) => at.with_timezone(&cst).date_naive(),
+        None => at.date_naive(),
+    }
+}

@@ -1,0 +1,34 @@
+//! What every handler of a service can reach: the database, the authoriser, the calendar
+//! cache, the blob store and the settings.
+
+use crate::config::Settings;
+use frt_access::Authorizer;
+use frt_store::blob::BlobStore;
+use frt_store::calendars::CalendarCache;
+use frt_store::Db;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Core {
+    pub db: Db,
+    pub authz: Authorizer,
+    pub calendars: CalendarCache,
+    pub blobs: BlobStore,
+    pub settings: Arc<Settings>,
+}
+
+impl Core {
+    /// Builds the shared state from settings. Does not touch the database.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::new(&settings.db_settings())?;
+        let authz = Authorizer::load(&settings.path(&settings.paths.casbin_dir)).await?;
+        let blobs = BlobStore::local(settings.path(&settings.uploads.blob_dir));
+        Ok(Self {
+            db,
+            authz,
+            calendars: CalendarCache::default(),
+            blobs,
+            settings: Arc::new(settings),
+        })
+    }
+}
