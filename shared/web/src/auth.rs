@@ -133,8 +133,13 @@ impl FromRequest for Auth {
                 .map(|z| *z.get_ref());
             let admitted = !matches!(
                 (zone, &kind),
-                (Some(crate::session::Zone::Portal), PrincipalKind::Staff { .. })
-                    | (Some(crate::session::Zone::Casework), PrincipalKind::Processor { .. })
+                (
+                    Some(crate::session::Zone::Portal),
+                    PrincipalKind::Staff { .. }
+                ) | (
+                    Some(crate::session::Zone::Casework),
+                    PrincipalKind::Processor { .. }
+                )
             );
             if !admitted {
                 return Err(ApiError::unauthenticated(

@@ -1,0 +1,375 @@
+//! Casework's HTTP surface with both services and a real database: the review queue in the
+//! caller's jurisdiction, decisions, filing numbers, correction and resubmission, audit.
+
+use frt_access::{AgencyKind, Role};
+use frt_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn days_ago(n: i64) -> chrono::NaiveDate {
+    frt_web::today_in_china() - chrono::Duration::days(n)
+}
+
+async fn submitted(app: &TestApp, token: &str, trigger_days_ago: i64) -> String {
+    let id = app
+        .complete_draft(token, "initial", days_ago(trigger_days_ago), None)
+        .await;
+    let (s, b) = app.submit(token, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    id
+}
+
+async fn queue(app: &TestApp, token: &str) -> (u16, Value) {
+    app.call(
+        Method::GET,
+        &format!("{}/api/v1/review/queue", app.casework),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+async fn record(app: &TestApp, token: &str, id: &str) -> (u16, Value) {
+    app.call(
+        Method::POST,
+        &format!("{}/api/v1/filings/{id}/record", app.casework),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn queue_is_jurisdiction_scoped_and_oldest_deadline_first() {
+    let app = TestApp::spawn().await;
+    let (sh, _) = app.register_processor("上海公司", "310000").await;
+    let (bj, _) = app.register_processor("北京公司", "110000").await;
+    let newer = submitted(&app, &sh, 1).await;
+    let older = submitted(&app, &sh, 10).await;
+    let beijing = submitted(&app, &bj, 5).await;
+
+    let sh_reviewer = app.reviewer("310000").await;
+    let (s, q) = queue(&app, &sh_reviewer).await;
+    assert_eq!(s, 200, "{q}");
+    let ids: Vec<&str> = q["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, vec![older.as_str(), newer.as_str()]);
+
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{beijing}", app.casework),
+            Some(&sh_reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "another province's filing is not found");
+    let (s, _) = record(&app, &sh_reviewer, &beijing).await;
+    assert_eq!(s, 404);
+
+    let national = app
+        .staff(AgencyKind::NationalCac, None, Role::Reviewer)
+        .await;
+    let (_, q) = queue(&app, &national).await;
+    assert_eq!(q["items"].as_array().expect("items").len(), 3);
+    let (_, q) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?province=110000", app.casework),
+            Some(&national),
+            None,
+        )
+        .await;
+    assert_eq!(q["items"][0]["id"], beijing.as_str());
+
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?province=110000", app.casework),
+            Some(&sh_reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 403);
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
+        .await;
+    let (s, b) = queue(&app, &police).await;
+    assert_eq!((s, b["code"].as_str()), (403, Some("auth.forbidden")));
+
+    // Paging: one at a time with the cursor.
+    let (_, p1) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?limit=1", app.casework),
+            Some(&sh_reviewer),
+            None,
+        )
+        .await;
+    let next = p1["next"].as_str().expect("next").to_owned();
+    let (_, p2) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?limit=1&after={next}", app.casework),
+            Some(&sh_reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(p2["items"][0]["id"], newer.as_str());
+    let (s, b) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?after=nonsense", app.casework),
+            Some(&sh_reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("request.invalid_cursor"))
+    );
+}
+
+#[tokio::test]
+async fn recording_issues_gap_free_numbers_and_one_of_two_concurrent_decisions_wins() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("编号公司", "310000").await;
+    let a = submitted(&app, &p, 3).await;
+    let b = submitted(&app, &p, 2).await;
+    let r1 = app.reviewer("310000").await;
+    let r2 = app.reviewer("310000").await;
+
+    let (x, y) = tokio::join!(record(&app, &r1, &a), record(&app, &r2, &a));
+    let mut statuses = [x.0, y.0];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "{x:?} {y:?}");
+    let winner = if x.0 == 200 { x.1 } else { y.1 };
+    let year = chrono::Datelike::year(&frt_web::today_in_china());
+    assert_eq!(winner["filing_number"], format!("310000-{year}-000001"));
+    assert_eq!(winner["status"], "filed");
+
+    let (s, second) = record(&app, &r1, &b).await;
+    assert_eq!(s, 200);
+    assert_eq!(second["filing_number"], format!("310000-{year}-000002"));
+
+    let (_, seen) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{a}", app.portal),
+            Some(&p),
+            None,
+        )
+        .await;
+    assert_eq!(seen["status"], "filed");
+    assert_eq!(seen["filing_number"], format!("310000-{year}-000001"));
+
+    // A change and a deregistration can now name the filed record.
+    let change = app
+        .complete_draft(&p, "change", days_ago(1), Some(&a))
+        .await;
+    let (s, body) = app.submit(&p, &change, None).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["previous_filing_id"], a.as_str());
+    let dereg = app
+        .complete_draft(&p, "deregistration", days_ago(1), Some(&b))
+        .await;
+    let (s, body) = app.submit(&p, &dereg, None).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["kind"], "deregistration");
+}
+
+#[tokio::test]
+async fn return_for_correction_and_resubmit() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("补正公司", "310000").await;
+    let id = submitted(&app, &p, 4).await;
+    let r = app.reviewer("310000").await;
+    let url = format!("{}/api/v1/filings/{id}/return", app.casework);
+    let (s, b) = app
+        .call(Method::POST, &url, Some(&r), Some(json!({ "reasons": [] })))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("review.invalid_reasons"))
+    );
+    let reasons = json!({ "reasons": [
+        { "path": "storage.people_stored", "message": "人数与影响评估报告不一致" },
+        { "path": "attachments.commitment_letter", "message": "承诺书未盖章" }
+    ]});
+    let (s, b) = app
+        .call(Method::POST, &url, Some(&r), Some(reasons.clone()))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "returned");
+
+    let (_, seen) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.portal),
+            Some(&p),
+            None,
+        )
+        .await;
+    assert_eq!(seen["status"], "returned");
+    assert_eq!(seen["return_reasons"], reasons["reasons"]);
+    let (_, q) = queue(&app, &r).await;
+    assert_eq!(
+        q["items"].as_array().expect("items").len(),
+        0,
+        "returned filings leave the queue"
+    );
+
+    let mut form = seen["form"].clone();
+    form["storage"]["people_stored"] = json!(150_000);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            &format!("{}/api/v1/filings/{id}/form", app.portal),
+            Some(&p),
+            Some(json!({ "version": seen["version"], "form": form })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app.submit(&p, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "submitted");
+    assert_eq!(b["statutory_deadline"]["late"], false);
+    let (_, q) = queue(&app, &r).await;
+    assert_eq!(q["items"][0]["id"], id.as_str());
+
+    // Staff see the whole trail; the processor sees its history without staff identities.
+    let (s, trail) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    let actions: Vec<&str> = trail
+        .as_array()
+        .expect("trail")
+        .iter()
+        .filter_map(|t| t["action"].as_str())
+        .collect();
+    for a in [
+        "filing.created",
+        "attachment.uploaded",
+        "filing.submitted",
+        "filing.returned",
+        "filing.form_saved",
+        "filing.resubmitted",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+    let returned = trail
+        .as_array()
+        .expect("trail")
+        .iter()
+        .find(|t| t["action"] == "filing.returned")
+        .expect("row");
+    assert_eq!(returned["before"]["status"], "submitted");
+    assert_eq!(returned["after"]["status"], "returned");
+    let (_, history) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/history", app.portal),
+            Some(&p),
+            None,
+        )
+        .await;
+    let by_regulator = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .find(|h| h["action"] == "filing.returned")
+        .expect("row");
+    assert_eq!(by_regulator["by"], "regulator");
+}
+
+#[tokio::test]
+async fn staff_download_is_audited_and_admins_add_staff() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("下载公司", "310000").await;
+    let id = submitted(&app, &p, 1).await;
+    let r = app.reviewer("310000").await;
+    let (_, f) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(f["organisation"]["uscc_checksum_ok"], true);
+    let att = f["attachments"][0]["id"].as_str().expect("attachment");
+    let resp = app
+        .http
+        .get(format!(
+            "{}/api/v1/filings/{id}/attachments/{att}",
+            app.casework
+        ))
+        .bearer_auth(&r)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    let (_, trail) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert!(trail
+        .as_array()
+        .expect("trail")
+        .iter()
+        .any(|t| t["action"] == "attachment.downloaded"));
+
+    let admin = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Admin)
+        .await;
+    let body = json!({ "email": "new.reviewer@sh.example", "display_name": "新审核员", "password": "a long password", "role": "reviewer" });
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/staff", app.casework),
+            Some(&admin),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/staff", app.casework),
+            Some(&admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let (s, _) = app
+        .call(Method::POST, &format!("{}/api/v1/staff", app.casework), Some(&r),
+              Some(json!({ "email": "x@sh.example", "display_name": "x", "password": "a long password", "role": "admin" })))
+        .await;
+    assert_eq!(s, 403, "a reviewer cannot add staff");
+    app.login(&app.casework, "new.reviewer@sh.example", "a long password")
+        .await;
+    // Staff tokens are no key to the portal.
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings", app.portal),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(s, 401);
+}
