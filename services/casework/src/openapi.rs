@@ -1,7 +1,7 @@
 //! The portal's OpenAPI 3 document, served at `/api/v1/openapi.json` with a docs page at `/docs/`.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use frt_web::server::BearerAuth;
+use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,18 +24,6 @@ use utoipa::{Modify, OpenApi};
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
-
-pub struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()

@@ -1,7 +1,7 @@
 //! Staff administration: an admin adds staff to their own agency.
 
 use actix_web::{web, HttpResponse};
-use frt_access::accounts::{self, AccountError, Owner};
+use frt_access::accounts::{self, Owner};
 use frt_access::{Action, PrincipalKind, Resource, Role};
 use frt_store::ScopedFutureExt;
 use frt_web::{ApiError, ApiResult, Auth, Core};
@@ -67,8 +67,7 @@ pub async fn create(
         )
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(account_error)?;
+    .map_err(ApiError::internal)??;
     let actor = auth.actor.clone();
     let user = core
         .db
@@ -76,7 +75,7 @@ pub async fn create(
             async move {
                 accounts::insert(conn, &actor, prepared)
                     .await
-                    .map_err(account_error)
+                    .map_err(ApiError::from)
             }
             .scope_boxed()
         })
@@ -87,12 +86,4 @@ pub async fn create(
         role: user.role,
         agency_id,
     }))
-}
-
-fn account_error(e: AccountError) -> ApiError {
-    match e {
-        AccountError::EmailTaken => ApiError::conflict("user.email_taken", e.to_string()),
-        AccountError::Query(q) => q.into(),
-        other => ApiError::unprocessable("user.invalid", other.to_string()),
-    }
 }

@@ -1,7 +1,6 @@
 //! The demo data set: one processor organisation with its admin, staff of the Shanghai and
 //! Beijing CAC offices, a national CAC user and a public-security user. Local use only.
 
-use crate::CtlError;
 use frt_access::accounts::{self, Owner};
 use frt_access::Role;
 use frt_domain::ids::Uscc;
@@ -130,13 +129,10 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<Vec<Credential>> {
                 if identities::user_by_email(conn, email).await?.is_some() {
                     continue;
                 }
-                let new = accounts::prepare(email, name, DEMO_PASSWORD, role, owner)
-                    .map_err(anyhow::Error::from)?;
-                accounts::insert(conn, &actor, new)
-                    .await
-                    .map_err(anyhow::Error::from)?;
+                let new = accounts::prepare(email, name, DEMO_PASSWORD, role, owner)?;
+                accounts::insert(conn, &actor, new).await?;
             }
-            Ok::<_, CtlError>(())
+            Ok::<_, anyhow::Error>(())
         }
         .scope_boxed()
     })

@@ -153,36 +153,6 @@ pub async fn migrate_and_load(settings: &Settings) -> anyhow::Result<String> {
     ))
 }
 
-impl From<frt_store::DbError> for CtlError {
-    fn from(e: frt_store::DbError) -> Self {
-        CtlError(e.into())
-    }
-}
-
-impl From<frt_store::QueryError> for CtlError {
-    fn from(e: frt_store::QueryError) -> Self {
-        CtlError(e.into())
-    }
-}
-
-impl From<anyhow::Error> for CtlError {
-    fn from(e: anyhow::Error) -> Self {
-        CtlError(e)
-    }
-}
-
-/// anyhow::Error that also converts from the store's errors, for `Db::tx`.
-#[derive(Debug)]
-pub struct CtlError(pub anyhow::Error);
-
-impl std::fmt::Display for CtlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl std::error::Error for CtlError {}
-
 async fn calendar(settings: &Settings, command: CalendarCommand) -> anyhow::Result<()> {
     let db = frt_store::Db::new(&settings.db_settings())?;
     match command {
@@ -192,7 +162,7 @@ async fn calendar(settings: &Settings, command: CalendarCommand) -> anyhow::Resu
                     async move {
                         let outcome = bootstrap::load_calendar_file(conn, &file).await?;
                         let recomputed = bootstrap::recompute_deadlines(conn).await?;
-                        Ok::<_, CtlError>((outcome, recomputed))
+                        Ok::<_, anyhow::Error>((outcome, recomputed))
                     }
                     .scope_boxed()
                 })
@@ -243,12 +213,9 @@ async fn staff(settings: &Settings, command: StaffCommand) -> anyhow::Result<()>
                 )
                 .await?;
                 let new =
-                    accounts::prepare(&email, &name, &password, role, Owner::Agency(agency.id))
-                        .map_err(anyhow::Error::from)?;
-                let user = accounts::insert(conn, &Actor::system("frtctl"), new)
-                    .await
-                    .map_err(anyhow::Error::from)?;
-                Ok::<_, CtlError>(user)
+                    accounts::prepare(&email, &name, &password, role, Owner::Agency(agency.id))?;
+                let user = accounts::insert(conn, &Actor::system("frtctl"), new).await?;
+                Ok::<_, anyhow::Error>(user)
             }
             .scope_boxed()
         })

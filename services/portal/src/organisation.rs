@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use frt_access::accounts::{self, AccountError, Owner};
+use frt_access::accounts::{self, Owner};
 use frt_access::{Action, Resource, Role};
 use frt_store::identities;
 use frt_store::ScopedFutureExt;
@@ -118,8 +118,7 @@ pub async fn add_user(
         )
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(account_error)?;
+    .map_err(ApiError::internal)??;
     let actor = auth.actor.clone();
     let user = core
         .db
@@ -127,24 +126,10 @@ pub async fn add_user(
             async move {
                 accounts::insert(conn, &actor, prepared)
                     .await
-                    .map_err(account_error)
+                    .map_err(ApiError::from)
             }
             .scope_boxed()
         })
         .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
-}
-
-/// How account errors read to a client.
-pub fn account_error(e: AccountError) -> ApiError {
-    match e {
-        AccountError::EmailTaken => ApiError::conflict("user.email_taken", e.to_string()),
-        AccountError::InvalidEmail(_) => {
-            ApiError::unprocessable("user.invalid_email", e.to_string())
-        }
-        AccountError::InvalidName => ApiError::unprocessable("user.invalid_name", e.to_string()),
-        AccountError::Password(_) => ApiError::unprocessable("user.weak_password", e.to_string()),
-        AccountError::WrongRole(_) => ApiError::unprocessable("user.invalid_role", e.to_string()),
-        AccountError::Query(q) => q.into(),
-    }
 }

@@ -282,3 +282,17 @@ impl From<frt_store::deadlines::SetError> for ApiError {
         }
     }
 }
+
+impl From<frt_access::accounts::AccountError> for ApiError {
+    fn from(e: frt_access::accounts::AccountError) -> Self {
+        use frt_access::accounts::AccountError as A;
+        match e {
+            A::EmailTaken => Self::conflict("user.email_taken", e.to_string()),
+            A::InvalidEmail(_) => Self::unprocessable("user.invalid_email", e.to_string()),
+            A::InvalidName => Self::unprocessable("user.invalid_name", e.to_string()),
+            A::Password(_) => Self::unprocessable("user.weak_password", e.to_string()),
+            A::WrongRole(_) => Self::unprocessable("user.invalid_role", e.to_string()),
+            A::Query(q) => q.into(),
+        }
+    }
+}
