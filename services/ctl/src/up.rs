@@ -18,6 +18,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     let settings = Settings::load(config_dir)?;
     frt_web::server::init_tracing(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);
+    let demo = demo || settings.demo.enabled;
     let creds = if demo {
         Some(crate::demo::seed(&settings).await?)
     } else {

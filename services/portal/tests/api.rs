@@ -611,3 +611,31 @@ async fn bad_requests_are_problems_not_crashes() {
         .await;
     assert_eq!(s, 401);
 }
+
+#[tokio::test]
+async fn an_upload_that_is_not_multipart_is_a_problem() {
+    let app = TestApp::spawn().await;
+    let (token, _) = app.register_processor("上传公司", "310000").await;
+    let (_, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings", app.portal),
+            Some(&token),
+            Some(json!({ "kind": "initial" })),
+        )
+        .await;
+    let id = b["id"].as_str().expect("id");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{id}/attachments", app.portal),
+            Some(&token),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("attachment.malformed")),
+        "{b}"
+    );
+}

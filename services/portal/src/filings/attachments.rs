@@ -73,7 +73,7 @@ pub async fn upload(
     auth: Auth,
     id: web::Path<Uuid>,
     req: HttpRequest,
-    mut payload: Multipart,
+    body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Write, None)?;
     let id = id.into_inner();
@@ -99,6 +99,8 @@ pub async fn upload(
         }
     }
 
+    // Built by hand rather than extracted, so a body that is not multipart is a problem+json too.
+    let mut payload = Multipart::new(req.headers(), body);
     let mut kind: Option<AttachmentKind> = None;
     let mut stored = None;
     while let Some(field) = payload.next().await {
