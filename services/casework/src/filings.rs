@@ -15,12 +15,7 @@ pub async fn show(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let detail = views::filing_detail(&mut conn, id.into_inner(), &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
-    Ok(HttpResponse::Ok().json(detail))
+    frt_web::filing_reads::filing_detail(&core, &auth, id.into_inner()).await
 }
 
 /// Every audit row of a filing, oldest first.
@@ -53,5 +48,5 @@ pub async fn download(
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Read, None)?;
     let (filing_id, attachment_id) = path.into_inner();
-    frt_web::download::attachment(&core, &auth, filing_id, attachment_id).await
+    frt_web::filing_reads::attachment(&core, &auth, filing_id, attachment_id).await
 }

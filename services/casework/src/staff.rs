@@ -1,9 +1,8 @@
 //! Staff administration: an admin adds staff to their own agency.
 
 use actix_web::{web, HttpResponse};
-use frt_access::accounts::{self, Owner};
+use frt_access::accounts::Owner;
 use frt_access::{Action, PrincipalKind, Resource, Role};
-use frt_store::ScopedFutureExt;
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -57,29 +56,16 @@ pub async fn create(
                 "role must be reviewer, inspector, complaint_handler, supervisor or admin",
             )
         })?;
-    let prepared = web::block(move || {
-        accounts::prepare(
-            &email,
-            &display_name,
-            &password,
-            role,
-            Owner::Agency(agency_id),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let actor = auth.actor.clone();
-    let user = core
-        .db
-        .tx(|conn| {
-            async move {
-                accounts::insert(conn, &actor, prepared)
-                    .await
-                    .map_err(ApiError::from)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let user = frt_web::accounts::create(
+        &core,
+        &auth.actor,
+        email,
+        display_name,
+        password,
+        role,
+        Owner::Agency(agency_id),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(StaffCreated {
         id: user.id,
         email: user.email,

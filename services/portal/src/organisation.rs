@@ -2,10 +2,9 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use frt_access::accounts::{self, Owner};
+use frt_access::accounts::Owner;
 use frt_access::{Action, Resource, Role};
 use frt_store::identities;
-use frt_store::ScopedFutureExt;
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -108,28 +107,15 @@ pub async fn add_user(
             }
         },
     };
-    let prepared = web::block(move || {
-        accounts::prepare(
-            &email,
-            &display_name,
-            &password,
-            role,
-            Owner::Organisation(org_id),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    let actor = auth.actor.clone();
-    let user = core
-        .db
-        .tx(|conn| {
-            async move {
-                accounts::insert(conn, &actor, prepared)
-                    .await
-                    .map_err(ApiError::from)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let user = frt_web::accounts::create(
+        &core,
+        &auth.actor,
+        email,
+        display_name,
+        password,
+        role,
+        Owner::Organisation(org_id),
+    )
+    .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }

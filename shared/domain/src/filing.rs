@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::str::FromStr;
 
 /// What a filing does to the processor's record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -206,29 +205,6 @@ impl From<FilingNumber> for String {
     }
 }
 
-macro_rules! str_enum {
-    ($t:ty, $what:literal) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $t {
-            type Err = UnknownName;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| UnknownName {
-                        what: $what,
-                        name: s.to_owned(),
-                    })
-            }
-        }
-    };
-}
-
 /// A stored or submitted name that is not one of the enum's values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {what} '{name}'")]
@@ -237,8 +213,8 @@ pub struct UnknownName {
     pub name: String,
 }
 
-str_enum!(FilingKind, "filing kind");
-str_enum!(FilingStatus, "filing status");
+named_enum!(FilingKind, "filing kind");
+named_enum!(FilingStatus, "filing status");
 
 #[cfg(test)]
 mod tests {

@@ -11,13 +11,12 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::filing::{FilingKind, UnknownName};
+use crate::filing::FilingKind;
 
 /// People stored at which filing becomes due (Art. 15).
 pub const FILING_THRESHOLD: u64 = 100_000;
@@ -80,30 +79,6 @@ pub mod code {
 // ---------------------------------------------------------------------------------------------
 // Enumerations
 // ---------------------------------------------------------------------------------------------
-
-/// Display and FromStr through `ALL` and `as_str`, as in `filing.rs`.
-macro_rules! named_enum {
-    ($t:ty, $what:literal) => {
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $t {
-            type Err = UnknownName;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| UnknownName {
-                        what: $what,
-                        name: s.to_owned(),
-                    })
-            }
-        }
-    };
-}
 
 /// Where face recognition is used (应用场景).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

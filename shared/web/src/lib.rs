@@ -2,10 +2,11 @@
 //! authenticated-caller extractor, request ids and access logs, health endpoints and the
 //! OpenAPI documents with their interactive page.
 
+pub mod accounts;
 pub mod auth;
 pub mod config;
-pub mod download;
 pub mod error;
+pub mod filing_reads;
 pub mod health;
 pub mod pagination;
 pub mod server;

@@ -278,5 +278,5 @@ pub async fn download(
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Read, None)?;
     let (filing_id, attachment_id) = path.into_inner();
-    frt_web::download::attachment(&core, &auth, filing_id, attachment_id).await
+    frt_web::filing_reads::attachment(&core, &auth, filing_id, attachment_id).await
 }

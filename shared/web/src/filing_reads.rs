@@ -1,5 +1,6 @@
-//! Streaming an attachment to an authorised caller; every download of sensitive material is
-//! audited before the first byte leaves.
+//! Filing reads both zones serve alike: the detail view in the caller's scope, and streaming
+//! an attachment to an authorised caller (every download of sensitive material is audited
+//! before the first byte leaves).
 
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult};
@@ -14,6 +15,21 @@ use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 const CHUNK: usize = 64 * 1024;
+
+/// The detail view of a filing the caller may read, or 404.
+pub async fn filing_detail(core: &Core, auth: &Auth, id: Uuid) -> ApiResult<HttpResponse> {
+    auth.require(
+        core,
+        frt_access::Resource::Filing,
+        frt_access::Action::Read,
+        None,
+    )?;
+    let mut conn = core.db.conn().await?;
+    let detail = frt_store::views::filing_detail(&mut conn, id, &auth.principal.filing_scope())
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))?;
+    Ok(HttpResponse::Ok().json(detail))
+}
 
 pub async fn attachment(
     core: &Core,
