@@ -373,3 +373,30 @@ async fn staff_download_is_audited_and_admins_add_staff() {
         .await;
     assert_eq!(s, 401);
 }
+
+#[tokio::test]
+async fn an_idempotency_key_does_not_replay_across_a_correction() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("重试公司", "310000").await;
+    let id = app.complete_draft(&p, "initial", days_ago(2), None).await;
+    let (s, _) = app.submit(&p, &id, Some("round-1")).await;
+    assert_eq!(s, 200);
+    let r = app.reviewer("310000").await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{id}/return", app.casework),
+            Some(&r),
+            Some(json!({ "reasons": [{ "path": null, "message": "请补充材料" }] })),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, b) = app.submit(&p, &id, Some("round-1")).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("idempotency.key_reused")),
+        "{b}"
+    );
+    let (s, b) = app.submit(&p, &id, Some("round-2")).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("submitted")));
+}

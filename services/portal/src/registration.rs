@@ -145,42 +145,41 @@ pub async fn register(
             "the contact phone must be 7 to 20 digits, with optional + - ( ) and spaces",
         ));
     }
-    // Hashing is slow: do it off the async workers, and only for otherwise valid input.
-    let (email, display_name, pw) = (admin.email, admin.display_name, admin.password);
-    let prepared = web::block(move || {
-        accounts::prepare(
-            &email,
-            &display_name,
-            &pw,
-            Role::OrgAdmin,
-            Owner::Organisation(Uuid::nil()),
-        )
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let new_user = match prepared {
-        Ok(u) => Some(u),
-        Err(AccountError::InvalidEmail(_)) => {
-            errors.push(field(
+    let owner = Owner::Organisation(Uuid::nil());
+    for problem in accounts::problems(
+        &admin.email,
+        &admin.display_name,
+        &admin.password,
+        Role::OrgAdmin,
+        owner,
+    ) {
+        errors.push(match problem {
+            AccountError::InvalidEmail(_) => field(
                 "admin.email",
                 "invalid_email",
                 "the admin's email is not a valid address",
-            ));
-            None
-        }
-        Err(AccountError::InvalidName) => {
-            errors.push(field(
+            ),
+            AccountError::InvalidName => field(
                 "admin.display_name",
                 "required",
                 "the admin's name is required (at most 100 characters)",
-            ));
-            None
-        }
-        Err(AccountError::Password(p)) => {
-            errors.push(field("admin.password", "weak_password", p.to_string()));
-            None
-        }
-        Err(other) => return Err(ApiError::internal(other)),
+            ),
+            AccountError::Password(p) => field("admin.password", "weak_password", p.to_string()),
+            other => return Err(ApiError::internal(other)),
+        });
+    }
+    // Hashing is slow: only for otherwise valid input, and off the async workers.
+    let new_user = if errors.is_empty() {
+        let (email, display_name, pw) = (admin.email, admin.display_name, admin.password);
+        Some(
+            web::block(move || {
+                accounts::prepare(&email, &display_name, &pw, Role::OrgAdmin, owner)
+            })
+            .await
+            .map_err(ApiError::internal)??,
+        )
+    } else {
+        None
     };
     let (Some(uscc), Some(province), Some(mut new_user), true) =
         (uscc, chosen, new_user, errors.is_empty())

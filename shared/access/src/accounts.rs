@@ -45,7 +45,38 @@ pub fn plausible_email(email: &str) -> bool {
         && !domain.contains('@')
 }
 
+/// Every problem with the inputs of a new account, without hashing anything.
+pub fn problems(
+    email: &str,
+    display_name: &str,
+    password_plain: &str,
+    role: Role,
+    owner: Owner,
+) -> Vec<AccountError> {
+    let mut found = Vec::new();
+    let email = email.trim().to_lowercase();
+    if !plausible_email(&email) {
+        found.push(AccountError::InvalidEmail(email));
+    }
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        found.push(AccountError::InvalidName);
+    }
+    if let Err(e) = password::check_policy(password_plain) {
+        found.push(AccountError::Password(e));
+    }
+    match owner {
+        Owner::Organisation(_) if role.is_staff() => {
+            found.push(AccountError::WrongRole(role.as_str()))
+        }
+        Owner::Agency(_) if !role.is_staff() => found.push(AccountError::WrongRole(role.as_str())),
+        _ => {}
+    }
+    found
+}
+
 /// Checks and hashes the inputs of a new account (CPU-heavy: call off the async workers).
+/// Refuses with the first problem; `problems` lists them all.
 pub fn prepare(
     email: &str,
     display_name: &str,
@@ -53,21 +84,14 @@ pub fn prepare(
     role: Role,
     owner: Owner,
 ) -> Result<NewUser, AccountError> {
+    if let Some(first) = problems(email, display_name, password_plain, role, owner)
+        .into_iter()
+        .next()
+    {
+        return Err(first);
+    }
     let email = email.trim().to_lowercase();
-    if !plausible_email(&email) {
-        return Err(AccountError::InvalidEmail(email));
-    }
     let name = display_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AccountError::InvalidName);
-    }
-    match owner {
-        Owner::Organisation(_) if role.is_staff() => {
-            return Err(AccountError::WrongRole(role.as_str()))
-        }
-        Owner::Agency(_) if !role.is_staff() => return Err(AccountError::WrongRole(role.as_str())),
-        _ => {}
-    }
     let hash = password::hash_new(password_plain)?;
     let (organisation_id, agency_id) = match owner {
         Owner::Organisation(o) => (Some(o), None),

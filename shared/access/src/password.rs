@@ -17,8 +17,8 @@ pub enum PasswordError {
     Hashing,
 }
 
-/// Checks a new password against the policy and hashes it.
-pub fn hash_new(password: &str) -> Result<String, PasswordError> {
+/// Whether a new password meets the policy.
+pub fn check_policy(password: &str) -> Result<(), PasswordError> {
     let len = password.chars().count();
     if len < MIN_LENGTH {
         return Err(PasswordError::TooShort);
@@ -26,6 +26,12 @@ pub fn hash_new(password: &str) -> Result<String, PasswordError> {
     if len > 256 {
         return Err(PasswordError::TooLong);
     }
+    Ok(())
+}
+
+/// Checks a new password against the policy and hashes it.
+pub fn hash_new(password: &str) -> Result<String, PasswordError> {
+    check_policy(password)?;
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)

@@ -83,6 +83,7 @@ async fn ensure_template(maintenance_url: &str, server_url: &str) -> String {
         .await
         .expect("query pg_database")
         .is_some();
+    sweep_stale(&c).await;
     if !exists {
         let building = format!("{name}_building");
         c.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
@@ -173,8 +174,10 @@ impl Drop for TestDb {
     fn drop(&mut self) {
         let url = self.maintenance_url.clone();
         let name = self.name.clone();
-        // Drop cannot await; a short-lived thread with its own runtime removes the database.
-        let _ = std::thread::spawn(move || {
+        // Not joined: DROP DATABASE waits for every backend to acknowledge a barrier, and one of
+        // them may be logging in for another test on the very runtime thread we would block.
+        // What a finished process leaves behind is swept by the next `sweep_stale`.
+        std::thread::spawn(move || {
             if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -190,8 +193,38 @@ impl Drop for TestDb {
                     }
                 });
             }
-        })
-        .join();
+        });
+    }
+}
+
+/// Drops test databases left by earlier processes: their names carry a UUIDv7, so their age is
+/// known; one in use is not dropped (no FORCE).
+async fn sweep_stale(c: &tokio_postgres::Client) {
+    let Ok(rows) = c
+        .query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'frt\\_test\\_%'",
+            &[],
+        )
+        .await
+    else {
+        return;
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    for row in rows {
+        let name: String = row.get(0);
+        let created = name
+            .strip_prefix("frt_test_")
+            .and_then(|hex| uuid::Uuid::parse_str(hex).ok())
+            .and_then(|u| u.get_timestamp())
+            .map(|t| t.to_unix().0);
+        if created.is_some_and(|t| now.saturating_sub(t) > 15 * 60) {
+            let _ = c
+                .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await;
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_domain::calendar::WorkingDays;
-use frt_domain::filing::FilingAction;
+use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
 use frt_store::{audit, deadlines, filings, idempotency, views, ScopedFutureExt};
 use frt_web::error::FieldError;
@@ -69,6 +69,14 @@ pub async fn submit(
                                 "this Idempotency-Key was already used for a different request",
                             ));
                         }
+                        // The key answered an earlier round if the filing was returned since.
+                        let now = filings::get(conn, id, &scope).await?;
+                        if now.is_some_and(|f| f.status == FilingStatus::Returned.as_str()) {
+                            return Err(ApiError::unprocessable(
+                                "idempotency.key_reused",
+                                "this Idempotency-Key answered an earlier submission of this filing; use a new key to resubmit",
+                            ));
+                        }
                         let status = u16::try_from(saved.status).unwrap_or(200);
                         return Ok((status, saved.body));
                     }
@@ -123,7 +131,7 @@ pub async fn submit(
                 audit::record(
                     conn,
                     &actor,
-                    if status == frt_domain::filing::FilingStatus::Returned {
+                    if status == FilingStatus::Returned {
                         "filing.resubmitted"
                     } else {
                         "filing.submitted"

@@ -1,0 +1,292 @@
+//! Processors registering (注册) and logging in, and regulator staff accounts.
+
+use crate::support::{at, table_rows, FrtWorld, Processor, Service};
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
+use frt_access::{AgencyKind, Role};
+use frt_testkit::app::{valid_uscc, PASSWORD};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const USCC_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A valid registration request for `name` with `uscc`, and a unique admin email.
+fn registration(name: &str, uscc: &str) -> Value {
+    let email = format!("admin-{}@processor.example", uuid::Uuid::now_v7().simple());
+    json!({
+        "organisation": {
+            "name": name, "uscc": uscc, "contact_person": "张三",
+            "contact_email": email, "contact_phone": "+86 21 5555 0100"
+        },
+        "admin": { "email": email, "display_name": "张三", "password": PASSWORD }
+    })
+}
+
+/// `uscc` with its check character replaced by another valid character.
+fn with_wrong_check(uscc: &str) -> String {
+    let last = uscc.chars().last().expect("a USCC");
+    let other = USCC_ALPHABET
+        .chars()
+        .find(|c| *c != last)
+        .expect("another character");
+    format!("{}{other}", &uscc[..uscc.len() - 1])
+}
+
+/// Sends a registration; on success logs the admin in and remembers the processor.
+async fn register(w: &mut FrtWorld, name: &str, request: Value) {
+    w.registration = Some(request.clone());
+    let reply = w
+        .send(
+            Method::POST,
+            Service::Portal,
+            "/api/v1/registrations",
+            None,
+            Some(request.clone()),
+        )
+        .await;
+    if reply.status == 201 {
+        let email = request["admin"]["email"]
+            .as_str()
+            .expect("email")
+            .to_owned();
+        let token = w.app().login(&w.app().portal, &email, PASSWORD).await;
+        let org_id = reply.body["organisation"]["id"]
+            .as_str()
+            .expect("organisation id")
+            .to_owned();
+        let uscc = reply.body["organisation"]["uscc"]
+            .as_str()
+            .expect("uscc")
+            .to_owned();
+        w.processors.insert(
+            name.to_owned(),
+            Processor {
+                org_id,
+                uscc,
+                email,
+                token,
+            },
+        );
+    }
+}
+
+#[given(expr = "processor {string} is registered in province {word}")]
+async fn processor_registered(w: &mut FrtWorld, name: String, province: String) {
+    register(w, &name, registration(&name, &valid_uscc(&province))).await;
+    let last = w.last();
+    assert_eq!(last.status, 201, "registration failed: {}", last.body);
+}
+
+#[when(expr = "{string} registers in province {word} with a valid USCC")]
+async fn registers_valid(w: &mut FrtWorld, name: String, province: String) {
+    register(w, &name, registration(&name, &valid_uscc(&province))).await;
+}
+
+#[when(expr = "{string} registers in province {word} with a USCC whose check character is wrong")]
+async fn registers_bad_check(w: &mut FrtWorld, name: String, province: String) {
+    let uscc = with_wrong_check(&valid_uscc(&province));
+    register(w, &name, registration(&name, &uscc)).await;
+}
+
+#[when(expr = "{string} registers with the same USCC as {string}")]
+async fn registers_same_uscc(w: &mut FrtWorld, name: String, other: String) {
+    let uscc = w.processor(&other).uscc.clone();
+    register(w, &name, registration(&name, &uscc)).await;
+}
+
+/// Starts from a valid registration and sets each `field` (a dotted path) to `value`.
+#[when("someone registers with these details:")]
+async fn registers_with_details(w: &mut FrtWorld, step: &Step) {
+    let mut request = registration("Details Ltd", &valid_uscc("310000"));
+    for row in table_rows(step) {
+        let (section, key) = row["field"]
+            .split_once('.')
+            .unwrap_or_else(|| panic!("field {:?} is not section.key", row["field"]));
+        request[section][key] = Value::String(row["value"].clone());
+    }
+    register(w, "someone", request).await;
+}
+
+#[then("the registration has no warnings")]
+async fn no_warnings(w: &mut FrtWorld) {
+    let body = &w.last().body;
+    assert_eq!(body["warnings"], json!([]), "{body}");
+}
+
+#[then(expr = "the registration warns {string}")]
+async fn warns(w: &mut FrtWorld, code: String) {
+    let body = &w.last().body;
+    let warned = body["warnings"]
+        .as_array()
+        .is_some_and(|ws| ws.iter().any(|x| x["code"].as_str() == Some(code.as_str())));
+    assert!(warned, "no warning {code} in {body}");
+}
+
+#[then(expr = "the organisation is registered in province {word}")]
+async fn org_province(w: &mut FrtWorld, province: String) {
+    let body = &w.last().body;
+    assert_eq!(
+        at(body, "organisation.province_code").as_str(),
+        Some(province.as_str()),
+        "{body}"
+    );
+}
+
+#[then(regex = r"^the organisation's USCC is (kept as sent|flagged as failing its checksum)$")]
+async fn org_uscc_flag(w: &mut FrtWorld, what: String) {
+    let body = &w.last().body;
+    let sent = w
+        .registration
+        .as_ref()
+        .and_then(|r| r["organisation"]["uscc"].as_str())
+        .expect("a registration was sent")
+        .to_owned();
+    assert_eq!(
+        at(body, "organisation.uscc").as_str(),
+        Some(sent.as_str()),
+        "{body}"
+    );
+    let ok = at(body, "organisation.uscc_checksum_ok").as_bool();
+    assert_eq!(ok, Some(what == "kept as sent"), "{body}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging in and out
+// ---------------------------------------------------------------------------------------------
+
+async fn login_as_admin(w: &mut FrtWorld, org: &str, service: &str, right: bool) {
+    let email = w.processor(org).email.clone();
+    let password = if right {
+        PASSWORD
+    } else {
+        "not-the-password-1"
+    };
+    let service = match service {
+        "portal" => Service::Portal,
+        _ => Service::Casework,
+    };
+    let reply = w
+        .send(
+            Method::POST,
+            service,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await;
+    if reply.status == 200 {
+        w.session = reply.body["token"].as_str().map(str::to_owned);
+    }
+}
+
+#[when(
+    regex = r#"^the admin of "([^"]+)" logs in to (?:the )?(portal|casework) with (the right|a wrong) password$"#
+)]
+async fn admin_logs_in(w: &mut FrtWorld, org: String, service: String, which: String) {
+    login_as_admin(w, &org, &service, which == "the right").await;
+}
+
+#[when(
+    regex = r#"^the admin of "([^"]+)" logs in to the portal with a wrong password (\d+) times$"#
+)]
+async fn admin_fails_n_times(w: &mut FrtWorld, org: String, n: usize) {
+    w.replies.clear();
+    for _ in 0..n {
+        login_as_admin(w, &org, "portal", false).await;
+        let last = w.last().clone();
+        w.replies.push(last);
+    }
+}
+
+#[then(expr = "every one of those attempts answered {int}")]
+async fn every_attempt(w: &mut FrtWorld, status: u16) {
+    assert!(!w.replies.is_empty(), "no attempts were made");
+    for (i, r) in w.replies.iter().enumerate() {
+        assert_eq!(r.status, status, "attempt {}: {}", i + 1, r.body);
+    }
+}
+
+#[then("a bearer token is returned")]
+async fn token_returned(w: &mut FrtWorld) {
+    let body = &w.last().body;
+    assert_eq!(body["token_type"].as_str(), Some("Bearer"), "{body}");
+    assert!(
+        body["token"].as_str().is_some_and(|t| t.len() >= 20),
+        "{body}"
+    );
+    assert!(body["expires_at"].is_string(), "{body}");
+}
+
+#[when("they ask the portal who they are")]
+async fn who_am_i(w: &mut FrtWorld) {
+    let token = w.session.clone().expect("nobody logged in");
+    w.send(
+        Method::GET,
+        Service::Portal,
+        "/api/v1/me",
+        Some(&token),
+        None,
+    )
+    .await;
+}
+
+#[when("they log out")]
+async fn log_out(w: &mut FrtWorld) {
+    let token = w.session.clone().expect("nobody logged in");
+    w.send(
+        Method::POST,
+        Service::Portal,
+        "/api/v1/auth/logout",
+        Some(&token),
+        None,
+    )
+    .await;
+}
+
+#[then(expr = "the answer names the {word} of {string}")]
+async fn answer_names(w: &mut FrtWorld, role: String, org: String) {
+    let p = w.processor(&org).clone();
+    let body = &w.last().body;
+    assert_eq!(body["role"].as_str(), Some(role.as_str()), "{body}");
+    assert_eq!(body["type"].as_str(), Some("processor"), "{body}");
+    assert_eq!(body["email"].as_str(), Some(p.email.as_str()), "{body}");
+    assert_eq!(
+        body["organisation_id"].as_str(),
+        Some(p.org_id.as_str()),
+        "{body}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff
+// ---------------------------------------------------------------------------------------------
+
+fn agency(name: &str) -> AgencyKind {
+    match name {
+        "provincial CAC office" => AgencyKind::ProvincialCac,
+        "national CAC" => AgencyKind::NationalCac,
+        "public security organ" => AgencyKind::PublicSecurity,
+        "other department" => AgencyKind::OtherDepartment,
+        other => panic!("unknown agency {other:?}"),
+    }
+}
+
+fn role(name: &str) -> Role {
+    name.replace(' ', "_")
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[given(
+    regex = r#"^"([^"]+)" is an? (reviewer|inspector|supervisor|complaint handler|admin) at the (provincial CAC office|public security organ|other department) of (\d{6})$"#
+)]
+async fn provincial_staff(w: &mut FrtWorld, name: String, r: String, a: String, province: String) {
+    let token = w.app().staff(agency(&a), Some(&province), role(&r)).await;
+    w.staff.insert(name, token);
+}
+
+#[given(regex = r#"^"([^"]+)" is an? (reviewer|supervisor|admin) at the national CAC$"#)]
+async fn national_staff(w: &mut FrtWorld, name: String, r: String) {
+    let token = w.app().staff(AgencyKind::NationalCac, None, role(&r)).await;
+    w.staff.insert(name, token);
+}

@@ -1,0 +1,7 @@
+//! Step definitions, one module per domain concept.
+
+pub mod accounts;
+pub mod calendar;
+pub mod filings;
+pub mod platform;
+pub mod review;

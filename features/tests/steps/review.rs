@@ -1,0 +1,217 @@
+//! Review in casework (审核): the queue, recording a filing (备案) with its number, returning
+//! it for correction (退回补正), and who may see what.
+
+use crate::support::{table_rows, FrtWorld};
+use cucumber::codegen::Regex;
+use cucumber::gherkin::Step;
+use cucumber::{given, then, when};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+#[when(expr = "{string} opens the review queue")]
+async fn opens_queue(w: &mut FrtWorld, staff: String) {
+    w.send_as(&staff, Method::GET, "/api/v1/review/queue", None)
+        .await;
+}
+
+fn queue_items(w: &FrtWorld) -> Vec<Value> {
+    let last = w.last();
+    assert_eq!(last.status, 200, "not a queue: {}", last.body);
+    last.body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a queue: {}", last.body))
+        .clone()
+}
+
+#[then(expr = "the queue lists {int} filing(s)")]
+async fn queue_count(w: &mut FrtWorld, n: usize) {
+    let items = queue_items(w);
+    assert_eq!(items.len(), n, "{}", w.last().body);
+}
+
+#[then("the queue is empty")]
+async fn queue_empty(w: &mut FrtWorld) {
+    let items = queue_items(w);
+    assert!(items.is_empty(), "{}", w.last().body);
+}
+
+#[then("the queue is ordered by statutory due date, oldest first")]
+async fn queue_ordered(w: &mut FrtWorld) {
+    let dues: Vec<String> = queue_items(w)
+        .iter()
+        .map(|i| i["due_date"].as_str().expect("due date").to_owned())
+        .collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted, "{}", w.last().body);
+}
+
+#[then(regex = r#"^the queue (starts|ends) with the filing of "([^"]+)"$"#)]
+async fn queue_position(w: &mut FrtWorld, end: String, owner: String) {
+    let id = w.filing_of(&owner);
+    let items = queue_items(w);
+    let item = if end == "starts" {
+        items.first()
+    } else {
+        items.last()
+    };
+    assert_eq!(
+        item.and_then(|i| i["id"].as_str()),
+        Some(id.as_str()),
+        "{}",
+        w.last().body
+    );
+}
+
+#[then(regex = r"^the queue (contains|does not contain) the filing$")]
+async fn queue_contains(w: &mut FrtWorld, which: String) {
+    let id = w.filing_id();
+    let present = queue_items(w)
+        .iter()
+        .any(|i| i["id"].as_str() == Some(id.as_str()));
+    assert_eq!(present, which == "contains", "{}", w.last().body);
+}
+
+/// The queue entry of the current filing shows whether its USCC passed the checksum.
+#[then(regex = r"^the queue shows the filing's USCC checksum as (ok|failing)$")]
+async fn queue_uscc_flag(w: &mut FrtWorld, ok: String) {
+    let id = w.filing_id();
+    let items = queue_items(w);
+    let item = items
+        .iter()
+        .find(|i| i["id"].as_str() == Some(id.as_str()))
+        .unwrap_or_else(|| panic!("the filing is not in the queue: {}", w.last().body));
+    assert_eq!(
+        item["uscc_checksum_ok"].as_bool(),
+        Some(ok == "ok"),
+        "{item}"
+    );
+}
+
+#[then(regex = r"^the filing shows the organisation's USCC checksum as (ok|failing)$")]
+async fn filing_uscc_flag(w: &mut FrtWorld, ok: String) {
+    let body = &w.last().body;
+    assert_eq!(w.last().status, 200, "{body}");
+    assert_eq!(
+        body["organisation"]["uscc_checksum_ok"].as_bool(),
+        Some(ok == "ok"),
+        "{body}"
+    );
+}
+
+async fn record(w: &mut FrtWorld, staff: &str) {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(
+            staff,
+            Method::POST,
+            &format!("/api/v1/filings/{id}/record"),
+            None,
+        )
+        .await;
+    if reply.status == 200 {
+        w.filing_number = reply.body["filing_number"].as_str().map(str::to_owned);
+        w.recorded = Some(id);
+    }
+}
+
+#[when(expr = "{string} records the filing")]
+async fn records(w: &mut FrtWorld, staff: String) {
+    record(w, &staff).await;
+}
+
+#[given(expr = "{string} has recorded the filing")]
+async fn has_recorded(w: &mut FrtWorld, staff: String) {
+    record(w, &staff).await;
+    let last = w.last();
+    assert_eq!(last.status, 200, "record: {}", last.body);
+}
+
+#[then(expr = "a filing number matching {string} is issued")]
+async fn number_issued(w: &mut FrtWorld, pattern: String) {
+    let re = Regex::new(&pattern).expect("a valid pattern");
+    let body = &w.last().body;
+    let number = body["filing_number"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no filing number in {body}"));
+    assert!(re.is_match(number), "{number} does not match {pattern}");
+    assert_eq!(body["status"].as_str(), Some("filed"), "{body}");
+    assert!(body["decided_at"].is_string(), "{body}");
+}
+
+/// `{year}` in the expected number stands for this year in China.
+#[then(expr = "the filing number issued is {string}")]
+async fn number_is(w: &mut FrtWorld, expected: String) {
+    let year = crate::support::today_in_china().format("%Y").to_string();
+    let expected = expected.replace("{year}", &year);
+    let body = &w.last().body;
+    assert_eq!(
+        body["filing_number"].as_str(),
+        Some(expected.as_str()),
+        "{body}"
+    );
+}
+
+#[then("the filing carries the number issued")]
+async fn carries_number(w: &mut FrtWorld) {
+    let issued = w.filing_number.clone().expect("no number was issued");
+    let body = &w.last().body;
+    assert_eq!(
+        body["filing_number"].as_str(),
+        Some(issued.as_str()),
+        "{body}"
+    );
+}
+
+#[when(expr = "{string} returns the filing for correction with these reasons:")]
+async fn returns(w: &mut FrtWorld, staff: String, step: &Step) {
+    let reasons: Vec<Value> = table_rows(step)
+        .into_iter()
+        .map(
+            |r| json!({ "path": r.get("path").filter(|p| !p.is_empty()), "message": r["message"] }),
+        )
+        .collect();
+    let id = w.filing_id();
+    w.send_as(
+        &staff,
+        Method::POST,
+        &format!("/api/v1/filings/{id}/return"),
+        Some(json!({ "reasons": reasons })),
+    )
+    .await;
+}
+
+#[then("the filing's return reasons are:")]
+async fn return_reasons(w: &mut FrtWorld, step: &Step) {
+    let body = &w.last().body;
+    let got = body["return_reasons"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no return reasons in {body}"));
+    let want = table_rows(step);
+    assert_eq!(got.len(), want.len(), "{body}");
+    for (g, r) in got.iter().zip(want) {
+        assert_eq!(g["path"].as_str(), Some(r["path"].as_str()), "{body}");
+        assert_eq!(g["message"].as_str(), Some(r["message"].as_str()), "{body}");
+    }
+}
+
+/// The first filing of the queue last opened becomes the filing the scenario is about.
+#[when(expr = "{string} takes up the first filing in the queue")]
+async fn takes_up_first(w: &mut FrtWorld, _staff: String) {
+    let items = queue_items(w);
+    let id = items
+        .first()
+        .and_then(|i| i["id"].as_str())
+        .unwrap_or_else(|| panic!("the queue is empty: {}", w.last().body))
+        .to_owned();
+    w.filing = Some(id);
+}
+
+#[then(expr = "it is the filing of {string}")]
+async fn is_filing_of(w: &mut FrtWorld, owner: String) {
+    assert_eq!(
+        w.filing_id(),
+        w.filing_of(&owner),
+        "another processor's filing"
+    );
+}
