@@ -77,6 +77,21 @@ Feature: Review by the CAC office (审核)
     When "Wang" opens the review queue
     Then the queue contains the filing
 
+  Scenario: An Idempotency-Key does not replay an answer from before a correction
+    Given "Shanghai Smart Campus Ltd" has a complete initial filing draft triggered 5 days ago
+    When "Shanghai Smart Campus Ltd" submits the filing with Idempotency-Key "round-1"
+    Then the response status is 200
+    When "Wang" returns the filing for correction with these reasons:
+      | path | message                            |
+      |      | Please seal the commitment letter. |
+    Then the response status is 200
+    When "Shanghai Smart Campus Ltd" submits the filing with Idempotency-Key "round-1" again
+    Then the response status is 422
+    And the problem code is "idempotency.key_reused"
+    When "Shanghai Smart Campus Ltd" submits the filing with Idempotency-Key "round-2"
+    Then the response status is 200
+    And the filing's status is "submitted"
+
   Scenario: A reason for the return is required
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     When "Wang" sends POST /api/v1/filings/{filing}/return with the body {"reasons": []}
