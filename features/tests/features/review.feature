@@ -92,6 +92,21 @@ Feature: Review by the CAC office (审核)
     Then the response status is 200
     And the filing's status is "submitted"
 
+  Scenario: Refusal (不予备案) needs reasons and is final
+    Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
+    When "Wang" sends POST /api/v1/filings/{filing}/refuse with the body {"reasons": []}
+    Then the response status is 422
+    And the problem code is "review.invalid_reasons"
+    When "Wang" sends POST /api/v1/filings/{filing}/refuse with the body {"reasons": [{"path": null, "message": "The store never reached 100,000 people."}]}
+    Then the response status is 200
+    And the filing's status is "refused"
+    And the filing's status shown in Chinese is "不予备案"
+    When "Wang" records the filing
+    Then the response status is 409
+    And the problem code is "filing.illegal_transition"
+    When "Shanghai Smart Campus Ltd" submits the filing
+    Then the response status is 409
+
   Scenario: A reason for the return is required
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     When "Wang" sends POST /api/v1/filings/{filing}/return with the body {"reasons": []}

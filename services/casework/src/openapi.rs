@@ -18,6 +18,7 @@ use utoipa::OpenApi;
         crate::filings::download,
         crate::review::record,
         crate::review::return_for_correction,
+        crate::review::refuse,
         crate::staff::create,
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError)),

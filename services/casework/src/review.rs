@@ -1,11 +1,11 @@
-//! Decisions on a submitted filing: record it (备案, issuing a filing number) or return it for
-//! correction (退回补正) with reasons. Built to take refusal, assignment and sign-off later.
+//! Decisions on a submitted filing: record it (备案, issuing a filing number), return it for
+//! correction (退回补正) or refuse it (不予备案), both with reasons.
 
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use frt_access::{Action, Resource};
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
-use frt_store::filings::{self, Filing, Scope};
+use frt_store::filings::{self, Decision, Filing, Scope};
 use frt_store::{audit, views, AsyncPgConnection, ScopedFutureExt};
 use frt_web::error::FieldError;
 use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
@@ -74,15 +74,11 @@ pub async fn record(
                         ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
                     })?
                     .to_string();
-                let updated = filings::mark_decided(
-                    conn,
-                    id,
-                    next.as_str(),
-                    Some(&number),
-                    None,
-                    auth.principal.user_id,
-                )
-                .await?;
+                let decision = Decision::Recorded {
+                    filing_number: &number,
+                };
+                let updated =
+                    filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
                 audit::record(
                     conn,
                     &auth.actor,
@@ -112,7 +108,7 @@ pub struct Reason {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReturnRequest {
+pub struct ReasonsRequest {
     pub reasons: Vec<Reason>,
 }
 
@@ -157,9 +153,10 @@ pub fn check_reasons(reasons: &[Reason]) -> Result<(), Vec<FieldError>> {
     }
 }
 
-/// Return the filing to the processor for correction, with reasons.
+/// Return the filing to the processor for correction (退回补正), with reasons; the
+/// processor corrects and resubmits.
 #[utoipa::path(post, path = "/api/v1/filings/{id}/return", tag = "review", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "filing id")), request_body = ReturnRequest,
+    params(("id" = Uuid, Path, description = "filing id")), request_body = ReasonsRequest,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not waiting for review", content_type = "application/problem+json"),
@@ -168,11 +165,50 @@ pub async fn return_for_correction(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ReturnRequest>,
+    body: web::Json<ReasonsRequest>,
+) -> ApiResult<HttpResponse> {
+    decide_with_reasons(
+        core,
+        auth,
+        id.into_inner(),
+        body.into_inner().reasons,
+        FilingAction::Return,
+    )
+    .await
+}
+
+/// Refuse the filing (不予备案), with reasons; the decision is final.
+#[utoipa::path(post, path = "/api/v1/filings/{id}/refuse", tag = "review", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "filing id")), request_body = ReasonsRequest,
+    responses(
+    (status = 200, body = views::FilingDetail),
+    (status = 409, description = "not waiting for review", content_type = "application/problem+json"),
+    (status = 422, description = "no reasons", content_type = "application/problem+json")))]
+pub async fn refuse(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonsRequest>,
+) -> ApiResult<HttpResponse> {
+    decide_with_reasons(
+        core,
+        auth,
+        id.into_inner(),
+        body.into_inner().reasons,
+        FilingAction::Refuse,
+    )
+    .await
+}
+
+/// A return or a refusal: reasons checked, the transition checked, written and audited.
+async fn decide_with_reasons(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: Uuid,
+    reasons: Vec<Reason>,
+    action: FilingAction,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Review, None)?;
-    let id = id.into_inner();
-    let reasons = body.into_inner().reasons;
     check_reasons(&reasons).map_err(|errors| {
         ApiError::unprocessable("review.invalid_reasons", "the reasons are incomplete")
             .with_errors(errors)
@@ -184,21 +220,19 @@ pub async fn return_for_correction(
         .tx(|conn| {
             let (core, auth) = (&core, &auth);
             async move {
-                let (_, status, next) =
-                    decidable(conn, core, auth, id, &scope, FilingAction::Return).await?;
-                let updated = filings::mark_decided(
-                    conn,
-                    id,
-                    next.as_str(),
-                    None,
-                    Some(&reasons),
-                    auth.principal.user_id,
-                )
-                .await?;
+                let (_, status, next) = decidable(conn, core, auth, id, &scope, action).await?;
+                let (decision, audit_action) = match action {
+                    FilingAction::Refuse => {
+                        (Decision::Refused { reasons: &reasons }, "filing.refused")
+                    }
+                    _ => (Decision::Returned { reasons: &reasons }, "filing.returned"),
+                };
+                let updated =
+                    filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
                 audit::record(
                     conn,
                     &auth.actor,
-                    "filing.returned",
+                    audit_action,
                     filings::ENTITY,
                     &id.to_string(),
                     Some(json!({ "status": status.as_str() })),

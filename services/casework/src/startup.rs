@@ -37,5 +37,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/filings/{id}/return",
             web::post().to(crate::review::return_for_correction),
         )
+        .route(
+            "/api/v1/filings/{id}/refuse",
+            web::post().to(crate::review::refuse),
+        )
         .route("/api/v1/staff", web::post().to(crate::staff::create));
 }

@@ -400,3 +400,47 @@ async fn an_idempotency_key_does_not_replay_across_a_correction() {
     let (s, b) = app.submit(&p, &id, Some("round-2")).await;
     assert_eq!((s, b["status"].as_str()), (200, Some("submitted")));
 }
+
+#[tokio::test]
+async fn refusal_needs_reasons_and_is_final() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("拒绝公司", "310000").await;
+    let id = submitted(&app, &p, 2).await;
+    let r = app.reviewer("310000").await;
+    let url = format!("{}/api/v1/filings/{id}/refuse", app.casework);
+    let (s, b) = app
+        .call(Method::POST, &url, Some(&r), Some(json!({ "reasons": [] })))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("review.invalid_reasons"))
+    );
+    let reasons = json!({ "reasons": [{ "path": null, "message": "存储人数未达到备案门槛，材料与事实不符" }] });
+    let (s, b) = app
+        .call(Method::POST, &url, Some(&r), Some(reasons.clone()))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "refused");
+    assert_eq!(b["refusal_reasons"], reasons["reasons"]);
+    assert_eq!(b["filing_number"], Value::Null);
+    let (s, b) = record(&app, &r, &id).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.illegal_transition"))
+    );
+    let (s, b) = app.submit(&p, &id, None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.illegal_transition"))
+    );
+    let (_, seen) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.portal),
+            Some(&p),
+            None,
+        )
+        .await;
+    assert_eq!(seen["status"], "refused");
+    assert_eq!(seen["status_zh"], "不予备案");
+}

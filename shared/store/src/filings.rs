@@ -37,6 +37,7 @@ pub struct Filing {
     pub trigger_date: Option<NaiveDate>,
     pub filing_number: Option<String>,
     pub return_reasons: Option<serde_json::Value>,
+    pub refusal_reasons: Option<serde_json::Value>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub first_submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -230,20 +231,35 @@ pub async fn mark_submitted(
         .await
 }
 
-/// Records a decision: `filed` with its number, or `returned` with reasons.
+/// A reviewer's decision on a submitted filing.
+#[derive(Debug, Clone)]
+pub enum Decision<'a> {
+    /// 已备案, with the filing number issued.
+    Recorded { filing_number: &'a str },
+    /// 退回补正, with reasons.
+    Returned { reasons: &'a serde_json::Value },
+    /// 不予备案, with reasons.
+    Refused { reasons: &'a serde_json::Value },
+}
+
+/// Writes a decision and moves the filing to its status.
 pub async fn mark_decided(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    status: &str,
-    filing_number: Option<&str>,
-    reasons: Option<&serde_json::Value>,
+    decision: Decision<'_>,
     by: Uuid,
 ) -> QueryResult<Filing> {
+    let (status, number, returned, refused) = match decision {
+        Decision::Recorded { filing_number } => ("filed", Some(filing_number), None, None),
+        Decision::Returned { reasons } => ("returned", None, Some(reasons), None),
+        Decision::Refused { reasons } => ("refused", None, None, Some(reasons)),
+    };
     diesel::update(filings::table.find(id))
         .set((
             filings::status.eq(status),
-            filings::filing_number.eq(filing_number),
-            filings::return_reasons.eq(reasons),
+            filings::filing_number.eq(number),
+            filings::return_reasons.eq(returned),
+            filings::refusal_reasons.eq(refused),
             filings::decided_at.eq(diesel::dsl::now),
             filings::decided_by.eq(by),
             filings::version.eq(filings::version + 1),

@@ -102,6 +102,7 @@ diesel::table! {
         trigger_date -> Nullable<Date>,
         filing_number -> Nullable<Text>,
         return_reasons -> Nullable<Jsonb>,
+        refusal_reasons -> Nullable<Jsonb>,
         submitted_at -> Nullable<Timestamptz>,
         first_submitted_at -> Nullable<Timestamptz>,
         decided_at -> Nullable<Timestamptz>,

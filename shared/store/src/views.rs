@@ -89,6 +89,9 @@ pub struct FilingDetail {
     pub filing_number: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub return_reasons: Option<serde_json::Value>,
+    /// Why the filing was refused (不予备案), when it was.
+    #[schema(value_type = Option<Object>)]
+    pub refusal_reasons: Option<serde_json::Value>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub statutory_deadline: Option<DeadlineView>,
@@ -130,6 +133,7 @@ pub async fn detail_of(conn: &mut AsyncPgConnection, f: Filing) -> QueryResult<F
         previous_filing_id: f.previous_filing_id,
         filing_number: f.filing_number,
         return_reasons: f.return_reasons,
+        refusal_reasons: f.refusal_reasons,
         submitted_at: f.submitted_at,
         decided_at: f.decided_at,
         statutory_deadline: deadline.map(Into::into),
