@@ -4,8 +4,9 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
+use frt_domain::filing::FilingKind;
 use frt_domain::region::ProvinceCode;
-use frt_store::filings::{self, QueueCursor, QueueRow, Scope};
+use frt_store::filings::{self, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope};
 use frt_web::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
@@ -16,10 +17,24 @@ use uuid::Uuid;
 pub struct QueueQuery {
     /// Page size, 1 to 200 (default 50).
     pub limit: Option<i64>,
-    /// `next` from the previous page.
+    /// `next` from the previous page (with the same filters and sort).
     pub after: Option<String>,
     /// National staff: narrow to one province.
     pub province: Option<String>,
+    /// `submitted` (default: waiting for review) or `returned` (waiting for the processor).
+    pub status: Option<String>,
+    /// `initial`, `change` or `deregistration`.
+    pub kind: Option<String>,
+    /// `true` for late filings only, `false` for on-time ones only.
+    pub late: Option<bool>,
+    /// Part of the processor's name, or its USCC.
+    pub processor: Option<String>,
+    /// Submitted on or after this day (China time), YYYY-MM-DD.
+    pub submitted_from: Option<String>,
+    /// Submitted on or before this day (China time), YYYY-MM-DD.
+    pub submitted_to: Option<String>,
+    /// `statutory_due` (default, oldest first) or `submitted` (longest waiting first).
+    pub sort: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -62,17 +77,108 @@ pub struct QueuePage {
     pub next: Option<String>,
 }
 
-/// Parses a cursor `YYYY-MM-DD_<uuid>`.
+/// Parses a cursor: `d<YYYY-MM-DD>_<uuid>` (by due date) or `s<unix micros>_<uuid>` (by
+/// submission time).
 pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
-    let (d, id) = s.split_once('_')?;
-    Some(QueueCursor {
-        due_date: NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
-        id: id.parse().ok()?,
-    })
+    let (key, id) = s.split_once('_')?;
+    let id: Uuid = id.parse().ok()?;
+    match key.split_at_checked(1)? {
+        ("d", d) => Some(QueueCursor::Due {
+            due_date: NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+            id,
+        }),
+        ("s", micros) => Some(QueueCursor::Submitted {
+            at: chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+            id,
+        }),
+        _ => None,
+    }
 }
 
 pub fn format_cursor(c: &QueueCursor) -> String {
-    format!("{}_{}", c.due_date.format("%Y-%m-%d"), c.id)
+    match c {
+        QueueCursor::Due { due_date, id } => format!("d{}_{id}", due_date.format("%Y-%m-%d")),
+        QueueCursor::Submitted { at, id } => format!("s{}_{id}", at.timestamp_micros()),
+    }
+}
+
+fn bad(code: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::bad_request(code, detail)
+}
+
+/// The start of a China-time day, as an instant.
+fn china_day_start(day: &str, field: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
+    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+        bad(
+            "request.invalid_date",
+            format!("{field} must be a date YYYY-MM-DD"),
+        )
+    })?;
+    let local = d
+        .and_hms_opt(0, 0, 0)
+        .ok_or_else(|| bad("request.invalid_date", format!("{field} is out of range")))?;
+    Ok(chrono::DateTime::from_naive_utc_and_offset(
+        local - chrono::Duration::hours(8),
+        chrono::Utc,
+    ))
+}
+
+/// Turns the query into a store filter, refusing bad values with clear messages.
+pub fn filter_of(q: &QueueQuery) -> Result<QueueFilter, ApiError> {
+    let status = match q.status.as_deref() {
+        None | Some("submitted") => None,
+        Some("returned") => Some("returned".to_owned()),
+        Some(other) => {
+            return Err(bad(
+                "request.invalid_status",
+                format!("status '{other}' is not 'submitted' or 'returned'"),
+            ))
+        }
+    };
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| k.parse::<FilingKind>().map(|k| k.as_str().to_owned()))
+        .transpose()
+        .map_err(|e| bad("request.invalid_kind", e.to_string()))?;
+    let sort = match q.sort.as_deref() {
+        None | Some("statutory_due") => QueueSort::StatutoryDue,
+        Some("submitted") => QueueSort::Submitted,
+        Some(other) => {
+            return Err(bad(
+                "request.invalid_sort",
+                format!("sort '{other}' is not 'statutory_due' or 'submitted'"),
+            ))
+        }
+    };
+    let submitted_from = q
+        .submitted_from
+        .as_deref()
+        .map(|d| china_day_start(d, "submitted_from"))
+        .transpose()?;
+    let submitted_before = q
+        .submitted_to
+        .as_deref()
+        .map(|d| china_day_start(d, "submitted_to").map(|t| t + chrono::Duration::days(1)))
+        .transpose()?;
+    if q.processor
+        .as_ref()
+        .is_some_and(|p| p.chars().count() > 200)
+    {
+        return Err(bad(
+            "request.invalid_processor",
+            "processor is at most 200 characters",
+        ));
+    }
+    Ok(QueueFilter {
+        status,
+        kind,
+        late: q.late,
+        processor: q.processor.clone(),
+        submitted_from,
+        submitted_before,
+        sort,
+    })
 }
 
 /// Filings waiting for review in the caller's jurisdiction.
@@ -92,13 +198,24 @@ pub async fn queue(
             format!("limit must be between 1 and {MAX_LIMIT}"),
         ));
     }
+    let filter = filter_of(&q)?;
     let after = match q.after.as_deref() {
-        Some(a) => Some(parse_cursor(a).ok_or_else(|| {
-            ApiError::bad_request(
-                "request.invalid_cursor",
-                "after must be the 'next' value of a previous page",
-            )
-        })?),
+        Some(a) => Some(
+            parse_cursor(a)
+                .filter(|c| {
+                    matches!(
+                        (c, filter.sort),
+                        (QueueCursor::Due { .. }, QueueSort::StatutoryDue)
+                            | (QueueCursor::Submitted { .. }, QueueSort::Submitted)
+                    )
+                })
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "request.invalid_cursor",
+                        "after must be the 'next' value of a previous page",
+                    )
+                })?,
+        ),
         None => None,
     };
     let mut scope = auth.principal.filing_scope();
@@ -113,17 +230,21 @@ pub async fn queue(
         scope = Scope::Provinces(vec![p.as_str().to_owned()]);
     }
     let mut conn = core.db.conn().await?;
-    let rows = filings::review_queue(&mut conn, &scope, after, limit).await?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| {
-            rows.last().map(|r| {
-                format_cursor(&QueueCursor {
-                    due_date: r.due_date,
-                    id: r.id,
-                })
-            })
+    let rows = filings::review_queue(&mut conn, &scope, &filter, after, limit).await?;
+    let next = if rows.len() as i64 == limit {
+        rows.last().and_then(|r| match filter.sort {
+            QueueSort::StatutoryDue => Some(QueueCursor::Due {
+                due_date: r.due_date,
+                id: r.id,
+            }),
+            QueueSort::Submitted => r
+                .submitted_at
+                .map(|at| QueueCursor::Submitted { at, id: r.id }),
         })
-        .flatten();
+    } else {
+        None
+    }
+    .map(|c| format_cursor(&c));
     Ok(HttpResponse::Ok().json(QueuePage {
         items: rows.into_iter().map(QueueItem::from).collect(),
         next,
@@ -136,14 +257,26 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let c = QueueCursor {
+        let due = QueueCursor::Due {
             due_date: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
             id: Uuid::now_v7(),
         };
-        let parsed = parse_cursor(&format_cursor(&c)).expect("parses");
-        assert_eq!(parsed.due_date, c.due_date);
-        assert_eq!(parsed.id, c.id);
+        assert_eq!(parse_cursor(&format_cursor(&due)), Some(due));
+        let at = chrono::DateTime::from_timestamp_micros(1_790_000_000_123_456).expect("instant");
+        let sub = QueueCursor::Submitted {
+            at,
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(parse_cursor(&format_cursor(&sub)), Some(sub));
         assert!(parse_cursor("garbage").is_none());
-        assert!(parse_cursor("2026-13-01_x").is_none());
+        assert!(parse_cursor("d2026-13-01_x").is_none());
+        assert!(parse_cursor("x2026-01-01_00000000-0000-0000-0000-000000000000").is_none());
+    }
+
+    #[test]
+    fn china_days_start_at_utc_minus_eight() {
+        let t = china_day_start("2026-11-23", "f").expect("day");
+        assert_eq!(t.to_rfc3339(), "2026-11-22T16:00:00+00:00");
+        assert!(china_day_start("23/11/2026", "f").is_err());
     }
 }

@@ -444,3 +444,111 @@ async fn refusal_needs_reasons_and_is_final() {
     assert_eq!(seen["status"], "refused");
     assert_eq!(seen["status_zh"], "不予备案");
 }
+
+#[tokio::test]
+async fn queue_filters_and_sorts() {
+    let app = TestApp::spawn().await;
+    let (beta, _) = app.register_processor("Beta 数据有限公司", "310000").await;
+    let (alpha, _) = app.register_processor("Alpha 科技有限公司", "310000").await;
+    let on_time = submitted(&app, &beta, 2).await;
+    let late = app
+        .complete_draft(
+            &alpha,
+            "initial",
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 20).expect("date"),
+            None,
+        )
+        .await;
+    assert_eq!(app.submit(&alpha, &late, None).await.0, 200);
+    let (_, org) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(&alpha),
+            None,
+        )
+        .await;
+    let alpha_uscc = org["uscc"].as_str().expect("uscc").to_owned();
+    let r = app.reviewer("310000").await;
+
+    let ids = |q: Value| -> Vec<String> {
+        q["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let get = |query: String| {
+        let url = format!("{}/api/v1/review/queue?{query}", app.casework);
+        let (app, r) = (&app, &r);
+        async move { app.call(Method::GET, &url, Some(r), None).await }
+    };
+    assert_eq!(
+        ids(get(String::new()).await.1),
+        vec![late.clone(), on_time.clone()]
+    );
+    assert_eq!(
+        ids(get("sort=submitted".into()).await.1),
+        vec![on_time.clone(), late.clone()]
+    );
+    assert_eq!(ids(get("late=true".into()).await.1), vec![late.clone()]);
+    assert_eq!(ids(get("late=false".into()).await.1), vec![on_time.clone()]);
+    assert_eq!(
+        ids(get("processor=beta".into()).await.1),
+        vec![on_time.clone()]
+    );
+    assert_eq!(
+        ids(get(format!("processor={}", alpha_uscc.to_lowercase()))
+            .await
+            .1),
+        vec![late.clone()]
+    );
+    assert_eq!(
+        ids(get("processor=100%25".into()).await.1),
+        Vec::<String>::new(),
+        "% is matched literally"
+    );
+    assert_eq!(ids(get("kind=change".into()).await.1), Vec::<String>::new());
+    assert_eq!(
+        ids(get("status=returned".into()).await.1),
+        Vec::<String>::new()
+    );
+    let today = frt_web::today_in_china();
+    let tomorrow = today + chrono::Duration::days(1);
+    assert_eq!(
+        ids(get(format!("submitted_from={today}&submitted_to={today}"))
+            .await
+            .1)
+        .len(),
+        2
+    );
+    assert_eq!(
+        ids(get(format!("submitted_from={tomorrow}")).await.1),
+        Vec::<String>::new()
+    );
+
+    let (_, page) = get("sort=submitted&limit=1".into()).await;
+    let next = page["next"].as_str().expect("next").to_owned();
+    assert_eq!(
+        ids(get(format!("sort=submitted&limit=1&after={next}")).await.1),
+        vec![late.clone()]
+    );
+    let (s, b) = get(format!("limit=1&after={next}")).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("request.invalid_cursor")),
+        "a cursor belongs to its sort"
+    );
+    for (query, code) in [
+        ("sort=oldest", "request.invalid_sort"),
+        ("status=filed", "request.invalid_status"),
+        ("kind=other", "request.invalid_kind"),
+        ("late=maybe", "request.invalid_query"),
+        ("submitted_from=23/11/2026", "request.invalid_date"),
+        ("colour=red", "request.invalid_query"),
+    ] {
+        let (s, b) = get(query.into()).await;
+        assert_eq!((s, b["code"].as_str()), (400, Some(code)), "{query}: {b}");
+    }
+}

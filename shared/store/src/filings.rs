@@ -310,17 +310,43 @@ pub struct QueueRow {
     pub late_by_working_days: Option<i32>,
 }
 
-/// Where a queue page starts: after this (due date, id).
-#[derive(Debug, Clone, Copy)]
-pub struct QueueCursor {
-    pub due_date: NaiveDate,
-    pub id: Uuid,
+/// Order of the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueSort {
+    /// Oldest statutory due date first.
+    #[default]
+    StatutoryDue,
+    /// Longest waiting first.
+    Submitted,
 }
 
-/// Submitted filings the scope may review, oldest statutory deadline first (keyset paged).
+/// Where a queue page starts: after this sort key and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueCursor {
+    Due { due_date: NaiveDate, id: Uuid },
+    Submitted { at: DateTime<Utc>, id: Uuid },
+}
+
+/// What the queue shows.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// `submitted` (waiting for review, the default) or `returned` (waiting for the processor).
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    /// Only late (true) or only on-time (false) filings.
+    pub late: Option<bool>,
+    /// Part of the processor's name, or its exact USCC.
+    pub processor: Option<String>,
+    pub submitted_from: Option<DateTime<Utc>>,
+    pub submitted_before: Option<DateTime<Utc>>,
+    pub sort: QueueSort,
+}
+
+/// Filings the scope may review, filtered and keyset-paged in the chosen order.
 pub async fn review_queue(
     conn: &mut AsyncPgConnection,
     scope: &Scope,
+    filter: &QueueFilter,
     after: Option<QueueCursor>,
     limit: i64,
 ) -> QueryResult<Vec<QueueRow>> {
@@ -332,22 +358,73 @@ pub async fn review_queue(
                 .and(deadlines::entity_id.eq(filings::id))
                 .and(deadlines::purpose.eq(STATUTORY_DEADLINE))),
         )
-        .filter(filings::status.eq("submitted"))
+        .filter(filings::status.eq(filter.status.clone().unwrap_or_else(|| "submitted".into())))
         .into_boxed();
     match scope {
         Scope::Organisation(org) => q = q.filter(filings::organisation_id.eq(*org)),
         Scope::Provinces(codes) => q = q.filter(filings::province_code.eq_any(codes.clone())),
         Scope::Everywhere => {}
     }
-    if let Some(c) = after {
+    if let Some(kind) = &filter.kind {
+        q = q.filter(filings::kind.eq(kind.clone()));
+    }
+    match filter.late {
+        Some(true) => q = q.filter(deadlines::late_by_working_days.gt(0)),
+        Some(false) => {
+            q = q.filter(
+                deadlines::late_by_working_days
+                    .eq(0)
+                    .or(deadlines::late_by_working_days.is_null()),
+            )
+        }
+        None => {}
+    }
+    if let Some(p) = filter
+        .processor
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            p.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         q = q.filter(
-            deadlines::due_date
-                .gt(c.due_date)
-                .or(deadlines::due_date.eq(c.due_date).and(filings::id.gt(c.id))),
+            organisations::name
+                .ilike(pattern)
+                .or(organisations::uscc.eq(p.to_uppercase())),
         );
     }
-    q.order((deadlines::due_date.asc(), filings::id.asc()))
-        .limit(limit)
+    if let Some(from) = filter.submitted_from {
+        q = q.filter(filings::submitted_at.ge(from));
+    }
+    if let Some(before) = filter.submitted_before {
+        q = q.filter(filings::submitted_at.lt(before));
+    }
+    match after {
+        Some(QueueCursor::Due { due_date, id }) => {
+            q = q.filter(
+                deadlines::due_date
+                    .gt(due_date)
+                    .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
+            )
+        }
+        Some(QueueCursor::Submitted { at, id }) => {
+            q = q.filter(
+                filings::submitted_at
+                    .gt(at)
+                    .or(filings::submitted_at.eq(at).and(filings::id.gt(id))),
+            )
+        }
+        None => {}
+    }
+    q = match filter.sort {
+        QueueSort::StatutoryDue => q.order((deadlines::due_date.asc(), filings::id.asc())),
+        QueueSort::Submitted => q.order((filings::submitted_at.asc(), filings::id.asc())),
+    };
+    q.limit(limit)
         .select((
             filings::id,
             filings::kind,
