@@ -1,6 +1,7 @@
 //! Casework: the government-zone service for regulator staff: the review queue, decisions on
 //! filings, materials, audit trails and staff administration.
 
+pub mod assignment;
 pub mod filings;
 pub mod openapi;
 pub mod queue;

@@ -19,6 +19,8 @@ use utoipa::OpenApi;
         crate::review::record,
         crate::review::return_for_correction,
         crate::review::refuse,
+        crate::assignment::assign,
+        crate::assignment::take,
         crate::staff::create,
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError)),

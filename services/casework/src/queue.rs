@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use frt_access::{Action, Resource};
 use frt_domain::filing::FilingKind;
 use frt_domain::region::ProvinceCode;
-use frt_store::filings::{self, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope};
+use frt_store::filings::{
+    self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope,
+};
 use frt_web::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,8 @@ pub struct QueueQuery {
     pub submitted_from: Option<String>,
     /// Submitted on or before this day (China time), YYYY-MM-DD.
     pub submitted_to: Option<String>,
+    /// `me`, `unassigned`, or a reviewer's id.
+    pub assignee: Option<String>,
     /// `statutory_due` (default, oldest first) or `submitted` (longest waiting first).
     pub sort: Option<String>,
 }
@@ -50,6 +54,9 @@ pub struct QueueItem {
     pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
     pub due_date: NaiveDate,
     pub late_by_working_days: Option<i32>,
+    pub assignee_id: Option<Uuid>,
+    /// Send back when assigning or deciding.
+    pub version: i32,
 }
 
 impl From<QueueRow> for QueueItem {
@@ -66,6 +73,8 @@ impl From<QueueRow> for QueueItem {
             submitted_at: r.submitted_at,
             due_date: r.due_date,
             late_by_working_days: r.late_by_working_days,
+            assignee_id: r.assignee_id,
+            version: r.version,
         }
     }
 }
@@ -123,8 +132,20 @@ fn china_day_start(day: &str, field: &str) -> Result<chrono::DateTime<chrono::Ut
     ))
 }
 
-/// Turns the query into a store filter, refusing bad values with clear messages.
-pub fn filter_of(q: &QueueQuery) -> Result<QueueFilter, ApiError> {
+/// Turns the query into a store filter, refusing bad values with clear messages; `me` is the
+/// caller's user id.
+pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
+    let assignee = match q.assignee.as_deref() {
+        None => None,
+        Some("me") => Some(AssigneeFilter::User(me)),
+        Some("unassigned") => Some(AssigneeFilter::Unassigned),
+        Some(other) => Some(AssigneeFilter::User(other.parse().map_err(|_| {
+            bad(
+                "request.invalid_assignee",
+                "assignee must be 'me', 'unassigned' or a user id",
+            )
+        })?)),
+    };
     let status = match q.status.as_deref() {
         None | Some("submitted") => None,
         Some("returned") => Some("returned".to_owned()),
@@ -177,6 +198,7 @@ pub fn filter_of(q: &QueueQuery) -> Result<QueueFilter, ApiError> {
         processor: q.processor.clone(),
         submitted_from,
         submitted_before,
+        assignee,
         sort,
     })
 }
@@ -198,7 +220,7 @@ pub async fn queue(
             format!("limit must be between 1 and {MAX_LIMIT}"),
         ));
     }
-    let filter = filter_of(&q)?;
+    let filter = filter_of(&q, auth.principal.user_id)?;
     let after = match q.after.as_deref() {
         Some(a) => Some(
             parse_cursor(a)

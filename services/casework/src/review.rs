@@ -21,16 +21,32 @@ async fn decidable(
     id: Uuid,
     scope: &Scope,
     action: FilingAction,
+    expected_version: Option<i32>,
 ) -> ApiResult<(Filing, FilingStatus, FilingStatus)> {
     let filing = filings::get_for_update(conn, id, scope)
         .await?
         .ok_or_else(|| ApiError::not_found("filing"))?;
-    auth.require(
-        core,
-        Resource::Filing,
-        Action::Review,
-        Some(&filing.province_code),
-    )?;
+    let province = filing.province_code.as_str();
+    auth.require(core, Resource::Filing, Action::Review, Some(province))?;
+    if let Some(v) = expected_version.filter(|v| *v != filing.version) {
+        return Err(crate::assignment::stale(v));
+    }
+    let assigned_elsewhere = filing
+        .assignee_id
+        .is_some_and(|a| a != auth.principal.user_id);
+    if assigned_elsewhere
+        && !core.authz.allows(
+            &auth.principal,
+            Resource::Filing,
+            Action::Assign,
+            Some(province),
+        )
+    {
+        return Err(ApiError::conflict(
+            "filing.assigned_to_other",
+            "the filing is assigned to another reviewer; only they or a supervisor may decide it",
+        ));
+    }
     let status = filing
         .status
         .parse::<FilingStatus>()
@@ -46,7 +62,7 @@ async fn decidable(
 
 /// Record the filing and issue its number.
 #[utoipa::path(post, path = "/api/v1/filings/{id}/record", tag = "review", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "filing id")),
+    params(("id" = Uuid, Path, description = "filing id")), request_body(content = Option<RecordRequest>),
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not waiting for review", content_type = "application/problem+json")))]
@@ -54,17 +70,27 @@ pub async fn record(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
+    body: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Review, None)?;
     let id = id.into_inner();
+    let expected_version = optional_body::<RecordRequest>(&body)?.and_then(|r| r.version);
     let scope = auth.principal.filing_scope();
     let detail = core
         .db
         .tx(|conn| {
             let (core, auth) = (&core, &auth);
             async move {
-                let (filing, status, next) =
-                    decidable(conn, core, auth, id, &scope, FilingAction::Record).await?;
+                let (filing, status, next) = decidable(
+                    conn,
+                    core,
+                    auth,
+                    id,
+                    &scope,
+                    FilingAction::Record,
+                    expected_version,
+                )
+                .await?;
                 let year = today_in_china().year();
                 let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
                 let number = u32::try_from(seq)
@@ -110,6 +136,28 @@ pub struct Reason {
 #[serde(deny_unknown_fields)]
 pub struct ReasonsRequest {
     pub reasons: Vec<Reason>,
+    /// The filing's `version` as last seen; a stale one is refused (409).
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRequest {
+    /// The filing's `version` as last seen; a stale one is refused (409).
+    pub version: Option<i32>,
+}
+
+/// An optional JSON body: empty means none; anything else must parse.
+fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<Option<T>> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        ApiError::bad_request(
+            "request.malformed_json",
+            format!("the JSON body cannot be read: {e}"),
+        )
+    })
 }
 
 /// Checks reasons: at least one, each with a message of 1 to 2000 characters.
@@ -167,11 +215,13 @@ pub async fn return_for_correction(
     id: web::Path<Uuid>,
     body: web::Json<ReasonsRequest>,
 ) -> ApiResult<HttpResponse> {
+    let ReasonsRequest { reasons, version } = body.into_inner();
     decide_with_reasons(
         core,
         auth,
         id.into_inner(),
-        body.into_inner().reasons,
+        reasons,
+        version,
         FilingAction::Return,
     )
     .await
@@ -190,11 +240,13 @@ pub async fn refuse(
     id: web::Path<Uuid>,
     body: web::Json<ReasonsRequest>,
 ) -> ApiResult<HttpResponse> {
+    let ReasonsRequest { reasons, version } = body.into_inner();
     decide_with_reasons(
         core,
         auth,
         id.into_inner(),
-        body.into_inner().reasons,
+        reasons,
+        version,
         FilingAction::Refuse,
     )
     .await
@@ -206,6 +258,7 @@ async fn decide_with_reasons(
     auth: Auth,
     id: Uuid,
     reasons: Vec<Reason>,
+    expected_version: Option<i32>,
     action: FilingAction,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Review, None)?;
@@ -220,7 +273,8 @@ async fn decide_with_reasons(
         .tx(|conn| {
             let (core, auth) = (&core, &auth);
             async move {
-                let (_, status, next) = decidable(conn, core, auth, id, &scope, action).await?;
+                let (_, status, next) =
+                    decidable(conn, core, auth, id, &scope, action, expected_version).await?;
                 let (decision, audit_action) = match action {
                     FilingAction::Refuse => {
                         (Decision::Refused { reasons: &reasons }, "filing.refused")

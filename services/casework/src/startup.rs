@@ -41,5 +41,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/filings/{id}/refuse",
             web::post().to(crate::review::refuse),
         )
+        .route(
+            "/api/v1/filings/{id}/assign",
+            web::post().to(crate::assignment::assign),
+        )
+        .route(
+            "/api/v1/filings/{id}/take",
+            web::post().to(crate::assignment::take),
+        )
         .route("/api/v1/staff", web::post().to(crate::staff::create));
 }

@@ -552,3 +552,131 @@ async fn queue_filters_and_sorts() {
         assert_eq!((s, b["code"].as_str()), (400, Some(code)), "{query}: {b}");
     }
 }
+
+#[tokio::test]
+async fn assignment_take_and_version_checks() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("分派公司", "310000").await;
+    let id = submitted(&app, &p, 2).await;
+    let r1 = app.reviewer("310000").await;
+    let r2 = app.reviewer("310000").await;
+    let boss = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let bj = app.reviewer("110000").await;
+    let me = |t: &str| {
+        let url = format!("{}/api/v1/me", app.casework);
+        let (app, t) = (&app, t.to_owned());
+        async move {
+            app.call(Method::GET, &url, Some(&t), None).await.1["user_id"]
+                .as_str()
+                .expect("id")
+                .to_owned()
+        }
+    };
+    let (r2_id, bj_id) = (me(&r2).await, me(&bj).await);
+    let post = |token: &str, what: &str, body: Value| {
+        let url = format!("{}/api/v1/filings/{id}/{what}", app.casework);
+        let (app, token) = (&app, token.to_owned());
+        async move { app.call(Method::POST, &url, Some(&token), Some(body)).await }
+    };
+    let (_, q) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?assignee=unassigned", app.casework),
+            Some(&r1),
+            None,
+        )
+        .await;
+    let v = q["items"][0]["version"].as_i64().expect("version");
+
+    let (s, b) = post(&r1, "take", json!({ "version": v })).await;
+    assert_eq!(s, 200, "{b}");
+    let v = b["version"].as_i64().expect("version");
+    let (s, b) = post(&r2, "take", json!({ "version": v })).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.already_assigned"))
+    );
+    let (s, b) = record(&app, &r2, &id).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.assigned_to_other"))
+    );
+    let (_, mine) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?assignee=me", app.casework),
+            Some(&r1),
+            None,
+        )
+        .await;
+    assert_eq!(mine["items"][0]["id"], id.as_str());
+
+    let (s, _) = post(&r1, "assign", json!({ "assignee_id": r2_id, "version": v })).await;
+    assert_eq!(s, 403, "reviewers do not assign");
+    let (s, b) = post(
+        &boss,
+        "assign",
+        json!({ "assignee_id": bj_id, "version": v }),
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("filing.invalid_assignee"))
+    );
+    let (s, b) = post(
+        &boss,
+        "assign",
+        json!({ "assignee_id": r2_id, "version": v - 1 }),
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.version_conflict"))
+    );
+    let (s, b) = post(
+        &boss,
+        "assign",
+        json!({ "assignee_id": r2_id, "version": v }),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["assignee_id"], r2_id.as_str());
+    let v = b["version"].as_i64().expect("version");
+
+    let (s, b) = post(&r2, "record", json!({ "version": v - 1 })).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("filing.version_conflict"))
+    );
+    let r = app
+        .http
+        .post(format!("{}/api/v1/filings/{id}/record", app.casework))
+        .bearer_auth(&r2)
+        .body("{version")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 400);
+    let (s, b) = post(&r2, "record", json!({ "version": v })).await;
+    assert_eq!((s, b["status"].as_str()), (200, Some("filed")), "{b}");
+    let (_, trail) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            Some(&boss),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .expect("trail")
+        .iter()
+        .filter_map(|t| t["action"].as_str())
+        .collect();
+    assert!(
+        actions.contains(&"filing.taken") && actions.contains(&"filing.assigned"),
+        "{actions:?}"
+    );
+}

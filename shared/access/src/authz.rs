@@ -33,6 +33,7 @@ pub enum Action {
     Read,
     Write,
     Review,
+    Assign,
     Manage,
 }
 
@@ -42,6 +43,7 @@ impl Action {
             Self::Read => "read",
             Self::Write => "write",
             Self::Review => "review",
+            Self::Assign => "assign",
             Self::Manage => "manage",
         }
     }
@@ -135,6 +137,10 @@ mod tests {
         assert!(a.allows(&r, Resource::Filing, Action::Review, Some("310000")));
         assert!(!a.allows(&r, Resource::Filing, Action::Review, Some("110000")));
         assert!(!a.allows(&r, Resource::Filing, Action::Write, Some("310000")));
+        assert!(!a.allows(&r, Resource::Filing, Action::Assign, Some("310000")));
+        let s = staff(Role::Supervisor, AgencyKind::ProvincialCac, Some("310000"));
+        assert!(a.allows(&s, Resource::Filing, Action::Assign, Some("310000")));
+        assert!(!a.allows(&s, Resource::Filing, Action::Assign, Some("110000")));
     }
 
     #[tokio::test]

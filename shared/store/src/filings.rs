@@ -46,6 +46,7 @@ pub struct Filing {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -270,6 +271,30 @@ pub async fn mark_decided(
         .await
 }
 
+/// Sets (or clears) the reviewer a filing is assigned to, if its version is still
+/// `expected_version`; `None` when someone changed it first.
+pub async fn assign(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    expected_version: i32,
+    assignee: Option<Uuid>,
+) -> QueryResult<Option<Filing>> {
+    diesel::update(
+        filings::table
+            .filter(filings::id.eq(id))
+            .filter(filings::version.eq(expected_version)),
+    )
+    .set((
+        filings::assignee_id.eq(assignee),
+        filings::version.eq(filings::version + 1),
+        filings::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(Filing::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
 /// The next number in the gap-free sequence of a province and year. The counter row stays
 /// locked until the calling transaction ends, so a rollback returns the number.
 pub async fn next_filing_sequence(
@@ -308,6 +333,8 @@ pub struct QueueRow {
     pub submitted_at: Option<DateTime<Utc>>,
     pub due_date: NaiveDate,
     pub late_by_working_days: Option<i32>,
+    pub assignee_id: Option<Uuid>,
+    pub version: i32,
 }
 
 /// Order of the review queue.
@@ -339,7 +366,15 @@ pub struct QueueFilter {
     pub processor: Option<String>,
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_before: Option<DateTime<Utc>>,
+    pub assignee: Option<AssigneeFilter>,
     pub sort: QueueSort,
+}
+
+/// Whose filings the queue shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Unassigned,
+    User(Uuid),
 }
 
 /// Filings the scope may review, filtered and keyset-paged in the chosen order.
@@ -397,6 +432,11 @@ pub async fn review_queue(
                 .or(organisations::uscc.eq(p.to_uppercase())),
         );
     }
+    match filter.assignee {
+        Some(AssigneeFilter::Unassigned) => q = q.filter(filings::assignee_id.is_null()),
+        Some(AssigneeFilter::User(u)) => q = q.filter(filings::assignee_id.eq(u)),
+        None => {}
+    }
     if let Some(from) = filter.submitted_from {
         q = q.filter(filings::submitted_at.ge(from));
     }
@@ -437,6 +477,8 @@ pub async fn review_queue(
             filings::submitted_at,
             deadlines::due_date,
             deadlines::late_by_working_days,
+            filings::assignee_id,
+            filings::version,
         ))
         .load(conn)
         .await

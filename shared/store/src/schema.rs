@@ -111,6 +111,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        assignee_id -> Nullable<Uuid>,
     }
 }
 

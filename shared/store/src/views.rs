@@ -98,7 +98,9 @@ pub struct FilingDetail {
     pub attachments: Vec<AttachmentView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Send back when saving the form: a stale version is refused.
+    /// The reviewer the filing is assigned to, if any.
+    pub assignee_id: Option<Uuid>,
+    /// Send back when saving the form or deciding: a stale version is refused.
     pub version: i32,
 }
 
@@ -140,6 +142,7 @@ pub async fn detail_of(conn: &mut AsyncPgConnection, f: Filing) -> QueryResult<F
         attachments: attachments.into_iter().map(Into::into).collect(),
         created_at: f.created_at,
         updated_at: f.updated_at,
+        assignee_id: f.assignee_id,
         version: f.version,
     })
 }
