@@ -107,6 +107,32 @@ Feature: Review by the CAC office (审核)
     When "Shanghai Smart Campus Ltd" submits the filing
     Then the response status is 409
 
+  Scenario: Assignment (分派): a reviewer takes a filing, a supervisor reassigns it
+    Given "Li" is a reviewer at the provincial CAC office of 310000
+    And "Zhou" is a supervisor at the provincial CAC office of 310000
+    And "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
+    When "Wang" takes the filing
+    Then the response status is 200
+    And the filing is assigned to "Wang"
+    When "Li" takes the filing
+    Then the response status is 409
+    And the problem code is "filing.already_assigned"
+    When "Li" records the filing
+    Then the response status is 409
+    And the problem code is "filing.assigned_to_other"
+    When "Wang" assigns the filing to "Li"
+    Then the response status is 403
+    When "Zhou" assigns the filing to "Li" with a stale version
+    Then the response status is 409
+    And the problem code is "filing.version_conflict"
+    When "Zhou" assigns the filing to "Li"
+    Then the response status is 200
+    And the filing is assigned to "Li"
+    When "Li" opens the review queue of filings assigned to them
+    Then the queue contains the filing
+    When "Li" records the filing
+    Then the response status is 200
+
   Scenario: A reason for the return is required
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     When "Wang" sends POST /api/v1/filings/{filing}/return with the body {"reasons": []}

@@ -215,3 +215,84 @@ async fn is_filing_of(w: &mut FrtWorld, owner: String) {
         "another processor's filing"
     );
 }
+
+/// The current filing's version as `name` sees it in casework.
+async fn current_version(w: &mut FrtWorld, name: &str) -> i64 {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(name, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    reply.body["version"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no version in {}", reply.body))
+}
+
+/// The user id behind a named staff member.
+async fn user_id_of(w: &mut FrtWorld, name: &str) -> String {
+    let reply = w.send_as(name, Method::GET, "/api/v1/me", None).await;
+    reply.body["user_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no user id in {}", reply.body))
+        .to_owned()
+}
+
+#[when(expr = "{string} takes the filing")]
+async fn takes(w: &mut FrtWorld, staff: String) {
+    let version = current_version(w, &staff).await;
+    let id = w.filing_id();
+    w.send_as(
+        &staff,
+        Method::POST,
+        &format!("/api/v1/filings/{id}/take"),
+        Some(json!({ "version": version })),
+    )
+    .await;
+}
+
+#[when(regex = r#"^"([^"]+)" assigns the filing to "([^"]+)"( with a stale version)?$"#)]
+async fn assigns(w: &mut FrtWorld, supervisor: String, reviewer: String, stale: String) {
+    let assignee = user_id_of(w, &reviewer).await;
+    let mut version = current_version(w, &supervisor).await;
+    if !stale.is_empty() {
+        version -= 1;
+    }
+    let id = w.filing_id();
+    w.send_as(
+        &supervisor,
+        Method::POST,
+        &format!("/api/v1/filings/{id}/assign"),
+        Some(json!({ "assignee_id": assignee, "version": version })),
+    )
+    .await;
+}
+
+#[then(expr = "the filing is assigned to {string}")]
+async fn assigned_to(w: &mut FrtWorld, reviewer: String) {
+    let want = user_id_of(w, &reviewer).await;
+    let id = w.filing_id();
+    let reply = w
+        .send_as(
+            &reviewer,
+            Method::GET,
+            &format!("/api/v1/filings/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reply.body["assignee_id"].as_str(),
+        Some(want.as_str()),
+        "{}",
+        reply.body
+    );
+}
+
+#[when(expr = "{string} opens the review queue of filings assigned to them")]
+async fn opens_own_queue(w: &mut FrtWorld, staff: String) {
+    w.send_as(
+        &staff,
+        Method::GET,
+        "/api/v1/review/queue?assignee=me",
+        None,
+    )
+    .await;
+}
