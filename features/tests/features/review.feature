@@ -133,6 +133,19 @@ Feature: Review by the CAC office (审核)
     When "Li" records the filing
     Then the response status is 200
 
+  Scenario: Risk flags (风险提示) point the reviewer at what the law forbids
+    Given "Shanghai Smart Campus Ltd" has a complete initial filing draft triggered 5 days ago
+    When "Shanghai Smart Campus Ltd" sets purposes.device_locations to [{"description": "更衣室入口", "location_kind": "private_space", "device_count": 1}] in the form, sending the current version
+    And "Shanghai Smart Campus Ltd" sets purposes.processes_minors_under_14 to true in the form, sending the current version
+    And "Shanghai Smart Campus Ltd" sets purposes.guardian_consent to false in the form, sending the current version
+    And "Shanghai Smart Campus Ltd" sets purposes.special_rules_for_minors to true in the form, sending the current version
+    And "Shanghai Smart Campus Ltd" submits the filing
+    Then the response status is 200
+    And "Wang" sees the filing's risk level "critical"
+    And "Wang" sees a risk flag "device_in_private_space" from "Art. 13" of severity "critical"
+    And "Wang" sees a risk flag "minors_without_guardian_consent" from "Art. 7" of severity "high"
+    And "Shanghai Smart Campus Ltd" sees no risk flags on the filing
+
   Scenario: A reason for the return is required
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     When "Wang" sends POST /api/v1/filings/{filing}/return with the body {"reasons": []}

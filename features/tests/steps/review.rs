@@ -296,3 +296,50 @@ async fn opens_own_queue(w: &mut FrtWorld, staff: String) {
     )
     .await;
 }
+
+#[then(expr = "{string} sees the filing's risk level {string}")]
+async fn sees_risk_level(w: &mut FrtWorld, staff: String, level: String) {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(&staff, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    assert_eq!(
+        reply.body["risk"]["level"].as_str(),
+        Some(level.as_str()),
+        "{}",
+        reply.body
+    );
+}
+
+#[then(expr = "{string} sees a risk flag {string} from {string} of severity {string}")]
+async fn sees_risk_flag(
+    w: &mut FrtWorld,
+    staff: String,
+    code: String,
+    article: String,
+    severity: String,
+) {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(&staff, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    let flags = reply.body["risk"]["flags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no risk flags in {}", reply.body));
+    assert!(
+        flags.iter().any(|f| f["code"] == code.as_str()
+            && f["article"] == article.as_str()
+            && f["severity"] == severity.as_str()),
+        "no {code} ({article}, {severity}) in {flags:?}"
+    );
+}
+
+#[then(expr = "{string} sees no risk flags on the filing")]
+async fn sees_no_risk(w: &mut FrtWorld, owner: String) {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(&owner, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.get("risk").is_none(), "{}", reply.body);
+}

@@ -121,7 +121,7 @@ pub async fn assign(
                     Some(json!({ "assignee_id": assignee_id })),
                 )
                 .await?;
-                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
             }
             .scope_boxed()
         })
@@ -176,7 +176,7 @@ pub async fn take(
                     Some(json!({ "assignee_id": me })),
                 )
                 .await?;
-                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
             }
             .scope_boxed()
         })

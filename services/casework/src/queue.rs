@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use frt_access::{Action, Resource};
 use frt_domain::filing::FilingKind;
 use frt_domain::region::ProvinceCode;
+use frt_domain::risk::RiskLevel;
 use frt_store::filings::{
     self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope,
 };
@@ -37,7 +38,10 @@ pub struct QueueQuery {
     pub submitted_to: Option<String>,
     /// `me`, `unassigned`, or a reviewer's id.
     pub assignee: Option<String>,
-    /// `statutory_due` (default, oldest first) or `submitted` (longest waiting first).
+    /// At least this risk level: none, low, medium, high or critical.
+    pub risk: Option<String>,
+    /// `statutory_due` (default, oldest first), `submitted` (longest waiting first) or `risk`
+    /// (highest first, then oldest due date).
     pub sort: Option<String>,
 }
 
@@ -57,6 +61,8 @@ pub struct QueueItem {
     pub assignee_id: Option<Uuid>,
     /// Send back when assigning or deciding.
     pub version: i32,
+    /// none, low, medium, high or critical.
+    pub risk_level: String,
 }
 
 impl From<QueueRow> for QueueItem {
@@ -75,6 +81,7 @@ impl From<QueueRow> for QueueItem {
             late_by_working_days: r.late_by_working_days,
             assignee_id: r.assignee_id,
             version: r.version,
+            risk_level: r.risk_level,
         }
     }
 }
@@ -86,8 +93,8 @@ pub struct QueuePage {
     pub next: Option<String>,
 }
 
-/// Parses a cursor: `d<YYYY-MM-DD>_<uuid>` (by due date) or `s<unix micros>_<uuid>` (by
-/// submission time).
+/// Parses a cursor: `d<YYYY-MM-DD>_<uuid>` (by due date), `s<unix micros>_<uuid>` (by
+/// submission time) or `r<rank>.<YYYY-MM-DD>_<uuid>` (by risk, then due date).
 pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
     let (key, id) = s.split_once('_')?;
     let id: Uuid = id.parse().ok()?;
@@ -100,6 +107,14 @@ pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
             at: chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             id,
         }),
+        ("r", rest) => {
+            let (rank, d) = rest.split_once('.')?;
+            Some(QueueCursor::Risk {
+                rank: rank.parse().ok().filter(|r| (0..=4).contains(r))?,
+                due_date: NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+                id,
+            })
+        }
         _ => None,
     }
 }
@@ -108,6 +123,9 @@ pub fn format_cursor(c: &QueueCursor) -> String {
     match c {
         QueueCursor::Due { due_date, id } => format!("d{}_{id}", due_date.format("%Y-%m-%d")),
         QueueCursor::Submitted { at, id } => format!("s{}_{id}", at.timestamp_micros()),
+        QueueCursor::Risk { rank, due_date, id } => {
+            format!("r{rank}.{}_{id}", due_date.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -165,12 +183,28 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
     let sort = match q.sort.as_deref() {
         None | Some("statutory_due") => QueueSort::StatutoryDue,
         Some("submitted") => QueueSort::Submitted,
+        Some("risk") => QueueSort::Risk,
         Some(other) => {
             return Err(bad(
                 "request.invalid_sort",
-                format!("sort '{other}' is not 'statutory_due' or 'submitted'"),
+                format!("sort '{other}' is not 'statutory_due', 'submitted' or 'risk'"),
             ))
         }
+    };
+    let min_risk_rank = match q.risk.as_deref() {
+        None => None,
+        Some(r) => Some(
+            RiskLevel::ALL
+                .iter()
+                .position(|l| l.as_str() == r)
+                .and_then(|p| i16::try_from(p).ok())
+                .ok_or_else(|| {
+                    bad(
+                        "request.invalid_risk",
+                        "risk must be none, low, medium, high or critical",
+                    )
+                })?,
+        ),
     };
     let submitted_from = q
         .submitted_from
@@ -199,6 +233,7 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
         submitted_from,
         submitted_before,
         assignee,
+        min_risk_rank,
         sort,
     })
 }
@@ -229,6 +264,7 @@ pub async fn queue(
                         (c, filter.sort),
                         (QueueCursor::Due { .. }, QueueSort::StatutoryDue)
                             | (QueueCursor::Submitted { .. }, QueueSort::Submitted)
+                            | (QueueCursor::Risk { .. }, QueueSort::Risk)
                     )
                 })
                 .ok_or_else(|| {
@@ -262,6 +298,11 @@ pub async fn queue(
             QueueSort::Submitted => r
                 .submitted_at
                 .map(|at| QueueCursor::Submitted { at, id: r.id }),
+            QueueSort::Risk => Some(QueueCursor::Risk {
+                rank: r.risk_rank,
+                due_date: r.due_date,
+                id: r.id,
+            }),
         })
     } else {
         None

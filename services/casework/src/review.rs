@@ -115,7 +115,7 @@ pub async fn record(
                     Some(json!({ "status": next.as_str(), "filing_number": number })),
                 )
                 .await?;
-                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
             }
             .scope_boxed()
         })
@@ -293,7 +293,7 @@ async fn decide_with_reasons(
                     Some(json!({ "status": next.as_str(), "reasons": reasons })),
                 )
                 .await?;
-                Ok::<_, ApiError>(views::detail_of(conn, updated).await?)
+                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
             }
             .scope_boxed()
         })

@@ -680,3 +680,133 @@ async fn assignment_take_and_version_checks() {
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn risk_flags_show_to_reviewers_and_order_the_queue() {
+    let app = TestApp::spawn().await;
+    let (clean, _) = app.register_processor("合规公司", "310000").await;
+    let (risky, _) = app.register_processor("风险公司", "310000").await;
+    let clean_id = submitted(&app, &clean, 1).await;
+
+    let risky_id = app
+        .complete_draft(&risky, "initial", days_ago(3), None)
+        .await;
+    let (_, draft) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{risky_id}", app.portal),
+            Some(&risky),
+            None,
+        )
+        .await;
+    let mut form = draft["form"].clone();
+    form["purposes"]["device_locations"]
+        .as_array_mut()
+        .expect("locations")
+        .push(json!({ "description": "更衣室入口", "location_kind": "private_space", "device_count": 1 }));
+    form["purposes"]["processes_minors_under_14"] = json!(true);
+    form["purposes"]["guardian_consent"] = json!(false);
+    form["purposes"]["special_rules_for_minors"] = json!(true);
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            &format!("{}/api/v1/filings/{risky_id}/form", app.portal),
+            Some(&risky),
+            Some(json!({ "version": draft["version"], "form": form })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, submitted_view) = app.submit(&risky, &risky_id, None).await;
+    assert_eq!(s, 200, "{submitted_view}");
+    assert!(
+        submitted_view.get("risk").is_none(),
+        "processors do not see risk flags"
+    );
+
+    let r = app.reviewer("310000").await;
+    let (_, f) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{risky_id}", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(f["risk"]["level"], "critical", "{f}");
+    let codes: Vec<&str> = f["risk"]["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .filter_map(|x| x["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"device_in_private_space"), "{codes:?}");
+    assert!(
+        codes.contains(&"minors_without_guardian_consent"),
+        "{codes:?}"
+    );
+    let private = f["risk"]["flags"]
+        .as_array()
+        .expect("flags")
+        .iter()
+        .find(|x| x["code"] == "device_in_private_space")
+        .expect("flag");
+    assert_eq!(private["article"], "Art. 13");
+    assert_eq!(private["severity"], "critical");
+    let (_, own) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{risky_id}", app.portal),
+            Some(&risky),
+            None,
+        )
+        .await;
+    assert!(own.get("risk").is_none());
+    let (_, c) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{clean_id}", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(c["risk"]["level"], "none", "{c}");
+
+    let ids = |q: &Value| -> Vec<String> {
+        q["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let get = |query: &str| {
+        let url = format!("{}/api/v1/review/queue?{query}", app.casework);
+        let (app, r) = (&app, &r);
+        async move { app.call(Method::GET, &url, Some(r), None).await.1 }
+    };
+    // The critical filing leads when sorted by risk, whatever the due dates.
+    assert_eq!(
+        ids(&get("sort=risk").await),
+        vec![risky_id.clone(), clean_id.clone()]
+    );
+    assert_eq!(ids(&get("risk=high").await), vec![risky_id.clone()]);
+    assert_eq!(
+        get("risk=critical").await["items"][0]["risk_level"],
+        "critical"
+    );
+    let page = get("sort=risk&limit=1").await;
+    let next = page["next"].as_str().expect("next").to_owned();
+    assert_eq!(
+        ids(&get(&format!("sort=risk&limit=1&after={next}")).await),
+        vec![clean_id.clone()]
+    );
+    let (s, b) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/review/queue?risk=severe", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!((s, b["code"].as_str()), (400, Some("request.invalid_risk")));
+}

@@ -31,3 +31,4 @@ pub mod filing;
 pub mod form;
 pub mod ids;
 pub mod region;
+pub mod risk;

@@ -47,6 +47,9 @@ pub struct Filing {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub assignee_id: Option<Uuid>,
+    pub risk_level: String,
+    pub risk_rank: i16,
+    pub risk_flags: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -232,6 +235,25 @@ pub async fn mark_submitted(
         .await
 }
 
+/// Stores the risk assessment of a submission.
+pub async fn set_risk(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    level: &str,
+    rank: i16,
+    flags: &serde_json::Value,
+) -> QueryResult<Filing> {
+    diesel::update(filings::table.find(id))
+        .set((
+            filings::risk_level.eq(level),
+            filings::risk_rank.eq(rank),
+            filings::risk_flags.eq(flags),
+        ))
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// A reviewer's decision on a submitted filing.
 #[derive(Debug, Clone)]
 pub enum Decision<'a> {
@@ -335,6 +357,8 @@ pub struct QueueRow {
     pub late_by_working_days: Option<i32>,
     pub assignee_id: Option<Uuid>,
     pub version: i32,
+    pub risk_level: String,
+    pub risk_rank: i16,
 }
 
 /// Order of the review queue.
@@ -345,13 +369,26 @@ pub enum QueueSort {
     StatutoryDue,
     /// Longest waiting first.
     Submitted,
+    /// Highest risk first, then oldest statutory due date.
+    Risk,
 }
 
 /// Where a queue page starts: after this sort key and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QueueCursor {
-    Due { due_date: NaiveDate, id: Uuid },
-    Submitted { at: DateTime<Utc>, id: Uuid },
+    Due {
+        due_date: NaiveDate,
+        id: Uuid,
+    },
+    Submitted {
+        at: DateTime<Utc>,
+        id: Uuid,
+    },
+    Risk {
+        rank: i16,
+        due_date: NaiveDate,
+        id: Uuid,
+    },
 }
 
 /// What the queue shows.
@@ -367,6 +404,8 @@ pub struct QueueFilter {
     pub submitted_from: Option<DateTime<Utc>>,
     pub submitted_before: Option<DateTime<Utc>>,
     pub assignee: Option<AssigneeFilter>,
+    /// Only filings of at least this risk rank (0 none … 4 critical).
+    pub min_risk_rank: Option<i16>,
     pub sort: QueueSort,
 }
 
@@ -437,6 +476,9 @@ pub async fn review_queue(
         Some(AssigneeFilter::User(u)) => q = q.filter(filings::assignee_id.eq(u)),
         None => {}
     }
+    if let Some(rank) = filter.min_risk_rank {
+        q = q.filter(filings::risk_rank.ge(rank));
+    }
     if let Some(from) = filter.submitted_from {
         q = q.filter(filings::submitted_at.ge(from));
     }
@@ -458,11 +500,27 @@ pub async fn review_queue(
                     .or(filings::submitted_at.eq(at).and(filings::id.gt(id))),
             )
         }
+        Some(QueueCursor::Risk { rank, due_date, id }) => {
+            q = q.filter(
+                filings::risk_rank
+                    .lt(rank)
+                    .or(filings::risk_rank.eq(rank).and(
+                        deadlines::due_date
+                            .gt(due_date)
+                            .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
+                    )),
+            )
+        }
         None => {}
     }
     q = match filter.sort {
         QueueSort::StatutoryDue => q.order((deadlines::due_date.asc(), filings::id.asc())),
         QueueSort::Submitted => q.order((filings::submitted_at.asc(), filings::id.asc())),
+        QueueSort::Risk => q.order((
+            filings::risk_rank.desc(),
+            deadlines::due_date.asc(),
+            filings::id.asc(),
+        )),
     };
     q.limit(limit)
         .select((
@@ -479,6 +537,8 @@ pub async fn review_queue(
             deadlines::late_by_working_days,
             filings::assignee_id,
             filings::version,
+            filings::risk_level,
+            filings::risk_rank,
         ))
         .load(conn)
         .await

@@ -112,6 +112,9 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         assignee_id -> Nullable<Uuid>,
+        risk_level -> Text,
+        risk_rank -> Int2,
+        risk_flags -> Jsonb,
     }
 }
 

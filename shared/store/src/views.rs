@@ -76,6 +76,15 @@ impl From<Attachment> for AttachmentView {
     }
 }
 
+/// What the risk rules found on the last submission.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RiskSummary {
+    /// none, low, medium, high or critical: the highest severity among the flags.
+    pub level: String,
+    #[schema(value_type = Vec<Object>)]
+    pub flags: serde_json::Value,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FilingDetail {
     pub id: Uuid,
@@ -98,14 +107,29 @@ pub struct FilingDetail {
     pub attachments: Vec<AttachmentView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Risk flags for the reviewer (staff only; absent for processors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<RiskSummary>,
     /// The reviewer the filing is assigned to, if any.
     pub assignee_id: Option<Uuid>,
     /// Send back when saving the form or deciding: a stale version is refused.
     pub version: i32,
 }
 
+/// Who a view is for: staff see the risk flags, processors do not (they are the regulator's
+/// working notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Processor,
+    Staff,
+}
+
 /// Builds the detail view of a filing already loaded.
-pub async fn detail_of(conn: &mut AsyncPgConnection, f: Filing) -> QueryResult<FilingDetail> {
+pub async fn detail_of(
+    conn: &mut AsyncPgConnection,
+    f: Filing,
+    audience: Audience,
+) -> QueryResult<FilingDetail> {
     let org = identities::organisation(conn, f.organisation_id)
         .await?
         .ok_or(diesel::result::Error::NotFound)?;
@@ -142,6 +166,10 @@ pub async fn detail_of(conn: &mut AsyncPgConnection, f: Filing) -> QueryResult<F
         attachments: attachments.into_iter().map(Into::into).collect(),
         created_at: f.created_at,
         updated_at: f.updated_at,
+        risk: (audience == Audience::Staff).then_some(RiskSummary {
+            level: f.risk_level,
+            flags: f.risk_flags,
+        }),
         assignee_id: f.assignee_id,
         version: f.version,
     })
@@ -152,9 +180,10 @@ pub async fn filing_detail(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     scope: &Scope,
+    audience: Audience,
 ) -> QueryResult<Option<FilingDetail>> {
     match filings::get(conn, id, scope).await? {
-        Some(f) => detail_of(conn, f).await.map(Some),
+        Some(f) => detail_of(conn, f, audience).await.map(Some),
         None => Ok(None),
     }
 }

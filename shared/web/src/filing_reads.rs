@@ -9,6 +9,7 @@ use actix_web::http::header::{
     ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::HttpResponse;
+use frt_store::views::Audience;
 use frt_store::{audit, filings, ScopedFutureExt};
 use serde_json::json;
 use tokio::io::AsyncReadExt;
@@ -25,9 +26,14 @@ pub async fn filing_detail(core: &Core, auth: &Auth, id: Uuid) -> ApiResult<Http
         None,
     )?;
     let mut conn = core.db.conn().await?;
-    let detail = frt_store::views::filing_detail(&mut conn, id, &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
+    let audience = match auth.principal.organisation_id() {
+        Some(_) => Audience::Processor,
+        None => Audience::Staff,
+    };
+    let detail =
+        frt_store::views::filing_detail(&mut conn, id, &auth.principal.filing_scope(), audience)
+            .await?
+            .ok_or_else(|| ApiError::not_found("filing"))?;
     Ok(HttpResponse::Ok().json(detail))
 }
 

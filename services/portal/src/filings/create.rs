@@ -111,7 +111,7 @@ pub async fn create(
                     Some(json!({ "kind": filing.kind, "status": filing.status, "previous_filing_id": filing.previous_filing_id })),
                 )
                 .await?;
-                Ok(views::detail_of(conn, filing).await?)
+                Ok(views::detail_of(conn, filing, views::Audience::Processor).await?)
             }
             .scope_boxed()
         })

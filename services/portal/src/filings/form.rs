@@ -67,7 +67,7 @@ pub async fn save(
                     Some(json!({ "version": updated.version, "form": updated.form })),
                 )
                 .await?;
-                Ok(views::detail_of(conn, updated).await?)
+                Ok(views::detail_of(conn, updated, views::Audience::Processor).await?)
             }
             .scope_boxed()
         })

@@ -9,7 +9,8 @@ use frt_access::{Action, Resource};
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
-use frt_store::{audit, deadlines, filings, idempotency, views, ScopedFutureExt};
+use frt_domain::risk;
+use frt_store::{audit, deadlines, filings, idempotency, identities, views, ScopedFutureExt};
 use frt_web::error::FieldError;
 use frt_web::{china_date, today_in_china, ApiError, ApiResult, Auth, Core};
 use serde_json::json;
@@ -149,7 +150,28 @@ pub async fn submit(
                     })),
                 )
                 .await?;
-                let detail = views::detail_of(conn, updated).await?;
+                // Flags for the reviewer, from the form and the facts around it.
+                let org = identities::organisation(conn, updated.organisation_id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("organisation"))?;
+                let ctx = risk::Context {
+                    kind,
+                    late_by_working_days: deadline.late_by_working_days.map(i64::from),
+                    uscc_checksum_ok: org.uscc_checksum_ok,
+                    processing_started_on: None,
+                };
+                let assessment = risk::assess(checked.form(), &ctx);
+                let rank = risk::RiskLevel::ALL.iter().position(|l| *l == assessment.level).unwrap_or(0);
+                let flags = serde_json::to_value(&assessment.flags).map_err(ApiError::internal)?;
+                let updated = filings::set_risk(
+                    conn,
+                    id,
+                    assessment.level.as_str(),
+                    i16::try_from(rank).unwrap_or(0),
+                    &flags,
+                )
+                .await?;
+                let detail = views::detail_of(conn, updated, views::Audience::Processor).await?;
                 let body = serde_json::to_value(&detail).map_err(ApiError::internal)?;
                 if let Some(key) = &key {
                     idempotency::save(conn, user_id, key, &request_hash, 200, &body).await?;
