@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
+use frt_domain::calendar::Calendar;
 use frt_domain::filing::FilingKind;
 use frt_domain::region::ProvinceCode;
 use frt_domain::risk::RiskLevel;
@@ -11,7 +12,7 @@ use frt_store::filings::{
     self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope,
 };
 use frt_web::pagination::{DEFAULT_LIMIT, MAX_LIMIT};
-use frt_web::{ApiError, ApiResult, Auth, Core};
+use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,8 +41,8 @@ pub struct QueueQuery {
     pub assignee: Option<String>,
     /// At least this risk level: none, low, medium, high or critical.
     pub risk: Option<String>,
-    /// `statutory_due` (default, oldest first), `submitted` (longest waiting first) or `risk`
-    /// (highest first, then oldest due date).
+    /// `review_due` (default: the regulator's own review due date, then the statutory one),
+    /// `statutory_due`, `submitted` (longest waiting first) or `risk` (highest first).
     pub sort: Option<String>,
 }
 
@@ -63,11 +64,25 @@ pub struct QueueItem {
     pub version: i32,
     /// none, low, medium, high or critical.
     pub risk_level: String,
+    /// The regulator's review due date (its clock pauses while a filing waits for correction).
+    pub review_due_date: Option<NaiveDate>,
+    /// Working days left on the review clock, counted from today; negative when overdue.
+    pub review_working_days_left: Option<i64>,
 }
 
-impl From<QueueRow> for QueueItem {
-    fn from(r: QueueRow) -> Self {
+impl QueueItem {
+    /// A queue row with the working days left on its review clock (negative when overdue).
+    fn from_row(r: QueueRow, calendar: &Calendar, today: NaiveDate) -> Self {
+        let review_working_days_left = r.review_due_date.map(|due| {
+            if due >= today {
+                calendar.working_days_between(today, due).days
+            } else {
+                -calendar.working_days_between(due, today).days
+            }
+        });
         Self {
+            review_due_date: r.review_due_date,
+            review_working_days_left,
             id: r.id,
             kind: r.kind,
             status: r.status,
@@ -107,6 +122,14 @@ pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
             at: chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?,
             id,
         }),
+        ("v", rest) => {
+            let (review, due) = rest.split_once('.')?;
+            Some(QueueCursor::ReviewDue {
+                review_due: NaiveDate::parse_from_str(review, "%Y-%m-%d").ok()?,
+                due_date: NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
+                id,
+            })
+        }
         ("r", rest) => {
             let (rank, d) = rest.split_once('.')?;
             Some(QueueCursor::Risk {
@@ -126,6 +149,15 @@ pub fn format_cursor(c: &QueueCursor) -> String {
         QueueCursor::Risk { rank, due_date, id } => {
             format!("r{rank}.{}_{id}", due_date.format("%Y-%m-%d"))
         }
+        QueueCursor::ReviewDue {
+            review_due,
+            due_date,
+            id,
+        } => format!(
+            "v{}.{}_{id}",
+            review_due.format("%Y-%m-%d"),
+            due_date.format("%Y-%m-%d")
+        ),
     }
 }
 
@@ -181,13 +213,16 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
         .transpose()
         .map_err(|e| bad("request.invalid_kind", e.to_string()))?;
     let sort = match q.sort.as_deref() {
-        None | Some("statutory_due") => QueueSort::StatutoryDue,
+        None | Some("review_due") => QueueSort::ReviewDue,
+        Some("statutory_due") => QueueSort::StatutoryDue,
         Some("submitted") => QueueSort::Submitted,
         Some("risk") => QueueSort::Risk,
         Some(other) => {
             return Err(bad(
                 "request.invalid_sort",
-                format!("sort '{other}' is not 'statutory_due', 'submitted' or 'risk'"),
+                format!(
+                    "sort '{other}' is not 'review_due', 'statutory_due', 'submitted' or 'risk'"
+                ),
             ))
         }
     };
@@ -265,6 +300,7 @@ pub async fn queue(
                         (QueueCursor::Due { .. }, QueueSort::StatutoryDue)
                             | (QueueCursor::Submitted { .. }, QueueSort::Submitted)
                             | (QueueCursor::Risk { .. }, QueueSort::Risk)
+                            | (QueueCursor::ReviewDue { .. }, QueueSort::ReviewDue)
                     )
                 })
                 .ok_or_else(|| {
@@ -303,13 +339,23 @@ pub async fn queue(
                 due_date: r.due_date,
                 id: r.id,
             }),
+            QueueSort::ReviewDue => r.review_due_date.map(|review_due| QueueCursor::ReviewDue {
+                review_due,
+                due_date: r.due_date,
+                id: r.id,
+            }),
         })
     } else {
         None
     }
     .map(|c| format_cursor(&c));
+    let calendar = core.calendars.get(&mut conn).await?;
+    let today = today_in_china();
     Ok(HttpResponse::Ok().json(QueuePage {
-        items: rows.into_iter().map(QueueItem::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|r| QueueItem::from_row(r, &calendar, today))
+            .collect(),
         next,
     }))
 }

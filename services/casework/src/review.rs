@@ -4,14 +4,64 @@
 use actix_web::{web, HttpResponse};
 use chrono::Datelike;
 use frt_access::{Action, Resource};
+use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
 use frt_store::filings::{self, Decision, Filing, Scope};
-use frt_store::{audit, views, AsyncPgConnection, ScopedFutureExt};
+use frt_store::{audit, deadlines, views, AsyncPgConnection, ScopedFutureExt};
 use frt_web::error::FieldError;
 use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
+
+/// The review clock after a decision: a return pauses it (keeping the working days used) and
+/// starts the processor's correction clock; a record or refusal stops it, noting whether the
+/// regulator decided in time.
+async fn review_clock_after(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    id: Uuid,
+    action: FilingAction,
+) -> ApiResult<Filing> {
+    let today = today_in_china();
+    let calendar = core.calendars.get(conn).await?;
+    let filing = filings::get(conn, id, &Scope::Everywhere)
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))?;
+    let review = deadlines::get(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE).await?;
+    let mut used = filing.review_days_used;
+    if action == FilingAction::Return {
+        if let Some(r) = &review {
+            let span = calendar.working_days_between(r.start_date, today).days;
+            used = used.saturating_add(i32::try_from(span).unwrap_or(i32::MAX));
+        }
+        deadlines::remove(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE).await?;
+        let n = WorkingDays::new(core.settings.filing.correction_working_days)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        deadlines::set(
+            conn,
+            &calendar,
+            filings::ENTITY,
+            id,
+            filings::CORRECTION_DEADLINE,
+            today,
+            n,
+            None,
+        )
+        .await?;
+    } else {
+        deadlines::mark_met(
+            conn,
+            &calendar,
+            filings::ENTITY,
+            id,
+            filings::REVIEW_DEADLINE,
+            today,
+        )
+        .await?;
+    }
+    Ok(filings::set_review_clock(conn, id, used, None).await?)
+}
 
 /// Loads and locks a filing the caller may review, and checks the transition is allowed.
 async fn decidable(
@@ -103,8 +153,8 @@ pub async fn record(
                 let decision = Decision::Recorded {
                     filing_number: &number,
                 };
-                let updated =
-                    filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
+                filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
+                let updated = review_clock_after(conn, core, id, FilingAction::Record).await?;
                 audit::record(
                     conn,
                     &auth.actor,
@@ -281,8 +331,8 @@ async fn decide_with_reasons(
                     }
                     _ => (Decision::Returned { reasons: &reasons }, "filing.returned"),
                 };
-                let updated =
-                    filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
+                filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
+                let updated = review_clock_after(conn, core, id, action).await?;
                 audit::record(
                     conn,
                     &auth.actor,

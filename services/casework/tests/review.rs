@@ -810,3 +810,87 @@ async fn risk_flags_show_to_reviewers_and_order_the_queue() {
         .await;
     assert_eq!((s, b["code"].as_str()), (400, Some("request.invalid_risk")));
 }
+
+#[tokio::test]
+async fn the_review_clock_pauses_while_the_processor_corrects() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("时钟公司", "310000").await;
+    let id = submitted(&app, &p, 3).await;
+    let r = app.reviewer("310000").await;
+    let cal = frt_domain::calendar::Calendar::builtin().expect("calendar");
+    let today = frt_web::today_in_china();
+    let add = |from: chrono::NaiveDate, n: i64| {
+        cal.add_working_days(from, frt_domain::calendar::WorkingDays::new(n).expect("n"))
+            .expect("due")
+            .due_date
+    };
+
+    let (_, f) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(
+        f["review_deadline"]["due_date"],
+        add(today, 15).to_string(),
+        "{f}"
+    );
+    let (_, q) = queue(&app, &r).await;
+    assert_eq!(q["items"][0]["review_due_date"], add(today, 15).to_string());
+    assert_eq!(q["items"][0]["review_working_days_left"], 15);
+
+    // Pretend the review started five working days ago.
+    let mut started = today;
+    while cal.working_days_between(started, today).days < 5 {
+        started -= chrono::Duration::days(1);
+    }
+    let (client, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("db");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!(
+            "UPDATE deadlines SET start_date = '{started}' WHERE entity_id = '{id}' AND purpose = 'review'"
+        ))
+        .await
+        .expect("backdate");
+
+    let (s, f) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{id}/return", app.casework),
+            Some(&r),
+            Some(json!({ "reasons": [{ "path": "pipia.summary", "message": "请补充评估结论" }] })),
+        )
+        .await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["review_days_used"], 5);
+    assert_eq!(
+        f["review_deadline"],
+        Value::Null,
+        "paused while the processor corrects"
+    );
+    assert_eq!(
+        f["correction_deadline"]["due_date"],
+        add(today, 15).to_string()
+    );
+
+    let (s, f) = app.submit(&p, &id, Some("after-correction")).await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(
+        f["review_deadline"]["due_date"],
+        add(today, 10).to_string(),
+        "ten working days remain"
+    );
+    assert_eq!(f["correction_deadline"]["met_on"], today.to_string());
+    let (_, q) = queue(&app, &r).await;
+    assert_eq!(q["items"][0]["review_working_days_left"], 10);
+
+    let (s, f) = record(&app, &r, &id).await;
+    assert_eq!(s, 200);
+    assert_eq!(f["review_deadline"]["met_on"], today.to_string());
+    assert_eq!(f["review_deadline"]["late"], false);
+}

@@ -5,7 +5,7 @@ use crate::calendars::{self, LoadOutcome};
 use crate::deadlines;
 use crate::identities;
 use anyhow::Context;
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use frt_domain::calendar::YearCalendar;
 use frt_domain::region::RegionTable;
 use std::path::Path;
@@ -76,5 +76,14 @@ pub async fn load_calendar_file(
 pub async fn recompute_deadlines(conn: &mut AsyncPgConnection) -> anyhow::Result<usize> {
     let calendar = calendars::load_active(conn).await?;
     let active = calendars::active_versions(conn).await?;
-    Ok(deadlines::recompute_stale(conn, &calendar, &active).await?)
+    let changed = deadlines::recompute_stale(conn, &calendar, &active).await?;
+    // The queue sorts by a copy of the running review due date kept on the filing.
+    diesel::sql_query(
+        "UPDATE filings f SET review_due_date = d.due_date FROM deadlines d \
+         WHERE d.entity_type = 'filing' AND d.purpose = 'review' AND d.entity_id = f.id \
+         AND d.met_on IS NULL AND f.review_due_date IS DISTINCT FROM d.due_date",
+    )
+    .execute(conn)
+    .await?;
+    Ok(changed)
 }

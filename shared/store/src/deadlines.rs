@@ -124,6 +124,67 @@ pub enum SetError {
     Query(#[from] diesel::result::Error),
 }
 
+/// One deadline of an entity, if set.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+    purpose: &str,
+) -> QueryResult<Option<Deadline>> {
+    deadlines::table
+        .filter(deadlines::entity_type.eq(entity_type))
+        .filter(deadlines::entity_id.eq(entity_id))
+        .filter(deadlines::purpose.eq(purpose))
+        .select(Deadline::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Removes a deadline (a clock that is paused or no longer runs).
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+    purpose: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        deadlines::table
+            .filter(deadlines::entity_type.eq(entity_type))
+            .filter(deadlines::entity_id.eq(entity_id))
+            .filter(deadlines::purpose.eq(purpose)),
+    )
+    .execute(conn)
+    .await
+}
+
+/// Records that a deadline was met on `met_on` (computing lateness); nothing if it is not set.
+pub async fn mark_met(
+    conn: &mut AsyncPgConnection,
+    calendar: &Calendar,
+    entity_type: &str,
+    entity_id: Uuid,
+    purpose: &str,
+    met_on: NaiveDate,
+) -> Result<Option<Deadline>, SetError> {
+    let Some(d) = get(conn, entity_type, entity_id, purpose).await? else {
+        return Ok(None);
+    };
+    let n = WorkingDays::new(i64::from(d.working_days))?;
+    set(
+        conn,
+        calendar,
+        entity_type,
+        entity_id,
+        purpose,
+        d.start_date,
+        n,
+        Some(met_on),
+    )
+    .await
+    .map(Some)
+}
+
 /// The deadlines of one entity.
 pub async fn for_entity(
     conn: &mut AsyncPgConnection,

@@ -12,6 +12,10 @@ use uuid::Uuid;
 pub const ENTITY: &str = "filing";
 /// Purpose of a filing's statutory deadline (Art. 15: 30 working days).
 pub const STATUTORY_DEADLINE: &str = "statutory";
+/// Purpose of the regulator's review deadline (paused while the processor corrects).
+pub const REVIEW_DEADLINE: &str = "review";
+/// Purpose of the processor's correction deadline after a return.
+pub const CORRECTION_DEADLINE: &str = "correction";
 
 /// Whose rows a query may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +54,8 @@ pub struct Filing {
     pub risk_level: String,
     pub risk_rank: i16,
     pub risk_flags: serde_json::Value,
+    pub review_days_used: i32,
+    pub review_due_date: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -235,6 +241,24 @@ pub async fn mark_submitted(
         .await
 }
 
+/// Stores the review clock: working days used before the last return, and the due date of the
+/// running clock (`None` while paused or stopped).
+pub async fn set_review_clock(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    days_used: i32,
+    due: Option<NaiveDate>,
+) -> QueryResult<Filing> {
+    diesel::update(filings::table.find(id))
+        .set((
+            filings::review_days_used.eq(days_used),
+            filings::review_due_date.eq(due),
+        ))
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
 /// Stores the risk assessment of a submission.
 pub async fn set_risk(
     conn: &mut AsyncPgConnection,
@@ -359,18 +383,21 @@ pub struct QueueRow {
     pub version: i32,
     pub risk_level: String,
     pub risk_rank: i16,
+    pub review_due_date: Option<NaiveDate>,
 }
 
 /// Order of the review queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QueueSort {
     /// Oldest statutory due date first.
-    #[default]
     StatutoryDue,
     /// Longest waiting first.
     Submitted,
     /// Highest risk first, then oldest statutory due date.
     Risk,
+    /// The regulator's own review due date first, then the statutory one.
+    #[default]
+    ReviewDue,
 }
 
 /// Where a queue page starts: after this sort key and id.
@@ -386,6 +413,11 @@ pub enum QueueCursor {
     },
     Risk {
         rank: i16,
+        due_date: NaiveDate,
+        id: Uuid,
+    },
+    ReviewDue {
+        review_due: NaiveDate,
         due_date: NaiveDate,
         id: Uuid,
     },
@@ -500,6 +532,21 @@ pub async fn review_queue(
                     .or(filings::submitted_at.eq(at).and(filings::id.gt(id))),
             )
         }
+        Some(QueueCursor::ReviewDue {
+            review_due,
+            due_date,
+            id,
+        }) => {
+            q = q.filter(
+                filings::review_due_date
+                    .gt(review_due)
+                    .or(filings::review_due_date.eq(review_due).and(
+                        deadlines::due_date
+                            .gt(due_date)
+                            .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
+                    )),
+            )
+        }
         Some(QueueCursor::Risk { rank, due_date, id }) => {
             q = q.filter(
                 filings::risk_rank
@@ -516,6 +563,11 @@ pub async fn review_queue(
     q = match filter.sort {
         QueueSort::StatutoryDue => q.order((deadlines::due_date.asc(), filings::id.asc())),
         QueueSort::Submitted => q.order((filings::submitted_at.asc(), filings::id.asc())),
+        QueueSort::ReviewDue => q.order((
+            filings::review_due_date.asc().nulls_last(),
+            deadlines::due_date.asc(),
+            filings::id.asc(),
+        )),
         QueueSort::Risk => q.order((
             filings::risk_rank.desc(),
             deadlines::due_date.asc(),
@@ -539,6 +591,7 @@ pub async fn review_queue(
             filings::version,
             filings::risk_level,
             filings::risk_rank,
+            filings::review_due_date,
         ))
         .load(conn)
         .await

@@ -115,6 +115,8 @@ diesel::table! {
         risk_level -> Text,
         risk_rank -> Int2,
         risk_flags -> Jsonb,
+        review_days_used -> Int4,
+        review_due_date -> Nullable<Date>,
     }
 }
 

@@ -104,6 +104,13 @@ pub struct FilingDetail {
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
     pub statutory_deadline: Option<DeadlineView>,
+    /// The regulator's review time limit, counted from the last (re)submission with the
+    /// working days already used before a return; absent while paused for correction.
+    pub review_deadline: Option<DeadlineView>,
+    /// The processor's time limit to correct a returned filing.
+    pub correction_deadline: Option<DeadlineView>,
+    /// Working days of review used before the last return for correction.
+    pub review_days_used: i32,
     pub attachments: Vec<AttachmentView>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -133,10 +140,17 @@ pub async fn detail_of(
     let org = identities::organisation(conn, f.organisation_id)
         .await?
         .ok_or(diesel::result::Error::NotFound)?;
-    let deadline = deadlines::for_entity(conn, filings::ENTITY, f.id)
-        .await?
-        .into_iter()
-        .find(|d| d.purpose == filings::STATUTORY_DEADLINE);
+    let mut all = deadlines::for_entity(conn, filings::ENTITY, f.id).await?;
+    let mut take = |purpose: &str| {
+        all.iter()
+            .position(|d| d.purpose == purpose)
+            .map(|i| DeadlineView::from(all.swap_remove(i)))
+    };
+    let (statutory, review, correction) = (
+        take(filings::STATUTORY_DEADLINE),
+        take(filings::REVIEW_DEADLINE),
+        take(filings::CORRECTION_DEADLINE),
+    );
     let attachments = filings::attachments_of(conn, f.id).await?;
     let status_zh = f
         .status
@@ -162,7 +176,10 @@ pub async fn detail_of(
         refusal_reasons: f.refusal_reasons,
         submitted_at: f.submitted_at,
         decided_at: f.decided_at,
-        statutory_deadline: deadline.map(Into::into),
+        statutory_deadline: statutory,
+        review_deadline: review,
+        correction_deadline: correction,
+        review_days_used: f.review_days_used,
         attachments: attachments.into_iter().map(Into::into).collect(),
         created_at: f.created_at,
         updated_at: f.updated_at,

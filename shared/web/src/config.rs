@@ -68,6 +68,10 @@ pub struct Uploads {
 #[serde(deny_unknown_fields)]
 pub struct Filing {
     pub statutory_working_days: i64,
+    /// The regulator's own review time limit, paused while the processor corrects.
+    pub review_working_days: i64,
+    /// The processor's time limit to correct a returned filing.
+    pub correction_working_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,8 +184,23 @@ impl Settings {
         if self.uploads.max_bytes < 1024 {
             problems.push("uploads.max_bytes must be at least 1024".into());
         }
-        if !(1..=3650).contains(&self.filing.statutory_working_days) {
-            problems.push("filing.statutory_working_days must be between 1 and 3650".into());
+        for (key, v) in [
+            (
+                "filing.statutory_working_days",
+                self.filing.statutory_working_days,
+            ),
+            (
+                "filing.review_working_days",
+                self.filing.review_working_days,
+            ),
+            (
+                "filing.correction_working_days",
+                self.filing.correction_working_days,
+            ),
+        ] {
+            if !(1..=3650).contains(&v) {
+                problems.push(format!("{key} must be between 1 and 3650"));
+            }
         }
         if self.http.json_limit_bytes < 1024 {
             problems.push("http.json_limit_bytes must be at least 1024".into());

@@ -150,6 +150,25 @@ pub async fn submit(
                     })),
                 )
                 .await?;
+                // The regulator's review clock runs again, with the days used before a return.
+                let today_n = WorkingDays::new(
+                    (settings.filing.review_working_days - i64::from(updated.review_days_used)).max(1),
+                )
+                .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+                let review = deadlines::set(
+                    conn,
+                    &calendar,
+                    filings::ENTITY,
+                    id,
+                    filings::REVIEW_DEADLINE,
+                    today,
+                    today_n,
+                    None,
+                )
+                .await?;
+                filings::set_review_clock(conn, id, updated.review_days_used, Some(review.due_date)).await?;
+                deadlines::mark_met(conn, &calendar, filings::ENTITY, id, filings::CORRECTION_DEADLINE, today)
+                    .await?;
                 // Flags for the reviewer, from the form and the facts around it.
                 let org = identities::organisation(conn, updated.organisation_id)
                     .await?
