@@ -146,6 +146,20 @@ Feature: Review by the CAC office (审核)
     And "Wang" sees a risk flag "minors_without_guardian_consent" from "Art. 7" of severity "high"
     And "Shanghai Smart Campus Ltd" sees no risk flags on the filing
 
+  Scenario: The review clock (审核时限) pauses while the processor corrects
+    Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
+    Then "Wang" sees the review due 15 working days from today
+    Given the review of the filing started 6 working days ago
+    When "Wang" returns the filing for correction with these reasons:
+      | path         | message                               |
+      | pipia.summary | Summarise the assessment's findings. |
+    Then the response status is 200
+    And "Wang" sees the review clock paused with 6 working days used
+    And "Wang" sees the correction due 15 working days from today
+    When "Shanghai Smart Campus Ltd" submits the filing
+    Then the response status is 200
+    And "Wang" sees the review due 9 working days from today
+
   Scenario: A reason for the return is required
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     When "Wang" sends POST /api/v1/filings/{filing}/return with the body {"reasons": []}

@@ -343,3 +343,71 @@ async fn sees_no_risk(w: &mut FrtWorld, owner: String) {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(reply.body.get("risk").is_none(), "{}", reply.body);
 }
+
+/// `n` working days after today, by the official calendar.
+fn working_days_from_today(n: i64) -> String {
+    let cal = frt_domain::calendar::Calendar::builtin().expect("calendar");
+    let n = frt_domain::calendar::WorkingDays::new(n).expect("working days");
+    cal.add_working_days(crate::support::today_in_china(), n)
+        .expect("due date")
+        .due_date
+        .to_string()
+}
+
+/// Moves the start of the running review clock back, as if the review began earlier.
+#[given(expr = "the review of the filing started {int} working days ago")]
+async fn review_started_earlier(w: &mut FrtWorld, n: i64) {
+    let cal = frt_domain::calendar::Calendar::builtin().expect("calendar");
+    let today = crate::support::today_in_china();
+    let mut started = today;
+    while cal.working_days_between(started, today).days < n {
+        started -= chrono::Duration::days(1);
+    }
+    let id = w.filing_id();
+    let (client, conn) = tokio_postgres::connect(&w.app().db.url, tokio_postgres::NoTls)
+        .await
+        .expect("database");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!(
+            "UPDATE deadlines SET start_date = '{started}' WHERE entity_id = '{id}' AND purpose = 'review'"
+        ))
+        .await
+        .expect("move the review clock");
+}
+
+async fn staff_view(w: &mut FrtWorld, staff: &str) -> Value {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(staff, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.body
+}
+
+#[then(expr = "{string} sees the review due {int} working days from today")]
+async fn review_due_in(w: &mut FrtWorld, staff: String, n: i64) {
+    let body = staff_view(w, &staff).await;
+    assert_eq!(
+        body["review_deadline"]["due_date"].as_str(),
+        Some(working_days_from_today(n).as_str()),
+        "{body}"
+    );
+}
+
+#[then(expr = "{string} sees the review clock paused with {int} working days used")]
+async fn review_paused(w: &mut FrtWorld, staff: String, used: i64) {
+    let body = staff_view(w, &staff).await;
+    assert!(body["review_deadline"].is_null(), "{body}");
+    assert_eq!(body["review_days_used"].as_i64(), Some(used), "{body}");
+}
+
+#[then(expr = "{string} sees the correction due {int} working days from today")]
+async fn correction_due_in(w: &mut FrtWorld, staff: String, n: i64) {
+    let body = staff_view(w, &staff).await;
+    assert_eq!(
+        body["correction_deadline"]["due_date"].as_str(),
+        Some(working_days_from_today(n).as_str()),
+        "{body}"
+    );
+}
