@@ -3,6 +3,7 @@
 
 pub mod assignment;
 pub mod filings;
+pub mod history;
 pub mod openapi;
 pub mod queue;
 pub mod review;

@@ -21,6 +21,8 @@ use utoipa::OpenApi;
         crate::review::refuse,
         crate::assignment::assign,
         crate::assignment::take,
+        crate::history::list,
+        crate::history::diff,
         crate::staff::create,
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError)),

@@ -49,5 +49,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/filings/{id}/take",
             web::post().to(crate::assignment::take),
         )
+        .route(
+            "/api/v1/filings/{id}/versions",
+            web::get().to(crate::history::list),
+        )
+        .route(
+            "/api/v1/filings/{id}/versions/diff",
+            web::get().to(crate::history::diff),
+        )
         .route("/api/v1/staff", web::post().to(crate::staff::create));
 }

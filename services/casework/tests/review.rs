@@ -894,3 +894,118 @@ async fn the_review_clock_pauses_while_the_processor_corrects() {
     assert_eq!(f["review_deadline"]["met_on"], today.to_string());
     assert_eq!(f["review_deadline"]["late"], false);
 }
+
+#[tokio::test]
+async fn versions_and_field_level_diffs() {
+    let app = TestApp::spawn().await;
+    let (p, _) = app.register_processor("版本差异公司", "310000").await;
+    let id = submitted(&app, &p, 2).await;
+    let r = app.reviewer("310000").await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{id}/return", app.casework),
+            Some(&r),
+            Some(
+                json!({ "reasons": [{ "path": "storage.people_stored", "message": "人数有误" }] }),
+            ),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, seen) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.portal),
+            Some(&p),
+            None,
+        )
+        .await;
+    let before = seen["form"]["storage"]["people_stored"].clone();
+    let mut form = seen["form"].clone();
+    form["storage"]["people_stored"] = json!(654_321);
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("{}/api/v1/filings/{id}/form", app.portal),
+            Some(&p),
+            Some(json!({ "version": seen["version"], "form": form })),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let mut sealed = frt_testkit::app::PDF.to_vec();
+    sealed.extend_from_slice(b"% sealed\n");
+    let (s, _) = app
+        .upload(&p, &id, "commitment_letter", sealed, "承诺书（盖章）.pdf")
+        .await;
+    assert_eq!(s, 201);
+    assert_eq!(app.submit(&p, &id, None).await.0, 200);
+
+    let (s, versions) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/versions", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(versions.as_array().expect("versions").len(), 2);
+    assert_eq!(versions[0]["form"]["storage"]["people_stored"], before);
+
+    let (s, d) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/versions/diff", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    assert_eq!((d["from"].as_i64(), d["to"].as_i64()), (Some(1), Some(2)));
+    let changes = d["changes"].as_array().expect("changes");
+    let people = changes
+        .iter()
+        .find(|c| c["path"] == "form.storage.people_stored")
+        .expect("people changed");
+    assert_eq!(
+        (&people["before"], &people["after"]),
+        (&before, &json!(654_321))
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["path"] == "attachments.commitment_letter[1]"),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().all(|c| c["path"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("form.storage") || p.starts_with("attachments."))),
+        "{changes:?}"
+    );
+
+    let (s, b) = app
+        .call(
+            Method::GET,
+            &format!(
+                "{}/api/v1/filings/{id}/versions/diff?from=1&to=3",
+                app.casework
+            ),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("history.no_such_version"))
+    );
+    let (s, _) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}/versions", app.casework),
+            Some(&app.reviewer("110000").await),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404);
+}

@@ -27,6 +27,7 @@ macro_rules! named_enum {
 }
 
 pub mod calendar;
+pub mod diff;
 pub mod filing;
 pub mod form;
 pub mod ids;

@@ -14,6 +14,7 @@ pub mod identities;
 pub mod local;
 pub mod migrate;
 pub mod schema;
+pub mod versions;
 pub mod views;
 
 pub use db::{Db, DbError, DbSettings};

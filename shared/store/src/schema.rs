@@ -121,6 +121,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    filing_versions (filing_id, seq) {
+        filing_id -> Uuid,
+        seq -> Int4,
+        form -> Jsonb,
+        attachments -> Jsonb,
+        submitted_at -> Timestamptz,
+        submitted_by -> Uuid,
+    }
+}
+
+diesel::table! {
     idempotency_keys (user_id, key) {
         user_id -> Uuid,
         key -> Text,
@@ -184,6 +195,7 @@ diesel::table! {
 }
 
 diesel::joinable!(attachments -> filings (filing_id));
+diesel::joinable!(filing_versions -> filings (filing_id));
 diesel::joinable!(filings -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
@@ -197,6 +209,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_versions,
     deadlines,
     filing_number_counters,
+    filing_versions,
     filings,
     idempotency_keys,
     organisations,

@@ -10,7 +10,9 @@ use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
 use frt_domain::risk;
-use frt_store::{audit, deadlines, filings, idempotency, identities, views, ScopedFutureExt};
+use frt_store::{
+    audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
+};
 use frt_web::error::FieldError;
 use frt_web::{china_date, today_in_china, ApiError, ApiResult, Auth, Core};
 use serde_json::json;
@@ -93,11 +95,9 @@ pub async fn submit(
                     )
                 })?;
                 let form = stored_form(&filing)?;
-                let attachments: Vec<AttachmentKind> = filings::attachments_of(conn, id)
-                    .await?
-                    .iter()
-                    .filter_map(|a| a.kind.parse().ok())
-                    .collect();
+                let materials = filings::attachments_of(conn, id).await?;
+                let attachments: Vec<AttachmentKind> =
+                    materials.iter().filter_map(|a| a.kind.parse().ok()).collect();
                 let today = today_in_china();
                 let checked =
                     check_for_submit(&form, kind, &attachments, today).map_err(|problems| {
@@ -150,6 +150,12 @@ pub async fn submit(
                     })),
                 )
                 .await?;
+                // Keep the version as submitted, for the reviewer's history and diffs.
+                let snapshot: Vec<serde_json::Value> = materials
+                    .iter()
+                    .map(|a| json!({ "id": a.id, "kind": a.kind, "filename": a.filename, "sha256": a.sha256 }))
+                    .collect();
+                versions::append(conn, id, &filing.form, &json!(snapshot), user_id).await?;
                 // The regulator's review clock runs again, with the days used before a return.
                 let today_n = WorkingDays::new(
                     (settings.filing.review_working_days - i64::from(updated.review_days_used)).max(1),

@@ -1,0 +1,63 @@
+//! The versions of a filing as the processor submitted them, for the reviewer's history.
+
+use crate::schema::filing_versions;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = filing_versions)]
+pub struct FilingVersion {
+    pub filing_id: Uuid,
+    /// 1 for the first submission, 2 for the first resubmission, …
+    pub seq: i32,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    /// The materials attached at that submission (kind, filename, SHA-256).
+    #[schema(value_type = Vec<Object>)]
+    pub attachments: serde_json::Value,
+    pub submitted_at: DateTime<Utc>,
+    pub submitted_by: Uuid,
+}
+
+/// Appends the next version of a filing; returns its number.
+pub async fn append(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+    form: &serde_json::Value,
+    attachments: &serde_json::Value,
+    by: Uuid,
+) -> QueryResult<i32> {
+    let last: Option<i32> = filing_versions::table
+        .filter(filing_versions::filing_id.eq(filing_id))
+        .select(diesel::dsl::max(filing_versions::seq))
+        .first(conn)
+        .await?;
+    let seq = last.unwrap_or(0) + 1;
+    diesel::insert_into(filing_versions::table)
+        .values((
+            filing_versions::filing_id.eq(filing_id),
+            filing_versions::seq.eq(seq),
+            filing_versions::form.eq(form),
+            filing_versions::attachments.eq(attachments),
+            filing_versions::submitted_by.eq(by),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(seq)
+}
+
+/// Every submitted version of a filing, oldest first.
+pub async fn of_filing(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+) -> QueryResult<Vec<FilingVersion>> {
+    filing_versions::table
+        .filter(filing_versions::filing_id.eq(filing_id))
+        .order(filing_versions::seq.asc())
+        .select(FilingVersion::as_select())
+        .load(conn)
+        .await
+}
