@@ -6,6 +6,7 @@ pub mod filings;
 pub mod history;
 pub mod openapi;
 pub mod queue;
+pub mod registry;
 pub mod review;
 pub mod staff;
 pub mod startup;

@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         crate::assignment::take,
         crate::history::list,
         crate::history::diff,
+        crate::registry::list,
         crate::staff::create,
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError)),

@@ -57,5 +57,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/api/v1/filings/{id}/versions/diff",
             web::get().to(crate::history::diff),
         )
+        .route("/api/v1/registry", web::get().to(crate::registry::list))
         .route("/api/v1/staff", web::post().to(crate::staff::create));
 }

@@ -1009,3 +1009,77 @@ async fn versions_and_field_level_diffs() {
         .await;
     assert_eq!(s, 404);
 }
+
+#[tokio::test]
+async fn the_registry_shows_each_processors_recorded_state_and_chain() {
+    let app = TestApp::spawn().await;
+    let (a, a_org) = app
+        .register_processor("甲 智能门禁有限公司", "310000")
+        .await;
+    let (b, b_org) = app.register_processor("乙 零售有限公司", "310000").await;
+    let r = app.reviewer("310000").await;
+    let a_initial = submitted(&app, &a, 5).await;
+    let b_initial = submitted(&app, &b, 5).await;
+    assert_eq!(record(&app, &r, &a_initial).await.0, 200);
+    assert_eq!(record(&app, &r, &b_initial).await.0, 200);
+    let change = app
+        .complete_draft(&a, "change", days_ago(1), Some(&a_initial))
+        .await;
+    assert_eq!(app.submit(&a, &change, None).await.0, 200);
+    assert_eq!(record(&app, &r, &change).await.0, 200);
+    let dereg = app
+        .complete_draft(&b, "deregistration", days_ago(1), Some(&b_initial))
+        .await;
+    assert_eq!(app.submit(&b, &dereg, None).await.0, 200);
+    assert_eq!(record(&app, &r, &dereg).await.0, 200);
+
+    let (s, reg) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/registry", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{reg}");
+    assert_eq!(reg["total"], 2);
+    let entry = |org: &str| {
+        reg["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|e| e["organisation_id"] == org)
+            .cloned()
+            .expect("entry")
+    };
+    let ea = entry(&a_org);
+    assert_eq!(ea["state"], "changed");
+    let chain: Vec<&str> = ea["chain"]
+        .as_array()
+        .expect("chain")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert_eq!(chain, vec![a_initial.as_str(), change.as_str()]);
+    assert_eq!(ea["filing_number"], ea["chain"][0]["filing_number"]);
+    assert_eq!(entry(&b_org)["state"], "deregistered");
+
+    let (_, only) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/registry?processor=零售", app.casework),
+            Some(&r),
+            None,
+        )
+        .await;
+    assert_eq!(only["total"], 1);
+    let (_, none) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/registry", app.casework),
+            Some(&app.reviewer("110000").await),
+            None,
+        )
+        .await;
+    assert_eq!(none["total"], 0, "another province sees nothing");
+}

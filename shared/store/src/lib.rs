@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod identities;
 pub mod local;
 pub mod migrate;
+pub mod registry;
 pub mod schema;
 pub mod versions;
 pub mod views;
