@@ -164,7 +164,10 @@ pub async fn entries(
                 uscc,
                 province_code: province,
                 state: state_of(&chain).to_owned(),
-                filing_number: chain.iter().next().and_then(|f| f.filing_number.clone()),
+                filing_number: chain
+                    .as_slice()
+                    .first()
+                    .and_then(|f| f.filing_number.clone()),
                 chain,
             }
         })
