@@ -17,6 +17,15 @@ pub const REVIEW_DEADLINE: &str = "review";
 /// Purpose of the processor's correction deadline after a return.
 pub const CORRECTION_DEADLINE: &str = "correction";
 
+/// An ILIKE pattern matching `text` anywhere, with LIKE's own characters taken literally.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Whose rows a query may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
@@ -491,12 +500,7 @@ pub async fn review_queue(
         .map(str::trim)
         .filter(|p| !p.is_empty())
     {
-        let pattern = format!(
-            "%{}%",
-            p.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = contains_pattern(p);
         q = q.filter(
             organisations::name
                 .ilike(pattern)
@@ -673,4 +677,13 @@ pub async fn attachment(
         .first(conn)
         .await
         .optional()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_characters_are_literal() {
+        assert_eq!(super::contains_pattern("100%_a\\b"), "%100\\%\\_a\\\\b%");
+        assert_eq!(super::contains_pattern("科技"), "%科技%");
+    }
 }

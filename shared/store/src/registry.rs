@@ -103,12 +103,7 @@ pub async fn entries(
         Scope::Everywhere => {}
     }
     if let Some(p) = processor.map(str::trim).filter(|p| !p.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            p.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+        let pattern = crate::filings::contains_pattern(p);
         let uscc = p.to_uppercase();
         orgs = orgs.filter(
             organisations::name
