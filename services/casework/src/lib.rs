@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod queue;
 pub mod registry;
 pub mod review;
+pub mod sign_off;
 pub mod staff;
 pub mod startup;
 

@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         crate::history::list,
         crate::history::diff,
         crate::registry::list,
+        crate::sign_off::sign_off,
         crate::staff::create,
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError)),

@@ -64,7 +64,7 @@ async fn review_clock_after(
 }
 
 /// Loads and locks a filing the caller may review, and checks the transition is allowed.
-async fn decidable(
+pub(crate) async fn decidable(
     conn: &mut AsyncPgConnection,
     core: &Core,
     auth: &Auth,
@@ -125,52 +125,7 @@ pub async fn record(
     auth.require(&core, Resource::Filing, Action::Review, None)?;
     let id = id.into_inner();
     let expected_version = optional_body::<RecordRequest>(&body)?.and_then(|r| r.version);
-    let scope = auth.principal.filing_scope();
-    let detail = core
-        .db
-        .tx(|conn| {
-            let (core, auth) = (&core, &auth);
-            async move {
-                let (filing, status, next) = decidable(
-                    conn,
-                    core,
-                    auth,
-                    id,
-                    &scope,
-                    FilingAction::Record,
-                    expected_version,
-                )
-                .await?;
-                let year = today_in_china().year();
-                let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
-                let number = u32::try_from(seq)
-                    .ok()
-                    .and_then(|s| FilingNumber::new(&filing.province_code, year, s))
-                    .ok_or_else(|| {
-                        ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
-                    })?
-                    .to_string();
-                let decision = Decision::Recorded {
-                    filing_number: &number,
-                };
-                filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
-                let updated = review_clock_after(conn, core, id, FilingAction::Record).await?;
-                audit::record(
-                    conn,
-                    &auth.actor,
-                    "filing.recorded",
-                    filings::ENTITY,
-                    &id.to_string(),
-                    Some(json!({ "status": status.as_str() })),
-                    Some(json!({ "status": next.as_str(), "filing_number": number })),
-                )
-                .await?;
-                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
-            }
-            .scope_boxed()
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(detail))
+    decide(core, auth, id, FilingAction::Record, None, expected_version).await
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -302,7 +257,7 @@ pub async fn refuse(
     .await
 }
 
-/// A return or a refusal: reasons checked, the transition checked, written and audited.
+/// A return or a refusal: reasons checked, then decided.
 async fn decide_with_reasons(
     core: web::Data<Core>,
     auth: Auth,
@@ -311,44 +266,137 @@ async fn decide_with_reasons(
     expected_version: Option<i32>,
     action: FilingAction,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Review, None)?;
     check_reasons(&reasons).map_err(|errors| {
         ApiError::unprocessable("review.invalid_reasons", "the reasons are incomplete")
             .with_errors(errors)
     })?;
     let reasons = serde_json::to_value(&reasons).map_err(ApiError::internal)?;
+    decide(core, auth, id, action, Some(reasons), expected_version).await
+}
+
+/// A decision by a reviewer: carried out at once, or, where configuration requires a
+/// supervisor's sign-off and the caller is not one, proposed for sign-off.
+async fn decide(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: Uuid,
+    action: FilingAction,
+    reasons: Option<serde_json::Value>,
+    expected_version: Option<i32>,
+) -> ApiResult<HttpResponse> {
+    auth.require(&core, Resource::Filing, Action::Review, None)?;
     let scope = auth.principal.filing_scope();
     let detail = core
         .db
         .tx(|conn| {
             let (core, auth) = (&core, &auth);
             async move {
-                let (_, status, next) =
+                let (filing, status, next) =
                     decidable(conn, core, auth, id, &scope, action, expected_version).await?;
-                let (decision, audit_action) = match action {
-                    FilingAction::Refuse => {
-                        (Decision::Refused { reasons: &reasons }, "filing.refused")
-                    }
-                    _ => (Decision::Returned { reasons: &reasons }, "filing.returned"),
+                let signs_off = core.authz.allows(
+                    &auth.principal,
+                    Resource::Filing,
+                    Action::SignOff,
+                    Some(&filing.province_code),
+                );
+                let updated = if core.settings.filing.sign_off_required && !signs_off {
+                    crate::sign_off::propose(conn, auth, &filing, action, reasons.as_ref()).await?
+                } else {
+                    carry_out(
+                        conn,
+                        core,
+                        auth,
+                        &filing,
+                        status,
+                        next,
+                        action,
+                        reasons.as_ref(),
+                    )
+                    .await?
                 };
-                filings::mark_decided(conn, id, decision, auth.principal.user_id).await?;
-                let updated = review_clock_after(conn, core, id, action).await?;
-                audit::record(
-                    conn,
-                    &auth.actor,
-                    audit_action,
-                    filings::ENTITY,
-                    &id.to_string(),
-                    Some(json!({ "status": status.as_str() })),
-                    Some(json!({ "status": next.as_str(), "reasons": reasons })),
-                )
-                .await?;
                 Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
             }
             .scope_boxed()
         })
         .await?;
     Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Carries out a decision on a locked filing whose transition was checked: the filing
+/// number for a record, the reasons for a return or refusal, the review clock, the audit row.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn carry_out(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    auth: &Auth,
+    filing: &Filing,
+    status: FilingStatus,
+    next: FilingStatus,
+    action: FilingAction,
+    reasons: Option<&serde_json::Value>,
+) -> ApiResult<Filing> {
+    let id = filing.id;
+    let by = auth.principal.user_id;
+    let empty = serde_json::Value::Array(Vec::new());
+    let reasons = reasons.unwrap_or(&empty);
+    let (audit_action, after) = match action {
+        FilingAction::Record => {
+            let year = today_in_china().year();
+            let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
+            let number = u32::try_from(seq)
+                .ok()
+                .and_then(|s| FilingNumber::new(&filing.province_code, year, s))
+                .ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
+                })?
+                .to_string();
+            filings::mark_decided(
+                conn,
+                id,
+                Decision::Recorded {
+                    filing_number: &number,
+                },
+                by,
+            )
+            .await?;
+            (
+                "filing.recorded",
+                json!({ "status": next.as_str(), "filing_number": number }),
+            )
+        }
+        FilingAction::Refuse => {
+            filings::mark_decided(conn, id, Decision::Refused { reasons }, by).await?;
+            (
+                "filing.refused",
+                json!({ "status": next.as_str(), "reasons": reasons }),
+            )
+        }
+        FilingAction::Return => {
+            filings::mark_decided(conn, id, Decision::Returned { reasons }, by).await?;
+            (
+                "filing.returned",
+                json!({ "status": next.as_str(), "reasons": reasons }),
+            )
+        }
+        FilingAction::Submit => {
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "submission is not a reviewer's decision"
+            )))
+        }
+    };
+    filings::set_proposal(conn, id, None).await?;
+    let updated = review_clock_after(conn, core, id, action).await?;
+    audit::record(
+        conn,
+        &auth.actor,
+        audit_action,
+        filings::ENTITY,
+        &id.to_string(),
+        Some(json!({ "status": status.as_str() })),
+        Some(after),
+    )
+    .await?;
+    Ok(updated)
 }
 
 #[cfg(test)]

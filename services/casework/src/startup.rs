@@ -58,5 +58,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(crate::history::diff),
         )
         .route("/api/v1/registry", web::get().to(crate::registry::list))
+        .route(
+            "/api/v1/filings/{id}/sign-off",
+            web::post().to(crate::sign_off::sign_off),
+        )
         .route("/api/v1/staff", web::post().to(crate::staff::create));
 }

@@ -1083,3 +1083,108 @@ async fn the_registry_shows_each_processors_recorded_state_and_chain() {
         .await;
     assert_eq!(none["total"], 0, "another province sees nothing");
 }
+
+#[tokio::test]
+async fn decisions_wait_for_a_supervisors_sign_off_where_required() {
+    let app = TestApp::spawn_with(&[("FRT__FILING__SIGN_OFF_REQUIRED", "true")]).await;
+    let (p, _) = app.register_processor("审批公司", "310000").await;
+    let a = submitted(&app, &p, 3).await;
+    let b = submitted(&app, &p, 2).await;
+    let r = app.reviewer("310000").await;
+    let boss = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let sign = |token: &str, id: &str, body: Value| {
+        let url = format!("{}/api/v1/filings/{id}/sign-off", app.casework);
+        let (app, token) = (&app, token.to_owned());
+        async move { app.call(Method::POST, &url, Some(&token), Some(body)).await }
+    };
+
+    let (s, f) = sign(&boss, &a, json!({ "approve": true })).await;
+    assert_eq!((s, f["code"].as_str()), (409, Some("filing.no_proposal")));
+    let (s, f) = record(&app, &r, &a).await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["status"], "submitted", "a proposal only");
+    assert_eq!(f["proposed_decision"]["action"], "record");
+    assert_eq!(f["filing_number"], Value::Null);
+    let (s, _) = sign(&r, &a, json!({ "approve": true })).await;
+    assert_eq!(s, 403, "reviewers do not sign off");
+    let (s, f) = sign(&boss, &a, json!({ "approve": true })).await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["status"], "filed");
+    assert!(f["filing_number"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("310000-")));
+    assert_eq!(f["proposed_decision"], Value::Null);
+
+    let reasons = json!({ "reasons": [{ "path": null, "message": "材料不全" }] });
+    let (s, f) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{b}/refuse", app.casework),
+            Some(&r),
+            Some(reasons.clone()),
+        )
+        .await;
+    assert_eq!(
+        (s, f["proposed_decision"]["action"].as_str()),
+        (200, Some("refuse")),
+        "{f}"
+    );
+    let (s, f) = sign(
+        &boss,
+        &b,
+        json!({ "approve": false, "note": "先退回补正，不宜直接不予备案" }),
+    )
+    .await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(
+        (f["status"].as_str(), &f["proposed_decision"]),
+        (Some("submitted"), &Value::Null)
+    );
+    let (s, f) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{b}/return", app.casework),
+            Some(&r),
+            Some(reasons.clone()),
+        )
+        .await;
+    assert_eq!(s, 200, "{f}");
+    let (s, f) = sign(
+        &boss,
+        &b,
+        json!({ "approve": true, "version": f["version"] }),
+    )
+    .await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["status"], "returned");
+    assert_eq!(f["return_reasons"], reasons["reasons"]);
+
+    // A supervisor's own decision needs no further sign-off.
+    let c = submitted(&app, &p, 1).await;
+    let (s, f) = record(&app, &boss, &c).await;
+    assert_eq!((s, f["status"].as_str()), (200, Some("filed")));
+    let (_, trail) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{b}/audit", app.casework),
+            Some(&boss),
+            None,
+        )
+        .await;
+    let actions: Vec<&str> = trail
+        .as_array()
+        .expect("trail")
+        .iter()
+        .filter_map(|t| t["action"].as_str())
+        .collect();
+    for a in [
+        "filing.decision_proposed",
+        "filing.decision_sent_back",
+        "filing.decision_signed_off",
+        "filing.returned",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+}

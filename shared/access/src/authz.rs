@@ -34,6 +34,7 @@ pub enum Action {
     Write,
     Review,
     Assign,
+    SignOff,
     Manage,
 }
 
@@ -44,6 +45,7 @@ impl Action {
             Self::Write => "write",
             Self::Review => "review",
             Self::Assign => "assign",
+            Self::SignOff => "sign_off",
             Self::Manage => "manage",
         }
     }

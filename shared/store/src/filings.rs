@@ -65,6 +65,7 @@ pub struct Filing {
     pub risk_flags: serde_json::Value,
     pub review_days_used: i32,
     pub review_due_date: Option<NaiveDate>,
+    pub proposed_decision: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -262,6 +263,23 @@ pub async fn set_review_clock(
         .set((
             filings::review_days_used.eq(days_used),
             filings::review_due_date.eq(due),
+        ))
+        .returning(Filing::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// Sets or clears the decision proposed for a supervisor's sign-off.
+pub async fn set_proposal(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    proposal: Option<&serde_json::Value>,
+) -> QueryResult<Filing> {
+    diesel::update(filings::table.find(id))
+        .set((
+            filings::proposed_decision.eq(proposal),
+            filings::version.eq(filings::version + 1),
+            filings::updated_at.eq(diesel::dsl::now),
         ))
         .returning(Filing::as_returning())
         .get_result(conn)

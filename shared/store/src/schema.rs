@@ -117,6 +117,7 @@ diesel::table! {
         risk_flags -> Jsonb,
         review_days_used -> Int4,
         review_due_date -> Nullable<Date>,
+        proposed_decision -> Nullable<Jsonb>,
     }
 }
 

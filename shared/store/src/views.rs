@@ -117,6 +117,9 @@ pub struct FilingDetail {
     /// Risk flags for the reviewer (staff only; absent for processors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub risk: Option<RiskSummary>,
+    /// A reviewer's decision waiting for a supervisor's sign-off, if any.
+    #[schema(value_type = Option<Object>)]
+    pub proposed_decision: Option<serde_json::Value>,
     /// The reviewer the filing is assigned to, if any.
     pub assignee_id: Option<Uuid>,
     /// Send back when saving the form or deciding: a stale version is refused.
@@ -187,6 +190,7 @@ pub async fn detail_of(
             level: f.risk_level,
             flags: f.risk_flags,
         }),
+        proposed_decision: f.proposed_decision,
         assignee_id: f.assignee_id,
         version: f.version,
     })

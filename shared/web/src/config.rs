@@ -72,6 +72,8 @@ pub struct Filing {
     pub review_working_days: i64,
     /// The processor's time limit to correct a returned filing.
     pub correction_working_days: i64,
+    /// Whether a reviewer's decision needs a supervisor's sign-off before it takes effect.
+    pub sign_off_required: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
