@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_store::{audit, filings, views};
-use frt_web::{ApiError, ApiResult, Auth, Core};
+use frt_web::{ApiResult, Auth, Core};
 use uuid::Uuid;
 
 /// A filing of the caller's jurisdiction, with the USCC warning flag.
@@ -30,9 +30,7 @@ pub async fn audit_trail(
     auth.require(&core, Resource::Audit, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    filings::get(&mut conn, id, &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
+    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
     let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
     Ok(HttpResponse::Ok().json(rows))
 }

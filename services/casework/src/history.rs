@@ -4,7 +4,6 @@
 use actix_web::{web, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_domain::diff::{field_changes, FieldChange};
-use frt_store::filings;
 use frt_store::versions::{self, FilingVersion};
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
@@ -23,9 +22,7 @@ pub async fn list(
     auth.require(&core, Resource::Filing, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    filings::get(&mut conn, id, &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
+    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
     Ok(HttpResponse::Ok().json(versions::of_filing(&mut conn, id).await?))
 }
 
@@ -81,9 +78,7 @@ pub async fn diff(
     auth.require(&core, Resource::Filing, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    filings::get(&mut conn, id, &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
+    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
     let all = versions::of_filing(&mut conn, id).await?;
     let latest = all.last().map(|v| v.seq).unwrap_or(0);
     let to = q.to.unwrap_or(latest);

@@ -17,6 +17,18 @@ use uuid::Uuid;
 
 const CHUNK: usize = 64 * 1024;
 
+/// A filing the caller's scope may see, or 404 (the same answer whether it does not exist or
+/// is someone else's, so ids cannot be probed).
+pub async fn visible_filing(
+    conn: &mut frt_store::AsyncPgConnection,
+    auth: &Auth,
+    id: Uuid,
+) -> ApiResult<frt_store::filings::Filing> {
+    filings::get(conn, id, &auth.principal.filing_scope())
+        .await?
+        .ok_or_else(|| ApiError::not_found("filing"))
+}
+
 /// The detail view of a filing the caller may read, or 404.
 pub async fn filing_detail(core: &Core, auth: &Auth, id: Uuid) -> ApiResult<HttpResponse> {
     auth.require(

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use frt_access::{Action, Resource};
 use frt_store::{audit, filings, identities, views};
-use frt_web::{ApiError, ApiResult, Auth, Core};
+use frt_web::{ApiResult, Auth, Core};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -42,9 +42,7 @@ pub async fn history(
     auth.require(&core, Resource::Filing, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    filings::get(&mut conn, id, &auth.principal.filing_scope())
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
+    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
     let org = auth.principal.organisation_id();
     let colleagues: Vec<(Uuid, String)> = match org {
         Some(o) => identities::users_of_organisation(&mut conn, o)
