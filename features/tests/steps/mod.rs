@@ -1,6 +1,7 @@
 //! Step definitions, one module per domain concept.
 
 pub mod accounts;
+pub mod audit;
 pub mod calendar;
 pub mod filings;
 pub mod platform;

@@ -364,11 +364,8 @@ async fn review_started_earlier(w: &mut FrtWorld, n: i64) {
         started -= chrono::Duration::days(1);
     }
     let id = w.filing_id();
-    let (client, conn) = tokio_postgres::connect(&w.app().db.url, tokio_postgres::NoTls)
+    w.sql()
         .await
-        .expect("database");
-    tokio::spawn(conn);
-    client
         .batch_execute(&format!(
             "UPDATE deadlines SET start_date = '{started}' WHERE entity_id = '{id}' AND purpose = 'review'"
         ))

@@ -58,6 +58,10 @@ pub struct FrtWorld {
     pub session: Option<String>,
     /// The last registration request sent.
     pub registration: Option<Value>,
+    /// What the last walk of the audit chain found.
+    pub chain: Option<frt_store::audit::ChainReport>,
+    /// The id of the audit row a scenario tampered with.
+    pub tampered_row: Option<i64>,
 }
 
 impl FrtWorld {
@@ -77,6 +81,8 @@ impl FrtWorld {
             filing_number: None,
             session: None,
             registration: None,
+            chain: None,
+            tampered_row: None,
         }
     }
 
@@ -93,6 +99,15 @@ impl FrtWorld {
         self.app
             .as_ref()
             .expect("the platform is not running: begin with 'Given the platform is running'")
+    }
+
+    /// A direct SQL connection to the scenario's database, as the application's role.
+    pub async fn sql(&self) -> tokio_postgres::Client {
+        let (client, conn) = tokio_postgres::connect(&self.app().db.url, tokio_postgres::NoTls)
+            .await
+            .expect("database");
+        tokio::spawn(conn);
+        client
     }
 
     pub fn base(&self, service: Service) -> String {

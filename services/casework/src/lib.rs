@@ -2,6 +2,7 @@
 //! filings, materials, audit trails and staff administration.
 
 pub mod assignment;
+pub mod audit;
 pub mod filings;
 pub mod history;
 pub mod openapi;

@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         crate::history::list,
         crate::history::diff,
         crate::registry::list,
+        crate::audit::trail,
         crate::sign_off::sign_off,
         crate::staff::create,
     ),

@@ -59,6 +59,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/api/v1/registry", web::get().to(crate::registry::list))
         .route(
+            "/api/v1/audit/{entity_type}/{entity_id}",
+            web::get().to(crate::audit::trail),
+        )
+        .route(
             "/api/v1/filings/{id}/sign-off",
             web::post().to(crate::sign_off::sign_off),
         )

@@ -1,6 +1,7 @@
 //! `frtctl`: the platform's administration CLI — migrate, load calendars, create staff, seed
 //! demo data — and `up`, which runs every service in one process for local use.
 
+mod audit;
 mod demo;
 mod up;
 
@@ -42,6 +43,11 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Run the whole platform locally: provision PostgreSQL if needed, migrate, optionally
@@ -61,6 +67,12 @@ enum CalendarCommand {
     List,
     /// Compute a due date: FROM (YYYY-MM-DD) plus N working days.
     Due { from: String, working_days: i64 },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report the first broken link (exit status 1 when broken).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -109,6 +121,9 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Calendar { command } => calendar(&settings, command).await?,
         Command::Staff { command } => staff(&settings, command).await?,
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => audit::verify(&settings).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");

@@ -1,11 +1,15 @@
 //! One audit trail for every entity: who, when, from where, what, before and after. Rows are
-//! written by the use case in the same transaction as the change they record.
+//! written by the use case in the same transaction as the change they record. The database
+//! keeps the log append-only and seals each row into a hash chain at commit (migration
+//! `audit_chain`); `verify` walks that chain and recomputes every hash independently.
 
-use crate::schema::audit_log;
+use crate::schema::{audit_chain_head, audit_log};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use futures_util::TryStreamExt;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 /// Who acts, and from where. Built by the web layer for each request.
@@ -82,6 +86,19 @@ pub struct AuditRow {
     pub before: Option<serde_json::Value>,
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
+    /// Place in the hash chain.
+    pub seq: Option<i64>,
+    /// SHA-256 of this row chained to the one before it (hex).
+    #[serde(serialize_with = "hex_opt")]
+    #[schema(value_type = Option<String>)]
+    pub hash: Option<Vec<u8>>,
+}
+
+fn hex_opt<S: serde::Serializer>(v: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(bytes) => s.serialize_some(&hex::encode(bytes)),
+        None => s.serialize_none(),
+    }
 }
 
 /// The trail of one entity, oldest first.
@@ -90,11 +107,266 @@ pub async fn trail(
     entity_type: &str,
     entity_id: &str,
 ) -> QueryResult<Vec<AuditRow>> {
+    trail_page(conn, entity_type, entity_id, None, i64::MAX).await
+}
+
+/// Up to `limit` rows of one entity's trail after the row `after` (by id), oldest first.
+pub async fn trail_page(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditRow>> {
     audit_log::table
         .filter(audit_log::entity_type.eq(entity_type))
         .filter(audit_log::entity_id.eq(entity_id))
+        .filter(audit_log::id.gt(after.unwrap_or(0)))
         .order(audit_log::id.asc())
+        .limit(limit)
         .select(AuditRow::as_select())
         .load(conn)
         .await
+}
+
+/// Hash that precedes the first row of the chain.
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// The fields of a row as the chain hashes them.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ChainRow {
+    #[diesel(sql_type = diesel::sql_types::Int8)]
+    pub id: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Int8>)]
+    pub seq: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+    pub at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Uuid>)]
+    pub actor_id: Option<Uuid>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub actor_label: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub client_ip: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub request_id: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub action: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub entity_type: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub entity_id: String,
+    /// `before` as PostgreSQL prints jsonb.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub before: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub after: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
+    pub prev_hash: Option<Vec<u8>>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
+    pub hash: Option<Vec<u8>>,
+}
+
+impl ChainRow {
+    /// `sha256(prev || message)`, the message being each field as `-` (NULL) or
+    /// `<byte length>:<text>`, in the order the migration documents.
+    pub fn chain_hash(&self, seq: i64, prev: &[u8]) -> [u8; 32] {
+        fn field(h: &mut Sha256, v: Option<&str>) {
+            match v {
+                None => h.update(b"-"),
+                Some(s) => {
+                    h.update(s.len().to_string().as_bytes());
+                    h.update(b":");
+                    h.update(s.as_bytes());
+                }
+            }
+        }
+        let mut h = Sha256::new();
+        h.update(prev);
+        field(&mut h, Some(&seq.to_string()));
+        field(&mut h, Some(&self.at.timestamp_micros().to_string()));
+        field(&mut h, self.actor_id.map(|u| u.to_string()).as_deref());
+        field(&mut h, Some(&self.actor_label));
+        field(&mut h, self.client_ip.as_deref());
+        field(&mut h, self.request_id.as_deref());
+        field(&mut h, Some(&self.action));
+        field(&mut h, Some(&self.entity_type));
+        field(&mut h, Some(&self.entity_id));
+        field(&mut h, self.before.as_deref());
+        field(&mut h, self.after.as_deref());
+        h.finalize().into()
+    }
+}
+
+/// How the chain is broken at a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BreakKind {
+    /// The row's contents no longer give its stored hash: it was edited.
+    ContentAltered,
+    /// The row does not point at the hash of the row before it: a row was removed, inserted
+    /// or re-hashed before it.
+    LinkBroken,
+    /// The chain skips or repeats a place: rows were removed or inserted.
+    SequenceGap,
+    /// A committed row was never sealed: it was written with the seal switched off.
+    Unsealed,
+    /// The recorded end of the chain does not match its last row: rows were cut off the end.
+    HeadMismatch,
+}
+
+/// The first broken link found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    pub kind: BreakKind,
+    /// Place in the chain where the walk stopped (the expected one for a gap).
+    pub seq: i64,
+    /// Row id, when a row is at fault.
+    pub id: Option<i64>,
+}
+
+/// What a walk of the chain found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    pub rows_checked: u64,
+    /// The recorded end of the chain.
+    pub head_seq: i64,
+    pub first_break: Option<ChainBreak>,
+}
+
+/// Checks one row against the place it should take after `prev`; the walk's only rule.
+pub fn check_link(row: &ChainRow, expected_seq: i64, prev: &[u8]) -> Result<[u8; 32], ChainBreak> {
+    let at = |kind| ChainBreak {
+        kind,
+        seq: expected_seq,
+        id: Some(row.id),
+    };
+    let (Some(seq), Some(prev_hash), Some(hash)) = (row.seq, &row.prev_hash, &row.hash) else {
+        return Err(at(BreakKind::Unsealed));
+    };
+    if seq != expected_seq {
+        return Err(at(BreakKind::SequenceGap));
+    }
+    if prev_hash.as_slice() != prev {
+        return Err(at(BreakKind::LinkBroken));
+    }
+    let computed = row.chain_hash(seq, prev_hash);
+    if hash.as_slice() != computed {
+        return Err(at(BreakKind::ContentAltered));
+    }
+    Ok(computed)
+}
+
+/// Walks the whole chain in order, streaming (millions of rows fit in constant memory), and
+/// reports the first broken link. Give the connection no statement timeout for large logs.
+pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
+    let (head_seq, head_hash): (i64, Vec<u8>) = audit_chain_head::table
+        .select((audit_chain_head::seq, audit_chain_head::hash))
+        .first(conn)
+        .await?;
+    let mut rows = diesel::sql_query(
+        "SELECT id, seq, at, actor_id, actor_label, client_ip, request_id, action, entity_type, \
+         entity_id, before::text AS before, after::text AS after, prev_hash, hash \
+         FROM audit_log ORDER BY seq NULLS LAST, id",
+    )
+    .load_stream::<ChainRow>(conn)
+    .await?;
+    let mut prev = GENESIS;
+    let mut expected = 1;
+    let mut checked = 0;
+    let mut first_break = None;
+    while let Some(row) = rows.try_next().await? {
+        checked += 1;
+        match check_link(&row, expected, &prev) {
+            Ok(hash) => {
+                prev = hash;
+                expected += 1;
+            }
+            Err(b) => {
+                first_break = Some(b);
+                break;
+            }
+        }
+    }
+    drop(rows);
+    if first_break.is_none() && (expected - 1 != head_seq || prev != head_hash.as_slice()) {
+        first_break = Some(ChainBreak {
+            kind: BreakKind::HeadMismatch,
+            seq: expected - 1,
+            id: None,
+        });
+    }
+    Ok(ChainReport {
+        rows_checked: checked,
+        head_seq,
+        first_break,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(seq: i64, prev: &[u8]) -> ChainRow {
+        let mut r = ChainRow {
+            id: seq + 100,
+            seq: Some(seq),
+            at: DateTime::from_timestamp_micros(1_764_000_000_123_456).expect("instant"),
+            actor_id: None,
+            actor_label: "审核员".into(),
+            client_ip: Some("127.0.0.1".into()),
+            request_id: None,
+            action: "filing.recorded".into(),
+            entity_type: "filing".into(),
+            entity_id: "0192".into(),
+            before: None,
+            after: Some(r#"{"status": "filed"}"#.into()),
+            prev_hash: Some(prev.to_vec()),
+            hash: None,
+        };
+        r.hash = Some(r.chain_hash(seq, prev).to_vec());
+        r
+    }
+
+    #[test]
+    fn a_sound_link_passes_and_yields_the_row_hash() {
+        let first = row(1, &GENESIS);
+        let h = check_link(&first, 1, &GENESIS).expect("sound");
+        let second = row(2, &h);
+        assert!(check_link(&second, 2, &h).is_ok());
+    }
+
+    #[test]
+    fn each_kind_of_break_is_named() {
+        let first = row(1, &GENESIS);
+        let mut edited = first.clone();
+        edited.actor_label = "someone else".into();
+        assert_eq!(
+            check_link(&edited, 1, &GENESIS).map_err(|b| b.kind),
+            Err(BreakKind::ContentAltered)
+        );
+        assert_eq!(
+            check_link(&first, 2, &GENESIS).map_err(|b| b.kind),
+            Err(BreakKind::SequenceGap)
+        );
+        assert_eq!(
+            check_link(&first, 1, &[1; 32]).map_err(|b| b.kind),
+            Err(BreakKind::LinkBroken)
+        );
+        let mut unsealed = first;
+        unsealed.hash = None;
+        assert_eq!(
+            check_link(&unsealed, 1, &GENESIS).map_err(|b| b.kind),
+            Err(BreakKind::Unsealed)
+        );
+    }
+
+    #[test]
+    fn null_and_empty_fields_hash_differently() {
+        let a = row(1, &GENESIS);
+        let mut b = a.clone();
+        b.client_ip = Some(String::new());
+        let mut c = a.clone();
+        c.client_ip = None;
+        assert_ne!(b.chain_hash(1, &GENESIS), c.chain_hash(1, &GENESIS));
+    }
 }

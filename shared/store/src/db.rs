@@ -203,3 +203,12 @@ pub async fn ping(conn: &mut AsyncPgConnection) -> Result<(), DieselError> {
         .await
         .map(|_| ())
 }
+
+/// Lifts the statement timeout for the rest of this session, for administrative walks over
+/// whole tables (the services' own connections keep theirs).
+pub async fn lift_statement_timeout(conn: &mut AsyncPgConnection) -> Result<(), DieselError> {
+    diesel::sql_query("SET statement_timeout = 0")
+        .execute(conn)
+        .await
+        .map(|_| ())
+}

@@ -41,6 +41,18 @@ diesel::table! {
         entity_id -> Text,
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
+        seq -> Nullable<Int8>,
+        prev_hash -> Nullable<Bytea>,
+        hash -> Nullable<Bytea>,
+    }
+}
+
+diesel::table! {
+    audit_chain_head (singleton) {
+        singleton -> Bool,
+        seq -> Int8,
+        hash -> Bytea,
+        sealed_at -> Timestamptz,
     }
 }
 

@@ -1,0 +1,12 @@
+DROP TRIGGER audit_log_seal ON audit_log;
+DROP TRIGGER audit_log_no_truncate ON audit_log;
+DROP TRIGGER audit_log_guard ON audit_log;
+DROP FUNCTION audit_guard();
+DROP FUNCTION audit_seal();
+DROP FUNCTION audit_row_hash(audit_log, BIGINT, BYTEA);
+DROP FUNCTION audit_field(TEXT);
+DROP TABLE audit_chain_head;
+ALTER TABLE audit_log RESET (fillfactor);
+ALTER TABLE audit_log DROP COLUMN hash;
+ALTER TABLE audit_log DROP COLUMN prev_hash;
+ALTER TABLE audit_log DROP COLUMN seq;

@@ -1,0 +1,161 @@
+//! The tamper-evident audit log: the application's role cannot change or remove audit rows,
+//! every committed row is sealed into the hash chain, and `frtctl audit verify` finds the
+//! first broken link after a row is edited directly in SQL.
+
+use frt_testkit::db::project_root;
+use frt_testkit::TestApp;
+use std::process::Output;
+
+/// Runs `frtctl audit verify` against the test database.
+fn verify(app: &TestApp) -> (bool, String) {
+    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_frtctl"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &app.db.url)
+        .env("FRT_CONFIG_DIR", project_root().join("config"))
+        .env_remove("FRT__DATABASE__URL")
+        .output()
+        .expect("run frtctl");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+async fn sql(app: &TestApp) -> tokio_postgres::Client {
+    let (client, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    client
+}
+
+/// Some audited activity: a registration (organisation and user rows) and logins.
+async fn activity(app: &TestApp) {
+    app.register_processor("审计测试有限公司", "310000").await;
+    app.reviewer("310000").await;
+    app.register_processor("Chain Second Ltd", "110000").await;
+}
+
+#[tokio::test]
+async fn rows_are_sealed_and_the_application_cannot_change_them() {
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    let unsealed: i64 = c
+        .query_one("SELECT count(*) FROM audit_log WHERE hash IS NULL", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(unsealed, 0, "every committed row is sealed");
+    let (rows, head): (i64, i64) = {
+        let r = c
+            .query_one(
+                "SELECT (SELECT count(*) FROM audit_log), (SELECT seq FROM audit_chain_head)",
+                &[],
+            )
+            .await
+            .expect("head");
+        (r.get(0), r.get(1))
+    };
+    assert!(rows >= 5, "activity was audited: {rows} rows");
+    assert_eq!(rows, head, "the chain's end is its last row");
+
+    for statement in [
+        "UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 1",
+        "TRUNCATE audit_log",
+        "INSERT INTO audit_log (actor_label, action, entity_type, entity_id, seq, prev_hash, hash) \
+         VALUES ('x', 'forged', 'filing', '1', 99, '\\x00', '\\x00')",
+    ] {
+        let err = c
+            .batch_execute(statement)
+            .await
+            .expect_err("the audit log refuses the change");
+        let message = err.as_db_error().map(|e| e.message().to_owned());
+        assert!(
+            message.as_deref().is_some_and(|m| m.contains("append-only")
+                || m.contains("sealed by the database")),
+            "{statement}: {err:?}"
+        );
+    }
+
+    let (ok, text) = verify(&app);
+    assert!(ok, "{text}");
+    assert!(text.contains("audit chain intact"), "{text}");
+    assert!(text.contains(&format!("{rows} rows checked")), "{text}");
+}
+
+#[tokio::test]
+async fn an_edited_row_is_caught_at_its_place_in_the_chain() {
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    // Someone with the power to switch off the guard edits the third row.
+    c.batch_execute(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
+         UPDATE audit_log SET after = '{\"status\": \"filed\"}' WHERE seq = 3; \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
+    )
+    .await
+    .expect("tamper");
+    let (ok, text) = verify(&app);
+    assert!(!ok, "{text}");
+    assert!(text.contains("BROKEN at seq 3"), "{text}");
+    assert!(text.contains("contents were changed"), "{text}");
+}
+
+#[tokio::test]
+async fn a_rehashed_or_removed_row_breaks_the_link_after_it() {
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    // Re-hashing the edited row with the database's own function does not help: the next
+    // row still points at the old hash.
+    c.batch_execute(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
+         UPDATE audit_log SET actor_label = 'rewritten' WHERE seq = 2; \
+         UPDATE audit_log a SET hash = audit_row_hash(a, a.seq, a.prev_hash) WHERE seq = 2; \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
+    )
+    .await
+    .expect("tamper");
+    let (ok, text) = verify(&app);
+    assert!(!ok, "{text}");
+    assert!(text.contains("BROKEN at seq 3"), "{text}");
+    assert!(text.contains("does not link"), "{text}");
+
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    c.batch_execute(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
+         DELETE FROM audit_log WHERE seq = 4; \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
+    )
+    .await
+    .expect("tamper");
+    let (ok, text) = verify(&app);
+    assert!(!ok, "{text}");
+    assert!(text.contains("BROKEN at seq 4"), "{text}");
+
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    let last: i64 = c
+        .query_one("SELECT max(seq) FROM audit_log", &[])
+        .await
+        .expect("max")
+        .get(0);
+    c.batch_execute(&format!(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
+         DELETE FROM audit_log WHERE seq = {last}; \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;"
+    ))
+    .await
+    .expect("cut the tail");
+    let (ok, text) = verify(&app);
+    assert!(!ok, "{text}");
+    assert!(text.contains("recorded end does not match"), "{text}");
+}
