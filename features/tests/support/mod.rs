@@ -62,6 +62,12 @@ pub struct FrtWorld {
     pub chain: Option<frt_store::audit::ChainReport>,
     /// The id of the audit row a scenario tampered with.
     pub tampered_row: Option<i64>,
+    /// The SMTP server the scenario's mail goes to, when it asked for one.
+    pub sink: Option<frt_testkit::SmtpSink>,
+    /// The mail the scenario is looking at.
+    pub mail: Option<frt_testkit::smtp::Received>,
+    /// What the last deadline sweeps did (one per worker).
+    pub sweeps: Vec<worker::sweep::SweepReport>,
 }
 
 impl FrtWorld {
@@ -83,6 +89,9 @@ impl FrtWorld {
             registration: None,
             chain: None,
             tampered_row: None,
+            sink: None,
+            mail: None,
+            sweeps: Vec::new(),
         }
     }
 
@@ -93,6 +102,23 @@ impl FrtWorld {
             "the platform is already running in this scenario"
         );
         self.app = Some(TestApp::spawn_with(settings).await);
+    }
+
+    /// Starts the platform with its mail going to an SMTP server of the scenario's own.
+    pub async fn start_with_mail(&mut self) {
+        assert!(
+            self.app.is_none(),
+            "the platform is already running in this scenario"
+        );
+        let (app, sink) = TestApp::spawn_with_mail(&[]).await;
+        self.app = Some(app);
+        self.sink = Some(sink);
+    }
+
+    pub fn sink(&self) -> &frt_testkit::SmtpSink {
+        self.sink
+            .as_ref()
+            .expect("no mail server: begin with 'Given the platform is running with mail delivered over SMTP'")
     }
 
     pub fn app(&self) -> &TestApp {

@@ -6,10 +6,11 @@ use chrono::Datelike;
 use frt_access::{Action, Resource};
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
+use frt_mail::Notice;
 use frt_store::filings::{self, Decision, Filing, Scope};
-use frt_store::{audit, deadlines, views, AsyncPgConnection, ScopedFutureExt};
+use frt_store::{audit, deadlines, identities, views, AsyncPgConnection, ScopedFutureExt};
 use frt_web::error::FieldError;
-use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
+use frt_web::{notices, today_in_china, ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -61,6 +62,47 @@ async fn review_clock_after(
         .await?;
     }
     Ok(filings::set_review_clock(conn, id, used, None).await?)
+}
+
+/// Tells the processor of a decision, by mail through the outbox: the filing number of a
+/// record, the reasons of a refusal, the reasons and correction time limit of a return.
+async fn notify_processor(
+    conn: &mut AsyncPgConnection,
+    filing: &Filing,
+    action: FilingAction,
+) -> ApiResult<()> {
+    let org = identities::organisation(conn, filing.organisation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation"))?;
+    let about = notices::filing_ref(filing, &org);
+    let notice = match action {
+        FilingAction::Record => Notice::Recorded {
+            filing: about,
+            filing_number: filing.filing_number.clone().unwrap_or_default(),
+        },
+        FilingAction::Refuse => Notice::Refused {
+            filing: about,
+            reasons: notices::reason_lines(filing.refusal_reasons.as_ref()),
+        },
+        FilingAction::Return => {
+            let due = deadlines::get(
+                conn,
+                filings::ENTITY,
+                filing.id,
+                filings::CORRECTION_DEADLINE,
+            )
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no correction deadline")))?;
+            Notice::Returned {
+                filing: about,
+                reasons: notices::reason_lines(filing.return_reasons.as_ref()),
+                correction_due: due.due_date,
+            }
+        }
+        FilingAction::Submit => return Ok(()),
+    };
+    notices::to_processor(conn, filing, &org, &notice).await?;
+    Ok(())
 }
 
 /// Loads and locks a filing the caller may review, and checks the transition is allowed.
@@ -386,6 +428,7 @@ pub(crate) async fn carry_out(
     };
     filings::set_proposal(conn, id, None).await?;
     let updated = review_clock_after(conn, core, id, action).await?;
+    notify_processor(conn, &updated, action).await?;
     audit::record(
         conn,
         &auth.actor,

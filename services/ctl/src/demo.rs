@@ -71,6 +71,7 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<Vec<Credential>> {
                             contact_person: "张三".into(),
                             contact_email: "admin@demo-processor.example".into(),
                             contact_phone: "+86 21 5555 0100".into(),
+                            locale: "zh-CN".into(),
                         },
                     )
                     .await?

@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod jobs;
 mod up;
 
 use anyhow::Context;
@@ -48,6 +49,17 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Run the deadline sweep now: reminders, overdue marks, escalations (safe to repeat).
+    Sweep {
+        /// Sweep as of this day (YYYY-MM-DD) instead of today in China.
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The outbox of outgoing mail.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Run the whole platform locally: provision PostgreSQL if needed, migrate, optionally
@@ -67,6 +79,24 @@ enum CalendarCommand {
     List,
     /// Compute a due date: FROM (YYYY-MM-DD) plus N working days.
     Due { from: String, working_days: i64 },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// How many messages are in each status.
+    Status,
+    /// Messages in a status (pending, sending, sent, failed, uncertain), oldest first.
+    List {
+        #[arg(long, default_value = "failed")]
+        status: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put a failed or uncertain message back in the queue (check first that an uncertain one
+    /// did not arrive).
+    Requeue { id: uuid::Uuid },
+    /// Send everything due now and stop.
+    Send,
 }
 
 #[derive(Subcommand)]
@@ -124,6 +154,8 @@ async fn run() -> anyhow::Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => audit::verify(&settings).await?,
+        Command::Sweep { on } => jobs::sweep(settings, on).await?,
+        Command::Outbox { command } => jobs::outbox(settings, command).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");

@@ -26,7 +26,8 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     };
     let core = frt_web::Core::build(settings.clone()).await?;
     let portal = portal::build(core.clone())?;
-    let casework = casework::build(core)?;
+    let casework = casework::build(core.clone())?;
+    let worker = worker::Worker::new(core)?;
     let host = |h: &str| {
         if h == "0.0.0.0" {
             "localhost".to_owned()
@@ -50,11 +51,16 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
         println!();
         crate::demo::print(&creds);
     }
+    println!(
+        "  worker    mail by the {:?} transport; deadline sweep daily at {} (China time)",
+        settings.mail.transport, settings.worker.sweep_at
+    );
     println!();
     println!("Press Ctrl-C to stop.");
     tokio::select! {
         r = portal.run_until_stopped() => r?,
         r = casework.run_until_stopped() => r?,
+        () = worker.run() => {}
     }
     Ok(())
 }

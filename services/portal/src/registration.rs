@@ -27,6 +27,8 @@ pub struct OrganisationInput {
     pub contact_person: String,
     pub contact_email: String,
     pub contact_phone: String,
+    /// Language of the organisation's mail: `zh-CN` (default) or `en`.
+    pub locale: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -145,6 +147,13 @@ pub async fn register(
             "the contact phone must be 7 to 20 digits, with optional + - ( ) and spaces",
         ));
     }
+    let locale = match o.locale.as_deref().map(str::trim) {
+        None => frt_mail::Locale::ZhCn,
+        Some(l) => l.parse().unwrap_or_else(|e: String| {
+            errors.push(field("organisation.locale", "invalid_locale", e));
+            frt_mail::Locale::ZhCn
+        }),
+    };
     let owner = Owner::Organisation(Uuid::nil());
     for problem in accounts::problems(
         &admin.email,
@@ -222,6 +231,7 @@ pub async fn register(
         contact_person,
         contact_email,
         contact_phone,
+        locale: locale.as_str().to_owned(),
     };
     let warnings_json = serde_json::to_value(&warnings).map_err(ApiError::internal)?;
     let (org, user_id) = core

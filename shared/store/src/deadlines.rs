@@ -2,7 +2,7 @@
 //! stored with the calendar versions they were computed from so they can be explained and
 //! recomputed when a new year's arrangement is loaded.
 
-use crate::schema::deadlines;
+use crate::schema::{deadline_alerts, deadlines};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -26,6 +26,8 @@ pub struct Deadline {
     pub met_on: Option<NaiveDate>,
     pub late_by_working_days: Option<i32>,
     pub computed_at: DateTime<Utc>,
+    /// The first day a sweep found it passed and not met.
+    pub overdue_since: Option<NaiveDate>,
 }
 
 /// The computed parts of a deadline: due date and, once met, lateness.
@@ -234,4 +236,104 @@ pub async fn recompute_stale(
             .await?;
     }
     Ok(changed)
+}
+
+/// Open (not met) deadlines due on or before `horizon`, in (due date, id) order after `after`:
+/// a page of the deadline sweep's work.
+pub async fn open_until(
+    conn: &mut AsyncPgConnection,
+    horizon: NaiveDate,
+    after: Option<(NaiveDate, Uuid)>,
+    limit: i64,
+) -> QueryResult<Vec<Deadline>> {
+    let mut q = deadlines::table
+        .filter(deadlines::met_on.is_null())
+        .filter(deadlines::due_date.le(horizon))
+        .into_boxed();
+    if let Some((due, id)) = after {
+        q = q.filter(
+            deadlines::due_date
+                .gt(due)
+                .or(deadlines::due_date.eq(due).and(deadlines::id.gt(id))),
+        );
+    }
+    q.order((deadlines::due_date.asc(), deadlines::id.asc()))
+        .limit(limit)
+        .select(Deadline::as_select())
+        .load(conn)
+        .await
+}
+
+/// Locks one deadline if it is still open; `None` when it was met meanwhile or another
+/// sweep holds it (that sweep does the work).
+pub async fn lock_open(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Deadline>> {
+    deadlines::table
+        .find(id)
+        .filter(deadlines::met_on.is_null())
+        .select(Deadline::as_select())
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Marks a deadline overdue from `day`, keeping the first day it was found so.
+pub async fn mark_overdue(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    day: NaiveDate,
+) -> QueryResult<()> {
+    diesel::update(
+        deadlines::table
+            .find(id)
+            .filter(deadlines::overdue_since.is_null()),
+    )
+    .set(deadlines::overdue_since.eq(day))
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// Records that the sweep acted on a deadline (a reminder, the overdue mark, an escalation)
+/// for its current due date; `false` when that was done already, by this or another sweep.
+pub async fn record_alert(
+    conn: &mut AsyncPgConnection,
+    deadline: &Deadline,
+    kind: &str,
+    swept_on: NaiveDate,
+) -> QueryResult<bool> {
+    diesel::insert_into(deadline_alerts::table)
+        .values((
+            deadline_alerts::deadline_id.eq(deadline.id),
+            deadline_alerts::kind.eq(kind),
+            deadline_alerts::due_date.eq(deadline.due_date),
+            deadline_alerts::swept_on.eq(swept_on),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// The sweep's alerts on the deadlines of one entity, oldest first: (purpose, kind, due date,
+/// day swept).
+pub async fn alerts_for(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+) -> QueryResult<Vec<(String, String, NaiveDate, NaiveDate)>> {
+    deadline_alerts::table
+        .inner_join(deadlines::table)
+        .filter(deadlines::entity_type.eq(entity_type))
+        .filter(deadlines::entity_id.eq(entity_id))
+        .order(deadline_alerts::created_at.asc())
+        .select((
+            deadlines::purpose,
+            deadline_alerts::kind,
+            deadline_alerts::due_date,
+            deadline_alerts::swept_on,
+        ))
+        .load(conn)
+        .await
 }

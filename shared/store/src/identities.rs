@@ -105,6 +105,8 @@ pub struct Organisation {
     pub contact_phone: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Language of the organisation's mail (zh-CN or en).
+    pub locale: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -119,6 +121,7 @@ pub struct NewOrganisation {
     pub contact_person: String,
     pub contact_email: String,
     pub contact_phone: String,
+    pub locale: String,
 }
 
 pub async fn insert_organisation(
@@ -170,6 +173,8 @@ pub struct User {
     pub failed_logins: i32,
     pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Language of the user's mail (zh-CN or en).
+    pub locale: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -307,4 +312,21 @@ pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> 
     .set(sessions::revoked_at.eq(diesel::dsl::now))
     .execute(conn)
     .await
+}
+
+/// Active supervisors of the provincial CAC office of `province`, who receive escalations.
+pub async fn supervisors_of(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+) -> QueryResult<Vec<User>> {
+    users::table
+        .inner_join(agencies::table)
+        .filter(agencies::kind.eq("provincial_cac"))
+        .filter(agencies::province_code.eq(province))
+        .filter(users::role.eq("supervisor"))
+        .filter(users::active)
+        .order(users::email.asc())
+        .select(User::as_select())
+        .load(conn)
+        .await
 }

@@ -13,8 +13,10 @@ pub mod idempotency;
 pub mod identities;
 pub mod local;
 pub mod migrate;
+pub mod outbox;
 pub mod registry;
 pub mod schema;
+pub mod sweep_runs;
 pub mod versions;
 pub mod views;
 

@@ -91,6 +91,17 @@ diesel::table! {
         met_on -> Nullable<Date>,
         late_by_working_days -> Nullable<Int4>,
         computed_at -> Timestamptz,
+        overdue_since -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    deadline_alerts (deadline_id, kind, due_date) {
+        deadline_id -> Uuid,
+        kind -> Text,
+        due_date -> Date,
+        swept_on -> Date,
+        created_at -> Timestamptz,
     }
 }
 
@@ -168,6 +179,31 @@ diesel::table! {
         contact_phone -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Text,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Uuid,
+        channel -> Text,
+        dedup_key -> Text,
+        template -> Text,
+        locale -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        entity_type -> Nullable<Text>,
+        entity_id -> Nullable<Uuid>,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        claimed_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -192,6 +228,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    sweep_runs (day) {
+        day -> Date,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        report -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -204,10 +249,12 @@ diesel::table! {
         failed_logins -> Int4,
         locked_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        locale -> Text,
     }
 }
 
 diesel::joinable!(attachments -> filings (filing_id));
+diesel::joinable!(deadline_alerts -> deadlines (deadline_id));
 diesel::joinable!(filing_versions -> filings (filing_id));
 diesel::joinable!(filings -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -220,13 +267,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     calendar_days,
     calendar_versions,
+    deadline_alerts,
     deadlines,
     filing_number_counters,
     filing_versions,
     filings,
     idempotency_keys,
     organisations,
+    outbox,
     regions,
     sessions,
+    sweep_runs,
     users,
 );

@@ -82,6 +82,28 @@ impl TestApp {
         }
     }
 
+    /// Spawns with mail going over SMTP to a sink of its own, and quick retries.
+    pub async fn spawn_with_mail(extra: &[(&str, &str)]) -> (Self, crate::SmtpSink) {
+        let sink = crate::SmtpSink::start().await;
+        let port = sink.port.to_string();
+        let mut settings: Vec<(&str, &str)> = vec![
+            ("FRT__MAIL__TRANSPORT", "smtp"),
+            ("FRT__MAIL__SMTP_HOST", "127.0.0.1"),
+            ("FRT__MAIL__SMTP_PORT", &port),
+            ("FRT__MAIL__SMTP_TLS", "none"),
+            ("FRT__MAIL__SMTP_TIMEOUT_MS", "2000"),
+            ("FRT__WORKER__BACKOFF_BASE_MS", "20"),
+            ("FRT__WORKER__BACKOFF_MAX_MS", "100"),
+        ];
+        settings.extend_from_slice(extra);
+        (Self::spawn_with(&settings).await, sink)
+    }
+
+    /// A worker (outbox sender and deadline sweep) on this platform's database and settings.
+    pub fn worker(&self) -> worker::Worker {
+        worker::Worker::new(self.core.clone()).expect("worker")
+    }
+
     /// Logs in and returns the bearer token; panics with the response if refused.
     pub async fn login(&self, base: &str, email: &str, password: &str) -> String {
         let r = self

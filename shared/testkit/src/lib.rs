@@ -5,6 +5,8 @@
 pub mod app;
 pub mod db;
 pub mod fault;
+pub mod smtp;
 
 pub use app::TestApp;
 pub use db::TestDb;
+pub use smtp::{SinkMode, SmtpSink};

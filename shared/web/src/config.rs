@@ -20,6 +20,8 @@ pub struct Settings {
     pub paths: Paths,
     pub log: Log,
     pub demo: Demo,
+    pub mail: frt_mail::MailSettings,
+    pub worker: Worker,
     /// Folder the relative paths are resolved against (the project root); not a key.
     #[serde(skip)]
     pub root: PathBuf,
@@ -95,6 +97,34 @@ pub struct Log {
 #[serde(deny_unknown_fields)]
 pub struct Demo {
     pub enabled: bool,
+}
+
+/// The background worker: the outbox and the daily deadline sweep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Worker {
+    /// How often an idle worker looks for messages to send.
+    pub poll_interval_ms: u64,
+    /// Messages claimed at once.
+    pub batch_size: i64,
+    /// Attempts per message before it is marked failed.
+    pub max_attempts: i32,
+    /// Wait after the first failed attempt; it doubles after each, up to `backoff_max_ms`.
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    /// How long a worker may hold a message it is sending before it counts as uncertain.
+    pub lease_ms: i64,
+    /// Time of the daily deadline sweep in China (UTC+8), "HH:MM".
+    pub sweep_at: String,
+    /// Reminders this many working days before a deadline.
+    pub reminder_working_days: Vec<i64>,
+}
+
+impl Worker {
+    /// The sweep time, once validated.
+    pub fn sweep_time(&self) -> Option<chrono::NaiveTime> {
+        chrono::NaiveTime::parse_from_str(&self.sweep_at, "%H:%M").ok()
+    }
 }
 
 impl Settings {
@@ -206,6 +236,38 @@ impl Settings {
         }
         if self.http.json_limit_bytes < 1024 {
             problems.push("http.json_limit_bytes must be at least 1024".into());
+        }
+        problems.extend(self.mail.problems());
+        let w = &self.worker;
+        if !(10..=60_000).contains(&w.poll_interval_ms) {
+            problems.push("worker.poll_interval_ms must be between 10 and 60000".into());
+        }
+        if !(1..=500).contains(&w.batch_size) {
+            problems.push("worker.batch_size must be between 1 and 500".into());
+        }
+        if !(1..=100).contains(&w.max_attempts) {
+            problems.push("worker.max_attempts must be between 1 and 100".into());
+        }
+        if w.backoff_base_ms < 10 || w.backoff_max_ms < w.backoff_base_ms {
+            problems.push(
+                "worker.backoff_base_ms must be at least 10 and worker.backoff_max_ms at least that"
+                    .into(),
+            );
+        }
+        if w.lease_ms < 2 * i64::try_from(self.mail.smtp_timeout_ms).unwrap_or(i64::MAX) {
+            problems.push("worker.lease_ms must be at least twice mail.smtp_timeout_ms".into());
+        }
+        if w.sweep_time().is_none() {
+            problems.push(format!(
+                "worker.sweep_at must be a time like \"01:30\", not {:?}",
+                w.sweep_at
+            ));
+        }
+        if w.reminder_working_days
+            .iter()
+            .any(|d| !(1..=60).contains(d))
+        {
+            problems.push("worker.reminder_working_days must each be between 1 and 60".into());
         }
         if problems.is_empty() {
             Ok(())

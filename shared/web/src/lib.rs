@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod filing_reads;
 pub mod health;
+pub mod notices;
 pub mod pagination;
 pub mod server;
 pub mod session;
@@ -22,10 +23,13 @@ pub fn today_in_china() -> chrono::NaiveDate {
     china_date(chrono::Utc::now())
 }
 
+/// China Standard Time: UTC+8, no daylight saving.
+pub fn china_offset() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
 /// The date in China of an instant.
 pub fn china_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    match chrono::FixedOffset::east_opt(8 * 3600) {
-        Some(cst) => at.with_timezone(&cst).date_naive(),
-        None => at.date_naive(),
-    }
+    at.with_timezone(&china_offset()).date_naive()
 }

@@ -10,11 +10,12 @@ use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
 use frt_domain::risk;
+use frt_mail::Notice;
 use frt_store::{
     audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
 };
 use frt_web::error::FieldError;
-use frt_web::{china_date, today_in_china, ApiError, ApiResult, Auth, Core};
+use frt_web::{china_date, notices, today_in_china, ApiError, ApiResult, Auth, Core};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -196,6 +197,13 @@ pub async fn submit(
                     &flags,
                 )
                 .await?;
+                // The receipt (回执) to the processor's contact address.
+                let receipt = Notice::Submitted {
+                    filing: notices::filing_ref(&updated, &org),
+                    resubmission: status == FilingStatus::Returned,
+                    submitted_on: today,
+                };
+                notices::to_processor(conn, &updated, &org, &receipt).await?;
                 let detail = views::detail_of(conn, updated, views::Audience::Processor).await?;
                 let body = serde_json::to_value(&detail).map_err(ApiError::internal)?;
                 if let Some(key) = &key {

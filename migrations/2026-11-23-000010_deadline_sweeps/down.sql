@@ -1,0 +1,4 @@
+DROP TABLE sweep_runs;
+DROP INDEX deadlines_open;
+ALTER TABLE deadlines DROP COLUMN overdue_since;
+DROP TABLE deadline_alerts;

@@ -1,0 +1,111 @@
+//! The worker's loop: send what the outbox holds, and once a day, at the configured time in
+//! China, run the deadline sweep. Workers may run side by side: the outbox hands each message
+//! to one of them, and the day's sweep is claimed by whichever gets there first.
+
+use crate::sender::{Backoff, Round, Sender};
+use crate::sweep::{self, SweepReport};
+use chrono::Utc;
+use frt_mail::Mailer;
+use frt_store::sweep_runs;
+use frt_web::{ApiError, Core};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Worker {
+    core: Core,
+    sender: Sender,
+    name: String,
+}
+
+impl Worker {
+    /// A worker with the configured transport, named after the host and process.
+    pub fn new(core: Core) -> anyhow::Result<Self> {
+        let mailer = Mailer::from_settings(&core.settings.mail, &core.settings.root)
+            .map_err(anyhow::Error::msg)?;
+        Ok(Self::with_mailer(core, Arc::new(mailer)))
+    }
+
+    pub fn with_mailer(core: Core, mailer: Arc<Mailer>) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+        let name = format!(
+            "{host}:{}:{}",
+            std::process::id(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let w = &core.settings.worker;
+        let sender = Sender::new(
+            core.db.clone(),
+            mailer,
+            name.clone(),
+            w.batch_size,
+            w.lease_ms,
+            Backoff {
+                base: Duration::from_millis(w.backoff_base_ms),
+                max: Duration::from_millis(w.backoff_max_ms),
+                max_attempts: w.max_attempts,
+            },
+        );
+        Self { core, sender, name }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn sender(&self) -> &Sender {
+        &self.sender
+    }
+
+    /// Sends everything due now.
+    pub async fn send_due(&self) -> Result<Round, frt_store::DbError> {
+        self.sender.drain().await
+    }
+
+    /// Runs until the task is dropped.
+    pub async fn run(&self) {
+        let idle = Duration::from_millis(self.core.settings.worker.poll_interval_ms);
+        loop {
+            let busy = match self.sender.round().await {
+                Ok(r) => r.claimed > 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox round failed");
+                    false
+                }
+            };
+            if let Err(e) = self.scheduled_sweep().await {
+                tracing::warn!(error = ?e, "scheduled deadline sweep failed");
+            }
+            if !busy {
+                tokio::time::sleep(idle).await;
+            }
+        }
+    }
+
+    /// Runs today's sweep if its time has come and no worker has run it yet.
+    pub async fn scheduled_sweep(&self) -> Result<Option<SweepReport>, ApiError> {
+        let now = Utc::now().with_timezone(&frt_web::china_offset());
+        let due = self
+            .core
+            .settings
+            .worker
+            .sweep_time()
+            .is_some_and(|at| now.time() >= at);
+        if !due {
+            return Ok(None);
+        }
+        let today = now.date_naive();
+        let claimed = {
+            let mut conn = self.core.db.conn().await?;
+            sweep_runs::claim(&mut conn, today).await?
+        };
+        if !claimed {
+            return Ok(None);
+        }
+        let report = sweep::run(&self.core, today).await?;
+        let mut conn = self.core.db.conn().await?;
+        let summary = serde_json::to_value(&report).ok();
+        sweep_runs::finish(&mut conn, today, summary).await?;
+        tracing::info!(?report, "deadline sweep done");
+        Ok(Some(report))
+    }
+}

@@ -1,0 +1,12 @@
+//! Mail of the FRT supervision platform: the notices the platform sends, written in Chinese
+//! (zh-CN) with an English variant (`templates`), and the transport that delivers them over
+//! SMTP, into files or to the log, as configuration chooses (`transport`). Nothing here is
+//! sent from a request: use cases write rendered notices to the outbox and the worker sends.
+
+pub mod settings;
+pub mod templates;
+pub mod transport;
+
+pub use settings::MailSettings;
+pub use templates::{render, Locale, Notice, Rendered};
+pub use transport::{Mailer, Outgoing, SendError};
