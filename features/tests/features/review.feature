@@ -133,6 +133,13 @@ Feature: Review by the CAC office (审核)
     When "Li" records the filing
     Then the response status is 200
 
+  Scenario: Two reviewers decide the same filing at once: exactly one wins (并发审核)
+    Given "Li" is a reviewer at the provincial CAC office of 310000
+    And "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
+    When "Wang" records the filing while "Li" refuses it, both sending the version they saw
+    Then one decision answered 200 and the other 409 "filing.version_conflict"
+    And the filing was decided exactly once
+
   Scenario: Risk flags (风险提示) point the reviewer at what the law forbids
     Given "Shanghai Smart Campus Ltd" has a complete initial filing draft triggered 5 days ago
     When "Shanghai Smart Campus Ltd" sets purposes.device_locations to [{"description": "更衣室入口", "location_kind": "private_space", "device_count": 1}] in the form, sending the current version

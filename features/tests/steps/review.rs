@@ -408,3 +408,80 @@ async fn correction_due_in(w: &mut FrtWorld, staff: String, n: i64) {
         "{body}"
     );
 }
+
+/// Two decisions on the same filing sent at the same moment, each with the version its sender
+/// saw: optimistic checks let exactly one through.
+#[when(
+    expr = "{string} records the filing while {string} refuses it, both sending the version they saw"
+)]
+async fn concurrent_decisions(w: &mut FrtWorld, recorder: String, refuser: String) {
+    let version = current_version(w, &recorder).await;
+    assert_eq!(version, current_version(w, &refuser).await);
+    let id = w.filing_id();
+    let (_, a) = w.actor(&recorder);
+    let (_, b) = w.actor(&refuser);
+    let base = w.app().casework.clone();
+    let app = w.app();
+    let (record_url, refuse_url) = (
+        format!("{base}/api/v1/filings/{id}/record"),
+        format!("{base}/api/v1/filings/{id}/refuse"),
+    );
+    let ((sa, ba), (sb, bb)) = tokio::join!(
+        app.call(
+            Method::POST,
+            &record_url,
+            Some(&a),
+            Some(json!({ "version": version })),
+        ),
+        app.call(
+            Method::POST,
+            &refuse_url,
+            Some(&b),
+            Some(json!({ "version": version, "reasons": [{ "path": null, "message": "未达到备案条件" }] })),
+        )
+    );
+    w.replies = vec![
+        crate::support::Reply {
+            status: sa,
+            body: ba,
+        },
+        crate::support::Reply {
+            status: sb,
+            body: bb,
+        },
+    ];
+}
+
+#[then(expr = "one decision answered {int} and the other {int} {string}")]
+async fn one_wins(w: &mut FrtWorld, won: u16, lost: u16, code: String) {
+    let mut statuses: Vec<u16> = w.replies.iter().map(|r| r.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![won, lost], "{:?}", w.replies);
+    let loser = w
+        .replies
+        .iter()
+        .find(|r| r.status == lost)
+        .expect("the losing answer");
+    assert_eq!(
+        loser.body["code"].as_str(),
+        Some(code.as_str()),
+        "{}",
+        loser.body
+    );
+}
+
+#[then("the filing was decided exactly once")]
+async fn decided_once(w: &mut FrtWorld) {
+    let id = w.filing_id();
+    let rows = w
+        .sql()
+        .await
+        .query(
+            "SELECT action FROM audit_log WHERE entity_type = 'filing' AND entity_id = $1 \
+             AND action IN ('filing.recorded', 'filing.refused')",
+            &[&id],
+        )
+        .await
+        .expect("audit rows");
+    assert_eq!(rows.len(), 1, "decisions recorded: {}", rows.len());
+}
