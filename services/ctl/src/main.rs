@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod jobs;
+mod seed;
 mod up;
 
 use anyhow::Context;
@@ -62,6 +63,15 @@ enum Command {
     },
     /// Load the demo data set (refused in production).
     SeedDemo,
+    /// Load a national benchmark data set: filings in every status across the 31 mainland
+    /// provinces with organisations, materials metadata, deadlines, review staff and a sealed
+    /// audit log (refused in production). Password of every seeded account: seed-password-2026.
+    SeedNational {
+        #[arg(long, default_value_t = 1_000_000)]
+        filings: usize,
+        #[arg(long, default_value_t = 10_000_000)]
+        audit_rows: usize,
+    },
     /// Run the whole platform locally: provision PostgreSQL if needed, migrate, optionally
     /// seed demo data, and start portal and casework in this process.
     Up {
@@ -156,6 +166,23 @@ async fn run() -> anyhow::Result<()> {
         } => audit::verify(&settings).await?,
         Command::Sweep { on } => jobs::sweep(settings, on).await?,
         Command::Outbox { command } => jobs::outbox(settings, command).await?,
+        Command::SeedNational {
+            filings,
+            audit_rows,
+        } => {
+            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+                anyhow::bail!("benchmark data is never loaded in production");
+            }
+            let report = seed_national(
+                &settings,
+                seed::SeedSize {
+                    filings,
+                    audit_rows,
+                },
+            )
+            .await?;
+            println!("{report:#?}");
+        }
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -198,6 +225,27 @@ pub async fn migrate_and_load(settings: &Settings) -> anyhow::Result<String> {
         },
         report.deadlines_recomputed
     ))
+}
+
+/// Loads the national benchmark set into the configured database.
+pub async fn seed_national(
+    settings: &Settings,
+    size: seed::SeedSize,
+) -> anyhow::Result<seed::SeedReport> {
+    let url = settings.db_settings().url;
+    let db = frt_store::Db::new(&settings.db_settings())?;
+    let calendar = {
+        let mut conn = db.conn().await?;
+        calendars::load_active(&mut conn).await?
+    };
+    let (mut client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .context("cannot connect to the database")?;
+    let driver = tokio::spawn(connection);
+    let report = seed::seed(&mut client, &calendar, size).await;
+    drop(client);
+    let _ = driver.await;
+    report
 }
 
 async fn calendar(settings: &Settings, command: CalendarCommand) -> anyhow::Result<()> {
