@@ -2,6 +2,7 @@
 //! demo data — and `up`, which runs every service in one process for local use.
 
 mod audit;
+mod bench;
 mod demo;
 mod jobs;
 mod seed;
@@ -61,6 +62,19 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Write the load benchmark's inputs (sessions, filings to submit and decide, a deep queue
+    /// cursor) for a database loaded by seed-national; see services/ctl/bench/run.sh.
+    BenchPrepare {
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 80_000)]
+        submissions: i64,
+        #[arg(long, default_value_t = 30_000)]
+        decisions: i64,
+    },
+    /// Print the database URL to use: DATABASE_URL when set, otherwise the local cluster's
+    /// (started, and installed when missing and run as root, as `up` does).
+    DatabaseUrl,
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Load a national benchmark data set: filings in every status across the 31 mainland
@@ -152,6 +166,10 @@ async fn run() -> anyhow::Result<()> {
     if let Command::Up { demo } = cli.command {
         return up::run(&config_dir, demo).await;
     }
+    if let Command::DatabaseUrl = cli.command {
+        println!("{}", frt_store::local::ensure_database_url().await?);
+        return Ok(());
+    }
     let settings = Settings::load(&config_dir)?;
     frt_web::server::init_tracing("warn", false);
     match cli.command {
@@ -183,6 +201,16 @@ async fn run() -> anyhow::Result<()> {
             .await?;
             println!("{report:#?}");
         }
+        Command::BenchPrepare {
+            out,
+            submissions,
+            decisions,
+        } => {
+            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+                anyhow::bail!("benchmark sessions are never made in production");
+            }
+            bench::prepare(&settings.db_settings().url, &out, submissions, decisions).await?;
+        }
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -190,7 +218,7 @@ async fn run() -> anyhow::Result<()> {
             let creds = demo::seed(&settings).await?;
             demo::print(&creds);
         }
-        Command::Up { .. } => {}
+        Command::Up { .. } | Command::DatabaseUrl => {}
     }
     Ok(())
 }

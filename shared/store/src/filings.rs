@@ -120,17 +120,24 @@ pub async fn get_for_update(
     id: Uuid,
     scope: &Scope,
 ) -> QueryResult<Option<Filing>> {
-    // Scope first (a boxed query cannot carry FOR UPDATE), then lock the row by id.
-    if get(conn, id, scope).await?.is_none() {
-        return Ok(None);
+    // One statement per scope: a boxed query cannot carry FOR UPDATE.
+    let q = filings::table.find(id).select(Filing::as_select());
+    match scope {
+        Scope::Organisation(org) => {
+            q.filter(filings::organisation_id.eq(*org))
+                .for_update()
+                .first(conn)
+                .await
+        }
+        Scope::Provinces(codes) => {
+            q.filter(filings::province_code.eq_any(codes))
+                .for_update()
+                .first(conn)
+                .await
+        }
+        Scope::Everywhere => q.for_update().first(conn).await,
     }
-    filings::table
-        .find(id)
-        .select(Filing::as_select())
-        .for_update()
-        .first(conn)
-        .await
-        .optional()
+    .optional()
 }
 
 /// A page of filings for a list view.
@@ -228,21 +235,36 @@ pub async fn update_form(
     .optional()
 }
 
-/// Moves a filing to `submitted`.
+/// What a submission writes on the filing.
+#[derive(Debug, Clone)]
+pub struct Submission<'a> {
+    pub trigger_date: NaiveDate,
+    pub at: DateTime<Utc>,
+    /// The running review clock's due date.
+    pub review_due: NaiveDate,
+    pub risk_level: &'a str,
+    pub risk_rank: i16,
+    pub risk_flags: &'a serde_json::Value,
+}
+
+/// Moves a filing to `submitted`, with its review due date and risk assessment, in one write.
 pub async fn mark_submitted(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    trigger_date: NaiveDate,
-    at: DateTime<Utc>,
+    s: &Submission<'_>,
 ) -> QueryResult<Filing> {
     diesel::update(filings::table.find(id))
         .set((
             filings::status.eq("submitted"),
-            filings::trigger_date.eq(trigger_date),
-            filings::submitted_at.eq(at),
+            filings::trigger_date.eq(s.trigger_date),
+            filings::submitted_at.eq(s.at),
             filings::first_submitted_at.eq(diesel::dsl::sql::<
                 diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
             >("COALESCE(first_submitted_at, now())")),
+            filings::review_due_date.eq(s.review_due),
+            filings::risk_level.eq(s.risk_level),
+            filings::risk_rank.eq(s.risk_rank),
+            filings::risk_flags.eq(s.risk_flags),
             filings::version.eq(filings::version + 1),
             filings::updated_at.eq(diesel::dsl::now),
         ))
@@ -280,25 +302,6 @@ pub async fn set_proposal(
             filings::proposed_decision.eq(proposal),
             filings::version.eq(filings::version + 1),
             filings::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Filing::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// Stores the risk assessment of a submission.
-pub async fn set_risk(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    level: &str,
-    rank: i16,
-    flags: &serde_json::Value,
-) -> QueryResult<Filing> {
-    diesel::update(filings::table.find(id))
-        .set((
-            filings::risk_level.eq(level),
-            filings::risk_rank.eq(rank),
-            filings::risk_flags.eq(flags),
         ))
         .returning(Filing::as_returning())
         .get_result(conn)

@@ -286,21 +286,60 @@ pub async fn insert_session(
         .map(|_| ())
 }
 
-/// The active user behind a live (unexpired, unrevoked) session token hash.
-pub async fn user_for_session(
+/// Who is behind a live session: the user, and the organisation or agency it belongs to.
+#[derive(Debug, Clone)]
+pub struct SessionOwner {
+    pub user: User,
+    /// The organisation's id and province, for a processor's user.
+    pub organisation: Option<(Uuid, String)>,
+    /// The agency's id, kind and province (none for national), for staff.
+    pub agency: Option<(Uuid, String, Option<String>)>,
+}
+
+/// The active user behind a live (unexpired, unrevoked) session token hash, with its
+/// organisation or agency, in one query (every authenticated request makes it).
+pub async fn session_owner(
     conn: &mut AsyncPgConnection,
     token_hash: &[u8],
-) -> QueryResult<Option<User>> {
-    sessions::table
-        .inner_join(users::table)
+) -> QueryResult<Option<SessionOwner>> {
+    type Row = (
+        User,
+        Option<Uuid>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = sessions::table
+        .inner_join(
+            users::table
+                .left_join(organisations::table)
+                .left_join(agencies::table),
+        )
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(diesel::dsl::now))
         .filter(users::active)
-        .select(User::as_select())
+        .select((
+            User::as_select(),
+            organisations::id.nullable(),
+            organisations::province_code.nullable(),
+            agencies::id.nullable(),
+            agencies::kind.nullable(),
+            agencies::province_code.nullable(),
+        ))
         .first(conn)
         .await
-        .optional()
+        .optional()?;
+    Ok(row.map(
+        |(user, org, org_province, agency, kind, agency_province)| SessionOwner {
+            user,
+            organisation: org.zip(org_province),
+            agency: agency
+                .zip(kind)
+                .map(|(id, kind)| (id, kind, agency_province)),
+        },
+    ))
 }
 
 pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<usize> {

@@ -143,7 +143,19 @@ pub async fn detail_of(
     let org = identities::organisation(conn, f.organisation_id)
         .await?
         .ok_or(diesel::result::Error::NotFound)?;
-    let mut all = deadlines::for_entity(conn, filings::ENTITY, f.id).await?;
+    let all = deadlines::for_entity(conn, filings::ENTITY, f.id).await?;
+    let attachments = filings::attachments_of(conn, f.id).await?;
+    Ok(detail_from(f, org, all, attachments, audience))
+}
+
+/// The detail view from parts the caller already holds (a use case that just wrote them).
+pub fn detail_from(
+    f: Filing,
+    org: identities::Organisation,
+    mut all: Vec<deadlines::Deadline>,
+    attachments: Vec<filings::Attachment>,
+    audience: Audience,
+) -> FilingDetail {
     let mut take = |purpose: &str| {
         all.iter()
             .position(|d| d.purpose == purpose)
@@ -154,13 +166,12 @@ pub async fn detail_of(
         take(filings::REVIEW_DEADLINE),
         take(filings::CORRECTION_DEADLINE),
     );
-    let attachments = filings::attachments_of(conn, f.id).await?;
     let status_zh = f
         .status
         .parse::<frt_domain::filing::FilingStatus>()
         .map(|s| s.name_zh().to_owned())
         .unwrap_or_default();
-    Ok(FilingDetail {
+    FilingDetail {
         id: f.id,
         kind: f.kind,
         status: f.status,
@@ -193,7 +204,7 @@ pub async fn detail_of(
         proposed_decision: f.proposed_decision,
         assignee_id: f.assignee_id,
         version: f.version,
-    })
+    }
 }
 
 /// The detail view of a filing the scope may see.

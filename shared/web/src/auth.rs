@@ -90,37 +90,27 @@ impl FromRequest for Auth {
             })?;
             let hash = frt_access::token::digest(&token);
             let mut conn = core.db.conn().await?;
-            let user = identities::user_for_session(&mut conn, &hash)
+            let owner = identities::session_owner(&mut conn, &hash)
                 .await?
                 .ok_or_else(|| {
                     ApiError::unauthenticated("the session has expired or was ended; log in again")
                 })?;
+            drop(conn);
+            let user = owner.user;
             let role =
                 Role::from_str(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-            let kind = match (user.organisation_id, user.agency_id) {
-                (Some(org), _) => {
-                    let org = identities::organisation(&mut conn, org)
-                        .await?
-                        .ok_or_else(|| {
-                            ApiError::unauthenticated("the account's organisation no longer exists")
-                        })?;
-                    PrincipalKind::Processor {
-                        organisation_id: org.id,
-                        province_code: org.province_code,
-                    }
-                }
-                (None, Some(agency)) => {
-                    let agency = identities::agency(&mut conn, agency)
-                        .await?
-                        .ok_or_else(|| {
-                            ApiError::unauthenticated("the account's agency no longer exists")
-                        })?;
-                    let agency_kind = AgencyKind::from_str(&agency.kind)
+            let kind = match (owner.organisation, owner.agency) {
+                (Some((organisation_id, province_code)), _) => PrincipalKind::Processor {
+                    organisation_id,
+                    province_code,
+                },
+                (None, Some((agency_id, kind, jurisdiction))) => {
+                    let agency_kind = AgencyKind::from_str(&kind)
                         .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
                     PrincipalKind::Staff {
-                        agency_id: agency.id,
+                        agency_id,
                         agency_kind,
-                        jurisdiction: agency.province_code,
+                        jurisdiction,
                     }
                 }
                 (None, None) => {

@@ -112,22 +112,80 @@ pub async fn submit(
                         .with_errors(problems.into_iter().map(FieldError::from).collect())
                     })?;
                 let now = chrono::Utc::now();
-                let updated =
-                    filings::mark_submitted(conn, id, checked.trigger_date(), now).await?;
-                // Lateness is judged by the first submission: a correction does not make it late.
-                let met_on = china_date(updated.first_submitted_at.unwrap_or(now));
                 let calendar = calendars.get(conn).await?;
-                let n = WorkingDays::new(settings.filing.statutory_working_days)
-                    .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-                let deadline = deadlines::set(
+                let org = identities::organisation(conn, filing.organisation_id)
+                    .await?
+                    .ok_or_else(|| ApiError::not_found("organisation"))?;
+                let working_days = |n: i64| {
+                    WorkingDays::new(n).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))
+                };
+                // Lateness is judged by the first submission: a correction does not make it late.
+                let met_on = china_date(filing.first_submitted_at.unwrap_or(now));
+                let statutory = deadlines::set(
                     conn,
                     &calendar,
                     filings::ENTITY,
                     id,
                     filings::STATUTORY_DEADLINE,
                     checked.trigger_date(),
-                    n,
+                    working_days(settings.filing.statutory_working_days)?,
                     Some(met_on),
+                )
+                .await?;
+                // The regulator's review clock runs again, with the days used before a return.
+                let review = deadlines::set(
+                    conn,
+                    &calendar,
+                    filings::ENTITY,
+                    id,
+                    filings::REVIEW_DEADLINE,
+                    today,
+                    working_days(
+                        (settings.filing.review_working_days
+                            - i64::from(filing.review_days_used))
+                        .max(1),
+                    )?,
+                    None,
+                )
+                .await?;
+                // A resubmission meets the processor's correction time limit.
+                let correction = if status == FilingStatus::Returned {
+                    deadlines::mark_met(
+                        conn,
+                        &calendar,
+                        filings::ENTITY,
+                        id,
+                        filings::CORRECTION_DEADLINE,
+                        today,
+                    )
+                    .await?
+                } else {
+                    None
+                };
+                // Flags for the reviewer, from the form and the facts around it.
+                let ctx = risk::Context {
+                    kind,
+                    late_by_working_days: statutory.late_by_working_days.map(i64::from),
+                    uscc_checksum_ok: org.uscc_checksum_ok,
+                    processing_started_on: None,
+                };
+                let assessment = risk::assess(checked.form(), &ctx);
+                let rank = risk::RiskLevel::ALL
+                    .iter()
+                    .position(|l| *l == assessment.level)
+                    .unwrap_or(0);
+                let flags = serde_json::to_value(&assessment.flags).map_err(ApiError::internal)?;
+                let updated = filings::mark_submitted(
+                    conn,
+                    id,
+                    &filings::Submission {
+                        trigger_date: checked.trigger_date(),
+                        at: now,
+                        review_due: review.due_date,
+                        risk_level: assessment.level.as_str(),
+                        risk_rank: i16::try_from(rank).unwrap_or(0),
+                        risk_flags: &flags,
+                    },
                 )
                 .await?;
                 audit::record(
@@ -144,10 +202,10 @@ pub async fn submit(
                     Some(json!({
                         "status": next.as_str(),
                         "trigger_date": checked.trigger_date(),
-                        "due_date": deadline.due_date,
-                        "provisional": deadline.provisional,
-                        "late_by_working_days": deadline.late_by_working_days,
-                        "calendar_versions": deadline.calendar_versions,
+                        "due_date": statutory.due_date,
+                        "provisional": statutory.provisional,
+                        "late_by_working_days": statutory.late_by_working_days,
+                        "calendar_versions": statutory.calendar_versions,
                     })),
                 )
                 .await?;
@@ -157,46 +215,6 @@ pub async fn submit(
                     .map(|a| json!({ "id": a.id, "kind": a.kind, "filename": a.filename, "sha256": a.sha256 }))
                     .collect();
                 versions::append(conn, id, &filing.form, &json!(snapshot), user_id).await?;
-                // The regulator's review clock runs again, with the days used before a return.
-                let today_n = WorkingDays::new(
-                    (settings.filing.review_working_days - i64::from(updated.review_days_used)).max(1),
-                )
-                .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-                let review = deadlines::set(
-                    conn,
-                    &calendar,
-                    filings::ENTITY,
-                    id,
-                    filings::REVIEW_DEADLINE,
-                    today,
-                    today_n,
-                    None,
-                )
-                .await?;
-                filings::set_review_clock(conn, id, updated.review_days_used, Some(review.due_date)).await?;
-                deadlines::mark_met(conn, &calendar, filings::ENTITY, id, filings::CORRECTION_DEADLINE, today)
-                    .await?;
-                // Flags for the reviewer, from the form and the facts around it.
-                let org = identities::organisation(conn, updated.organisation_id)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("organisation"))?;
-                let ctx = risk::Context {
-                    kind,
-                    late_by_working_days: deadline.late_by_working_days.map(i64::from),
-                    uscc_checksum_ok: org.uscc_checksum_ok,
-                    processing_started_on: None,
-                };
-                let assessment = risk::assess(checked.form(), &ctx);
-                let rank = risk::RiskLevel::ALL.iter().position(|l| *l == assessment.level).unwrap_or(0);
-                let flags = serde_json::to_value(&assessment.flags).map_err(ApiError::internal)?;
-                let updated = filings::set_risk(
-                    conn,
-                    id,
-                    assessment.level.as_str(),
-                    i16::try_from(rank).unwrap_or(0),
-                    &flags,
-                )
-                .await?;
                 // The receipt (回执) to the processor's contact address.
                 let receipt = Notice::Submitted {
                     filing: notices::filing_ref(&updated, &org),
@@ -204,7 +222,10 @@ pub async fn submit(
                     submitted_on: today,
                 };
                 notices::to_processor(conn, &updated, &org, &receipt).await?;
-                let detail = views::detail_of(conn, updated, views::Audience::Processor).await?;
+                let mut held = vec![statutory, review];
+                held.extend(correction);
+                let detail =
+                    views::detail_from(updated, org, held, materials, views::Audience::Processor);
                 let body = serde_json::to_value(&detail).map_err(ApiError::internal)?;
                 if let Some(key) = &key {
                     idempotency::save(conn, user_id, key, &request_hash, 200, &body).await?;

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The load benchmark: the reviewer's queue (first and deep pages, with and without filters),
+# decisions per second and submission throughput, driven by wrk against the release services
+# on a national data set (1,000,000 filings, 10,000,000 audit rows), and pgbench running the
+# same INSERT statements as a submission against the same database for the ceiling.
+#
+#   services/ctl/bench/run.sh            # from the repository root; seeds on first use
+#
+# Variables: BENCH_DB (default frt_bench), FILINGS (1000000), AUDIT_ROWS (10000000),
+# DURATION (20s per run), OUT (target/bench). The database is the local cluster's (the same
+# one `frtctl up` provisions); the run leaves its figures in $OUT/results.txt.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+BENCH_DB=${BENCH_DB:-frt_bench}
+FILINGS=${FILINGS:-1000000}
+AUDIT_ROWS=${AUDIT_ROWS:-10000000}
+DURATION=${DURATION:-20s}
+OUT=${OUT:-target/bench}
+BENCH=services/ctl/bench
+mkdir -p "$OUT"
+
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk
+  else
+    echo "wrk is missing: sudo apt-get install wrk" >&2; exit 1
+  fi
+fi
+
+cargo build --release --locked -p frtctl -p portal -p casework
+BIN=target/release
+
+# The local cluster, as `frtctl up` provisions it, and a database of the benchmark's own.
+URL=$(env -u DATABASE_URL "$BIN/frtctl" database-url)
+BASE=${URL%/*}
+export DATABASE_URL="$BASE/$BENCH_DB"
+PGPORT=$(echo "$BASE" | sed -E 's#.*:([0-9]+)$#\1#')
+if ! runuser -u postgres -- psql -p "$PGPORT" -tAc "SELECT 1 FROM pg_database WHERE datname = '$BENCH_DB'" | grep -q 1; then
+  runuser -u postgres -- psql -p "$PGPORT" -qc "CREATE DATABASE $BENCH_DB OWNER frt"
+fi
+"$BIN/frtctl" migrate
+if [ "$(psql "$DATABASE_URL" -tAc 'SELECT count(*) FROM filings')" -lt "$FILINGS" ]; then
+  echo "seeding $FILINGS filings and $AUDIT_ROWS audit rows…"
+  "$BIN/frtctl" seed-national --filings "$FILINGS" --audit-rows "$AUDIT_ROWS"
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+fi
+
+# The services as deployed: one process each, two HTTP workers, their own pools.
+export FRT__HTTP__WORKERS=2 FRT__DATABASE__POOL_SIZE=12 FRT__LOG__LEVEL=warn
+"$BIN/portal" > "$OUT/portal.log" 2>&1 & PORTAL=$!
+"$BIN/casework" > "$OUT/casework.log" 2>&1 & CASEWORK=$!
+trap 'kill $PORTAL $CASEWORK 2>/dev/null || true' EXIT
+for port in 8081 8082; do
+  for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+done
+
+"$BIN/frtctl" bench-prepare --out "$OUT"
+read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
+
+results="$OUT/results.txt"
+: > "$results"
+run() { # name connections script url args…
+  local name=$1 conns=$2 script=$3 url=$4; shift 4
+  printf '%-34s ' "$name" | tee -a "$results"
+  wrk -t2 -c"$conns" -d"$DURATION" -s "$BENCH/$script" "$url" -- "$@" | tail -1 | tee -a "$results"
+}
+Q="$OUT/reviewers.txt"
+run "queue, first page"                 8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50"
+run "queue, first page, filtered"       8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&risk=low&late=false&kind=initial&assignee=unassigned"
+run "queue, 10,000 deep"                8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
+run "queue, 10,000 deep, filtered"      8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR&kind=initial&late=false" "$DEEP_PROVINCE"
+run "decisions (record)"               16 decide.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2
+run "submissions"                      32 submit.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2
+
+# The ceiling: the same INSERT statements a submission writes, straight from pgbench, on
+# drafts the HTTP run did not touch.
+psql "$DATABASE_URL" -qc "DROP TABLE IF EXISTS bench_drafts; CREATE TABLE bench_drafts AS \
+  SELECT row_number() OVER (ORDER BY id) AS n, id, created_by FROM filings WHERE status = 'draft'"
+N=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM bench_drafts")
+printf '%-34s ' "pgbench, a submission's writes" | tee -a "$results"
+pgbench -n -c 32 -j 2 -T "${DURATION%s}" -D drafts="$N" -f "$BENCH/submit.pgbench.sql" "$DATABASE_URL" \
+  | awk '/^tps/ {printf "{\"tps\": %.0f}\n", $3} /latency average/ {}' | tee -a "$results"
+psql "$DATABASE_URL" -qc "DROP TABLE bench_drafts"
+echo "figures in $results"

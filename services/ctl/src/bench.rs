@@ -1,0 +1,150 @@
+//! `frtctl bench-prepare`: the inputs of the load benchmark (`services/ctl/bench/run.sh`) on a
+//! database loaded by `seed-national`: sessions for the owners of seeded drafts (one
+//! submission each), for the seeded reviewers (the queue and decisions), the filings each
+//! reviewer may decide, and a cursor deep into a province's queue. Files are plain lines the
+//! wrk scripts read; tokens are fresh sessions, valid for a day.
+
+use anyhow::Context;
+use chrono::{Duration, Utc};
+use frt_store::filings::QueueCursor;
+use std::fmt::Write as _;
+use std::path::Path;
+use uuid::Uuid;
+
+/// Writes the benchmark's input files into `out`.
+pub async fn prepare(
+    url: &str,
+    out: &Path,
+    submissions: i64,
+    decisions: i64,
+) -> anyhow::Result<()> {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .context("cannot connect to the database")?;
+    let driver = tokio::spawn(connection);
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let expires = Utc::now() + Duration::days(1);
+
+    // Sessions for `rows` (user, anything) pairs; returns "<token> <anything>" lines.
+    let sessions = |rows: Vec<(Uuid, String)>| {
+        let client = &client;
+        async move {
+            let mut hashes = Vec::with_capacity(rows.len());
+            let mut users = Vec::with_capacity(rows.len());
+            let mut lines = String::new();
+            for (user, rest) in rows {
+                let (token, hash) = frt_access::token::issue();
+                let _ = writeln!(lines, "{token} {rest}");
+                hashes.push(hash);
+                users.push(user);
+            }
+            client
+                .execute(
+                    "INSERT INTO sessions (token_hash, user_id, expires_at) \
+                     SELECT h, u, $3 FROM unnest($1::bytea[], $2::uuid[]) AS t(h, u)",
+                    &[&hashes, &users, &expires],
+                )
+                .await?;
+            Ok::<_, anyhow::Error>(lines)
+        }
+    };
+
+    let drafts: Vec<(Uuid, String)> = client
+        .query(
+            "SELECT f.created_by, f.id::text FROM filings f WHERE f.status = 'draft' \
+             AND EXISTS (SELECT 1 FROM attachments a WHERE a.filing_id = f.id) \
+             ORDER BY f.id LIMIT $1",
+            &[&submissions],
+        )
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let n_drafts = drafts.len();
+    std::fs::write(out.join("submit.txt"), sessions(drafts).await?)?;
+
+    let reviewers: Vec<(Uuid, String, String)> = client
+        .query(
+            "SELECT u.id, a.province_code, u.email FROM users u JOIN agencies a ON a.id = u.agency_id \
+             WHERE u.role = 'reviewer' AND u.email LIKE '%@bench.cac.example' ORDER BY u.email",
+            &[],
+        )
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    anyhow::ensure!(
+        !reviewers.is_empty(),
+        "no seeded reviewers: run `frtctl seed-national` first"
+    );
+    let queue_lines = sessions(reviewers.iter().map(|(u, p, _)| (*u, p.clone())).collect()).await?;
+    std::fs::write(out.join("reviewers.txt"), &queue_lines)?;
+
+    // Each reviewer decides filings of its province that are unassigned or its own, each once.
+    let per_reviewer = (decisions / i64::try_from(reviewers.len()).unwrap_or(1)).max(1);
+    let mut decide = Vec::new();
+    for (user, province, _) in &reviewers {
+        let rows = client
+            .query(
+                "SELECT id::text FROM filings WHERE province_code = $1 AND status = 'submitted' \
+                 AND (assignee_id IS NULL OR assignee_id = $2) \
+                 ORDER BY id LIMIT $3 OFFSET $4",
+                &[
+                    province,
+                    user,
+                    &per_reviewer,
+                    // Reviewers of one province take different filings.
+                    &(per_reviewer
+                        * i64::try_from(
+                            reviewers
+                                .iter()
+                                .filter(|(u2, p2, _)| p2 == province && u2 < user)
+                                .count(),
+                        )
+                        .unwrap_or(0)),
+                ],
+            )
+            .await?;
+        decide.extend(rows.into_iter().map(|r| (*user, r.get::<_, String>(0))));
+    }
+    let n_decide = decide.len();
+    std::fs::write(out.join("decide.txt"), sessions(decide).await?)?;
+
+    // A cursor 10,000 filings into the largest province's queue (in its default order).
+    let row = client
+        .query_opt(
+            "SELECT f.province_code, f.review_due_date, d.due_date, f.id FROM filings f \
+             JOIN deadlines d ON d.entity_type = 'filing' AND d.entity_id = f.id AND d.purpose = 'statutory' \
+             WHERE f.status = 'submitted' AND f.province_code = \
+               (SELECT province_code FROM filings WHERE status = 'submitted' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) \
+             ORDER BY f.review_due_date NULLS LAST, d.due_date, f.id OFFSET 10000 LIMIT 1",
+            &[],
+        )
+        .await?;
+    let mut deep = String::new();
+    if let Some(r) = row {
+        let province: String = r.get(0);
+        if let Some(review_due) = r.get::<_, Option<chrono::NaiveDate>>(1) {
+            let cursor = casework::queue::format_cursor(&QueueCursor::ReviewDue {
+                review_due,
+                due_date: r.get(2),
+                id: r.get(3),
+            });
+            deep = format!("{province} {cursor}\n");
+        }
+    }
+    std::fs::write(out.join("deep.txt"), &deep)?;
+    drop(client);
+    let _ = driver.await;
+    println!(
+        "wrote {}: {n_drafts} submissions, {} reviewers, {n_decide} decisions{}",
+        out.display(),
+        reviewers.len(),
+        if deep.is_empty() {
+            ", no deep cursor (fewer than 10,000 in the largest queue)"
+        } else {
+            ", a cursor 10,000 deep"
+        }
+    );
+    Ok(())
+}
