@@ -339,8 +339,8 @@ pub async fn queue(
                 due_date: r.due_date,
                 id: r.id,
             }),
-            QueueSort::ReviewDue => r.review_due_date.map(|review_due| QueueCursor::ReviewDue {
-                review_due,
+            QueueSort::ReviewDue => Some(QueueCursor::ReviewDue {
+                review_due: filings::review_key(r.review_due_date),
                 due_date: r.due_date,
                 id: r.id,
             }),

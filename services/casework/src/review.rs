@@ -2,7 +2,7 @@
 //! correction (退回补正) or refuse it (不予备案), both with reasons.
 
 use actix_web::{web, HttpResponse};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use frt_access::{Action, Resource};
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
@@ -15,93 +15,33 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
-/// The review clock after a decision: a return pauses it (keeping the working days used) and
-/// starts the processor's correction clock; a record or refusal stops it, noting whether the
-/// regulator decided in time.
-async fn review_clock_after(
-    conn: &mut AsyncPgConnection,
-    core: &Core,
-    id: Uuid,
-    action: FilingAction,
-) -> ApiResult<Filing> {
-    let today = today_in_china();
-    let calendar = core.calendars.get(conn).await?;
-    let filing = filings::get(conn, id, &Scope::Everywhere)
-        .await?
-        .ok_or_else(|| ApiError::not_found("filing"))?;
-    let review = deadlines::get(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE).await?;
-    let mut used = filing.review_days_used;
-    if action == FilingAction::Return {
-        if let Some(r) = &review {
-            let span = calendar.working_days_between(r.start_date, today).days;
-            used = used.saturating_add(i32::try_from(span).unwrap_or(i32::MAX));
-        }
-        deadlines::remove(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE).await?;
-        let n = WorkingDays::new(core.settings.filing.correction_working_days)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-        deadlines::set(
-            conn,
-            &calendar,
-            filings::ENTITY,
-            id,
-            filings::CORRECTION_DEADLINE,
-            today,
-            n,
-            None,
-        )
-        .await?;
-    } else {
-        deadlines::mark_met(
-            conn,
-            &calendar,
-            filings::ENTITY,
-            id,
-            filings::REVIEW_DEADLINE,
-            today,
-        )
-        .await?;
-    }
-    Ok(filings::set_review_clock(conn, id, used, None).await?)
-}
-
 /// Tells the processor of a decision, by mail through the outbox: the filing number of a
 /// record, the reasons of a refusal, the reasons and correction time limit of a return.
 async fn notify_processor(
     conn: &mut AsyncPgConnection,
     filing: &Filing,
+    org: &identities::Organisation,
     action: FilingAction,
+    correction_due: Option<NaiveDate>,
 ) -> ApiResult<()> {
-    let org = identities::organisation(conn, filing.organisation_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("organisation"))?;
-    let about = notices::filing_ref(filing, &org);
-    let notice = match action {
-        FilingAction::Record => Notice::Recorded {
+    let about = notices::filing_ref(filing, org);
+    let notice = match (action, correction_due) {
+        (FilingAction::Record, _) => Notice::Recorded {
             filing: about,
             filing_number: filing.filing_number.clone().unwrap_or_default(),
         },
-        FilingAction::Refuse => Notice::Refused {
+        (FilingAction::Refuse, _) => Notice::Refused {
             filing: about,
             reasons: notices::reason_lines(filing.refusal_reasons.as_ref()),
         },
-        FilingAction::Return => {
-            let due = deadlines::get(
-                conn,
-                filings::ENTITY,
-                filing.id,
-                filings::CORRECTION_DEADLINE,
-            )
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no correction deadline")))?;
-            Notice::Returned {
-                filing: about,
-                reasons: notices::reason_lines(filing.return_reasons.as_ref()),
-                correction_due: due.due_date,
-            }
-        }
-        FilingAction::Submit => return Ok(()),
+        (FilingAction::Return, Some(due)) => Notice::Returned {
+            filing: about,
+            reasons: notices::reason_lines(filing.return_reasons.as_ref()),
+            correction_due: due,
+        },
+        _ => return Ok(()),
     };
-    notices::to_processor(conn, filing, &org, &notice).await?;
+    notices::to_processor(conn, filing, org, &notice).await?;
     Ok(())
 }
 
@@ -341,22 +281,23 @@ async fn decide(
                     Action::SignOff,
                     Some(&filing.province_code),
                 );
-                let updated = if core.settings.filing.sign_off_required && !signs_off {
-                    crate::sign_off::propose(conn, auth, &filing, action, reasons.as_ref()).await?
-                } else {
-                    carry_out(
-                        conn,
-                        core,
-                        auth,
-                        &filing,
-                        status,
-                        next,
-                        action,
-                        reasons.as_ref(),
-                    )
-                    .await?
-                };
-                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
+                if core.settings.filing.sign_off_required && !signs_off {
+                    let proposed =
+                        crate::sign_off::propose(conn, auth, &filing, action, reasons.as_ref())
+                            .await?;
+                    return Ok(views::detail_of(conn, proposed, views::Audience::Staff).await?);
+                }
+                carry_out(
+                    conn,
+                    core,
+                    auth,
+                    &filing,
+                    status,
+                    next,
+                    action,
+                    reasons.as_ref(),
+                )
+                .await
             }
             .scope_boxed()
         })
@@ -364,8 +305,11 @@ async fn decide(
     Ok(HttpResponse::Ok().json(detail))
 }
 
-/// Carries out a decision on a locked filing whose transition was checked: the filing
-/// number for a record, the reasons for a return or refusal, the review clock, the audit row.
+/// Carries out a decision on a locked filing whose transition was checked: the filing number
+/// for a record, the reasons for a return or refusal, the review clock (a return pauses it,
+/// keeping the working days used, and starts the processor's correction clock; a record or
+/// refusal stops it, noting whether the regulator decided in time), the processor's notice
+/// and the audit row. Returns the staff view of the decided filing.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn carry_out(
     conn: &mut AsyncPgConnection,
@@ -376,59 +320,100 @@ pub(crate) async fn carry_out(
     next: FilingStatus,
     action: FilingAction,
     reasons: Option<&serde_json::Value>,
-) -> ApiResult<Filing> {
+) -> ApiResult<views::FilingDetail> {
     let id = filing.id;
-    let by = auth.principal.user_id;
+    let today = today_in_china();
+    let calendar = core.calendars.get(conn).await?;
+    let mut held = deadlines::for_entity(conn, filings::ENTITY, id).await?;
+    let review = held
+        .iter()
+        .position(|d| d.purpose == filings::REVIEW_DEADLINE);
+    let mut used = filing.review_days_used;
+    let mut correction_due = None;
+    if action == FilingAction::Return {
+        if let Some(i) = review {
+            let r = held.swap_remove(i);
+            let span = calendar.working_days_between(r.start_date, today).days;
+            used = used.saturating_add(i32::try_from(span).unwrap_or(i32::MAX));
+            deadlines::remove(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE).await?;
+        }
+        let n = WorkingDays::new(core.settings.filing.correction_working_days)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        let c = deadlines::set(
+            conn,
+            &calendar,
+            filings::ENTITY,
+            id,
+            filings::CORRECTION_DEADLINE,
+            today,
+            n,
+            None,
+        )
+        .await?;
+        correction_due = Some(c.due_date);
+        held.retain(|d| d.purpose != filings::CORRECTION_DEADLINE);
+        held.push(c);
+    } else if let Some(i) = review {
+        let r = &held[i];
+        let n = WorkingDays::new(i64::from(r.working_days))
+            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        held[i] = deadlines::set(
+            conn,
+            &calendar,
+            filings::ENTITY,
+            id,
+            filings::REVIEW_DEADLINE,
+            r.start_date,
+            n,
+            Some(today),
+        )
+        .await?;
+    }
     let empty = serde_json::Value::Array(Vec::new());
     let reasons = reasons.unwrap_or(&empty);
-    let (audit_action, after) = match action {
-        FilingAction::Record => {
-            let year = today_in_china().year();
-            let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
-            let number = u32::try_from(seq)
-                .ok()
-                .and_then(|s| FilingNumber::new(&filing.province_code, year, s))
-                .ok_or_else(|| {
-                    ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
-                })?
-                .to_string();
-            filings::mark_decided(
-                conn,
-                id,
-                Decision::Recorded {
-                    filing_number: &number,
-                },
-                by,
-            )
-            .await?;
-            (
-                "filing.recorded",
-                json!({ "status": next.as_str(), "filing_number": number }),
-            )
-        }
-        FilingAction::Refuse => {
-            filings::mark_decided(conn, id, Decision::Refused { reasons }, by).await?;
-            (
-                "filing.refused",
-                json!({ "status": next.as_str(), "reasons": reasons }),
-            )
-        }
-        FilingAction::Return => {
-            filings::mark_decided(conn, id, Decision::Returned { reasons }, by).await?;
-            (
-                "filing.returned",
-                json!({ "status": next.as_str(), "reasons": reasons }),
-            )
-        }
-        FilingAction::Submit => {
+    let number = if action == FilingAction::Record {
+        let year = today.year();
+        let seq = filings::next_filing_sequence(conn, &filing.province_code, year).await?;
+        let number = u32::try_from(seq)
+            .ok()
+            .and_then(|s| FilingNumber::new(&filing.province_code, year, s))
+            .ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("filing number out of range: {seq}"))
+            })?
+            .to_string();
+        Some(number)
+    } else {
+        None
+    };
+    let (decision, audit_action, after) = match (action, &number) {
+        (FilingAction::Record, Some(number)) => (
+            Decision::Recorded {
+                filing_number: number,
+            },
+            "filing.recorded",
+            json!({ "status": next.as_str(), "filing_number": number }),
+        ),
+        (FilingAction::Refuse, _) => (
+            Decision::Refused { reasons },
+            "filing.refused",
+            json!({ "status": next.as_str(), "reasons": reasons }),
+        ),
+        (FilingAction::Return, _) => (
+            Decision::Returned { reasons },
+            "filing.returned",
+            json!({ "status": next.as_str(), "reasons": reasons }),
+        ),
+        _ => {
             return Err(ApiError::internal(anyhow::anyhow!(
-                "submission is not a reviewer's decision"
+                "{action:?} is not a reviewer's decision"
             )))
         }
     };
-    filings::set_proposal(conn, id, None).await?;
-    let updated = review_clock_after(conn, core, id, action).await?;
-    notify_processor(conn, &updated, action).await?;
+    let updated = filings::mark_decided(conn, id, decision, auth.principal.user_id, used).await?;
+    let org = identities::organisation(conn, filing.organisation_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("organisation"))?;
+    notify_processor(conn, &updated, &org, action, correction_due).await?;
     audit::record(
         conn,
         &auth.actor,
@@ -439,7 +424,14 @@ pub(crate) async fn carry_out(
         Some(after),
     )
     .await?;
-    Ok(updated)
+    let attachments = filings::attachments_of(conn, id).await?;
+    Ok(views::detail_from(
+        updated,
+        org,
+        held,
+        attachments,
+        views::Audience::Staff,
+    ))
 }
 
 #[cfg(test)]

@@ -114,7 +114,7 @@ pub async fn sign_off(
                     .ok_or_else(|| {
                         ApiError::internal(anyhow::anyhow!("unreadable proposal {proposal}"))
                     })?;
-                let updated = if approve {
+                if approve {
                     let (filing, status, next) =
                         decidable(conn, core, auth, id, &scope, action, version).await?;
                     let reasons = proposal.get("reasons").filter(|r| !r.is_null());
@@ -130,7 +130,7 @@ pub async fn sign_off(
                         None,
                     )
                     .await?;
-                    done
+                    Ok(done)
                 } else {
                     if version.is_some_and(|v| v != current.version) {
                         return Err(crate::assignment::stale(version.unwrap_or_default()));
@@ -146,9 +146,10 @@ pub async fn sign_off(
                         Some(json!({ "note": note })),
                     )
                     .await?;
-                    cleared
-                };
-                Ok::<_, ApiError>(views::detail_of(conn, updated, views::Audience::Staff).await?)
+                    Ok::<_, ApiError>(
+                        views::detail_of(conn, cleared, views::Audience::Staff).await?,
+                    )
+                }
             }
             .scope_boxed()
         })

@@ -179,7 +179,7 @@ impl Rows {
     }
 }
 
-/// Writes one deadline row (computed from the calendar); returns its due date.
+/// Writes one deadline row (computed from the calendar); returns its due date and lateness.
 fn deadline(
     calendar: &Calendar,
     buf: &mut Rows,
@@ -188,7 +188,7 @@ fn deadline(
     start: NaiveDate,
     n: i64,
     met: Option<NaiveDate>,
-) -> anyhow::Result<NaiveDate> {
+) -> anyhow::Result<(NaiveDate, Option<i64>)> {
     let due = calendar.add_working_days(start, WorkingDays::new(n)?)?;
     let late = met.map(|m| calendar.working_days_between(due.due_date, m).days);
     let versions: Vec<String> = due
@@ -206,7 +206,7 @@ fn deadline(
         met.map_or("\\N".to_owned(), |m| m.to_string()),
         late.map_or("\\N".to_owned(), |l| l.to_string()),
     );
-    Ok(due.due_date)
+    Ok((due.due_date, late))
 }
 
 /// A seeded filing, as the later bulk statements need it.
@@ -389,7 +389,8 @@ pub async fn seed(
          status text, trigger_date date, filing_number text, return_reasons jsonb, \
          refusal_reasons jsonb, submitted_at timestamptz, decided_at timestamptz, \
          created_by uuid, created_at timestamptz, assignee_id uuid, risk_level text, \
-         risk_rank smallint, review_days_used int, review_due_date date) ON COMMIT DROP",
+         risk_rank smallint, review_days_used int, review_due_date date, \
+         statutory_due_date date, late_by_working_days int) ON COMMIT DROP",
     )
     .await?;
     // Filing numbers continue each province's and year's sequence, without gaps.
@@ -412,8 +413,9 @@ pub async fn seed(
         let mut number = None;
         let mut review_due = None;
         let mut days_used = 0;
+        let mut statutory = None;
         if let Some(sub) = f.submitted {
-            deadline(
+            statutory = Some(deadline(
                 calendar,
                 &mut deadlines,
                 f.id,
@@ -421,7 +423,7 @@ pub async fn seed(
                 trigger,
                 30,
                 Some(china(sub)),
-            )?;
+            )?);
             deadlines.row_done();
             let review_met = f.decided.map(china);
             if f.status == "returned" {
@@ -438,7 +440,7 @@ pub async fn seed(
                 )?;
                 deadlines.row_done();
             } else {
-                let due = deadline(
+                let (due, _) = deadline(
                     calendar,
                     &mut deadlines,
                     f.id,
@@ -471,7 +473,7 @@ pub async fn seed(
         let _ =
             write!(
             staging.buf,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{level}\t{rank}\t{days_used}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{level}\t{rank}\t{days_used}\t{}\t{}\t{}",
             f.id,
             f.org,
             f.province,
@@ -486,6 +488,8 @@ pub async fn seed(
             ts(f.created),
             opt(assignee.map(|a| a.to_string())),
             opt(review_due.map(|d| d.to_string())),
+            opt(statutory.map(|(d, _)| d.to_string())),
+            opt(statutory.and_then(|(_, late)| late).map(|l| l.to_string())),
         );
         staging.row_done().await?;
     }
@@ -506,12 +510,12 @@ pub async fn seed(
         "INSERT INTO filings (id, organisation_id, province_code, kind, status, form, trigger_date, \
          filing_number, return_reasons, refusal_reasons, submitted_at, first_submitted_at, \
          decided_at, created_by, created_at, updated_at, version, assignee_id, risk_level, \
-         risk_rank, review_days_used, review_due_date) \
+         risk_rank, review_days_used, review_due_date, statutory_due_date, late_by_working_days) \
          SELECT id, organisation_id, province_code, 'initial', status, $1::text::jsonb, trigger_date, \
          filing_number, return_reasons, refusal_reasons, submitted_at, submitted_at, decided_at, \
          created_by, created_at, COALESCE(decided_at, submitted_at, created_at), \
          CASE WHEN status = 'draft' THEN 2 ELSE 4 END, assignee_id, risk_level, risk_rank, \
-         review_days_used, review_due_date FROM seed_filings",
+         review_days_used, review_due_date, statutory_due_date, late_by_working_days FROM seed_filings",
         &[&form],
     )
     .await?;

@@ -78,6 +78,16 @@ async fn a_small_national_seed_is_consistent_and_usable() {
     );
     assert_eq!(
         count(
+            "SELECT count(*) FROM filings f WHERE status <> 'draft' AND (statutory_due_date IS NULL \
+             OR statutory_due_date <> (SELECT due_date FROM deadlines d WHERE d.entity_id = f.id \
+             AND d.purpose = 'statutory'))"
+        )
+        .await,
+        0,
+        "the queue's copy of the statutory due date matches the deadline"
+    );
+    assert_eq!(
+        count(
             "SELECT count(*) FROM filings f WHERE status = 'submitted' AND NOT EXISTS \
              (SELECT 1 FROM deadlines d WHERE d.entity_id = f.id AND d.purpose = 'review' AND d.met_on IS NULL)"
         )

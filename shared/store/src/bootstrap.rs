@@ -77,11 +77,21 @@ pub async fn recompute_deadlines(conn: &mut AsyncPgConnection) -> anyhow::Result
     let calendar = calendars::load_active(conn).await?;
     let active = calendars::active_versions(conn).await?;
     let changed = deadlines::recompute_stale(conn, &calendar, &active).await?;
-    // The queue sorts by a copy of the running review due date kept on the filing.
+    // The queue sorts by copies of the running review due date and of the statutory deadline
+    // kept on the filing.
     diesel::sql_query(
         "UPDATE filings f SET review_due_date = d.due_date FROM deadlines d \
          WHERE d.entity_type = 'filing' AND d.purpose = 'review' AND d.entity_id = f.id \
          AND d.met_on IS NULL AND f.review_due_date IS DISTINCT FROM d.due_date",
+    )
+    .execute(conn)
+    .await?;
+    diesel::sql_query(
+        "UPDATE filings f SET statutory_due_date = d.due_date, \
+         late_by_working_days = d.late_by_working_days FROM deadlines d \
+         WHERE d.entity_type = 'filing' AND d.purpose = 'statutory' AND d.entity_id = f.id \
+         AND (f.statutory_due_date IS DISTINCT FROM d.due_date \
+              OR f.late_by_working_days IS DISTINCT FROM d.late_by_working_days)",
     )
     .execute(conn)
     .await?;

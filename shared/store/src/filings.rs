@@ -66,6 +66,9 @@ pub struct Filing {
     pub review_days_used: i32,
     pub review_due_date: Option<NaiveDate>,
     pub proposed_decision: Option<serde_json::Value>,
+    /// Copies of the statutory deadline's due date and lateness, the queue's sort keys.
+    pub statutory_due_date: Option<NaiveDate>,
+    pub late_by_working_days: Option<i32>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -87,7 +90,11 @@ fn scoped<'a>(scope: &'a Scope) -> BoxedFilings<'a> {
     let q = filings::table.into_boxed();
     match scope {
         Scope::Organisation(org) => q.filter(filings::organisation_id.eq(*org)),
-        Scope::Provinces(codes) => q.filter(filings::province_code.eq_any(codes)),
+        // One province as `=`, so an index on it can deliver rows in order (`= ANY` cannot).
+        Scope::Provinces(codes) => match codes.as_slice() {
+            [one] => q.filter(filings::province_code.eq(one)),
+            _ => q.filter(filings::province_code.eq_any(codes)),
+        },
         Scope::Everywhere => q,
     }
 }
@@ -240,6 +247,9 @@ pub async fn update_form(
 pub struct Submission<'a> {
     pub trigger_date: NaiveDate,
     pub at: DateTime<Utc>,
+    /// The statutory deadline's due date and lateness (copied for the queue).
+    pub statutory_due: NaiveDate,
+    pub late_by: Option<i32>,
     /// The running review clock's due date.
     pub review_due: NaiveDate,
     pub risk_level: &'a str,
@@ -262,29 +272,13 @@ pub async fn mark_submitted(
                 diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
             >("COALESCE(first_submitted_at, now())")),
             filings::review_due_date.eq(s.review_due),
+            filings::statutory_due_date.eq(s.statutory_due),
+            filings::late_by_working_days.eq(s.late_by),
             filings::risk_level.eq(s.risk_level),
             filings::risk_rank.eq(s.risk_rank),
             filings::risk_flags.eq(s.risk_flags),
             filings::version.eq(filings::version + 1),
             filings::updated_at.eq(diesel::dsl::now),
-        ))
-        .returning(Filing::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// Stores the review clock: working days used before the last return, and the due date of the
-/// running clock (`None` while paused or stopped).
-pub async fn set_review_clock(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    days_used: i32,
-    due: Option<NaiveDate>,
-) -> QueryResult<Filing> {
-    diesel::update(filings::table.find(id))
-        .set((
-            filings::review_days_used.eq(days_used),
-            filings::review_due_date.eq(due),
         ))
         .returning(Filing::as_returning())
         .get_result(conn)
@@ -319,12 +313,14 @@ pub enum Decision<'a> {
     Refused { reasons: &'a serde_json::Value },
 }
 
-/// Writes a decision and moves the filing to its status.
+/// Writes a decision and moves the filing to its status, in one write: any proposal waiting
+/// for sign-off is cleared and the review clock stops (`review_days_used` kept for a return).
 pub async fn mark_decided(
     conn: &mut AsyncPgConnection,
     id: Uuid,
     decision: Decision<'_>,
     by: Uuid,
+    review_days_used: i32,
 ) -> QueryResult<Filing> {
     let (status, number, returned, refused) = match decision {
         Decision::Recorded { filing_number } => ("filed", Some(filing_number), None, None),
@@ -339,6 +335,9 @@ pub async fn mark_decided(
             filings::refusal_reasons.eq(refused),
             filings::decided_at.eq(diesel::dsl::now),
             filings::decided_by.eq(by),
+            filings::proposed_decision.eq(None::<serde_json::Value>),
+            filings::review_days_used.eq(review_days_used),
+            filings::review_due_date.eq(None::<NaiveDate>),
             filings::version.eq(filings::version + 1),
             filings::updated_at.eq(diesel::dsl::now),
         ))
@@ -478,7 +477,20 @@ pub enum AssigneeFilter {
     User(Uuid),
 }
 
-/// Filings the scope may review, filtered and keyset-paged in the chosen order.
+/// The review queue's default sort key: the running review clock's due date, a paused clock
+/// last (as in the index `filings_queue_review`).
+const REVIEW_KEY: &str = "COALESCE(filings.review_due_date, DATE '9999-12-31')";
+
+/// The review-due key of a row, as `REVIEW_KEY` computes it.
+pub fn review_key(review_due: Option<NaiveDate>) -> NaiveDate {
+    review_due
+        .or(NaiveDate::from_ymd_opt(9999, 12, 31))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Filings the scope may review, filtered and keyset-paged in the chosen order. Every order's
+/// keys are columns of `filings` with an index per province, and a page starts with a row
+/// comparison, so a deep page costs what the first one does.
 pub async fn review_queue(
     conn: &mut AsyncPgConnection,
     scope: &Scope,
@@ -486,31 +498,32 @@ pub async fn review_queue(
     after: Option<QueueCursor>,
     limit: i64,
 ) -> QueryResult<Vec<QueueRow>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{Bool, Date, SmallInt, Timestamptz, Uuid as SqlUuid};
     let mut q = filings::table
         .inner_join(organisations::table)
-        .inner_join(
-            deadlines::table.on(deadlines::entity_type
-                .eq(ENTITY)
-                .and(deadlines::entity_id.eq(filings::id))
-                .and(deadlines::purpose.eq(STATUTORY_DEADLINE))),
-        )
         .filter(filings::status.eq(filter.status.clone().unwrap_or_else(|| "submitted".into())))
+        .filter(filings::statutory_due_date.is_not_null())
         .into_boxed();
     match scope {
         Scope::Organisation(org) => q = q.filter(filings::organisation_id.eq(*org)),
-        Scope::Provinces(codes) => q = q.filter(filings::province_code.eq_any(codes.clone())),
+        // One province as `=`: the queue index then delivers rows already in order.
+        Scope::Provinces(codes) => match codes.as_slice() {
+            [one] => q = q.filter(filings::province_code.eq(one.clone())),
+            _ => q = q.filter(filings::province_code.eq_any(codes.clone())),
+        },
         Scope::Everywhere => {}
     }
     if let Some(kind) = &filter.kind {
         q = q.filter(filings::kind.eq(kind.clone()));
     }
     match filter.late {
-        Some(true) => q = q.filter(deadlines::late_by_working_days.gt(0)),
+        Some(true) => q = q.filter(filings::late_by_working_days.gt(0)),
         Some(false) => {
             q = q.filter(
-                deadlines::late_by_working_days
+                filings::late_by_working_days
                     .eq(0)
-                    .or(deadlines::late_by_working_days.is_null()),
+                    .or(filings::late_by_working_days.is_null()),
             )
         }
         None => {}
@@ -542,19 +555,24 @@ pub async fn review_queue(
     if let Some(before) = filter.submitted_before {
         q = q.filter(filings::submitted_at.lt(before));
     }
+    // Where the page starts: after the cursor's keys, as one row comparison.
     match after {
         Some(QueueCursor::Due { due_date, id }) => {
             q = q.filter(
-                deadlines::due_date
-                    .gt(due_date)
-                    .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
+                sql::<Bool>("(filings.statutory_due_date, filings.id) > (")
+                    .bind::<Date, _>(due_date)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(id)
+                    .sql(")"),
             )
         }
         Some(QueueCursor::Submitted { at, id }) => {
             q = q.filter(
-                filings::submitted_at
-                    .gt(at)
-                    .or(filings::submitted_at.eq(at).and(filings::id.gt(id))),
+                sql::<Bool>("(filings.submitted_at, filings.id) > (")
+                    .bind::<Timestamptz, _>(at)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(id)
+                    .sql(")"),
             )
         }
         Some(QueueCursor::ReviewDue {
@@ -563,39 +581,42 @@ pub async fn review_queue(
             id,
         }) => {
             q = q.filter(
-                filings::review_due_date
-                    .gt(review_due)
-                    .or(filings::review_due_date.eq(review_due).and(
-                        deadlines::due_date
-                            .gt(due_date)
-                            .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
-                    )),
+                sql::<Bool>(&format!(
+                    "({REVIEW_KEY}, filings.statutory_due_date, filings.id) > ("
+                ))
+                .bind::<Date, _>(review_due)
+                .sql(", ")
+                .bind::<Date, _>(due_date)
+                .sql(", ")
+                .bind::<SqlUuid, _>(id)
+                .sql(")"),
             )
         }
         Some(QueueCursor::Risk { rank, due_date, id }) => {
+            // Highest risk first: (-rank, due, id) ascending.
             q = q.filter(
-                filings::risk_rank
-                    .lt(rank)
-                    .or(filings::risk_rank.eq(rank).and(
-                        deadlines::due_date
-                            .gt(due_date)
-                            .or(deadlines::due_date.eq(due_date).and(filings::id.gt(id))),
-                    )),
+                sql::<Bool>("(-filings.risk_rank, filings.statutory_due_date, filings.id) > (")
+                    .bind::<SmallInt, _>(-rank)
+                    .sql(", ")
+                    .bind::<Date, _>(due_date)
+                    .sql(", ")
+                    .bind::<SqlUuid, _>(id)
+                    .sql(")"),
             )
         }
         None => {}
     }
     q = match filter.sort {
-        QueueSort::StatutoryDue => q.order((deadlines::due_date.asc(), filings::id.asc())),
+        QueueSort::StatutoryDue => q.order((filings::statutory_due_date.asc(), filings::id.asc())),
         QueueSort::Submitted => q.order((filings::submitted_at.asc(), filings::id.asc())),
         QueueSort::ReviewDue => q.order((
-            filings::review_due_date.asc().nulls_last(),
-            deadlines::due_date.asc(),
+            sql::<Date>(REVIEW_KEY).asc(),
+            filings::statutory_due_date.asc(),
             filings::id.asc(),
         )),
         QueueSort::Risk => q.order((
             filings::risk_rank.desc(),
-            deadlines::due_date.asc(),
+            filings::statutory_due_date.asc(),
             filings::id.asc(),
         )),
     };
@@ -610,8 +631,8 @@ pub async fn review_queue(
             organisations::uscc,
             organisations::uscc_checksum_ok,
             filings::submitted_at,
-            deadlines::due_date,
-            deadlines::late_by_working_days,
+            filings::statutory_due_date.assume_not_null(),
+            filings::late_by_working_days,
             filings::assignee_id,
             filings::version,
             filings::risk_level,

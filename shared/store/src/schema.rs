@@ -141,6 +141,8 @@ diesel::table! {
         review_days_used -> Int4,
         review_due_date -> Nullable<Date>,
         proposed_decision -> Nullable<Jsonb>,
+        statutory_due_date -> Nullable<Date>,
+        late_by_working_days -> Nullable<Int4>,
     }
 }
 

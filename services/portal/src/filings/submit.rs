@@ -181,6 +181,8 @@ pub async fn submit(
                     &filings::Submission {
                         trigger_date: checked.trigger_date(),
                         at: now,
+                        statutory_due: statutory.due_date,
+                        late_by: statutory.late_by_working_days,
                         review_due: review.due_date,
                         risk_level: assessment.level.as_str(),
                         risk_rank: i16::try_from(rank).unwrap_or(0),
