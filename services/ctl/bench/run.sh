@@ -54,31 +54,43 @@ for port in 8081 8082; do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 done
 
-"$BIN/frtctl" bench-prepare --out "$OUT"
-read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
-
 results="$OUT/results.txt"
 : > "$results"
 run() { # name connections script url args…
   local name=$1 conns=$2 script=$3 url=$4; shift 4
-  printf '%-34s ' "$name" | tee -a "$results"
+  printf '%-40s ' "$name, $conns connections" | tee -a "$results"
   wrk -t2 -c"$conns" -d"$DURATION" -s "$BENCH/$script" "$url" -- "$@" | tail -1 | tee -a "$results"
 }
-Q="$OUT/reviewers.txt"
-run "queue, first page"                 8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50"
-run "queue, first page, filtered"       8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&risk=low&late=false&kind=initial&assignee=unassigned"
-run "queue, 10,000 deep"                8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
-run "queue, 10,000 deep, filtered"      8 queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR&kind=initial&late=false" "$DEEP_PROVINCE"
-run "decisions (record)"               16 decide.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2
-run "submissions"                      32 submit.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2
+# Fresh sessions and work lists before each run that changes data: every request does new work.
+prepare() { "$BIN/frtctl" bench-prepare --out "$OUT" >/dev/null; }
 
-# The ceiling: the same INSERT statements a submission writes, straight from pgbench, on
-# drafts the HTTP run did not touch.
-psql "$DATABASE_URL" -qc "DROP TABLE IF EXISTS bench_drafts; CREATE TABLE bench_drafts AS \
-  SELECT row_number() OVER (ORDER BY id) AS n, id, created_by FROM filings WHERE status = 'draft'"
-N=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM bench_drafts")
-printf '%-34s ' "pgbench, a submission's writes" | tee -a "$results"
-pgbench -n -c 32 -j 2 -T "${DURATION%s}" -D drafts="$N" -f "$BENCH/submit.pgbench.sql" "$DATABASE_URL" \
-  | awk '/^tps/ {printf "{\"tps\": %.0f}\n", $3} /latency average/ {}' | tee -a "$results"
-psql "$DATABASE_URL" -qc "DROP TABLE bench_drafts"
+prepare
+read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
+Q="$OUT/reviewers.txt"
+for c in 4 8; do
+  run "queue, first page"                $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50"
+  run "queue, first page, filtered"      $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&risk=low&late=false&kind=initial&assignee=unassigned"
+  run "queue, 10,000 deep"               $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
+  run "queue, 10,000 deep, filtered"     $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR&kind=initial&late=false" "$DEEP_PROVINCE"
+done
+
+# The ceiling: the same INSERT statements a submission writes, straight from pgbench on
+# seeded drafts, at the same concurrency as the HTTP run beside it.
+ceiling() {
+  psql "$DATABASE_URL" -qc "DROP TABLE IF EXISTS bench_drafts; CREATE TABLE bench_drafts AS \
+    SELECT row_number() OVER (ORDER BY id) AS n, id, created_by FROM \
+    (SELECT id, created_by FROM filings WHERE status = 'draft' ORDER BY id DESC LIMIT 90000) d; \
+    CREATE INDEX ON bench_drafts (n)"
+  printf '%-40s ' "pgbench, a submission's writes, $1 clients" | tee -a "$results"
+  pgbench -n -M prepared -c "$1" -j 2 -T "${DURATION%s}" -D drafts=90000 -f "$BENCH/submit.pgbench.sql" "$DATABASE_URL" 2>&1 \
+    | awk '/^latency average/ {lat=$4} /^tps/ {printf "{\"tps\": %.0f, \"latency_avg_ms\": %.1f}\n", $3, lat}' | tee -a "$results"
+  psql "$DATABASE_URL" -qc "DROP TABLE bench_drafts"
+}
+for c in 8 16; do
+  prepare; run "decisions (record)" $c decide.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2
+done
+for c in 8 32; do
+  prepare; run "submissions" $c submit.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2
+  ceiling $c
+done
 echo "figures in $results"

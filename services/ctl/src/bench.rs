@@ -82,7 +82,7 @@ pub async fn prepare(
 
     // Each reviewer decides filings of its province that are unassigned or its own, each once.
     let per_reviewer = (decisions / i64::try_from(reviewers.len()).unwrap_or(1)).max(1);
-    let mut decide = Vec::new();
+    let mut per: Vec<Vec<(Uuid, String)>> = Vec::new();
     for (user, province, _) in &reviewers {
         let rows = client
             .query(
@@ -105,7 +105,18 @@ pub async fn prepare(
                 ],
             )
             .await?;
-        decide.extend(rows.into_iter().map(|r| (*user, r.get::<_, String>(0))));
+        per.push(
+            rows.into_iter()
+                .map(|r| (*user, r.get::<_, String>(0)))
+                .collect(),
+        );
+    }
+    // Interleaved, so concurrent requests come from reviewers across the country rather than
+    // queueing on one province's filing-number counter.
+    let longest = per.iter().map(Vec::len).max().unwrap_or(0);
+    let mut decide = Vec::new();
+    for k in 0..longest {
+        decide.extend(per.iter().filter_map(|rows| rows.get(k).cloned()));
     }
     let n_decide = decide.len();
     std::fs::write(out.join("decide.txt"), sessions(decide).await?)?;
