@@ -51,9 +51,10 @@ pub async fn prepare(
 
     let drafts: Vec<(Uuid, String)> = client
         .query(
+            // In no particular order, as processors submit: rows spread over the table.
             "SELECT f.created_by, f.id::text FROM filings f WHERE f.status = 'draft' \
              AND EXISTS (SELECT 1 FROM attachments a WHERE a.filing_id = f.id) \
-             ORDER BY f.id LIMIT $1",
+             ORDER BY md5(f.id::text) LIMIT $1",
             &[&submissions],
         )
         .await?
@@ -88,7 +89,7 @@ pub async fn prepare(
             .query(
                 "SELECT id::text FROM filings WHERE province_code = $1 AND status = 'submitted' \
                  AND (assignee_id IS NULL OR assignee_id = $2) \
-                 ORDER BY id LIMIT $3 OFFSET $4",
+                 ORDER BY md5(id::text) LIMIT $3 OFFSET $4",
                 &[
                     province,
                     user,

@@ -67,9 +67,9 @@ enum Command {
     BenchPrepare {
         #[arg(long, default_value = "target/bench")]
         out: PathBuf,
-        #[arg(long, default_value_t = 80_000)]
+        #[arg(long, default_value_t = 25_000)]
         submissions: i64,
-        #[arg(long, default_value_t = 30_000)]
+        #[arg(long, default_value_t = 20_000)]
         decisions: i64,
     },
     /// Print the database URL to use: DATABASE_URL when set, otherwise the local cluster's
