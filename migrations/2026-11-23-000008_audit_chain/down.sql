@@ -3,6 +3,7 @@ DROP TRIGGER audit_log_no_truncate ON audit_log;
 DROP TRIGGER audit_log_guard ON audit_log;
 DROP FUNCTION audit_guard();
 DROP FUNCTION audit_seal();
+DROP FUNCTION audit_append(audit_log);
 DROP FUNCTION audit_row_hash(audit_log, BIGINT, BYTEA);
 DROP FUNCTION audit_field(TEXT);
 DROP TABLE audit_chain_head;

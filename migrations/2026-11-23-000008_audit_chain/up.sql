@@ -46,17 +46,25 @@ LANGUAGE sql STABLE AS $$
         'UTF8'))
 $$;
 
--- Seals one committed-to-be row: appends it to the chain under the head's row lock.
-CREATE FUNCTION audit_seal() RETURNS trigger
+-- Appends one row to the chain under the head's row lock: its place, the previous hash, its own.
+CREATE FUNCTION audit_append(r audit_log) RETURNS VOID
 LANGUAGE plpgsql AS $$
 DECLARE
     head audit_chain_head%ROWTYPE;
     h BYTEA;
 BEGIN
     SELECT * INTO head FROM audit_chain_head FOR UPDATE;
-    h := audit_row_hash(NEW, head.seq + 1, head.hash);
-    UPDATE audit_log SET seq = head.seq + 1, prev_hash = head.hash, hash = h WHERE id = NEW.id;
+    h := audit_row_hash(r, head.seq + 1, head.hash);
+    UPDATE audit_log SET seq = head.seq + 1, prev_hash = head.hash, hash = h WHERE id = r.id;
     UPDATE audit_chain_head SET seq = head.seq + 1, hash = h, sealed_at = now();
+END
+$$;
+
+-- Seals each row as its transaction commits (a deferred constraint trigger).
+CREATE FUNCTION audit_seal() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM audit_append(NEW);
     RETURN NULL;
 END
 $$;
@@ -91,14 +99,9 @@ $$;
 DO $$
 DECLARE
     r audit_log;
-    head audit_chain_head%ROWTYPE;
-    h BYTEA;
 BEGIN
     FOR r IN SELECT * FROM audit_log ORDER BY id LOOP
-        SELECT * INTO head FROM audit_chain_head FOR UPDATE;
-        h := audit_row_hash(r, head.seq + 1, head.hash);
-        UPDATE audit_log SET seq = head.seq + 1, prev_hash = head.hash, hash = h WHERE id = r.id;
-        UPDATE audit_chain_head SET seq = head.seq + 1, hash = h, sealed_at = now();
+        PERFORM audit_append(r);
     END LOOP;
 END
 $$;

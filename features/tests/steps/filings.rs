@@ -469,12 +469,7 @@ async fn material_stored(w: &mut FrtWorld, content_type: String, size: i64) {
 #[when(expr = "{string} downloads the first material of the filing")]
 async fn downloads_first(w: &mut FrtWorld, actor: String) {
     let id = w.filing_id();
-    let owner = w
-        .filings
-        .iter()
-        .find(|(_, f)| **f == id)
-        .map(|(o, _)| o.clone())
-        .expect("the filing's owner");
+    let owner = w.owner_of_filing();
     let (_, token) = w.actor(&owner);
     let url = format!("{}/api/v1/filings/{id}", w.app().portal);
     let (status, body) = w.app().call(Method::GET, &url, Some(&token), None).await;

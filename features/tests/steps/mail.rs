@@ -104,12 +104,7 @@ async fn its_text(w: &mut FrtWorld, part: String) {
 #[then("its text gives the correction due date")]
 async fn its_text_due(w: &mut FrtWorld) {
     let id = w.filing_id();
-    let owner = w
-        .filings
-        .iter()
-        .find(|(_, f)| **f == id)
-        .map(|(o, _)| o.clone())
-        .expect("the filing's owner");
+    let owner = w.owner_of_filing();
     let reply = w
         .send_as(&owner, Method::GET, &format!("/api/v1/filings/{id}"), None)
         .await;

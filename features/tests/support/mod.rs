@@ -164,6 +164,16 @@ impl FrtWorld {
         self.filing.clone().expect("no filing yet in this scenario")
     }
 
+    /// The processor that owns the current filing.
+    pub fn owner_of_filing(&self) -> String {
+        let id = self.filing_id();
+        self.filings
+            .iter()
+            .find(|(_, f)| **f == id)
+            .map(|(o, _)| o.clone())
+            .expect("the filing's owner")
+    }
+
     pub fn filing_of(&self, owner: &str) -> String {
         self.filings
             .get(owner)

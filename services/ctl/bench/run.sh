@@ -42,7 +42,7 @@ fi
 if [ "$(psql "$DATABASE_URL" -tAc 'SELECT count(*) FROM filings')" -lt "$FILINGS" ]; then
   echo "seeding $FILINGS filings and $AUDIT_ROWS audit rows…"
   "$BIN/frtctl" seed-national --filings "$FILINGS" --audit-rows "$AUDIT_ROWS"
-  psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
+  psql "$DATABASE_URL" -qc "VACUUM ANALYZE" 2>/dev/null
 fi
 
 # The services as deployed: one process each, two HTTP workers, their own pools.
@@ -61,8 +61,12 @@ run() { # name connections script url args…
   printf '%-40s ' "$name, $conns connections" | tee -a "$results"
   wrk -t2 -c"$conns" -d"$DURATION" -s "$BENCH/$script" "$url" -- "$@" | tail -1 | tee -a "$results"
 }
-# Fresh sessions and work lists before each run that changes data: every request does new work.
-prepare() { "$BIN/frtctl" bench-prepare --out "$OUT" >/dev/null; }
+# Fresh sessions and work lists before each run that changes data (every request does new work),
+# and a checkpoint so no run pays for the writes of the one before it.
+prepare() {
+  "$BIN/frtctl" bench-prepare --out "$OUT" >/dev/null
+  runuser -u postgres -- psql -p "$PGPORT" -qc CHECKPOINT 2>/dev/null || true
+}
 
 prepare
 read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
@@ -90,10 +94,11 @@ ceiling() {
   psql "$DATABASE_URL" -qc "DROP TABLE bench_drafts"
 }
 for c in 8 16; do
-  prepare; run "decisions (record)" $c decide.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2
+  prepare; run "decisions (record)" $c post.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2 "/api/v1/filings/%s/record"
 done
 for c in 8 32; do
-  prepare; run "submissions" $c submit.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2
+  prepare; run "submissions" $c post.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2 "/api/v1/filings/%s/submit"
+  runuser -u postgres -- psql -p "$PGPORT" -qc CHECKPOINT 2>/dev/null || true
   ceiling $c
 done
 echo "figures in $results"

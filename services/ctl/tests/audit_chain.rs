@@ -31,6 +31,16 @@ async fn sql(app: &TestApp) -> tokio_postgres::Client {
     client
 }
 
+/// Changes audit rows as someone who can switch the append-only guard off (the table's owner).
+async fn tamper(c: &tokio_postgres::Client, statements: &str) {
+    c.batch_execute(&format!(
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; {statements} \
+         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;"
+    ))
+    .await
+    .expect("tamper");
+}
+
 /// Some audited activity: a registration (organisation and user rows) and logins.
 async fn activity(app: &TestApp) {
     app.register_processor("审计测试有限公司", "310000").await;
@@ -93,13 +103,11 @@ async fn an_edited_row_is_caught_at_its_place_in_the_chain() {
     activity(&app).await;
     let c = sql(&app).await;
     // Someone with the power to switch off the guard edits the third row.
-    c.batch_execute(
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
-         UPDATE audit_log SET after = '{\"status\": \"filed\"}' WHERE seq = 3; \
-         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
+    tamper(
+        &c,
+        "UPDATE audit_log SET after = '{\"status\": \"filed\"}' WHERE seq = 3;",
     )
-    .await
-    .expect("tamper");
+    .await;
     let (ok, text) = verify(&app);
     assert!(!ok, "{text}");
     assert!(text.contains("BROKEN at seq 3"), "{text}");
@@ -113,14 +121,12 @@ async fn a_rehashed_or_removed_row_breaks_the_link_after_it() {
     let c = sql(&app).await;
     // Re-hashing the edited row with the database's own function does not help: the next
     // row still points at the old hash.
-    c.batch_execute(
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
-         UPDATE audit_log SET actor_label = 'rewritten' WHERE seq = 2; \
-         UPDATE audit_log a SET hash = audit_row_hash(a, a.seq, a.prev_hash) WHERE seq = 2; \
-         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
+    tamper(
+        &c,
+        "UPDATE audit_log SET actor_label = 'rewritten' WHERE seq = 2; \
+         UPDATE audit_log a SET hash = audit_row_hash(a, a.seq, a.prev_hash) WHERE seq = 2;",
     )
-    .await
-    .expect("tamper");
+    .await;
     let (ok, text) = verify(&app);
     assert!(!ok, "{text}");
     assert!(text.contains("BROKEN at seq 3"), "{text}");
@@ -129,13 +135,7 @@ async fn a_rehashed_or_removed_row_breaks_the_link_after_it() {
     let app = TestApp::spawn().await;
     activity(&app).await;
     let c = sql(&app).await;
-    c.batch_execute(
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
-         DELETE FROM audit_log WHERE seq = 4; \
-         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;",
-    )
-    .await
-    .expect("tamper");
+    tamper(&c, "DELETE FROM audit_log WHERE seq = 4;").await;
     let (ok, text) = verify(&app);
     assert!(!ok, "{text}");
     assert!(text.contains("BROKEN at seq 4"), "{text}");
@@ -148,13 +148,7 @@ async fn a_rehashed_or_removed_row_breaks_the_link_after_it() {
         .await
         .expect("max")
         .get(0);
-    c.batch_execute(&format!(
-        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
-         DELETE FROM audit_log WHERE seq = {last}; \
-         ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;"
-    ))
-    .await
-    .expect("cut the tail");
+    tamper(&c, &format!("DELETE FROM audit_log WHERE seq = {last};")).await;
     let (ok, text) = verify(&app);
     assert!(!ok, "{text}");
     assert!(text.contains("recorded end does not match"), "{text}");
