@@ -247,6 +247,8 @@ pub async fn update_form(
 pub struct Submission<'a> {
     pub trigger_date: NaiveDate,
     pub at: DateTime<Utc>,
+    /// The first submission's time (kept across corrections: lateness is judged by it).
+    pub first_submitted_at: DateTime<Utc>,
     /// The statutory deadline's due date and lateness (copied for the queue).
     pub statutory_due: NaiveDate,
     pub late_by: Option<i32>,
@@ -268,9 +270,7 @@ pub async fn mark_submitted(
             filings::status.eq("submitted"),
             filings::trigger_date.eq(s.trigger_date),
             filings::submitted_at.eq(s.at),
-            filings::first_submitted_at.eq(diesel::dsl::sql::<
-                diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>,
-            >("COALESCE(first_submitted_at, now())")),
+            filings::first_submitted_at.eq(s.first_submitted_at),
             filings::review_due_date.eq(s.review_due),
             filings::statutory_due_date.eq(s.statutory_due),
             filings::late_by_working_days.eq(s.late_by),

@@ -30,25 +30,28 @@ pub async fn append(
     attachments: &serde_json::Value,
     by: Uuid,
 ) -> QueryResult<i32> {
-    // The next number and the row in one statement; the caller holds the filing's lock.
-    diesel::sql_query(
-        "INSERT INTO filing_versions (filing_id, seq, form, attachments, submitted_by) \
-         SELECT $1, COALESCE(max(seq), 0) + 1, $2, $3, $4 FROM filing_versions WHERE filing_id = $1 \
-         RETURNING seq",
-    )
-    .bind::<diesel::sql_types::Uuid, _>(filing_id)
-    .bind::<diesel::sql_types::Jsonb, _>(form)
-    .bind::<diesel::sql_types::Jsonb, _>(attachments)
-    .bind::<diesel::sql_types::Uuid, _>(by)
-    .get_result::<Seq>(conn)
-    .await
-    .map(|s| s.seq)
+    // The next number and the row in one (prepared, cached) statement; the caller holds the
+    // filing's lock.
+    let last = filing_versions::table
+        .filter(filing_versions::filing_id.eq(filing_id))
+        .select(diesel::dsl::max(filing_versions::seq))
+        .single_value();
+    diesel::insert_into(filing_versions::table)
+        .values((
+            filing_versions::filing_id.eq(filing_id),
+            filing_versions::seq.eq(coalesce(last, 0) + 1),
+            filing_versions::form.eq(form),
+            filing_versions::attachments.eq(attachments),
+            filing_versions::submitted_by.eq(by),
+        ))
+        .returning(filing_versions::seq)
+        .get_result(conn)
+        .await
 }
 
-#[derive(QueryableByName)]
-struct Seq {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    seq: i32,
+diesel::define_sql_function! {
+    /// `COALESCE(x, y)` for a nullable integer.
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Integer>, y: diesel::sql_types::Integer) -> diesel::sql_types::Integer;
 }
 
 /// Every submitted version of a filing, oldest first.

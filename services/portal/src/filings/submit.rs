@@ -181,6 +181,7 @@ pub async fn submit(
                     &filings::Submission {
                         trigger_date: checked.trigger_date(),
                         at: now,
+                        first_submitted_at: filing.first_submitted_at.unwrap_or(now),
                         statutory_due: statutory.due_date,
                         late_by: statutory.late_by_working_days,
                         review_due: review.due_date,
