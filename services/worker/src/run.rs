@@ -15,6 +15,8 @@ pub struct Worker {
     core: Core,
     sender: Sender,
     name: String,
+    /// The last day this worker saw swept, so it asks the database once a day, not every round.
+    swept: std::sync::Mutex<Option<chrono::NaiveDate>>,
 }
 
 impl Worker {
@@ -45,7 +47,12 @@ impl Worker {
                 max_attempts: w.max_attempts,
             },
         );
-        Self { core, sender, name }
+        Self {
+            core,
+            sender,
+            name,
+            swept: std::sync::Mutex::new(None),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -94,17 +101,24 @@ impl Worker {
             return Ok(None);
         }
         let today = now.date_naive();
+        if self.swept.lock().is_ok_and(|d| *d == Some(today)) {
+            return Ok(None);
+        }
         let claimed = {
             let mut conn = self.core.db.conn().await?;
             sweep_runs::claim(&mut conn, today).await?
         };
         if !claimed {
+            // Another worker has it; asking again lets this one take over if that one stopped.
             return Ok(None);
         }
         let report = sweep::run(&self.core, today).await?;
         let mut conn = self.core.db.conn().await?;
         let summary = serde_json::to_value(&report).ok();
         sweep_runs::finish(&mut conn, today, summary).await?;
+        if let Ok(mut d) = self.swept.lock() {
+            *d = Some(today);
+        }
         tracing::info!(?report, "deadline sweep done");
         Ok(Some(report))
     }

@@ -239,3 +239,37 @@ async fn an_overdue_review_is_escalated_to_supervisors_once_even_with_two_worker
         .await
         .expect("claim"));
 }
+
+#[tokio::test]
+async fn the_scheduled_sweep_runs_once_a_day_whichever_worker_comes_first() {
+    // A sweep time of midnight: it is always due today.
+    let (app, _sink) = TestApp::spawn_with_mail(&[("FRT__WORKER__SWEEP_AT", "00:00")]).await;
+    let (a, b) = (app.worker(), app.worker());
+    let first = a.scheduled_sweep().await.expect("sweep");
+    assert_eq!(
+        first.and_then(|r| r.day),
+        Some(frt_web::today_in_china()),
+        "the first worker runs today's sweep"
+    );
+    assert!(
+        b.scheduled_sweep().await.expect("sweep").is_none(),
+        "the second finds it claimed"
+    );
+    assert!(
+        a.scheduled_sweep().await.expect("sweep").is_none(),
+        "and the first does not repeat it"
+    );
+    let (c, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    let finished: i64 = c
+        .query_one(
+            "SELECT count(*) FROM sweep_runs WHERE finished_at IS NOT NULL",
+            &[],
+        )
+        .await
+        .expect("runs")
+        .get(0);
+    assert_eq!(finished, 1);
+}
