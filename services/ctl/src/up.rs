@@ -52,8 +52,9 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
         crate::demo::print(&creds);
     }
     println!(
-        "  worker    mail by the {:?} transport; deadline sweep daily at {} (China time)",
-        settings.mail.transport, settings.worker.sweep_at
+        "  worker    mail by the {} transport; deadline sweep daily at {} (China time)",
+        settings.mail.transport.as_str(),
+        settings.worker.sweep_at
     );
     println!();
     println!("Press Ctrl-C to stop.");

@@ -16,6 +16,16 @@ pub enum TransportKind {
     Log,
 }
 
+impl TransportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Smtp => "smtp",
+            Self::File => "file",
+            Self::Log => "log",
+        }
+    }
+}
+
 /// Transport security towards the SMTP relay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
