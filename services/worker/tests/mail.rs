@@ -51,15 +51,7 @@ async fn each_decision_reaches_the_processor_over_smtp() {
         receipt.subject()
     );
     assert!(receipt.text().contains("邮件测试有限公司"));
-    // Proper MIME: the Chinese subject is an encoded word, the body declared UTF-8 text.
-    let headers = receipt.raw_headers();
-    assert!(headers.contains("Subject: =?utf-8?"), "{headers}");
-    assert!(
-        headers
-            .to_ascii_lowercase()
-            .contains("content-type: text/plain; charset=utf-8"),
-        "{headers}"
-    );
+    receipt.assert_utf8_text_with_encoded_subject();
     let queued = &outbox_of(&app, &id).await[0];
     assert_eq!(
         receipt.message_id(),
@@ -167,25 +159,34 @@ async fn each_decision_reaches_the_processor_over_smtp() {
     assert!(refused.text().contains("存储人数未达到十万人"));
 }
 
+/// Registers a Guangdong processor whose admin and contact share `email`, with a mail locale.
+async fn register(app: &TestApp, name: &str, email: &str, locale: &str) -> (u16, Value) {
+    app.call(
+        Method::POST,
+        &format!("{}/api/v1/registrations", app.portal),
+        None,
+        Some(json!({
+            "organisation": {
+                "name": name, "uscc": frt_testkit::app::valid_uscc("440000"),
+                "contact_person": "Chan", "contact_email": email,
+                "contact_phone": "+86 20 5555 0100", "locale": locale
+            },
+            "admin": { "email": email, "display_name": "Chan", "password": frt_testkit::app::PASSWORD }
+        })),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn an_organisation_that_chose_english_gets_english_mail() {
     let (app, sink) = TestApp::spawn_with_mail(&[]).await;
-    let uscc = frt_testkit::app::valid_uscc("440000");
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/registrations", app.portal),
-            None,
-            Some(json!({
-                "organisation": {
-                    "name": "Pearl River Vision Ltd", "uscc": uscc, "contact_person": "Chan",
-                    "contact_email": "compliance@pearl.example", "contact_phone": "+86 20 5555 0100",
-                    "locale": "en"
-                },
-                "admin": { "email": "compliance@pearl.example", "display_name": "Chan", "password": frt_testkit::app::PASSWORD }
-            })),
-        )
-        .await;
+    let (s, b) = register(
+        &app,
+        "Pearl River Vision Ltd",
+        "compliance@pearl.example",
+        "en",
+    )
+    .await;
     assert_eq!(s, 201, "{b}");
     let p = app
         .login(
@@ -208,21 +209,7 @@ async fn an_organisation_that_chose_english_gets_english_mail() {
     );
     assert!(mail.text().contains("Pearl River Vision Ltd"));
 
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/registrations", app.portal),
-            None,
-            Some(json!({
-                "organisation": {
-                    "name": "Bad Locale Ltd", "uscc": frt_testkit::app::valid_uscc("440000"),
-                    "contact_person": "X", "contact_email": "x@bad.example",
-                    "contact_phone": "+86 20 5555 0101", "locale": "fr"
-                },
-                "admin": { "email": "x@bad.example", "display_name": "X", "password": frt_testkit::app::PASSWORD }
-            })),
-        )
-        .await;
+    let (s, b) = register(&app, "Bad Locale Ltd", "x@bad.example", "fr").await;
     assert_eq!(s, 422, "{b}");
     assert_eq!(b["errors"][0]["path"], "organisation.locale", "{b}");
 }

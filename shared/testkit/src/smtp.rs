@@ -52,6 +52,19 @@ impl Received {
         self.parsed().message_id().unwrap_or_default().to_owned()
     }
 
+    /// Panics unless the message is proper MIME for Chinese text: the Subject an encoded word
+    /// and the body declared UTF-8 plain text.
+    pub fn assert_utf8_text_with_encoded_subject(&self) {
+        let headers = self.raw_headers();
+        assert!(headers.contains("Subject: =?utf-8?"), "{headers}");
+        assert!(
+            headers
+                .to_ascii_lowercase()
+                .contains("content-type: text/plain; charset=utf-8"),
+            "{headers}"
+        );
+    }
+
     /// The raw header block, as it went over the wire.
     pub fn raw_headers(&self) -> String {
         let text = String::from_utf8_lossy(&self.data);
