@@ -29,16 +29,18 @@ Feature: Working-day calendar (工作日)
   Scenario: A period running into 2027, whose arrangement is not published yet, is provisional
     When anyone asks for the date 30 working days after 2026-12-20
     Then the response status is 200
-    And the due date is 2027-01-29
+    And the due date is 2027-02-01
     And the due date is provisional
     And the calendar versions used are "CN-2026.1"
+    And every day from 2027-01-01 to 2027-01-01 is skipped as the holiday "元旦"
 
-  Scenario: A period wholly in 2027 counts weekends only and is provisional
-    When anyone asks for the date 10 working days after 2027-03-01
+  Scenario: A period wholly in 2027 skips the statutory holidays fixed by law and is provisional
+    When anyone asks for the date 3 working days after 2027-02-04
     Then the response status is 200
-    And the due date is 2027-03-15
+    And the due date is 2027-02-11
     And the due date is provisional
     And the calendar versions used are ""
+    And every day from 2027-02-05 to 2027-02-08 is skipped as the holiday "春节"
 
   Scenario Outline: Bad input is refused with a problem code (<why>)
     When anyone asks for the date <days> working days after <from>

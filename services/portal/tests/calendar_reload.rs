@@ -17,11 +17,11 @@ async fn provisional_deadlines_are_recomputed_when_the_year_is_loaded() {
     let before = b["statutory_deadline"].clone();
     assert_eq!(before["provisional"], true, "{before}");
     assert_eq!(
-        before["due_date"], "2027-01-01",
-        "weekends only: 2027-01-01 is a Friday"
+        before["due_date"], "2027-01-04",
+        "weekends and the statutory New Year's Day (2027-01-01, a Friday) are skipped"
     );
 
-    // A 2027 arrangement (made up for the test) with New Year's Day off.
+    // A 2027 arrangement (made up for the test) with New Year's Day and the Monday after off.
     let dir = std::env::temp_dir().join(format!("frt-cal-{}", app.db.name()));
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("CN-2027.toml");
@@ -35,7 +35,7 @@ makeup_working_days = []
 name = "元旦"
 name_en = "New Year's Day"
 from = 2027-01-01
-to = 2027-01-01
+to = 2027-01-04
 "#,
     )
     .expect("write calendar");
@@ -64,8 +64,8 @@ to = 2027-01-01
     let d = &after["statutory_deadline"];
     assert_eq!(d["provisional"], false, "{d}");
     assert_eq!(
-        d["due_date"], "2027-01-04",
-        "the holiday moves it to the next working day"
+        d["due_date"], "2027-01-05",
+        "the published holiday moves it to the next working day"
     );
     assert!(d["calendar_versions"]
         .as_array()

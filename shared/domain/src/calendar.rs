@@ -3,7 +3,8 @@
 //!
 //! Counting follows Civil Code Art. 201: the day of the event is not counted, and a deadline of
 //! N working days falls on the N-th working day after it. A year without a published
-//! arrangement counts weekends only and every result touching it is marked provisional.
+//! arrangement skips weekends and the statutory holidays fixed by law ([`statutory_days`]),
+//! assumes no make-up working days, and every result touching it is marked provisional.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -13,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
+
+use crate::lunar;
 
 /// Why a calendar could not be loaded or a deadline computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -202,6 +205,128 @@ fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
+/// The most statutory days a year can have: 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1,
+/// 国庆 3.
+const MAX_STATUTORY_DAYS: usize = 13;
+
+/// A statutory holiday (法定节假日) as fixed by law; a byte, so a year's list stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Statutory {
+    NewYear,
+    SpringFestival,
+    Qingming,
+    LabourDay,
+    DragonBoat,
+    MidAutumn,
+    NationalDay,
+    /// 中秋 on one of the National Day days (as in 2028).
+    NationalDayAndMidAutumn,
+}
+
+impl Statutory {
+    /// The Chinese name, as the published arrangements write it.
+    fn name(self) -> &'static str {
+        match self {
+            Statutory::NewYear => "元旦",
+            Statutory::SpringFestival => "春节",
+            Statutory::Qingming => "清明节",
+            Statutory::LabourDay => "劳动节",
+            Statutory::DragonBoat => "端午节",
+            Statutory::MidAutumn => "中秋节",
+            Statutory::NationalDay => "国庆节",
+            Statutory::NationalDayAndMidAutumn => "国庆节、中秋节",
+        }
+    }
+}
+
+/// A year's statutory holidays as fixed by law, in date order: what is known of a year before
+/// its arrangement is published. Built once per year and kept on the stack, so the day-by-day
+/// loops stay cheap.
+#[derive(Debug, Clone, Copy)]
+struct StatutoryDays {
+    days: [(NaiveDate, Statutory); MAX_STATUTORY_DAYS],
+    len: usize,
+}
+
+impl StatutoryDays {
+    fn of_year(year: i32) -> Self {
+        let mut days = Self {
+            days: [(NaiveDate::MIN, Statutory::NewYear); MAX_STATUTORY_DAYS],
+            len: 0,
+        };
+        let on = |month, day| NaiveDate::from_ymd_opt(year, month, day);
+        // Years outside the lunar table keep only the fixed-date holidays (元旦, 劳动节, 国庆):
+        // their lunar festivals and Qingming are not known here.
+        let movable = lunar::movable_days(year);
+        days.push(on(1, 1), Statutory::NewYear);
+        if let Some(m) = movable {
+            for date in m.spring_festival_eve.iter_days().take(4) {
+                days.push(Some(date), Statutory::SpringFestival);
+            }
+            days.push(Some(m.qingming), Statutory::Qingming);
+        }
+        days.push(on(5, 1), Statutory::LabourDay);
+        // 5-2 (like 除夕, which the table starts with) is statutory from 2025, by the 2024
+        // amendment.
+        if year >= 2025 {
+            days.push(on(5, 2), Statutory::LabourDay);
+        }
+        if let Some(m) = movable {
+            days.push(Some(m.dragon_boat), Statutory::DragonBoat);
+        }
+        // 中秋 falls in September or October: before, on or after National Day (10-1..10-3).
+        let mid_autumn = movable.map(|m| m.mid_autumn);
+        if mid_autumn.is_some_and(|d| d.month() < 10) {
+            days.push(mid_autumn, Statutory::MidAutumn);
+        }
+        for day in 1..=3 {
+            let date = on(10, day);
+            if date.is_some() && date == mid_autumn {
+                days.push(date, Statutory::NationalDayAndMidAutumn);
+            } else {
+                days.push(date, Statutory::NationalDay);
+            }
+        }
+        if mid_autumn.is_some_and(|d| d.month() == 10 && d.day() > 3) {
+            days.push(mid_autumn, Statutory::MidAutumn);
+        }
+        days
+    }
+
+    /// Appends in date order; `None` (no such day, or none chrono can represent) is left out.
+    fn push(&mut self, date: Option<NaiveDate>, holiday: Statutory) {
+        if let (Some(date), Some(slot)) = (date, self.days.get_mut(self.len)) {
+            *slot = (date, holiday);
+            self.len += 1;
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (NaiveDate, Statutory)> + '_ {
+        self.days.iter().take(self.len).copied()
+    }
+
+    fn name_of(&self, date: NaiveDate) -> Option<&'static str> {
+        self.iter()
+            .find(|(d, _)| *d == date)
+            .map(|(_, holiday)| holiday.name())
+    }
+}
+
+/// The statutory holidays (法定节假日) of `year` in date order, with their Chinese names, as fixed
+/// by 全国年节及纪念日放假办法 (as amended in 2024): 元旦 1-1; 春节 from 除夕 to 初三 (lunar 1-3);
+/// 清明节 on the Qingming solar term; 劳动节 5-1 and 5-2; 端午节 lunar 5-5; 中秋节 lunar 8-15;
+/// 国庆节 10-1 to 10-3. The lunar days and Qingming are known for [`lunar::FIRST_YEAR`] to
+/// [`lunar::LAST_YEAR`] only; other years give the fixed-date holidays alone (before 2025,
+/// when the amendment took effect, 劳动节 is 5-1 only). The make-up working days (调休上班) and
+/// bridging days of a year come only with its published arrangement.
+pub fn statutory_days(year: i32) -> impl Iterator<Item = (NaiveDate, &'static str)> {
+    let days = StatutoryDays::of_year(year);
+    days.days
+        .into_iter()
+        .take(days.len)
+        .map(|(date, holiday)| (date, holiday.name()))
+}
+
 impl YearCalendar {
     /// Parses and checks one year: all dates inside `year`, ranges in order, holidays not
     /// overlapping, make-up days on weekends and not on holidays.
@@ -363,6 +488,28 @@ impl Class<'_> {
     }
 }
 
+/// How the days of one year are classed.
+enum YearRule<'a> {
+    /// By its published arrangement.
+    Published(&'a YearCalendar),
+    /// No arrangement loaded: weekends and the statutory days are off, and no make-up working
+    /// day is assumed.
+    Provisional(StatutoryDays),
+}
+
+impl<'a> YearRule<'a> {
+    fn classify(&self, date: NaiveDate) -> Class<'a> {
+        match self {
+            YearRule::Published(year) => year.classify(date),
+            YearRule::Provisional(days) => match days.name_of(date) {
+                Some(name) => Class::Holiday(name),
+                None if is_weekend(date) => Class::Weekend,
+                None => Class::Working,
+            },
+        }
+    }
+}
+
 /// What kind of day a date is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -407,8 +554,8 @@ pub struct SkippedDay {
 pub struct DueDate {
     #[schema(value_type = String, format = Date)]
     pub due_date: NaiveDate,
-    /// Some counted day lay in a year with no loaded calendar (weekends only): recompute
-    /// when that year's arrangement is published.
+    /// Some counted day lay in a year with no loaded calendar (weekends and statutory holidays
+    /// only, no make-up working days): recompute when that year's arrangement is published.
     pub provisional: bool,
     /// Versions of the year calendars consulted, sorted.
     pub calendar_versions: Vec<String>,
@@ -435,7 +582,7 @@ const BUILTIN: [(&str, &str); 2] = [
     ),
 ];
 
-/// The working-day calendar: the loaded years, plus the weekends-only fallback elsewhere.
+/// The working-day calendar: the loaded years, plus weekends and [`statutory_days`] elsewhere.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendar {
     years: BTreeMap<i32, YearCalendar>,
@@ -491,12 +638,15 @@ impl Calendar {
         self.classify(date).is_working()
     }
 
-    fn classify(&self, date: NaiveDate) -> Class<'_> {
-        match self.years.get(&date.year()) {
-            Some(year) => year.classify(date),
-            None if is_weekend(date) => Class::Weekend,
-            None => Class::Working,
+    fn rule(&self, year: i32) -> YearRule<'_> {
+        match self.years.get(&year) {
+            Some(cal) => YearRule::Published(cal),
+            None => YearRule::Provisional(StatutoryDays::of_year(year)),
         }
+    }
+
+    fn classify(&self, date: NaiveDate) -> Class<'_> {
+        self.rule(date.year()).classify(date)
     }
 
     /// The `n`-th working day after `from` (`from` itself is not counted, Civil Code Art. 201).
@@ -513,10 +663,18 @@ impl Calendar {
         let mut skipped = Vec::new();
         let mut remaining = n.get();
         let mut day = from;
+        // The rule changes only at a new year, so a provisional year's statutory days are built
+        // once per year rather than per day.
+        let mut rule_year = day.year();
+        let mut rule = self.rule(rule_year);
         while remaining > 0 {
             day = day.succ_opt().ok_or_else(|| overflow.clone())?;
             consulted.note(self, day.year());
-            match self.classify(day) {
+            if day.year() != rule_year {
+                rule_year = day.year();
+                rule = self.rule(rule_year);
+            }
+            match rule.classify(day) {
                 Class::Working | Class::Makeup => remaining -= 1,
                 Class::Weekend => skipped.push(SkippedDay {
                     date: day,
@@ -549,11 +707,18 @@ impl Calendar {
         let Some(start) = from.succ_opt().filter(|s| *s <= to) else {
             return empty;
         };
-        // Weekdays by arithmetic, then each loaded year's exceptions, so long spans stay cheap.
+        // Weekdays by arithmetic, then each year's exceptions, so long spans stay cheap.
         let mut days = weekdays_up_to(to) - weekdays_up_to(from);
         let mut consulted = Consulted::default();
         for year in start.year()..=to.year() {
             consulted.note(self, year);
+            if !self.covers(year) {
+                let weekday_holidays = StatutoryDays::of_year(year)
+                    .iter()
+                    .filter(|(d, _)| (start..=to).contains(d) && !is_weekend(*d))
+                    .count();
+                days -= i64::try_from(weekday_holidays).unwrap_or(i64::MAX);
+            }
         }
         for cal in self.years.range(start.year()..=to.year()).map(|(_, c)| c) {
             days += i64::try_from(cal.makeup_working_days.range(start..=to).count())
@@ -733,8 +898,14 @@ mod tests {
     #[test]
     fn years_without_a_calendar_are_provisional() {
         let cal = builtin();
-        assert_eq!(cal.day_kind(date(2027, 1, 1)), DayKind::Working);
+        assert_eq!(
+            cal.day_kind(date(2027, 1, 1)),
+            DayKind::Holiday {
+                name: "元旦".into()
+            }
+        );
         assert_eq!(cal.day_kind(date(2027, 1, 2)), DayKind::Weekend);
+        assert_eq!(cal.day_kind(date(2027, 1, 4)), DayKind::Working);
         let due = cal
             .add_working_days(date(2027, 3, 1), days(5))
             .expect("in range");
@@ -749,15 +920,15 @@ mod tests {
         let due = cal
             .add_working_days(date(2026, 12, 31), days(5))
             .expect("in range");
-        // 2027-01-01 is a Friday and counts until 2027 is published.
-        assert_eq!(due.due_date, date(2027, 1, 7));
+        // 2027-01-01 is a Friday but 元旦 by law, published arrangement or not.
+        assert_eq!(due.due_date, date(2027, 1, 8));
         assert!(due.provisional);
         assert!(due.calendar_versions.is_empty());
 
         let due = cal
             .add_working_days(date(2026, 12, 30), days(5))
             .expect("in range");
-        assert_eq!(due.due_date, date(2027, 1, 6));
+        assert_eq!(due.due_date, date(2027, 1, 7));
         assert!(due.provisional);
         assert_eq!(due.calendar_versions, ["CN-2026.1"]);
 
@@ -766,6 +937,131 @@ mod tests {
             .expect("in range");
         assert!(!due.provisional);
         assert_eq!(due.calendar_versions, ["CN-2025.1", "CN-2026.1"]);
+    }
+
+    #[test]
+    fn new_year_2027_is_skipped_though_2027_is_not_published() {
+        let due = builtin()
+            .add_working_days(date(2026, 12, 20), days(30))
+            .expect("in range");
+        // 9 working days left in December, 2027-01-01 off, then 21 more: Monday 2027-02-01.
+        assert_eq!(due.due_date, date(2027, 2, 1));
+        assert!(due.provisional);
+        assert_eq!(due.calendar_versions, ["CN-2026.1"]);
+        let new_year = SkippedDay {
+            date: date(2027, 1, 1),
+            reason: SkipReason::Holiday,
+            name: Some("元旦".into()),
+        };
+        assert!(due.skipped.contains(&new_year), "{:?}", due.skipped);
+        let holidays: Vec<&SkippedDay> = due
+            .skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::Holiday)
+            .collect();
+        assert_eq!(holidays, [&new_year]);
+        let json = serde_json::to_value(&due).expect("ser");
+        let skipped = json["skipped"].as_array().expect("skipped");
+        assert!(skipped
+            .iter()
+            .any(|s| s["date"] == "2027-01-01" && s["reason"] == "holiday" && s["name"] == "元旦"));
+    }
+
+    #[test]
+    fn spring_festival_2027_is_skipped_from_the_eve_to_the_third_day() {
+        let cal = builtin();
+        // 除夕 is Friday 2027-02-05, 初一 Saturday 02-06, 初三 Monday 02-08.
+        let due = cal
+            .add_working_days(date(2027, 2, 4), days(1))
+            .expect("in range");
+        assert_eq!(due.due_date, date(2027, 2, 9));
+        assert!(due.provisional);
+        let expected: Vec<SkippedDay> = (5..=8)
+            .map(|d| SkippedDay {
+                date: date(2027, 2, d),
+                reason: SkipReason::Holiday,
+                name: Some("春节".into()),
+            })
+            .collect();
+        assert_eq!(due.skipped, expected);
+        // No make-up working day is assumed: Saturday 02-20 stays a weekend.
+        assert_eq!(cal.day_kind(date(2027, 2, 20)), DayKind::Weekend);
+        assert_eq!(
+            cal.working_days_between(date(2027, 2, 4), date(2027, 2, 9))
+                .days,
+            1
+        );
+    }
+
+    #[test]
+    fn statutory_days_of_a_provisional_year() {
+        let got: Vec<(NaiveDate, &str)> = statutory_days(2027).collect();
+        let mut expected = vec![(date(2027, 1, 1), "元旦")];
+        expected.extend((5..=8).map(|d| (date(2027, 2, d), "春节")));
+        expected.extend([
+            (date(2027, 4, 5), "清明节"),
+            (date(2027, 5, 1), "劳动节"),
+            (date(2027, 5, 2), "劳动节"),
+            (date(2027, 6, 9), "端午节"),
+            (date(2027, 9, 15), "中秋节"),
+            (date(2027, 10, 1), "国庆节"),
+            (date(2027, 10, 2), "国庆节"),
+            (date(2027, 10, 3), "国庆节"),
+        ]);
+        assert_eq!(got, expected);
+
+        // 2028: 中秋 falls on 10-03, one day with both names.
+        let y2028: Vec<(NaiveDate, &str)> = statutory_days(2028).collect();
+        assert_eq!(y2028.len(), 12);
+        assert_eq!(y2028.last(), Some(&(date(2028, 10, 3), "国庆节、中秋节")));
+
+        // Beyond the lunar table only the fixed-date holidays are known.
+        let fixed = [(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)];
+        let y2101: Vec<NaiveDate> = statutory_days(2101).map(|(d, _)| d).collect();
+        let expected: Vec<NaiveDate> = fixed.iter().map(|(m, d)| date(2101, *m, *d)).collect();
+        assert_eq!(y2101, expected);
+        // Before the 2024 amendment took effect, 5-2 was a working day.
+        assert!(!statutory_days(2024).any(|(d, _)| d == date(2024, 5, 2)));
+        // The ends of chrono's range: fixed-date holidays only, and no panic.
+        assert_eq!(statutory_days(NaiveDate::MAX.year()).count(), 6);
+        assert_eq!(statutory_days(NaiveDate::MIN.year()).count(), 5);
+
+        // Every year: in date order, no day twice, 13 days unless 中秋 meets 国庆.
+        for year in lunar::FIRST_YEAR..=lunar::LAST_YEAR + 1 {
+            let all: Vec<(NaiveDate, &str)> = statutory_days(year).collect();
+            assert!(all.windows(2).all(|w| w[0].0 < w[1].0), "{year}: {all:?}");
+            assert!(all.iter().all(|(d, _)| d.year() == year), "{year}");
+            let merged = all.iter().any(|(_, n)| n.contains('、'));
+            let expected = match (year <= lunar::LAST_YEAR, merged) {
+                (true, false) => 13,
+                (true, true) => 12,
+                (false, _) => 6,
+            };
+            assert_eq!(all.len(), expected, "{year}: {all:?}");
+        }
+    }
+
+    #[test]
+    fn statutory_days_are_official_holidays_in_published_years() {
+        // The published arrangement adds bridging days but never drops a statutory day.
+        let cal = builtin();
+        for year in [2025, 2026] {
+            let official = cal.year(year).expect("loaded");
+            let days: BTreeMap<NaiveDate, &str> = official.holiday_days().collect();
+            assert_eq!(statutory_days(year).count(), 13, "{year}");
+            for (date, name) in statutory_days(year) {
+                let official_name = days
+                    .get(&date)
+                    .unwrap_or_else(|| panic!("{date} ({name}) is not an official holiday"));
+                // e.g. 2025-10-06 is 中秋节 inside the official 国庆节、中秋节.
+                for part in name.split('、') {
+                    assert!(
+                        official_name.contains(part),
+                        "{date}: {name} vs {official_name}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
@@ -884,20 +1180,29 @@ mod tests {
     fn weekday_arithmetic_matches_chrono() {
         let monday = date(1, 1, 1);
         assert_eq!(monday.weekday(), Weekday::Mon);
+        // With nothing loaded every year is provisional: weekends and statutory days only,
+        // here across 元旦 and the 2025 Spring Festival.
         let empty = Calendar::default();
         let from = date(2024, 12, 25);
+        let mut weekdays = 0;
         let mut expected = 0;
         for offset in 1..60 {
             let to = from + chrono::Days::new(offset);
             if !is_weekend(to) {
-                expected += 1;
+                weekdays += 1;
+                if statutory_days(to.year()).all(|(d, _)| d != to) {
+                    expected += 1;
+                }
             }
+            assert_eq!(weekdays_up_to(to) - weekdays_up_to(from), weekdays);
             assert_eq!(empty.working_days_between(from, to).days, expected);
         }
+        assert_eq!(weekdays - expected, 5, "2025-01-01 and 01-28..01-31");
     }
 
     fn any_date() -> impl Strategy<Value = NaiveDate> {
-        // 2024-01-01 to 2028-12-31: two loaded years between provisional ones.
+        // 2024-01-01 to 2028-12-31: two loaded years between provisional ones (2024 before the
+        // lunar table, 2027 and 2028 in it, 2028 with 中秋 on National Day).
         (0u64..1827).prop_map(|offset| date(2024, 1, 1) + chrono::Days::new(offset))
     }
 
@@ -929,6 +1234,22 @@ mod tests {
             let a = cal.add_working_days(from, days(n)).expect("in range");
             let b = cal.add_working_days(from, days(n + 1)).expect("in range");
             prop_assert!(b.due_date > a.due_date);
+        }
+
+        #[test]
+        fn provisional_years_skip_statutory_days_and_assume_no_makeup(day in any_date()) {
+            let cal = builtin();
+            let kind = cal.day_kind(day);
+            if !cal.covers(day.year()) {
+                prop_assert_ne!(&kind, &DayKind::MakeupWorkday);
+                let statutory = statutory_days(day.year()).find(|(d, _)| *d == day);
+                let expected = match statutory {
+                    Some((_, name)) => DayKind::Holiday { name: name.into() },
+                    None if is_weekend(day) => DayKind::Weekend,
+                    None => DayKind::Working,
+                };
+                prop_assert_eq!(kind, expected);
+            }
         }
 
         #[test]

@@ -27,9 +27,11 @@ macro_rules! named_enum {
 }
 
 pub mod calendar;
+pub mod civil;
 pub mod diff;
 pub mod filing;
 pub mod form;
 pub mod ids;
+pub mod lunar;
 pub mod region;
 pub mod risk;
