@@ -24,10 +24,10 @@ Feature: Bad input is refused clearly (problem+json)
     And "Wang" is a reviewer at the provincial CAC office of 310000
     When "Acme Face Ltd" sends GET /api/v1/filings/not-a-uuid
     Then the response status is 404
-    And the problem code is "request.invalid_path"
+    And the problem code is "not_found"
     When "Wang" sends GET /api/v1/filings/12345
     Then the response status is 404
-    And the problem code is "request.invalid_path"
+    And the problem code is "not_found"
     When "Acme Face Ltd" sends GET /api/v1/filings/0196a000-0000-7000-8000-000000000000
     Then the response status is 404
     And the problem code is "not_found"

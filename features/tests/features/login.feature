@@ -31,12 +31,32 @@ Feature: Logging in and out (登录与退出)
     Then the response status is 401
     And the problem code is "auth.unauthenticated"
 
-  Scenario: Five wrong passwords lock the account (账户锁定), even against the right one
-    When the admin of "Acme Face Ltd" logs in to the portal with a wrong password 5 times
+  Scenario: Five wrong passwords from one address hold that address back, even with the right password
+    When the admin of "Acme Face Ltd" logs in to the portal with a wrong password 4 times
     Then every one of those attempts answered 401
+    When the admin of "Acme Face Ltd" logs in to the portal with a wrong password
+    Then the response status is 429
+    And the problem code is "auth.too_many_attempts"
+    And the answer says to retry after some seconds
     When the admin of "Acme Face Ltd" logs in to the portal with the right password
-    Then the response status is 423
-    And the problem code is "auth.locked"
+    Then the response status is 429
+    And the problem code is "auth.too_many_attempts"
+
+  Scenario: An unknown account is answered exactly like a real one
+    When someone logs in to the portal as "nobody@unknown.example" 4 times
+    Then every one of those attempts answered 401
+    When someone logs in to the portal as "nobody@unknown.example"
+    Then the response status is 429
+    And the problem code is "auth.too_many_attempts"
+    And the answer says to retry after some seconds
+
+  Scenario: The portal tells nothing about staff accounts
+    Given "Wang" is a reviewer at the provincial CAC office of 310000
+    When a processor registers in the portal with the email of "Wang"
+    Then the response status is 201
+    When someone logs in to casework with the email and password of "Wang"
+    Then the response status is 200
+    And the answer is a token for staff
 
   Scenario: A request without a token is refused
     When anyone asks the portal for "/api/v1/filings" without a token

@@ -198,6 +198,96 @@ async fn admin_fails_n_times(w: &mut FrtWorld, org: String, n: usize) {
     }
 }
 
+async fn login_as(w: &mut FrtWorld, email: &str, password: &str) -> crate::support::Reply {
+    w.send(
+        Method::POST,
+        Service::Portal,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "email": email, "password": password })),
+    )
+    .await
+}
+
+#[when(regex = r#"^someone logs in to the portal as "([^"]+)"(?: (\d+) times)?$"#)]
+async fn someone_logs_in(w: &mut FrtWorld, email: String, times: String) {
+    w.replies.clear();
+    for _ in 0..times.parse::<usize>().unwrap_or(1) {
+        let reply = login_as(w, &email, "not-the-password-1").await;
+        w.replies.push(reply);
+    }
+}
+
+#[then("the answer says to retry after some seconds")]
+async fn retry_after(w: &mut FrtWorld) {
+    let r = w.last();
+    let secs = r
+        .headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    assert!(secs.is_some_and(|s| s > 0), "Retry-After: {:?}", r.headers);
+}
+
+/// The email of a staff member the scenario made, as casework tells it.
+async fn staff_email(w: &mut FrtWorld, name: &str) -> String {
+    let token = w.staff[name].clone();
+    let me = w
+        .send(
+            Method::GET,
+            Service::Casework,
+            "/api/v1/me",
+            Some(&token),
+            None,
+        )
+        .await;
+    me.body["email"].as_str().expect("staff email").to_owned()
+}
+
+#[when(regex = r#"^a processor registers in the portal with the email of "([^"]+)"$"#)]
+async fn register_with_staff_email(w: &mut FrtWorld, name: String) {
+    let email = staff_email(w, &name).await;
+    let mut request = registration("Lookalike Ltd", &valid_uscc("310000"));
+    request["admin"]["email"] = json!(email);
+    request["organisation"]["contact_email"] = json!(email);
+    w.send(
+        Method::POST,
+        Service::Portal,
+        "/api/v1/registrations",
+        None,
+        Some(request),
+    )
+    .await;
+}
+
+#[when(regex = r#"^someone logs in to casework with the email and password of "([^"]+)"$"#)]
+async fn casework_login_as_staff(w: &mut FrtWorld, name: String) {
+    let email = staff_email(w, &name).await;
+    w.send(
+        Method::POST,
+        Service::Casework,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "email": email, "password": PASSWORD })),
+    )
+    .await;
+}
+
+#[then("the answer is a token for staff")]
+async fn token_for_staff(w: &mut FrtWorld) {
+    let token = w.last().body["token"].as_str().expect("a token").to_owned();
+    let me = w
+        .send(
+            Method::GET,
+            Service::Casework,
+            "/api/v1/me",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(me.body["type"].as_str(), Some("staff"), "{}", me.body);
+}
+
 #[then(expr = "every one of those attempts answered {int}")]
 async fn every_attempt(w: &mut FrtWorld, status: u16) {
     assert!(!w.replies.is_empty(), "no attempts were made");

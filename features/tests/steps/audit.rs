@@ -86,10 +86,10 @@ async fn app_role_tries(w: &mut FrtWorld, verb: String, action: String) {
         .as_db_error()
         .map(|e| e.message().to_owned())
         .unwrap_or_else(|| refused.to_string());
-    w.keep(crate::support::Reply {
-        status: 0,
-        body: serde_json::Value::String(message),
-    });
+    w.keep(crate::support::Reply::new(
+        0,
+        serde_json::Value::String(message),
+    ));
 }
 
 #[then(expr = "the database refuses because the audit log is append-only")]

@@ -14,10 +14,7 @@ pub async fn due_date_query(w: &FrtWorld, from: &str, days: &str) -> Reply {
     let r = w.app().http.get(url).send().await.expect("request");
     let status = r.status().as_u16();
     let text = r.text().await.unwrap_or_default();
-    Reply {
-        status,
-        body: serde_json::from_str(&text).unwrap_or(Value::Null),
-    }
+    Reply::new(status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 #[when(regex = r"^anyone asks for the date (\S+) working days after (\S+)$")]

@@ -129,7 +129,7 @@ async fn submits_with_key(w: &mut FrtWorld, owner: String, key: String) {
     let token = w.processor(&owner).token.clone();
     let id = w.filing_id();
     let (status, body) = w.app().submit(&token, &id, Some(&key)).await;
-    let reply = w.keep(Reply { status, body });
+    let reply = w.keep(Reply::new(status, body));
     w.replies.push(reply);
 }
 
@@ -144,7 +144,7 @@ async fn submits_twice_at_once(w: &mut FrtWorld, owner: String, key: String) {
         app.submit(&token, &id, Some(&key))
     );
     for (status, body) in [a, b] {
-        let reply = w.keep(Reply { status, body });
+        let reply = w.keep(Reply::new(status, body));
         w.replies.push(reply);
     }
 }
@@ -436,7 +436,7 @@ async fn upload(w: &mut FrtWorld, owner: &str, kind: &str, bytes: Vec<u8>, name:
     let (_, token) = w.actor(owner);
     let id = w.filing_id();
     let (status, body) = w.app().upload(&token, &id, kind, bytes, name).await;
-    w.keep(Reply { status, body });
+    w.keep(Reply::new(status, body));
 }
 
 #[when(expr = "{string} attaches a {int}-byte PDF as {string}")]

@@ -441,14 +441,8 @@ async fn concurrent_decisions(w: &mut FrtWorld, recorder: String, refuser: Strin
         )
     );
     w.replies = vec![
-        crate::support::Reply {
-            status: sa,
-            body: ba,
-        },
-        crate::support::Reply {
-            status: sb,
-            body: bb,
-        },
+        crate::support::Reply::new(sa, ba),
+        crate::support::Reply::new(sb, bb),
     ];
 }
 

@@ -9,11 +9,22 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-/// An HTTP answer: the status and the JSON body (`Null` when there was none).
-#[derive(Debug, Clone, PartialEq)]
+/// An HTTP answer: the status, the JSON body (`Null` when there was none) and the headers.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    pub fn new(status: u16, body: Value) -> Self {
+        Self {
+            status,
+            body,
+            headers: Default::default(),
+        }
+    }
 }
 
 /// A processor organisation registered by the scenario, with its admin's session.
@@ -195,8 +206,15 @@ impl FrtWorld {
         body: Option<Value>,
     ) -> Reply {
         let url = format!("{}{path}", self.base(service));
-        let (status, body) = self.app().call(method, &url, token, body).await;
-        self.keep(Reply { status, body })
+        let (status, headers, body) = self
+            .app()
+            .call_with_headers(method, &url, token, body)
+            .await;
+        self.keep(Reply {
+            status,
+            body,
+            headers,
+        })
     }
 
     /// Sends a raw text body labelled as JSON.
@@ -220,9 +238,14 @@ impl FrtWorld {
         }
         let r = req.send().await.expect("request");
         let status = r.status().as_u16();
+        let headers = r.headers().clone();
         let text = r.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        self.keep(Reply { status, body })
+        self.keep(Reply {
+            status,
+            body,
+            headers,
+        })
     }
 
     /// Sends a named actor's request to its own service.

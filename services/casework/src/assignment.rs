@@ -87,7 +87,7 @@ pub async fn assign(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<AssignRequest>,
+    body: frt_web::Json<AssignRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Assign, None)?;
     let id = id.into_inner();
@@ -139,7 +139,7 @@ pub async fn take(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<TakeRequest>,
+    body: frt_web::Json<TakeRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Review, None)?;
     let id = id.into_inner();

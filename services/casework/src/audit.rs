@@ -92,8 +92,8 @@ pub async fn trail(
             ),
         ));
     }
-    let id = Uuid::parse_str(&entity_id)
-        .map_err(|_| ApiError::bad_request("request.invalid_id", "the entity id must be a UUID"))?;
+    // A malformed id names nothing: 404, as everywhere.
+    let id = Uuid::parse_str(&entity_id).map_err(|_| ApiError::not_found(&entity_type))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::bad_request(

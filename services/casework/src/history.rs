@@ -26,6 +26,9 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(versions::of_filing(&mut conn, id).await?))
 }
 
+/// The largest version number a query may name.
+const MAX_VERSION: i32 = 1_000_000;
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
@@ -81,8 +84,13 @@ pub async fn diff(
     frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
     let all = versions::of_filing(&mut conn, id).await?;
     let latest = all.last().map(|v| v.seq).unwrap_or(0);
-    let to = q.to.unwrap_or(latest);
-    let from = q.from.unwrap_or(to - 1);
+    // Version numbers from outside are range-checked before any arithmetic on them.
+    let given = |name, v: Option<i32>| {
+        v.map(|v| frt_web::params::within(name, v, 1..=MAX_VERSION))
+            .transpose()
+    };
+    let to = given("to", q.to)?.unwrap_or(latest);
+    let from = given("from", q.from)?.unwrap_or(to.saturating_sub(1));
     let find = |seq: i32| {
         all.iter().find(|v| v.seq == seq).ok_or_else(|| {
             ApiError::unprocessable(

@@ -113,20 +113,27 @@ pub struct QueuePage {
 pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
     let (key, id) = s.split_once('_')?;
     let id: Uuid = id.parse().ok()?;
+    // Dates and instants within the supported years only: a forged cursor reaches no query.
+    let date = |d: &str| frt_domain::civil::parse(d).ok();
     match key.split_at_checked(1)? {
         ("d", d) => Some(QueueCursor::Due {
-            due_date: NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+            due_date: date(d)?,
             id,
         }),
-        ("s", micros) => Some(QueueCursor::Submitted {
-            at: chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-            id,
-        }),
+        ("s", micros) => {
+            let at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+            frt_domain::civil::check(at.date_naive()).ok()?;
+            Some(QueueCursor::Submitted { at, id })
+        }
         ("v", rest) => {
             let (review, due) = rest.split_once('.')?;
+            // A paused clock sorts by the store's key for "no review due date".
+            let paused = filings::review_key(None);
+            let review_due = date(review)
+                .or_else(|| (review == paused.format("%Y-%m-%d").to_string()).then_some(paused))?;
             Some(QueueCursor::ReviewDue {
-                review_due: NaiveDate::parse_from_str(review, "%Y-%m-%d").ok()?,
-                due_date: NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
+                review_due,
+                due_date: date(due)?,
                 id,
             })
         }
@@ -134,7 +141,7 @@ pub fn parse_cursor(s: &str) -> Option<QueueCursor> {
             let (rank, d) = rest.split_once('.')?;
             Some(QueueCursor::Risk {
                 rank: rank.parse().ok().filter(|r| (0..=4).contains(r))?,
-                due_date: NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()?,
+                due_date: date(d)?,
                 id,
             })
         }
@@ -167,12 +174,7 @@ fn bad(code: &str, detail: impl Into<String>) -> ApiError {
 
 /// The start of a China-time day, as an instant.
 fn china_day_start(day: &str, field: &str) -> Result<chrono::DateTime<chrono::Utc>, ApiError> {
-    let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-        bad(
-            "request.invalid_date",
-            format!("{field} must be a date YYYY-MM-DD"),
-        )
-    })?;
+    let d = frt_web::params::date(field, day)?;
     let local = d
         .and_hms_opt(0, 0, 0)
         .ok_or_else(|| bad("request.invalid_date", format!("{field} is out of range")))?;

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use frt_access::{Action, Resource};
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
-use frt_mail::Notice;
+use frt_mail::FilingNotice;
 use frt_store::filings::{self, Decision, Filing, Scope};
 use frt_store::{audit, deadlines, identities, views, AsyncPgConnection, ScopedFutureExt};
 use frt_web::error::FieldError;
@@ -26,15 +26,15 @@ async fn notify_processor(
 ) -> ApiResult<()> {
     let about = notices::filing_ref(filing, org);
     let notice = match (action, correction_due) {
-        (FilingAction::Record, _) => Notice::Recorded {
+        (FilingAction::Record, _) => FilingNotice::Recorded {
             filing: about,
             filing_number: filing.filing_number.clone().unwrap_or_default(),
         },
-        (FilingAction::Refuse, _) => Notice::Refused {
+        (FilingAction::Refuse, _) => FilingNotice::Refused {
             filing: about,
             reasons: notices::reason_lines(filing.refusal_reasons.as_ref()),
         },
-        (FilingAction::Return, Some(due)) => Notice::Returned {
+        (FilingAction::Return, Some(due)) => FilingNotice::Returned {
             filing: about,
             reasons: notices::reason_lines(filing.return_reasons.as_ref()),
             correction_due: due,
@@ -102,11 +102,11 @@ pub async fn record(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Bytes,
+    body: frt_web::MaybeJson<RecordRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Review, None)?;
     let id = id.into_inner();
-    let expected_version = optional_body::<RecordRequest>(&body)?.and_then(|r| r.version);
+    let expected_version = body.into_inner().and_then(|r| r.version);
     decide(core, auth, id, FilingAction::Record, None, expected_version).await
 }
 
@@ -132,19 +132,6 @@ pub struct ReasonsRequest {
 pub struct RecordRequest {
     /// The filing's `version` as last seen; a stale one is refused (409).
     pub version: Option<i32>,
-}
-
-/// An optional JSON body: empty means none; anything else must parse.
-fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<Option<T>> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
-        ApiError::bad_request(
-            "request.malformed_json",
-            format!("the JSON body cannot be read: {e}"),
-        )
-    })
 }
 
 /// Checks reasons: at least one, each with a message of 1 to 2000 characters.
@@ -200,7 +187,7 @@ pub async fn return_for_correction(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ReasonsRequest>,
+    body: frt_web::Json<ReasonsRequest>,
 ) -> ApiResult<HttpResponse> {
     let ReasonsRequest { reasons, version } = body.into_inner();
     decide_with_reasons(
@@ -225,7 +212,7 @@ pub async fn refuse(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ReasonsRequest>,
+    body: frt_web::Json<ReasonsRequest>,
 ) -> ApiResult<HttpResponse> {
     let ReasonsRequest { reasons, version } = body.into_inner();
     decide_with_reasons(

@@ -72,7 +72,7 @@ pub async fn sign_off(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<SignOffRequest>,
+    body: frt_web::Json<SignOffRequest>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::SignOff, None)?;
     let id = id.into_inner();

@@ -35,7 +35,7 @@ pub struct StaffCreated {
 pub async fn create(
     core: web::Data<Core>,
     auth: Auth,
-    body: web::Json<NewStaff>,
+    body: frt_web::Json<NewStaff>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::StaffUser, Action::Manage, None)?;
     let PrincipalKind::Staff { agency_id, .. } = auth.principal.kind else {

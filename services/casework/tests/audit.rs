@@ -67,8 +67,8 @@ async fn staff_read_trails_in_their_jurisdiction_only() {
     assert_eq!(s, 400);
     assert_eq!(b["code"], "audit.unknown_entity_type", "{b}");
     let (s, b) = trail(&app, &sh, "organisation/not-a-uuid").await;
-    assert_eq!(s, 400);
-    assert_eq!(b["code"], "request.invalid_id", "{b}");
+    assert_eq!(s, 404, "a malformed id names nothing: {b}");
+    assert_eq!(b["code"], "not_found", "{b}");
     let (s, b) = trail(&app, &sh, &format!("organisation/{org}?limit=0")).await;
     assert_eq!(s, 400, "{b}");
 }
@@ -81,6 +81,12 @@ async fn long_trails_are_paged_by_row_id() {
         .complete_draft(&p, "initial", frt_web::today_in_china(), None)
         .await;
     let sh = app.reviewer("310000").await;
+    let (s, b) = trail(&app, &sh, &format!("filing/{id}")).await;
+    assert_eq!(
+        s, 404,
+        "a draft is the processor's own until submitted: {b}"
+    );
+    assert_eq!(app.submit(&p, &id, None).await.0, 200);
     let (s, first) = trail(&app, &sh, &format!("filing/{id}?limit=2")).await;
     assert_eq!(s, 200, "{first}");
     assert_eq!(first["items"].as_array().map(Vec::len), Some(2));

@@ -54,14 +54,32 @@ async fn every_order_pages_through_each_filing_once() {
         assert_eq!(s, 200, "{b}");
         ids.push(id);
     }
-    let mut sorted = ids.clone();
-    sorted.sort();
     for sort in ["review_due", "statutory_due", "submitted", "risk"] {
-        let mut seen = all_pages(&app, &r, &format!("sort={sort}")).await;
-        assert_eq!(seen.len(), 5, "{sort}: {seen:?}");
-        seen.sort();
-        assert_eq!(seen, sorted, "{sort}");
+        let seen = all_pages(&app, &r, &format!("sort={sort}")).await;
+        // The order pages follow is the order one page with all of them shows.
+        let (s, whole) = app
+            .call(
+                Method::GET,
+                &format!("{}/api/v1/review/queue?sort={sort}&limit=50", app.casework),
+                Some(&r),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{whole}");
+        let expected: Vec<String> = whole["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_owned())
+            .collect();
+        assert_eq!(expected.len(), 5, "{sort}: {whole}");
+        assert_eq!(seen, expected, "{sort}: pages follow the queue's order");
     }
+    // The statutory order is known independently: the oldest trigger first, so the reverse
+    // of the order the drafts were made in.
+    let statutory = all_pages(&app, &r, "sort=statutory_due").await;
+    let oldest_first: Vec<String> = ids.iter().rev().cloned().collect();
+    assert_eq!(statutory, oldest_first, "oldest statutory deadline first");
     // Three returned: their review clocks are paused, and the queue of them still pages.
     for id in &ids[..3] {
         let (s, b) = app
@@ -74,8 +92,12 @@ async fn every_order_pages_through_each_filing_once() {
             .await;
         assert_eq!(s, 200, "{b}");
     }
-    let returned = all_pages(&app, &r, "status=returned").await;
+    let mut returned = all_pages(&app, &r, "status=returned").await;
     assert_eq!(returned.len(), 3, "{returned:?}");
+    returned.sort();
+    let mut first_three = ids[..3].to_vec();
+    first_three.sort();
+    assert_eq!(returned, first_three, "each returned filing once");
     let waiting = all_pages(&app, &r, "status=submitted").await;
     assert_eq!(waiting.len(), 2, "{waiting:?}");
     let (_, bad) = app

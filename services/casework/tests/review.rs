@@ -654,11 +654,21 @@ async fn assignment_take_and_version_checks() {
         .http
         .post(format!("{}/api/v1/filings/{id}/record", app.casework))
         .bearer_auth(&r2)
+        .header("content-type", "application/json")
         .body("{version")
         .send()
         .await
         .expect("send");
     assert_eq!(r.status().as_u16(), 400);
+    let r = app
+        .http
+        .post(format!("{}/api/v1/filings/{id}/record", app.casework))
+        .bearer_auth(&r2)
+        .body(r#"{"version": 1}"#)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 415, "a body must say it is JSON");
     let (s, b) = post(&r2, "record", json!({ "version": v })).await;
     assert_eq!((s, b["status"].as_str()), (200, Some("filed")), "{b}");
     let (_, trail) = app

@@ -127,7 +127,10 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<Vec<Credential>> {
                 ),
             ];
             for (email, name, role, owner) in plan {
-                if identities::user_by_email(conn, email).await?.is_some() {
+                if identities::user_by_email(conn, owner.zone(), email)
+                    .await?
+                    .is_some()
+                {
                     continue;
                 }
                 let new = accounts::prepare(email, name, DEMO_PASSWORD, role, owner)?;

@@ -163,11 +163,13 @@ async fn main() {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config_dir = cli.config.unwrap_or_else(default_config_dir);
+    // Every command finds the database `up` uses: the configured one, or the local cluster.
+    let url = use_configured_or_local_database().await?;
     if let Command::Up { demo } = cli.command {
         return up::run(&config_dir, demo).await;
     }
     if let Command::DatabaseUrl = cli.command {
-        println!("{}", frt_store::local::ensure_database_url().await?);
+        println!("{url}");
         return Ok(());
     }
     let settings = Settings::load(&config_dir)?;
@@ -221,6 +223,20 @@ async fn run() -> anyhow::Result<()> {
         Command::Up { .. } | Command::DatabaseUrl => {}
     }
     Ok(())
+}
+
+/// The database every command uses: `FRT__DATABASE__URL` or `DATABASE_URL` when set;
+/// otherwise the local cluster (started, and installed when missing and run as root), which
+/// is then named in `DATABASE_URL` for the configuration to read.
+async fn use_configured_or_local_database() -> anyhow::Result<String> {
+    if let Ok(url) = std::env::var("FRT__DATABASE__URL") {
+        if !url.trim().is_empty() {
+            return Ok(url);
+        }
+    }
+    let url = frt_store::local::ensure_database_url().await?;
+    std::env::set_var("DATABASE_URL", &url);
+    Ok(url)
 }
 
 /// Migrates the database and loads reference data; returns a summary for the operator.

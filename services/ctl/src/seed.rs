@@ -302,7 +302,7 @@ pub async fn seed(
                 .query_one(
                     "INSERT INTO users (id, email, display_name, password_hash, role, agency_id) \
                      VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (lower(email)) DO UPDATE SET active = TRUE RETURNING id",
+                     ON CONFLICT (zone, lower(email)) DO UPDATE SET active = TRUE RETURNING id",
                     &[
                         &Uuid::now_v7(),
                         &email,

@@ -10,11 +10,6 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
             "--demo is refused with FRT_ENV=production: demo accounts never exist in production"
         );
     }
-    // Use DATABASE_URL when given; otherwise start (or install) a local PostgreSQL.
-    if std::env::var("FRT__DATABASE__URL").is_err() {
-        let url = frt_store::local::ensure_database_url().await?;
-        std::env::set_var("DATABASE_URL", url);
-    }
     let settings = Settings::load(config_dir)?;
     frt_web::server::init_tracing(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);

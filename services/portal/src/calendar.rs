@@ -2,7 +2,6 @@
 //! skipped and the calendar versions used.
 
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use frt_domain::calendar::{DueDate, WorkingDays};
 use frt_web::{ApiError, ApiResult, Core};
 use serde::Deserialize;
@@ -23,12 +22,8 @@ pub async fn due_date(
     core: web::Data<Core>,
     q: web::Query<DueDateQuery>,
 ) -> ApiResult<HttpResponse> {
-    let from = NaiveDate::parse_from_str(q.from.trim(), "%Y-%m-%d").map_err(|_| {
-        ApiError::bad_request(
-            "calendar.invalid_date",
-            format!("'{}' is not a date in the form YYYY-MM-DD", q.from),
-        )
-    })?;
+    let from = frt_domain::civil::parse(&q.from)
+        .map_err(|e| ApiError::bad_request("calendar.invalid_date", format!("from: {e}")))?;
     let n: i64 = q.working_days.trim().parse().map_err(|_| {
         ApiError::bad_request(
             "calendar.invalid_working_days",

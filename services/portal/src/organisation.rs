@@ -85,7 +85,7 @@ pub struct NewOrgUser {
 pub async fn add_user(
     core: web::Data<Core>,
     auth: Auth,
-    body: web::Json<NewOrgUser>,
+    body: frt_web::Json<NewOrgUser>,
 ) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
     auth.require(&core, Resource::OrganisationUser, Action::Manage, None)?;

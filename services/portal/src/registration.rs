@@ -85,7 +85,7 @@ pub fn plausible_phone(phone: &str) -> bool {
 pub async fn register(
     core: web::Data<Core>,
     req: HttpRequest,
-    body: web::Json<RegistrationRequest>,
+    body: frt_web::Json<RegistrationRequest>,
 ) -> ApiResult<HttpResponse> {
     let RegistrationRequest {
         organisation: o,
@@ -239,25 +239,21 @@ pub async fn register(
         .tx(|conn| {
             async move {
                 if !identities::region_exists(conn, province.as_str()).await? {
-                    return Err(
-                        ApiError::unprocessable("registration.invalid", "the province is not known").with_errors(vec![
-                            field(
-                                "organisation.province_code",
-                                "unknown_province",
-                                format!(
-                                    "{} is not a GB/T 2260 province code; send province_code to choose one",
-                                    province.as_str()
-                                ),
-                            ),
-                        ]),
-                    );
+                    return Err(ApiError::unprocessable(
+                        "registration.invalid",
+                        "the province is not known",
+                    )
+                    .with_errors(vec![field(
+                        "organisation.province_code",
+                        "unknown_province",
+                        format!(
+                            "{} is not a GB/T 2260 province code; send province_code to choose one",
+                            province.as_str()
+                        ),
+                    )]));
                 }
-                if identities::organisation_by_uscc(conn, &new_org.uscc).await?.is_some() {
-                    return Err(ApiError::conflict(
-                        "organisation.uscc_taken",
-                        "an organisation with this USCC is already registered; ask its admin to add you",
-                    ));
-                }
+                // A USCC or email already registered is the database's unique violation,
+                // answered as 409 in one place; two registrations at once cannot both pass.
                 let org = identities::insert_organisation(conn, &new_org).await?;
                 let actor = audit::Actor {
                     label: format!("{} (registration)", new_user.email),
@@ -273,13 +269,7 @@ pub async fn register(
                     Some(json!({ "organisation": org, "warnings": warnings_json })),
                 )
                 .await?;
-                let user = accounts::insert(conn, &actor, new_user).await.map_err(|e| match e {
-                    AccountError::EmailTaken => {
-                        ApiError::conflict("user.email_taken", "an account with the admin's email already exists")
-                    }
-                    AccountError::Query(q) => q.into(),
-                    other => ApiError::internal(other),
-                })?;
+                let user = accounts::insert(conn, &actor, new_user).await?;
                 Ok((org, user.id))
             }
             .scope_boxed()

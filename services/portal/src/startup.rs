@@ -1,8 +1,8 @@
 //! The portal's route table and server.
 
 use actix_web::web;
+use frt_web::auth::Zone;
 use frt_web::server::Application;
-use frt_web::session::Zone;
 use frt_web::Core;
 
 /// Binds to the configured portal address (port 0 picks a free one).

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use frt_domain::calendar::{Calendar, WorkingDays};
-use frt_mail::Notice;
+use frt_mail::FilingNotice;
 use frt_store::audit::{self, Actor};
 use frt_store::deadlines::{self, Deadline};
 use frt_store::filings::{self, Scope};
@@ -173,23 +173,24 @@ async fn remind(conn: &mut AsyncPgConnection, d: &Deadline, left: i64) -> Result
     let Some((filing, org)) = filing_of(conn, d).await? else {
         return Ok(0);
     };
-    let about = notices::filing_ref(&filing, &org);
+    let about = notices::about_filing(filing.id);
+    let subject = notices::filing_ref(&filing, &org);
     let kind = format!("reminder:{left}");
     match d.purpose.as_str() {
         filings::CORRECTION_DEADLINE => {
-            let n = Notice::CorrectionDue {
-                filing: about,
+            let n = FilingNotice::CorrectionDue {
+                filing: subject,
                 due: d.due_date,
                 working_days_left: left,
             };
             let k = key(d, &kind, &org.contact_email);
             Ok(usize::from(
-                notices::mail(conn, &org.contact_email, &org.locale, &n, k).await?,
+                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
             ))
         }
         filings::REVIEW_DEADLINE => {
-            let n = Notice::ReviewDue {
-                filing: about,
+            let n = FilingNotice::ReviewDue {
+                filing: subject,
                 due: d.due_date,
                 working_days_left: left,
             };
@@ -203,7 +204,8 @@ async fn remind(conn: &mut AsyncPgConnection, d: &Deadline, left: i64) -> Result
             let mut queued = 0;
             for u in to {
                 let k = key(d, &kind, &u.email);
-                queued += usize::from(notices::mail(conn, &u.email, &u.locale, &n, k).await?);
+                queued +=
+                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
             }
             Ok(queued)
         }
@@ -222,16 +224,17 @@ async fn overdue(
     let Some((filing, org)) = filing_of(conn, d).await? else {
         return Ok(0);
     };
-    let about = notices::filing_ref(&filing, &org);
+    let about = notices::about_filing(filing.id);
+    let subject = notices::filing_ref(&filing, &org);
     match d.purpose.as_str() {
         filings::CORRECTION_DEADLINE => {
-            let n = Notice::CorrectionOverdue {
-                filing: about,
+            let n = FilingNotice::CorrectionOverdue {
+                filing: subject,
                 due: d.due_date,
             };
             let k = key(d, "overdue", &org.contact_email);
             Ok(usize::from(
-                notices::mail(conn, &org.contact_email, &org.locale, &n, k).await?,
+                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
             ))
         }
         filings::REVIEW_DEADLINE => {
@@ -262,15 +265,16 @@ async fn overdue(
                 tracing::warn!(filing = %filing.id, province = %filing.province_code,
                     "overdue review escalated, but the province has no supervisor to tell");
             }
-            let n = Notice::ReviewOverdue {
-                filing: about,
+            let n = FilingNotice::ReviewOverdue {
+                filing: subject,
                 due: d.due_date,
                 assignee,
             };
             let mut queued = 0;
             for u in supervisors {
                 let k = key(d, "escalated", &u.email);
-                queued += usize::from(notices::mail(conn, &u.email, &u.locale, &n, k).await?);
+                queued +=
+                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
             }
             Ok(queued)
         }

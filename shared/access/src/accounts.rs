@@ -12,8 +12,6 @@ use uuid::Uuid;
 pub enum AccountError {
     #[error("{0}")]
     Password(#[from] PasswordError),
-    #[error("an account with this email already exists")]
-    EmailTaken,
     #[error("'{0}' is not a valid email address")]
     InvalidEmail(String),
     #[error("the display name must be 1 to 100 characters")]
@@ -29,6 +27,16 @@ pub enum AccountError {
 pub enum Owner {
     Organisation(Uuid),
     Agency(Uuid),
+}
+
+impl Owner {
+    /// The zone whose accounts it joins: emails are unique within a zone only.
+    pub fn zone(self) -> &'static str {
+        match self {
+            Self::Organisation(_) => identities::PORTAL_ZONE,
+            Self::Agency(_) => identities::CASEWORK_ZONE,
+        }
+    }
 }
 
 /// A plausible email address: one '@', something on both sides, a dot in the domain.
@@ -108,22 +116,14 @@ pub fn prepare(
     })
 }
 
-/// Inserts a prepared account and audits it.
+/// Inserts a prepared account and audits it. An email already taken in the zone is the
+/// database's unique violation (`users_zone_email`), which callers answer as a conflict.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     new: NewUser,
 ) -> Result<User, AccountError> {
-    if identities::user_by_email(conn, &new.email).await?.is_some() {
-        return Err(AccountError::EmailTaken);
-    }
-    let user = identities::insert_user(conn, &new).await.map_err(|e| {
-        if frt_store::db::is_unique_violation(&e) {
-            AccountError::EmailTaken
-        } else {
-            AccountError::Query(e)
-        }
-    })?;
+    let user = identities::insert_user(conn, &new).await?;
     audit::record(
         conn,
         actor,

@@ -3,10 +3,12 @@
 //! SMTP, into files or to the log, as configuration chooses (`transport`). Nothing here is
 //! sent from a request: use cases write rendered notices to the outbox and the worker sends.
 
+pub mod account;
 pub mod settings;
 pub mod templates;
 pub mod transport;
 
+pub use account::AccountNotice;
 pub use settings::MailSettings;
-pub use templates::{render, Locale, Notice, Rendered};
+pub use templates::{FilingNotice, Locale, Message, Rendered};
 pub use transport::{Mailer, Outgoing, SendError};

@@ -36,6 +36,14 @@ impl std::str::FromStr for Locale {
     }
 }
 
+/// A message the platform sends: a stable template name (stored with each outbox row) and its
+/// text in a locale. Each case type has its own notices implementing it, so the outbox, the
+/// worker and the sweep send any of them alike.
+pub trait Message {
+    fn template(&self) -> &'static str;
+    fn render(&self, locale: Locale) -> Rendered;
+}
+
 /// The filing a notice is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FilingRef {
@@ -52,9 +60,9 @@ pub struct ReasonLine {
     pub message: String,
 }
 
-/// A notice to a processor or to staff.
+/// A notice about a filing, to a processor or to staff.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
+pub enum FilingNotice {
     /// Receipt (回执) of a submission or resubmission.
     Submitted {
         filing: FilingRef,
@@ -99,9 +107,8 @@ pub enum Notice {
     },
 }
 
-impl Notice {
-    /// The template's stable name, stored with each outbox message.
-    pub fn template(&self) -> &'static str {
+impl Message for FilingNotice {
+    fn template(&self) -> &'static str {
         match self {
             Self::Submitted { .. } => "filing.submitted",
             Self::Returned { .. } => "filing.returned",
@@ -114,6 +121,15 @@ impl Notice {
         }
     }
 
+    fn render(&self, locale: Locale) -> Rendered {
+        match locale {
+            Locale::ZhCn => render_zh(self),
+            Locale::En => render_en(self),
+        }
+    }
+}
+
+impl FilingNotice {
     pub fn filing(&self) -> &FilingRef {
         match self {
             Self::Submitted { filing, .. }
@@ -128,7 +144,7 @@ impl Notice {
     }
 }
 
-/// A notice written out.
+/// A message written out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
@@ -177,23 +193,15 @@ fn about(out: &mut String, f: &FilingRef, locale: Locale) {
     };
 }
 
-const SIGN_OFF_ZH: &str = "\n此邮件由人脸识别技术应用备案系统自动发送，请勿直接回复。\n";
-const SIGN_OFF_EN: &str =
+pub(crate) const SIGN_OFF_ZH: &str = "\n此邮件由人脸识别技术应用备案系统自动发送，请勿直接回复。\n";
+pub(crate) const SIGN_OFF_EN: &str =
     "\nThis message was sent by the face-recognition filing system; please do not reply to it.\n";
 
-/// Writes a notice in a locale.
-pub fn render(notice: &Notice, locale: Locale) -> Rendered {
-    match locale {
-        Locale::ZhCn => render_zh(notice),
-        Locale::En => render_en(notice),
-    }
-}
-
-fn render_zh(notice: &Notice) -> Rendered {
+fn render_zh(notice: &FilingNotice) -> Rendered {
     let f = notice.filing();
     let mut text = String::new();
     let subject = match notice {
-        Notice::Submitted {
+        FilingNotice::Submitted {
             resubmission,
             submitted_on,
             ..
@@ -213,7 +221,7 @@ fn render_zh(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::ZhCn);
             format!("【人脸识别技术应用备案】已收到您{what}")
         }
-        Notice::Returned {
+        FilingNotice::Returned {
             reasons,
             correction_due,
             ..
@@ -233,7 +241,7 @@ fn render_zh(notice: &Notice) -> Rendered {
                 zh_date(*correction_due)
             )
         }
-        Notice::Recorded { filing_number, .. } => {
+        FilingNotice::Recorded { filing_number, .. } => {
             let _ = writeln!(
                 text,
                 "{}：\n\n您的{}已完成备案，备案编号为 {}。\n",
@@ -244,7 +252,7 @@ fn render_zh(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::ZhCn);
             format!("【人脸识别技术应用备案】备案完成，备案编号 {filing_number}")
         }
-        Notice::Refused { reasons, .. } => {
+        FilingNotice::Refused { reasons, .. } => {
             let _ = writeln!(
                 text,
                 "{}：\n\n经审核，您的{}不予备案，理由如下：\n",
@@ -256,7 +264,7 @@ fn render_zh(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::ZhCn);
             "【人脸识别技术应用备案】不予备案通知".to_owned()
         }
-        Notice::CorrectionDue {
+        FilingNotice::CorrectionDue {
             due,
             working_days_left,
             ..
@@ -272,7 +280,7 @@ fn render_zh(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::ZhCn);
             format!("【人脸识别技术应用备案】补正期限提醒：还剩{working_days_left}个工作日")
         }
-        Notice::CorrectionOverdue { due, .. } => {
+        FilingNotice::CorrectionOverdue { due, .. } => {
             let _ = writeln!(
                 text,
                 "{}：\n\n您的{}补正期限已于{}届满，至今未重新提交。请尽快补正并提交。\n",
@@ -283,7 +291,7 @@ fn render_zh(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::ZhCn);
             "【人脸识别技术应用备案】补正期限已过".to_owned()
         }
-        Notice::ReviewDue {
+        FilingNotice::ReviewDue {
             due,
             working_days_left,
             ..
@@ -302,7 +310,7 @@ fn render_zh(notice: &Notice) -> Rendered {
                 f.processor
             )
         }
-        Notice::ReviewOverdue { due, assignee, .. } => {
+        FilingNotice::ReviewOverdue { due, assignee, .. } => {
             let who = assignee.as_deref().unwrap_or("（未分配）");
             let _ = writeln!(
                 text,
@@ -320,12 +328,12 @@ fn render_zh(notice: &Notice) -> Rendered {
     Rendered { subject, text }
 }
 
-fn render_en(notice: &Notice) -> Rendered {
+fn render_en(notice: &FilingNotice) -> Rendered {
     let f = notice.filing();
     let kind = kind_en(f.kind);
     let mut text = String::new();
     let subject = match notice {
-        Notice::Submitted {
+        FilingNotice::Submitted {
             resubmission,
             submitted_on,
             ..
@@ -340,7 +348,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             format!("[FRT filing] Your {what}{kind} has been received")
         }
-        Notice::Returned {
+        FilingNotice::Returned {
             reasons,
             correction_due,
             ..
@@ -356,7 +364,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             format!("[FRT filing] Returned for correction: correct by {correction_due}")
         }
-        Notice::Recorded { filing_number, .. } => {
+        FilingNotice::Recorded { filing_number, .. } => {
             let _ = writeln!(
                 text,
                 "Dear {},\n\nYour {kind} has been recorded. Its filing number is {filing_number}.\n",
@@ -365,7 +373,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             format!("[FRT filing] Filing recorded: number {filing_number}")
         }
-        Notice::Refused { reasons, .. } => {
+        FilingNotice::Refused { reasons, .. } => {
             let _ = writeln!(
                 text,
                 "Dear {},\n\nYour {kind} was refused, for these reasons:\n",
@@ -376,7 +384,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             "[FRT filing] Your filing was refused".to_owned()
         }
-        Notice::CorrectionDue {
+        FilingNotice::CorrectionDue {
             due,
             working_days_left,
             ..
@@ -390,7 +398,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             format!("[FRT filing] Reminder: {working_days_left} working day(s) left to correct your filing")
         }
-        Notice::CorrectionOverdue { due, .. } => {
+        FilingNotice::CorrectionOverdue { due, .. } => {
             let _ = writeln!(
                 text,
                 "Dear {},\n\nThe time limit to correct your {kind} ended on {due} and it has not \
@@ -400,7 +408,7 @@ fn render_en(notice: &Notice) -> Rendered {
             about(&mut text, f, Locale::En);
             "[FRT filing] The correction time limit has passed".to_owned()
         }
-        Notice::ReviewDue {
+        FilingNotice::ReviewDue {
             due,
             working_days_left,
             ..
@@ -417,7 +425,7 @@ fn render_en(notice: &Notice) -> Rendered {
                 f.processor
             )
         }
-        Notice::ReviewOverdue { due, assignee, .. } => {
+        FilingNotice::ReviewOverdue { due, assignee, .. } => {
             let who = assignee.as_deref().unwrap_or("nobody (unassigned)");
             let _ = writeln!(
                 text,
@@ -450,7 +458,7 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
     }
 
-    fn every_notice() -> Vec<Notice> {
+    fn every_notice() -> Vec<FilingNotice> {
         let reasons = vec![
             ReasonLine {
                 path: Some("storage.people_stored".into()),
@@ -462,39 +470,39 @@ mod tests {
             },
         ];
         vec![
-            Notice::Submitted {
+            FilingNotice::Submitted {
                 filing: filing(),
                 resubmission: false,
                 submitted_on: date("2026-11-23"),
             },
-            Notice::Returned {
+            FilingNotice::Returned {
                 filing: filing(),
                 reasons: reasons.clone(),
                 correction_due: date("2026-12-14"),
             },
-            Notice::Recorded {
+            FilingNotice::Recorded {
                 filing: filing(),
                 filing_number: "310000-2026-000001".into(),
             },
-            Notice::Refused {
+            FilingNotice::Refused {
                 filing: filing(),
                 reasons,
             },
-            Notice::CorrectionDue {
+            FilingNotice::CorrectionDue {
                 filing: filing(),
                 due: date("2026-12-14"),
                 working_days_left: 5,
             },
-            Notice::CorrectionOverdue {
+            FilingNotice::CorrectionOverdue {
                 filing: filing(),
                 due: date("2026-12-14"),
             },
-            Notice::ReviewDue {
+            FilingNotice::ReviewDue {
                 filing: filing(),
                 due: date("2026-12-14"),
                 working_days_left: 1,
             },
-            Notice::ReviewOverdue {
+            FilingNotice::ReviewOverdue {
                 filing: filing(),
                 due: date("2026-12-14"),
                 assignee: Some("reviewer@sh.cac.example".into()),
@@ -505,8 +513,8 @@ mod tests {
     #[test]
     fn every_notice_renders_in_both_languages_with_its_facts() {
         for n in every_notice() {
-            let zh = render(&n, Locale::ZhCn);
-            let en = render(&n, Locale::En);
+            let zh = n.render(Locale::ZhCn);
+            let en = n.render(Locale::En);
             for r in [&zh, &en] {
                 assert!(!r.subject.is_empty() && !r.subject.contains('\n'), "{r:?}");
                 assert!(r.text.contains("91310115MA1H7A5U3X"), "{r:?}");
@@ -522,15 +530,15 @@ mod tests {
     #[test]
     fn decisions_carry_their_number_reasons_and_time_limit() {
         let all = every_notice();
-        let returned = render(&all[1], Locale::ZhCn);
+        let returned = all[1].render(Locale::ZhCn);
         assert!(returned.subject.contains("2026年12月14日"), "{returned:?}");
         assert!(returned
             .text
             .contains("[storage.people_stored] 人数与评估报告不一致"));
         assert!(returned.text.contains("2. 承诺书未盖章"));
-        let recorded = render(&all[2], Locale::En);
+        let recorded = all[2].render(Locale::En);
         assert!(recorded.subject.contains("310000-2026-000001"));
-        let overdue = render(&all[7], Locale::ZhCn);
+        let overdue = all[7].render(Locale::ZhCn);
         assert!(overdue.text.contains("reviewer@sh.cac.example"));
     }
 

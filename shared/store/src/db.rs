@@ -57,10 +57,17 @@ pub fn query_error_is_unavailable(e: &DieselError) -> bool {
 
 /// Whether the error is a unique-constraint violation (for "already exists" answers).
 pub fn is_unique_violation(e: &DieselError) -> bool {
-    matches!(
-        e,
-        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)
-    )
+    unique_violation(e).is_some()
+}
+
+/// The constraint a unique violation broke ("" when the server did not name it).
+pub fn unique_violation(e: &DieselError) -> Option<&str> {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+            Some(info.constraint_name().unwrap_or_default())
+        }
+        _ => None,
+    }
 }
 
 /// A handle to the pool; cheap to clone.

@@ -26,7 +26,8 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Whose rows a query may see.
+/// Whose rows a query may see. Staff scopes never see a filing that was never submitted: a
+/// draft is the processor's own until it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
     /// A processor's users: their own organisation's rows.
@@ -35,6 +36,13 @@ pub enum Scope {
     Provinces(Vec<String>),
     /// National staff: every province.
     Everywhere,
+}
+
+impl Scope {
+    /// Whether the scope is a regulator's (staff see submitted versions only).
+    pub fn is_staff(&self) -> bool {
+        !matches!(self, Self::Organisation(_))
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -87,7 +95,10 @@ pub struct NewFiling {
 type BoxedFilings<'a> = filings::BoxedQuery<'a, diesel::pg::Pg>;
 
 fn scoped<'a>(scope: &'a Scope) -> BoxedFilings<'a> {
-    let q = filings::table.into_boxed();
+    let mut q = filings::table.into_boxed();
+    if scope.is_staff() {
+        q = q.filter(filings::first_submitted_at.is_not_null());
+    }
     match scope {
         Scope::Organisation(org) => q.filter(filings::organisation_id.eq(*org)),
         // One province as `=`, so an index on it can deliver rows in order (`= ANY` cannot).
@@ -129,6 +140,7 @@ pub async fn get_for_update(
 ) -> QueryResult<Option<Filing>> {
     // One statement per scope: a boxed query cannot carry FOR UPDATE.
     let q = filings::table.find(id).select(Filing::as_select());
+    let submitted = filings::first_submitted_at.is_not_null();
     match scope {
         Scope::Organisation(org) => {
             q.filter(filings::organisation_id.eq(*org))
@@ -138,11 +150,12 @@ pub async fn get_for_update(
         }
         Scope::Provinces(codes) => {
             q.filter(filings::province_code.eq_any(codes))
+                .filter(submitted)
                 .for_update()
                 .first(conn)
                 .await
         }
-        Scope::Everywhere => q.for_update().first(conn).await,
+        Scope::Everywhere => q.filter(submitted).for_update().first(conn).await,
     }
     .optional()
 }
@@ -700,7 +713,8 @@ pub async fn attachments_of(
         .await
 }
 
-/// One attachment of a filing the scope may see.
+/// One attachment of a filing the scope may see: for the processor, a current one; for staff,
+/// one that a submitted version included (even if the processor removed it since).
 pub async fn attachment(
     conn: &mut AsyncPgConnection,
     filing_id: Uuid,
@@ -711,14 +725,35 @@ pub async fn attachment(
     if !visible {
         return Ok(None);
     }
-    attachments::table
+    if scope.is_staff() && !crate::versions::ever_submitted(conn, filing_id, attachment_id).await? {
+        return Ok(None);
+    }
+    let mut q = attachments::table
         .filter(attachments::id.eq(attachment_id))
         .filter(attachments::filing_id.eq(filing_id))
-        .filter(attachments::deleted_at.is_null())
-        .select(Attachment::as_select())
+        .into_boxed();
+    if !scope.is_staff() {
+        q = q.filter(attachments::deleted_at.is_null());
+    }
+    q.select(Attachment::as_select())
         .first(conn)
         .await
         .optional()
+}
+
+/// Attachments by id, removed ones included (the materials a submitted version named).
+pub async fn attachments_by_id(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Attachment>> {
+    attachments::table
+        .filter(attachments::filing_id.eq(filing_id))
+        .filter(attachments::id.eq_any(ids))
+        .order(attachments::uploaded_at.asc())
+        .select(Attachment::as_select())
+        .load(conn)
+        .await
 }
 
 #[cfg(test)]

@@ -170,11 +170,11 @@ pub struct User {
     pub organisation_id: Option<Uuid>,
     pub agency_id: Option<Uuid>,
     pub active: bool,
-    pub failed_logins: i32,
-    pub locked_until: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// Language of the user's mail (zh-CN or en).
     pub locale: String,
+    /// `portal` for a processor's user, `casework` for staff: each zone has its own accounts.
+    pub zone: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -197,8 +197,19 @@ pub async fn insert_user(conn: &mut AsyncPgConnection, new: &NewUser) -> QueryRe
         .await
 }
 
-pub async fn user_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<User>> {
+/// The zone of processors' accounts (the internet-facing portal).
+pub const PORTAL_ZONE: &str = "portal";
+/// The zone of staff accounts (casework, the government network).
+pub const CASEWORK_ZONE: &str = "casework";
+
+/// The account with this email in a zone (`portal` or `casework`).
+pub async fn user_by_email(
+    conn: &mut AsyncPgConnection,
+    zone: &str,
+    email: &str,
+) -> QueryResult<Option<User>> {
     users::table
+        .filter(users::zone.eq(zone))
         .filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = lower(")
                 .bind::<diesel::sql_types::Text, _>(email)
@@ -229,42 +240,6 @@ pub async fn users_of_organisation(
         .select(User::as_select())
         .load(conn)
         .await
-}
-
-/// Records a failed password; locks the account for `lock_for` once `max_failures` is reached.
-pub async fn note_failed_login(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    max_failures: i32,
-    lock_for: chrono::Duration,
-) -> QueryResult<User> {
-    let user: User = diesel::update(users::table.find(id))
-        .set(users::failed_logins.eq(users::failed_logins + 1))
-        .returning(User::as_returning())
-        .get_result(conn)
-        .await?;
-    if user.failed_logins >= max_failures {
-        return diesel::update(users::table.find(id))
-            .set((
-                users::failed_logins.eq(0),
-                users::locked_until.eq(Some(Utc::now() + lock_for)),
-            ))
-            .returning(User::as_returning())
-            .get_result(conn)
-            .await;
-    }
-    Ok(user)
-}
-
-pub async fn note_successful_login(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<DateTime<Utc>>),
-        ))
-        .execute(conn)
-        .await
-        .map(|_| ())
 }
 
 pub async fn insert_session(

@@ -248,10 +248,20 @@ diesel::table! {
         organisation_id -> Nullable<Uuid>,
         agency_id -> Nullable<Uuid>,
         active -> Bool,
-        failed_logins -> Int4,
-        locked_until -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         locale -> Text,
+        zone -> Text,
+    }
+}
+
+diesel::table! {
+    login_throttle (zone, email, source) {
+        zone -> Text,
+        email -> Text,
+        source -> Text,
+        failures -> Int4,
+        window_started -> Timestamptz,
+        blocked_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -275,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     filing_versions,
     filings,
     idempotency_keys,
+    login_throttle,
     organisations,
     outbox,
     regions,

@@ -66,3 +66,44 @@ pub async fn of_filing(
         .load(conn)
         .await
 }
+
+/// The latest submitted version of a filing, if it was ever submitted.
+pub async fn latest(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+) -> QueryResult<Option<FilingVersion>> {
+    filing_versions::table
+        .filter(filing_versions::filing_id.eq(filing_id))
+        .order(filing_versions::seq.desc())
+        .select(FilingVersion::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The attachment ids a version's snapshot names.
+pub fn attachment_ids(version: &FilingVersion) -> Vec<Uuid> {
+    version
+        .attachments
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["id"].as_str().and_then(|id| id.parse().ok()))
+        .collect()
+}
+
+/// Whether any submitted version of a filing included the attachment (what staff may open).
+pub async fn ever_submitted(
+    conn: &mut AsyncPgConnection,
+    filing_id: Uuid,
+    attachment_id: Uuid,
+) -> QueryResult<bool> {
+    let probe = serde_json::json!([{ "id": attachment_id }]);
+    diesel::select(diesel::dsl::exists(
+        filing_versions::table
+            .filter(filing_versions::filing_id.eq(filing_id))
+            .filter(filing_versions::attachments.contains(probe)),
+    ))
+    .get_result(conn)
+    .await
+}

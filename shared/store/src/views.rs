@@ -134,17 +134,29 @@ pub enum Audience {
     Staff,
 }
 
-/// Builds the detail view of a filing already loaded.
+/// Builds the detail view of a filing already loaded. Staff see the form and materials as
+/// last submitted, never the processor's unsent edits during a correction.
 pub async fn detail_of(
     conn: &mut AsyncPgConnection,
-    f: Filing,
+    mut f: Filing,
     audience: Audience,
 ) -> QueryResult<FilingDetail> {
     let org = identities::organisation(conn, f.organisation_id)
         .await?
         .ok_or(diesel::result::Error::NotFound)?;
     let all = deadlines::for_entity(conn, filings::ENTITY, f.id).await?;
-    let attachments = filings::attachments_of(conn, f.id).await?;
+    let submitted = match audience {
+        Audience::Staff => crate::versions::latest(conn, f.id).await?,
+        Audience::Processor => None,
+    };
+    let attachments = match submitted {
+        Some(v) => {
+            let ids = crate::versions::attachment_ids(&v);
+            f.form = v.form;
+            filings::attachments_by_id(conn, f.id, &ids).await?
+        }
+        None => filings::attachments_of(conn, f.id).await?,
+    };
     Ok(detail_from(f, org, all, attachments, audience))
 }
 

@@ -227,6 +227,18 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
+        let (status, _, body) = self.call_with_headers(method, url, token, body).await;
+        (status, body)
+    }
+
+    /// As `call`, with the answer's headers.
+    pub async fn call_with_headers(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let mut req = self.http.request(method, url);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -236,8 +248,13 @@ impl TestApp {
         }
         let r = req.send().await.expect("request");
         let status = r.status().as_u16();
+        let headers = r.headers().clone();
         let text = r.text().await.unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
     }
 
     /// Uploads one material; returns (status, body).

@@ -12,6 +12,24 @@ use frt_store::identities;
 use futures_util::future::LocalBoxFuture;
 use std::str::FromStr;
 
+/// Which users a service admits: the portal admits processors' users, casework admits staff.
+/// Each zone keeps its own accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Portal,
+    Casework,
+}
+
+impl Zone {
+    /// The zone's name as accounts record it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Portal => frt_store::identities::PORTAL_ZONE,
+            Self::Casework => frt_store::identities::CASEWORK_ZONE,
+        }
+    }
+}
+
 /// The request id assigned by the access-log middleware.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -118,18 +136,11 @@ impl FromRequest for Auth {
                 }
             };
             // Each zone admits its own users only: a staff token is no key to the portal.
-            let zone = req
-                .app_data::<web::Data<crate::session::Zone>>()
-                .map(|z| *z.get_ref());
+            let zone = req.app_data::<web::Data<Zone>>().map(|z| *z.get_ref());
             let admitted = !matches!(
                 (zone, &kind),
-                (
-                    Some(crate::session::Zone::Portal),
-                    PrincipalKind::Staff { .. }
-                ) | (
-                    Some(crate::session::Zone::Casework),
-                    PrincipalKind::Processor { .. }
-                )
+                (Some(Zone::Portal), PrincipalKind::Staff { .. })
+                    | (Some(Zone::Casework), PrincipalKind::Processor { .. })
             );
             if !admitted {
                 return Err(ApiError::unauthenticated(

@@ -48,8 +48,13 @@ pub struct Database {
 #[serde(deny_unknown_fields)]
 pub struct Auth {
     pub token_ttl_minutes: i64,
+    /// Failed logins on one account from one address, within `lockout_minutes`, after which
+    /// that address waits `lockout_minutes` before trying that account again.
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
+    /// Failed logins on one account from every address, within `lockout_minutes`, at which
+    /// the account's owner is told by mail.
+    pub account_alert_failures: i32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -209,6 +214,9 @@ impl Settings {
         }
         if self.auth.token_ttl_minutes < 1 {
             problems.push("auth.token_ttl_minutes must be at least 1".into());
+        }
+        if self.auth.account_alert_failures < 1 {
+            problems.push("auth.account_alert_failures must be at least 1".into());
         }
         if self.auth.max_failed_logins < 1 {
             problems.push("auth.max_failed_logins must be at least 1".into());

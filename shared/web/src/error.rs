@@ -46,6 +46,8 @@ pub struct ApiError {
     code: String,
     detail: String,
     errors: Vec<FieldError>,
+    /// Seconds for a `Retry-After` header.
+    retry_after: Option<u64>,
     /// Logged, never sent.
     cause: Option<anyhow::Error>,
 }
@@ -57,8 +59,15 @@ impl ApiError {
             code: code.into(),
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
             cause: None,
         }
+    }
+
+    /// Asks the client to wait this many seconds before trying again.
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        self.retry_after = Some(secs);
+        self
     }
 
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
@@ -163,8 +172,14 @@ impl ResponseError for ApiError {
         }
         let mut resp = HttpResponse::build(self.status);
         resp.content_type("application/problem+json");
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.insert_header(("Retry-After", "5"));
+        match self.retry_after {
+            Some(secs) => {
+                resp.insert_header(("Retry-After", secs.to_string()));
+            }
+            None if self.status == StatusCode::SERVICE_UNAVAILABLE => {
+                resp.insert_header(("Retry-After", "5"));
+            }
+            None => {}
         }
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
@@ -173,8 +188,48 @@ impl ResponseError for ApiError {
     }
 }
 
+/// What a unique constraint protects, by constraint name: the one place a duplicate becomes a
+/// 409 with a stable code. Use cases insert and let the database decide; they never check
+/// first (two requests at once would both pass the check).
+const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
+    (
+        "organisations_uscc_key",
+        "organisation.uscc_taken",
+        "an organisation with this USCC is already registered; ask its admin to add you",
+    ),
+    (
+        "users_zone_email",
+        "user.email_taken",
+        "an account with this email already exists",
+    ),
+    (
+        "agencies_name",
+        "agency.name_taken",
+        "an agency with this name already exists",
+    ),
+];
+
+/// A unique violation as a 409 problem.
+fn conflict_of(e: &frt_store::QueryError) -> Option<ApiError> {
+    let constraint = frt_store::db::unique_violation(e)?;
+    let (code, detail) = UNIQUE_CONFLICTS
+        .iter()
+        .find(|(name, _, _)| *name == constraint)
+        .map_or(
+            ("conflict.duplicate", "this record already exists"),
+            |(_, code, detail)| (*code, *detail),
+        );
+    tracing::info!(constraint, code, "unique constraint refused a duplicate");
+    Some(ApiError::conflict(code, detail))
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
+        if let DbError::Query(q) = &e {
+            if let Some(conflict) = conflict_of(q) {
+                return conflict;
+            }
+        }
         if e.is_unavailable() {
             tracing::warn!(error = %e, "database unavailable");
             Self::unavailable("the database is unavailable; try again shortly")
@@ -243,23 +298,16 @@ pub fn query_config() -> actix_web::web::QueryConfig {
 }
 
 pub fn path_config() -> actix_web::web::PathConfig {
+    // A malformed id names nothing: the same 404 as an id that is not there.
     actix_web::web::PathConfig::default().error_handler(|err, _req| {
+        tracing::debug!(error = %err, "malformed path parameter");
         ApiError::new(
             StatusCode::NOT_FOUND,
-            "request.invalid_path",
-            format!("the address is not valid: {err}"),
+            "not_found",
+            "nothing was found at this address",
         )
         .into()
     })
-}
-
-/// The answer to a route that does not exist.
-pub async fn no_route() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        StatusCode::NOT_FOUND,
-        "request.no_route",
-        "there is no such endpoint",
-    ))
 }
 
 impl From<frt_store::calendars::CalendarStoreError> for ApiError {
@@ -287,7 +335,6 @@ impl From<frt_access::accounts::AccountError> for ApiError {
     fn from(e: frt_access::accounts::AccountError) -> Self {
         use frt_access::accounts::AccountError as A;
         match e {
-            A::EmailTaken => Self::conflict("user.email_taken", e.to_string()),
             A::InvalidEmail(_) => Self::unprocessable("user.invalid_email", e.to_string()),
             A::InvalidName => Self::unprocessable("user.invalid_name", e.to_string()),
             A::Password(_) => Self::unprocessable("user.weak_password", e.to_string()),

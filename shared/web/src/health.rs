@@ -23,7 +23,13 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(core: web::Data<Core>) -> Result<HttpResponse, ApiError> {
     match core.db.readiness().await {
         Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready" })),
-        Err(why) => Err(ApiError::unavailable(format!("not ready: {why}"))),
+        Err(why) => {
+            // The reason may carry the database's own words: logged, never sent.
+            tracing::warn!(reason = %why, "not ready");
+            Err(ApiError::unavailable(
+                "not ready: the database is unreachable or not migrated",
+            ))
+        }
     }
 }
 

@@ -6,16 +6,19 @@ pub mod accounts;
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod filing_reads;
 pub mod health;
 pub mod notices;
 pub mod pagination;
+pub mod params;
 pub mod server;
 pub mod session;
 pub mod state;
 
 pub use auth::Auth;
 pub use error::{ApiError, ApiResult};
+pub use extract::{Json, MaybeJson};
 pub use state::Core;
 
 /// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving).

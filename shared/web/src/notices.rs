@@ -4,7 +4,7 @@
 
 use frt_domain::filing::FilingKind;
 use frt_mail::templates::{FilingRef, ReasonLine};
-use frt_mail::{Locale, Notice};
+use frt_mail::{FilingNotice, Locale, Message};
 use frt_store::filings::{self, Filing};
 use frt_store::identities::Organisation;
 use frt_store::outbox::{self, NewMessage};
@@ -36,17 +36,25 @@ pub fn reason_lines(reasons: Option<&serde_json::Value>) -> Vec<ReasonLine> {
         .unwrap_or_default()
 }
 
+/// The case or account a message is about: its audit entity type and id.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    pub entity_type: &'a str,
+    pub entity_id: Uuid,
+}
+
 /// Enqueues `notice` to `to` in `locale` (zh-CN when unknown); `dedup_key` names the event so
 /// the same notice is never queued twice. Returns whether it was queued now.
 pub async fn mail(
     conn: &mut AsyncPgConnection,
     to: &str,
     locale: &str,
-    notice: &Notice,
+    notice: &(dyn Message + Sync),
+    about: About<'_>,
     dedup_key: String,
 ) -> Result<bool, QueryError> {
     let locale: Locale = locale.parse().unwrap_or_default();
-    let rendered = frt_mail::render(notice, locale);
+    let rendered = notice.render(locale);
     outbox::enqueue(
         conn,
         &NewMessage {
@@ -58,8 +66,8 @@ pub async fn mail(
             recipient: to.to_owned(),
             subject: rendered.subject,
             body: rendered.text,
-            entity_type: Some(filings::ENTITY.into()),
-            entity_id: Some(notice.filing().id),
+            entity_type: Some(about.entity_type.into()),
+            entity_id: Some(about.entity_id),
         },
     )
     .await
@@ -71,7 +79,7 @@ pub async fn to_processor(
     conn: &mut AsyncPgConnection,
     filing: &Filing,
     org: &Organisation,
-    notice: &Notice,
+    notice: &FilingNotice,
 ) -> Result<bool, QueryError> {
     let key = format!(
         "{}:{}:{}:{}",
@@ -80,5 +88,21 @@ pub async fn to_processor(
         notice.template(),
         filing.version
     );
-    mail(conn, &org.contact_email, &org.locale, notice, key).await
+    mail(
+        conn,
+        &org.contact_email,
+        &org.locale,
+        notice,
+        about_filing(filing.id),
+        key,
+    )
+    .await
+}
+
+/// A filing as what a message is about.
+pub fn about_filing(id: Uuid) -> About<'static> {
+    About {
+        entity_type: filings::ENTITY,
+        entity_id: id,
+    }
 }

@@ -2,13 +2,16 @@
 //! access logs, health routes, the fallback 404, the OpenAPI document and its docs page.
 
 use crate::auth::RequestId;
-use crate::error::{json_config, no_route, path_config, query_config};
+use crate::error::{json_config, path_config, query_config, ApiError};
+use crate::extract::BodyLimit;
 use crate::state::Core;
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use std::sync::Arc;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use actix_web::dev::ServerHandle;
@@ -17,6 +20,7 @@ pub use actix_web::dev::ServerHandle;
 pub fn common(core: &Core) -> impl FnOnce(&mut web::ServiceConfig) + '_ {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(core.clone()))
+            .app_data(BodyLimit(core.settings.http.json_limit_bytes))
             .app_data(json_config(core.settings.http.json_limit_bytes))
             .app_data(query_config())
             .app_data(path_config())
@@ -24,9 +28,171 @@ pub fn common(core: &Core) -> impl FnOnce(&mut web::ServiceConfig) + '_ {
     }
 }
 
-/// The default service answering 404 problem+json.
+/// The paths a service serves and their methods, read from its OpenAPI document (which is
+/// generated from the handlers), so that the fallback can tell a wrong method from a wrong path.
+#[derive(Clone, Default)]
+pub struct KnownRoutes(Arc<Vec<(ResourceDef, Vec<&'static str>)>>);
+
+impl KnownRoutes {
+    pub fn of(openapi: &utoipa::openapi::OpenApi) -> Self {
+        let routes = openapi
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(Arc::new(routes))
+    }
+
+    /// The methods served at `path`, if it is a known path.
+    pub fn methods(&self, path: &str) -> Option<Vec<&'static str>> {
+        let mut found: Option<Vec<&'static str>> = None;
+        for (def, methods) in self.0.iter() {
+            if def.is_match(path) {
+                found.get_or_insert_with(Vec::new).extend(methods);
+            }
+        }
+        found
+    }
+}
+
+/// The answer to a request no route took: 405 with `Allow` for a known path asked with
+/// another method, otherwise 404.
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let known = req
+        .app_data::<web::Data<KnownRoutes>>()
+        .and_then(|k| k.methods(req.path()));
+    match known {
+        Some(methods) if !methods.is_empty() => {
+            let allow = methods.join(", ");
+            let mut resp = ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "request.method_not_allowed",
+                format!("{} is not served here; use {allow}", req.method()),
+            )
+            .error_response();
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                resp.headers_mut().insert(header::ALLOW, v);
+            }
+            resp
+        }
+        _ => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "request.no_route",
+            "there is no such endpoint",
+        )
+        .error_response(),
+    }
+}
+
+/// The default service: 404 or 405 problem+json.
 pub fn fallback() -> actix_web::Route {
     web::route().to(no_route)
+}
+
+/// Whether a raw path or query carries an encoded NUL (`%00`).
+fn has_encoded_nul(raw: &str) -> bool {
+    raw.as_bytes().windows(3).any(|w| w == b"%00") || raw.contains('\0')
+}
+
+/// The edge every request passes: NUL characters in the address are refused (PostgreSQL text
+/// cannot hold them), any error answer that is not yet problem+json (a body limit, a method,
+/// anything actix refuses itself) becomes one, and every answer carries the security headers:
+/// `nosniff`, no framing, and `no-store` on everything but the API docs page.
+pub async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let docs = req.path().starts_with("/docs");
+    let mut res = if has_encoded_nul(req.path()) || has_encoded_nul(req.query_string()) {
+        let refusal = ApiError::bad_request(
+            "request.nul_character",
+            "the address may not contain the NUL character (%00)",
+        )
+        .error_response();
+        req.into_response(refusal)
+    } else {
+        let res = next.call(req).await?.map_into_boxed_body();
+        as_problem(res)
+    };
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if !docs {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// An error answer that is not problem+json, rewritten as one with a code for its status.
+fn as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    let (code, detail) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ("request.too_large", "the body is larger than accepted"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "request.content_type",
+            "the body's content type is not accepted here",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "request.method_not_allowed",
+            "the method is not served here",
+        ),
+        StatusCode::NOT_FOUND => ("request.no_route", "there is no such endpoint"),
+        StatusCode::URI_TOO_LONG => ("request.uri_too_long", "the address is too long"),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            ("request.headers_too_large", "the headers are too large")
+        }
+        s if s.is_server_error() => (
+            "internal",
+            "an unexpected error occurred; it has been logged",
+        ),
+        _ => ("request.invalid", "the request cannot be read"),
+    };
+    if status.is_server_error() {
+        tracing::error!(
+            status = status.as_u16(),
+            "an error answer was not a problem"
+        );
+    }
+    let problem = ApiError::new(status, code, detail).error_response();
+    let (req, old) = res.into_parts();
+    let mut new = problem;
+    for (name, value) in old.headers() {
+        if name == header::ALLOW || name == header::RETRY_AFTER {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, new)
 }
 
 /// Serves the OpenAPI document at `/api/v1/openapi.json` and the interactive page at `/docs/`.
@@ -98,7 +264,7 @@ impl Application {
     pub fn build(
         core: Core,
         listen: &crate::config::Listen,
-        zone: crate::session::Zone,
+        zone: crate::auth::Zone,
         routes: fn(&mut web::ServiceConfig),
         openapi: utoipa::openapi::OpenApi,
     ) -> anyhow::Result<Self> {
@@ -107,9 +273,12 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let port = listener.local_addr()?.port();
         let workers = core.settings.http.workers.max(1);
+        let known = web::Data::new(KnownRoutes::of(&openapi));
         let server = actix_web::HttpServer::new(move || {
             actix_web::App::new()
+                .wrap(actix_web::middleware::from_fn(edge))
                 .wrap(actix_web::middleware::from_fn(request_context))
+                .app_data(known.clone())
                 .configure(common(&core))
                 .configure(crate::session::routes(zone))
                 .configure(routes)

@@ -41,7 +41,7 @@ fn previous_problem(code: &str, message: &str) -> ApiError {
 pub async fn create(
     core: web::Data<Core>,
     auth: Auth,
-    body: web::Json<CreateFiling>,
+    body: frt_web::Json<CreateFiling>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Write, None)?;
     let org_id = auth

@@ -28,7 +28,7 @@ pub async fn save(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<SaveForm>,
+    body: frt_web::Json<SaveForm>,
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::Filing, Action::Write, None)?;
     let id = id.into_inner();

@@ -10,7 +10,7 @@ use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
 use frt_domain::risk;
-use frt_mail::Notice;
+use frt_mail::FilingNotice;
 use frt_store::{
     audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
 };
@@ -219,7 +219,7 @@ pub async fn submit(
                     .collect();
                 versions::append(conn, id, &filing.form, &json!(snapshot), user_id).await?;
                 // The receipt (回执) to the processor's contact address.
-                let receipt = Notice::Submitted {
+                let receipt = FilingNotice::Submitted {
                     filing: notices::filing_ref(&updated, &org),
                     resubmission: status == FilingStatus::Returned,
                     submitted_on: today,

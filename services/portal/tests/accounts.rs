@@ -1,0 +1,166 @@
+//! Accounts seen from the internet: registrations that race, a portal that tells nothing of
+//! staff accounts, and login throttling that answers alike for known and unknown accounts.
+
+use frt_testkit::app::{valid_uscc, PASSWORD};
+use frt_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn registration(uscc: &str, email: &str) -> Value {
+    json!({
+        "organisation": {
+            "name": "并发注册有限公司", "uscc": uscc, "contact_person": "张三",
+            "contact_email": email, "contact_phone": "+86 21 5555 0100"
+        },
+        "admin": { "email": email, "display_name": "张三", "password": PASSWORD }
+    })
+}
+
+#[tokio::test]
+async fn two_registrations_of_one_new_uscc_at_once_give_one_conflict() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/api/v1/registrations", app.portal);
+    for round in 0..4 {
+        let uscc = valid_uscc("310000");
+        let a = registration(&uscc, &format!("a{round}@race.example"));
+        let b = registration(&uscc, &format!("b{round}@race.example"));
+        let ((sa, ba), (sb, bb)) = tokio::join!(
+            app.call(Method::POST, &url, None, Some(a)),
+            app.call(Method::POST, &url, None, Some(b))
+        );
+        let mut statuses = [sa, sb];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [201, 409], "round {round}: {ba} {bb}");
+        let conflict = if sa == 409 { &ba } else { &bb };
+        assert_eq!(conflict["code"], "organisation.uscc_taken", "{conflict}");
+    }
+    // The same email twice, at once, for two new organisations: one account.
+    let email = "same@race.example";
+    let a = registration(&valid_uscc("310000"), email);
+    let b = registration(&valid_uscc("310000"), email);
+    let ((sa, ba), (sb, bb)) = tokio::join!(
+        app.call(Method::POST, &url, None, Some(a)),
+        app.call(Method::POST, &url, None, Some(b))
+    );
+    let mut statuses = [sa, sb];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409], "{ba} {bb}");
+    let conflict = if sa == 409 { &ba } else { &bb };
+    assert_eq!(conflict["code"], "user.email_taken", "{conflict}");
+}
+
+#[tokio::test]
+async fn the_portal_tells_nothing_about_staff_accounts() {
+    let app = TestApp::spawn().await;
+    let staff_token = app.reviewer("310000").await;
+    let (_, me) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/me", app.casework),
+            Some(&staff_token),
+            None,
+        )
+        .await;
+    let staff_email = me["email"].as_str().expect("email").to_owned();
+
+    // Registering with a staff member's email is an ordinary registration.
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/registrations", app.portal),
+            None,
+            Some(registration(&valid_uscc("310000"), &staff_email)),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    // So is adding a user with it to another organisation... once per portal.
+    let (admin, _) = app.register_processor("加人有限公司", "310000").await;
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/organisation/users", app.portal),
+            Some(&admin),
+            Some(json!({ "email": staff_email, "display_name": "李四", "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("user.email_taken")),
+        "taken in the portal by the registration above, not by the staff account: {b}"
+    );
+    // The staff account is untouched.
+    let token = app.login(&app.casework, &staff_email, PASSWORD).await;
+    assert!(!token.is_empty());
+}
+
+#[tokio::test]
+async fn throttling_answers_alike_for_real_and_unknown_accounts_and_tells_the_owner() {
+    let app = TestApp::spawn_with(&[
+        ("FRT__AUTH__MAX_FAILED_LOGINS", "3"),
+        ("FRT__AUTH__ACCOUNT_ALERT_FAILURES", "3"),
+    ])
+    .await;
+    let (token, org) = app.register_processor("限流有限公司", "310000").await;
+    let (_, me) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/me", app.portal),
+            Some(&token),
+            None,
+        )
+        .await;
+    let real = me["email"].as_str().expect("email").to_owned();
+    let user_id: uuid::Uuid = me["user_id"].as_str().expect("id").parse().expect("uuid");
+    let url = format!("{}/api/v1/auth/login", app.portal);
+    let mut answers = Vec::new();
+    for email in [real.as_str(), "nobody@unknown.example"] {
+        let mut seen = Vec::new();
+        for pw in ["wrong-1", "wrong-2", "wrong-3", PASSWORD] {
+            let (s, h, b) = app
+                .call_with_headers(
+                    Method::POST,
+                    &url,
+                    None,
+                    Some(json!({ "email": email, "password": pw })),
+                )
+                .await;
+            let retry = h.get("retry-after").is_some();
+            seen.push((s, b["code"].as_str().map(str::to_owned), retry));
+        }
+        answers.push(seen);
+    }
+    let expected = vec![
+        (401, Some("auth.unauthenticated".to_owned()), false),
+        (401, Some("auth.unauthenticated".to_owned()), false),
+        (429, Some("auth.too_many_attempts".to_owned()), true),
+        (429, Some("auth.too_many_attempts".to_owned()), true),
+    ];
+    assert_eq!(answers[0], expected, "a real account");
+    assert_eq!(answers[1], expected, "an unknown account looks the same");
+
+    let mut conn = app.core.db.conn().await.expect("conn");
+    let mail = frt_store::outbox::for_entity(&mut conn, "user", user_id)
+        .await
+        .expect("outbox");
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(mail[0].template, "account.login_failures");
+    assert_eq!(mail[0].recipient, real);
+    let trail = frt_store::audit::trail(&mut conn, "user", &user_id.to_string())
+        .await
+        .expect("trail");
+    let actions: Vec<&str> = trail.iter().map(|r| r.action.as_str()).collect();
+    assert!(actions.contains(&"auth.login_throttled"), "{actions:?}");
+    assert!(actions.contains(&"auth.account_alerted"), "{actions:?}");
+    let unknown = frt_store::audit::trail(&mut conn, "login", "portal:nobody@unknown.example")
+        .await
+        .expect("trail");
+    assert_eq!(
+        unknown
+            .iter()
+            .map(|r| r.action.as_str())
+            .collect::<Vec<_>>(),
+        ["auth.login_throttled"],
+        "the block of an unknown name is audited too"
+    );
+    let _ = org;
+}
