@@ -50,6 +50,42 @@ async fn two_registrations_of_one_new_uscc_at_once_give_one_conflict() {
 }
 
 #[tokio::test]
+async fn a_registration_that_loses_the_race_at_the_database_is_a_conflict() {
+    let app = TestApp::spawn().await;
+    let uscc = valid_uscc("310000");
+    // Another registration of the same USCC is in flight: inserted, not yet committed, so a
+    // check made now would find nothing.
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    sql.batch_execute(&format!(
+        "BEGIN; INSERT INTO organisations (id, name, uscc, uscc_checksum_ok, province_code, \
+         contact_person, contact_email, contact_phone) VALUES ('{}', '先到公司', '{uscc}', TRUE, \
+         '310000', '王五', 'first@race.example', '13800138000')",
+        uuid::Uuid::now_v7()
+    ))
+    .await
+    .expect("first registration in flight");
+    let url = format!("{}/api/v1/registrations", app.portal);
+    let second = {
+        let app = &app;
+        let body = registration(&uscc, "second@race.example");
+        async move { app.call(Method::POST, &url, None, Some(body)).await }
+    };
+    let commit = async {
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+        sql.batch_execute("COMMIT").await.expect("commit");
+    };
+    let ((s, b), ()) = tokio::join!(second, commit);
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("organisation.uscc_taken")),
+        "{b}"
+    );
+}
+
+#[tokio::test]
 async fn the_portal_tells_nothing_about_staff_accounts() {
     let app = TestApp::spawn().await;
     let staff_token = app.reviewer("310000").await;
