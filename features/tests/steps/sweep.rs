@@ -38,7 +38,7 @@ fn before(due: NaiveDate, n: i64) -> NaiveDate {
 
 async fn sweep(w: &mut FrtWorld, day: NaiveDate, workers: usize) {
     let core = &w.app().core;
-    let runs = (0..workers).map(|_| worker::sweep::run(core, day));
+    let runs = (0..workers).map(|_| frt_cases::sweep::run(core, day));
     let reports = futures_join(runs).await;
     w.sweeps = reports;
 }

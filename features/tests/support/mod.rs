@@ -78,7 +78,7 @@ pub struct FrtWorld {
     /// The mail the scenario is looking at.
     pub mail: Option<frt_testkit::smtp::Received>,
     /// What the last deadline sweeps did (one per worker).
-    pub sweeps: Vec<worker::sweep::SweepReport>,
+    pub sweeps: Vec<frt_cases::sweep::SweepReport>,
 }
 
 impl FrtWorld {

@@ -89,7 +89,7 @@ pub async fn assign(
     id: web::Path<Uuid>,
     body: frt_web::Json<AssignRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Assign, None)?;
+    auth.require(&core, Resource::FILING, Action::Assign, None)?;
     let id = id.into_inner();
     let AssignRequest {
         assignee_id,
@@ -101,7 +101,7 @@ pub async fn assign(
             let (core, auth) = (&core, &auth);
             async move {
                 let f = waiting(conn, auth, id).await?;
-                auth.require(core, Resource::Filing, Action::Assign, Some(&f.province_code))?;
+                auth.require(core, Resource::FILING, Action::Assign, Some(&f.province_code))?;
                 if let Some(a) = assignee_id {
                     if !can_review(conn, a, &f.province_code).await? {
                         return Err(ApiError::unprocessable(
@@ -141,7 +141,7 @@ pub async fn take(
     id: web::Path<Uuid>,
     body: frt_web::Json<TakeRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    auth.require(&core, Resource::FILING, Action::Review, None)?;
     let id = id.into_inner();
     let version = body.into_inner().version;
     let me = auth.principal.user_id;
@@ -153,7 +153,7 @@ pub async fn take(
                 let f = waiting(conn, auth, id).await?;
                 auth.require(
                     core,
-                    Resource::Filing,
+                    Resource::FILING,
                     Action::Review,
                     Some(&f.province_code),
                 )?;

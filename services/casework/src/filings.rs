@@ -15,7 +15,8 @@ pub async fn show(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    frt_web::filing_reads::filing_detail(&core, &auth, id.into_inner()).await
+    Ok(HttpResponse::Ok()
+        .json(frt_cases::filings::reads::detail(&core, &auth, id.into_inner()).await?))
 }
 
 /// Every audit row of a filing, oldest first.
@@ -27,10 +28,10 @@ pub async fn audit_trail(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Audit, Action::Read, None)?;
+    auth.require(&core, Resource::AUDIT, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
+    frt_cases::filings::reads::visible(&mut conn, &auth.principal.filing_scope(), id).await?;
     let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
     Ok(HttpResponse::Ok().json(rows))
 }
@@ -44,7 +45,8 @@ pub async fn download(
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
     let (filing_id, attachment_id) = path.into_inner();
-    frt_web::filing_reads::attachment(&core, &auth, filing_id, attachment_id).await
+    let opened =
+        frt_cases::filings::reads::open_attachment(&core, &auth, filing_id, attachment_id).await?;
+    Ok(frt_web::download::respond(opened))
 }

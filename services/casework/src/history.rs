@@ -19,10 +19,10 @@ pub async fn list(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    auth.require(&core, Resource::FILING, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
+    frt_cases::filings::reads::visible(&mut conn, &auth.principal.filing_scope(), id).await?;
     Ok(HttpResponse::Ok().json(versions::of_filing(&mut conn, id).await?))
 }
 
@@ -78,10 +78,10 @@ pub async fn diff(
     id: web::Path<Uuid>,
     q: web::Query<DiffQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    auth.require(&core, Resource::FILING, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
+    frt_cases::filings::reads::visible(&mut conn, &auth.principal.filing_scope(), id).await?;
     let all = versions::of_filing(&mut conn, id).await?;
     let latest = all.last().map(|v| v.seq).unwrap_or(0);
     // Version numbers from outside are range-checked before any arithmetic on them.

@@ -283,7 +283,7 @@ pub async fn queue(
     auth: Auth,
     q: web::Query<QueueQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    auth.require(&core, Resource::FILING, Action::Review, None)?;
     let q = q.into_inner();
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {

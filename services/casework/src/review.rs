@@ -4,13 +4,14 @@
 use actix_web::{web, HttpResponse};
 use chrono::{Datelike, NaiveDate};
 use frt_access::{Action, Resource};
+use frt_cases::filings::notify as notices;
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingNumber, FilingStatus};
 use frt_mail::FilingNotice;
 use frt_store::filings::{self, Decision, Filing, Scope};
 use frt_store::{audit, deadlines, identities, views, AsyncPgConnection, ScopedFutureExt};
 use frt_web::error::FieldError;
-use frt_web::{notices, today_in_china, ApiError, ApiResult, Auth, Core};
+use frt_web::{today_in_china, ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -59,7 +60,7 @@ pub(crate) async fn decidable(
         .await?
         .ok_or_else(|| ApiError::not_found("filing"))?;
     let province = filing.province_code.as_str();
-    auth.require(core, Resource::Filing, Action::Review, Some(province))?;
+    auth.require(core, Resource::FILING, Action::Review, Some(province))?;
     if let Some(v) = expected_version.filter(|v| *v != filing.version) {
         return Err(crate::assignment::stale(v));
     }
@@ -69,7 +70,7 @@ pub(crate) async fn decidable(
     if assigned_elsewhere
         && !core.authz.allows(
             &auth.principal,
-            Resource::Filing,
+            Resource::FILING,
             Action::Assign,
             Some(province),
         )
@@ -104,7 +105,7 @@ pub async fn record(
     id: web::Path<Uuid>,
     body: frt_web::MaybeJson<RecordRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    auth.require(&core, Resource::FILING, Action::Review, None)?;
     let id = id.into_inner();
     let expected_version = body.into_inner().and_then(|r| r.version);
     decide(core, auth, id, FilingAction::Record, None, expected_version).await
@@ -253,7 +254,7 @@ async fn decide(
     reasons: Option<serde_json::Value>,
     expected_version: Option<i32>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Review, None)?;
+    auth.require(&core, Resource::FILING, Action::Review, None)?;
     let scope = auth.principal.filing_scope();
     let detail = core
         .db
@@ -264,7 +265,7 @@ async fn decide(
                     decidable(conn, core, auth, id, &scope, action, expected_version).await?;
                 let signs_off = core.authz.allows(
                     &auth.principal,
-                    Resource::Filing,
+                    Resource::FILING,
                     Action::SignOff,
                     Some(&filing.province_code),
                 );

@@ -74,7 +74,7 @@ pub async fn sign_off(
     id: web::Path<Uuid>,
     body: frt_web::Json<SignOffRequest>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::SignOff, None)?;
+    auth.require(&core, Resource::FILING, Action::SignOff, None)?;
     let id = id.into_inner();
     let SignOffRequest {
         approve,
@@ -98,7 +98,7 @@ pub async fn sign_off(
                     .ok_or_else(|| ApiError::not_found("filing"))?;
                 auth.require(
                     core,
-                    Resource::Filing,
+                    Resource::FILING,
                     Action::SignOff,
                     Some(&current.province_code),
                 )?;

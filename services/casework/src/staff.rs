@@ -37,7 +37,7 @@ pub async fn create(
     auth: Auth,
     body: frt_web::Json<NewStaff>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::StaffUser, Action::Manage, None)?;
+    auth.require(&core, Resource::STAFF_USER, Action::Manage, None)?;
     let PrincipalKind::Staff { agency_id, .. } = auth.principal.kind else {
         return Err(ApiError::forbidden("only staff manage staff"));
     };
@@ -56,7 +56,7 @@ pub async fn create(
                 "role must be reviewer, inspector, complaint_handler, supervisor or admin",
             )
         })?;
-    let user = frt_web::accounts::create(
+    let user = frt_cases::accounts::create(
         &core,
         &auth.actor,
         email,

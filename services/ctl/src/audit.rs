@@ -1,7 +1,7 @@
 //! `frtctl audit verify`: walks the audit log's hash chain and reports the first broken link.
 
+use frt_cases::config::Settings;
 use frt_store::audit::{self, BreakKind, ChainReport};
-use frt_web::config::Settings;
 
 /// Verifies the chain; an error (non-zero exit) when it is broken.
 pub async fn verify(settings: &Settings) -> anyhow::Result<()> {

@@ -3,11 +3,11 @@
 
 use frt_access::accounts::{self, Owner};
 use frt_access::Role;
+use frt_cases::config::Settings;
 use frt_domain::ids::Uscc;
 use frt_store::audit::Actor;
 use frt_store::identities::{self, NewOrganisation};
 use frt_store::ScopedFutureExt;
-use frt_web::config::Settings;
 use uuid::Uuid;
 
 /// The demo accounts' shared password (demo mode only).

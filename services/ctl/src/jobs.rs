@@ -3,8 +3,8 @@
 
 use crate::OutboxCommand;
 use anyhow::Context;
+use frt_cases::config::Settings;
 use frt_store::outbox;
-use frt_web::config::Settings;
 
 /// Runs the deadline sweep as of `on` (default: today in China) and prints what it did.
 pub async fn sweep(settings: Settings, on: Option<String>) -> anyhow::Result<()> {
@@ -12,10 +12,10 @@ pub async fn sweep(settings: Settings, on: Option<String>) -> anyhow::Result<()>
         Some(d) => {
             chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").context("--on must be YYYY-MM-DD")?
         }
-        None => frt_web::today_in_china(),
+        None => frt_cases::today_in_china(),
     };
-    let core = frt_web::Core::build(settings).await?;
-    let report = worker::sweep::run(&core, day)
+    let core = frt_cases::Core::build(settings).await?;
+    let report = frt_cases::sweep::run(&core, day)
         .await
         .map_err(|e| anyhow::anyhow!("the sweep failed: {e}"))?;
     println!("{}", serde_json::to_string_pretty(&report)?);
@@ -23,7 +23,7 @@ pub async fn sweep(settings: Settings, on: Option<String>) -> anyhow::Result<()>
 }
 
 pub async fn outbox(settings: Settings, command: OutboxCommand) -> anyhow::Result<()> {
-    let core = frt_web::Core::build(settings).await?;
+    let core = frt_cases::Core::build(settings).await?;
     let mut conn = core.db.conn().await?;
     match command {
         OutboxCommand::Status => {

@@ -12,9 +12,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use frt_access::accounts::{self, Owner};
 use frt_access::{AgencyKind, Role};
+use frt_cases::config::{default_config_dir, Settings};
 use frt_store::audit::Actor;
 use frt_store::{bootstrap, calendars, identities, migrate, ScopedFutureExt};
-use frt_web::config::{default_config_dir, Settings};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -173,7 +173,7 @@ async fn run() -> anyhow::Result<()> {
         return Ok(());
     }
     let settings = Settings::load(&config_dir)?;
-    frt_web::server::init_tracing("warn", false);
+    frt_cases::logging::init("warn", false);
     match cli.command {
         Command::Migrate => {
             let report = migrate_and_load(&settings).await?;

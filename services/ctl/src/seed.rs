@@ -248,7 +248,7 @@ pub async fn seed(
     let nonce = u64::from(rand::random::<u32>());
     let password_hash = frt_access::password::hash_new(SEED_PASSWORD)?;
     let now = Utc::now();
-    let today = frt_web::today_in_china();
+    let today = frt_cases::today_in_china();
     let form = serde_json::to_string(&example_complete(
         FilingKind::Initial,
         NaiveDate::from_ymd_opt(2025, 9, 1).unwrap_or(today),
@@ -406,7 +406,7 @@ pub async fn seed(
     let mut staging = Copy::start(&tx, "COPY seed_filings FROM STDIN").await?;
     // Deadline rows wait in memory until the staging COPY is done.
     let mut deadlines = Rows::default();
-    let china = |t: DateTime<Utc>| frt_web::china_date(t);
+    let china = |t: DateTime<Utc>| frt_cases::china_date(t);
     for (i, f) in seeded.iter().enumerate() {
         let trigger = china(f.created) - Duration::days((spread(i, 6) % 25) as i64);
         let (level, rank) = risk_of(i);

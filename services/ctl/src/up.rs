@@ -1,6 +1,6 @@
 //! `frtctl up`: the whole platform on one machine, for development and demos.
 
-use frt_web::config::Settings;
+use frt_cases::config::Settings;
 use std::path::Path;
 
 pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
@@ -11,7 +11,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
         );
     }
     let settings = Settings::load(config_dir)?;
-    frt_web::server::init_tracing(&settings.log.level, settings.log.json);
+    frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);
     let demo = demo || settings.demo.enabled;
     let creds = if demo {
@@ -19,7 +19,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     } else {
         None
     };
-    let core = frt_web::Core::build(settings.clone()).await?;
+    let core = frt_cases::Core::build(settings.clone()).await?;
     let portal = portal::build(core.clone())?;
     let casework = casework::build(core.clone())?;
     let worker = worker::Worker::new(core)?;

@@ -56,7 +56,7 @@ impl From<identities::User> for UserView {
     responses((status = 200, body = [UserView])))]
 pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
-    auth.require(&core, Resource::OrganisationUser, Action::Manage, None)?;
+    auth.require(&core, Resource::ORGANISATION_USER, Action::Manage, None)?;
     let mut conn = core.db.conn().await?;
     let users: Vec<UserView> = identities::users_of_organisation(&mut conn, org_id)
         .await?
@@ -88,7 +88,7 @@ pub async fn add_user(
     body: frt_web::Json<NewOrgUser>,
 ) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
-    auth.require(&core, Resource::OrganisationUser, Action::Manage, None)?;
+    auth.require(&core, Resource::ORGANISATION_USER, Action::Manage, None)?;
     let NewOrgUser {
         email,
         display_name,
@@ -107,7 +107,7 @@ pub async fn add_user(
             }
         },
     };
-    let user = frt_web::accounts::create(
+    let user = frt_cases::accounts::create(
         &core,
         &auth.actor,
         email,

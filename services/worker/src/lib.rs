@@ -1,8 +1,7 @@
 //! The background worker: sends the outbox (`sender`) and runs the daily deadline sweep
-//! (`sweep`), in one loop (`run`) that any number of workers may run side by side.
+//! (`frt_cases::sweep`), in one loop (`run`) that any number of workers may run side by side.
 
 pub mod run;
 pub mod sender;
-pub mod sweep;
 
 pub use run::Worker;

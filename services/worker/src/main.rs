@@ -1,12 +1,12 @@
 //! Starts the worker with configuration from `config/` and `FRT__…` variables.
 
-use frt_web::config::{default_config_dir, Settings};
+use frt_cases::config::{default_config_dir, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let settings = Settings::load(&default_config_dir())?;
-    frt_web::server::init_tracing(&settings.log.level, settings.log.json);
-    let core = frt_web::Core::build(settings).await?;
+    frt_cases::logging::init(&settings.log.level, settings.log.json);
+    let core = frt_cases::Core::build(settings).await?;
     let worker = worker::Worker::new(core)?;
     tracing::info!(name = worker.name(), "worker started");
     tokio::select! {

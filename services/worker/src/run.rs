@@ -3,11 +3,11 @@
 //! to one of them, and the day's sweep is claimed by whichever gets there first.
 
 use crate::sender::{Backoff, Round, Sender};
-use crate::sweep::{self, SweepReport};
 use chrono::Utc;
+use frt_cases::sweep::{self, SweepReport};
+use frt_cases::{Core, StoreError};
 use frt_mail::Mailer;
 use frt_store::sweep_runs;
-use frt_web::{ApiError, Core};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -89,8 +89,8 @@ impl Worker {
     }
 
     /// Runs today's sweep if its time has come and no worker has run it yet.
-    pub async fn scheduled_sweep(&self) -> Result<Option<SweepReport>, ApiError> {
-        let now = Utc::now().with_timezone(&frt_web::china_offset());
+    pub async fn scheduled_sweep(&self) -> Result<Option<SweepReport>, StoreError> {
+        let now = Utc::now().with_timezone(&frt_cases::china_offset());
         let due = self
             .core
             .settings

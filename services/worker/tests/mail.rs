@@ -31,7 +31,7 @@ async fn each_decision_reaches_the_processor_over_smtp() {
     let worker = app.worker();
     let (p, _) = app.register_processor("邮件测试有限公司", "310000").await;
     let r = app.reviewer("310000").await;
-    let trigger = frt_web::today_in_china() - chrono::Duration::days(3);
+    let trigger = frt_cases::today_in_china() - chrono::Duration::days(3);
     let id = app.complete_draft(&p, "initial", trigger, None).await;
     let (s, b) = app.submit(&p, &id, None).await;
     assert_eq!(s, 200, "{b}");
@@ -196,7 +196,7 @@ async fn an_organisation_that_chose_english_gets_english_mail() {
         )
         .await;
     let id = app
-        .complete_draft(&p, "initial", frt_web::today_in_china(), None)
+        .complete_draft(&p, "initial", frt_cases::today_in_china(), None)
         .await;
     let (s, b) = app.submit(&p, &id, None).await;
     assert_eq!(s, 200, "{b}");

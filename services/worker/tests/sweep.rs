@@ -5,13 +5,13 @@
 
 use chrono::NaiveDate;
 use frt_access::{AgencyKind, Role};
+use frt_cases::sweep::{self, SweepReport};
 use frt_domain::calendar::Calendar;
 use frt_store::deadlines;
 use frt_testkit::{SmtpSink, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use std::time::Duration;
-use worker::sweep::{self, SweepReport};
 
 /// The latest day with exactly `n` working days left before `due`.
 fn days_before(due: NaiveDate, n: i64) -> NaiveDate {
@@ -60,7 +60,7 @@ async fn the_processor_is_reminded_before_its_correction_time_limit_and_told_whe
     let (p, _) = app.register_processor("补正提醒有限公司", "310000").await;
     let r = app.reviewer("310000").await;
     let id = app
-        .complete_draft(&p, "initial", frt_web::today_in_china(), None)
+        .complete_draft(&p, "initial", frt_cases::today_in_china(), None)
         .await;
     app.submit(&p, &id, None).await;
     let (s, b) = app
@@ -170,7 +170,7 @@ async fn an_overdue_review_is_escalated_to_supervisors_once_even_with_two_worker
     app.staff(AgencyKind::ProvincialCac, Some("110000"), Role::Supervisor)
         .await;
     let id = app
-        .complete_draft(&p, "initial", frt_web::today_in_china(), None)
+        .complete_draft(&p, "initial", frt_cases::today_in_china(), None)
         .await;
     let (_, b) = app.submit(&p, &id, None).await;
     let version = b["version"].as_i64().expect("version");
@@ -231,7 +231,7 @@ async fn an_overdue_review_is_escalated_to_supervisors_once_even_with_two_worker
 
     // The scheduled run claims each day once.
     let mut conn = app.core.db.conn().await.expect("conn");
-    let day = frt_web::today_in_china();
+    let day = frt_cases::today_in_china();
     assert!(frt_store::sweep_runs::claim(&mut conn, day)
         .await
         .expect("claim"));
@@ -248,7 +248,7 @@ async fn the_scheduled_sweep_runs_once_a_day_whichever_worker_comes_first() {
     let first = a.scheduled_sweep().await.expect("sweep");
     assert_eq!(
         first.and_then(|r| r.day),
-        Some(frt_web::today_in_china()),
+        Some(frt_cases::today_in_china()),
         "the first worker runs today's sweep"
     );
     assert!(

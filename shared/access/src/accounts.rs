@@ -18,8 +18,6 @@ pub enum AccountError {
     InvalidName,
     #[error("role {0} cannot be given to this kind of account")]
     WrongRole(&'static str),
-    #[error(transparent)]
-    Query(#[from] frt_store::QueryError),
 }
 
 /// Where the new account belongs.
@@ -122,7 +120,7 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
     new: NewUser,
-) -> Result<User, AccountError> {
+) -> frt_store::QueryResult<User> {
     let user = identities::insert_user(conn, &new).await?;
     audit::record(
         conn,

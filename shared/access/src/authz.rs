@@ -7,23 +7,23 @@ use casbin::{CoreApi, DefaultModel, Enforcer, FileAdapter};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Resource types named in the policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Resource {
-    Filing,
-    OrganisationUser,
-    StaffUser,
-    Audit,
-}
+/// A resource type named in the policy (casbin `obj`). Open, so that each case type declares
+/// its own (`Resource::new("inspection")`) next to its rules in `config/casbin/policy.csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Resource(&'static str);
 
 impl Resource {
+    pub const FILING: Self = Self("filing");
+    pub const ORGANISATION_USER: Self = Self("organisation_user");
+    pub const STAFF_USER: Self = Self("staff_user");
+    pub const AUDIT: Self = Self("audit");
+
+    pub const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Filing => "filing",
-            Self::OrganisationUser => "organisation_user",
-            Self::StaffUser => "staff_user",
-            Self::Audit => "audit",
-        }
+        self.0
     }
 }
 
@@ -136,42 +136,42 @@ mod tests {
     async fn reviewers_review_only_their_province() {
         let a = authz().await;
         let r = staff(Role::Reviewer, AgencyKind::ProvincialCac, Some("310000"));
-        assert!(a.allows(&r, Resource::Filing, Action::Review, Some("310000")));
-        assert!(!a.allows(&r, Resource::Filing, Action::Review, Some("110000")));
-        assert!(!a.allows(&r, Resource::Filing, Action::Write, Some("310000")));
-        assert!(!a.allows(&r, Resource::Filing, Action::Assign, Some("310000")));
+        assert!(a.allows(&r, Resource::FILING, Action::Review, Some("310000")));
+        assert!(!a.allows(&r, Resource::FILING, Action::Review, Some("110000")));
+        assert!(!a.allows(&r, Resource::FILING, Action::Write, Some("310000")));
+        assert!(!a.allows(&r, Resource::FILING, Action::Assign, Some("310000")));
         let s = staff(Role::Supervisor, AgencyKind::ProvincialCac, Some("310000"));
-        assert!(a.allows(&s, Resource::Filing, Action::Assign, Some("310000")));
-        assert!(!a.allows(&s, Resource::Filing, Action::Assign, Some("110000")));
+        assert!(a.allows(&s, Resource::FILING, Action::Assign, Some("310000")));
+        assert!(!a.allows(&s, Resource::FILING, Action::Assign, Some("110000")));
     }
 
     #[tokio::test]
     async fn national_staff_act_everywhere() {
         let a = authz().await;
         let n = staff(Role::Reviewer, AgencyKind::NationalCac, None);
-        assert!(a.allows(&n, Resource::Filing, Action::Review, Some("110000")));
-        assert!(a.allows(&n, Resource::Filing, Action::Review, Some("440000")));
-        assert!(a.allows(&n, Resource::Filing, Action::Read, None));
+        assert!(a.allows(&n, Resource::FILING, Action::Review, Some("110000")));
+        assert!(a.allows(&n, Resource::FILING, Action::Review, Some("440000")));
+        assert!(a.allows(&n, Resource::FILING, Action::Read, None));
     }
 
     #[tokio::test]
     async fn public_security_cannot_review_filings() {
         let a = authz().await;
         let p = staff(Role::Inspector, AgencyKind::PublicSecurity, Some("310000"));
-        assert!(!a.allows(&p, Resource::Filing, Action::Review, Some("310000")));
-        assert!(!a.allows(&p, Resource::Filing, Action::Read, Some("310000")));
+        assert!(!a.allows(&p, Resource::FILING, Action::Review, Some("310000")));
+        assert!(!a.allows(&p, Resource::FILING, Action::Read, Some("310000")));
     }
 
     #[tokio::test]
     async fn processors_write_filings_but_do_not_review() {
         let a = authz().await;
         let f = processor(Role::Filer);
-        assert!(a.allows(&f, Resource::Filing, Action::Write, None));
-        assert!(!a.allows(&f, Resource::Filing, Action::Review, None));
-        assert!(!a.allows(&f, Resource::OrganisationUser, Action::Manage, None));
+        assert!(a.allows(&f, Resource::FILING, Action::Write, None));
+        assert!(!a.allows(&f, Resource::FILING, Action::Review, None));
+        assert!(!a.allows(&f, Resource::ORGANISATION_USER, Action::Manage, None));
         assert!(a.allows(
             &processor(Role::OrgAdmin),
-            Resource::OrganisationUser,
+            Resource::ORGANISATION_USER,
             Action::Manage,
             None
         ));

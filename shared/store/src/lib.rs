@@ -23,5 +23,7 @@ pub mod views;
 
 pub use db::{Db, DbError, DbSettings};
 pub use diesel::result::Error as QueryError;
+/// The result of one query.
+pub type QueryResult<T> = Result<T, QueryError>;
 pub use diesel_async::AsyncPgConnection;
 pub use scoped_futures::ScopedFutureExt;

@@ -3,10 +3,10 @@
 //! the policy allows the action.
 
 use crate::error::ApiError;
-use crate::state::Core;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource, Role};
+use frt_access::{AgencyKind, Principal, PrincipalKind, Role};
+use frt_cases::{Caller, Core};
 use frt_store::audit::Actor;
 use frt_store::identities;
 use futures_util::future::LocalBoxFuture;
@@ -63,30 +63,17 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
     (!token.is_empty() && token.len() <= 256).then(|| token.to_owned())
 }
 
+/// The authenticated caller of a request (a `frt_cases::Caller`: principal and audit actor),
+/// with the hash of the token it presented.
 pub struct Auth {
-    pub principal: Principal,
-    pub actor: Actor,
+    pub caller: Caller,
     pub token_hash: Vec<u8>,
 }
 
-impl Auth {
-    /// Refuses with 403 unless the policy allows the action in `domain` (home domain if None).
-    pub fn require(
-        &self,
-        core: &Core,
-        resource: Resource,
-        action: Action,
-        domain: Option<&str>,
-    ) -> Result<(), ApiError> {
-        if core.authz.allows(&self.principal, resource, action, domain) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "your role may not {} {}",
-                action.as_str(),
-                resource.as_str().replace('_', " ")
-            )))
-        }
+impl std::ops::Deref for Auth {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
     }
 }
 
@@ -161,8 +148,7 @@ impl FromRequest for Auth {
                 request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
             };
             Ok(Auth {
-                principal,
-                actor,
+                caller: Caller { principal, actor },
                 token_hash: hash,
             })
         })

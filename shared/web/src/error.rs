@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use frt_store::DbError;
 use serde::Serialize;
 use std::fmt;
 
@@ -188,63 +187,6 @@ impl ResponseError for ApiError {
     }
 }
 
-/// What a unique constraint protects, by constraint name: the one place a duplicate becomes a
-/// 409 with a stable code. Use cases insert and let the database decide; they never check
-/// first (two requests at once would both pass the check).
-const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
-    (
-        "organisations_uscc_key",
-        "organisation.uscc_taken",
-        "an organisation with this USCC is already registered; ask its admin to add you",
-    ),
-    (
-        "users_zone_email",
-        "user.email_taken",
-        "an account with this email already exists",
-    ),
-    (
-        "agencies_name",
-        "agency.name_taken",
-        "an agency with this name already exists",
-    ),
-];
-
-/// A unique violation as a 409 problem.
-fn conflict_of(e: &frt_store::QueryError) -> Option<ApiError> {
-    let constraint = frt_store::db::unique_violation(e)?;
-    let (code, detail) = UNIQUE_CONFLICTS
-        .iter()
-        .find(|(name, _, _)| *name == constraint)
-        .map_or(
-            ("conflict.duplicate", "this record already exists"),
-            |(_, code, detail)| (*code, *detail),
-        );
-    tracing::info!(constraint, code, "unique constraint refused a duplicate");
-    Some(ApiError::conflict(code, detail))
-}
-
-impl From<DbError> for ApiError {
-    fn from(e: DbError) -> Self {
-        if let DbError::Query(q) = &e {
-            if let Some(conflict) = conflict_of(q) {
-                return conflict;
-            }
-        }
-        if e.is_unavailable() {
-            tracing::warn!(error = %e, "database unavailable");
-            Self::unavailable("the database is unavailable; try again shortly")
-        } else {
-            Self::internal(e)
-        }
-    }
-}
-
-impl From<frt_store::QueryError> for ApiError {
-    fn from(e: frt_store::QueryError) -> Self {
-        DbError::Query(e).into()
-    }
-}
-
 impl From<actix_web::error::JsonPayloadError> for ApiError {
     fn from(e: actix_web::error::JsonPayloadError) -> Self {
         use actix_web::error::JsonPayloadError as J;
@@ -308,38 +250,4 @@ pub fn path_config() -> actix_web::web::PathConfig {
         )
         .into()
     })
-}
-
-impl From<frt_store::calendars::CalendarStoreError> for ApiError {
-    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
-        match e {
-            frt_store::calendars::CalendarStoreError::Query(q) => q.into(),
-            other => Self::internal(other),
-        }
-    }
-}
-
-impl From<frt_store::deadlines::SetError> for ApiError {
-    fn from(e: frt_store::deadlines::SetError) -> Self {
-        match e {
-            frt_store::deadlines::SetError::Query(q) => q.into(),
-            frt_store::deadlines::SetError::Calendar(c) => Self::unprocessable(
-                "deadline.out_of_range",
-                format!("the deadline cannot be computed: {c}"),
-            ),
-        }
-    }
-}
-
-impl From<frt_access::accounts::AccountError> for ApiError {
-    fn from(e: frt_access::accounts::AccountError) -> Self {
-        use frt_access::accounts::AccountError as A;
-        match e {
-            A::InvalidEmail(_) => Self::unprocessable("user.invalid_email", e.to_string()),
-            A::InvalidName => Self::unprocessable("user.invalid_name", e.to_string()),
-            A::Password(_) => Self::unprocessable("user.weak_password", e.to_string()),
-            A::WrongRole(_) => Self::unprocessable("user.invalid_role", e.to_string()),
-            A::Query(q) => q.into(),
-        }
-    }
 }

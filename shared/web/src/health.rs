@@ -1,8 +1,8 @@
 //! `/healthz` (the process is up) and `/readyz` (the database answers and has every migration).
 
 use crate::error::ApiError;
-use crate::state::Core;
 use actix_web::{web, HttpResponse};
+use frt_cases::Core;
 use serde::Serialize;
 
 #[derive(Serialize, utoipa::ToSchema)]

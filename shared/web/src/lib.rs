@@ -1,38 +1,21 @@
-//! Actix glue every FRT service uses: typed configuration, RFC 9457 problem+json errors, the
-//! authenticated-caller extractor, request ids and access logs, health endpoints and the
-//! OpenAPI documents with their interactive page.
+//! Actix glue every FRT service uses, and nothing of filings: the edge every request passes
+//! (request ids, access logs, security headers, NUL and limit refusals), JSON and query
+//! extraction, the authenticated-caller extractor, problem+json errors (every use-case error
+//! is mapped to one here, in one place), health endpoints and the OpenAPI documents with their
+//! interactive page. Configuration and the shared context come from `frt_cases`.
 
-pub mod accounts;
 pub mod auth;
-pub mod config;
+pub mod download;
 pub mod error;
 pub mod extract;
-pub mod filing_reads;
 pub mod health;
-pub mod notices;
 pub mod pagination;
 pub mod params;
+pub mod problems;
 pub mod server;
 pub mod session;
-pub mod state;
 
 pub use auth::Auth;
 pub use error::{ApiError, ApiResult};
 pub use extract::{Json, MaybeJson};
-pub use state::Core;
-
-/// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving).
-pub fn today_in_china() -> chrono::NaiveDate {
-    china_date(chrono::Utc::now())
-}
-
-/// China Standard Time: UTC+8, no daylight saving.
-pub fn china_offset() -> chrono::FixedOffset {
-    use chrono::Offset;
-    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
-}
-
-/// The date in China of an instant.
-pub fn china_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    at.with_timezone(&china_offset()).date_naive()
-}
+pub use frt_cases::{china_date, china_offset, config, today_in_china, Core};

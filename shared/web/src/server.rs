@@ -4,13 +4,13 @@
 use crate::auth::RequestId;
 use crate::error::{json_config, path_config, query_config, ApiError};
 use crate::extract::BodyLimit;
-use crate::state::Core;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use frt_cases::Core;
 use std::sync::Arc;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -240,16 +240,7 @@ pub async fn request_context(
 
 /// Logging to stderr, as text or JSON, filtered by `RUST_LOG` or the configured level.
 pub fn init_tracing(level: &str, json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
+    frt_cases::logging::init(level, json);
 }
 
 /// A service's HTTP server: bound (port 0 in tests) and holding its route table.
@@ -263,7 +254,7 @@ impl Application {
     /// service's own `routes` and its OpenAPI document.
     pub fn build(
         core: Core,
-        listen: &crate::config::Listen,
+        listen: &frt_cases::config::Listen,
         zone: crate::auth::Zone,
         routes: fn(&mut web::ServiceConfig),
         openapi: utoipa::openapi::OpenApi,

@@ -75,7 +75,7 @@ pub async fn upload(
     req: HttpRequest,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Write, None)?;
+    auth.require(&core, Resource::FILING, Action::Write, None)?;
     let id = id.into_inner();
     let max = core.settings.uploads.max_bytes;
     let declared = req
@@ -276,7 +276,8 @@ pub async fn download(
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
     let (filing_id, attachment_id) = path.into_inner();
-    frt_web::filing_reads::attachment(&core, &auth, filing_id, attachment_id).await
+    let opened =
+        frt_cases::filings::reads::open_attachment(&core, &auth, filing_id, attachment_id).await?;
+    Ok(frt_web::download::respond(opened))
 }

@@ -43,7 +43,7 @@ pub async fn create(
     auth: Auth,
     body: frt_web::Json<CreateFiling>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Write, None)?;
+    auth.require(&core, Resource::FILING, Action::Write, None)?;
     let org_id = auth
         .principal
         .organisation_id()

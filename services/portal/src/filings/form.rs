@@ -30,7 +30,7 @@ pub async fn save(
     id: web::Path<Uuid>,
     body: frt_web::Json<SaveForm>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Write, None)?;
+    auth.require(&core, Resource::FILING, Action::Write, None)?;
     let id = id.into_inner();
     let SaveForm { version, form } = body.into_inner();
     let form = serde_json::to_value(&form).map_err(ApiError::internal)?;

@@ -54,7 +54,7 @@ pub async fn list(
     auth: Auth,
     q: web::Query<ListQuery>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    auth.require(&core, Resource::FILING, Action::Read, None)?;
     let q = q.into_inner();
     let (limit, offset) = PageParams {
         limit: q.limit,

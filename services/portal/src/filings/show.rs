@@ -17,7 +17,8 @@ pub async fn show(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    frt_web::filing_reads::filing_detail(&core, &auth, id.into_inner()).await
+    Ok(HttpResponse::Ok()
+        .json(frt_cases::filings::reads::detail(&core, &auth, id.into_inner()).await?))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -39,10 +40,10 @@ pub async fn history(
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Read, None)?;
+    auth.require(&core, Resource::FILING, Action::Read, None)?;
     let id = id.into_inner();
     let mut conn = core.db.conn().await?;
-    frt_web::filing_reads::visible_filing(&mut conn, &auth, id).await?;
+    frt_cases::filings::reads::visible(&mut conn, &auth.principal.filing_scope(), id).await?;
     let org = auth.principal.organisation_id();
     let colleagues: Vec<(Uuid, String)> = match org {
         Some(o) => identities::users_of_organisation(&mut conn, o)

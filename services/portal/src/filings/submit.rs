@@ -6,6 +6,7 @@ use super::{stored_form, typed};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use frt_access::{Action, Resource};
+use frt_cases::filings::notify as notices;
 use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind};
@@ -15,7 +16,7 @@ use frt_store::{
     audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
 };
 use frt_web::error::FieldError;
-use frt_web::{china_date, notices, today_in_china, ApiError, ApiResult, Auth, Core};
+use frt_web::{china_date, today_in_china, ApiError, ApiResult, Auth, Core};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -52,7 +53,7 @@ pub async fn submit(
     id: web::Path<Uuid>,
     req: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::Filing, Action::Write, None)?;
+    auth.require(&core, Resource::FILING, Action::Write, None)?;
     let id = id.into_inner();
     let key = idempotency_key(&req)?;
     let request_hash = format!("submit:{id}");

@@ -1,7 +1,8 @@
-//! What every handler of a service can reach: the database, the authoriser, the calendar
-//! cache, the blob store and the settings.
+//! What every use case can reach: the database, the authoriser, the calendar cache, the blob
+//! store, the settings and the registry of entities and case types.
 
 use crate::config::Settings;
+use crate::entity::Registry;
 use frt_access::Authorizer;
 use frt_store::blob::BlobStore;
 use frt_store::calendars::CalendarCache;
@@ -15,6 +16,7 @@ pub struct Core {
     pub calendars: CalendarCache,
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
+    pub entities: Arc<Registry>,
 }
 
 impl Core {
@@ -29,6 +31,7 @@ impl Core {
             calendars: CalendarCache::default(),
             blobs,
             settings: Arc::new(settings),
+            entities: Arc::new(Registry::standard()),
         })
     }
 }

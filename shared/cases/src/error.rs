@@ -1,0 +1,53 @@
+//! Errors every use case shares: the store failing as infrastructure (`StoreError`) and a
+//! caller whose role may not act (`Denied`). Each area adds its own enum for what can go wrong
+//! in it; the web layer maps each to problem+json in one place.
+
+use frt_store::DbError;
+
+/// The storage underneath failed: the database (unreachable, or a query refused), the
+/// calendar data, or the blob store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("the working-day calendar cannot be used: {0}")]
+    Calendar(String),
+    #[error("a deadline cannot be computed: {0}")]
+    Deadline(#[from] frt_domain::calendar::CalendarError),
+    #[error("the blob store failed: {0}")]
+    Blob(#[source] std::io::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<frt_store::QueryError> for StoreError {
+    fn from(e: frt_store::QueryError) -> Self {
+        Self::Db(DbError::Query(e))
+    }
+}
+
+impl From<frt_store::calendars::CalendarStoreError> for StoreError {
+    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
+        match e {
+            frt_store::calendars::CalendarStoreError::Query(q) => q.into(),
+            other => Self::Calendar(other.to_string()),
+        }
+    }
+}
+
+impl From<frt_store::deadlines::SetError> for StoreError {
+    fn from(e: frt_store::deadlines::SetError) -> Self {
+        match e {
+            frt_store::deadlines::SetError::Query(q) => q.into(),
+            frt_store::deadlines::SetError::Calendar(c) => Self::Deadline(c),
+        }
+    }
+}
+
+/// The caller's role may not do this, here.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("your role may not {action} {resource}")]
+pub struct Denied {
+    pub action: &'static str,
+    pub resource: String,
+}

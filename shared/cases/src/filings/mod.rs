@@ -1,0 +1,205 @@
+//! Filings (备案) under Art. 15 as a case type: their entity name and jurisdiction, their
+//! authorisation resource, and what the deadline sweep tells whom about their time limits
+//! (the processor's correction limit; the regulator's review limit, escalated when it passes).
+
+pub mod notify;
+pub mod reads;
+
+use crate::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
+use crate::error::StoreError;
+use crate::notices;
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use frt_access::Resource;
+use frt_mail::FilingNotice;
+use frt_store::audit::{self, Actor};
+use frt_store::deadlines::{self, Deadline};
+use frt_store::filings::{self, Scope};
+use frt_store::{identities, AsyncPgConnection, QueryError};
+use serde_json::json;
+use uuid::Uuid;
+
+pub use reads::FilingError;
+
+/// Filings as a case type.
+pub struct FilingCase;
+
+#[async_trait]
+impl Entity for FilingCase {
+    fn name(&self) -> &'static str {
+        filings::ENTITY
+    }
+
+    /// Staff see submitted filings only: a draft has no jurisdiction yet.
+    async fn jurisdiction(
+        &self,
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> Result<Option<Jurisdiction>, QueryError> {
+        Ok(filings::get(conn, id, &Scope::Everywhere)
+            .await?
+            .map(|f| Jurisdiction::Province(f.province_code)))
+    }
+}
+
+#[async_trait]
+impl CaseType for FilingCase {
+    fn resource(&self) -> Resource {
+        Resource::FILING
+    }
+
+    async fn on_deadline(
+        &self,
+        conn: &mut AsyncPgConnection,
+        deadline: &Deadline,
+        event: DeadlineEvent,
+        today: NaiveDate,
+    ) -> Result<Handled, StoreError> {
+        let mut handled = Handled::default();
+        handled.mails_queued = match event {
+            DeadlineEvent::Reminder { working_days_left } => {
+                remind(conn, deadline, working_days_left).await?
+            }
+            DeadlineEvent::Overdue => {
+                overdue(conn, deadline, today, &mut handled.escalated).await?
+            }
+        };
+        Ok(handled)
+    }
+}
+
+/// A filing and its processor, for a notice about one of its deadlines.
+async fn filing_of(
+    conn: &mut AsyncPgConnection,
+    d: &Deadline,
+) -> Result<Option<(filings::Filing, identities::Organisation)>, QueryError> {
+    let Some(filing) = filings::get(conn, d.entity_id, &Scope::Everywhere).await? else {
+        return Ok(None);
+    };
+    Ok(identities::organisation(conn, filing.organisation_id)
+        .await?
+        .map(|org| (filing, org)))
+}
+
+fn key(d: &Deadline, kind: &str, to: &str) -> String {
+    format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date)
+}
+
+/// Reminders: the processor for its correction time limit; the assigned reviewer (or, with
+/// nobody assigned, the supervisors) for the review time limit. Returns mails queued.
+async fn remind(
+    conn: &mut AsyncPgConnection,
+    d: &Deadline,
+    left: i64,
+) -> Result<usize, QueryError> {
+    let Some((filing, org)) = filing_of(conn, d).await? else {
+        return Ok(0);
+    };
+    let about = notify::about_filing(filing.id);
+    let subject = notify::filing_ref(&filing, &org);
+    let kind = format!("reminder:{left}");
+    match d.purpose.as_str() {
+        filings::CORRECTION_DEADLINE => {
+            let n = FilingNotice::CorrectionDue {
+                filing: subject,
+                due: d.due_date,
+                working_days_left: left,
+            };
+            let k = key(d, &kind, &org.contact_email);
+            Ok(usize::from(
+                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
+            ))
+        }
+        filings::REVIEW_DEADLINE => {
+            let n = FilingNotice::ReviewDue {
+                filing: subject,
+                due: d.due_date,
+                working_days_left: left,
+            };
+            let mut to = Vec::new();
+            if let Some(a) = filing.assignee_id {
+                to.extend(identities::user(conn, a).await?.filter(|u| u.active));
+            }
+            if to.is_empty() {
+                to = identities::supervisors_of(conn, &filing.province_code).await?;
+            }
+            let mut queued = 0;
+            for u in to {
+                let k = key(d, &kind, &u.email);
+                queued +=
+                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
+            }
+            Ok(queued)
+        }
+        _ => Ok(0),
+    }
+}
+
+/// After the due date: the processor is told its correction time ran out; an overdue review
+/// is escalated to the province's supervisors (and audited). Returns mails queued.
+async fn overdue(
+    conn: &mut AsyncPgConnection,
+    d: &Deadline,
+    today: NaiveDate,
+    escalated: &mut usize,
+) -> Result<usize, QueryError> {
+    let Some((filing, org)) = filing_of(conn, d).await? else {
+        return Ok(0);
+    };
+    let about = notify::about_filing(filing.id);
+    let subject = notify::filing_ref(&filing, &org);
+    match d.purpose.as_str() {
+        filings::CORRECTION_DEADLINE => {
+            let n = FilingNotice::CorrectionOverdue {
+                filing: subject,
+                due: d.due_date,
+            };
+            let k = key(d, "overdue", &org.contact_email);
+            Ok(usize::from(
+                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
+            ))
+        }
+        filings::REVIEW_DEADLINE => {
+            if !deadlines::record_alert(conn, d, "escalated", today).await? {
+                return Ok(0);
+            }
+            let assignee = match filing.assignee_id {
+                Some(a) => identities::user(conn, a).await?.map(|u| u.email),
+                None => None,
+            };
+            let supervisors = identities::supervisors_of(conn, &filing.province_code).await?;
+            *escalated += 1;
+            audit::record(
+                conn,
+                &Actor::system("deadline sweep"),
+                "filing.review_escalated",
+                filings::ENTITY,
+                &filing.id.to_string(),
+                None,
+                Some(json!({
+                    "review_due_date": d.due_date,
+                    "assignee": assignee,
+                    "supervisors": supervisors.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(),
+                })),
+            )
+            .await?;
+            if supervisors.is_empty() {
+                tracing::warn!(filing = %filing.id, province = %filing.province_code,
+                    "overdue review escalated, but the province has no supervisor to tell");
+            }
+            let n = FilingNotice::ReviewOverdue {
+                filing: subject,
+                due: d.due_date,
+                assignee,
+            };
+            let mut queued = 0;
+            for u in supervisors {
+                let k = key(d, "escalated", &u.email);
+                queued +=
+                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
+            }
+            Ok(queued)
+        }
+        _ => Ok(0),
+    }
+}

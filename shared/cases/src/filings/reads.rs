@@ -1,0 +1,118 @@
+//! Filing reads both zones serve alike: a filing in the caller's scope (the same "not found"
+//! whether it does not exist or is someone else's, so ids cannot be probed), its detail view,
+//! and opening a material for download (every download of sensitive material is audited
+//! before the first byte leaves).
+
+use crate::caller::Caller;
+use crate::context::Core;
+use crate::error::{Denied, StoreError};
+use frt_access::{Action, Resource};
+use frt_store::filings::{self, Attachment, Filing, Scope};
+use frt_store::views::{self, Audience, FilingDetail};
+use frt_store::{audit, AsyncPgConnection, ScopedFutureExt};
+use serde_json::json;
+use uuid::Uuid;
+
+/// What can go wrong with a filing.
+#[derive(Debug, thiserror::Error)]
+pub enum FilingError {
+    #[error("no filing with that id was found")]
+    NotFound,
+    #[error("no attachment with that id was found")]
+    AttachmentNotFound,
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<frt_store::DbError> for FilingError {
+    fn from(e: frt_store::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<frt_store::QueryError> for FilingError {
+    fn from(e: frt_store::QueryError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// A filing `scope` may see, or `NotFound`.
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<Filing, FilingError> {
+    filings::get(conn, id, scope)
+        .await?
+        .ok_or(FilingError::NotFound)
+}
+
+/// Who a view is for: staff see the risk flags and the version last submitted.
+pub fn audience(caller: &Caller) -> Audience {
+    match caller.principal.organisation_id() {
+        Some(_) => Audience::Processor,
+        None => Audience::Staff,
+    }
+}
+
+/// The detail view of a filing the caller may read.
+pub async fn detail(core: &Core, caller: &Caller, id: Uuid) -> Result<FilingDetail, FilingError> {
+    caller.require(core, Resource::FILING, Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    views::filing_detail(
+        &mut conn,
+        id,
+        &caller.principal.filing_scope(),
+        audience(caller),
+    )
+    .await?
+    .ok_or(FilingError::NotFound)
+}
+
+/// A material opened for download, its download audited.
+pub struct Download {
+    pub attachment: Attachment,
+    pub file: tokio::fs::File,
+}
+
+/// Opens a material of a filing the caller may read, after auditing the download.
+pub async fn open_attachment(
+    core: &Core,
+    caller: &Caller,
+    filing_id: Uuid,
+    attachment_id: Uuid,
+) -> Result<Download, FilingError> {
+    caller.require(core, Resource::FILING, Action::Read, None)?;
+    let scope = caller.principal.filing_scope();
+    let actor = caller.actor.clone();
+    let attachment = core
+        .db
+        .tx(|conn| {
+            async move {
+                let att = filings::attachment(conn, filing_id, attachment_id, &scope)
+                    .await?
+                    .ok_or(FilingError::AttachmentNotFound)?;
+                audit::record(
+                    conn,
+                    &actor,
+                    "attachment.downloaded",
+                    filings::ENTITY,
+                    &filing_id.to_string(),
+                    None,
+                    Some(json!({ "attachment_id": att.id, "kind": att.kind })),
+                )
+                .await?;
+                Ok::<_, FilingError>(att)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let file = core
+        .blobs
+        .open(&attachment.blob_key)
+        .await
+        .map_err(StoreError::Internal)?;
+    Ok(Download { attachment, file })
+}

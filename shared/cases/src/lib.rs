@@ -1,0 +1,38 @@
+//! Use cases the FRT services, the worker and `frtctl` share, with no HTTP in them: the typed
+//! configuration and the context every use case runs in (`config`, `context`), the one
+//! machinery every case type plugs into (`entity`: deadlines and their `sweep`, `notices`, the
+//! audit `trail`, authorisation resources), accounts, and filing reads. Use cases return typed
+//! errors (`error`); the web layer turns them into problem+json in one place.
+
+pub mod accounts;
+pub mod caller;
+pub mod config;
+pub mod context;
+pub mod entity;
+pub mod error;
+pub mod filings;
+pub mod logging;
+pub mod notices;
+pub mod sessions;
+pub mod sweep;
+pub mod trail;
+
+pub use caller::Caller;
+pub use context::Core;
+pub use error::{Denied, StoreError};
+
+/// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving).
+pub fn today_in_china() -> chrono::NaiveDate {
+    china_date(chrono::Utc::now())
+}
+
+/// China Standard Time: UTC+8, no daylight saving.
+pub fn china_offset() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+/// The date in China of an instant.
+pub fn china_date(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&china_offset()).date_naive()
+}

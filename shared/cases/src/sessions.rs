@@ -1,0 +1,245 @@
+//! Sessions: logging in with email and password (each zone has its own accounts), with
+//! failures throttled per account and source address whether or not the account exists, and
+//! logging out. Every attempt that matters is audited.
+
+use crate::context::Core;
+use crate::error::StoreError;
+use crate::notices::{self, About};
+use chrono::{DateTime, Utc};
+use frt_access::{password, token};
+use frt_mail::AccountNotice;
+use frt_store::audit::{self, Actor};
+use frt_store::identities::{self, User};
+use frt_store::{throttle, AsyncPgConnection, DbError, ScopedFutureExt};
+use serde_json::json;
+use uuid::Uuid;
+
+/// A new session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// A wrong password, and an unknown or inactive account: one answer for all three.
+    #[error("wrong email or password")]
+    Refused,
+    /// Too many failures from this address on this account (known or not).
+    #[error("too many failed logins from your address; try again later")]
+    Throttled { until: DateTime<Utc> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<DbError> for LoginError {
+    fn from(e: DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<frt_store::QueryError> for LoginError {
+    fn from(e: frt_store::QueryError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+/// Logs in to `zone` (`portal` or `casework`) from `source` (the client's address).
+pub async fn login(
+    core: &Core,
+    zone: &'static str,
+    email: &str,
+    password_plain: String,
+    source: &str,
+    actor: Actor,
+) -> Result<Session, LoginError> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || email.len() > 254 || password_plain.len() > 1024 {
+        return Err(LoginError::Refused);
+    }
+    let mut conn = core.db.conn().await?;
+    if let Some(until) = throttle::blocked_until(&mut conn, zone, &email, source).await? {
+        return Err(LoginError::Throttled { until });
+    }
+    let user = identities::user_by_email(&mut conn, zone, &email)
+        .await?
+        .filter(|u| u.active);
+    drop(conn);
+    let stored = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| password::dummy_hash().to_owned());
+    // argon2 is deliberately slow: keep it off the async workers.
+    let pw_ok = tokio::task::spawn_blocking(move || password::verify(&password_plain, &stored))
+        .await
+        .map_err(|e| StoreError::Internal(e.into()))?;
+    let settings = core.settings.clone();
+    let source = source.to_owned();
+    match user {
+        Some(user) if pw_ok => Ok(core
+            .db
+            .tx(|conn| {
+                async move {
+                    throttle::clear(conn, zone, &email, &source).await?;
+                    let (tok, hash) = token::issue();
+                    let expires_at =
+                        Utc::now() + chrono::Duration::minutes(settings.auth.token_ttl_minutes);
+                    identities::insert_session(conn, &hash, user.id, expires_at, Some(&source))
+                        .await?;
+                    let actor = Actor {
+                        user_id: Some(user.id),
+                        ..actor
+                    };
+                    audit::record(
+                        conn,
+                        &actor,
+                        "auth.login",
+                        "user",
+                        &user.id.to_string(),
+                        None,
+                        Some(json!({ "expires_at": expires_at })),
+                    )
+                    .await?;
+                    Ok::<_, DbError>(Session {
+                        token: tok,
+                        expires_at,
+                    })
+                }
+                .scope_boxed()
+            })
+            .await?),
+        user => {
+            let blocked = core
+                .db
+                .tx(|conn| {
+                    async move {
+                        note_failure(
+                            conn,
+                            &settings,
+                            zone,
+                            &email,
+                            &source,
+                            user.as_ref(),
+                            &actor,
+                        )
+                        .await
+                    }
+                    .scope_boxed()
+                })
+                .await?;
+            Err(blocked.map_or(LoginError::Refused, |until| LoginError::Throttled { until }))
+        }
+    }
+}
+
+/// Ends the session whose token hashes to `token_hash`; audited.
+pub async fn logout(
+    core: &Core,
+    token_hash: &[u8],
+    user_id: Uuid,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    core.db
+        .tx(|conn| {
+            async move {
+                identities::revoke_session(conn, token_hash).await?;
+                audit::record(
+                    conn,
+                    actor,
+                    "auth.logout",
+                    "user",
+                    &user_id.to_string(),
+                    None,
+                    None,
+                )
+                .await?;
+                Ok::<_, DbError>(())
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(())
+}
+
+/// Counts a failed login per address and per account, audits it (and every block), and tells
+/// the owner by mail when the account's failures from everywhere reach the alert level.
+/// Returns until when the address is now blocked, if this failure blocked it.
+async fn note_failure(
+    conn: &mut AsyncPgConnection,
+    settings: &crate::config::Settings,
+    zone: &str,
+    email: &str,
+    source: &str,
+    user: Option<&User>,
+    actor: &Actor,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    let a = &settings.auth;
+    let window = a.lockout_minutes.saturating_mul(60);
+    let from_here = throttle::note_failure(
+        conn,
+        zone,
+        email,
+        source,
+        a.max_failed_logins,
+        window,
+        window,
+    )
+    .await?;
+    let everywhere =
+        throttle::note_failure(conn, zone, email, throttle::EVERYWHERE, 0, window, 0).await?;
+    // Failures on unknown names are counted alike but audited only when they block.
+    let (entity_type, entity_id) = match user {
+        Some(u) => ("user", u.id.to_string()),
+        None => ("login", format!("{zone}:{email}")),
+    };
+    if user.is_some() {
+        audit::record(
+            conn,
+            actor,
+            "auth.login_failed",
+            entity_type,
+            &entity_id,
+            None,
+            Some(json!({ "source": source, "failures_from_source": from_here.count })),
+        )
+        .await?;
+    }
+    if let Some(until) = from_here.newly_blocked_until {
+        audit::record(
+            conn,
+            actor,
+            "auth.login_throttled",
+            entity_type,
+            &entity_id,
+            None,
+            Some(json!({ "source": source, "blocked_until": until, "failures": from_here.count })),
+        )
+        .await?;
+    }
+    if let (Some(u), true) = (user, everywhere.count == a.account_alert_failures) {
+        let notice = AccountNotice::LoginFailures {
+            email: u.email.clone(),
+            failures: everywhere.count,
+            within_minutes: a.lockout_minutes,
+        };
+        let bucket = Utc::now().timestamp() / window.max(1);
+        let about = About {
+            entity_type: "user",
+            entity_id: u.id,
+        };
+        let key = format!("user:{}:login_failures:{bucket}", u.id);
+        notices::mail(conn, &u.email, &u.locale, &notice, about, key).await?;
+        audit::record(
+            conn,
+            actor,
+            "auth.account_alerted",
+            "user",
+            &entity_id,
+            None,
+            Some(json!({ "failures": everywhere.count, "within_minutes": a.lockout_minutes })),
+        )
+        .await?;
+    }
+    Ok(from_here.newly_blocked_until)
+}

@@ -1,0 +1,170 @@
+//! Every error a use case returns, mapped to its problem (status and stable `code`) here and
+//! nowhere else. A handler returns a use case's error with `?`; it does not build problems of
+//! its own for what a use case decides.
+
+use crate::error::ApiError;
+use actix_web::http::StatusCode;
+use frt_cases::accounts::NewAccountError;
+use frt_cases::filings::FilingError;
+use frt_cases::trail::TrailError;
+use frt_cases::{Denied, StoreError};
+use frt_store::DbError;
+
+/// What a unique constraint protects, by constraint name: the one place a duplicate becomes a
+/// 409 with a stable code. Use cases insert and let the database decide; they never check
+/// first (two requests at once would both pass the check).
+const UNIQUE_CONFLICTS: &[(&str, &str, &str)] = &[
+    (
+        "organisations_uscc_key",
+        "organisation.uscc_taken",
+        "an organisation with this USCC is already registered; ask its admin to add you",
+    ),
+    (
+        "users_zone_email",
+        "user.email_taken",
+        "an account with this email already exists",
+    ),
+    (
+        "agencies_name",
+        "agency.name_taken",
+        "an agency with this name already exists",
+    ),
+];
+
+/// A unique violation as a 409 problem.
+fn conflict_of(e: &frt_store::QueryError) -> Option<ApiError> {
+    let constraint = frt_store::db::unique_violation(e)?;
+    let (code, detail) = UNIQUE_CONFLICTS
+        .iter()
+        .find(|(name, _, _)| *name == constraint)
+        .map_or(
+            ("conflict.duplicate", "this record already exists"),
+            |(_, code, detail)| (*code, *detail),
+        );
+    tracing::info!(constraint, code, "unique constraint refused a duplicate");
+    Some(ApiError::conflict(code, detail))
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> Self {
+        if let DbError::Query(q) = &e {
+            if let Some(conflict) = conflict_of(q) {
+                return conflict;
+            }
+        }
+        if e.is_unavailable() {
+            tracing::warn!(error = %e, "database unavailable");
+            Self::unavailable("the database is unavailable; try again shortly")
+        } else {
+            Self::internal(e)
+        }
+    }
+}
+
+impl From<frt_store::QueryError> for ApiError {
+    fn from(e: frt_store::QueryError) -> Self {
+        DbError::Query(e).into()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Db(db) => db.into(),
+            StoreError::Deadline(c) => Self::unprocessable(
+                "deadline.out_of_range",
+                format!("the deadline cannot be computed: {c}"),
+            ),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(e: Denied) -> Self {
+        Self::forbidden(e.to_string())
+    }
+}
+
+impl From<frt_access::accounts::AccountError> for ApiError {
+    fn from(e: frt_access::accounts::AccountError) -> Self {
+        use frt_access::accounts::AccountError as A;
+        let code = match e {
+            A::InvalidEmail(_) => "user.invalid_email",
+            A::InvalidName => "user.invalid_name",
+            A::Password(_) => "user.weak_password",
+            A::WrongRole(_) => "user.invalid_role",
+        };
+        Self::unprocessable(code, e.to_string())
+    }
+}
+
+impl From<NewAccountError> for ApiError {
+    fn from(e: NewAccountError) -> Self {
+        match e {
+            NewAccountError::Invalid(a) => a.into(),
+            NewAccountError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<FilingError> for ApiError {
+    fn from(e: FilingError) -> Self {
+        match e {
+            FilingError::NotFound => Self::not_found("filing"),
+            FilingError::AttachmentNotFound => Self::not_found("attachment"),
+            FilingError::Denied(d) => d.into(),
+            FilingError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<TrailError> for ApiError {
+    fn from(e: TrailError) -> Self {
+        match e {
+            TrailError::UnknownEntityType { .. } => {
+                Self::bad_request("audit.unknown_entity_type", e.to_string())
+            }
+            TrailError::NotFound(what) => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("no {what} with that id was found"),
+            ),
+            TrailError::Denied(d) => d.into(),
+            TrailError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<frt_store::calendars::CalendarStoreError> for ApiError {
+    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<frt_store::deadlines::SetError> for ApiError {
+    fn from(e: frt_store::deadlines::SetError) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+impl From<frt_cases::sessions::LoginError> for ApiError {
+    fn from(e: frt_cases::sessions::LoginError) -> Self {
+        use frt_cases::sessions::LoginError as L;
+        match e {
+            L::Refused => Self::unauthenticated("wrong email or password"),
+            L::Throttled { until } => {
+                let secs = (until - chrono::Utc::now()).num_seconds().max(1);
+                Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "auth.too_many_attempts",
+                    format!(
+                        "too many failed logins from your address; try again in {secs} seconds"
+                    ),
+                )
+                .with_retry_after(u64::try_from(secs).unwrap_or(1))
+            }
+            L::Store(s) => s.into(),
+        }
+    }
+}
