@@ -22,7 +22,7 @@ use utoipa::OpenApi;
         crate::filings::show::show,
         crate::filings::show::history,
         crate::filings::form::save,
-        crate::filings::submit::submit,
+        crate::filings::submit::submit_filing,
         crate::filings::attachments::upload,
         crate::filings::attachments::download,
     ),

@@ -54,7 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route(
         "/api/v1/filings/{id}/submit",
-        web::post().to(crate::filings::submit::submit),
+        web::post().to(crate::filings::submit::submit_filing),
     )
     .route(
         "/api/v1/filings/{id}/history",

@@ -2,10 +2,10 @@
 //! nowhere else. A handler returns a use case's error with `?`; it does not build problems of
 //! its own for what a use case decides.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use actix_web::http::StatusCode;
 use frt_cases::accounts::NewAccountError;
-use frt_cases::filings::FilingError;
+use frt_cases::filings::{FilingError, UploadError};
 use frt_cases::trail::TrailError;
 use frt_cases::{Denied, StoreError};
 use frt_store::DbError;
@@ -108,13 +108,81 @@ impl From<NewAccountError> for ApiError {
     }
 }
 
+/// The field problems of a refusal, as problem+json lists them.
+fn listed(problems: Vec<frt_domain::form::FieldProblem>) -> Vec<FieldError> {
+    problems.into_iter().map(FieldError::from).collect()
+}
+
 impl From<FilingError> for ApiError {
     fn from(e: FilingError) -> Self {
+        use FilingError as F;
+        let detail = e.to_string();
         match e {
-            FilingError::NotFound => Self::not_found("filing"),
-            FilingError::AttachmentNotFound => Self::not_found("attachment"),
-            FilingError::Denied(d) => d.into(),
-            FilingError::Store(s) => s.into(),
+            F::NotFound => Self::not_found("filing"),
+            F::AttachmentNotFound => Self::not_found("attachment"),
+            F::InvalidPrevious { problem, message } => {
+                Self::unprocessable("filing.invalid_previous", message).with_errors(vec![
+                    FieldError {
+                        path: "previous_filing_id".into(),
+                        code: problem.into(),
+                        message: message.into(),
+                    },
+                ])
+            }
+            F::NotEditable(_) => Self::conflict("filing.not_editable", detail),
+            F::IllegalTransition(_) => Self::conflict("filing.illegal_transition", detail),
+            F::Incomplete(problems) => {
+                Self::unprocessable("filing.incomplete", detail).with_errors(listed(problems))
+            }
+            F::VersionConflict { seen, now } => Self::conflict(
+                "filing.version_conflict",
+                match now {
+                    Some(now) => format!(
+                        "the filing changed since version {seen} (it is now version {now}); reload it and try again"
+                    ),
+                    None => detail,
+                },
+            ),
+            F::IdempotencyKeyReused { .. } => Self::unprocessable("idempotency.key_reused", detail),
+            F::NotInReview(_) => Self::conflict("filing.not_in_review", detail),
+            F::AssignedToOther => Self::conflict("filing.assigned_to_other", detail),
+            F::AlreadyAssigned => Self::conflict("filing.already_assigned", detail),
+            F::InvalidAssignee => Self::unprocessable("filing.invalid_assignee", detail),
+            F::NoProposal => Self::conflict("filing.no_proposal", detail),
+            F::InvalidReasons(problems) => {
+                Self::unprocessable("review.invalid_reasons", detail).with_errors(listed(problems))
+            }
+            F::InvalidNote => Self::unprocessable("review.invalid_note", detail),
+            F::NoSuchVersion { .. } => Self::unprocessable("history.no_such_version", detail),
+            F::InvalidRange => Self::bad_request("history.invalid_range", detail),
+            F::Upload(u) => u.into(),
+            F::Denied(d) => d.into(),
+            F::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<UploadError> for ApiError {
+    fn from(e: UploadError) -> Self {
+        use UploadError as U;
+        let detail = e.to_string();
+        match e {
+            U::TooLarge { .. } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "attachment.too_large",
+                detail,
+            ),
+            U::Malformed(_) => Self::bad_request("attachment.malformed", detail),
+            U::Empty => Self::unprocessable("attachment.empty", detail),
+            U::UnsupportedType => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "attachment.unsupported_type",
+                detail,
+            ),
+            U::TooManyFiles => Self::unprocessable("attachment.too_many_files", detail),
+            U::UnknownField(_) => Self::unprocessable("attachment.unknown_field", detail),
+            U::MissingFile => Self::unprocessable("attachment.missing_file", detail),
+            U::InvalidKind(_) => Self::unprocessable("attachment.invalid_kind", detail),
         }
     }
 }

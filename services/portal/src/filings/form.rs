@@ -1,13 +1,11 @@
 //! Save the form of a draft or returned filing; incomplete is fine until submission.
 
-use super::{not_editable, typed};
 use actix_web::{web, HttpResponse};
-use frt_access::{Action, Resource};
+use frt_cases::filings::drafts;
 use frt_domain::form::FilingForm;
-use frt_store::{audit, filings, views, ScopedFutureExt};
-use frt_web::{ApiError, ApiResult, Auth, Core};
+use frt_store::views;
+use frt_web::{ApiResult, Auth, Core};
 use serde::Deserialize;
-use serde_json::json;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -30,47 +28,7 @@ pub async fn save(
     id: web::Path<Uuid>,
     body: frt_web::Json<SaveForm>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::FILING, Action::Write, None)?;
-    let id = id.into_inner();
     let SaveForm { version, form } = body.into_inner();
-    let form = serde_json::to_value(&form).map_err(ApiError::internal)?;
-    let scope = auth.principal.filing_scope();
-    let actor = auth.actor.clone();
-    let detail = core
-        .db
-        .tx(|conn| {
-            async move {
-                let filing = filings::get_for_update(conn, id, &scope)
-                    .await?
-                    .ok_or_else(|| ApiError::not_found("filing"))?;
-                let (status, _) = typed(&filing)?;
-                if !status.editable_by_processor() {
-                    return Err(not_editable(status));
-                }
-                let before = filing.form.clone();
-                let updated = filings::update_form(conn, id, version, &form).await?.ok_or_else(|| {
-                    ApiError::conflict(
-                        "filing.version_conflict",
-                        format!(
-                            "the filing was changed since version {version} (it is now version {}); reload it and apply your edit again",
-                            filing.version
-                        ),
-                    )
-                })?;
-                audit::record(
-                    conn,
-                    &actor,
-                    "filing.form_saved",
-                    filings::ENTITY,
-                    &id.to_string(),
-                    Some(json!({ "version": filing.version, "form": before })),
-                    Some(json!({ "version": updated.version, "form": updated.form })),
-                )
-                .await?;
-                Ok(views::detail_of(conn, updated, views::Audience::Processor).await?)
-            }
-            .scope_boxed()
-        })
-        .await?;
+    let detail = drafts::save_form(&core, &auth, id.into_inner(), version, form).await?;
     Ok(HttpResponse::Ok().json(detail))
 }

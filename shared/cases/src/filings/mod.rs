@@ -2,8 +2,14 @@
 //! authorisation resource, and what the deadline sweep tells whom about their time limits
 //! (the processor's correction limit; the regulator's review limit, escalated when it passes).
 
+pub mod drafts;
+mod error;
+pub mod history;
+pub mod materials;
 pub mod notify;
 pub mod reads;
+pub mod review;
+pub mod submit;
 
 use crate::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::StoreError;
@@ -11,6 +17,7 @@ use crate::notices;
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use frt_access::Resource;
+use frt_domain::filing::{FilingKind, FilingStatus};
 use frt_mail::FilingNotice;
 use frt_store::audit::{self, Actor};
 use frt_store::deadlines::{self, Deadline};
@@ -19,7 +26,34 @@ use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use reads::FilingError;
+pub use error::{FilingError, UploadError};
+
+/// The typed status and kind of a stored filing (rows the platform wrote: unreadable ones
+/// are an internal error, not the caller's).
+pub(crate) fn typed(f: &filings::Filing) -> Result<(FilingStatus, FilingKind), FilingError> {
+    let status = f
+        .status
+        .parse::<FilingStatus>()
+        .map_err(anyhow::Error::from)?;
+    let kind = f.kind.parse::<FilingKind>().map_err(anyhow::Error::from)?;
+    Ok((status, kind))
+}
+
+/// A filing the processor may still change (a draft, or returned for correction), locked.
+pub(crate) async fn editable_for_update(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<filings::Filing, FilingError> {
+    let filing = filings::get_for_update(conn, id, scope)
+        .await?
+        .ok_or(FilingError::NotFound)?;
+    let (status, _) = typed(&filing)?;
+    if !status.editable_by_processor() {
+        return Err(FilingError::NotEditable(status));
+    }
+    Ok(filing)
+}
 
 /// Filings as a case type.
 pub struct FilingCase;

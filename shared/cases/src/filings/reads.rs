@@ -5,38 +5,14 @@
 
 use crate::caller::Caller;
 use crate::context::Core;
-use crate::error::{Denied, StoreError};
+use crate::error::StoreError;
+use crate::filings::FilingError;
 use frt_access::{Action, Resource};
 use frt_store::filings::{self, Attachment, Filing, Scope};
 use frt_store::views::{self, Audience, FilingDetail};
 use frt_store::{audit, AsyncPgConnection, ScopedFutureExt};
 use serde_json::json;
 use uuid::Uuid;
-
-/// What can go wrong with a filing.
-#[derive(Debug, thiserror::Error)]
-pub enum FilingError {
-    #[error("no filing with that id was found")]
-    NotFound,
-    #[error("no attachment with that id was found")]
-    AttachmentNotFound,
-    #[error(transparent)]
-    Denied(#[from] Denied),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<frt_store::DbError> for FilingError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::QueryError> for FilingError {
-    fn from(e: frt_store::QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
 
 /// A filing `scope` may see, or `NotFound`.
 pub async fn visible(

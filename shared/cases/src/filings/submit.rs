@@ -1,0 +1,199 @@
+//! Submission (or resubmission after correction) of a filing: completeness and consistency
+//! checked with every problem reported at once, the statutory deadline computed from the
+//! calendar, the regulator's review clock started (again), risk flags for the reviewer, the
+//! version kept for the history, the receipt queued, and, with an `Idempotency-Key`, the first
+//! answer kept so a retry gets it again.
+
+use super::{notify as notices, typed, FilingError};
+use crate::caller::Caller;
+use crate::context::Core;
+use crate::error::StoreError;
+use crate::{china_date, today_in_china};
+use frt_access::{Action, Resource};
+use frt_domain::calendar::WorkingDays;
+use frt_domain::filing::{FilingAction, FilingStatus};
+use frt_domain::form::{check_for_submit, AttachmentKind, FilingForm};
+use frt_domain::risk;
+use frt_mail::FilingNotice;
+use frt_store::{
+    audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Submits the filing; returns the status and body of the answer (the first answer again for
+/// a retried `key`).
+pub async fn submit(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+    key: Option<String>,
+) -> Result<(u16, serde_json::Value), FilingError> {
+    caller.require(core, Resource::FILING, Action::Write, None)?;
+    let request_hash = format!("submit:{id}");
+    let scope = caller.principal.filing_scope();
+    let actor = caller.actor.clone();
+    let user_id = caller.principal.user_id;
+    let settings = core.settings.clone();
+    let calendars = core.calendars.clone();
+    core.db
+        .tx(|conn| {
+            async move {
+                if let Some(key) = &key {
+                    if let Some(saved) = idempotency::lookup_locked(conn, user_id, key).await? {
+                        if saved.request_hash != request_hash {
+                            return Err(FilingError::IdempotencyKeyReused {
+                                earlier_round: false,
+                            });
+                        }
+                        // The key answered an earlier round if the filing was returned since.
+                        let now = filings::get(conn, id, &scope).await?;
+                        if now.is_some_and(|f| f.status == FilingStatus::Returned.as_str()) {
+                            return Err(FilingError::IdempotencyKeyReused {
+                                earlier_round: true,
+                            });
+                        }
+                        let status = u16::try_from(saved.status).unwrap_or(200);
+                        return Ok((status, saved.body));
+                    }
+                }
+                let filing = filings::get_for_update(conn, id, &scope)
+                    .await?
+                    .ok_or(FilingError::NotFound)?;
+                let (status, kind) = typed(&filing)?;
+                let next = status.apply(FilingAction::Submit)?;
+                let form: FilingForm =
+                    serde_json::from_value(filing.form.clone()).map_err(anyhow::Error::from)?;
+                let materials = filings::attachments_of(conn, id).await?;
+                let attachments: Vec<AttachmentKind> =
+                    materials.iter().filter_map(|a| a.kind.parse().ok()).collect();
+                let today = today_in_china();
+                let checked = check_for_submit(&form, kind, &attachments, today)
+                    .map_err(FilingError::Incomplete)?;
+                let now = chrono::Utc::now();
+                let calendar = calendars.get(conn).await?;
+                let org = identities::organisation(conn, filing.organisation_id)
+                    .await?
+                    .ok_or(FilingError::NotFound)?;
+                let working_days = |n: i64| WorkingDays::new(n).map_err(StoreError::Deadline);
+                // Lateness is judged by the first submission: a correction does not make it late.
+                let met_on = china_date(filing.first_submitted_at.unwrap_or(now));
+                let statutory = deadlines::set(
+                    conn,
+                    &calendar,
+                    filings::ENTITY,
+                    id,
+                    filings::STATUTORY_DEADLINE,
+                    checked.trigger_date(),
+                    working_days(settings.filing.statutory_working_days)?,
+                    Some(met_on),
+                )
+                .await?;
+                // The regulator's review clock runs again, with the days used before a return.
+                let review = deadlines::set(
+                    conn,
+                    &calendar,
+                    filings::ENTITY,
+                    id,
+                    filings::REVIEW_DEADLINE,
+                    today,
+                    working_days(
+                        (settings.filing.review_working_days
+                            - i64::from(filing.review_days_used))
+                        .max(1),
+                    )?,
+                    None,
+                )
+                .await?;
+                // A resubmission meets the processor's correction time limit.
+                let correction = if status == FilingStatus::Returned {
+                    deadlines::mark_met(
+                        conn,
+                        &calendar,
+                        filings::ENTITY,
+                        id,
+                        filings::CORRECTION_DEADLINE,
+                        today,
+                    )
+                    .await?
+                } else {
+                    None
+                };
+                // Flags for the reviewer, from the form and the facts around it.
+                let ctx = risk::Context {
+                    kind,
+                    late_by_working_days: statutory.late_by_working_days.map(i64::from),
+                    uscc_checksum_ok: org.uscc_checksum_ok,
+                    processing_started_on: None,
+                };
+                let assessment = risk::assess(checked.form(), &ctx);
+                let rank = risk::RiskLevel::ALL
+                    .iter()
+                    .position(|l| *l == assessment.level)
+                    .unwrap_or(0);
+                let flags =
+                    serde_json::to_value(&assessment.flags).map_err(anyhow::Error::from)?;
+                let updated = filings::mark_submitted(
+                    conn,
+                    id,
+                    &filings::Submission {
+                        trigger_date: checked.trigger_date(),
+                        at: now,
+                        first_submitted_at: filing.first_submitted_at.unwrap_or(now),
+                        statutory_due: statutory.due_date,
+                        late_by: statutory.late_by_working_days,
+                        review_due: review.due_date,
+                        risk_level: assessment.level.as_str(),
+                        risk_rank: i16::try_from(rank).unwrap_or(0),
+                        risk_flags: &flags,
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    &actor,
+                    if status == FilingStatus::Returned {
+                        "filing.resubmitted"
+                    } else {
+                        "filing.submitted"
+                    },
+                    filings::ENTITY,
+                    &id.to_string(),
+                    Some(json!({ "status": status.as_str() })),
+                    Some(json!({
+                        "status": next.as_str(),
+                        "trigger_date": checked.trigger_date(),
+                        "due_date": statutory.due_date,
+                        "provisional": statutory.provisional,
+                        "late_by_working_days": statutory.late_by_working_days,
+                        "calendar_versions": statutory.calendar_versions,
+                    })),
+                )
+                .await?;
+                // Keep the version as submitted, for the reviewer's history and diffs.
+                let snapshot: Vec<serde_json::Value> = materials
+                    .iter()
+                    .map(|a| json!({ "id": a.id, "kind": a.kind, "filename": a.filename, "sha256": a.sha256 }))
+                    .collect();
+                versions::append(conn, id, &filing.form, &json!(snapshot), user_id).await?;
+                // The receipt (回执) to the processor's contact address.
+                let receipt = FilingNotice::Submitted {
+                    filing: notices::filing_ref(&updated, &org),
+                    resubmission: status == FilingStatus::Returned,
+                    submitted_on: today,
+                };
+                notices::to_processor(conn, &updated, &org, &receipt).await?;
+                let mut held = vec![statutory, review];
+                held.extend(correction);
+                let detail =
+                    views::detail_from(updated, org, held, materials, views::Audience::Processor);
+                let body = serde_json::to_value(&detail).map_err(anyhow::Error::from)?;
+                if let Some(key) = &key {
+                    idempotency::save(conn, user_id, key, &request_hash, 200, &body).await?;
+                }
+                Ok((200u16, body))
+            }
+            .scope_boxed()
+        })
+        .await
+}
