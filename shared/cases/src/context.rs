@@ -20,8 +20,9 @@ pub struct Core {
 }
 
 impl Core {
-    /// Builds the shared state from settings. Does not touch the database.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    /// Builds the shared state from settings and the entities it knows (see
+    /// `registry::standard` and `Core::build`). Does not touch the database.
+    pub async fn assemble(settings: Settings, entities: Registry) -> anyhow::Result<Self> {
         let db = Db::new(&settings.db_settings())?;
         let authz = Authorizer::load(&settings.path(&settings.paths.casbin_dir)).await?;
         let blobs = BlobStore::local(settings.path(&settings.uploads.blob_dir));
@@ -31,7 +32,7 @@ impl Core {
             calendars: CalendarCache::default(),
             blobs,
             settings: Arc::new(settings),
-            entities: Arc::new(Registry::standard()),
+            entities: Arc::new(entities),
         })
     }
 }

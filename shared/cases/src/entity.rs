@@ -80,16 +80,11 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every case type and audited entity of the platform.
-    pub fn standard() -> Self {
-        let mut r = Self {
+    pub fn empty() -> Self {
+        Self {
             entities: Vec::new(),
             cases: Vec::new(),
-        };
-        r.add_case_type(Arc::new(crate::filings::FilingCase));
-        r.add_entity(Arc::new(crate::accounts::OrganisationEntity));
-        r.add_entity(Arc::new(crate::accounts::UserEntity));
-        r
+        }
     }
 
     pub fn add_entity(&mut self, entity: Arc<dyn Entity>) {
@@ -123,11 +118,9 @@ impl Registry {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn the_standard_registry_knows_filings_organisations_and_users() {
-        let r = Registry::standard();
+        let r = crate::registry::standard();
         assert_eq!(r.names(), ["filing", "organisation", "user"]);
         assert!(r.case_type("filing").is_some());
         assert!(r.case_type("user").is_none(), "a user has no deadlines");

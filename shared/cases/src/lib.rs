@@ -13,6 +13,7 @@ pub mod error;
 pub mod filings;
 pub mod logging;
 pub mod notices;
+pub mod registry;
 pub mod sessions;
 pub mod sweep;
 pub mod trail;

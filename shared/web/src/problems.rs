@@ -236,3 +236,16 @@ impl From<frt_cases::sessions::LoginError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::accounts::RegistrationError> for ApiError {
+    fn from(e: frt_cases::accounts::RegistrationError) -> Self {
+        use frt_cases::accounts::RegistrationError as R;
+        let detail = e.to_string();
+        match e {
+            R::Invalid(problems) => {
+                Self::unprocessable("registration.invalid", detail).with_errors(listed(problems))
+            }
+            R::Store(s) => s.into(),
+        }
+    }
+}

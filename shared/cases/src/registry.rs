@@ -1,0 +1,23 @@
+//! The platform's entities and case types: the one list a new case type is added to.
+
+use crate::config::Settings;
+use crate::context::Core;
+use crate::entity::Registry;
+use std::sync::Arc;
+
+/// Every case type and audited entity of the platform.
+pub fn standard() -> Registry {
+    let mut r = Registry::empty();
+    r.add_case_type(Arc::new(crate::filings::FilingCase));
+    r.add_entity(Arc::new(crate::accounts::OrganisationEntity));
+    r.add_entity(Arc::new(crate::accounts::UserEntity));
+    r
+}
+
+impl Core {
+    /// Builds the shared state from settings, knowing every standard entity and case type.
+    /// Does not touch the database.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::assemble(settings, standard()).await
+    }
+}

@@ -1,0 +1,135 @@
+//! How to reach a person or an organisation: an email address and a phone number, each parsed
+//! once at the edge into a type that is valid from then on.
+
+use std::fmt;
+
+/// Why a contact detail is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContactError {
+    #[error("'{0}' is not a valid email address")]
+    Email(String),
+    #[error("a phone number is 7 to 20 characters: digits, with optional + - ( ) and spaces")]
+    Phone,
+}
+
+/// An email address: trimmed and lower-cased, at most 254 characters, one '@' with something
+/// before it and a dotted domain after it, no spaces or control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(text: &str) -> Result<Self, ContactError> {
+        let email = text.trim().to_lowercase();
+        let refused = || ContactError::Email(email.chars().take(254).collect());
+        let (local, domain) = email.split_once('@').ok_or_else(refused)?;
+        let ok = !local.is_empty()
+            && email.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok {
+            Ok(Self(email))
+        } else {
+            Err(refused())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A phone number as people write it: 7 to 20 characters, at least 7 digits, and otherwise
+/// only `+ - ( )` and spaces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Phone(String);
+
+impl Phone {
+    pub fn parse(text: &str) -> Result<Self, ContactError> {
+        let phone = text.trim();
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let ok = (7..=20).contains(&phone.len())
+            && digits >= 7
+            && phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-() ".contains(c));
+        if ok {
+            Ok(Self(phone.to_owned()))
+        } else {
+            Err(ContactError::Phone)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(
+            Email::parse(" A@B.cn ").map(Email::into_string),
+            Ok("a@b.cn".into())
+        );
+        for bad in [
+            "a@b",
+            "@b.cn",
+            "a b@c.cn",
+            "a@@b.cn",
+            "a@.cn",
+            "a@b.cn.",
+            "",
+            "a\u{7}@b.cn",
+        ] {
+            assert!(Email::parse(bad).is_err(), "{bad}");
+        }
+        assert!(Email::parse(&format!("{}@b.cn", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn phones() {
+        assert!(Phone::parse("+86 21 5555-1234").is_ok());
+        assert!(Phone::parse("13800138000").is_ok());
+        assert!(Phone::parse("(021) 5555 0100").is_ok());
+        for bad in [
+            "12345",
+            "call me maybe",
+            "+86 21 5555 0100 0000 0000",
+            "1380013800x",
+        ] {
+            assert!(Phone::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_and_accepted_values_reparse(s in "\\PC{0,40}") {
+            if let Ok(e) = Email::parse(&s) {
+                proptest::prop_assert_eq!(Email::parse(e.as_str()), Ok(e.clone()));
+            }
+            if let Ok(p) = Phone::parse(&s) {
+                proptest::prop_assert_eq!(Phone::parse(p.as_str()), Ok(p.clone()));
+            }
+        }
+    }
+}
