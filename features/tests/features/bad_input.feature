@@ -18,6 +18,55 @@ Feature: Bad input is refused clearly (problem+json)
       | a misspelt form field    | {"kind": "initial", "form": {"basic": {"procesor_name": "x"}}} | request.invalid_field  |
       | an unknown filing kind   | {"kind": "renewal"}                                            | request.invalid_field  |
 
+  Scenario: A NUL character is refused at the edge and nothing is stored
+    Given the platform is running
+    And processor "Acme Face Ltd" is registered in province 310000
+    When "Acme Face Ltd" sends POST /api/v1/filings with the body {"kind": "initial", "form": {"basic": {"processor_name": "Acme\u0000"}}}
+    Then the response status is 422
+    And the problem code is "request.nul_character"
+    When "Acme Face Ltd" sends GET /api/v1/filings?status=%00
+    Then the response status is 400
+    And the problem code is "request.nul_character"
+    When "Acme Face Ltd" sends GET /api/v1/filings
+    Then the response status is 200
+    And the answer has total = 0
+
+  Scenario: A body must say it is JSON (415)
+    Given the platform is running
+    And processor "Acme Face Ltd" is registered in province 310000
+    When "Acme Face Ltd" sends POST /api/v1/filings with the body {"kind": "initial"} as "text/plain"
+    Then the response status is 415
+    And the problem code is "request.content_type"
+
+  Scenario: An unknown method on a known address is 405 with the methods that are served
+    Given the platform is running
+    And processor "Acme Face Ltd" is registered in province 310000
+    When "Acme Face Ltd" sends TRACE /api/v1/filings
+    Then the response status is 405
+    And the problem code is "request.method_not_allowed"
+    And the answer allows "GET, POST"
+    And the answer carries the security headers
+
+  Scenario Outline: Far-out values are refused, naming the parameter (<why>)
+    Given the platform is running
+    And "Wang" is a reviewer at the provincial CAC office of 310000
+    When "Wang" sends GET <path>
+    Then the response status is 400
+    And the problem code is "<code>"
+
+    Examples:
+      | why                         | path                                                       | code                  |
+      | a date 250,000 years ago    | /api/v1/review/queue?submitted_from=-250000-01-01          | request.invalid_date  |
+      | a date past the year 2999   | /api/v1/review/queue?submitted_to=9999-12-31               | request.invalid_date  |
+      | a cursor from far out       | /api/v1/review/queue?after=d-250000-01-01_0196a000-0000-7000-8000-000000000000 | request.invalid_cursor |
+      | the smallest 32-bit version | /api/v1/filings/0196a000-0000-7000-8000-000000000000/versions/diff?to=-2147483648 | request.out_of_range |
+
+  Scenario: Every answer carries the security headers, the refusals too
+    Given the platform is running
+    When anyone asks the portal for "/api/v1/filings" without a token
+    Then the response status is 401
+    And the answer carries the security headers
+
   Scenario: An id that is not a UUID is not found
     Given the platform is running
     And processor "Acme Face Ltd" is registered in province 310000

@@ -32,18 +32,53 @@ fn fill(w: &FrtWorld, path: &str) -> String {
     }
 }
 
-#[when(regex = r#"^"([^"]+)" sends (GET|POST|PUT|DELETE) (\S+)$"#)]
+#[when(regex = r#"^"([^"]+)" sends (GET|POST|PUT|DELETE|PATCH|TRACE|OPTIONS) (\S+)$"#)]
 async fn actor_sends(w: &mut FrtWorld, name: String, m: String, path: String) {
     let path = fill(w, &path);
     w.send_as(&name, method(&m), &path, None).await;
 }
 
-#[when(regex = r#"^"([^"]+)" sends (POST|PUT) (\S+) with the body (.+)$"#)]
-async fn actor_sends_body(w: &mut FrtWorld, name: String, m: String, path: String, raw: String) {
+#[when(regex = r#"^"([^"]+)" sends (POST|PUT) (\S+) with the body (.+?)(?: as "([^"]+)")?$"#)]
+async fn actor_sends_body(
+    w: &mut FrtWorld,
+    name: String,
+    m: String,
+    path: String,
+    raw: String,
+    content_type: String,
+) {
     let path = fill(w, &path);
     let (service, token) = w.actor(&name);
-    w.send_raw(method(&m), service, &path, Some(&token), &raw)
+    let content_type = if content_type.is_empty() {
+        "application/json"
+    } else {
+        content_type.as_str()
+    };
+    w.send_typed(method(&m), service, &path, Some(&token), &raw, content_type)
         .await;
+}
+
+#[then(expr = "the answer allows {string}")]
+async fn answer_allows(w: &mut FrtWorld, methods: String) {
+    let allow = w.last().headers.get("allow").and_then(|v| v.to_str().ok());
+    assert_eq!(allow, Some(methods.as_str()), "{:?}", w.last().headers);
+}
+
+#[then("the answer carries the security headers")]
+async fn security_headers(w: &mut FrtWorld) {
+    let h = &w.last().headers;
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    assert_eq!(get("x-content-type-options"), "nosniff", "{h:?}");
+    assert_eq!(get("cache-control"), "no-store", "{h:?}");
+    assert_eq!(get("x-frame-options"), "DENY", "{h:?}");
+    assert!(
+        get("content-security-policy").contains("frame-ancestors 'none'"),
+        "{h:?}"
+    );
 }
 
 #[then(expr = "the response status is {int}")]

@@ -217,21 +217,22 @@ impl FrtWorld {
         })
     }
 
-    /// Sends a raw text body labelled as JSON.
-    pub async fn send_raw(
+    /// Sends a raw text body labelled with `content_type`.
+    pub async fn send_typed(
         &mut self,
         method: Method,
         service: Service,
         path: &str,
         token: Option<&str>,
         raw: &str,
+        content_type: &str,
     ) -> Reply {
         let url = format!("{}{path}", self.base(service));
         let mut req = self
             .app()
             .http
             .request(method, url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(raw.to_owned());
         if let Some(t) = token {
             req = req.bearer_auth(t);

@@ -1,6 +1,7 @@
 //! Who works a filing: a supervisor assigns or reassigns it to a reviewer of the filing's
 //! province; a reviewer takes an unassigned one (`frt_cases::filings::review` decides).
 
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use frt_cases::filings::review;
 use frt_store::views;
@@ -25,12 +26,13 @@ pub struct TakeRequest {
 }
 
 /// Assign, reassign or unassign a filing (supervisors).
-#[utoipa::path(post, path = "/api/v1/filings/{id}/assign", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body = AssignRequest,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "stale version or not waiting for review", content_type = "application/problem+json"),
     (status = 422, description = "the assignee cannot review this filing", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/assign")]
 pub async fn assign(
     core: web::Data<Core>,
     auth: Auth,
@@ -46,11 +48,12 @@ pub async fn assign(
 }
 
 /// Take an unassigned filing for oneself (reviewers).
-#[utoipa::path(post, path = "/api/v1/filings/{id}/take", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body = TakeRequest,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "already assigned, stale version or not waiting for review", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/take")]
 pub async fn take(
     core: web::Data<Core>,
     auth: Auth,

@@ -1,5 +1,6 @@
 //! A filing as staff see it, its full audit trail and its materials.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_store::{audit, filings, views};
@@ -7,10 +8,11 @@ use frt_web::{ApiResult, Auth, Core};
 use uuid::Uuid;
 
 /// A filing of the caller's jurisdiction, with the USCC warning flag.
-#[utoipa::path(get, path = "/api/v1/filings/{id}", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
     responses((status = 200, body = views::FilingDetail), (status = 404, content_type = "application/problem+json")))]
-pub async fn show(
+#[get("/api/v1/filings/{id}")]
+pub async fn show_filing(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -20,10 +22,11 @@ pub async fn show(
 }
 
 /// Every audit row of a filing, oldest first.
-#[utoipa::path(get, path = "/api/v1/filings/{id}/audit", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
     responses((status = 200, body = [audit::AuditRow]), (status = 404, content_type = "application/problem+json")))]
-pub async fn audit_trail(
+#[get("/api/v1/filings/{id}/audit")]
+pub async fn filing_audit_trail(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -37,10 +40,11 @@ pub async fn audit_trail(
 }
 
 /// Download a material of a filing in the caller's jurisdiction (audited).
-#[utoipa::path(get, path = "/api/v1/filings/{id}/attachments/{attachment_id}", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
     responses((status = 200, description = "the file"), (status = 404, content_type = "application/problem+json")))]
-pub async fn download(
+#[get("/api/v1/filings/{id}/attachments/{attachment_id}")]
+pub async fn download_attachment(
     core: web::Data<Core>,
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,

@@ -1,6 +1,7 @@
 //! A filing's history for the reviewer: every version the processor submitted, and the
 //! field-level differences between two of them (`frt_cases::filings::history`).
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use frt_cases::filings::history::{self, VersionDiff};
 use frt_store::versions::FilingVersion;
@@ -9,10 +10,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 /// Every version of a filing as submitted, oldest first.
-#[utoipa::path(get, path = "/api/v1/filings/{id}/versions", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
     responses((status = 200, body = [FilingVersion]), (status = 404, content_type = "application/problem+json")))]
-pub async fn list(
+#[get("/api/v1/filings/{id}/versions")]
+pub async fn versions(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -27,16 +29,19 @@ const MAX_VERSION: i32 = 1_000_000;
 #[serde(deny_unknown_fields)]
 pub struct DiffQuery {
     /// The earlier version (default: the one before `to`).
+    #[param(minimum = 1, maximum = 1000000)]
     pub from: Option<i32>,
     /// The later version (default: the latest).
+    #[param(minimum = 1, maximum = 1000000)]
     pub to: Option<i32>,
 }
 
 /// Field-level differences between two submitted versions.
-#[utoipa::path(get, path = "/api/v1/filings/{id}/versions/diff", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id"), DiffQuery),
     responses((status = 200, body = VersionDiff), (status = 404, content_type = "application/problem+json")))]
-pub async fn diff(
+#[get("/api/v1/filings/{id}/versions/diff")]
+pub async fn version_diff(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,

@@ -1,6 +1,7 @@
 //! The review queue: submitted filings of the caller's jurisdiction, oldest statutory deadline
 //! first, keyset-paged so deep pages stay fast.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
@@ -20,29 +21,41 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct QueueQuery {
     /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next` from the previous page (with the same filters and sort).
     pub after: Option<String>,
-    /// National staff: narrow to one province.
+    /// National staff: narrow to one province (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
     pub province: Option<String>,
     /// `submitted` (default: waiting for review) or `returned` (waiting for the processor).
+    #[param(pattern = "^(submitted|returned)$")]
     pub status: Option<String>,
     /// `initial`, `change` or `deregistration`.
+    #[param(pattern = "^(initial|change|deregistration)$")]
     pub kind: Option<String>,
     /// `true` for late filings only, `false` for on-time ones only.
     pub late: Option<bool>,
-    /// Part of the processor's name, or its USCC.
+    /// Part of the processor's name, or its USCC (at most 200 characters).
+    #[param(max_length = 200)]
     pub processor: Option<String>,
     /// Submitted on or after this day (China time), YYYY-MM-DD.
+    #[param(format = Date, pattern = "^(19[0-9]{2}|2[0-9]{3})-")]
     pub submitted_from: Option<String>,
     /// Submitted on or before this day (China time), YYYY-MM-DD.
+    #[param(format = Date, pattern = "^(19[0-9]{2}|2[0-9]{3})-")]
     pub submitted_to: Option<String>,
     /// `me`, `unassigned`, or a reviewer's id.
+    #[param(
+        pattern = "^(me|unassigned|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub assignee: Option<String>,
     /// At least this risk level: none, low, medium, high or critical.
+    #[param(pattern = "^(none|low|medium|high|critical)$")]
     pub risk: Option<String>,
     /// `review_due` (default: the regulator's own review due date, then the statutory one),
     /// `statutory_due`, `submitted` (longest waiting first) or `risk` (highest first).
+    #[param(pattern = "^(review_due|statutory_due|submitted|risk)$")]
     pub sort: Option<String>,
 }
 
@@ -276,9 +289,10 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
 }
 
 /// Filings waiting for review in the caller's jurisdiction.
-#[utoipa::path(get, path = "/api/v1/review/queue", tag = "review", security(("bearer" = [])), params(QueueQuery),
+#[utoipa::path(tag = "review", security(("bearer" = [])), params(QueueQuery),
     responses((status = 200, body = QueuePage), (status = 400, content_type = "application/problem+json")))]
-pub async fn queue(
+#[get("/api/v1/review/queue")]
+pub async fn review_queue(
     core: web::Data<Core>,
     auth: Auth,
     q: web::Query<QueueQuery>,

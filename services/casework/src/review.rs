@@ -2,6 +2,7 @@
 //! correction (退回补正) or refuse it (不予备案), both with reasons
 //! (`frt_cases::filings::review` decides).
 
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use frt_cases::filings::review::{self, Reason};
 use frt_domain::filing::FilingAction;
@@ -13,6 +14,8 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReasonsRequest {
+    /// 1 to 100 reasons.
+    #[schema(min_items = 1, max_items = 100)]
     pub reasons: Vec<Reason>,
     /// The filing's `version` as last seen; a stale one is refused (409).
     pub version: Option<i32>,
@@ -26,11 +29,12 @@ pub struct RecordRequest {
 }
 
 /// Record the filing and issue its number.
-#[utoipa::path(post, path = "/api/v1/filings/{id}/record", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body(content = Option<RecordRequest>),
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not waiting for review", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/record")]
 pub async fn record(
     core: web::Data<Core>,
     auth: Auth,
@@ -44,12 +48,13 @@ pub async fn record(
 
 /// Return the filing to the processor for correction (退回补正), with reasons; the
 /// processor corrects and resubmits.
-#[utoipa::path(post, path = "/api/v1/filings/{id}/return", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body = ReasonsRequest,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not waiting for review", content_type = "application/problem+json"),
     (status = 422, description = "no reasons", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/return")]
 pub async fn return_for_correction(
     core: web::Data<Core>,
     auth: Auth,
@@ -67,12 +72,13 @@ pub async fn return_for_correction(
 }
 
 /// Refuse the filing (不予备案), with reasons; the decision is final.
-#[utoipa::path(post, path = "/api/v1/filings/{id}/refuse", tag = "review", security(("bearer" = [])),
+#[utoipa::path(tag = "review", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body = ReasonsRequest,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not waiting for review", content_type = "application/problem+json"),
     (status = 422, description = "no reasons", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/refuse")]
 pub async fn refuse(
     core: web::Data<Core>,
     auth: Auth,

@@ -1,5 +1,6 @@
 //! Staff administration: an admin adds staff to their own agency.
 
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use frt_access::accounts::Owner;
 use frt_access::{Action, PrincipalKind, Resource, Role};
@@ -11,10 +12,15 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub display_name: String,
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// reviewer, inspector, complaint_handler, supervisor or admin.
+    #[schema(pattern = "^(reviewer|inspector|complaint_handler|supervisor|admin)$")]
     pub role: String,
 }
 
@@ -27,12 +33,13 @@ pub struct StaffCreated {
 }
 
 /// Add a staff member to the caller's agency (admins only).
-#[utoipa::path(post, path = "/api/v1/staff", tag = "staff", security(("bearer" = [])), request_body = NewStaff,
+#[utoipa::path(tag = "staff", security(("bearer" = [])), request_body = NewStaff,
     responses(
     (status = 201, body = StaffCreated),
     (status = 403, description = "not an admin", content_type = "application/problem+json"),
     (status = 409, description = "email taken", content_type = "application/problem+json")))]
-pub async fn create(
+#[post("/api/v1/staff")]
+pub async fn create_staff(
     core: web::Data<Core>,
     auth: Auth,
     body: frt_web::Json<NewStaff>,

@@ -390,3 +390,47 @@ async fn readiness_does_not_tell_the_database_error() {
     }
     handle.stop(false).await;
 }
+
+#[tokio::test]
+async fn every_documented_operation_is_served_and_answers_as_documented() {
+    let app = TestApp::spawn().await;
+    for base in [&app.portal, &app.casework] {
+        let (s, doc) = app
+            .call(
+                Method::GET,
+                &format!("{base}/api/v1/openapi.json"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(s, 200);
+        let paths = doc["paths"].as_object().expect("paths");
+        assert!(paths.len() > 10, "{base}: {}", paths.len());
+        for (path, item) in paths {
+            let concrete = path
+                .replace("{entity_type}", "filing")
+                .replace("{id}", "0196a000-0000-7000-8000-000000000000")
+                .replace("{entity_id}", "0196a000-0000-7000-8000-000000000000")
+                .replace("{attachment_id}", "0196a000-0000-7000-8000-000000000000");
+            for (method, op) in item.as_object().expect("path item") {
+                let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+                let (s, b) = app.call(m, &format!("{base}{concrete}"), None, None).await;
+                assert!(
+                    !matches!(code(&b), "request.no_route" | "request.method_not_allowed"),
+                    "{method} {path} is documented but not served: {b}"
+                );
+                let documented = op["responses"]
+                    .as_object()
+                    .expect("responses")
+                    .contains_key(&s.to_string());
+                assert!(
+                    documented,
+                    "{method} {path} answered {s}, undocumented: {b}"
+                );
+                if s >= 400 {
+                    assert!(b["code"].is_string(), "{method} {path}: not a problem: {b}");
+                }
+            }
+        }
+    }
+}

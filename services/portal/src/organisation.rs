@@ -1,5 +1,6 @@
 //! The caller's own organisation and its users: org admins add filers (and other admins).
 
+use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use frt_access::accounts::Owner;
@@ -17,9 +18,10 @@ fn own_org(auth: &Auth) -> ApiResult<Uuid> {
 }
 
 /// The caller's organisation.
-#[utoipa::path(get, path = "/api/v1/organisation", tag = "organisations", security(("bearer" = [])),
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
     responses((status = 200, body = identities::Organisation)))]
-pub async fn show(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
+#[get("/api/v1/organisation")]
+pub async fn show_organisation(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
     let mut conn = core.db.conn().await?;
     let org = identities::organisation(&mut conn, org_id)
@@ -52,8 +54,9 @@ impl From<identities::User> for UserView {
 }
 
 /// Users of the caller's organisation.
-#[utoipa::path(get, path = "/api/v1/organisation/users", tag = "organisations", security(("bearer" = [])),
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
     responses((status = 200, body = [UserView])))]
+#[get("/api/v1/organisation/users")]
 pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
     auth.require(&core, Resource::ORGANISATION_USER, Action::Manage, None)?;
@@ -69,19 +72,25 @@ pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResp
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrgUser {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub display_name: String,
+    /// 10 to 256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// `filer` (default) or `org_admin`.
+    #[schema(pattern = "^(filer|org_admin)$")]
     pub role: Option<String>,
 }
 
 /// Add a user to the caller's organisation (org admins only).
-#[utoipa::path(post, path = "/api/v1/organisation/users", tag = "organisations", security(("bearer" = [])),
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
     request_body = NewOrgUser, responses(
     (status = 201, body = UserView),
     (status = 403, description = "not an org admin", content_type = "application/problem+json"),
     (status = 409, description = "email taken", content_type = "application/problem+json")))]
+#[post("/api/v1/organisation/users")]
 pub async fn add_user(
     core: web::Data<Core>,
     auth: Auth,

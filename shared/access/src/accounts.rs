@@ -50,8 +50,8 @@ pub fn problems(
     if let Err(ContactError::Email(e)) = Email::parse(email) {
         found.push(AccountError::InvalidEmail(e));
     }
-    let name = display_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    // The length as sent, as the documents state it; a name of blanks only is no name.
+    if display_name.trim().is_empty() || display_name.chars().count() > 100 {
         found.push(AccountError::InvalidName);
     }
     if let Err(e) = password::check_policy(password_plain) {

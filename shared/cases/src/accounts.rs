@@ -155,7 +155,7 @@ pub async fn register(
     } = registration;
     let mut errors = Vec::new();
     let name = o.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || o.name.chars().count() > 200 {
         errors.push(field(
             "organisation.name",
             "required",
@@ -186,7 +186,7 @@ pub async fn register(
     };
     let confirmed = o.province_code.is_some();
     let contact_person = o.contact_person.trim().to_owned();
-    if contact_person.is_empty() || contact_person.chars().count() > 100 {
+    if contact_person.is_empty() || o.contact_person.chars().count() > 100 {
         errors.push(field(
             "organisation.contact_person",
             "required",

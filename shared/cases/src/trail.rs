@@ -19,6 +19,21 @@ pub struct TrailPage {
     pub next_after: Option<i64>,
 }
 
+/// The name of an entity type with an audit trail: documented as the list the registry holds.
+pub struct EntityTypeName;
+
+impl utoipa::PartialSchema for EntityTypeName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(crate::registry::standard().names()))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EntityTypeName {}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TrailError {
     #[error("no audit trail for '{given}': use one of {}", known.join(", "))]

@@ -30,7 +30,7 @@ pub fn check(date: NaiveDate) -> Result<NaiveDate, DateInputError> {
 
 /// Parses `YYYY-MM-DD` (four-digit year, two-digit month and day) within the supported years.
 pub fn parse(text: &str) -> Result<NaiveDate, DateInputError> {
-    let t = text.trim();
+    let t = text;
     let shape_ok = t.len() == 10
         && t.bytes().enumerate().all(|(i, b)| match i {
             4 | 7 => b == b'-',

@@ -58,7 +58,7 @@ pub struct Phone(String);
 
 impl Phone {
     pub fn parse(text: &str) -> Result<Self, ContactError> {
-        let phone = text.trim();
+        let phone = text;
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         let ok = (7..=20).contains(&phone.len())
             && digits >= 7

@@ -187,48 +187,8 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<actix_web::error::JsonPayloadError> for ApiError {
-    fn from(e: actix_web::error::JsonPayloadError) -> Self {
-        use actix_web::error::JsonPayloadError as J;
-        match e {
-            J::OverflowKnownLength { length, limit } => Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request.too_large",
-                format!("the body is {length} bytes; at most {limit} are accepted"),
-            ),
-            J::Overflow { limit } => Self::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "request.too_large",
-                format!("the body is larger than the {limit} bytes accepted"),
-            ),
-            J::ContentType => Self::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "request.content_type",
-                "the body must be JSON with Content-Type: application/json",
-            ),
-            J::Deserialize(err) => {
-                let code = if err.is_data() {
-                    "request.invalid_field"
-                } else {
-                    "request.malformed_json"
-                };
-                Self::bad_request(code, format!("the JSON body cannot be read: {err}"))
-            }
-            other => Self::bad_request(
-                "request.malformed_json",
-                format!("the body cannot be read: {other}"),
-            ),
-        }
-    }
-}
-
-/// Error handlers for actix's JSON, query and path extractors, so their failures are problems too.
-pub fn json_config(limit: usize) -> actix_web::web::JsonConfig {
-    actix_web::web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| ApiError::from(err).into())
-}
-
+/// Error handlers for actix's query and path extractors, so their failures are problems too
+/// (JSON bodies go through `extract::Json`, which makes its own).
 pub fn query_config() -> actix_web::web::QueryConfig {
     actix_web::web::QueryConfig::default().error_handler(|err, _req| {
         ApiError::bad_request(

@@ -118,14 +118,60 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "text fields may not contain the NUL character (\\u0000)",
         ));
     }
-    serde_json::from_slice(body).map_err(|err| {
+    let refused = |err: serde_json::Error| {
         let code = if err.is_data() {
             "request.invalid_field"
         } else {
             "request.malformed_json"
         };
         ApiError::bad_request(code, format!("the JSON body cannot be read: {err}"))
-    })
+    };
+    match serde_json::from_slice(body) {
+        Ok(v) => Ok(v),
+        // JSON has one number type: `25.0` is the integer 25, as JSON Schema says. Only a body
+        // that failed as written pays for the second reading.
+        Err(first) if first.is_data() => {
+            let mut value: serde_json::Value = serde_json::from_slice(body).map_err(refused)?;
+            if !integral_floats_as_integers(&mut value) {
+                return Err(refused(first));
+            }
+            serde_json::from_value(value).map_err(|_| refused(first))
+        }
+        Err(first) => Err(refused(first)),
+    }
+}
+
+/// Rewrites every number with no fractional part (`25.0`) as an integer; whether any was.
+fn integral_floats_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                // Exact: |f| < 2^53, so the conversion loses nothing.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *value = Value::from(i);
+                true
+            }
+            _ => false,
+        },
+        // Every element is rewritten: no short cut once one was.
+        Value::Array(items) => {
+            let mut any = false;
+            for v in items {
+                any |= integral_floats_as_integers(v);
+            }
+            any
+        }
+        Value::Object(map) => {
+            let mut any = false;
+            for v in map.values_mut() {
+                any |= integral_floats_as_integers(v);
+            }
+            any
+        }
+        _ => false,
+    }
 }
 
 fn limit_of(req: &HttpRequest) -> usize {
@@ -160,7 +206,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             let body = read_limited(&req, &mut payload, limit_of(&req)).await?;
-            if body.iter().all(u8::is_ascii_whitespace) {
+            let text = body.trim_ascii();
+            if text.is_empty() || (text == b"null" && declares_json(&req)) {
                 return Ok(MaybeJson(None));
             }
             if !declares_json(&req) {
@@ -173,7 +220,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
 
 #[cfg(test)]
 mod tests {
-    use super::has_nul_escape;
+    use super::{has_nul_escape, parse_json};
+
+    #[test]
+    fn integral_floats_are_integers() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct V {
+            version: i32,
+            list: Vec<u8>,
+        }
+        let v: V = parse_json(br#"{"version": 25.0, "list": [1.0, 2]}"#).expect("integral");
+        assert_eq!(
+            v,
+            V {
+                version: 25,
+                list: vec![1, 2]
+            }
+        );
+        assert!(parse_json::<V>(br#"{"version": 25.5, "list": []}"#).is_err());
+        assert!(parse_json::<V>(br#"{"version": 1e300, "list": []}"#).is_err());
+    }
 
     #[test]
     fn nul_escapes_are_found_only_where_they_are() {

@@ -1,6 +1,7 @@
 //! `/healthz` (the process is up) and `/readyz` (the database answers and has every migration).
 
 use crate::error::ApiError;
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use frt_cases::Core;
 use serde::Serialize;
@@ -11,15 +12,17 @@ pub struct Health {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
 /// The database is reachable and its migrations are current.
-#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+#[utoipa::path(tag = "health", responses(
     (status = 200, body = Health),
     (status = 503, description = "not ready", content_type = "application/problem+json")))]
+#[get("/readyz")]
 pub async fn readyz(core: web::Data<Core>) -> Result<HttpResponse, ApiError> {
     match core.db.readiness().await {
         Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready" })),
@@ -33,7 +36,6 @@ pub async fn readyz(core: web::Data<Core>) -> Result<HttpResponse, ApiError> {
     }
 }
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz));
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(healthz).service(readyz);
 }

@@ -42,6 +42,19 @@ pub fn within<T: PartialOrd + Display + Copy>(
     }
 }
 
+/// A text parameter of at most `max` characters.
+pub fn text<'a>(name: &str, value: &'a str, max: usize) -> Result<&'a str, ApiError> {
+    if value.chars().count() <= max {
+        Ok(value)
+    } else {
+        Err(refused(
+            name,
+            "too_long",
+            format!("at most {max} characters"),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! access logs, health routes, the fallback 404, the OpenAPI document and its docs page.
 
 use crate::auth::RequestId;
-use crate::error::{json_config, path_config, query_config, ApiError};
+use crate::error::{path_config, query_config, ApiError};
 use crate::extract::BodyLimit;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
@@ -12,19 +12,19 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use frt_cases::Core;
 use std::sync::Arc;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use actix_web::dev::ServerHandle;
 
-/// Shared app data, health routes and the fallback for unknown routes.
-pub fn common(core: &Core) -> impl FnOnce(&mut web::ServiceConfig) + '_ {
+/// Shared app data: the context, the body limit and the extractors' error handlers.
+fn common(core: &Core) -> impl FnOnce(&mut web::ServiceConfig) + '_ {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(core.clone()))
             .app_data(BodyLimit(core.settings.http.json_limit_bytes))
-            .app_data(json_config(core.settings.http.json_limit_bytes))
             .app_data(query_config())
-            .app_data(path_config())
-            .configure(crate::health::routes);
+            .app_data(path_config());
     }
 }
 
@@ -205,8 +205,8 @@ pub fn docs(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
 /// tokens or personal data.
 pub async fn request_context(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let id = req
         .headers()
         .get("x-request-id")
@@ -222,7 +222,7 @@ pub async fn request_context(
     let method = req.method().clone();
     let path = req.path().to_owned();
     let started = std::time::Instant::now();
-    let mut res = next.call(req).await?;
+    let mut res = next.call(req).await?.map_into_boxed_body();
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut()
             .insert(HeaderName::from_static("x-request-id"), v);
@@ -249,36 +249,92 @@ pub struct Application {
     server: actix_web::dev::Server,
 }
 
+/// A service's routes: each handler registered with `service(...)`, so that its path, method
+/// and documentation come from the handler itself.
+pub type Routes = fn(&mut ServiceConfig);
+
+/// Every route of a service, registered into an app that collects their documentation: health,
+/// the zone's login routes and the service's own.
+fn routed(
+    zone: crate::auth::Zone,
+    routes: Routes,
+    base: utoipa::openapi::OpenApi,
+) -> (
+    actix_web::App<
+        impl actix_web::dev::ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(base)
+        .configure(crate::health::routes)
+        .configure(crate::session::routes(zone))
+        .configure(routes)
+        .split_for_parts()
+}
+
+/// A service's OpenAPI document as it serves it: the base document (title, description,
+/// shared schemas), every registered handler's operation, and the answers every operation can
+/// give (`openapi::documented`).
+pub fn document(
+    zone: crate::auth::Zone,
+    routes: Routes,
+    base: utoipa::openapi::OpenApi,
+) -> utoipa::openapi::OpenApi {
+    crate::openapi::documented(routed(zone, routes, base).1)
+}
+
+/// A service's app, from the same route table as its document.
+fn app(
+    core: &Core,
+    zone: crate::auth::Zone,
+    routes: Routes,
+    base: utoipa::openapi::OpenApi,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = routed(zone, routes, base);
+    let api = crate::openapi::documented(api);
+    app.configure(common(core))
+        .wrap(actix_web::middleware::from_fn(edge))
+        .wrap(actix_web::middleware::from_fn(request_context))
+        .app_data(web::Data::new(KnownRoutes::of(&api)))
+        .service(docs(api))
+        .default_service(fallback())
+}
+
 impl Application {
     /// Binds to `listen` and assembles the app: common pieces, the zone's login routes, the
-    /// service's own `routes` and its OpenAPI document.
+    /// service's own `routes` and the OpenAPI document generated from them.
     pub fn build(
         core: Core,
         listen: &frt_cases::config::Listen,
         zone: crate::auth::Zone,
-        routes: fn(&mut web::ServiceConfig),
-        openapi: utoipa::openapi::OpenApi,
+        routes: Routes,
+        base: utoipa::openapi::OpenApi,
     ) -> anyhow::Result<Self> {
         let addr = format!("{}:{}", listen.host, listen.port);
         let listener = std::net::TcpListener::bind(&addr)
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let port = listener.local_addr()?.port();
         let workers = core.settings.http.workers.max(1);
-        let known = web::Data::new(KnownRoutes::of(&openapi));
-        let server = actix_web::HttpServer::new(move || {
-            actix_web::App::new()
-                .wrap(actix_web::middleware::from_fn(edge))
-                .wrap(actix_web::middleware::from_fn(request_context))
-                .app_data(known.clone())
-                .configure(common(&core))
-                .configure(crate::session::routes(zone))
-                .configure(routes)
-                .service(docs(openapi.clone()))
-                .default_service(fallback())
-        })
-        .workers(workers)
-        .listen(listener)?
-        .run();
+        let server = actix_web::HttpServer::new(move || app(&core, zone, routes, base.clone()))
+            .workers(workers)
+            .listen(listener)?
+            .run();
         Ok(Self { port, server })
     }
 
@@ -293,19 +349,5 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
-    }
-}
-
-/// Declares the bearer-token security scheme named "bearer" in a service's OpenAPI document.
-pub struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
     }
 }

@@ -4,16 +4,20 @@
 use crate::auth::{anonymous_actor, client_ip, Auth, Zone};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use frt_access::Principal;
 use frt_cases::{sessions, Core};
 use serde::{Deserialize, Serialize};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 1024)]
     pub password: String,
 }
 
@@ -27,10 +31,11 @@ pub struct LoginResponse {
 /// Log in with email and password; returns a bearer token. Repeated failures from one
 /// address on one account are throttled (429 with `Retry-After`), whether the account exists
 /// or not, and the owner is told by mail when failures on the account pile up.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginResponse),
     (status = 401, description = "wrong email or password", content_type = "application/problem+json"),
     (status = 429, description = "too many failed logins from this address; see Retry-After", content_type = "application/problem+json")))]
+#[post("/api/v1/auth/login")]
 pub async fn login(
     core: web::Data<Core>,
     zone: web::Data<Zone>,
@@ -49,23 +54,26 @@ pub async fn login(
 }
 
 /// End the current session; its token stops working at once.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])), responses((status = 204)))]
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204)))]
+#[post("/api/v1/auth/logout")]
 pub async fn logout(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     sessions::logout(&core, &auth.token_hash, auth.principal.user_id, &auth.actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The logged-in user, their role and organisation or agency.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])), responses((status = 200, body = Principal)))]
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 200, body = Principal)))]
+#[get("/api/v1/me")]
 pub async fn me(auth: Auth) -> HttpResponse {
     HttpResponse::Ok().json(&auth.principal)
 }
 
-pub fn routes(zone: Zone) -> impl FnOnce(&mut web::ServiceConfig) {
-    move |cfg: &mut web::ServiceConfig| {
+/// The login routes of a zone, documented from the handlers themselves.
+pub fn routes(zone: Zone) -> impl FnOnce(&mut ServiceConfig) {
+    move |cfg: &mut ServiceConfig| {
         cfg.app_data(web::Data::new(zone))
-            .route("/api/v1/auth/login", web::post().to(login))
-            .route("/api/v1/auth/logout", web::post().to(logout))
-            .route("/api/v1/me", web::get().to(me));
+            .service(login)
+            .service(logout)
+            .service(me);
     }
 }

@@ -3,6 +3,7 @@
 //! SHA-256, audit); download by the owning organisation (staff download through casework).
 
 use actix_multipart::Multipart;
+use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
 use frt_cases::filings::materials::{self, Received};
 use frt_cases::filings::{FilingError, UploadError};
@@ -15,15 +16,51 @@ use uuid::Uuid;
 /// Room for multipart headers and the `kind` field on top of the file itself.
 const MULTIPART_OVERHEAD: u64 = 16 * 1024;
 
+/// The multipart form of an upload: the kind of material, then the file.
+pub struct UploadForm;
+
+impl utoipa::PartialSchema for UploadForm {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        let kinds: Vec<&str> = AttachmentKind::ALL.iter().map(|k| k.as_str()).collect();
+        ObjectBuilder::new()
+            .property(
+                "kind",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(kinds))
+                    .description(Some("the kind of material")),
+            )
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some(
+                        "PDF, DOCX, JPEG or PNG (checked by its content), within the size limit",
+                    )),
+            )
+            .required("kind")
+            .required("file")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for UploadForm {}
+
 /// Upload one material: multipart fields `kind` (e.g. commitment_letter) then `file`.
-#[utoipa::path(post, path = "/api/v1/filings/{id}/attachments", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
-    request_body(content_type = "multipart/form-data", description = "fields: kind, file"),
+    request_body(content_type = "multipart/form-data", content = inline(UploadForm)),
     responses(
     (status = 201, body = views::AttachmentView),
     (status = 413, description = "over the size limit", content_type = "application/problem+json"),
     (status = 415, description = "not PDF, DOCX, JPEG or PNG", content_type = "application/problem+json")))]
-pub async fn upload(
+#[post("/api/v1/filings/{id}/attachments")]
+pub async fn upload_attachment(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -110,10 +147,11 @@ async fn read_upload(
 }
 
 /// Download a material of one of the organisation's filings.
-#[utoipa::path(get, path = "/api/v1/filings/{id}/attachments/{attachment_id}", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)),
     responses((status = 200, description = "the file"), (status = 404, content_type = "application/problem+json")))]
-pub async fn download(
+#[get("/api/v1/filings/{id}/attachments/{attachment_id}")]
+pub async fn download_attachment(
     core: web::Data<Core>,
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,

@@ -1,5 +1,6 @@
 //! Start a filing: an initial filing, or a change or deregistration of a filed record.
 
+use actix_web::post;
 use actix_web::{web, HttpResponse};
 use frt_cases::filings::drafts;
 use frt_domain::filing::FilingKind;
@@ -21,11 +22,12 @@ pub struct CreateFiling {
 }
 
 /// Create a draft filing.
-#[utoipa::path(post, path = "/api/v1/filings", tag = "filings", security(("bearer" = [])), request_body = CreateFiling,
+#[utoipa::path(tag = "filings", security(("bearer" = [])), request_body = CreateFiling,
     responses(
     (status = 201, body = views::FilingDetail),
     (status = 422, description = "invalid previous record", content_type = "application/problem+json")))]
-pub async fn create(
+#[post("/api/v1/filings")]
+pub async fn create_filing(
     core: web::Data<Core>,
     auth: Auth,
     body: frt_web::Json<CreateFiling>,

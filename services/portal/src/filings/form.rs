@@ -1,5 +1,6 @@
 //! Save the form of a draft or returned filing; incomplete is fine until submission.
 
+use actix_web::put;
 use actix_web::{web, HttpResponse};
 use frt_cases::filings::drafts;
 use frt_domain::form::FilingForm;
@@ -17,12 +18,13 @@ pub struct SaveForm {
 }
 
 /// Save the form (replaces it whole). A stale version answers 409.
-#[utoipa::path(put, path = "/api/v1/filings/{id}/form", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")), request_body = SaveForm,
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "stale version or not editable", content_type = "application/problem+json")))]
-pub async fn save(
+#[put("/api/v1/filings/{id}/form")]
+pub async fn save_form(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,

@@ -1,5 +1,6 @@
 //! The processor's filings, newest first, with status and statutory due date.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_domain::filing::{FilingKind, FilingStatus};
@@ -11,9 +12,15 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
+    #[param(pattern = "^(draft|submitted|returned|filed|refused)$")]
     pub status: Option<String>,
+    #[param(pattern = "^(initial|change|deregistration)$")]
     pub kind: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
+    /// Rows to skip, 0 to 1,000,000.
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<i64>,
 }
 
@@ -47,9 +54,10 @@ impl From<FilingListRow> for FilingListItem {
 }
 
 /// List the organisation's filings (filter by status and kind; paged).
-#[utoipa::path(get, path = "/api/v1/filings", tag = "filings", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(tag = "filings", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, body = Page<FilingListItem>)))]
-pub async fn list(
+#[get("/api/v1/filings")]
+pub async fn list_filings(
     core: web::Data<Core>,
     auth: Auth,
     q: web::Query<ListQuery>,

@@ -1,16 +1,18 @@
 //! One filing in full, and its history.
 
+use actix_web::get;
 use actix_web::{web, HttpResponse};
-use frt_cases::filings::history::{self, HistoryEntry};
+use frt_cases::filings::history::{self as histories, HistoryEntry};
 use frt_store::views;
 use frt_web::{ApiResult, Auth, Core};
 use uuid::Uuid;
 
 /// A filing with its form, materials, deadline and decision.
-#[utoipa::path(get, path = "/api/v1/filings/{id}", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
     responses((status = 200, body = views::FilingDetail), (status = 404, content_type = "application/problem+json")))]
-pub async fn show(
+#[get("/api/v1/filings/{id}")]
+pub async fn show_filing(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -20,13 +22,14 @@ pub async fn show(
 }
 
 /// What happened to a filing, oldest first.
-#[utoipa::path(get, path = "/api/v1/filings/{id}/history", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id")),
     responses((status = 200, body = [HistoryEntry]), (status = 404, content_type = "application/problem+json")))]
-pub async fn history(
+#[get("/api/v1/filings/{id}/history")]
+pub async fn filing_history(
     core: web::Data<Core>,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(history::timeline(&core, &auth, id.into_inner()).await?))
+    Ok(HttpResponse::Ok().json(histories::timeline(&core, &auth, id.into_inner()).await?))
 }

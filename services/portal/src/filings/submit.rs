@@ -2,6 +2,7 @@
 //! work); an `Idempotency-Key` makes a retried submit return the first result.
 
 use actix_web::http::StatusCode;
+use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use frt_cases::filings::submit;
 use frt_store::views;
@@ -28,13 +29,14 @@ pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
 }
 
 /// Submit the filing for review.
-#[utoipa::path(post, path = "/api/v1/filings/{id}/submit", tag = "filings", security(("bearer" = [])),
+#[utoipa::path(tag = "filings", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "filing id"),
-           ("Idempotency-Key" = Option<String>, Header, description = "a retry with the same key returns the first result")),
+           ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,100}$", description = "1 to 100 visible ASCII characters; a retry with the same key returns the first result")),
     responses(
     (status = 200, body = views::FilingDetail),
     (status = 409, description = "not in a state that can be submitted", content_type = "application/problem+json"),
     (status = 422, description = "incomplete or inconsistent; every problem listed", content_type = "application/problem+json")))]
+#[post("/api/v1/filings/{id}/submit")]
 pub async fn submit_filing(
     core: web::Data<Core>,
     auth: Auth,

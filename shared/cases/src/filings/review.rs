@@ -28,7 +28,10 @@ use uuid::Uuid;
 pub struct Reason {
     /// The form field or attachment the reason is about (e.g. `storage.people_stored`,
     /// `attachments.commitment_letter`); absent for the filing as a whole.
+    #[schema(max_length = 200)]
     pub path: Option<String>,
+    /// 1 to 2000 characters, not all blank.
+    #[schema(min_length = 1, max_length = 2000, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub message: String,
 }
 
@@ -50,15 +53,14 @@ pub fn check_reasons(reasons: &[Reason]) -> Result<(), Vec<FieldProblem>> {
         });
     }
     for (i, r) in reasons.iter().enumerate() {
-        let len = r.message.trim().chars().count();
-        if len == 0 || len > 2000 {
+        if r.message.trim().is_empty() || r.message.chars().count() > 2000 {
             errors.push(FieldProblem {
                 path: format!("reasons[{i}].message"),
                 code: "required".into(),
                 message: "each reason needs a message of 1 to 2000 characters".into(),
             });
         }
-        if r.path.as_ref().is_some_and(|p| p.len() > 200) {
+        if r.path.as_ref().is_some_and(|p| p.chars().count() > 200) {
             errors.push(FieldProblem {
                 path: format!("reasons[{i}].path"),
                 code: "too_long".into(),
