@@ -501,42 +501,7 @@ pub async fn assign(
     version: i32,
 ) -> Result<FilingDetail, FilingError> {
     caller.require(core, Resource::FILING, Action::Assign, None)?;
-    core.db
-        .tx(|conn| {
-            async move {
-                let f = waiting(conn, caller, id).await?;
-                caller.require(
-                    core,
-                    Resource::FILING,
-                    Action::Assign,
-                    Some(&f.province_code),
-                )?;
-                if let Some(a) = assignee_id {
-                    if !can_review(conn, a, &f.province_code).await? {
-                        return Err(FilingError::InvalidAssignee);
-                    }
-                }
-                let updated = filings::assign(conn, id, version, assignee_id)
-                    .await?
-                    .ok_or(FilingError::VersionConflict {
-                        seen: version,
-                        now: Some(f.version),
-                    })?;
-                audit::record(
-                    conn,
-                    &caller.actor,
-                    "filing.assigned",
-                    filings::ENTITY,
-                    &id.to_string(),
-                    Some(json!({ "assignee_id": f.assignee_id })),
-                    Some(json!({ "assignee_id": assignee_id })),
-                )
-                .await?;
-                Ok(views::detail_of(conn, updated, views::Audience::Staff).await?)
-            }
-            .scope_boxed()
-        })
-        .await
+    change_assignee(core, caller, id, version, assignee_id, Action::Assign).await
 }
 
 /// Takes an unassigned filing waiting for review (reviewers).
@@ -548,20 +513,39 @@ pub async fn take(
 ) -> Result<FilingDetail, FilingError> {
     caller.require(core, Resource::FILING, Action::Review, None)?;
     let me = caller.principal.user_id;
+    change_assignee(core, caller, id, version, Some(me), Action::Review).await
+}
+
+/// Who works a filing waiting for review, changed from the `version` the caller saw: a
+/// supervisor's assignment (`Action::Assign`, to an eligible reviewer or to nobody) or a
+/// reviewer taking it (`Action::Review`, only when nobody else has it).
+async fn change_assignee(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+    version: i32,
+    to: Option<Uuid>,
+    action: Action,
+) -> Result<FilingDetail, FilingError> {
     core.db
         .tx(|conn| {
             async move {
                 let f = waiting(conn, caller, id).await?;
-                caller.require(
-                    core,
-                    Resource::FILING,
-                    Action::Review,
-                    Some(&f.province_code),
-                )?;
-                if f.assignee_id.is_some_and(|a| a != me) {
-                    return Err(FilingError::AlreadyAssigned);
-                }
-                let updated = filings::assign(conn, id, version, Some(me)).await?.ok_or(
+                caller.require(core, Resource::FILING, action, Some(&f.province_code))?;
+                let audit_action = if action == Action::Assign {
+                    if let Some(a) = to {
+                        if !can_review(conn, a, &f.province_code).await? {
+                            return Err(FilingError::InvalidAssignee);
+                        }
+                    }
+                    "filing.assigned"
+                } else {
+                    if f.assignee_id.is_some_and(|a| Some(a) != to) {
+                        return Err(FilingError::AlreadyAssigned);
+                    }
+                    "filing.taken"
+                };
+                let updated = filings::assign(conn, id, version, to).await?.ok_or(
                     FilingError::VersionConflict {
                         seen: version,
                         now: Some(f.version),
@@ -570,11 +554,11 @@ pub async fn take(
                 audit::record(
                     conn,
                     &caller.actor,
-                    "filing.taken",
+                    audit_action,
                     filings::ENTITY,
                     &id.to_string(),
                     Some(json!({ "assignee_id": f.assignee_id })),
-                    Some(json!({ "assignee_id": me })),
+                    Some(json!({ "assignee_id": to })),
                 )
                 .await?;
                 Ok(views::detail_of(conn, updated, views::Audience::Staff).await?)
