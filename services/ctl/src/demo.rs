@@ -151,9 +151,13 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<Vec<Credential>> {
         .collect())
 }
 
+/// The QA token `up --demo` gives the test-support API.
+pub const QA_TOKEN: &str = "demo-qa-token-2026";
+
 pub fn print(creds: &[Credential]) {
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
     for c in creds {
         println!("  {:<9} {:<32} {}", c.service, c.email, c.who);
     }
+    println!("QA token of the test-support API (header X-QA-Token): {QA_TOKEN}");
 }

@@ -10,6 +10,10 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
             "--demo is refused with FRT_ENV=production: demo accounts never exist in production"
         );
     }
+    // A demo platform is one QA can run the acceptance suite against (README, "For QA").
+    if demo && std::env::var("FRT__QA__TOKEN").is_err() {
+        std::env::set_var("FRT__QA__TOKEN", crate::demo::QA_TOKEN);
+    }
     let settings = Settings::load(config_dir)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);

@@ -22,9 +22,21 @@ pub struct Settings {
     pub demo: Demo,
     pub mail: frt_mail::MailSettings,
     pub worker: Worker,
+    pub qa: Qa,
     /// Folder the relative paths are resolved against (the project root); not a key.
     #[serde(skip)]
     pub root: PathBuf,
+    /// The environment the settings were loaded for (`FRT_ENV`, e.g. `production`); not a key.
+    #[serde(skip)]
+    pub env: String,
+}
+
+/// Acceptance testing against a deployment: the token of the test-support API. Empty, the API
+/// is absent; in production it is absent whatever the token (and the test clock with it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Qa {
+    pub token: SecretString,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -182,6 +194,7 @@ impl Settings {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
+        env_name.clone_into(&mut settings.env);
         if env_name == "production" && settings.demo.enabled {
             anyhow::bail!("configuration is invalid: demo.enabled must be false in production");
         }
@@ -284,6 +297,17 @@ impl Settings {
         }
     }
 
+    pub fn is_production(&self) -> bool {
+        self.env == "production"
+    }
+
+    /// The QA token when the test-support API and the test clock may exist: outside
+    /// production, with a token configured.
+    pub fn qa_token(&self) -> Option<&str> {
+        let token = self.qa.token.expose_secret();
+        (!self.is_production() && !token.is_empty()).then_some(token)
+    }
+
     /// Resolves a configured path against the project root.
     pub fn path(&self, p: &Path) -> PathBuf {
         if p.is_absolute() {
@@ -302,6 +326,11 @@ impl Settings {
             statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
         }
     }
+}
+
+/// Whether a secret setting is empty (unset).
+pub fn secret_is_empty(secret: &SecretString) -> bool {
+    secret.expose_secret().is_empty()
 }
 
 /// The configuration folder: `FRT_CONFIG_DIR`, else `./config`.

@@ -16,15 +16,25 @@ pub mod notices;
 pub mod registry;
 pub mod sessions;
 pub mod sweep;
+pub mod testing;
 pub mod trail;
 
 pub use caller::Caller;
 pub use context::Core;
 pub use error::{Denied, StoreError};
 
-/// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving).
+tokio::task_local! {
+    /// The day a test clock makes "today" for one request (set only by `testing::with_today`,
+    /// which only the services' test-clock middleware calls, and only outside production).
+    static TEST_TODAY: chrono::NaiveDate;
+}
+
+/// "Today" for civil deadlines: China Standard Time (UTC+8, no daylight saving), unless an
+/// acceptance scenario's test clock says otherwise for this request.
 pub fn today_in_china() -> chrono::NaiveDate {
-    china_date(chrono::Utc::now())
+    TEST_TODAY
+        .try_with(|d| *d)
+        .unwrap_or_else(|_| china_date(chrono::Utc::now()))
 }
 
 /// China Standard Time: UTC+8, no daylight saving.

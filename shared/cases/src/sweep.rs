@@ -19,7 +19,7 @@ use serde_json::json;
 use std::sync::Arc;
 
 /// What a sweep did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SweepReport {
     pub day: Option<NaiveDate>,
     /// Open deadlines looked at.
@@ -67,6 +67,16 @@ fn horizon(calendar: &Calendar, today: NaiveDate, thresholds: &[i64]) -> NaiveDa
 
 /// Runs the sweep as of `today`.
 pub async fn run(core: &Core, today: NaiveDate) -> Result<SweepReport, StoreError> {
+    run_for(core, today, None).await
+}
+
+/// Runs the sweep as of `today` over every deadline, or over one entity's only (what an
+/// acceptance scenario sweeps on a shared deployment, where other data must stay untouched).
+pub async fn run_for(
+    core: &Core,
+    today: NaiveDate,
+    only_entity: Option<uuid::Uuid>,
+) -> Result<SweepReport, StoreError> {
     let thresholds = core.settings.worker.reminder_working_days.clone();
     let calendar = {
         let mut conn = core.db.conn().await?;
@@ -81,7 +91,7 @@ pub async fn run(core: &Core, today: NaiveDate) -> Result<SweepReport, StoreErro
     loop {
         let page = {
             let mut conn = core.db.conn().await?;
-            deadlines::open_until(&mut conn, until, after, 500).await?
+            deadlines::open_until(&mut conn, until, only_entity, after, 500).await?
         };
         let Some(last) = page.last() else { break };
         after = Some((last.due_date, last.id));

@@ -238,11 +238,12 @@ pub async fn recompute_stale(
     Ok(changed)
 }
 
-/// Open (not met) deadlines due on or before `horizon`, in (due date, id) order after `after`:
-/// a page of the deadline sweep's work.
+/// Open (not met) deadlines due on or before `horizon` (of one entity, if given), in
+/// (due date, id) order after `after`: a page of the deadline sweep's work.
 pub async fn open_until(
     conn: &mut AsyncPgConnection,
     horizon: NaiveDate,
+    only_entity: Option<Uuid>,
     after: Option<(NaiveDate, Uuid)>,
     limit: i64,
 ) -> QueryResult<Vec<Deadline>> {
@@ -250,6 +251,9 @@ pub async fn open_until(
         .filter(deadlines::met_on.is_null())
         .filter(deadlines::due_date.le(horizon))
         .into_boxed();
+    if let Some(entity) = only_entity {
+        q = q.filter(deadlines::entity_id.eq(entity));
+    }
     if let Some((due, id)) = after {
         q = q.filter(
             deadlines::due_date

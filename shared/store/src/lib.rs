@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod registry;
 pub mod schema;
 pub mod sweep_runs;
+pub mod test_clocks;
 pub mod throttle;
 pub mod versions;
 pub mod views;

@@ -265,6 +265,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    test_clocks (scope) {
+        scope -> Text,
+        today -> Date,
+        set_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(deadline_alerts -> deadlines (deadline_id));
 diesel::joinable!(filing_versions -> filings (filing_id));
@@ -291,5 +299,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     regions,
     sessions,
     sweep_runs,
+    test_clocks,
     users,
 );

@@ -34,6 +34,8 @@ pub struct DeadlineView {
     /// Working days after the due date, when met late; 0 when on time.
     pub late_by_working_days: Option<i32>,
     pub late: bool,
+    /// The first day the deadline sweep found it passed and not met.
+    pub overdue_since: Option<NaiveDate>,
 }
 
 impl From<Deadline> for DeadlineView {
@@ -47,6 +49,7 @@ impl From<Deadline> for DeadlineView {
             met_on: d.met_on,
             late: d.late_by_working_days.unwrap_or(0) > 0,
             late_by_working_days: d.late_by_working_days,
+            overdue_since: d.overdue_since,
         }
     }
 }

@@ -34,6 +34,16 @@ impl Drop for TempDir {
 
 /// Settings for a test: the given database, random ports, a private blob folder.
 pub fn test_settings(db_url: &str, blob_dir: &std::path::Path, extra: &[(&str, &str)]) -> Settings {
+    settings_for("test", db_url, blob_dir, extra)
+}
+
+/// As `test_settings`, for the environment `env` (e.g. `production`).
+pub fn settings_for(
+    env: &str,
+    db_url: &str,
+    blob_dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Settings {
     let mut vars: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), db_url.into()),
         ("FRT__PORTAL__PORT".into(), "0".into()),
@@ -50,7 +60,7 @@ pub fn test_settings(db_url: &str, blob_dir: &std::path::Path, extra: &[(&str, &
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
-    Settings::load_with(&project_root().join("config"), "test", vars).expect("test settings")
+    Settings::load_with(&project_root().join("config"), env, vars).expect("test settings")
 }
 
 impl TestApp {
@@ -60,9 +70,14 @@ impl TestApp {
 
     /// Spawns with extra `FRT__…` settings.
     pub async fn spawn_with(extra: &[(&str, &str)]) -> Self {
+        Self::spawn_in("test", extra).await
+    }
+
+    /// Spawns with the configuration of environment `env` (e.g. `production`).
+    pub async fn spawn_in(env: &str, extra: &[(&str, &str)]) -> Self {
         let db = TestDb::new().await;
         let blobs = TempDir(std::env::temp_dir().join(format!("frt-blobs-{}", db.name())));
-        let settings = test_settings(&db.url, &blobs.0, extra);
+        let settings = settings_for(env, &db.url, &blobs.0, extra);
         let core = Core::build(settings).await.expect("core");
         let portal = portal::build(core.clone()).expect("portal");
         let casework = casework::build(core.clone()).expect("casework");

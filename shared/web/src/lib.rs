@@ -15,6 +15,7 @@ pub mod params;
 pub mod problems;
 pub mod server;
 pub mod session;
+pub mod test_support;
 
 pub use auth::Auth;
 pub use error::{ApiError, ApiResult};

@@ -259,6 +259,7 @@ fn routed(
     zone: crate::auth::Zone,
     routes: Routes,
     base: utoipa::openapi::OpenApi,
+    test_support: bool,
 ) -> (
     actix_web::App<
         impl actix_web::dev::ServiceFactory<
@@ -277,18 +278,23 @@ fn routed(
         .configure(crate::health::routes)
         .configure(crate::session::routes(zone))
         .configure(routes)
+        .configure(|cfg| {
+            if test_support {
+                crate::test_support::routes(cfg);
+            }
+        })
         .split_for_parts()
 }
 
-/// A service's OpenAPI document as it serves it: the base document (title, description,
-/// shared schemas), every registered handler's operation, and the answers every operation can
-/// give (`openapi::documented`).
+/// A service's OpenAPI document as it serves it in production: the base document (title,
+/// description, shared schemas), every registered handler's operation, and the answers every
+/// operation can give (`openapi::documented`).
 pub fn document(
     zone: crate::auth::Zone,
     routes: Routes,
     base: utoipa::openapi::OpenApi,
 ) -> utoipa::openapi::OpenApi {
-    crate::openapi::documented(routed(zone, routes, base).1)
+    crate::openapi::documented(routed(zone, routes, base, false).1)
 }
 
 /// A service's app, from the same route table as its document.
@@ -306,9 +312,20 @@ fn app(
         InitError = (),
     >,
 > {
-    let (app, api) = routed(zone, routes, base);
+    // Casework carries the test-support API, outside production and with a QA token only.
+    let test_support = zone == crate::auth::Zone::Casework && core.settings.qa_token().is_some();
+    if zone == crate::auth::Zone::Casework
+        && core.settings.is_production()
+        && !frt_cases::config::secret_is_empty(&core.settings.qa.token)
+    {
+        tracing::warn!("qa.token is set in production: the test-support API stays absent");
+    }
+    let (app, api) = routed(zone, routes, base, test_support);
     let api = crate::openapi::documented(api);
     app.configure(common(core))
+        .wrap(actix_web::middleware::from_fn(
+            crate::test_support::test_clock,
+        ))
         .wrap(actix_web::middleware::from_fn(edge))
         .wrap(actix_web::middleware::from_fn(request_context))
         .app_data(web::Data::new(KnownRoutes::of(&api)))

@@ -1,0 +1,99 @@
+//! Support for acceptance tests run against a deployment, outside production only (the web
+//! layer mounts none of it there, whatever the configuration says): staff accounts made in an
+//! agency, the deadline sweep run as of a day, and test clocks, a "today" per scenario.
+
+use crate::accounts::{self, NewAccountError};
+use crate::context::Core;
+use crate::error::StoreError;
+use crate::sweep::{self, SweepReport};
+use chrono::NaiveDate;
+use frt_access::accounts::Owner;
+use frt_access::{AgencyKind, Role};
+use frt_store::audit::Actor;
+use frt_store::identities::{self, User};
+use frt_store::{test_clocks, DbError, ScopedFutureExt};
+use std::future::Future;
+use uuid::Uuid;
+
+/// Runs `work` with `today` as the day `today_in_china` answers.
+pub async fn with_today<F: Future>(today: NaiveDate, work: F) -> F::Output {
+    crate::TEST_TODAY.scope(today, work).await
+}
+
+/// A staff account to make.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub agency_kind: AgencyKind,
+    /// Made if missing; by default one agency per kind and province.
+    pub agency_name: Option<String>,
+    /// None for national staff.
+    pub province: Option<String>,
+    pub role: Role,
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Makes a staff account in an agency (made if missing), audited as made by the QA suite.
+pub async fn create_staff(core: &Core, staff: NewStaff) -> Result<User, NewAccountError> {
+    let name = staff.agency_name.clone().unwrap_or_else(|| {
+        format!(
+            "{} {}",
+            staff.agency_kind.as_str(),
+            staff.province.as_deref().unwrap_or("national")
+        )
+    });
+    let (kind, province) = (staff.agency_kind, staff.province.clone());
+    let agency = core
+        .db
+        .tx(|conn| {
+            async move {
+                Ok::<_, StoreError>(
+                    identities::ensure_agency(conn, kind.as_str(), &name, province.as_deref())
+                        .await?,
+                )
+            }
+            .scope_boxed()
+        })
+        .await?;
+    accounts::create(
+        core,
+        &Actor::system("acceptance test support"),
+        staff.email,
+        staff.display_name,
+        staff.password,
+        staff.role,
+        Owner::Agency(agency.id),
+    )
+    .await
+}
+
+/// Sets the day a scope's requests see as today.
+pub async fn set_clock(core: &Core, scope: &str, today: NaiveDate) -> Result<(), StoreError> {
+    let mut conn = core.db.conn().await?;
+    test_clocks::set(&mut conn, scope, today)
+        .await
+        .map_err(|e| StoreError::Db(DbError::Query(e)))
+}
+
+/// The day a scope's requests see as today, if its clock is set.
+pub async fn clock(core: &Core, scope: &str) -> Result<Option<NaiveDate>, StoreError> {
+    let mut conn = core.db.conn().await?;
+    Ok(test_clocks::get(&mut conn, scope).await?)
+}
+
+/// Removes a scope's clock.
+pub async fn clear_clock(core: &Core, scope: &str) -> Result<(), StoreError> {
+    let mut conn = core.db.conn().await?;
+    test_clocks::clear(&mut conn, scope).await?;
+    Ok(())
+}
+
+/// Runs the deadline sweep as of `day`, over one entity's deadlines when given.
+pub async fn sweep(
+    core: &Core,
+    day: NaiveDate,
+    only_entity: Option<Uuid>,
+) -> Result<SweepReport, StoreError> {
+    sweep::run_for(core, day, only_entity).await
+}
