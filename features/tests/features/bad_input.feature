@@ -38,6 +38,7 @@ Feature: Bad input is refused clearly (problem+json)
     Then the response status is 415
     And the problem code is "request.content_type"
 
+  @smoke
   Scenario: An unknown method on a known address is 405 with the methods that are served
     Given the platform is running
     And processor "Acme Face Ltd" is registered in province 310000
@@ -81,6 +82,8 @@ Feature: Bad input is refused clearly (problem+json)
     Then the response status is 404
     And the problem code is "not_found"
 
+  # The scenario configures its own upload limit.
+  @in-process
   Scenario: A material over the upload limit is refused (413)
     Given the platform is running with an upload limit of 2048 bytes
     And processor "Acme Face Ltd" is registered in province 310000

@@ -8,6 +8,7 @@ Feature: Working-day calendar (工作日)
   Background:
     Given the platform is running
 
+  @smoke
   Scenario: The first filing deadline of the Measures falls on 2025-07-14
     When anyone asks for the date 30 working days after 2025-06-01
     Then the response status is 200

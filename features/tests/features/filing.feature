@@ -9,6 +9,7 @@ Feature: Filing under Art. 15 (备案)
     Given the platform is running
     And processor "Shanghai Smart Campus Ltd" is registered in province 310000
 
+  @smoke
   Scenario: An initial filing (首次备案) submitted on time
     Given "Shanghai Smart Campus Ltd" has a complete initial filing draft triggered 5 days ago
     When "Shanghai Smart Campus Ltd" submits the filing

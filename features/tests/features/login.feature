@@ -8,6 +8,7 @@ Feature: Logging in and out (登录与退出)
     Given the platform is running
     And processor "Acme Face Ltd" is registered in province 310000
 
+  @smoke
   Scenario: A processor's admin logs in, sees who they are and logs out
     When the admin of "Acme Face Ltd" logs in to the portal with the right password
     Then the response status is 200
@@ -43,9 +44,9 @@ Feature: Logging in and out (登录与退出)
     And the problem code is "auth.too_many_attempts"
 
   Scenario: An unknown account is answered exactly like a real one
-    When someone logs in to the portal as "nobody@unknown.example" 4 times
+    When someone logs in to the portal as "nobody-{unique}@unknown.example" 4 times
     Then every one of those attempts answered 401
-    When someone logs in to the portal as "nobody@unknown.example"
+    When someone logs in to the portal as "nobody-{unique}@unknown.example"
     Then the response status is 429
     And the problem code is "auth.too_many_attempts"
     And the answer says to retry after some seconds

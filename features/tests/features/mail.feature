@@ -1,4 +1,4 @@
-@mail
+@mail @needs-mail
 Feature: Mail to processors (邮件通知)
   Every decision and every submission is told to the processor by mail, at the contact address
   it registered, in Chinese unless it chose English. The mail is written to the outbox in the
@@ -12,6 +12,8 @@ Feature: Mail to processors (邮件通知)
     And "Wang" is a reviewer at the provincial CAC office of 310000
     And "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 3 days ago
 
+  # The scenario runs the worker itself, to see that the request sent nothing.
+  @in-process
   Scenario: A receipt (回执) for the submission, sent by the worker rather than the request
     Then no mail has arrived yet
     When the worker sends the outbox
@@ -43,6 +45,8 @@ Feature: Mail to processors (邮件通知)
     Then the latest mail to "Shanghai Smart Campus Ltd" has a subject containing "不予备案"
     And its text contains "存储人数未达到十万人"
 
+  # The scenario stops and restarts its own relay.
+  @in-process
   Scenario: The relay is down: the mail waits and none is lost
     Given the mail relay is down
     When the worker sends the outbox

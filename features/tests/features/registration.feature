@@ -8,6 +8,7 @@ Feature: Registration of a processor (个人信息处理者注册)
   Background:
     Given the platform is running
 
+  @smoke
   Scenario: A processor registers with a valid USCC
     When "上海示例园区科技有限公司" registers in province 310000 with a valid USCC
     Then the response status is 201

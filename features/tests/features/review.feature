@@ -10,6 +10,7 @@ Feature: Review by the CAC office (审核)
     And processor "Shanghai Smart Campus Ltd" is registered in province 310000
     And "Wang" is a reviewer at the provincial CAC office of 310000
 
+  @smoke
   Scenario: The reviewer sees the queue oldest deadline first and records a filing (已备案)
     Given processor "Pudong Late Filer Ltd" is registered in province 310000
     And "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 3 days ago
@@ -35,6 +36,8 @@ Feature: Review by the CAC office (审核)
     Then the response status is 409
     And the problem code is "filing.illegal_transition"
 
+  # Gap-free numbering needs provinces of its own: no other scenario may record meanwhile.
+  @in-process
   Scenario: Filing numbers (备案编号) run without gaps per province and year
     Given processor "Minhang Second Ltd" is registered in province 310000
     And processor "Haidian Vision Ltd" is registered in province 110000
@@ -156,7 +159,7 @@ Feature: Review by the CAC office (审核)
   Scenario: The review clock (审核时限) pauses while the processor corrects
     Given "Shanghai Smart Campus Ltd" has submitted a complete initial filing triggered 5 days ago
     Then "Wang" sees the review due 15 working days from today
-    Given the review of the filing started 6 working days ago
+    Given 6 working days pass
     When "Wang" returns the filing for correction with these reasons:
       | path         | message                               |
       | pipia.summary | Summarise the assessment's findings. |

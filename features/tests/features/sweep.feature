@@ -1,4 +1,4 @@
-@sweep
+@sweep @needs-mail
 Feature: Deadline sweep: reminders, overdue marks and escalation (期限提醒与督办)
   Once a day (and on demand with `frtctl sweep`) the worker looks at every open deadline. It
   reminds the processor 5 and 1 working days before its correction time limit, and the

@@ -49,7 +49,7 @@ async fn register(w: &mut FrtWorld, name: &str, request: Value) {
             .as_str()
             .expect("email")
             .to_owned();
-        let token = w.app().login(&w.app().portal, &email, PASSWORD).await;
+        let token = w.client().login(&w.client().portal, &email, PASSWORD).await;
         let org_id = reply.body["organisation"]["id"]
             .as_str()
             .expect("organisation id")
@@ -211,6 +211,8 @@ async fn login_as(w: &mut FrtWorld, email: &str, password: &str) -> crate::suppo
 
 #[when(regex = r#"^someone logs in to the portal as "([^"]+)"(?: (\d+) times)?$"#)]
 async fn someone_logs_in(w: &mut FrtWorld, email: String, times: String) {
+    // `{unique}` keeps the name the scenario's own on a shared deployment.
+    let email = email.replace("{unique}", &w.unique);
     w.replies.clear();
     for _ in 0..times.parse::<usize>().unwrap_or(1) {
         let reply = login_as(w, &email, "not-the-password-1").await;
@@ -371,12 +373,12 @@ fn role(name: &str) -> Role {
     regex = r#"^"([^"]+)" is an? (reviewer|inspector|supervisor|complaint handler|admin) at the (provincial CAC office|public security organ|other department) of (\d{6})$"#
 )]
 async fn provincial_staff(w: &mut FrtWorld, name: String, r: String, a: String, province: String) {
-    let token = w.app().staff(agency(&a), Some(&province), role(&r)).await;
+    let token = w.make_staff(agency(&a), Some(&province), role(&r)).await;
     w.staff.insert(name, token);
 }
 
 #[given(regex = r#"^"([^"]+)" is an? (reviewer|supervisor|admin) at the national CAC$"#)]
 async fn national_staff(w: &mut FrtWorld, name: String, r: String) {
-    let token = w.app().staff(AgencyKind::NationalCac, None, role(&r)).await;
+    let token = w.make_staff(AgencyKind::NationalCac, None, role(&r)).await;
     w.staff.insert(name, token);
 }

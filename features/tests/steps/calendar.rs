@@ -7,30 +7,30 @@ use serde_json::Value;
 /// Asks the portal for the date `days` working days after `from`, both sent as written.
 pub async fn due_date_query(w: &FrtWorld, from: &str, days: &str) -> Reply {
     let url = reqwest::Url::parse_with_params(
-        &format!("{}/api/v1/calendar/due-date", w.app().portal),
+        &format!("{}/api/v1/calendar/due-date", w.client().portal),
         &[("from", from), ("working_days", days)],
     )
     .expect("url");
-    let r = w.app().http.get(url).send().await.expect("request");
+    let r = w.client().http.get(url).send().await.expect("request");
     let status = r.status().as_u16();
     let text = r.text().await.unwrap_or_default();
     Reply::new(status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 #[when(regex = r"^anyone asks for the date (\S+) working days after (\S+)$")]
-async fn ask_due_date(w: &mut FrtWorld, days: String, from: String) {
+pub(crate) async fn ask_due_date(w: &mut FrtWorld, days: String, from: String) {
     let reply = due_date_query(w, &from, &days).await;
     w.keep(reply);
 }
 
 #[then(regex = r"^the due date is (\d{4}-\d{2}-\d{2})$")]
-async fn due_date_is(w: &mut FrtWorld, expected: String) {
+pub(crate) async fn due_date_is(w: &mut FrtWorld, expected: String) {
     let body = &w.last().body;
     assert_eq!(body["due_date"].as_str(), Some(expected.as_str()), "{body}");
 }
 
 #[then(regex = r"^the due date is (not )?provisional$")]
-async fn provisional(w: &mut FrtWorld, not: String) {
+pub(crate) async fn provisional(w: &mut FrtWorld, not: String) {
     let body = &w.last().body;
     assert_eq!(
         body["provisional"].as_bool(),
@@ -68,7 +68,7 @@ async fn counted(w: &mut FrtWorld, day: String) {
 #[then(
     regex = r#"^every day from (\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2}) is skipped as the holiday "([^"]+)"$"#
 )]
-async fn skipped_as_holiday(w: &mut FrtWorld, from: String, to: String, name: String) {
+pub(crate) async fn skipped_as_holiday(w: &mut FrtWorld, from: String, to: String, name: String) {
     let body = &w.last().body;
     let skipped = skipped(body);
     let mut day = date(&from);

@@ -46,7 +46,7 @@ async fn complete_draft(
 ) {
     let token = w.processor(owner).token.clone();
     let id = w
-        .app()
+        .client()
         .complete_draft(&token, k, trigger, previous.as_deref())
         .await;
     w.trigger = Some(trigger);
@@ -128,7 +128,7 @@ async fn submits(w: &mut FrtWorld, owner: String) {
 async fn submits_with_key(w: &mut FrtWorld, owner: String, key: String) {
     let token = w.processor(&owner).token.clone();
     let id = w.filing_id();
-    let (status, body) = w.app().submit(&token, &id, Some(&key)).await;
+    let (status, body) = w.client().submit(&token, &id, Some(&key)).await;
     let reply = w.keep(Reply::new(status, body));
     w.replies.push(reply);
 }
@@ -138,7 +138,7 @@ async fn submits_with_key(w: &mut FrtWorld, owner: String, key: String) {
 async fn submits_twice_at_once(w: &mut FrtWorld, owner: String, key: String) {
     let token = w.processor(&owner).token.clone();
     let id = w.filing_id();
-    let app = w.app();
+    let app = w.client();
     let (a, b) = tokio::join!(
         app.submit(&token, &id, Some(&key)),
         app.submit(&token, &id, Some(&key))
@@ -435,7 +435,7 @@ fn pdf_of(size: usize) -> Vec<u8> {
 async fn upload(w: &mut FrtWorld, owner: &str, kind: &str, bytes: Vec<u8>, name: &str) {
     let (_, token) = w.actor(owner);
     let id = w.filing_id();
-    let (status, body) = w.app().upload(&token, &id, kind, bytes, name).await;
+    let (status, body) = w.client().upload(&token, &id, kind, bytes, name).await;
     w.keep(Reply::new(status, body));
 }
 
@@ -471,8 +471,8 @@ async fn downloads_first(w: &mut FrtWorld, actor: String) {
     let id = w.filing_id();
     let owner = w.owner_of_filing();
     let (_, token) = w.actor(&owner);
-    let url = format!("{}/api/v1/filings/{id}", w.app().portal);
-    let (status, body) = w.app().call(Method::GET, &url, Some(&token), None).await;
+    let url = format!("{}/api/v1/filings/{id}", w.client().portal);
+    let (status, body) = w.client().call(Method::GET, &url, Some(&token), None).await;
     assert_eq!(status, 200, "{body}");
     let att = body["attachments"][0]["id"]
         .as_str()

@@ -12,9 +12,13 @@ async fn platform_with_mail(w: &mut FrtWorld) {
     w.start_with_mail().await;
 }
 
+/// In-process the scenario runs the worker's round itself; a deployment's worker sends the
+/// outbox on its own, and the steps that read mail wait for it.
 #[when("the worker sends the outbox")]
 async fn worker_sends(w: &mut FrtWorld) {
-    w.app().worker().send_due().await.expect("send the outbox");
+    if !w.mailbox().sent_by_the_deployment() {
+        w.app().worker().send_due().await.expect("send the outbox");
+    }
 }
 
 #[when("the worker sends the outbox after the retry wait")]
@@ -26,12 +30,12 @@ async fn worker_sends_later(w: &mut FrtWorld) {
 
 #[given("the mail relay is down")]
 async fn relay_down(w: &mut FrtWorld) {
-    w.sink().set(SinkMode::Down);
+    w.mailbox().smtp().set(SinkMode::Down);
 }
 
 #[when("the mail relay is back")]
 async fn relay_back(w: &mut FrtWorld) {
-    w.sink().set(SinkMode::Accept);
+    w.mailbox().smtp().set(SinkMode::Accept);
 }
 
 /// The address mail to a named actor goes to: a processor's contact, a staff member's login.
@@ -46,24 +50,28 @@ pub async fn address_of(w: &mut FrtWorld, name: &str) -> String {
         .to_owned()
 }
 
-async fn mail_to(w: &mut FrtWorld, name: &str) -> Vec<frt_testkit::smtp::Received> {
+/// Mail to a named actor, oldest first; from a deployment, waiting for `at_least` of them.
+async fn mail_to(
+    w: &mut FrtWorld,
+    name: &str,
+    at_least: usize,
+) -> Vec<frt_testkit::smtp::Received> {
     let to = address_of(w, name).await;
-    w.sink()
-        .received()
-        .into_iter()
-        .filter(|m| m.to.contains(&to))
-        .collect()
+    w.mailbox().to(&to, at_least, MAIL_WAIT).await
 }
+
+/// How long a deployment's worker may take to send what the scenario expects.
+const MAIL_WAIT: Duration = Duration::from_secs(20);
 
 #[then("no mail has arrived yet")]
 async fn no_mail(w: &mut FrtWorld) {
-    let got = w.sink().received();
+    let got = w.mailbox().all();
     assert!(got.is_empty(), "{} mail(s) arrived", got.len());
 }
 
 #[then(regex = r#"^"([^"]+)" has received (\d+) mails?$"#)]
 async fn received_n(w: &mut FrtWorld, name: String, n: usize) {
-    let got = mail_to(w, &name).await;
+    let got = mail_to(w, &name, n).await;
     assert_eq!(
         got.len(),
         n,
@@ -75,7 +83,16 @@ async fn received_n(w: &mut FrtWorld, name: String, n: usize) {
 
 #[then(expr = "the latest mail to {string} has a subject containing {string}")]
 async fn latest_subject(w: &mut FrtWorld, name: String, part: String) {
-    let got = mail_to(w, &name).await;
+    // A deployment's worker may still be sending it: wait for a mail with that subject.
+    let started = std::time::Instant::now();
+    let mut got = mail_to(w, &name, 1).await;
+    while w.mailbox().sent_by_the_deployment()
+        && !got.last().is_some_and(|m| m.subject().contains(&part))
+        && started.elapsed() < MAIL_WAIT
+    {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        got = mail_to(w, &name, 1).await;
+    }
     let last = got
         .last()
         .unwrap_or_else(|| panic!("no mail to {name}"))

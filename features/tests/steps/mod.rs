@@ -8,3 +8,4 @@ pub mod mail;
 pub mod platform;
 pub mod review;
 pub mod sweep;
+pub mod zh;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 #[given("the platform is running")]
-async fn platform_running(w: &mut FrtWorld) {
+pub(crate) async fn platform_running(w: &mut FrtWorld) {
     w.start(&[]).await;
 }
 
@@ -82,7 +82,7 @@ async fn security_headers(w: &mut FrtWorld) {
 }
 
 #[then(expr = "the response status is {int}")]
-async fn status_is(w: &mut FrtWorld, status: u16) {
+pub(crate) async fn status_is(w: &mut FrtWorld, status: u16) {
     let last = w.last();
     assert_eq!(
         last.status, status,
@@ -92,7 +92,7 @@ async fn status_is(w: &mut FrtWorld, status: u16) {
 }
 
 #[then(expr = "the problem code is {string}")]
-async fn problem_code_is(w: &mut FrtWorld, code: String) {
+pub(crate) async fn problem_code_is(w: &mut FrtWorld, code: String) {
     let last = w.last();
     let body = &last.body;
     assert_eq!(

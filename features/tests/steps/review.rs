@@ -8,19 +8,48 @@ use cucumber::{given, then, when};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-#[when(expr = "{string} opens the review queue")]
-async fn opens_queue(w: &mut FrtWorld, staff: String) {
-    w.send_as(&staff, Method::GET, "/api/v1/review/queue", None)
-        .await;
+/// Opens a queue and follows its pages to the end, keeping the whole queue as one answer.
+async fn open_queue(w: &mut FrtWorld, staff: &str, query: &str) {
+    let path = format!("/api/v1/review/queue?limit=200{query}");
+    let first = w.send_as(staff, Method::GET, &path, None).await;
+    if first.status != 200 {
+        return;
+    }
+    let mut items = first.body["items"].as_array().cloned().unwrap_or_default();
+    let mut next = first.body["next"].as_str().map(str::to_owned);
+    while let Some(after) = next {
+        let page = w
+            .send_as(staff, Method::GET, &format!("{path}&after={after}"), None)
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        items.extend(page.body["items"].as_array().cloned().unwrap_or_default());
+        next = page.body["next"].as_str().map(str::to_owned);
+    }
+    w.keep(crate::support::Reply::new(200, json!({ "items": items })));
 }
 
+#[when(expr = "{string} opens the review queue")]
+async fn opens_queue(w: &mut FrtWorld, staff: String) {
+    open_queue(w, &staff, "").await;
+}
+
+/// The queue as the scenario sees it: its own processors' filings, in the queue's order
+/// (on a shared deployment the queue holds other scenarios' filings too).
 fn queue_items(w: &FrtWorld) -> Vec<Value> {
     let last = w.last();
     assert_eq!(last.status, 200, "not a queue: {}", last.body);
+    let ours: Vec<&str> = w.processors.values().map(|p| p.org_id.as_str()).collect();
     last.body["items"]
         .as_array()
         .unwrap_or_else(|| panic!("not a queue: {}", last.body))
-        .clone()
+        .iter()
+        .filter(|i| {
+            i["organisation_id"]
+                .as_str()
+                .is_some_and(|o| ours.contains(&o))
+        })
+        .cloned()
+        .collect()
 }
 
 #[then(expr = "the queue lists {int} filing(s)")]
@@ -142,7 +171,7 @@ async fn number_issued(w: &mut FrtWorld, pattern: String) {
 /// `{year}` in the expected number stands for this year in China.
 #[then(expr = "the filing number issued is {string}")]
 async fn number_is(w: &mut FrtWorld, expected: String) {
-    let year = crate::support::today_in_china().format("%Y").to_string();
+    let year = w.today().format("%Y").to_string();
     let expected = expected.replace("{year}", &year);
     let body = &w.last().body;
     assert_eq!(
@@ -288,13 +317,7 @@ async fn assigned_to(w: &mut FrtWorld, reviewer: String) {
 
 #[when(expr = "{string} opens the review queue of filings assigned to them")]
 async fn opens_own_queue(w: &mut FrtWorld, staff: String) {
-    w.send_as(
-        &staff,
-        Method::GET,
-        "/api/v1/review/queue?assignee=me",
-        None,
-    )
-    .await;
+    open_queue(w, &staff, "&assignee=me").await;
 }
 
 #[then(expr = "{string} sees the filing's risk level {string}")]
@@ -344,33 +367,23 @@ async fn sees_no_risk(w: &mut FrtWorld, owner: String) {
     assert!(reply.body.get("risk").is_none(), "{}", reply.body);
 }
 
-/// `n` working days after today, by the official calendar.
-fn working_days_from_today(n: i64) -> String {
+/// `n` working days after the scenario's today, by the official calendar.
+fn working_days_from_today(w: &FrtWorld, n: i64) -> String {
     let cal = frt_domain::calendar::Calendar::builtin().expect("calendar");
     let n = frt_domain::calendar::WorkingDays::new(n).expect("working days");
-    cal.add_working_days(crate::support::today_in_china(), n)
+    cal.add_working_days(w.today(), n)
         .expect("due date")
         .due_date
         .to_string()
 }
 
-/// Moves the start of the running review clock back, as if the review began earlier.
-#[given(expr = "the review of the filing started {int} working days ago")]
-async fn review_started_earlier(w: &mut FrtWorld, n: i64) {
+/// The scenario's clock moves on: from now on its requests see today `n` working days later.
+#[given(expr = "{int} working days pass")]
+async fn working_days_pass(w: &mut FrtWorld, n: i64) {
     let cal = frt_domain::calendar::Calendar::builtin().expect("calendar");
-    let today = crate::support::today_in_china();
-    let mut started = today;
-    while cal.working_days_between(started, today).days < n {
-        started -= chrono::Duration::days(1);
-    }
-    let id = w.filing_id();
-    w.sql()
-        .await
-        .batch_execute(&format!(
-            "UPDATE deadlines SET start_date = '{started}' WHERE entity_id = '{id}' AND purpose = 'review'"
-        ))
-        .await
-        .expect("move the review clock");
+    let n = frt_domain::calendar::WorkingDays::new(n).expect("working days");
+    let later = cal.add_working_days(w.today(), n).expect("a day").due_date;
+    w.set_clock(later).await;
 }
 
 async fn staff_view(w: &mut FrtWorld, staff: &str) -> Value {
@@ -387,7 +400,7 @@ async fn review_due_in(w: &mut FrtWorld, staff: String, n: i64) {
     let body = staff_view(w, &staff).await;
     assert_eq!(
         body["review_deadline"]["due_date"].as_str(),
-        Some(working_days_from_today(n).as_str()),
+        Some(working_days_from_today(w, n).as_str()),
         "{body}"
     );
 }
@@ -404,7 +417,7 @@ async fn correction_due_in(w: &mut FrtWorld, staff: String, n: i64) {
     let body = staff_view(w, &staff).await;
     assert_eq!(
         body["correction_deadline"]["due_date"].as_str(),
-        Some(working_days_from_today(n).as_str()),
+        Some(working_days_from_today(w, n).as_str()),
         "{body}"
     );
 }
@@ -420,8 +433,8 @@ async fn concurrent_decisions(w: &mut FrtWorld, recorder: String, refuser: Strin
     let id = w.filing_id();
     let (_, a) = w.actor(&recorder);
     let (_, b) = w.actor(&refuser);
-    let base = w.app().casework.clone();
-    let app = w.app();
+    let base = w.client().casework.clone();
+    let app = w.client();
     let (record_url, refuse_url) = (
         format!("{base}/api/v1/filings/{id}/record"),
         format!("{base}/api/v1/filings/{id}/refuse"),
@@ -467,15 +480,26 @@ async fn one_wins(w: &mut FrtWorld, won: u16, lost: u16, code: String) {
 #[then("the filing was decided exactly once")]
 async fn decided_once(w: &mut FrtWorld) {
     let id = w.filing_id();
-    let rows = w
-        .sql()
-        .await
-        .query(
-            "SELECT action FROM audit_log WHERE entity_type = 'filing' AND entity_id = $1 \
-             AND action IN ('filing.recorded', 'filing.refused')",
-            &[&id],
+    let staff = w.staff.keys().next().cloned().expect("a staff member");
+    let reply = w
+        .send_as(
+            &staff,
+            Method::GET,
+            &format!("/api/v1/audit/filing/{id}?limit=500"),
+            None,
         )
-        .await
-        .expect("audit rows");
-    assert_eq!(rows.len(), 1, "decisions recorded: {}", rows.len());
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let decisions = reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| {
+            matches!(
+                i["action"].as_str(),
+                Some("filing.recorded" | "filing.refused")
+            )
+        })
+        .count();
+    assert_eq!(decisions, 1, "decisions recorded: {}", reply.body);
 }

@@ -7,15 +7,27 @@ use cucumber::{then, when};
 use frt_domain::calendar::Calendar;
 use reqwest::Method;
 
-/// The due date of one of the current filing's deadlines, as staff see it.
-async fn due_of(w: &mut FrtWorld, purpose: &str) -> NaiveDate {
+/// One of the current filing's deadlines, as its processor sees it.
+async fn deadline_of(w: &mut FrtWorld, purpose: &str) -> serde_json::Value {
     let id = w.filing_id();
-    let mut conn = w.app().core.db.conn().await.expect("conn");
-    let d = frt_store::deadlines::get(&mut conn, "filing", id.parse().expect("uuid"), purpose)
-        .await
-        .expect("deadline")
-        .unwrap_or_else(|| panic!("the filing has no {purpose} deadline"));
-    d.due_date
+    let owner = w.owner_of_filing();
+    let reply = w
+        .send_as(&owner, Method::GET, &format!("/api/v1/filings/{id}"), None)
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let d = reply.body[format!("{purpose}_deadline")].clone();
+    assert!(
+        d.is_object(),
+        "the filing has no {purpose} deadline: {}",
+        reply.body
+    );
+    d
+}
+
+/// The due date of one of the current filing's deadlines.
+async fn due_of(w: &mut FrtWorld, purpose: &str) -> NaiveDate {
+    let d = deadline_of(w, purpose).await;
+    crate::support::date(d["due_date"].as_str().expect("a due date"))
 }
 
 fn purpose(what: &str) -> &'static str {
@@ -36,24 +48,11 @@ fn before(due: NaiveDate, n: i64) -> NaiveDate {
     day
 }
 
+/// Runs the sweep as of `day` over the scenario's filing, by `workers` callers at once.
 async fn sweep(w: &mut FrtWorld, day: NaiveDate, workers: usize) {
-    let core = &w.app().core;
-    let runs = (0..workers).map(|_| frt_cases::sweep::run(core, day));
-    let reports = futures_join(runs).await;
-    w.sweeps = reports;
-}
-
-async fn futures_join<F, T, E>(runs: impl Iterator<Item = F>) -> Vec<T>
-where
-    F: std::future::Future<Output = Result<T, E>>,
-    E: std::fmt::Debug,
-{
-    let handles: Vec<_> = runs.collect();
-    let mut out = Vec::new();
-    for r in futures_util::future::join_all(handles).await {
-        out.push(r.expect("the sweep runs"));
-    }
-    out
+    let world: &FrtWorld = w;
+    let runs = (0..workers).map(|_| world.sweep(day));
+    w.sweeps = futures_util::future::join_all(runs).await;
 }
 
 #[when(
@@ -102,18 +101,8 @@ async fn escalations(w: &mut FrtWorld, n: usize) {
 
 #[then(regex = r"^the filing's (correction|review) deadline is marked overdue$")]
 async fn marked_overdue(w: &mut FrtWorld, what: String) {
-    let id = w.filing_id();
-    let mut conn = w.app().core.db.conn().await.expect("conn");
-    let d = frt_store::deadlines::get(
-        &mut conn,
-        "filing",
-        id.parse().expect("uuid"),
-        purpose(&what),
-    )
-    .await
-    .expect("deadline")
-    .expect("the deadline");
-    assert!(d.overdue_since.is_some(), "{d:?}");
+    let d = deadline_of(w, purpose(&what)).await;
+    assert!(d["overdue_since"].is_string(), "{d}");
 }
 
 #[then(expr = "{string} sees the {string} entry in the filing's audit trail")]

@@ -1,13 +1,24 @@
-//! The world of one scenario: its own platform (both services and a fresh database), the named
-//! actors it created, the last answer received and the filing the scenario is about.
+//! The world of one scenario: the platform it talks to, the named actors it created, the last
+//! answer received and the filing the scenario is about.
+//!
+//! The platform is either started in-process for the scenario (both services and a fresh
+//! database; the default, and what CI runs) or a running deployment named by `FRT_TARGET_*`
+//! variables (`target`). Either way a scenario sets up its data through interfaces only — the
+//! public API and the test-support API with the QA token — and only scenarios tagged
+//! `@in-process` reach behind them (to tamper with the database, or to stop the mail relay).
+
+pub mod mailbox;
+pub mod smoke;
+pub mod target;
 
 use chrono::NaiveDate;
-use frt_testkit::TestApp;
+use frt_testkit::{Client, TestApp};
 use reqwest::Method;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
+use target::Target;
 
 /// An HTTP answer: the status, the JSON body (`Null` when there was none) and the headers.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -46,7 +57,18 @@ pub enum Service {
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
 pub struct FrtWorld {
+    /// The scenario's own platform, when started in-process.
     app: Option<TestApp>,
+    /// How the scenario reaches the platform, in-process or deployed.
+    client: Option<Client>,
+    /// The deployment's (or the in-process platform's) QA token.
+    qa_token: String,
+    /// Where the scenario reads the mail the platform sends.
+    pub mailbox: Option<mailbox::Mailbox>,
+    /// The day the scenario's test clock shows, once it set one.
+    pub clock: Option<NaiveDate>,
+    /// Text unique to the scenario, for names that must not meet another run's.
+    pub unique: String,
     /// Processors by the name they were registered under.
     pub processors: HashMap<String, Processor>,
     /// Staff members' casework tokens by name.
@@ -73,8 +95,6 @@ pub struct FrtWorld {
     pub chain: Option<frt_store::audit::ChainReport>,
     /// The id of the audit row a scenario tampered with.
     pub tampered_row: Option<i64>,
-    /// The SMTP server the scenario's mail goes to, when it asked for one.
-    pub sink: Option<frt_testkit::SmtpSink>,
     /// The mail the scenario is looking at.
     pub mail: Option<frt_testkit::smtp::Received>,
     /// What the last deadline sweeps did (one per worker).
@@ -87,6 +107,11 @@ impl FrtWorld {
     pub fn new() -> Self {
         Self {
             app: None,
+            client: None,
+            qa_token: String::new(),
+            mailbox: None,
+            clock: None,
+            unique: uuid::Uuid::now_v7().simple().to_string(),
             processors: HashMap::new(),
             staff: HashMap::new(),
             last: None,
@@ -100,42 +125,159 @@ impl FrtWorld {
             registration: None,
             chain: None,
             tampered_row: None,
-            sink: None,
             mail: None,
             sweeps: Vec::new(),
         }
     }
 
-    /// Starts the platform with extra `FRT__…` settings.
+    /// Starts the platform with extra `FRT__…` settings (in-process), or joins the deployment
+    /// the run targets (which cannot take settings: such scenarios are `@in-process`).
     pub async fn start(&mut self, settings: &[(&str, &str)]) {
         assert!(
-            self.app.is_none(),
+            self.client.is_none(),
             "the platform is already running in this scenario"
         );
-        self.app = Some(TestApp::spawn_with(settings).await);
+        match target::current() {
+            Target::InProcess => {
+                let mut all = vec![("FRT__QA__TOKEN", target::IN_PROCESS_QA_TOKEN)];
+                all.extend_from_slice(settings);
+                let app = TestApp::spawn_with(&all).await;
+                self.client = Some(app.client.clone());
+                self.qa_token = target::IN_PROCESS_QA_TOKEN.to_owned();
+                self.app = Some(app);
+            }
+            Target::Deployment(d) => {
+                assert!(
+                    settings.is_empty(),
+                    "a scenario that configures the platform runs in-process only (tag it @in-process)"
+                );
+                self.client = Some(Client::new(d.portal.clone(), d.casework.clone()));
+                self.qa_token = d.qa_token.clone();
+                self.mailbox = d.mailpit.clone().map(mailbox::Mailbox::mailpit);
+            }
+        }
     }
 
-    /// Starts the platform with its mail going to an SMTP server of the scenario's own.
+    /// Starts the platform with its mail going to an SMTP server of the scenario's own
+    /// (in-process), or reads the deployment's mail catcher.
     pub async fn start_with_mail(&mut self) {
-        assert!(
-            self.app.is_none(),
-            "the platform is already running in this scenario"
-        );
-        let (app, sink) = TestApp::spawn_with_mail(&[]).await;
-        self.app = Some(app);
-        self.sink = Some(sink);
+        match target::current() {
+            Target::InProcess => {
+                assert!(
+                    self.client.is_none(),
+                    "the platform is already running in this scenario"
+                );
+                let (app, sink) =
+                    TestApp::spawn_with_mail(&[("FRT__QA__TOKEN", target::IN_PROCESS_QA_TOKEN)])
+                        .await;
+                self.client = Some(app.client.clone());
+                self.qa_token = target::IN_PROCESS_QA_TOKEN.to_owned();
+                self.app = Some(app);
+                self.mailbox = Some(mailbox::Mailbox::sink(sink));
+            }
+            Target::Deployment(_) => {
+                self.start(&[]).await;
+                assert!(
+                    self.mailbox.is_some(),
+                    "reading mail from a deployment needs FRT_TARGET_MAILPIT"
+                );
+            }
+        }
     }
 
-    pub fn sink(&self) -> &frt_testkit::SmtpSink {
-        self.sink
+    /// The platform's HTTP side, with the scenario's test clock.
+    pub fn client(&self) -> &Client {
+        self.client
             .as_ref()
-            .expect("no mail server: begin with 'Given the platform is running with mail delivered over SMTP'")
+            .expect("the platform is not running: begin with 'Given the platform is running'")
     }
 
+    pub fn mailbox(&self) -> &mailbox::Mailbox {
+        self.mailbox
+            .as_ref()
+            .expect("no mail to read: begin with 'Given the platform is running with mail delivered over SMTP'")
+    }
+
+    /// The in-process platform, for what only an `@in-process` scenario may do.
     pub fn app(&self) -> &TestApp {
         self.app
             .as_ref()
-            .expect("the platform is not running: begin with 'Given the platform is running'")
+            .expect("this step reaches behind the API: the scenario must be tagged @in-process")
+    }
+
+    /// Makes a staff account through the test-support API and returns its casework token.
+    pub async fn make_staff(
+        &self,
+        kind: frt_access::AgencyKind,
+        province: Option<&str>,
+        role: frt_access::Role,
+    ) -> String {
+        self.client()
+            .staff_via_qa(&self.qa_token, kind, province, role)
+            .await
+    }
+
+    /// "Today" for the scenario: its test clock's day once set, else today in China.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.unwrap_or_else(today_in_china)
+    }
+
+    /// Sets the scenario's test clock (a scope of its own) to `day`: from now on every request
+    /// of the scenario sees `day` as today.
+    pub async fn set_clock(&mut self, day: NaiveDate) {
+        let scope = match self.client().clock.clone() {
+            Some(scope) => scope,
+            None => format!("scenario-{}", uuid::Uuid::now_v7().simple()),
+        };
+        let r = self
+            .client()
+            .http
+            .put(format!(
+                "{}/api/v1/test-support/clocks/{scope}",
+                self.client().casework
+            ))
+            .header(frt_testkit::client::QA_TOKEN_HEADER, &self.qa_token)
+            .json(&serde_json::json!({ "today": day }))
+            .send()
+            .await
+            .expect("set the test clock");
+        assert_eq!(r.status().as_u16(), 200, "set the test clock");
+        if let Some(c) = self.client.as_mut() {
+            c.clock = Some(scope);
+        }
+        self.clock = Some(day);
+    }
+
+    /// Runs the deadline sweep as of `day` over the scenario's filing, through the
+    /// test-support API (the worker's daily job, on demand).
+    pub async fn sweep(&self, day: NaiveDate) -> frt_cases::sweep::SweepReport {
+        let r = self
+            .client()
+            .http
+            .post(format!(
+                "{}/api/v1/test-support/sweeps",
+                self.client().casework
+            ))
+            .header(frt_testkit::client::QA_TOKEN_HEADER, &self.qa_token)
+            .json(&serde_json::json!({ "on": day, "entity_id": self.filing_id() }))
+            .send()
+            .await
+            .expect("sweep");
+        assert_eq!(r.status().as_u16(), 200, "sweep");
+        let v: Value = r.json().await.expect("sweep report");
+        let n = |k: &str| {
+            v[k].as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        frt_cases::sweep::SweepReport {
+            day: Some(day),
+            examined: n("examined"),
+            reminders: n("reminders"),
+            marked_overdue: n("marked_overdue"),
+            escalated: n("escalated"),
+            mails_queued: n("mails_queued"),
+        }
     }
 
     /// A direct SQL connection to the scenario's database, as the application's role.
@@ -149,8 +291,8 @@ impl FrtWorld {
 
     pub fn base(&self, service: Service) -> String {
         match service {
-            Service::Portal => self.app().portal.clone(),
-            Service::Casework => self.app().casework.clone(),
+            Service::Portal => self.client().portal.clone(),
+            Service::Casework => self.client().casework.clone(),
         }
     }
 
@@ -207,7 +349,7 @@ impl FrtWorld {
     ) -> Reply {
         let url = format!("{}{path}", self.base(service));
         let (status, headers, body) = self
-            .app()
+            .client()
             .call_with_headers(method, &url, token, body)
             .await;
         self.keep(Reply {
@@ -229,8 +371,7 @@ impl FrtWorld {
     ) -> Reply {
         let url = format!("{}{path}", self.base(service));
         let mut req = self
-            .app()
-            .http
+            .client()
             .request(method, url)
             .header(reqwest::header::CONTENT_TYPE, content_type)
             .body(raw.to_owned());
@@ -279,6 +420,8 @@ impl FrtWorld {
     /// task: blocking here would stall that connection until PostgreSQL's
     /// `authentication_timeout` (60 s) cuts it.
     pub fn teardown(&mut self) {
+        self.client = None;
+        self.mailbox = None;
         let Some(app) = self.app.take() else {
             return;
         };
@@ -313,8 +456,11 @@ pub async fn finish_teardowns() {
 impl fmt::Debug for FrtWorld {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FrtWorld")
-            .field("portal", &self.app.as_ref().map(|a| a.portal.as_str()))
-            .field("casework", &self.app.as_ref().map(|a| a.casework.as_str()))
+            .field("portal", &self.client.as_ref().map(|c| c.portal.as_str()))
+            .field(
+                "casework",
+                &self.client.as_ref().map(|c| c.casework.as_str()),
+            )
             .field("processors", &self.processors.keys().collect::<Vec<_>>())
             .field("staff", &self.staff.keys().collect::<Vec<_>>())
             .field("filing", &self.filing)

@@ -3,10 +3,12 @@
 //! Tests talk to them over HTTP like any client.
 
 pub mod app;
+pub mod client;
 pub mod db;
 pub mod fault;
 pub mod smtp;
 
 pub use app::TestApp;
+pub use client::Client;
 pub use db::TestDb;
 pub use smtp::{SinkMode, SmtpSink};

@@ -1,0 +1,144 @@
+//! The suite against a deployment, checked in every whole run: `frtctl up --demo` started as
+//! a separate process on a database of its own, the `@smoke` set run against it through the
+//! `FRT_TARGET_*` contract, and its JUnit report read back: every smoke scenario listed, none
+//! failed or skipped.
+
+use crate::support::target::{self, Deployment, Target};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Kills the platform when the check ends, however it ends.
+struct Platform(Child);
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn frtctl() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    // target/<profile>/deps/acceptance-<hash> → target/<profile>/frtctl
+    exe.ancestors()
+        .nth(2)
+        .map(|profile| profile.join("frtctl"))
+        .expect("the build folder")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A fresh database for the platform, on the server the tests use.
+async fn fresh_database(name: &str) -> String {
+    let server = frt_store::local::ensure_database_url()
+        .await
+        .expect("the local PostgreSQL");
+    let (client, conn) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    // One statement each: neither may run inside the implicit transaction of a batch.
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        client.batch_execute(&sql).await.expect("a fresh database");
+    }
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+    format!("{base}/{name}")
+}
+
+async fn ready(url: &str) -> bool {
+    for _ in 0..240 {
+        if reqwest::get(url)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// The number of `@smoke` scenarios in the feature files.
+fn smoke_scenarios() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/features");
+    std::fs::read_dir(dir)
+        .expect("features")
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|text| {
+            text.lines()
+                .filter(|l| l.split_whitespace().any(|t| t == "@smoke"))
+                .count()
+        })
+        .sum()
+}
+
+/// Runs the smoke set against `frtctl up --demo`; true when its JUnit report lists every
+/// smoke scenario as passed.
+pub async fn against_frtctl_up() -> bool {
+    let bin = frtctl();
+    if !bin.exists() {
+        eprintln!(
+            "smoke check: {} is not built; `cargo test --workspace` builds it (or run `cargo build -p frtctl`)",
+            bin.display()
+        );
+        return false;
+    }
+    let url = fresh_database("frt_acceptance_smoke").await;
+    let (portal_port, casework_port) = (free_port(), free_port());
+    let log = crate::reports_dir().join("smoke-platform.log");
+    let child = Command::new(&bin)
+        .arg("up")
+        .arg("--demo")
+        .current_dir(frt_testkit::db::project_root())
+        .env("DATABASE_URL", &url)
+        .env("FRT__DATABASE__URL", &url)
+        .env("FRT__PORTAL__PORT", portal_port.to_string())
+        .env("FRT__CASEWORK__PORT", casework_port.to_string())
+        .env("FRT__LOG__LEVEL", "warn")
+        .env_remove("FRT_ENV")
+        .env_remove("FRT__QA__TOKEN")
+        .stdout(std::fs::File::create(&log).map_or(Stdio::null(), Stdio::from))
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("frtctl up --demo");
+    let _platform = Platform(child);
+    let portal = format!("http://127.0.0.1:{portal_port}");
+    let casework = format!("http://127.0.0.1:{casework_port}");
+    if !(ready(&format!("{portal}/readyz")).await && ready(&format!("{casework}/readyz")).await) {
+        eprintln!(
+            "smoke check: frtctl up --demo did not get ready; see {}",
+            log.display()
+        );
+        return false;
+    }
+    println!("smoke check: the @smoke set against frtctl up --demo at {portal} and {casework}");
+    target::set(Target::Deployment(Deployment {
+        portal,
+        casework,
+        qa_token: "demo-qa-token-2026".into(),
+        mailpit: None,
+    }));
+    let outcome = crate::run("smoke", false, |tags| tags.iter().any(|t| t == "smoke")).await;
+    target::set(Target::InProcess);
+    let report = crate::reports_dir().join("smoke-junit.xml");
+    let junit = crate::JunitCounts::read(&report);
+    let (cases, bad) = (junit.cases, junit.failed + junit.skipped);
+    let expected = smoke_scenarios();
+    println!(
+        "smoke check: {} of {expected} smoke scenarios in {} passed ({} failed)",
+        outcome.passed,
+        report.display(),
+        outcome.failed
+    );
+    cases == expected && expected > 0 && bad == 0 && outcome.failed == 0
+}

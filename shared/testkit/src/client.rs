@@ -1,0 +1,241 @@
+//! The platform seen from outside, over HTTP only: both services' addresses, the test clock
+//! a scenario may run on, and the helpers tests use to log in, register, draft, upload and
+//! submit. In-process tests and acceptance runs against a deployment share it.
+
+use crate::app::{valid_uscc, PASSWORD, PDF};
+use serde_json::{json, Value};
+
+/// The header naming a scenario's test clock (outside production only).
+pub const CLOCK_HEADER: &str = "X-FRT-Test-Clock";
+/// The header carrying the deployment's QA token.
+pub const QA_TOKEN_HEADER: &str = "X-QA-Token";
+
+#[derive(Clone)]
+pub struct Client {
+    pub portal: String,
+    pub casework: String,
+    pub http: reqwest::Client,
+    /// The test clock every request names, once a scenario set one.
+    pub clock: Option<String>,
+}
+
+impl Client {
+    pub fn new(portal: String, casework: String) -> Self {
+        Self {
+            portal,
+            casework,
+            http: reqwest::Client::new(),
+            clock: None,
+        }
+    }
+
+    /// A request carrying the test clock's name, if one is set.
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        url: impl reqwest::IntoUrl,
+    ) -> reqwest::RequestBuilder {
+        let req = self.http.request(method, url);
+        match &self.clock {
+            Some(scope) => req.header(CLOCK_HEADER, scope),
+            None => req,
+        }
+    }
+
+    /// Logs in and returns the bearer token; panics with the response if refused.
+    pub async fn login(&self, base: &str, email: &str, password: &str) -> String {
+        let r = self
+            .request(reqwest::Method::POST, format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("login request");
+        let status = r.status();
+        let body: Value = r.json().await.expect("login body");
+        assert!(
+            status.is_success(),
+            "login of {email} failed: {status} {body}"
+        );
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Registers a processor with a valid USCC in `province` and returns its admin's token
+    /// and the organisation id.
+    pub async fn register_processor(&self, name: &str, province: &str) -> (String, String) {
+        let uscc = valid_uscc(province);
+        let email = format!("admin-{}@{}.example", &uscc[8..16].to_lowercase(), province);
+        let r = self
+            .request(
+                reqwest::Method::POST,
+                format!("{}/api/v1/registrations", self.portal),
+            )
+            .json(&json!({
+                "organisation": {
+                    "name": name, "uscc": uscc, "contact_person": "张三",
+                    "contact_email": email, "contact_phone": "+86 21 5555 0100"
+                },
+                "admin": { "email": email, "display_name": "张三", "password": PASSWORD }
+            }))
+            .send()
+            .await
+            .expect("register");
+        let status = r.status();
+        let body: Value = r.json().await.expect("body");
+        assert_eq!(status.as_u16(), 201, "registration failed: {body}");
+        let org = body["organisation"]["id"]
+            .as_str()
+            .expect("org id")
+            .to_owned();
+        (self.login(&self.portal, &email, PASSWORD).await, org)
+    }
+
+    /// Sends a request with a bearer token and returns (status, JSON body or Null).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let (status, _, body) = self.call_with_headers(method, url, token, body).await;
+        (status, body)
+    }
+
+    /// As `call`, with the answer's headers.
+    pub async fn call_with_headers(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut req = self.request(method, url);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        let text = r.text().await.unwrap_or_default();
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Uploads one material; returns (status, body).
+    pub async fn upload(
+        &self,
+        token: &str,
+        filing: &str,
+        kind: &str,
+        bytes: Vec<u8>,
+        filename: &str,
+    ) -> (u16, Value) {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_owned())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+            );
+        let r = self
+            .request(
+                reqwest::Method::POST,
+                format!("{}/api/v1/filings/{filing}/attachments", self.portal),
+            )
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a complete draft of `kind` (form from `example_complete`, every required
+    /// material uploaded) and returns its id; does not submit.
+    pub async fn complete_draft(
+        &self,
+        token: &str,
+        kind: &str,
+        trigger: chrono::NaiveDate,
+        previous: Option<&str>,
+    ) -> String {
+        let k: frt_domain::filing::FilingKind = kind.parse().expect("kind");
+        let form = frt_domain::form::example_complete(k, trigger);
+        let (status, body) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("{}/api/v1/filings", self.portal),
+                Some(token),
+                Some(json!({ "kind": kind, "previous_filing_id": previous, "form": form })),
+            )
+            .await;
+        assert_eq!(status, 201, "create filing: {body}");
+        let id = body["id"].as_str().expect("id").to_owned();
+        for a in frt_domain::form::example_attachments(k) {
+            let (s, b) = self
+                .upload(
+                    token,
+                    &id,
+                    a.as_str(),
+                    PDF.to_vec(),
+                    &format!("{}.pdf", a.as_str()),
+                )
+                .await;
+            assert_eq!(s, 201, "upload {}: {b}", a.as_str());
+        }
+        id
+    }
+
+    /// Submits a filing; returns (status, body).
+    pub async fn submit(&self, token: &str, filing: &str, key: Option<&str>) -> (u16, Value) {
+        let mut req = self
+            .request(
+                reqwest::Method::POST,
+                format!("{}/api/v1/filings/{filing}/submit", self.portal),
+            )
+            .bearer_auth(token);
+        if let Some(k) = key {
+            req = req.header("Idempotency-Key", k);
+        }
+        let r = req.send().await.expect("submit");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Makes a staff account through the test-support API and returns its token from
+    /// casework.
+    pub async fn staff_via_qa(
+        &self,
+        qa_token: &str,
+        kind: frt_access::AgencyKind,
+        province: Option<&str>,
+        role: frt_access::Role,
+    ) -> String {
+        let r = self
+            .request(
+                reqwest::Method::POST,
+                format!("{}/api/v1/test-support/staff", self.casework),
+            )
+            .header(QA_TOKEN_HEADER, qa_token)
+            .json(&json!({
+                "agency_kind": kind.as_str(),
+                "province": province,
+                "role": role.as_str(),
+                "password": PASSWORD,
+            }))
+            .send()
+            .await
+            .expect("test-support staff");
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        assert_eq!(status.as_u16(), 201, "test-support staff: {body}");
+        let email = body["email"].as_str().expect("email").to_owned();
+        self.login(&self.casework, &email, PASSWORD).await
+    }
+}
