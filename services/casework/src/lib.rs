@@ -1,10 +1,11 @@
 //! Casework: the government-zone service for regulator staff: the review queue, decisions on
-//! filings, materials, audit trails and staff administration.
+//! filings, inspections, materials, audit trails and staff administration.
 
 pub mod assignment;
 pub mod audit;
 pub mod filings;
 pub mod history;
+pub mod inspections;
 pub mod openapi;
 pub mod queue;
 pub mod registry;

@@ -37,5 +37,24 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::registry::list_registry)
         .service(crate::audit::audit_trail)
         .service(crate::sign_off::sign_off)
-        .service(crate::staff::create_staff);
+        .service(crate::staff::create_staff)
+        // Inspections: the fixed paths before `{id}`.
+        .service(crate::inspections::create_plan)
+        .service(crate::inspections::list_plans)
+        .service(crate::inspections::show_plan)
+        .service(crate::inspections::create_draw)
+        .service(crate::inspections::show_draw)
+        .service(crate::inspections::verify_draw)
+        .service(crate::inspections::declare_conflict)
+        .service(crate::inspections::open_inspection)
+        .service(crate::inspections::list_inspections)
+        .service(crate::inspections::show_inspection)
+        .service(crate::inspections::notify)
+        .service(crate::inspections::start)
+        .service(crate::inspections::request_documents)
+        .service(crate::inspections::record_findings)
+        .service(crate::inspections::order_rectification)
+        .service(crate::inspections::verify_rectification)
+        .service(crate::inspections::close)
+        .service(crate::inspections::invite_agency);
 }

@@ -1,5 +1,6 @@
 //! The demo data set: one processor organisation with its admin, staff of the Shanghai and
-//! Beijing CAC offices, a national CAC user and a public-security user. Local use only.
+//! Beijing CAC offices (three Shanghai inspectors among them, for inspection draws), a
+//! national CAC user and a public-security user. Local use only.
 
 use frt_access::accounts::{self, Owner};
 use frt_access::Role;
@@ -20,7 +21,7 @@ pub struct Credential {
     pub service: &'static str,
 }
 
-pub const ACCOUNTS: [(&str, &str, &str); 6] = [
+pub const ACCOUNTS: [(&str, &str, &str); 9] = [
     (
         "processor admin, 示例科技有限公司 (Shanghai)",
         "admin@demo-processor.example",
@@ -45,6 +46,21 @@ pub const ACCOUNTS: [(&str, &str, &str); 6] = [
     (
         "inspector, Shanghai public security",
         "inspector@sh.police.example",
+        "casework",
+    ),
+    (
+        "inspector, Shanghai CAC office",
+        "inspector1@sh.cac.example",
+        "casework",
+    ),
+    (
+        "inspector, Shanghai CAC office",
+        "inspector2@sh.cac.example",
+        "casework",
+    ),
+    (
+        "inspector, Shanghai CAC office",
+        "inspector3@sh.cac.example",
         "casework",
     ),
 ];
@@ -124,6 +140,24 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<Vec<Credential>> {
                     "孙警官",
                     Role::Inspector,
                     Owner::Agency(police.id),
+                ),
+                (
+                    ACCOUNTS[6].1,
+                    "周检查",
+                    Role::Inspector,
+                    Owner::Agency(sh.id),
+                ),
+                (
+                    ACCOUNTS[7].1,
+                    "吴检查",
+                    Role::Inspector,
+                    Owner::Agency(sh.id),
+                ),
+                (
+                    ACCOUNTS[8].1,
+                    "郑检查",
+                    Role::Inspector,
+                    Owner::Agency(sh.id),
                 ),
             ];
             for (email, name, role, owner) in plan {

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod filings;
+pub mod inspections;
 pub mod openapi;
 pub mod organisation;
 pub mod registration;

@@ -35,5 +35,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::filings::submit::submit_filing)
         .service(crate::filings::show::filing_history)
         .service(crate::filings::attachments::upload_attachment)
-        .service(crate::filings::attachments::download_attachment);
+        .service(crate::filings::attachments::download_attachment)
+        // Inspections: the public list before `{id}`.
+        .service(crate::inspections::published)
+        .service(crate::inspections::my_inspections)
+        .service(crate::inspections::my_inspection)
+        .service(crate::inspections::answer)
+        .service(crate::inspections::give_material);
 }

@@ -17,6 +17,7 @@ impl Resource {
     pub const ORGANISATION_USER: Self = Self("organisation_user");
     pub const STAFF_USER: Self = Self("staff_user");
     pub const AUDIT: Self = Self("audit");
+    pub const INSPECTION: Self = Self("inspection");
 
     pub const fn new(name: &'static str) -> Self {
         Self(name)
@@ -36,6 +37,12 @@ pub enum Action {
     Assign,
     SignOff,
     Manage,
+    /// Plan inspections: plans, random draws, targets, joint agencies.
+    Plan,
+    /// Work an inspection: notices, requests, findings, orders, verification.
+    Conduct,
+    /// A processor answers what an inspection asks of it.
+    Answer,
 }
 
 impl Action {
@@ -47,6 +54,9 @@ impl Action {
             Self::Assign => "assign",
             Self::SignOff => "sign_off",
             Self::Manage => "manage",
+            Self::Plan => "plan",
+            Self::Conduct => "conduct",
+            Self::Answer => "answer",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod context;
 pub mod entity;
 pub mod error;
 pub mod filings;
+pub mod inspections;
 pub mod logging;
 pub mod notices;
 pub mod registry;

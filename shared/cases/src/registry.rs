@@ -9,6 +9,7 @@ use std::sync::Arc;
 pub fn standard() -> Registry {
     let mut r = Registry::empty();
     r.add_case_type(Arc::new(crate::filings::FilingCase));
+    r.add_case_type(Arc::new(crate::inspections::InspectionCase));
     r.add_entity(Arc::new(crate::accounts::OrganisationEntity));
     r.add_entity(Arc::new(crate::accounts::UserEntity));
     r

@@ -33,6 +33,7 @@ pub mod diff;
 pub mod filing;
 pub mod form;
 pub mod ids;
+pub mod inspection;
 pub mod lunar;
 pub mod region;
 pub mod risk;

@@ -4,11 +4,13 @@
 //! sent from a request: use cases write rendered notices to the outbox and the worker sends.
 
 pub mod account;
+pub mod inspection;
 pub mod settings;
 pub mod templates;
 pub mod transport;
 
 pub use account::AccountNotice;
+pub use inspection::{InspectionNotice, InspectionRef};
 pub use settings::MailSettings;
 pub use templates::{FilingNotice, Locale, Message, Rendered};
 pub use transport::{Mailer, Outgoing, SendError};

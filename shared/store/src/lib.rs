@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod filings;
 pub mod idempotency;
 pub mod identities;
+pub mod inspections;
 pub mod local;
 pub mod migrate;
 pub mod outbox;

@@ -273,7 +273,118 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    inspection_plans (id) {
+        id -> Uuid,
+        province_code -> Text,
+        title -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inspection_draws (id) {
+        id -> Uuid,
+        plan_id -> Nullable<Uuid>,
+        province_code -> Text,
+        algorithm -> Text,
+        seed -> Text,
+        seed_given -> Bool,
+        filters -> Jsonb,
+        targets_requested -> Int4,
+        inspectors_requested -> Int4,
+        pool -> Nullable<Array<Uuid>>,
+        pool_sha256 -> Nullable<Text>,
+        staff_pool -> Nullable<Array<Uuid>>,
+        staff_sha256 -> Nullable<Text>,
+        target_ids -> Nullable<Array<Uuid>>,
+        inspector_ids -> Nullable<Array<Uuid>>,
+        drawn_by -> Uuid,
+        created_at -> Timestamptz,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    inspector_conflicts (user_id, organisation_id) {
+        user_id -> Uuid,
+        organisation_id -> Uuid,
+        reason -> Text,
+        declared_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inspections (id) {
+        id -> Uuid,
+        plan_id -> Nullable<Uuid>,
+        draw_id -> Nullable<Uuid>,
+        province_code -> Text,
+        organisation_id -> Uuid,
+        source -> Text,
+        status -> Text,
+        inspector_ids -> Array<Uuid>,
+        notice -> Nullable<Text>,
+        findings -> Nullable<Jsonb>,
+        result -> Nullable<Text>,
+        rectified -> Nullable<Bool>,
+        notified_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    inspection_agencies (inspection_id, agency_id) {
+        inspection_id -> Uuid,
+        agency_id -> Uuid,
+        invited_by -> Uuid,
+        invited_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inspection_items (id) {
+        id -> Uuid,
+        inspection_id -> Uuid,
+        kind -> Text,
+        description -> Text,
+        working_days -> Int4,
+        status -> Text,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamptz>,
+        answered_by -> Nullable<Uuid>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    inspection_materials (id) {
+        id -> Uuid,
+        inspection_id -> Uuid,
+        item_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        blob_key -> Text,
+        uploaded_by -> Uuid,
+        uploaded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
+diesel::joinable!(inspections -> organisations (organisation_id));
+diesel::joinable!(inspection_items -> inspections (inspection_id));
+diesel::joinable!(inspection_agencies -> inspections (inspection_id));
+diesel::joinable!(inspection_agencies -> agencies (agency_id));
 diesel::joinable!(deadline_alerts -> deadlines (deadline_id));
 diesel::joinable!(filing_versions -> filings (filing_id));
 diesel::joinable!(filings -> organisations (organisation_id));
@@ -293,6 +404,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     filing_versions,
     filings,
     idempotency_keys,
+    inspection_agencies,
+    inspection_draws,
+    inspection_items,
+    inspection_materials,
+    inspection_plans,
+    inspections,
+    inspector_conflicts,
     login_throttle,
     organisations,
     outbox,

@@ -249,3 +249,29 @@ impl From<frt_cases::accounts::RegistrationError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::inspections::InspectionError> for ApiError {
+    fn from(e: frt_cases::inspections::InspectionError) -> Self {
+        use frt_cases::inspections::InspectionError as I;
+        use frt_domain::inspection::DrawError;
+        let detail = e.to_string();
+        match e {
+            I::NotFound => Self::not_found("inspection"),
+            I::Missing(what) => Self::not_found(what),
+            I::Draw(DrawError::PoolTooSmall { .. }) => {
+                Self::unprocessable("inspection.pool_too_small", detail)
+            }
+            I::Draw(DrawError::BadSeed) => Self::unprocessable("inspection.invalid_seed", detail),
+            I::IllegalStep(_) => Self::conflict("inspection.illegal_step", detail),
+            I::VersionConflict { .. } => Self::conflict("inspection.version_conflict", detail),
+            I::Invalid(problems) => {
+                Self::unprocessable("inspection.invalid", detail).with_errors(listed(problems))
+            }
+            I::ItemClosed => Self::conflict("inspection.item_closed", detail),
+            I::NotAnInspector => Self::forbidden(detail),
+            I::Upload(u) => u.into(),
+            I::Denied(d) => d.into(),
+            I::Store(s) => s.into(),
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! Inspections over HTTP: reproducible draws that are never changed, conflicts of interest,
+//! joint inspections with public security, and a full rectification cycle with the
+//! processor's side in the portal.
+
+use frt_access::{AgencyKind, Role};
+use frt_testkit::app::PDF;
+use frt_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn code(b: &Value) -> &str {
+    b["code"].as_str().unwrap_or_default()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
+    app.call(
+        Method::POST,
+        &format!("{}{path}", app.casework),
+        Some(token),
+        Some(body),
+    )
+    .await
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    app.call(
+        Method::GET,
+        &format!("{}{path}", app.casework),
+        Some(token),
+        None,
+    )
+    .await
+}
+
+/// A supervisor and three inspectors of `province`, and `n` registered processors.
+async fn office(app: &TestApp, province: &str, n: usize) -> (String, Vec<String>, Vec<String>) {
+    let sup = app
+        .staff(AgencyKind::ProvincialCac, Some(province), Role::Supervisor)
+        .await;
+    let mut inspectors = Vec::new();
+    for _ in 0..3 {
+        inspectors.push(
+            app.staff(AgencyKind::ProvincialCac, Some(province), Role::Inspector)
+                .await,
+        );
+    }
+    let mut processors = Vec::new();
+    for i in 0..n {
+        let (token, _) = app
+            .register_processor(&format!("抽查对象{i}有限公司"), province)
+            .await;
+        processors.push(token);
+    }
+    (sup, inspectors, processors)
+}
+
+#[tokio::test]
+async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
+    let app = TestApp::spawn().await;
+    let (sup, _, _) = office(&app, "310000", 5).await;
+    let (s, plan) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/plans",
+        json!({ "province": "310000", "title": "2026年第四季度双随机抽查",
+                "period_start": "2026-10-01", "period_end": "2026-12-31" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{plan}");
+    let plan_id = plan["id"].as_str().expect("plan id");
+    let seed = "ab".repeat(32);
+    let ask = json!({ "province": "310000", "plan_id": plan_id, "targets": 2, "inspectors": 2, "seed": seed });
+    let (s, first) = post(&app, &sup, "/api/v1/inspections/draws", ask.clone()).await;
+    assert_eq!(s, 201, "{first}");
+    for field in [
+        "id",
+        "seed",
+        "algorithm",
+        "pool_size",
+        "pool_sha256",
+        "targets",
+        "inspectors",
+    ] {
+        assert!(!first[field].is_null(), "{field} missing: {first}");
+    }
+    assert_eq!(first["pool_size"], 5);
+    assert_eq!(first["targets"].as_array().map(Vec::len), Some(2));
+    assert!(first["targets"][0]["uscc"].is_string() && first["inspectors"][0]["name"].is_string());
+    // The same seed over the same pool draws the same.
+    let (_, second) = post(&app, &sup, "/api/v1/inspections/draws", ask).await;
+    assert_eq!(first["targets"], second["targets"]);
+    assert_eq!(first["inspectors"], second["inspectors"]);
+    // Without a seed, one from the OS, recorded.
+    let (s, random) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "plan_id": plan_id, "targets": 1, "inspectors": 1 }),
+    )
+    .await;
+    assert_eq!(s, 201, "{random}");
+    assert_eq!(random["seed"].as_str().map(str::len), Some(64));
+    assert_eq!(random["seed_given"], false);
+    for d in [&first, &random] {
+        let (s, v) = get(
+            &app,
+            &sup,
+            &format!(
+                "/api/v1/inspections/draws/{}/verify",
+                d["id"].as_str().expect("id")
+            ),
+        )
+        .await;
+        assert_eq!((s, &v["matches"]), (200, &json!(true)), "{v}");
+    }
+    // The plan lists every draw made for it: drawing again shows.
+    let (_, p) = get(&app, &sup, &format!("/api/v1/inspections/plans/{plan_id}")).await;
+    assert_eq!(p["draws"].as_array().map(Vec::len), Some(3), "{p}");
+
+    // Beyond the pool, or beyond the eligible staff: 422 saying so, and nothing recorded.
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "plan_id": plan_id, "targets": 6, "inspectors": 1 }),
+    )
+    .await;
+    assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
+    assert!(
+        b["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("6") && d.contains("5")),
+        "{b}"
+    );
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "plan_id": plan_id, "targets": 1, "inspectors": 4 }),
+    )
+    .await;
+    assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
+    let (_, p) = get(&app, &sup, &format!("/api/v1/inspections/plans/{plan_id}")).await;
+    assert_eq!(
+        p["draws"].as_array().map(Vec::len),
+        Some(3),
+        "refused draws leave nothing"
+    );
+
+    // The database itself refuses to change or delete a completed draw.
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("sql");
+    tokio::spawn(conn);
+    let id = first["id"].as_str().expect("id").to_owned();
+    let edit = sql
+        .batch_execute(&format!(
+            "UPDATE inspection_draws SET seed = repeat('0', 64) WHERE id = '{id}'"
+        ))
+        .await;
+    assert!(edit.is_err(), "a completed draw was edited");
+    let delete = sql
+        .batch_execute(&format!("DELETE FROM inspection_draws WHERE id = '{id}'"))
+        .await;
+    assert!(delete.is_err(), "a draw was deleted");
+    let (_, v) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/inspections/draws/{id}/verify"),
+    )
+    .await;
+    assert_eq!(v["matches"], true);
+}
+
+#[tokio::test]
+async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
+    let app = TestApp::spawn().await;
+    let (sup, inspectors, processors) = office(&app, "310000", 1).await;
+    let (_, org) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(&processors[0]),
+            None,
+        )
+        .await;
+    let org_id = org["id"].as_str().expect("org id");
+    let (s, b) = post(
+        &app,
+        &inspectors[0],
+        "/api/v1/inspections/conflicts",
+        json!({ "organisation_id": org_id, "reason": "曾在该公司任职" }),
+    )
+    .await;
+    assert_eq!(s, 204, "{b}");
+    let (_, me) = get(&app, &inspectors[0], "/api/v1/me").await;
+    let conflicted = me["user_id"].as_str().expect("id").to_owned();
+    for seed in 0..8u8 {
+        let (s, d) = post(&app, &sup, "/api/v1/inspections/draws",
+            json!({ "province": "310000", "targets": 1, "inspectors": 2, "seed": format!("{seed:02x}").repeat(32) })).await;
+        assert_eq!(s, 201, "{d}");
+        assert_eq!(d["staff_pool_size"], 2, "{d}");
+        assert!(
+            d["inspectors"]
+                .as_array()
+                .expect("inspectors")
+                .iter()
+                .all(|i| i["user_id"] != conflicted.as_str()),
+            "{d}"
+        );
+    }
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "targets": 1, "inspectors": 3 }),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&b)),
+        (422, "inspection.pool_too_small"),
+        "only two may inspect it: {b}"
+    );
+}
+
+#[tokio::test]
+async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_to_publication() {
+    let app = TestApp::spawn().await;
+    let (sup, inspectors, processors) = office(&app, "310000", 1).await;
+    let p = &processors[0];
+    let (_, org) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(p),
+            None,
+        )
+        .await;
+    let org_id = org["id"].as_str().expect("org id").to_owned();
+    let (_, d) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "targets": 1, "inspectors": 2 }),
+    )
+    .await;
+    let (s, i) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": org_id, "source": "draw", "draw_id": d["id"] }),
+    )
+    .await;
+    assert_eq!(s, 201, "{i}");
+    let id = i["id"].as_str().expect("id").to_owned();
+    assert_eq!(i["status"], "planned");
+
+    // Public security of the province is invited; its staff see this one, and only this one.
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
+        .await;
+    let other = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": org_id, "source": "risk" }),
+    )
+    .await
+    .1;
+    let mut conn = app.core.db.conn().await.expect("conn");
+    let agency = frt_store::identities::ensure_agency(
+        &mut conn,
+        "public_security",
+        "public_security 310000",
+        Some("310000"),
+    )
+    .await
+    .expect("agency");
+    drop(conn);
+    let (s, b) = post(
+        &app,
+        &sup,
+        &format!("/api/v1/inspections/{id}/agencies"),
+        json!({ "agency_id": agency.id }),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, seen) = get(&app, &police, &format!("/api/v1/inspections/{id}")).await;
+    assert_eq!(s, 200, "{seen}");
+    let (_, listed) = get(&app, &police, "/api/v1/inspections").await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    let (s, _) = get(
+        &app,
+        &police,
+        &format!("/api/v1/inspections/{}", other["id"].as_str().expect("id")),
+    )
+    .await;
+    assert_eq!(s, 404, "not the inspection it was not invited to");
+    let (s, _) = post(
+        &app,
+        &police,
+        &format!("/api/v1/inspections/{id}/start"),
+        json!({ "version": 1 }),
+    )
+    .await;
+    assert_eq!(s, 403, "an invited unit reads; the office conducts");
+    let beijing = app
+        .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Inspector)
+        .await;
+    let (s, _) = get(&app, &beijing, &format!("/api/v1/inspections/{id}")).await;
+    assert_eq!(s, 404);
+
+    // The cycle, by one of the drawn inspectors.
+    let drawn = i["inspectors"][0]["user_id"]
+        .as_str()
+        .expect("inspector")
+        .to_owned();
+    let mut token = None;
+    for t in &inspectors {
+        let (_, me) = get(&app, t, "/api/v1/me").await;
+        if me["user_id"] == drawn.as_str() {
+            token = Some(t.clone());
+        }
+    }
+    let ins = token.expect("a drawn inspector");
+    let step = |path: &str, body: Value| {
+        let (app, ins, id) = (&app, ins.clone(), id.clone());
+        let path = path.to_owned();
+        async move { post(app, &ins, &format!("/api/v1/inspections/{id}/{path}"), body).await }
+    };
+    let (s, v) = step(
+        "notify",
+        json!({ "version": 1, "notice": "12月8日上午现场检查，请准备门禁系统日志。" }),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("notified")), "{v}");
+    let (s, v) = step("start", json!({ "version": v["version"] })).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = step(
+        "requests",
+        json!({ "description": "最近三个月的门禁日志", "working_days": 5 }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let item = v["items"][0]["id"].as_str().expect("item").to_owned();
+    assert!(v["items"][0]["due_date"].is_string(), "{v}");
+
+    // The processor sees it in the portal, answers and gives a material.
+    let (s, mine) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/inspections", app.portal),
+            Some(p),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{mine}");
+    let this = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .expect("the inspection in the portal")
+        .clone();
+    assert_eq!(this["items"][0]["status"], "open", "{this}");
+    assert!(this["items"][0]["due_date"].is_string(), "{this}");
+    assert!(
+        this["inspectors"].is_null(),
+        "internal arrangements stay internal: {this}"
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("门禁日志.pdf"),
+    );
+    let r = app
+        .http
+        .post(format!(
+            "{}/api/v1/inspections/{id}/items/{item}/materials",
+            app.portal
+        ))
+        .bearer_auth(p)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status().as_u16(), 201);
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/inspections/{id}/items/{item}/answer", app.portal),
+            Some(p),
+            Some(json!({ "answer": "日志已上传。" })),
+        )
+        .await;
+    assert_eq!(
+        (s, v["items"][0]["status"].as_str()),
+        (200, Some("answered")),
+        "{v}"
+    );
+
+    let (_, cur) = get(&app, &ins, &format!("/api/v1/inspections/{id}")).await;
+    assert_eq!(
+        cur["items"][0]["materials"].as_array().map(Vec::len),
+        Some(1),
+        "{cur}"
+    );
+    let (s, v) = step(
+        "findings",
+        json!({ "version": cur["version"], "summary": "人脸数据保存期限过长",
+        "problems": ["离职人员人脸数据未删除"] }),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, v) = step("orders", json!({ "version": v["version"], "requirements": "删除离职人员人脸数据", "working_days": 10 })).await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (200, Some("rectification_ordered")),
+        "{v}"
+    );
+    let order = v["items"][1]["id"].as_str().expect("order").to_owned();
+    let (s, v) = app
+        .call(
+            Method::POST,
+            &format!(
+                "{}/api/v1/inspections/{id}/items/{order}/answer",
+                app.portal
+            ),
+            Some(p),
+            Some(json!({ "answer": "已删除，附删除记录。" })),
+        )
+        .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (200, Some("rectification_reported")),
+        "{v}"
+    );
+    let (_, cur) = get(&app, &ins, &format!("/api/v1/inspections/{id}")).await;
+    let (s, v) = step(
+        "verification",
+        json!({ "version": cur["version"], "accepted": true, "note": "已核实" }),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("verified")), "{v}");
+    let (s, v) = step(
+        "close",
+        json!({ "version": v["version"], "result": "发现问题已整改" }),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
+
+    let (s, published) = app
+        .call(
+            Method::GET,
+            &format!(
+                "{}/api/v1/inspections/published?province=310000",
+                app.portal
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{published}");
+    assert_eq!(published[0]["result"], "发现问题已整改");
+    assert_eq!(published[0]["rectified"], true);
+    let text = published.to_string();
+    assert!(
+        !text.contains("@") && !text.contains("张三"),
+        "no personal data: {text}"
+    );
+
+    let mut conn = app.core.db.conn().await.expect("conn");
+    let mail = frt_store::outbox::for_entity(&mut conn, "inspection", id.parse().expect("uuid"))
+        .await
+        .expect("outbox");
+    let templates: Vec<&str> = mail.iter().map(|m| m.template.as_str()).collect();
+    assert_eq!(
+        templates,
+        [
+            "inspection.notified",
+            "inspection.documents_requested",
+            "inspection.rectification_ordered",
+            "inspection.closed"
+        ]
+    );
+    let (_, trail) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/audit/inspection/{id}?limit=500"),
+    )
+    .await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    for a in [
+        "inspection.planned",
+        "inspection.agency_invited",
+        "inspection.notified",
+        "inspection.documents_requested",
+        "inspection.material_given",
+        "inspection.documents_given",
+        "inspection.findings_recorded",
+        "inspection.rectification_ordered",
+        "inspection.rectification_reported",
+        "inspection.rectification_verified",
+        "inspection.closed",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+}

@@ -1,0 +1,179 @@
+//! Inspections seen from the processor's side (Art. 16: processors cooperate): its own
+//! inspections with what is asked of it and by when, its answers and materials, and the
+//! public list of closed inspections (一公开).
+
+use actix_multipart::Multipart;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use frt_cases::filings::materials::{self, Received};
+use frt_cases::filings::{FilingError, UploadError};
+use frt_cases::inspections::{self, processor, InspectionView};
+use frt_store::inspections::{Material, Published};
+use frt_web::{ApiResult, Auth, Core, Json};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The caller's organisation's inspections, newest first, each with its requests and orders
+/// and their due dates.
+#[utoipa::path(tag = "inspections", security(("bearer" = [])),
+    responses((status = 200, body = [InspectionView])))]
+#[get("/api/v1/inspections")]
+pub async fn my_inspections(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(inspections::list(&core, &auth, None, None, 200, 0).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedQuery {
+    /// One province (GB/T 2260), or every province.
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
+/// Closed inspections as published (一公开): processor, date, result and whether an ordered
+/// rectification was done; no personal data of individuals. Public.
+#[utoipa::path(tag = "inspections", params(PublishedQuery),
+    responses((status = 200, body = [Published])))]
+#[get("/api/v1/inspections/published")]
+pub async fn published(
+    core: web::Data<Core>,
+    q: web::Query<PublishedQuery>,
+) -> ApiResult<HttpResponse> {
+    let q = q.into_inner();
+    let limit = frt_web::params::within("limit", q.limit.unwrap_or(50), 1..=200)?;
+    let offset = frt_web::params::within("offset", q.offset.unwrap_or(0), 0..=1_000_000)?;
+    let province = q
+        .province
+        .as_deref()
+        .map(|p| frt_web::params::text("province", p, 6))
+        .transpose()?;
+    let list = inspections::conduct::published(&core, province, limit, offset).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One of the organisation's inspections.
+#[utoipa::path(tag = "inspections", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    responses((status = 200, body = InspectionView)))]
+#[get("/api/v1/inspections/{id}")]
+pub async fn my_inspection(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(inspections::show(&core, &auth, id.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Answer {
+    /// The answer to a document request, or the report of a rectification (报告整改).
+    #[schema(min_length = 1, max_length = 8000, pattern = "[^\\s\\u0085]|\\uFEFF")]
+    pub answer: String,
+}
+
+/// Answer a document request, or report the rectification an order asked for.
+#[utoipa::path(tag = "inspections", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("item_id" = Uuid, Path)), request_body = Answer,
+    responses((status = 200, body = InspectionView)))]
+#[post("/api/v1/inspections/{id}/items/{item_id}/answer")]
+pub async fn answer(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+    body: Json<Answer>,
+) -> ApiResult<HttpResponse> {
+    let (id, item) = path.into_inner();
+    let view = processor::answer(&core, &auth, id, item, &body.into_inner().answer).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The multipart form of a material: one file.
+pub struct MaterialForm;
+
+impl utoipa::PartialSchema for MaterialForm {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
+        };
+        ObjectBuilder::new()
+            .property(
+                "file",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                    .description(Some(
+                        "PDF, DOCX, JPEG or PNG (checked by its content), within the size limit",
+                    )),
+            )
+            .required("file")
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for MaterialForm {}
+
+/// Give a material with a request or order (the same upload rules as filings).
+#[utoipa::path(tag = "inspections", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("item_id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", content = inline(MaterialForm)),
+    responses((status = 201, body = Material)))]
+#[post("/api/v1/inspections/{id}/items/{item_id}/materials")]
+pub async fn give_material(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let (id, item) = path.into_inner();
+    let max = core.settings.uploads.max_bytes;
+    processor::check_item_open(&core, &auth, id, item).await?;
+    let received = read_file(&core, &req, body, max).await?;
+    let material = processor::attach(&core, &auth, id, item, received).await?;
+    Ok(HttpResponse::Created().json(material))
+}
+
+/// Reads the one `file` field of a multipart body into the blob store.
+async fn read_file(
+    core: &Core,
+    req: &HttpRequest,
+    body: web::Payload,
+    max: u64,
+) -> Result<Received, FilingError> {
+    let mut payload = Multipart::new(req.headers(), body);
+    let mut received: Option<Received> = None;
+    let outcome = async {
+        while let Some(field) = payload.next().await {
+            let mut field = field.map_err(|e| UploadError::Malformed(e.to_string()))?;
+            match field.name().unwrap_or("") {
+                "file" if received.is_none() => {
+                    let name = materials::display_filename(
+                        field.content_disposition().and_then(|cd| cd.get_filename()),
+                    );
+                    received = Some(materials::receive(core, &mut field, max, name).await?);
+                }
+                "file" => return Err(UploadError::TooManyFiles.into()),
+                other => {
+                    return Err(UploadError::UnknownField(other.chars().take(64).collect()).into())
+                }
+            }
+        }
+        Ok::<_, FilingError>(())
+    }
+    .await;
+    match (outcome, received) {
+        (Ok(()), Some(r)) => Ok(r),
+        (outcome, r) => {
+            if let Some(r) = r {
+                core.blobs.remove(&r.blob.key).await;
+            }
+            outcome?;
+            Err(UploadError::MissingFile.into())
+        }
+    }
+}

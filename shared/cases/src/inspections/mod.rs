@@ -1,0 +1,497 @@
+//! Inspections (监督检查) under Art. 16 as a case type: plans and random draws (`draws`), the
+//! lifecycle staff work (`conduct`), what the processor answers in the portal (`processor`),
+//! and what the deadline sweep tells whom about their time limits.
+
+pub mod conduct;
+pub mod draws;
+pub mod processor;
+
+use crate::caller::Caller;
+use crate::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
+use crate::error::{Denied, StoreError};
+use crate::filings::UploadError;
+use crate::notices::{self, About};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use frt_access::{AgencyKind, Principal, PrincipalKind, Resource};
+use frt_domain::form::FieldProblem;
+use frt_domain::inspection::{DrawError, IllegalInspectionStep, InspectionStatus};
+use frt_mail::{InspectionNotice, InspectionRef};
+use frt_store::audit::{self, Actor};
+use frt_store::deadlines::{self, Deadline};
+use frt_store::inspections::{self as store, Inspection, InspectionScope, PoolInspector};
+use frt_store::{identities, AsyncPgConnection, QueryError};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Everything that can go wrong with an inspection.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectionError {
+    #[error("no inspection with that id was found")]
+    NotFound,
+    #[error("no {0} with that id was found")]
+    Missing(&'static str),
+    #[error("{0}")]
+    Draw(#[from] DrawError),
+    #[error(transparent)]
+    IllegalStep(#[from] IllegalInspectionStep),
+    #[error("the inspection changed since version {seen}; reload it and try again")]
+    VersionConflict { seen: i32 },
+    #[error("the request has invalid fields; see errors")]
+    Invalid(Vec<FieldProblem>),
+    #[error("this request or order is no longer open")]
+    ItemClosed,
+    #[error("only the inspection's inspectors or a supervisor may do this")]
+    NotAnInspector,
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<frt_store::DbError> for InspectionError {
+    fn from(e: frt_store::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<QueryError> for InspectionError {
+    fn from(e: QueryError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<frt_store::deadlines::SetError> for InspectionError {
+    fn from(e: frt_store::deadlines::SetError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<frt_store::calendars::CalendarStoreError> for InspectionError {
+    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<anyhow::Error> for InspectionError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Store(StoreError::Internal(e))
+    }
+}
+
+impl From<crate::filings::FilingError> for InspectionError {
+    fn from(e: crate::filings::FilingError) -> Self {
+        use crate::filings::FilingError as F;
+        match e {
+            F::Upload(u) => Self::Upload(u),
+            F::Denied(d) => Self::Denied(d),
+            F::Store(s) => Self::Store(s),
+            other => Self::Store(StoreError::Internal(anyhow::anyhow!("{other}"))),
+        }
+    }
+}
+
+/// One invalid field, as a refusal.
+pub(crate) fn invalid(path: &str, message: &str) -> InspectionError {
+    InspectionError::Invalid(vec![FieldProblem {
+        path: path.to_owned(),
+        code: "invalid".to_owned(),
+        message: message.to_owned(),
+    }])
+}
+
+/// Text of 1 to `max` characters, not all blank.
+pub(crate) fn text(path: &str, value: &str, max: usize) -> Result<String, InspectionError> {
+    if value.trim().is_empty() || value.chars().count() > max {
+        return Err(invalid(
+            path,
+            &format!("1 to {max} characters, not all blank"),
+        ));
+    }
+    Ok(value.trim().to_owned())
+}
+
+/// Which inspections a caller's queries may see.
+pub fn scope_of(p: &Principal) -> InspectionScope {
+    match &p.kind {
+        PrincipalKind::Processor {
+            organisation_id, ..
+        } => InspectionScope::Organisation(*organisation_id),
+        PrincipalKind::Staff {
+            agency_kind: AgencyKind::NationalCac,
+            ..
+        } => InspectionScope::Everywhere,
+        PrincipalKind::Staff {
+            agency_kind: AgencyKind::ProvincialCac,
+            jurisdiction: Some(j),
+            ..
+        } => InspectionScope::Provinces(vec![j.clone()]),
+        PrincipalKind::Staff { agency_id, .. } => InspectionScope::JointOf(*agency_id),
+    }
+}
+
+/// The provinces whose plans and draws a caller may work: its own, or all for national
+/// staff (`None`).
+pub(crate) fn plan_provinces(p: &Principal) -> Result<Option<Vec<String>>, InspectionError> {
+    match &p.kind {
+        PrincipalKind::Staff {
+            agency_kind: AgencyKind::NationalCac,
+            ..
+        } => Ok(None),
+        PrincipalKind::Staff {
+            agency_kind: AgencyKind::ProvincialCac,
+            jurisdiction: Some(j),
+            ..
+        } => Ok(Some(vec![j.clone()])),
+        _ => Err(Denied {
+            action: "plan",
+            resource: "inspection".into(),
+        }
+        .into()),
+    }
+}
+
+/// The deadline purpose of a request or order.
+pub(crate) fn item_purpose(item: Uuid) -> String {
+    format!("item:{item}")
+}
+
+pub(crate) fn typed(i: &Inspection) -> Result<InspectionStatus, InspectionError> {
+    Ok(i.status
+        .parse::<InspectionStatus>()
+        .map_err(anyhow::Error::from)?)
+}
+
+/// The reference every inspection notice carries.
+pub(crate) async fn reference(
+    conn: &mut AsyncPgConnection,
+    i: &Inspection,
+) -> Result<(InspectionRef, identities::Organisation), InspectionError> {
+    let org = identities::organisation(conn, i.organisation_id)
+        .await?
+        .ok_or(InspectionError::Missing("organisation"))?;
+    Ok((
+        InspectionRef {
+            id: i.id,
+            processor: org.name.clone(),
+            uscc: org.uscc.clone(),
+        },
+        org,
+    ))
+}
+
+pub(crate) fn about(id: Uuid) -> About<'static> {
+    About {
+        entity_type: store::ENTITY,
+        entity_id: id,
+    }
+}
+
+/// Tells the processor, at its contact address, keyed by the event.
+pub(crate) async fn tell_processor(
+    conn: &mut AsyncPgConnection,
+    i: &Inspection,
+    notice: &InspectionNotice,
+    event: &str,
+) -> Result<(), InspectionError> {
+    let org = identities::organisation(conn, i.organisation_id)
+        .await?
+        .ok_or(InspectionError::Missing("organisation"))?;
+    let key = format!("{}:{}:{event}", store::ENTITY, i.id);
+    notices::mail(
+        conn,
+        &org.contact_email,
+        &org.locale,
+        notice,
+        about(i.id),
+        key,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A request or an order as the caller sees it, with its time limit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: Uuid,
+    /// `request` (调取材料) or `order` (责令改正).
+    pub kind: String,
+    pub description: String,
+    pub working_days: i32,
+    /// open, answered, accepted or rejected.
+    pub status: String,
+    pub due_date: Option<NaiveDate>,
+    pub provisional: Option<bool>,
+    pub overdue_since: Option<NaiveDate>,
+    pub answer: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub materials: Vec<store::Material>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AgencyView {
+    pub id: Uuid,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionView {
+    pub id: Uuid,
+    pub province_code: String,
+    pub organisation: store::PoolProcessor,
+    /// draw, risk, complaint or notification.
+    pub source: String,
+    pub status: String,
+    pub status_zh: String,
+    pub plan_id: Option<Uuid>,
+    pub draw_id: Option<Uuid>,
+    /// The notice sent to the processor.
+    pub notice: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub findings: Option<serde_json::Value>,
+    pub result: Option<String>,
+    pub rectified: Option<bool>,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The document requests and rectification orders, oldest first.
+    pub items: Vec<ItemView>,
+    /// The inspectors (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inspectors: Option<Vec<PoolInspector>>,
+    /// Agencies invited to a joint inspection (会同; staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agencies: Option<Vec<AgencyView>>,
+    /// Send back with each step: a stale one is refused.
+    pub version: i32,
+}
+
+/// The view of an inspection: everything for staff; the processor's own without the
+/// regulator's internal arrangements (inspectors, invited agencies).
+pub(crate) async fn view(
+    conn: &mut AsyncPgConnection,
+    i: Inspection,
+    for_staff: bool,
+) -> Result<InspectionView, InspectionError> {
+    let organisation = store::processors(conn, &[i.organisation_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(InspectionError::Missing("organisation"))?;
+    let held = deadlines::for_entity(conn, store::ENTITY, i.id).await?;
+    let materials = store::materials_of(conn, i.id).await?;
+    let items = store::items_of(conn, i.id)
+        .await?
+        .into_iter()
+        .map(|it| {
+            let d = held.iter().find(|d| d.purpose == item_purpose(it.id));
+            ItemView {
+                materials: materials
+                    .iter()
+                    .filter(|m| m.item_id == it.id)
+                    .cloned()
+                    .collect(),
+                due_date: d.map(|d| d.due_date),
+                provisional: d.map(|d| d.provisional),
+                overdue_since: d.and_then(|d| d.overdue_since),
+                id: it.id,
+                kind: it.kind,
+                description: it.description,
+                working_days: it.working_days,
+                status: it.status,
+                answer: it.answer,
+                answered_at: it.answered_at,
+            }
+        })
+        .collect();
+    let (inspectors, agencies) = if for_staff {
+        let inspectors = store::inspectors(conn, &i.inspector_ids).await?;
+        let agencies = store::agencies_of(conn, i.id)
+            .await?
+            .into_iter()
+            .map(|(id, kind, name)| AgencyView { id, kind, name })
+            .collect();
+        (Some(inspectors), Some(agencies))
+    } else {
+        (None, None)
+    };
+    let status_zh = typed(&i)?.name_zh().to_owned();
+    Ok(InspectionView {
+        id: i.id,
+        province_code: i.province_code,
+        organisation,
+        source: i.source,
+        status: i.status,
+        status_zh,
+        plan_id: i.plan_id,
+        draw_id: i.draw_id,
+        notice: i.notice,
+        findings: i.findings,
+        result: i.result,
+        rectified: i.rectified,
+        notified_at: i.notified_at,
+        closed_at: i.closed_at,
+        items,
+        inspectors,
+        agencies,
+        version: i.version,
+    })
+}
+
+/// One inspection the caller may see, as the caller sees it.
+pub async fn show(
+    core: &crate::Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<InspectionView, InspectionError> {
+    caller.require(core, Resource::INSPECTION, frt_access::Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    let i = store::get(&mut conn, id, &scope_of(&caller.principal))
+        .await?
+        .ok_or(InspectionError::NotFound)?;
+    let for_staff = caller.principal.organisation_id().is_none();
+    view(&mut conn, i, for_staff).await
+}
+
+/// Inspections the caller may see, newest first.
+pub async fn list(
+    core: &crate::Core,
+    caller: &Caller,
+    status: Option<&str>,
+    plan: Option<Uuid>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<InspectionView>, InspectionError> {
+    caller.require(core, Resource::INSPECTION, frt_access::Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    let rows = store::list(
+        &mut conn,
+        &scope_of(&caller.principal),
+        status,
+        plan,
+        limit,
+        offset,
+    )
+    .await?;
+    let for_staff = caller.principal.organisation_id().is_none();
+    let mut out = Vec::with_capacity(rows.len());
+    for i in rows {
+        out.push(view(&mut conn, i, for_staff).await?);
+    }
+    Ok(out)
+}
+
+/// Inspections as a case type.
+pub struct InspectionCase;
+
+#[async_trait]
+impl Entity for InspectionCase {
+    fn name(&self) -> &'static str {
+        store::ENTITY
+    }
+
+    /// Staff of the province; invited agencies see theirs through the inspection endpoints.
+    async fn jurisdiction(
+        &self,
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> Result<Option<Jurisdiction>, QueryError> {
+        Ok(store::get(conn, id, &InspectionScope::Everywhere)
+            .await?
+            .map(|i| Jurisdiction::Province(i.province_code)))
+    }
+}
+
+#[async_trait]
+impl CaseType for InspectionCase {
+    fn resource(&self) -> Resource {
+        Resource::INSPECTION
+    }
+
+    /// Requests and orders remind the processor; once passed, the processor is told and the
+    /// inspectors are alerted (an escalation, audited).
+    async fn on_deadline(
+        &self,
+        conn: &mut AsyncPgConnection,
+        d: &Deadline,
+        event: DeadlineEvent,
+        today: NaiveDate,
+    ) -> Result<Handled, StoreError> {
+        let mut handled = Handled::default();
+        let Some(i) = store::get(conn, d.entity_id, &InspectionScope::Everywhere).await? else {
+            return Ok(handled);
+        };
+        let Some(org) = identities::organisation(conn, i.organisation_id).await? else {
+            return Ok(handled);
+        };
+        let item = store::items_of(conn, i.id)
+            .await?
+            .into_iter()
+            .find(|it| item_purpose(it.id) == d.purpose);
+        let what = match item.as_ref().map(|it| it.kind.as_str()) {
+            Some("order") => "整改 (rectification)",
+            _ => "提交材料 (the documents requested)",
+        };
+        let inspection = InspectionRef {
+            id: i.id,
+            processor: org.name.clone(),
+            uscc: org.uscc.clone(),
+        };
+        let key = |kind: &str, to: &str| format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date);
+        match event {
+            DeadlineEvent::Reminder { working_days_left } => {
+                let n = InspectionNotice::Due {
+                    inspection,
+                    what: what.into(),
+                    due: d.due_date,
+                    working_days_left,
+                };
+                let k = key(&format!("reminder:{working_days_left}"), &org.contact_email);
+                handled.mails_queued += usize::from(
+                    notices::mail(conn, &org.contact_email, &org.locale, &n, about(i.id), k)
+                        .await?,
+                );
+            }
+            DeadlineEvent::Overdue => {
+                let n = InspectionNotice::Overdue {
+                    inspection,
+                    what: what.into(),
+                    due: d.due_date,
+                };
+                let k = key("overdue", &org.contact_email);
+                handled.mails_queued += usize::from(
+                    notices::mail(conn, &org.contact_email, &org.locale, &n, about(i.id), k)
+                        .await?,
+                );
+                if deadlines::record_alert(conn, d, "escalated", today).await? {
+                    handled.escalated += 1;
+                    let mut told = Vec::new();
+                    for user in i.inspector_ids.iter() {
+                        if let Some(u) = identities::user(conn, *user).await?.filter(|u| u.active) {
+                            let k = key("escalated", &u.email);
+                            handled.mails_queued += usize::from(
+                                notices::mail(conn, &u.email, &u.locale, &n, about(i.id), k)
+                                    .await?,
+                            );
+                            told.push(u.email);
+                        }
+                    }
+                    audit::record(
+                        conn,
+                        &Actor::system("deadline sweep"),
+                        "inspection.deadline_escalated",
+                        store::ENTITY,
+                        &i.id.to_string(),
+                        None,
+                        Some(json!({ "purpose": d.purpose, "due_date": d.due_date, "inspectors": told })),
+                    )
+                    .await?;
+                }
+            }
+        }
+        Ok(handled)
+    }
+}
