@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use frt_cases::inspections::conduct::{self, NewTarget};
 use frt_cases::inspections::draws::{self, DrawRequest, DrawView, PlanView, PoolFilters};
 use frt_cases::inspections::{self, InspectionView};
+use frt_domain::inspection::InspectionStatus;
 use frt_store::inspections::Plan;
 use frt_web::{ApiResult, Auth, Core, Json};
 use serde::{Deserialize, Serialize};
@@ -89,7 +90,8 @@ pub struct NewDraw {
 
 /// Draw N processors and M inspectors at random (双随机), reproducibly (supervisors).
 #[utoipa::path(tag = "inspections", security(("bearer" = [])), request_body = NewDraw,
-    responses((status = 201, body = DrawView)))]
+    responses((status = 201, body = DrawView),
+        (status = 404, description = "a processor, plan, draw or inspector named in the body is not in the caller's scope")))]
 #[post("/api/v1/inspections/draws")]
 pub async fn create_draw(
     core: web::Data<Core>,
@@ -155,7 +157,8 @@ pub struct Conflict {
 /// Declare one's own conflict of interest (回避) with a processor: later draws leave the
 /// declarer out whenever they pick that processor.
 #[utoipa::path(tag = "inspections", security(("bearer" = [])), request_body = Conflict,
-    responses((status = 204)))]
+    responses((status = 204),
+        (status = 404, description = "a processor, plan, draw or inspector named in the body is not in the caller's scope")))]
 #[post("/api/v1/inspections/conflicts")]
 pub async fn declare_conflict(
     core: web::Data<Core>,
@@ -186,7 +189,8 @@ pub struct NewInspection {
 /// Open an inspection of a processor (planned) from a draw, a risk, a complaint or a
 /// notification (supervisors).
 #[utoipa::path(tag = "inspections", security(("bearer" = [])), request_body = NewInspection,
-    responses((status = 201, body = InspectionView)))]
+    responses((status = 201, body = InspectionView),
+        (status = 404, description = "a processor, plan, draw or inspector named in the body is not in the caller's scope")))]
 #[post("/api/v1/inspections")]
 pub async fn open_inspection(
     core: web::Data<Core>,
@@ -239,7 +243,7 @@ pub async fn list_inspections(
     let status = q
         .status
         .as_deref()
-        .map(|s| frt_web::params::text("status", s, 40))
+        .map(|s| frt_web::params::one_of("status", s, &InspectionStatus::ALL.map(|s| s.as_str())))
         .transpose()?;
     let views = inspections::list(&core, &auth, status, q.plan_id, limit, offset).await?;
     Ok(HttpResponse::Ok().json(views))
@@ -342,9 +346,26 @@ pub struct Findings {
     pub summary: String,
     /// The problems found; none means nothing to rectify.
     #[serde(default)]
-    #[schema(max_items = 100)]
+    #[schema(value_type = ProblemList)]
     pub problems: Vec<String>,
 }
+
+/// Up to 100 problems, each of 1 to 2000 characters and not blank.
+pub struct ProblemList;
+
+impl utoipa::PartialSchema for ProblemList {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+        let item = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(2000))
+            .pattern(Some("[^\\s\\u0085]|\\uFEFF"));
+        ArrayBuilder::new().items(item).max_items(Some(100)).into()
+    }
+}
+
+impl utoipa::ToSchema for ProblemList {}
 
 /// Record the findings (检查结论).
 #[utoipa::path(tag = "inspections", security(("bearer" = [])), params(("id" = Uuid, Path)),

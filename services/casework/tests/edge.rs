@@ -262,6 +262,25 @@ async fn every_refusal_is_a_problem_and_every_answer_carries_the_security_header
         .await
         .expect("send");
     assert_eq!(resp.status().as_u16(), 405);
+    // A fixed path beside a parameterised one (`/inspections/draws`, `/inspections/{id}`)
+    // allows only its own methods, even where the parameterised route would take the method.
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/inspections/draws", app.casework))
+        .bearer_auth(&r)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 405);
+    assert_eq!(resp.headers()["allow"], "POST");
+    let resp = app
+        .http
+        .get(format!("{}/api/v1/inspections/not-an-id", app.casework))
+        .bearer_auth(&r)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 404);
 
     // The login answer carries the token: never cached, never sniffed, never framed.
     let resp = app

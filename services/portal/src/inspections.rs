@@ -49,7 +49,7 @@ pub async fn published(
     let province = q
         .province
         .as_deref()
-        .map(|p| frt_web::params::text("province", p, 6))
+        .map(|p| frt_web::params::province("province", p))
         .transpose()?;
     let list = inspections::conduct::published(&core, province, limit, offset).await?;
     Ok(HttpResponse::Ok().json(list))

@@ -198,16 +198,3 @@ pub fn query_config() -> actix_web::web::QueryConfig {
         .into()
     })
 }
-
-pub fn path_config() -> actix_web::web::PathConfig {
-    // A malformed id names nothing: the same 404 as an id that is not there.
-    actix_web::web::PathConfig::default().error_handler(|err, _req| {
-        tracing::debug!(error = %err, "malformed path parameter");
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "nothing was found at this address",
-        )
-        .into()
-    })
-}

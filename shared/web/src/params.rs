@@ -55,6 +55,34 @@ pub fn text<'a>(name: &str, value: &'a str, max: usize) -> Result<&'a str, ApiEr
     }
 }
 
+/// A province code parameter (GB/T 2260, `NN0000`), exactly as sent.
+pub fn province<'a>(name: &str, value: &'a str) -> Result<&'a str, ApiError> {
+    let ok =
+        value.len() == 6 && value.bytes().all(|b| b.is_ascii_digit()) && value.ends_with("0000");
+    if ok {
+        Ok(value)
+    } else {
+        Err(refused(
+            name,
+            "invalid_province",
+            "a province code like 310000".into(),
+        ))
+    }
+}
+
+/// A parameter that must be one of `allowed`.
+pub fn one_of<'a>(name: &str, value: &'a str, allowed: &[&str]) -> Result<&'a str, ApiError> {
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(refused(
+            name,
+            "invalid_value",
+            format!("one of {}", allowed.join(", ")),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +94,16 @@ mod tests {
         assert!(e.problem().detail.starts_with("submitted_from:"));
         assert!(within("to", i32::MIN, 1..=10).is_err());
         assert_eq!(within("to", 3, 1..=10).ok(), Some(3));
+    }
+
+    #[test]
+    fn provinces_and_choices_are_taken_exactly() {
+        assert_eq!(province("province", "310000").ok(), Some("310000"));
+        for bad in ["310100", "31000", "３10000", "310000 ", ""] {
+            assert!(province("province", bad).is_err(), "{bad:?}");
+        }
+        assert!(one_of("status", "closed", &["planned", "closed"]).is_ok());
+        let e = one_of("status", "Closed", &["planned", "closed"]).expect_err("case");
+        assert!(e.problem().detail.contains("planned, closed"));
     }
 }

@@ -2,7 +2,7 @@
 //! access logs, health routes, the fallback 404, the OpenAPI document and its docs page.
 
 use crate::auth::RequestId;
-use crate::error::{path_config, query_config, ApiError};
+use crate::error::{query_config, ApiError};
 use crate::extract::BodyLimit;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
@@ -58,13 +58,26 @@ impl KnownRoutes {
 
     /// The methods served at `path`, if it is a known path.
     pub fn methods(&self, path: &str) -> Option<Vec<&'static str>> {
-        let mut found: Option<Vec<&'static str>> = None;
-        for (def, methods) in self.0.iter() {
-            if def.is_match(path) {
-                found.get_or_insert_with(Vec::new).extend(methods);
-            }
+        // A fixed path (`/inspections/draws`) wins over a pattern that also matches it
+        // (`/inspections/{id}`), as in the router.
+        if let Some(methods) = self.fixed(path) {
+            return Some(methods.clone());
         }
-        found
+        let matching: Vec<&'static str> = self
+            .0
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, m)| m.iter().copied())
+            .collect();
+        (!matching.is_empty()).then_some(matching)
+    }
+
+    /// The methods of a path served as written, without parameters.
+    fn fixed(&self, path: &str) -> Option<&Vec<&'static str>> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.pattern() == Some(path))
+            .map(|(_, m)| m)
     }
 }
 
@@ -75,19 +88,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         .app_data::<web::Data<KnownRoutes>>()
         .and_then(|k| k.methods(req.path()));
     match known {
-        Some(methods) if !methods.is_empty() => {
-            let allow = methods.join(", ");
-            let mut resp = ApiError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "request.method_not_allowed",
-                format!("{} is not served here; use {allow}", req.method()),
-            )
-            .error_response();
-            if let Ok(v) = HeaderValue::from_str(&allow) {
-                resp.headers_mut().insert(header::ALLOW, v);
-            }
-            resp
-        }
+        Some(methods) if !methods.is_empty() => wrong_method(&req, &methods),
         _ => ApiError::new(
             StatusCode::NOT_FOUND,
             "request.no_route",
@@ -95,6 +96,43 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         )
         .error_response(),
     }
+}
+
+/// 405 with `Allow`.
+fn wrong_method(req: &HttpRequest, methods: &[&str]) -> HttpResponse {
+    let allow = methods.join(", ");
+    let mut resp = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "request.method_not_allowed",
+        format!("{} is not served here; use {allow}", req.method()),
+    )
+    .error_response();
+    if let Ok(v) = HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(header::ALLOW, v);
+    }
+    resp
+}
+
+/// Path parameters that do not parse: a fixed path asked with a method only a parameterised
+/// neighbour serves (`GET /inspections/draws` against `GET /inspections/{id}`) is a wrong
+/// method (405); otherwise a malformed id names nothing, the same 404 as an id not there.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, req| {
+        let fixed = req
+            .app_data::<web::Data<KnownRoutes>>()
+            .and_then(|k| k.fixed(req.path()).cloned());
+        if let Some(methods) = fixed {
+            let resp = wrong_method(req, &methods);
+            return actix_web::error::InternalError::from_response(err, resp).into();
+        }
+        tracing::debug!(error = %err, "malformed path parameter");
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "nothing was found at this address",
+        )
+        .into()
+    })
 }
 
 /// The default service: 404 or 405 problem+json.
