@@ -4,9 +4,10 @@
 
 use actix_web::get;
 use actix_web::{web, HttpResponse};
-use frt_cases::trail::{self as trails, TrailPage};
+use frt_cases::trail::{self as trails, Timeline, TrailPage};
 use frt_web::{ApiResult, Auth, Core};
 use serde::Deserialize;
+use uuid::Uuid;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -37,5 +38,38 @@ pub async fn audit_trail(
     let (entity_type, entity_id) = path.into_inner();
     let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
     let page = trails::page(&core, &auth, &entity_type, &entity_id, q.after, limit).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// Events before this row id (the `next_before` of the previous page).
+    #[param(minimum = 1)]
+    pub before: Option<i64>,
+    /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// A processor's page: its heading, its cases of every type the caller may read (filings,
+/// inspections), and one timeline of what happened to them and to its registration, newest
+/// first. CAC staff whose jurisdiction covers the processor.
+#[utoipa::path(tag = "audit", security(("bearer" = [])),
+    params(("id" = Uuid, Path), TimelineQuery),
+    responses((status = 200, body = Timeline)))]
+#[get("/api/v1/organisations/{id}/timeline")]
+pub async fn processor_timeline(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    q: web::Query<TimelineQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
+    let before = q
+        .before
+        .map(|b| frt_web::params::within("before", b, 1..=i64::MAX))
+        .transpose()?;
+    let page = trails::processor_timeline(&core, &auth, id.into_inner(), before, limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -5,6 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use frt_cases::inspections::conduct::{self, NewTarget};
 use frt_cases::inspections::draws::{self, DrawRequest, DrawView, PlanView, PoolFilters};
+use frt_cases::inspections::risk::{self, RiskCandidate};
 use frt_cases::inspections::{self, InspectionView};
 use frt_domain::inspection::InspectionStatus;
 use frt_store::inspections::Plan;
@@ -168,6 +169,49 @@ pub async fn declare_conflict(
     let c = body.into_inner();
     draws::declare_conflict(&core, &auth, c.organisation_id, &c.reason).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RiskQuery {
+    /// The province (GB/T 2260); by default the caller's own. National staff name one.
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
+/// Risk targets for a plan (supervisors): processors a submitted filing of which was assessed
+/// high or critical risk, that filed late, whose draft's statutory time limit ran out
+/// unsubmitted, or that registered and never filed; most pressing first, each with its
+/// reasons. Open one with `source` `risk`.
+#[utoipa::path(tag = "inspections", security(("bearer" = [])), params(RiskQuery),
+    responses((status = 200, body = [RiskCandidate]),
+        (status = 404, description = "a province outside the caller's jurisdiction")))]
+#[get("/api/v1/inspections/risk-candidates")]
+pub async fn risk_candidates(
+    core: web::Data<Core>,
+    auth: Auth,
+    q: web::Query<RiskQuery>,
+) -> ApiResult<HttpResponse> {
+    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
+    let offset = frt_web::params::within("offset", q.offset.unwrap_or(0), 0..=1_000_000)?;
+    let province = q
+        .province
+        .as_deref()
+        .map(|p| frt_web::params::province("province", p))
+        .transpose()?;
+    let list = risk::candidates(
+        &core,
+        &auth,
+        province,
+        usize::try_from(limit).unwrap_or(100),
+        usize::try_from(offset).unwrap_or(0),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

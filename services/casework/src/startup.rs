@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::history::version_diff)
         .service(crate::registry::list_registry)
         .service(crate::audit::audit_trail)
+        .service(crate::audit::processor_timeline)
         .service(crate::sign_off::sign_off)
         .service(crate::staff::create_staff)
         // Inspections: the fixed paths before `{id}`.
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::show_draw)
         .service(crate::inspections::verify_draw)
         .service(crate::inspections::declare_conflict)
+        .service(crate::inspections::risk_candidates)
         .service(crate::inspections::open_inspection)
         .service(crate::inspections::list_inspections)
         .service(crate::inspections::show_inspection)

@@ -259,14 +259,30 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
         .await;
-    let other = post(
+    let (s, b) = post(
         &app,
         &sup,
         "/api/v1/inspections",
         json!({ "organisation_id": org_id, "source": "risk" }),
     )
-    .await
-    .1;
+    .await;
+    assert_eq!(
+        (s, b["errors"][0]["path"].as_str()),
+        (422, Some("inspector_ids")),
+        "inspectors go two together: {b}"
+    );
+    let mut pair = Vec::new();
+    for t in &inspectors[1..] {
+        pair.push(get(&app, t, "/api/v1/me").await.1["user_id"].clone());
+    }
+    let (s, other) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": org_id, "source": "risk", "inspector_ids": pair }),
+    )
+    .await;
+    assert_eq!(s, 201, "{other}");
     let mut conn = app.core.db.conn().await.expect("conn");
     let agency = frt_store::identities::ensure_agency(
         &mut conn,
@@ -509,4 +525,172 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
+}
+
+fn days_ago(n: i64) -> chrono::NaiveDate {
+    frt_cases::today_in_china() - chrono::Duration::days(n)
+}
+
+async fn org_id(app: &TestApp, processor: &str) -> String {
+    let (_, org) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(processor),
+            None,
+        )
+        .await;
+    org["id"].as_str().expect("org id").to_owned()
+}
+
+#[tokio::test]
+async fn risk_targets_come_most_pressing_first_and_the_processor_page_joins_every_case() {
+    let app = TestApp::spawn().await;
+    let (sup, inspectors, p) = office(&app, "310000", 5).await;
+    // p[0] registered and never filed; p[1] left a draft past its time limit; p[2] filed
+    // late; p[3] filed a critical-risk filing; p[4] filed on time and clean.
+    app.complete_draft(&p[1], "initial", days_ago(120), None)
+        .await;
+    let late = app
+        .complete_draft(&p[2], "initial", days_ago(120), None)
+        .await;
+    assert_eq!(app.submit(&p[2], &late, None).await.0, 200);
+    let risky = app
+        .complete_draft(&p[3], "initial", days_ago(3), None)
+        .await;
+    let (_, draft) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{risky}", app.portal),
+            Some(&p[3]),
+            None,
+        )
+        .await;
+    let mut form = draft["form"].clone();
+    form["purposes"]["device_locations"]
+        .as_array_mut()
+        .expect("locations")
+        .push(json!({ "description": "更衣室入口", "location_kind": "private_space", "device_count": 1 }));
+    let (s, b) = app
+        .call(
+            Method::PUT,
+            &format!("{}/api/v1/filings/{risky}/form", app.portal),
+            Some(&p[3]),
+            Some(json!({ "version": draft["version"], "form": form })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(app.submit(&p[3], &risky, None).await.0, 200);
+    let clean = app
+        .complete_draft(&p[4], "initial", days_ago(3), None)
+        .await;
+    assert_eq!(app.submit(&p[4], &clean, None).await.0, 200);
+    let mut orgs = Vec::new();
+    for t in &p {
+        orgs.push(org_id(&app, t).await);
+    }
+
+    let (s, list) = get(&app, &sup, "/api/v1/inspections/risk-candidates").await;
+    assert_eq!(s, 200, "{list}");
+    let got: Vec<(&str, &str)> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| {
+            (
+                c["organisation_id"].as_str().unwrap_or_default(),
+                c["reasons"][0]["code"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (orgs[1].as_str(), "overdue_unfiled"),
+            (orgs[3].as_str(), "high_risk"),
+            (orgs[2].as_str(), "late_filing"),
+            (orgs[0].as_str(), "never_filed"),
+        ],
+        "{list}"
+    );
+    let beijing = app
+        .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Supervisor)
+        .await;
+    let (s, _) = get(
+        &app,
+        &beijing,
+        "/api/v1/inspections/risk-candidates?province=310000",
+    )
+    .await;
+    assert_eq!(s, 404, "another province's processors");
+    let (s, _) = get(&app, &inspectors[0], "/api/v1/inspections/risk-candidates").await;
+    assert_eq!(s, 403, "inspectors do not plan");
+
+    // The late filer becomes a risk target; its page joins the filing and the inspection.
+    let mut pair = Vec::new();
+    for t in &inspectors[..2] {
+        pair.push(get(&app, t, "/api/v1/me").await.1["user_id"].clone());
+    }
+    let (s, i) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": orgs[2], "source": "risk", "inspector_ids": pair }),
+    )
+    .await;
+    assert_eq!(s, 201, "{i}");
+    let (_, again) = get(&app, &sup, "/api/v1/inspections/risk-candidates").await;
+    assert_eq!(again[2]["under_inspection"], true, "{again}");
+    let page = format!("/api/v1/organisations/{}/timeline", orgs[2]);
+    let (s, t) = get(&app, &sup, &page).await;
+    assert_eq!(s, 200, "{t}");
+    let cases: Vec<&str> = t["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .filter_map(|c| c["case_type"].as_str())
+        .collect();
+    assert_eq!(cases, ["filing", "inspection"], "{t}");
+    let actions: Vec<&str> = t["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(
+        actions.first(),
+        Some(&"inspection.planned"),
+        "newest first: {t}"
+    );
+    assert_eq!(actions.last(), Some(&"organisation.registered"), "{t}");
+    assert!(actions.contains(&"filing.submitted"), "{actions:?}");
+    // A reviewer reads filings, not inspections: the page shows what the role may read.
+    let reviewer = app.reviewer("310000").await;
+    let (_, t) = get(&app, &reviewer, &page).await;
+    assert_eq!(t["cases"].as_array().map(Vec::len), Some(1), "{t}");
+    assert!(!t.to_string().contains("inspection."), "{t}");
+    // Paged by row: one event at a time walks back in order.
+    let (_, first) = get(&app, &sup, &format!("{page}?limit=1")).await;
+    let before = first["next_before"].as_i64().expect("more");
+    let (_, second) = get(&app, &sup, &format!("{page}?limit=1&before={before}")).await;
+    assert_eq!(second["events"][0]["action"], actions[1]);
+    // Another province, or an agency that is not a CAC office: nothing to see.
+    let (s, _) = get(&app, &beijing, &page).await;
+    assert_eq!(s, 404);
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
+        .await;
+    let (s, _) = get(&app, &police, &page).await;
+    assert_eq!(s, 403);
+    let (s, _) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/organisations/{}/timeline", uuid_nil()),
+    )
+    .await;
+    assert_eq!(s, 404);
+}
+
+fn uuid_nil() -> &'static str {
+    "00000000-0000-0000-0000-000000000000"
 }

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use frt_access::{AgencyKind, Principal, PrincipalKind, Resource, Role};
-use frt_cases::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
+use frt_cases::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use frt_cases::notices::{self, About};
 use frt_cases::{registry, sweep, trail, Caller, Core, StoreError};
 use frt_domain::calendar::{Calendar, WorkingDays};
@@ -46,6 +46,15 @@ impl CaseType for MadeUp {
     fn resource(&self) -> Resource {
         // A real case type names its own resource with its rules in config/casbin/policy.csv.
         Resource::FILING
+    }
+
+    async fn of_organisation(
+        &self,
+        _conn: &mut AsyncPgConnection,
+        _organisation: Uuid,
+    ) -> Result<Vec<CaseSummary>, QueryError> {
+        // Made-up cases concern no processor.
+        Ok(Vec::new())
     }
 
     async fn on_deadline(

@@ -18,6 +18,8 @@ impl Resource {
     pub const STAFF_USER: Self = Self("staff_user");
     pub const AUDIT: Self = Self("audit");
     pub const INSPECTION: Self = Self("inspection");
+    /// A processor's page (its cases and their timeline), for regulator staff.
+    pub const ORGANISATION: Self = Self("organisation");
 
     pub const fn new(name: &'static str) -> Self {
         Self(name)

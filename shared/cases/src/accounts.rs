@@ -336,7 +336,7 @@ pub async fn register(
                     conn,
                     &actor,
                     "organisation.registered",
-                    "organisation",
+                    ORGANISATION_ENTITY,
                     &org.id.to_string(),
                     None,
                     Some(json!({ "organisation": org, "warnings": warnings_json })),
@@ -355,13 +355,16 @@ pub async fn register(
     })
 }
 
+/// Entity type of processors (organisations) in the audit trail.
+pub const ORGANISATION_ENTITY: &str = "organisation";
+
 /// Organisations (processors) in the audit trail: they belong to their province.
 pub struct OrganisationEntity;
 
 #[async_trait]
 impl Entity for OrganisationEntity {
     fn name(&self) -> &'static str {
-        "organisation"
+        ORGANISATION_ENTITY
     }
 
     async fn jurisdiction(

@@ -9,10 +9,11 @@
 
 use crate::error::StoreError;
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::Resource;
 use frt_store::deadlines::Deadline;
 use frt_store::{AsyncPgConnection, QueryError};
+use serde::Serialize;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -55,10 +56,30 @@ pub struct Handled {
     pub escalated: usize,
 }
 
+/// One case of a processor, as staff see it on the processor's page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    /// Its case type (`filing`, `inspection`, …).
+    pub case_type: String,
+    pub id: Uuid,
+    pub status: String,
+    /// What staff call it: a filing's number, an inspection's source.
+    pub reference: Option<String>,
+    /// When it reached the regulator (a filing's first submission, an inspection's opening).
+    pub opened_at: Option<DateTime<Utc>>,
+}
+
 #[async_trait]
 pub trait CaseType: Entity {
     /// Its resource type in the authorisation policy.
     fn resource(&self) -> Resource;
+
+    /// Its cases concerning the processor `organisation` that staff may see, oldest first.
+    async fn of_organisation(
+        &self,
+        conn: &mut AsyncPgConnection,
+        organisation: Uuid,
+    ) -> Result<Vec<CaseSummary>, QueryError>;
 
     /// Tells whom it concerns that one of its deadlines is near or has passed (notices to
     /// the outbox, escalation). Called once per deadline, event and due date, inside the
@@ -101,6 +122,11 @@ impl Registry {
             .iter()
             .find(|e| e.name() == name)
             .map(|e| e.as_ref())
+    }
+
+    /// Every case type, in registration order.
+    pub fn case_types(&self) -> impl Iterator<Item = &dyn CaseType> {
+        self.cases.iter().map(|c| c.as_ref())
     }
 
     pub fn case_type(&self, name: &str) -> Option<&dyn CaseType> {

@@ -3,10 +3,11 @@
 
 use crate::caller::Caller;
 use crate::context::Core;
-use crate::entity::Jurisdiction;
+use crate::entity::{CaseSummary, Jurisdiction};
 use crate::error::{Denied, StoreError};
 use frt_access::{Action, Resource};
 use frt_store::audit::{self, AuditRow};
+use frt_store::identities;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -105,5 +106,83 @@ pub async fn page(
         entity_id,
         items,
         next_after,
+    })
+}
+
+/// A processor as its page heads it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProcessorHeading {
+    pub id: Uuid,
+    pub name: String,
+    pub uscc: String,
+    pub province_code: String,
+    pub contact_person: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub registered_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A processor's page for staff: its cases of every type the caller may read, and one
+/// timeline of what happened to them and to the processor's registration, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Timeline {
+    pub organisation: ProcessorHeading,
+    /// Oldest first, of every case type the caller's role may read.
+    pub cases: Vec<CaseSummary>,
+    /// Newest first.
+    pub events: Vec<audit::Event>,
+    /// Pass as `before` for older events; absent on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// The page of processor `organisation`, for CAC staff whose jurisdiction covers it; events
+/// before the row `before`, `limit` at a time.
+pub async fn processor_timeline(
+    core: &Core,
+    caller: &Caller,
+    organisation: Uuid,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Timeline, TrailError> {
+    caller.require(core, Resource::ORGANISATION, Action::Read, None)?;
+    let not_found = || TrailError::NotFound("organisation".to_owned());
+    let mut conn = core.db.conn().await?;
+    let org = identities::organisation(&mut conn, organisation)
+        .await?
+        .filter(|o| caller.principal.covers(&o.province_code))
+        .ok_or_else(not_found)?;
+    let province = org.province_code.as_str();
+    caller.require(core, Resource::ORGANISATION, Action::Read, Some(province))?;
+    let mut cases = Vec::new();
+    let mut about = vec![(
+        crate::accounts::ORGANISATION_ENTITY,
+        vec![org.id.to_string()],
+    )];
+    for case in core.entities.case_types() {
+        if !caller.may(core, case.resource(), Action::Read, Some(province)) {
+            continue;
+        }
+        let mine = case.of_organisation(&mut conn, org.id).await?;
+        about.push((case.name(), mine.iter().map(|c| c.id.to_string()).collect()));
+        cases.extend(mine);
+    }
+    let events = audit::events_of(&mut conn, &about, before, limit).await?;
+    let next_before = (i64::try_from(events.len()).ok() == Some(limit))
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    Ok(Timeline {
+        organisation: ProcessorHeading {
+            id: org.id,
+            name: org.name,
+            uscc: org.uscc,
+            province_code: org.province_code,
+            contact_person: org.contact_person,
+            contact_email: org.contact_email,
+            contact_phone: org.contact_phone,
+            registered_at: org.created_at,
+        },
+        cases,
+        events,
+        next_before,
     })
 }

@@ -161,6 +161,9 @@ pub struct IllegalInspectionStep {
 /// The draw algorithm and its version, recorded with every draw.
 pub const DRAW_ALGORITHM: &str = "fisher-yates/sha256-counter/v1";
 
+/// Inspectors go at least two together (双人执法).
+pub const MIN_INSPECTORS: usize = 2;
+
 /// A draw's seed: 32 bytes, written as 64 lower-case hex digits.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Seed([u8; 32]);

@@ -129,6 +129,58 @@ pub async fn trail_page(
         .await
 }
 
+/// One row of a timeline: what happened to which entity, when and by whom.
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = audit_log)]
+pub struct Event {
+    /// The audit row (page with `before`).
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_label: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+}
+
+/// Up to `limit` rows about any of `entities` (entity type and ids), newest first, before the
+/// row `before` (by id).
+pub async fn events_of(
+    conn: &mut AsyncPgConnection,
+    entities: &[(&str, Vec<String>)],
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    let mut about: Option<
+        Box<
+            dyn BoxableExpression<
+                audit_log::table,
+                diesel::pg::Pg,
+                SqlType = diesel::sql_types::Bool,
+            >,
+        >,
+    > = None;
+    for (entity_type, ids) in entities.iter().filter(|(_, ids)| !ids.is_empty()) {
+        let this = audit_log::entity_type
+            .eq(entity_type.to_string())
+            .and(audit_log::entity_id.eq_any(ids.clone()));
+        about = Some(match about {
+            None => Box::new(this),
+            Some(before) => Box::new(before.or(this)),
+        });
+    }
+    let Some(about) = about else {
+        return Ok(Vec::new());
+    };
+    audit_log::table
+        .filter(about)
+        .filter(audit_log::id.lt(before.unwrap_or(i64::MAX)))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+        .await
+}
+
 /// Hash that precedes the first row of the chain.
 pub const GENESIS: [u8; 32] = [0; 32];
 

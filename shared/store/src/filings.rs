@@ -756,6 +756,26 @@ pub async fn attachments_by_id(
         .await
 }
 
+/// The submitted filings of one processor, as staff see them (drafts stay private), oldest
+/// first: id, status, filing number, first submission.
+pub async fn submitted_of(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+) -> QueryResult<Vec<(Uuid, String, Option<String>, Option<DateTime<Utc>>)>> {
+    filings::table
+        .filter(filings::organisation_id.eq(organisation))
+        .filter(filings::first_submitted_at.is_not_null())
+        .order((filings::first_submitted_at.asc(), filings::id.asc()))
+        .select((
+            filings::id,
+            filings::status,
+            filings::filing_number,
+            filings::first_submitted_at,
+        ))
+        .load(conn)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -756,3 +756,81 @@ pub async fn published(
         .load(conn)
         .await
 }
+
+/// What the filings say of one processor of a province, for choosing risk targets.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RiskSignals {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub organisation_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub uscc: String,
+    /// The highest risk rank any submitted filing reached.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::SmallInt>)]
+    pub top_risk_rank: Option<i16>,
+    /// The most working days any filing came late by.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    pub most_late: Option<i32>,
+    /// Whether any filing was ever submitted.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub ever_submitted: bool,
+    /// The trigger dates that unsubmitted drafts give, as written (parsed by the caller).
+    #[diesel(sql_type = diesel::sql_types::Array<diesel::sql_types::Text>)]
+    pub draft_triggers: Vec<String>,
+    /// An inspection of the processor that is not yet closed.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub under_inspection: bool,
+}
+
+/// The filing signals of every processor registered in `province`, ordered by id: one
+/// statement over the province's filings.
+pub async fn risk_signals(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+) -> QueryResult<Vec<RiskSignals>> {
+    diesel::sql_query(
+        "SELECT o.id AS organisation_id, o.name, o.uscc, f.top_risk_rank, f.most_late, \
+                coalesce(f.ever_submitted, false) AS ever_submitted, \
+                coalesce(f.draft_triggers, '{}') AS draft_triggers, \
+                EXISTS (SELECT 1 FROM inspections i WHERE i.organisation_id = o.id \
+                        AND i.status <> 'closed') AS under_inspection \
+         FROM organisations o \
+         LEFT JOIN ( \
+           SELECT organisation_id, \
+                  max(risk_rank) FILTER (WHERE first_submitted_at IS NOT NULL) AS top_risk_rank, \
+                  max(late_by_working_days) AS most_late, \
+                  bool_or(first_submitted_at IS NOT NULL) AS ever_submitted, \
+                  array_remove(array_agg(CASE kind \
+                      WHEN 'initial' THEN form #>> '{storage,reached_threshold_on}' \
+                      WHEN 'change' THEN form #>> '{change,changed_on}' \
+                      ELSE form #>> '{deregistration,ended_on}' END) \
+                    FILTER (WHERE status = 'draft' AND first_submitted_at IS NULL), NULL) \
+                    AS draft_triggers \
+           FROM filings WHERE province_code = $1 GROUP BY organisation_id \
+         ) f ON f.organisation_id = o.id \
+         WHERE o.province_code = $1 \
+         ORDER BY o.id",
+    )
+    .bind::<diesel::sql_types::Text, _>(province)
+    .load(conn)
+    .await
+}
+
+/// The inspections of one processor, oldest first: id, status, source, opening.
+pub async fn of_organisation(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+) -> QueryResult<Vec<(Uuid, String, String, DateTime<Utc>)>> {
+    inspections::table
+        .filter(inspections::organisation_id.eq(organisation))
+        .order((inspections::created_at.asc(), inspections::id.asc()))
+        .select((
+            inspections::id,
+            inspections::status,
+            inspections::source,
+            inspections::created_at,
+        ))
+        .load(conn)
+        .await
+}

@@ -11,7 +11,7 @@ pub mod reads;
 pub mod review;
 pub mod submit;
 
-use crate::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
+use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::StoreError;
 use crate::notices;
 use async_trait::async_trait;
@@ -80,6 +80,25 @@ impl Entity for FilingCase {
 impl CaseType for FilingCase {
     fn resource(&self) -> Resource {
         Resource::FILING
+    }
+
+    /// Submitted filings only: drafts stay the processor's.
+    async fn of_organisation(
+        &self,
+        conn: &mut AsyncPgConnection,
+        organisation: Uuid,
+    ) -> Result<Vec<CaseSummary>, QueryError> {
+        Ok(filings::submitted_of(conn, organisation)
+            .await?
+            .into_iter()
+            .map(|(id, status, number, at)| CaseSummary {
+                case_type: filings::ENTITY.to_owned(),
+                id,
+                status,
+                reference: number,
+                opened_at: at,
+            })
+            .collect())
     }
 
     async fn on_deadline(

@@ -13,7 +13,9 @@ use crate::context::Core;
 use crate::today_in_china;
 use frt_access::{Action, AgencyKind, Resource};
 use frt_domain::calendar::WorkingDays;
-use frt_domain::inspection::{InspectionAction, InspectionSource, InspectionStatus};
+use frt_domain::inspection::{
+    InspectionAction, InspectionSource, InspectionStatus, MIN_INSPECTORS,
+};
 use frt_mail::InspectionNotice;
 use frt_store::audit;
 use frt_store::deadlines;
@@ -74,6 +76,14 @@ pub async fn open(
                         return Err(invalid("draw_id", "only a drawn target names a draw"))
                     }
                     _ => {}
+                }
+                let mut seen = std::collections::HashSet::new();
+                inspectors.retain(|u| seen.insert(*u));
+                if inspectors.len() < MIN_INSPECTORS {
+                    return Err(invalid(
+                        "inspector_ids",
+                        "inspectors go at least two together: name two or more, or open from a draw of two or more",
+                    ));
                 }
                 let eligible = store::inspector_pool(conn, &org.province_code, &[org.id]).await?;
                 if let Some(bad) = inspectors

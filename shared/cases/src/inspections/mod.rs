@@ -5,9 +5,10 @@
 pub mod conduct;
 pub mod draws;
 pub mod processor;
+pub mod risk;
 
 use crate::caller::Caller;
-use crate::entity::{CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
+use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::{Denied, StoreError};
 use crate::filings::UploadError;
 use crate::notices::{self, About};
@@ -409,6 +410,24 @@ impl Entity for InspectionCase {
 impl CaseType for InspectionCase {
     fn resource(&self) -> Resource {
         Resource::INSPECTION
+    }
+
+    async fn of_organisation(
+        &self,
+        conn: &mut AsyncPgConnection,
+        organisation: Uuid,
+    ) -> Result<Vec<CaseSummary>, QueryError> {
+        Ok(store::of_organisation(conn, organisation)
+            .await?
+            .into_iter()
+            .map(|(id, status, source, at)| CaseSummary {
+                case_type: store::ENTITY.to_owned(),
+                id,
+                status,
+                reference: Some(source),
+                opened_at: Some(at),
+            })
+            .collect())
     }
 
     /// Requests and orders remind the processor; once passed, the processor is told and the
