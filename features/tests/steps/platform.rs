@@ -23,13 +23,20 @@ fn method(m: &str) -> Method {
         .unwrap_or_else(|_| panic!("{m:?} is not an HTTP method"))
 }
 
-/// Fills `{filing}` in a path with the current filing's id.
+/// Fills `{filing}` and `{inspection}` in a path with the scenario's filing and inspection.
 fn fill(w: &FrtWorld, path: &str) -> String {
+    let mut path = path.to_owned();
     if path.contains("{filing}") {
-        path.replace("{filing}", &w.filing_id())
-    } else {
-        path.to_owned()
+        path = path.replace("{filing}", &w.filing_id());
     }
+    if path.contains("{inspection}") {
+        let id = w
+            .inspection
+            .clone()
+            .expect("no inspection yet in this scenario");
+        path = path.replace("{inspection}", &id);
+    }
+    path
 }
 
 #[when(regex = r#"^"([^"]+)" sends (GET|POST|PUT|DELETE|PATCH|TRACE|OPTIONS) (\S+)$"#)]

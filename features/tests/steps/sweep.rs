@@ -39,7 +39,7 @@ fn purpose(what: &str) -> &'static str {
 }
 
 /// The latest day with exactly `n` working days left before `due`.
-fn before(due: NaiveDate, n: i64) -> NaiveDate {
+pub(crate) fn before(due: NaiveDate, n: i64) -> NaiveDate {
     let cal = Calendar::builtin().expect("calendar");
     let mut day = due;
     while cal.working_days_between(day, due).days < n {
@@ -48,10 +48,12 @@ fn before(due: NaiveDate, n: i64) -> NaiveDate {
     day
 }
 
-/// Runs the sweep as of `day` over the scenario's filing, by `workers` callers at once.
-async fn sweep(w: &mut FrtWorld, day: NaiveDate, workers: usize) {
+/// Runs the sweep as of `day` over the case the scenario sweeps (its filing unless it chose
+/// another), by `workers` callers at once.
+pub(crate) async fn sweep(w: &mut FrtWorld, day: NaiveDate, workers: usize) {
+    let case = w.swept.clone().unwrap_or_else(|| w.filing_id());
     let world: &FrtWorld = w;
-    let runs = (0..workers).map(|_| world.sweep(day));
+    let runs = (0..workers).map(|_| world.sweep_of(day, &case));
     w.sweeps = futures_util::future::join_all(runs).await;
 }
 

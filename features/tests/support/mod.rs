@@ -99,6 +99,17 @@ pub struct FrtWorld {
     pub mail: Option<frt_testkit::smtp::Received>,
     /// What the last deadline sweeps did (one per worker).
     pub sweeps: Vec<frt_cases::sweep::SweepReport>,
+    /// The last draw made, as recorded.
+    pub draw: Option<Value>,
+    /// The inspection the scenario is about, and another one beside it.
+    pub inspection: Option<String>,
+    pub other_inspection: Option<String>,
+    /// The case the deadline sweep steps sweep, when not the scenario's filing.
+    pub swept: Option<String>,
+    /// The member of staff who opened the inspection the scenario is about.
+    pub case_officer: Option<String>,
+    /// The request or order of the inspection the scenario is about.
+    pub item: Option<String>,
 }
 
 impl FrtWorld {
@@ -127,6 +138,12 @@ impl FrtWorld {
             tampered_row: None,
             mail: None,
             sweeps: Vec::new(),
+            draw: None,
+            inspection: None,
+            other_inspection: None,
+            case_officer: None,
+            swept: None,
+            item: None,
         }
     }
 
@@ -248,9 +265,9 @@ impl FrtWorld {
         self.clock = Some(day);
     }
 
-    /// Runs the deadline sweep as of `day` over the scenario's filing, through the
-    /// test-support API (the worker's daily job, on demand).
-    pub async fn sweep(&self, day: NaiveDate) -> frt_cases::sweep::SweepReport {
+    /// Runs the deadline sweep as of `day` over the deadlines of one case (any case type),
+    /// through the test-support API (the worker's daily job, on demand).
+    pub async fn sweep_of(&self, day: NaiveDate, entity_id: &str) -> frt_cases::sweep::SweepReport {
         let r = self
             .client()
             .http
@@ -259,7 +276,7 @@ impl FrtWorld {
                 self.client().casework
             ))
             .header(frt_testkit::client::QA_TOKEN_HEADER, &self.qa_token)
-            .json(&serde_json::json!({ "on": day, "entity_id": self.filing_id() }))
+            .json(&serde_json::json!({ "on": day, "entity_id": entity_id }))
             .send()
             .await
             .expect("sweep");

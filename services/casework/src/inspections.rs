@@ -552,3 +552,18 @@ pub async fn invite_agency(
         conduct::invite_agency(&core, &auth, id.into_inner(), body.into_inner().agency_id).await?,
     ))
 }
+
+/// Download a material the processor gave for a request or an order (audited).
+#[utoipa::path(tag = "inspections", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("material_id" = Uuid, Path)),
+    responses((status = 200, description = "the file")))]
+#[get("/api/v1/inspections/{id}/materials/{material_id}")]
+pub async fn download_material(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (id, material) = path.into_inner();
+    let opened = inspections::processor::open_material(&core, &auth, id, material).await?;
+    Ok(frt_web::download::respond(opened))
+}

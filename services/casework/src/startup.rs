@@ -58,5 +58,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::order_rectification)
         .service(crate::inspections::verify_rectification)
         .service(crate::inspections::close)
-        .service(crate::inspections::invite_agency);
+        .service(crate::inspections::invite_agency)
+        .service(crate::inspections::download_material);
 }

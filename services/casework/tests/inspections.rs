@@ -420,6 +420,33 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         Some(1),
         "{cur}"
     );
+    // The inspector reads the material as given, and the reading is in the trail.
+    let material = cur["items"][0]["materials"][0]["id"]
+        .as_str()
+        .expect("material")
+        .to_owned();
+    let file = format!(
+        "{}/api/v1/inspections/{id}/materials/{material}",
+        app.casework
+    );
+    let r = app
+        .http
+        .get(&file)
+        .bearer_auth(&ins)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().contains_key("x-content-sha256"));
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), PDF);
+    let r = app
+        .http
+        .get(&file)
+        .bearer_auth(&beijing)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 404, "not another province's");
     let (s, v) = step(
         "findings",
         json!({ "version": cur["version"], "summary": "人脸数据保存期限过长",
@@ -517,6 +544,7 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         "inspection.documents_requested",
         "inspection.material_given",
         "inspection.documents_given",
+        "inspection.material_downloaded",
         "inspection.findings_recorded",
         "inspection.rectification_ordered",
         "inspection.rectification_reported",

@@ -177,3 +177,18 @@ async fn read_file(
         }
     }
 }
+
+/// Download a material the organisation gave for one of its inspections (audited).
+#[utoipa::path(tag = "inspections", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("material_id" = Uuid, Path)),
+    responses((status = 200, description = "the file")))]
+#[get("/api/v1/inspections/{id}/materials/{material_id}")]
+pub async fn download_material(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let (id, material) = path.into_inner();
+    let opened = processor::open_material(&core, &auth, id, material).await?;
+    Ok(frt_web::download::respond(opened))
+}

@@ -41,5 +41,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::my_inspections)
         .service(crate::inspections::my_inspection)
         .service(crate::inspections::answer)
-        .service(crate::inspections::give_material);
+        .service(crate::inspections::give_material)
+        .service(crate::inspections::download_material);
 }

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod caller;
 pub mod config;
 pub mod context;
+pub mod download;
 pub mod entity;
 pub mod error;
 pub mod filings;

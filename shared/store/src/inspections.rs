@@ -834,3 +834,18 @@ pub async fn of_organisation(
         .load(conn)
         .await
 }
+
+/// One material of an inspection.
+pub async fn material(
+    conn: &mut AsyncPgConnection,
+    inspection: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Material>> {
+    inspection_materials::table
+        .filter(inspection_materials::inspection_id.eq(inspection))
+        .filter(inspection_materials::id.eq(id))
+        .select(Material::as_select())
+        .first(conn)
+        .await
+        .optional()
+}

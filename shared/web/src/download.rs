@@ -4,14 +4,20 @@ use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::HttpResponse;
-use frt_cases::filings::reads::Download;
+use frt_cases::download::Download;
 use tokio::io::AsyncReadExt;
 
 const CHUNK: usize = 64 * 1024;
 
 /// The answer carrying an opened material.
 pub fn respond(download: Download) -> HttpResponse {
-    let Download { attachment, file } = download;
+    let Download {
+        filename,
+        content_type,
+        size_bytes,
+        sha256,
+        file,
+    } = download;
     let stream = futures_util::stream::unfold(file, |mut file| async move {
         let mut buf = vec![0u8; CHUNK];
         match file.read(&mut buf).await {
@@ -31,13 +37,13 @@ pub fn respond(download: Download) -> HttpResponse {
         parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
             charset: Charset::Ext("UTF-8".into()),
             language_tag: None,
-            value: attachment.filename.clone().into_bytes(),
+            value: filename.into_bytes(),
         })],
     };
     HttpResponse::Ok()
-        .content_type(attachment.content_type.as_str())
+        .content_type(content_type.as_str())
         .insert_header(disposition)
-        .insert_header(("X-Content-SHA256", attachment.sha256.clone()))
-        .no_chunking(u64::try_from(attachment.size_bytes).unwrap_or(0))
+        .insert_header(("X-Content-SHA256", sha256))
+        .no_chunking(u64::try_from(size_bytes).unwrap_or(0))
         .streaming(stream)
 }

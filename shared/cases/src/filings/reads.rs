@@ -5,10 +5,11 @@
 
 use crate::caller::Caller;
 use crate::context::Core;
+use crate::download::Download;
 use crate::error::StoreError;
 use crate::filings::FilingError;
 use frt_access::{Action, Resource};
-use frt_store::filings::{self, Attachment, Filing, Scope};
+use frt_store::filings::{self, Filing, Scope};
 use frt_store::views::{self, Audience, FilingDetail};
 use frt_store::{audit, AsyncPgConnection, ScopedFutureExt};
 use serde_json::json;
@@ -45,12 +46,6 @@ pub async fn detail(core: &Core, caller: &Caller, id: Uuid) -> Result<FilingDeta
     )
     .await?
     .ok_or(FilingError::NotFound)
-}
-
-/// A material opened for download, its download audited.
-pub struct Download {
-    pub attachment: Attachment,
-    pub file: tokio::fs::File,
 }
 
 /// Opens a material of a filing the caller may read, after auditing the download.
@@ -90,5 +85,11 @@ pub async fn open_attachment(
         .open(&attachment.blob_key)
         .await
         .map_err(StoreError::Internal)?;
-    Ok(Download { attachment, file })
+    Ok(Download {
+        filename: attachment.filename,
+        content_type: attachment.content_type,
+        size_bytes: attachment.size_bytes,
+        sha256: attachment.sha256,
+        file,
+    })
 }

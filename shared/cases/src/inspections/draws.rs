@@ -154,9 +154,15 @@ pub struct DrawView {
     #[schema(value_type = Object)]
     pub filters: serde_json::Value,
     pub pool_size: usize,
+    /// SHA-256 of the pool's ids in order, one per line (no newline after the last).
     pub pool_sha256: String,
+    /// The processors drawn from, in the order the algorithm took them: with the seed and
+    /// the algorithm, enough to re-run the draw anywhere.
+    pub pool: Vec<Uuid>,
     pub staff_pool_size: usize,
     pub staff_pool_sha256: String,
+    /// The eligible inspectors drawn from (conflicts with the drawn targets left out), in order.
+    pub staff_pool: Vec<Uuid>,
     pub targets: Vec<PoolProcessor>,
     pub inspectors: Vec<PoolInspector>,
     pub drawn_by: Uuid,
@@ -177,8 +183,10 @@ async fn draw_view(conn: &mut AsyncPgConnection, d: Draw) -> Result<DrawView, In
         filters: d.filters,
         pool_size: d.pool.as_ref().map_or(0, Vec::len),
         pool_sha256: d.pool_sha256.unwrap_or_default(),
+        pool: d.pool.unwrap_or_default(),
         staff_pool_size: d.staff_pool.as_ref().map_or(0, Vec::len),
         staff_pool_sha256: d.staff_sha256.unwrap_or_default(),
+        staff_pool: d.staff_pool.unwrap_or_default(),
         targets,
         inspectors,
         drawn_by: d.drawn_by,

@@ -5,6 +5,8 @@
 use super::{item_purpose, scope_of, text, typed, view, InspectionError, InspectionView};
 use crate::caller::Caller;
 use crate::context::Core;
+use crate::download::Download;
+use crate::error::StoreError;
 use crate::filings::materials::Received;
 use crate::today_in_china;
 use frt_access::{Action, Resource};
@@ -192,4 +194,53 @@ async fn record(
             .scope_boxed()
         })
         .await
+}
+
+/// Opens a material of an inspection the caller may see (its inspectors, the office, an
+/// invited agency, the processor that gave it), after auditing the download.
+pub async fn open_material(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+    material: Uuid,
+) -> Result<Download, InspectionError> {
+    caller.require(core, Resource::INSPECTION, Action::Read, None)?;
+    let scope = scope_of(&caller.principal);
+    let m = core
+        .db
+        .tx(|conn| {
+            async move {
+                let i = store::get(conn, id, &scope)
+                    .await?
+                    .ok_or(InspectionError::NotFound)?;
+                let m = store::material(conn, i.id, material)
+                    .await?
+                    .ok_or(InspectionError::Missing("material"))?;
+                audit::record(
+                    conn,
+                    &caller.actor,
+                    "inspection.material_downloaded",
+                    store::ENTITY,
+                    &i.id.to_string(),
+                    None,
+                    Some(json!({ "material_id": m.id, "filename": m.filename })),
+                )
+                .await?;
+                Ok::<_, InspectionError>(m)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let file = core
+        .blobs
+        .open(&m.blob_key)
+        .await
+        .map_err(StoreError::Internal)?;
+    Ok(Download {
+        filename: m.filename,
+        content_type: m.content_type,
+        size_bytes: m.size_bytes,
+        sha256: m.sha256,
+        file,
+    })
 }
