@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod authz;
 pub mod password;
 pub mod principal;
+pub mod sealing;
 pub mod token;
 
 pub use authz::{Action, Authorizer, Resource};

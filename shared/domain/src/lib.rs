@@ -28,6 +28,7 @@ macro_rules! named_enum {
 
 pub mod calendar;
 pub mod civil;
+pub mod complaint;
 pub mod contact;
 pub mod diff;
 pub mod filing;
