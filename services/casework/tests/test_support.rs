@@ -140,6 +140,7 @@ async fn production_has_no_test_support_and_reads_no_clock() {
             ("FRT__QA__TOKEN", TOKEN),
             ("FRT__MAIL__SMTP_HOST", "127.0.0.1"),
             ("FRT__LOG__JSON", "false"),
+            ("FRT__COMPLAINTS__DATA_KEY", &"7c".repeat(32)),
         ],
     )
     .await;

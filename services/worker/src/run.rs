@@ -37,6 +37,7 @@ impl Worker {
         let w = &core.settings.worker;
         let sender = Sender::new(
             core.db.clone(),
+            core.entities.clone(),
             mailer,
             name.clone(),
             w.batch_size,
@@ -64,7 +65,7 @@ impl Worker {
     }
 
     /// Sends everything due now.
-    pub async fn send_due(&self) -> Result<Round, frt_store::DbError> {
+    pub async fn send_due(&self) -> Result<Round, StoreError> {
         self.sender.drain().await
     }
 

@@ -4,8 +4,11 @@
 //! mid-send (a worker stopped) leaves the message uncertain: never sent twice.
 
 use chrono::Utc;
+use frt_cases::entity::{Delivery, Registry};
+use frt_cases::StoreError;
 use frt_mail::{Mailer, Outgoing};
-use frt_store::{outbox, Db, DbError};
+use frt_store::outbox::Message;
+use frt_store::{outbox, AsyncPgConnection, Db, ScopedFutureExt};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,6 +60,8 @@ pub struct Round {
 
 pub struct Sender {
     db: Db,
+    /// The case types, told how their messages ended.
+    cases: Arc<Registry>,
     mailer: Arc<Mailer>,
     name: String,
     batch: i64,
@@ -67,6 +72,7 @@ pub struct Sender {
 impl Sender {
     pub fn new(
         db: Db,
+        cases: Arc<Registry>,
         mailer: Arc<Mailer>,
         name: String,
         batch: i64,
@@ -75,6 +81,7 @@ impl Sender {
     ) -> Self {
         Self {
             db,
+            cases,
             mailer,
             name,
             batch,
@@ -84,11 +91,13 @@ impl Sender {
     }
 
     /// Expires stale leases, claims one batch and sends it.
-    pub async fn round(&self) -> Result<Round, DbError> {
+    pub async fn round(&self) -> Result<Round, StoreError> {
         let mut round = Round::default();
-        let mut conn = self.db.conn().await?;
-        round.uncertain = outbox::expire_leases(&mut conn).await?;
-        let claimed = outbox::claim(&mut conn, &self.name, self.batch, self.lease_ms).await?;
+        let claimed = {
+            let mut conn = self.db.conn().await?;
+            round.uncertain = outbox::expire_leases(&mut conn).await?;
+            outbox::claim(&mut conn, &self.name, self.batch, self.lease_ms).await?
+        };
         round.claimed = claimed.len();
         for m in claimed {
             let out = Outgoing {
@@ -99,15 +108,14 @@ impl Sender {
             };
             match self.mailer.send(&out).await {
                 Ok(outcome) => {
-                    if outbox::mark_sent(&mut conn, m.id, &self.name, &outcome).await? {
+                    if self.record(&m, Ok(&outcome), None).await? {
                         round.sent += 1;
                     }
                     tracing::info!(id = %m.id, template = %m.template, %outcome, "mail sent");
                 }
                 Err(e) => {
                     let retry_at = self.backoff.retry_at(m.attempts, e.permanent);
-                    outbox::mark_attempt_failed(&mut conn, m.id, &self.name, &e.message, retry_at)
-                        .await?;
+                    self.record(&m, Err(&e.message), retry_at).await?;
                     if retry_at.is_some() {
                         round.retried += 1;
                         tracing::warn!(id = %m.id, attempts = m.attempts, error = %e.message, "mail not sent; will retry");
@@ -121,8 +129,56 @@ impl Sender {
         Ok(round)
     }
 
+    /// Records how an attempt ended and, when the message is done (sent, or failed for
+    /// good), tells its case type in the same transaction. Whether this worker still held it.
+    async fn record(
+        &self,
+        m: &Message,
+        outcome: Result<&str, &str>,
+        retry_at: Option<chrono::DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        let name = self.name.as_str();
+        self.db
+            .tx(|conn| {
+                async move {
+                    let (held, done) = match outcome {
+                        Ok(o) => (
+                            outbox::mark_sent(conn, m.id, name, o).await?,
+                            Some(Delivery::Sent),
+                        ),
+                        Err(e) => (
+                            outbox::mark_attempt_failed(conn, m.id, name, e, retry_at).await?,
+                            retry_at.is_none().then_some(Delivery::Failed),
+                        ),
+                    };
+                    if let (true, Some(delivery)) = (held, done) {
+                        self.tell(conn, m, delivery).await?;
+                    }
+                    Ok::<_, StoreError>(held)
+                }
+                .scope_boxed()
+            })
+            .await
+    }
+
+    async fn tell(
+        &self,
+        conn: &mut AsyncPgConnection,
+        m: &Message,
+        delivery: Delivery,
+    ) -> Result<(), StoreError> {
+        let case = m
+            .entity_type
+            .as_deref()
+            .and_then(|t| self.cases.case_type(t));
+        match case {
+            Some(case) => case.on_mail(conn, m, delivery).await,
+            None => Ok(()),
+        }
+    }
+
     /// Rounds until nothing due is left; the totals.
-    pub async fn drain(&self) -> Result<Round, DbError> {
+    pub async fn drain(&self) -> Result<Round, StoreError> {
         let mut total = Round::default();
         loop {
             let r = self.round().await?;

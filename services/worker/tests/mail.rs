@@ -226,6 +226,7 @@ fn message(n: usize) -> NewMessage {
         body: "正文".into(),
         entity_type: None,
         entity_id: None,
+        redact_after_send: false,
     }
 }
 

@@ -17,6 +17,7 @@ pub struct Settings {
     pub http: Http,
     pub uploads: Uploads,
     pub filing: Filing,
+    pub complaints: Complaints,
     pub paths: Paths,
     pub log: Log,
     pub demo: Demo,
@@ -93,6 +94,50 @@ pub struct Filing {
     pub correction_working_days: i64,
     /// Whether a reviewer's decision needs a supervisor's sign-off before it takes effect.
     pub sign_off_required: bool,
+}
+
+/// Complaints and reports (Art. 17): time limits, repeats, replies, the public intake's limits
+/// and the key that seals complainants' personal data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Complaints {
+    /// Working days from receipt to decide acceptance (受理).
+    pub acceptance_working_days: i64,
+    /// Working days from receipt to reply to the complainant (答复).
+    pub reply_working_days: i64,
+    /// A complaint about the same processor from the same contact within this many days is
+    /// linked to the first (合并), not counted twice.
+    pub duplicate_window_days: i64,
+    /// Whether a supervisor approves each reply before it is sent.
+    pub reply_approval_required: bool,
+    /// Complaints accepted from one address per hour at the public intake.
+    pub intake_per_hour: u32,
+    /// Wrong access codes for one receipt within `lookup_window_minutes` before it waits.
+    pub max_failed_lookups: i32,
+    /// Wrong access codes from one address within `lookup_window_minutes` before it waits.
+    pub max_failed_lookups_per_address: i32,
+    pub lookup_window_minutes: i64,
+    /// 64 hexadecimal digits: the key sealing complainants' personal data at rest. Empty
+    /// outside production: the development key. Required in production.
+    pub data_key: SecretString,
+    /// Stored beside each sealed value, so keys can be rotated.
+    pub data_key_id: String,
+}
+
+/// The key used outside production when none is configured. Never valid in production.
+pub const DEVELOPMENT_DATA_KEY: &str =
+    "6465762d6f6e6c792d6b65792d666f722d636f6d706c61696e74732d64617461";
+
+impl Complaints {
+    /// The configured data key, or the development key outside production.
+    pub fn key_hex(&self) -> &str {
+        let k = self.data_key.expose_secret();
+        if k.is_empty() {
+            DEVELOPMENT_DATA_KEY
+        } else {
+            k
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -255,6 +300,39 @@ impl Settings {
                 problems.push(format!("{key} must be between 1 and 3650"));
             }
         }
+        let c = &self.complaints;
+        for (key, v) in [
+            (
+                "complaints.acceptance_working_days",
+                c.acceptance_working_days,
+            ),
+            ("complaints.reply_working_days", c.reply_working_days),
+            ("complaints.duplicate_window_days", c.duplicate_window_days),
+            ("complaints.lookup_window_minutes", c.lookup_window_minutes),
+        ] {
+            if !(1..=3650).contains(&v) {
+                problems.push(format!("{key} must be between 1 and 3650"));
+            }
+        }
+        if c.intake_per_hour < 1 || c.max_failed_lookups < 1 || c.max_failed_lookups_per_address < 1
+        {
+            problems.push(
+                "complaints.intake_per_hour, max_failed_lookups and max_failed_lookups_per_address must be at least 1"
+                    .into(),
+            );
+        }
+        if frt_access::sealing::DataKey::from_hex(&c.data_key_id, c.key_hex()).is_err() {
+            problems.push("complaints.data_key must be 64 hexadecimal digits".into());
+        }
+        if self.env == "production" && c.key_hex() == DEVELOPMENT_DATA_KEY {
+            problems.push(
+                "complaints.data_key must be set in production (FRT__COMPLAINTS__DATA_KEY), and not to the development key"
+                    .into(),
+            );
+        }
+        if c.data_key_id.trim().is_empty() || c.data_key_id.len() > 40 {
+            problems.push("complaints.data_key_id must be 1 to 40 characters".into());
+        }
         if self.http.json_limit_bytes < 1024 {
             problems.push("http.json_limit_bytes must be at least 1024".into());
         }
@@ -354,6 +432,28 @@ mod tests {
         assert_eq!(s.portal.port, 8081);
         assert_eq!(s.casework.port, 8082);
         assert_eq!(s.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn production_needs_its_own_data_key_and_never_prints_it() {
+        let smtp = ("FRT__MAIL__SMTP_HOST".to_owned(), "relay".to_owned());
+        let err = Settings::load_with(&dir(), "production", vec![smtp.clone()])
+            .expect_err("no key in production");
+        assert!(err
+            .to_string()
+            .contains("complaints.data_key must be set in production"));
+        let dev = (
+            "FRT__COMPLAINTS__DATA_KEY".to_owned(),
+            DEVELOPMENT_DATA_KEY.to_owned(),
+        );
+        assert!(Settings::load_with(&dir(), "production", vec![smtp.clone(), dev]).is_err());
+        let bad = ("FRT__COMPLAINTS__DATA_KEY".to_owned(), "abc".to_owned());
+        assert!(Settings::load_with(&dir(), "local", vec![bad]).is_err());
+        let key = ("FRT__COMPLAINTS__DATA_KEY".to_owned(), "5a".repeat(32));
+        let s = Settings::load_with(&dir(), "production", vec![smtp, key]).expect("a key");
+        assert!(!format!("{s:?}").contains(&"5a".repeat(32)));
+        let local = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
+        assert_eq!(local.complaints.key_hex(), DEVELOPMENT_DATA_KEY);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::config::Settings;
 use crate::entity::Registry;
+use frt_access::sealing::DataKey;
 use frt_access::Authorizer;
 use frt_store::blob::BlobStore;
 use frt_store::calendars::CalendarCache;
@@ -17,6 +18,8 @@ pub struct Core {
     pub blobs: BlobStore,
     pub settings: Arc<Settings>,
     pub entities: Arc<Registry>,
+    /// Seals complainants' personal data (from `complaints.data_key`).
+    pub data_key: Arc<DataKey>,
 }
 
 impl Core {
@@ -26,6 +29,14 @@ impl Core {
         let db = Db::new(&settings.db_settings())?;
         let authz = Authorizer::load(&settings.path(&settings.paths.casbin_dir)).await?;
         let blobs = BlobStore::local(settings.path(&settings.uploads.blob_dir));
+        let c = &settings.complaints;
+        let data_key = DataKey::from_hex(&c.data_key_id, c.key_hex())
+            .map_err(|e| anyhow::anyhow!("complaints.data_key: {e}"))?;
+        if c.key_hex() == crate::config::DEVELOPMENT_DATA_KEY {
+            tracing::warn!(
+                "complaints.data_key is not set: personal data is sealed with the development key"
+            );
+        }
         Ok(Self {
             db,
             authz,
@@ -33,6 +44,7 @@ impl Core {
             blobs,
             settings: Arc::new(settings),
             entities: Arc::new(entities),
+            data_key: Arc::new(data_key),
         })
     }
 }

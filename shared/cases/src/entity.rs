@@ -56,6 +56,13 @@ pub struct Handled {
     pub escalated: usize,
 }
 
+/// How a message ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Sent,
+    Failed,
+}
+
 /// One case of a processor, as staff see it on the processor's page.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CaseSummary {
@@ -80,6 +87,17 @@ pub trait CaseType: Entity {
         conn: &mut AsyncPgConnection,
         organisation: Uuid,
     ) -> Result<Vec<CaseSummary>, QueryError>;
+
+    /// A message about one of its cases was delivered (the relay accepted it) or failed for
+    /// good, in the transaction that records it. Most case types need nothing.
+    async fn on_mail(
+        &self,
+        _conn: &mut AsyncPgConnection,
+        _message: &frt_store::outbox::Message,
+        _delivery: Delivery,
+    ) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Tells whom it concerns that one of its deadlines is near or has passed (notices to
     /// the outbox, escalation). Called once per deadline, event and due date, inside the

@@ -25,6 +25,31 @@ pub async fn mail(
     about: About<'_>,
     dedup_key: String,
 ) -> Result<bool, QueryError> {
+    enqueue(conn, to, locale, notice, about, dedup_key, false).await
+}
+
+/// As `mail`, for a message carrying personal data (to a complainant): the outbox removes
+/// its recipient and text once it is delivered or has failed for good.
+pub async fn mail_private(
+    conn: &mut AsyncPgConnection,
+    to: &str,
+    locale: &str,
+    notice: &(dyn Message + Sync),
+    about: About<'_>,
+    dedup_key: String,
+) -> Result<bool, QueryError> {
+    enqueue(conn, to, locale, notice, about, dedup_key, true).await
+}
+
+async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    to: &str,
+    locale: &str,
+    notice: &(dyn Message + Sync),
+    about: About<'_>,
+    dedup_key: String,
+    redact_after_send: bool,
+) -> Result<bool, QueryError> {
     let locale: Locale = locale.parse().unwrap_or_default();
     let rendered = notice.render(locale);
     outbox::enqueue(
@@ -40,6 +65,7 @@ pub async fn mail(
             body: rendered.text,
             entity_type: Some(about.entity_type.into()),
             entity_id: Some(about.entity_id),
+            redact_after_send,
         },
     )
     .await

@@ -27,6 +27,9 @@ pub struct NewMessage {
     pub body: String,
     pub entity_type: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// Personal data (a complainant's address): recipient and text are removed once the
+    /// message is delivered or has failed for good.
+    pub redact_after_send: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName, Serialize, utoipa::ToSchema)]
@@ -51,6 +54,24 @@ pub struct Message {
     pub outcome: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// What a redacted message keeps of its recipient and text.
+const REDACTED_RECIPIENT: &str =
+    "CASE WHEN redact_after_send THEN '(removed after delivery)' ELSE recipient END";
+const REDACTED_BODY: &str = "CASE WHEN redact_after_send THEN '' ELSE body END";
+
+/// The status of the message queued under `dedup_key`, if any.
+pub async fn status_of(
+    conn: &mut AsyncPgConnection,
+    dedup_key: &str,
+) -> QueryResult<Option<String>> {
+    outbox::table
+        .filter(outbox::dedup_key.eq(dedup_key))
+        .select(outbox::status)
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Adds a message; `false` when one with the same dedup key exists already.
@@ -110,6 +131,8 @@ pub async fn mark_sent(
         outbox::sent_at.eq(diesel::dsl::now),
         outbox::outcome.eq(outcome),
         outbox::lease_until.eq(None::<DateTime<Utc>>),
+        outbox::recipient.eq(diesel::dsl::sql::<Text>(REDACTED_RECIPIENT)),
+        outbox::body.eq(diesel::dsl::sql::<Text>(REDACTED_BODY)),
     ))
     .execute(conn)
     .await
@@ -128,7 +151,7 @@ pub async fn mark_attempt_failed(
         Some(at) => ("pending", at),
         None => ("failed", Utc::now()),
     };
-    diesel::update(
+    let n = diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))
             .filter(outbox::status.eq("sending"))
@@ -141,8 +164,20 @@ pub async fn mark_attempt_failed(
         outbox::lease_until.eq(None::<DateTime<Utc>>),
     ))
     .execute(conn)
-    .await
-    .map(|n| n == 1)
+    .await?;
+    if n != 1 {
+        return Ok(false);
+    }
+    if retry_at.is_none() {
+        diesel::update(outbox::table.filter(outbox::id.eq(id)))
+            .set((
+                outbox::recipient.eq(diesel::dsl::sql::<Text>(REDACTED_RECIPIENT)),
+                outbox::body.eq(diesel::dsl::sql::<Text>(REDACTED_BODY)),
+            ))
+            .execute(conn)
+            .await?;
+    }
+    Ok(true)
 }
 
 /// Messages whose lease ran out while being sent (the worker stopped mid-send): the transport

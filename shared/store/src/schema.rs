@@ -206,6 +206,7 @@ diesel::table! {
         outcome -> Nullable<Text>,
         created_at -> Timestamptz,
         sent_at -> Nullable<Timestamptz>,
+        redact_after_send -> Bool,
     }
 }
 
@@ -380,7 +381,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaint_receipt_counters (province_code, day) {
+        province_code -> Text,
+        day -> Date,
+        last_seq -> Int8,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Uuid,
+        receipt_number -> Text,
+        access_code_hash -> Bytea,
+        province_code -> Text,
+        channel -> Text,
+        status -> Text,
+        organisation_id -> Nullable<Uuid>,
+        processor_name -> Nullable<Text>,
+        processor_uscc -> Nullable<Text>,
+        description -> Text,
+        occurred_on -> Nullable<Date>,
+        location -> Nullable<Text>,
+        anonymous -> Bool,
+        reply_channel -> Nullable<Text>,
+        contact_sealed -> Nullable<Bytea>,
+        contact_key_id -> Nullable<Text>,
+        contact_fingerprint -> Nullable<Bytea>,
+        duplicate_of -> Nullable<Uuid>,
+        assignee_id -> Nullable<Uuid>,
+        decision_reason -> Nullable<Text>,
+        transferred_to -> Nullable<Text>,
+        result -> Nullable<Text>,
+        inspection_id -> Nullable<Uuid>,
+        reply_text -> Nullable<Text>,
+        reply_state -> Nullable<Text>,
+        reply_seq -> Int4,
+        reply_sent_at -> Nullable<Timestamptz>,
+        created_by -> Nullable<Uuid>,
+        received_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    complaint_materials (id) {
+        id -> Uuid,
+        complaint_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        blob_key -> Text,
+        uploaded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
+diesel::joinable!(complaint_materials -> complaints (complaint_id));
+diesel::joinable!(complaints -> organisations (organisation_id));
 diesel::joinable!(inspections -> organisations (organisation_id));
 diesel::joinable!(inspection_items -> inspections (inspection_id));
 diesel::joinable!(inspection_agencies -> inspections (inspection_id));
@@ -396,6 +457,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     agencies,
     attachments,
     audit_log,
+    complaint_materials,
+    complaint_receipt_counters,
+    complaints,
     calendar_days,
     calendar_versions,
     deadline_alerts,

@@ -1,0 +1,380 @@
+//! Complaints and reports (投诉举报): the rows, their receipt numbers, the office's queue (by
+//! the nearest open time limit, keyset-paged), repeats found by the contact's keyed
+//! fingerprint, and the evidence given. Every staff read takes the provinces it may see in SQL.
+
+use crate::schema::{complaint_materials, complaint_receipt_counters, complaints, deadlines};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Entity type of complaints in the audit trail, the deadline table and the outbox.
+pub const ENTITY: &str = "complaint";
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaints)]
+pub struct Complaint {
+    pub id: Uuid,
+    pub receipt_number: String,
+    pub access_code_hash: Vec<u8>,
+    pub province_code: String,
+    pub channel: String,
+    pub status: String,
+    pub organisation_id: Option<Uuid>,
+    pub processor_name: Option<String>,
+    pub processor_uscc: Option<String>,
+    pub description: String,
+    pub occurred_on: Option<NaiveDate>,
+    pub location: Option<String>,
+    pub anonymous: bool,
+    pub reply_channel: Option<String>,
+    pub contact_sealed: Option<Vec<u8>>,
+    pub contact_key_id: Option<String>,
+    pub contact_fingerprint: Option<Vec<u8>>,
+    pub duplicate_of: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub decision_reason: Option<String>,
+    pub transferred_to: Option<String>,
+    pub result: Option<String>,
+    pub inspection_id: Option<Uuid>,
+    pub reply_text: Option<String>,
+    pub reply_state: Option<String>,
+    pub reply_seq: i32,
+    pub reply_sent_at: Option<DateTime<Utc>>,
+    pub created_by: Option<Uuid>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = complaints)]
+pub struct NewComplaint<'a> {
+    pub id: Uuid,
+    pub receipt_number: &'a str,
+    pub access_code_hash: &'a [u8],
+    pub province_code: &'a str,
+    pub channel: &'a str,
+    pub status: &'a str,
+    pub organisation_id: Option<Uuid>,
+    pub processor_name: Option<&'a str>,
+    pub processor_uscc: Option<&'a str>,
+    pub description: &'a str,
+    pub occurred_on: Option<NaiveDate>,
+    pub location: Option<&'a str>,
+    pub anonymous: bool,
+    pub reply_channel: Option<&'a str>,
+    pub contact_sealed: Option<&'a [u8]>,
+    pub contact_key_id: Option<&'a str>,
+    pub contact_fingerprint: Option<&'a [u8]>,
+    pub duplicate_of: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+}
+
+/// The next number of the day's sequence of a province (1, 2, …), counted in the transaction.
+pub async fn next_receipt_seq(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+    day: NaiveDate,
+) -> QueryResult<i64> {
+    diesel::insert_into(complaint_receipt_counters::table)
+        .values((
+            complaint_receipt_counters::province_code.eq(province),
+            complaint_receipt_counters::day.eq(day),
+            complaint_receipt_counters::last_seq.eq(1_i64),
+        ))
+        .on_conflict((
+            complaint_receipt_counters::province_code,
+            complaint_receipt_counters::day,
+        ))
+        .do_update()
+        .set(complaint_receipt_counters::last_seq.eq(complaint_receipt_counters::last_seq + 1))
+        .returning(complaint_receipt_counters::last_seq)
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, n: &NewComplaint<'_>) -> QueryResult<Complaint> {
+    diesel::insert_into(complaints::table)
+        .values(n)
+        .returning(Complaint::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// By receipt number (the public lookup; the caller checks the access code).
+pub async fn by_receipt(
+    conn: &mut AsyncPgConnection,
+    receipt: &str,
+) -> QueryResult<Option<Complaint>> {
+    complaints::table
+        .filter(complaints::receipt_number.eq(receipt))
+        .select(Complaint::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Which complaints staff may see: these provinces' (`None`: every province).
+pub type Provinces<'a> = Option<&'a [String]>;
+
+/// One complaint, if in `provinces`.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    provinces: Provinces<'_>,
+) -> QueryResult<Option<Complaint>> {
+    let mut q = complaints::table.filter(complaints::id.eq(id)).into_boxed();
+    if let Some(p) = provinces {
+        q = q.filter(complaints::province_code.eq_any(p));
+    }
+    q.select(Complaint::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// One complaint in `provinces`, locked for the rest of the transaction.
+pub async fn get_for_update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    provinces: Provinces<'_>,
+) -> QueryResult<Option<Complaint>> {
+    if get(conn, id, provinces).await?.is_none() {
+        return Ok(None);
+    }
+    complaints::table
+        .find(id)
+        .for_update()
+        .select(Complaint::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// What a step writes besides the status (`None`: unchanged).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = complaints)]
+pub struct Changes<'a> {
+    pub province_code: Option<&'a str>,
+    pub assignee_id: Option<Uuid>,
+    pub decision_reason: Option<&'a str>,
+    pub transferred_to: Option<&'a str>,
+    pub result: Option<&'a str>,
+    pub inspection_id: Option<Uuid>,
+    pub reply_text: Option<&'a str>,
+    pub reply_state: Option<&'a str>,
+    pub reply_seq: Option<i32>,
+    pub reply_sent_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+/// Moves a complaint to `status` with `changes`, from the version the caller saw; `None` when
+/// that version is stale.
+pub async fn step(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    version: i32,
+    status: &str,
+    changes: &Changes<'_>,
+) -> QueryResult<Option<Complaint>> {
+    diesel::update(
+        complaints::table
+            .filter(complaints::id.eq(id))
+            .filter(complaints::version.eq(version)),
+    )
+    .set((
+        complaints::status.eq(status),
+        changes,
+        complaints::version.eq(complaints::version + 1),
+        complaints::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(Complaint::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// The earliest complaint about the same processor (its id, or else the USCC or name as
+/// given) from the same contact since `since`, still open or handled, not itself a repeat.
+pub async fn first_of_repeats(
+    conn: &mut AsyncPgConnection,
+    fingerprint: &[u8],
+    organisation: Option<Uuid>,
+    uscc: Option<&str>,
+    name: Option<&str>,
+    since: DateTime<Utc>,
+) -> QueryResult<Option<Complaint>> {
+    let mut q = complaints::table
+        .filter(complaints::contact_fingerprint.eq(fingerprint))
+        .filter(complaints::received_at.ge(since))
+        .filter(complaints::duplicate_of.is_null())
+        .filter(complaints::status.ne_all(vec!["transferred", "merged"]))
+        .into_boxed();
+    q = match (organisation, uscc, name) {
+        (Some(org), _, _) => q.filter(complaints::organisation_id.eq(org)),
+        (None, Some(u), _) => q.filter(complaints::processor_uscc.eq(u.to_owned())),
+        (None, None, Some(n)) => q.filter(complaints::processor_name.eq(n.to_owned())),
+        (None, None, None) => return Ok(None),
+    };
+    q.order((complaints::received_at.asc(), complaints::id.asc()))
+        .select(Complaint::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// One row of the office's queue: the complaint and its nearest open time limit.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub complaint: Complaint,
+    pub due_date: Option<NaiveDate>,
+}
+
+/// Filters and order of the queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    pub status: Option<String>,
+    pub assignee: Option<Uuid>,
+    pub overdue_on: Option<NaiveDate>,
+    pub open_only: bool,
+    /// Keyset: after (due date, id); complaints with no open time limit come last.
+    pub after: Option<(Option<NaiveDate>, Uuid)>,
+    pub limit: i64,
+}
+
+/// A complaint's nearest time limit not yet met, or a far date for none (which sorts last).
+const DUE_OR_NONE: &str = "COALESCE((SELECT min(d.due_date) FROM deadlines d \
+     WHERE d.entity_type = 'complaint' AND d.entity_id = complaints.id AND d.met_on IS NULL), \
+     DATE '9999-12-31')";
+
+/// The queue of `provinces`, nearest time limit first (then receipt), keyset-paged.
+pub async fn queue(
+    conn: &mut AsyncPgConnection,
+    provinces: Provinces<'_>,
+    q: &QueueQuery,
+) -> QueryResult<Vec<Queued>> {
+    // The nearest deadline not yet met; a far date stands in for none, so one order serves.
+    let none = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    let due = deadlines::table
+        .filter(deadlines::entity_type.eq(ENTITY))
+        .filter(deadlines::entity_id.eq(complaints::id))
+        .filter(deadlines::met_on.is_null())
+        .select(diesel::dsl::min(deadlines::due_date))
+        .single_value();
+    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(DUE_OR_NONE);
+    let mut query = complaints::table.into_boxed();
+    if let Some(p) = provinces {
+        query = query.filter(complaints::province_code.eq_any(p));
+    }
+    if let Some(s) = &q.status {
+        query = query.filter(complaints::status.eq(s.clone()));
+    }
+    if q.open_only {
+        query = query.filter(complaints::status.ne_all(vec!["closed", "transferred", "merged"]));
+    }
+    if let Some(a) = q.assignee {
+        query = query.filter(complaints::assignee_id.eq(a));
+    }
+    if let Some(day) = q.overdue_on {
+        query = query.filter(diesel::dsl::exists(
+            deadlines::table
+                .filter(deadlines::entity_type.eq(ENTITY))
+                .filter(deadlines::entity_id.eq(complaints::id))
+                .filter(deadlines::met_on.is_null())
+                .filter(deadlines::due_date.lt(day)),
+        ));
+    }
+    if let Some((after_due, after_id)) = q.after {
+        let d = after_due.unwrap_or(none);
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "({DUE_OR_NONE}, complaints.id) > ("
+            ))
+            .bind::<diesel::sql_types::Date, _>(d)
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(after_id)
+            .sql(")"),
+        );
+    }
+    let rows: Vec<(Complaint, Option<NaiveDate>)> = query
+        .order((due_or_none.asc(), complaints::id.asc()))
+        .limit(q.limit)
+        .select((Complaint::as_select(), due))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(complaint, due_date)| Queued {
+            complaint,
+            due_date,
+        })
+        .collect())
+}
+
+/// The complaints about one processor, oldest first.
+pub async fn of_organisation(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+) -> QueryResult<Vec<Complaint>> {
+    complaints::table
+        .filter(complaints::organisation_id.eq(organisation))
+        .order((complaints::received_at.asc(), complaints::id.asc()))
+        .select(Complaint::as_select())
+        .load(conn)
+        .await
+}
+
+/// A piece of evidence the complainant gave.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = complaint_materials)]
+pub struct Material {
+    pub id: Uuid,
+    pub complaint_id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub blob_key: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
+    diesel::insert_into(complaint_materials::table)
+        .values(m)
+        .returning(Material::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn materials_of(
+    conn: &mut AsyncPgConnection,
+    complaint: Uuid,
+) -> QueryResult<Vec<Material>> {
+    complaint_materials::table
+        .filter(complaint_materials::complaint_id.eq(complaint))
+        .order((
+            complaint_materials::uploaded_at.asc(),
+            complaint_materials::id.asc(),
+        ))
+        .select(Material::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn material(
+    conn: &mut AsyncPgConnection,
+    complaint: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Material>> {
+    complaint_materials::table
+        .filter(complaint_materials::complaint_id.eq(complaint))
+        .filter(complaint_materials::id.eq(id))
+        .select(Material::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
