@@ -20,6 +20,7 @@ impl Resource {
     pub const INSPECTION: Self = Self("inspection");
     /// A processor's page (its cases and their timeline), for regulator staff.
     pub const ORGANISATION: Self = Self("organisation");
+    pub const COMPLAINT: Self = Self("complaint");
 
     pub const fn new(name: &'static str) -> Self {
         Self(name)
@@ -45,6 +46,12 @@ pub enum Action {
     Conduct,
     /// A processor answers what an inspection asks of it.
     Answer,
+    /// Work a complaint: accept, transfer, investigate, decide, reply, close.
+    Handle,
+    /// Approve a reply before it is sent.
+    Approve,
+    /// See a complainant's contact unmasked (besides the complaint's own handler).
+    Contact,
 }
 
 impl Action {
@@ -59,6 +66,9 @@ impl Action {
             Self::Plan => "plan",
             Self::Conduct => "conduct",
             Self::Answer => "answer",
+            Self::Handle => "handle",
+            Self::Approve => "approve",
+            Self::Contact => "contact",
         }
     }
 }

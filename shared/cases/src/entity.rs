@@ -165,7 +165,10 @@ mod tests {
     #[test]
     fn the_standard_registry_knows_its_case_types_organisations_and_users() {
         let r = crate::registry::standard();
-        assert_eq!(r.names(), ["filing", "inspection", "organisation", "user"]);
+        assert_eq!(
+            r.names(),
+            ["filing", "inspection", "complaint", "organisation", "user"]
+        );
         assert!(r.case_type("filing").is_some());
         assert!(r.case_type("user").is_none(), "a user has no deadlines");
         assert!(r.entity("payment").is_none());

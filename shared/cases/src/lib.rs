@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod caller;
+pub mod complaints;
 pub mod config;
 pub mod context;
 pub mod download;

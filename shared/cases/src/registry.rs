@@ -10,6 +10,7 @@ pub fn standard() -> Registry {
     let mut r = Registry::empty();
     r.add_case_type(Arc::new(crate::filings::FilingCase));
     r.add_case_type(Arc::new(crate::inspections::InspectionCase));
+    r.add_case_type(Arc::new(crate::complaints::ComplaintCase));
     r.add_entity(Arc::new(crate::accounts::OrganisationEntity));
     r.add_entity(Arc::new(crate::accounts::UserEntity));
     r

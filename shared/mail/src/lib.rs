@@ -4,12 +4,14 @@
 //! sent from a request: use cases write rendered notices to the outbox and the worker sends.
 
 pub mod account;
+pub mod complaint;
 pub mod inspection;
 pub mod settings;
 pub mod templates;
 pub mod transport;
 
 pub use account::AccountNotice;
+pub use complaint::ComplaintNotice;
 pub use inspection::{InspectionNotice, InspectionRef};
 pub use settings::MailSettings;
 pub use templates::{FilingNotice, Locale, Message, Rendered};

@@ -344,3 +344,35 @@ pub async fn supervisors_of(
         .load(conn)
         .await
 }
+
+/// The registered processor of exactly this name, if exactly one has it.
+pub async fn organisation_by_name(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+) -> QueryResult<Option<Organisation>> {
+    let mut found: Vec<Organisation> = organisations::table
+        .filter(organisations::name.eq(name))
+        .limit(2)
+        .select(Organisation::as_select())
+        .load(conn)
+        .await?;
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
+/// Active staff of the provincial CAC office of `province` with one of `roles`.
+pub async fn office_staff(
+    conn: &mut AsyncPgConnection,
+    province: &str,
+    roles: &[&str],
+) -> QueryResult<Vec<User>> {
+    users::table
+        .inner_join(agencies::table)
+        .filter(agencies::kind.eq("provincial_cac"))
+        .filter(agencies::province_code.eq(province))
+        .filter(users::role.eq_any(roles))
+        .filter(users::active)
+        .order(users::email.asc())
+        .select(User::as_select())
+        .load(conn)
+        .await
+}

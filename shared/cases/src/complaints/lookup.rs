@@ -1,0 +1,280 @@
+//! The complainant's own view (查询): the status, the dates and, once sent, the reply, for the
+//! receipt number and access code — an unknown receipt and a wrong code answer alike, and
+//! repeated wrong codes for one receipt, or from one address, wait like failed logins. The
+//! complainant may add evidence the same way until the complaint is accepted.
+
+use super::{typed, ComplaintError};
+use crate::context::Core;
+use crate::filings::materials::Received;
+use chrono::{DateTime, Utc};
+use frt_domain::complaint::{self as rules, ComplaintStatus};
+use frt_store::audit::{self, Actor};
+use frt_store::complaints::{self as store, Complaint, Material};
+use frt_store::{deadlines, throttle, AsyncPgConnection, ScopedFutureExt};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// The throttling zone of access codes.
+const ZONE: &str = "complaint";
+
+/// At most this many pieces of evidence per complaint.
+pub const MAX_EVIDENCE: usize = 10;
+
+/// What the complainant sees.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PublicStatus {
+    pub receipt_number: String,
+    pub status: String,
+    pub status_zh: String,
+    pub received_at: DateTime<Utc>,
+    /// The day the reply is due (working days from receipt), while it is not yet sent.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub reply_due: Option<chrono::NaiveDate>,
+    /// Where it was transferred (a province, public security, another department).
+    pub transferred_to: Option<String>,
+    /// The earlier complaint of the complainant's it repeats; its status and reply are shown.
+    pub merged_into: Option<String>,
+    /// The reply, once sent.
+    pub reply: Option<String>,
+    pub replied_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Evidence given so far (names only).
+    pub evidence: Vec<String>,
+}
+
+/// Checks the code for the receipt; counts a wrong one against the receipt and the address.
+async fn verified(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    receipt: &str,
+    code: &str,
+    source: &str,
+) -> Result<Complaint, ComplaintError> {
+    let c = &core.settings.complaints;
+    let window = c.lookup_window_minutes * 60;
+    for (who, from) in [
+        (receipt, throttle::EVERYWHERE),
+        (throttle::EVERYWHERE, source),
+    ] {
+        if let Some(until) = throttle::blocked_until(conn, ZONE, who, from).await? {
+            return Err(ComplaintError::TooManyLookups {
+                retry_after_secs: (until - Utc::now()).num_seconds().max(1),
+            });
+        }
+    }
+    let found = if rules::is_receipt_number(receipt) {
+        store::by_receipt(conn, receipt).await?
+    } else {
+        None
+    };
+    let digest = rules::code_digest(code);
+    match found {
+        Some(c) if constant_time_eq(&c.access_code_hash, &digest) => Ok(c),
+        _ => {
+            throttle::note_failure(
+                conn,
+                ZONE,
+                receipt,
+                throttle::EVERYWHERE,
+                c.max_failed_lookups,
+                window,
+                window,
+            )
+            .await?;
+            throttle::note_failure(
+                conn,
+                ZONE,
+                throttle::EVERYWHERE,
+                source,
+                c.max_failed_lookups_per_address,
+                window,
+                window,
+            )
+            .await?;
+            Err(ComplaintError::NoMatch)
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The complaint's status for its receipt number and access code. The count of wrong codes
+/// is kept even though the answer is a refusal, so it runs in its own transaction.
+pub async fn status(
+    core: &Core,
+    receipt: &str,
+    code: &str,
+    source: &str,
+) -> Result<PublicStatus, ComplaintError> {
+    let found = core
+        .db
+        .tx(|conn| {
+            async move {
+                Ok::<_, ComplaintError>(match verified(conn, core, receipt, code, source).await {
+                    Ok(c) => Ok(c),
+                    Err(e @ (ComplaintError::NoMatch | ComplaintError::TooManyLookups { .. })) => {
+                        Err(e)
+                    }
+                    Err(e) => return Err(e),
+                })
+            }
+            .scope_boxed()
+        })
+        .await??;
+    let mut conn = core.db.conn().await?;
+    // A repeat shows the complaint it was merged into.
+    let shown = match found.duplicate_of {
+        Some(first) => store::get(&mut conn, first, None)
+            .await?
+            .unwrap_or_else(|| found.clone()),
+        None => found.clone(),
+    };
+    let status = typed(&shown)?;
+    let reply_sent = matches!(shown.reply_state.as_deref(), Some("sent" | "posted"));
+    let reply_due = if status.is_open() && !reply_sent {
+        deadlines::get(&mut conn, store::ENTITY, shown.id, super::REPLY)
+            .await?
+            .map(|d| d.due_date)
+    } else {
+        None
+    };
+    let evidence = store::materials_of(&mut conn, found.id)
+        .await?
+        .into_iter()
+        .map(|m| m.filename)
+        .collect();
+    Ok(PublicStatus {
+        receipt_number: found.receipt_number.clone(),
+        status: status.as_str().to_owned(),
+        status_zh: status.name_zh().to_owned(),
+        received_at: found.received_at,
+        reply_due,
+        transferred_to: shown.transferred_to.clone(),
+        merged_into: found.duplicate_of.map(|_| shown.receipt_number.clone()),
+        reply: if reply_sent {
+            shown.reply_text.clone()
+        } else {
+            None
+        },
+        replied_at: if reply_sent {
+            shown.reply_sent_at
+        } else {
+            None
+        },
+        closed_at: shown.closed_at,
+        evidence,
+    })
+}
+
+/// Refuses early (before any byte is read) unless the code is right and evidence is still
+/// taken.
+pub async fn check_evidence_open(
+    core: &Core,
+    receipt: &str,
+    code: &str,
+    source: &str,
+) -> Result<(), ComplaintError> {
+    let c = status_for_evidence(core, receipt, code, source).await?;
+    let n = {
+        let mut conn = core.db.conn().await?;
+        store::materials_of(&mut conn, c.id).await?.len()
+    };
+    if n >= MAX_EVIDENCE {
+        return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
+    }
+    Ok(())
+}
+
+async fn status_for_evidence(
+    core: &Core,
+    receipt: &str,
+    code: &str,
+    source: &str,
+) -> Result<Complaint, ComplaintError> {
+    let c = core
+        .db
+        .tx(|conn| {
+            async move {
+                Ok::<_, ComplaintError>(verified(conn, core, receipt, code, source).await)
+            }
+            .scope_boxed()
+        })
+        .await??;
+    if typed(&c)? != ComplaintStatus::Received {
+        return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
+    }
+    Ok(c)
+}
+
+/// Records a received file as evidence of the complaint (the blob is removed again if it
+/// cannot be recorded).
+pub async fn add_evidence(
+    core: &Core,
+    actor: &Actor,
+    receipt: &str,
+    code: &str,
+    source: &str,
+    received: Received,
+) -> Result<Material, ComplaintError> {
+    let key = received.blob.key.clone();
+    let result = record_evidence(core, actor, receipt, code, source, received).await;
+    if result.is_err() {
+        core.blobs.remove(&key).await;
+    }
+    result
+}
+
+async fn record_evidence(
+    core: &Core,
+    actor: &Actor,
+    receipt: &str,
+    code: &str,
+    source: &str,
+    received: Received,
+) -> Result<Material, ComplaintError> {
+    let c = status_for_evidence(core, receipt, code, source).await?;
+    core.db
+        .tx(|conn| {
+            async move {
+                let c = store::get_for_update(conn, c.id, None)
+                    .await?
+                    .ok_or(ComplaintError::NotFound)?;
+                if typed(&c)? != ComplaintStatus::Received
+                    || store::materials_of(conn, c.id).await?.len() >= MAX_EVIDENCE
+                {
+                    return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
+                }
+                let m = store::insert_material(
+                    conn,
+                    &Material {
+                        id: Uuid::now_v7(),
+                        complaint_id: c.id,
+                        filename: received.filename,
+                        content_type: received.content_type.to_owned(),
+                        size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
+                        sha256: received.blob.sha256.clone(),
+                        blob_key: received.blob.key.clone(),
+                        uploaded_at: Utc::now(),
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    actor,
+                    "complaint.evidence_given",
+                    store::ENTITY,
+                    &c.id.to_string(),
+                    None,
+                    Some(json!({ "material_id": m.id, "filename": m.filename,
+                        "size_bytes": m.size_bytes, "sha256": m.sha256 })),
+                )
+                .await?;
+                Ok(m)
+            }
+            .scope_boxed()
+        })
+        .await
+}
