@@ -3,6 +3,7 @@
 
 pub mod assignment;
 pub mod audit;
+pub mod complaints;
 pub mod filings;
 pub mod history;
 pub mod inspections;

@@ -59,5 +59,18 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::verify_rectification)
         .service(crate::inspections::close)
         .service(crate::inspections::invite_agency)
-        .service(crate::inspections::download_material);
+        .service(crate::inspections::download_material)
+        .service(crate::complaints::enter_complaint)
+        .service(crate::complaints::complaint_queue)
+        .service(crate::complaints::show_complaint)
+        .service(crate::complaints::accept)
+        .service(crate::complaints::refuse)
+        .service(crate::complaints::transfer)
+        .service(crate::complaints::assign)
+        .service(crate::complaints::investigate)
+        .service(crate::complaints::decide)
+        .service(crate::complaints::reply)
+        .service(crate::complaints::approve_reply)
+        .service(crate::complaints::close)
+        .service(crate::complaints::download_evidence);
 }

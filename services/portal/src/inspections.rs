@@ -2,14 +2,10 @@
 //! inspections with what is asked of it and by when, its answers and materials, and the
 //! public list of closed inspections (一公开).
 
-use actix_multipart::Multipart;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use frt_cases::filings::materials::{self, Received};
-use frt_cases::filings::{FilingError, UploadError};
 use frt_cases::inspections::{self, processor, InspectionView};
 use frt_store::inspections::{Material, Published};
 use frt_web::{ApiResult, Auth, Core, Json};
-use futures_util::StreamExt;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -91,36 +87,10 @@ pub async fn answer(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// The multipart form of a material: one file.
-pub struct MaterialForm;
-
-impl utoipa::PartialSchema for MaterialForm {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{
-            AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, Type,
-        };
-        ObjectBuilder::new()
-            .property(
-                "file",
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
-                    .description(Some(
-                        "PDF, DOCX, JPEG or PNG (checked by its content), within the size limit",
-                    )),
-            )
-            .required("file")
-            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for MaterialForm {}
-
 /// Give a material with a request or order (the same upload rules as filings).
 #[utoipa::path(tag = "inspections", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("item_id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", content = inline(MaterialForm)),
+    request_body(content_type = "multipart/form-data", content = inline(crate::upload::MaterialForm)),
     responses((status = 201, body = Material)))]
 #[post("/api/v1/inspections/{id}/items/{item_id}/materials")]
 pub async fn give_material(
@@ -133,49 +103,9 @@ pub async fn give_material(
     let (id, item) = path.into_inner();
     let max = core.settings.uploads.max_bytes;
     processor::check_item_open(&core, &auth, id, item).await?;
-    let received = read_file(&core, &req, body, max).await?;
+    let received = crate::upload::read_file(&core, &req, body, max).await?;
     let material = processor::attach(&core, &auth, id, item, received).await?;
     Ok(HttpResponse::Created().json(material))
-}
-
-/// Reads the one `file` field of a multipart body into the blob store.
-async fn read_file(
-    core: &Core,
-    req: &HttpRequest,
-    body: web::Payload,
-    max: u64,
-) -> Result<Received, FilingError> {
-    let mut payload = Multipart::new(req.headers(), body);
-    let mut received: Option<Received> = None;
-    let outcome = async {
-        while let Some(field) = payload.next().await {
-            let mut field = field.map_err(|e| UploadError::Malformed(e.to_string()))?;
-            match field.name().unwrap_or("") {
-                "file" if received.is_none() => {
-                    let name = materials::display_filename(
-                        field.content_disposition().and_then(|cd| cd.get_filename()),
-                    );
-                    received = Some(materials::receive(core, &mut field, max, name).await?);
-                }
-                "file" => return Err(UploadError::TooManyFiles.into()),
-                other => {
-                    return Err(UploadError::UnknownField(other.chars().take(64).collect()).into())
-                }
-            }
-        }
-        Ok::<_, FilingError>(())
-    }
-    .await;
-    match (outcome, received) {
-        (Ok(()), Some(r)) => Ok(r),
-        (outcome, r) => {
-            if let Some(r) = r {
-                core.blobs.remove(&r.blob.key).await;
-            }
-            outcome?;
-            Err(UploadError::MissingFile.into())
-        }
-    }
 }
 
 /// Download a material the organisation gave for one of its inspections (audited).

@@ -2,11 +2,13 @@
 //! and their materials) and the public (working-day due dates).
 
 pub mod calendar;
+pub mod complaints;
 pub mod filings;
 pub mod inspections;
 pub mod openapi;
 pub mod organisation;
 pub mod registration;
 pub mod startup;
+pub mod upload;
 
 pub use startup::{build, routes};

@@ -8,7 +8,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "FRT supervision platform — portal",
-        description = "Processors' filings under Art. 15 of the Facial Recognition Technology Application Security Measures, and public working-day due dates."
+        description = "Processors' filings under Art. 15 and their side of inspections under Art. 16 of the Facial Recognition Technology Application Security Measures; for the public, complaints and reports under Art. 17, published inspection outcomes and working-day due dates."
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError))
 )]

@@ -42,5 +42,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::my_inspection)
         .service(crate::inspections::answer)
         .service(crate::inspections::give_material)
-        .service(crate::inspections::download_material);
+        .service(crate::inspections::download_material)
+        // Complaints: the fixed path before `{receipt_number}`.
+        .service(crate::complaints::file_complaint)
+        .service(crate::complaints::complaint_status)
+        .service(crate::complaints::give_evidence);
 }

@@ -9,6 +9,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod limits;
 pub mod openapi;
 pub mod pagination;
 pub mod params;

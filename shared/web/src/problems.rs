@@ -275,3 +275,32 @@ impl From<frt_cases::inspections::InspectionError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::complaints::ComplaintError> for ApiError {
+    fn from(e: frt_cases::complaints::ComplaintError) -> Self {
+        use frt_cases::complaints::ComplaintError as C;
+        let detail = e.to_string();
+        match e {
+            C::NotFound => Self::not_found("complaint"),
+            C::Missing(what) => Self::not_found(what),
+            C::NoMatch => Self::new(StatusCode::NOT_FOUND, "complaint.not_found", detail),
+            C::TooManyLookups { retry_after_secs } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "complaint.too_many_attempts",
+                detail,
+            )
+            .with_retry_after(u64::try_from(retry_after_secs).unwrap_or(1)),
+            C::Invalid(problems) => {
+                Self::unprocessable("complaint.invalid", detail).with_errors(listed(problems))
+            }
+            C::BadCursor => Self::bad_request("request.invalid_cursor", detail),
+            C::IllegalStep(_) => Self::conflict("complaint.illegal_step", detail),
+            C::VersionConflict { .. } => Self::conflict("complaint.version_conflict", detail),
+            C::ReplyRequired(_) => Self::conflict("complaint.reply_required", detail),
+            C::EvidenceClosed { .. } => Self::conflict("complaint.evidence_closed", detail),
+            C::Upload(u) => u.into(),
+            C::Denied(d) => d.into(),
+            C::Store(s) => s.into(),
+        }
+    }
+}

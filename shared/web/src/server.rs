@@ -338,6 +338,7 @@ pub fn document(
 /// A service's app, from the same route table as its document.
 fn app(
     core: &Core,
+    limits: &crate::limits::Limits,
     zone: crate::auth::Zone,
     routes: Routes,
     base: utoipa::openapi::OpenApi,
@@ -367,6 +368,7 @@ fn app(
         .wrap(actix_web::middleware::from_fn(edge))
         .wrap(actix_web::middleware::from_fn(request_context))
         .app_data(web::Data::new(KnownRoutes::of(&api)))
+        .app_data(web::Data::new(limits.clone()))
         .service(docs(api))
         .default_service(fallback())
 }
@@ -386,10 +388,13 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let port = listener.local_addr()?.port();
         let workers = core.settings.http.workers.max(1);
-        let server = actix_web::HttpServer::new(move || app(&core, zone, routes, base.clone()))
-            .workers(workers)
-            .listen(listener)?
-            .run();
+        // One set of limits for every worker of the server.
+        let limits = crate::limits::Limits::from_settings(&core.settings);
+        let server =
+            actix_web::HttpServer::new(move || app(&core, &limits, zone, routes, base.clone()))
+                .workers(workers)
+                .listen(listener)?
+                .run();
         Ok(Self { port, server })
     }
 

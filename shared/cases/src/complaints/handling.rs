@@ -91,7 +91,7 @@ pub async fn queue(
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
     let scope = provinces(&caller.principal)?;
     let after = match f.after.as_deref() {
-        Some(a) => Some(parse_cursor(a).ok_or_else(|| invalid("after", "a cursor from `next`"))?),
+        Some(a) => Some(parse_cursor(a).ok_or(ComplaintError::BadCursor)?),
         None => None,
     };
     let mut conn = core.db.conn().await?;

@@ -66,7 +66,7 @@ pub struct ComplaintInput {
     #[schema(pattern = "^[0-9]{2}0000$")]
     pub province: Option<String>,
     /// What happened.
-    #[schema(max_length = 5000)]
+    #[schema(min_length = 1, max_length = 5000, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub description: String,
     /// When it happened (YYYY-MM-DD), not after today.
     #[schema(value_type = Option<String>, format = Date)]

@@ -53,6 +53,8 @@ pub enum ComplaintError {
     TooManyLookups { retry_after_secs: i64 },
     #[error("the request has invalid fields; see errors")]
     Invalid(Vec<FieldProblem>),
+    #[error("`after` is not a cursor this queue wrote: pass the `next` of the previous page")]
+    BadCursor,
     #[error(transparent)]
     IllegalStep(#[from] IllegalComplaintStep),
     #[error("the complaint changed since version {seen}; reload it and try again")]

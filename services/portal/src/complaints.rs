@@ -1,0 +1,108 @@
+//! Complaints and reports (投诉举报, Art. 17) from the public: filing one, with or without an
+//! account and anonymously if wished; following it with the receipt number and access code;
+//! adding evidence until it is accepted.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
+use frt_cases::complaints::lookup::{self, PublicStatus};
+use frt_store::complaints::Material;
+use frt_web::auth::{anonymous_actor, client_ip};
+use frt_web::limits::Limits;
+use frt_web::{ApiResult, Core, Json};
+use serde::Deserialize;
+
+/// File a complaint or report. Anyone may; an anonymous report gets no reply. Answers the
+/// receipt number and an access code shown only this once. Limited per address
+/// (`complaints.intake_per_hour`).
+#[utoipa::path(tag = "complaints", request_body = ComplaintInput,
+    responses((status = 201, body = Receipt),
+        (status = 429, description = "too many complaints from this address; see Retry-After", content_type = "application/problem+json")))]
+#[post("/api/v1/complaints")]
+pub async fn file_complaint(
+    core: web::Data<Core>,
+    limits: web::Data<Limits>,
+    req: HttpRequest,
+    body: Json<ComplaintInput>,
+) -> ApiResult<HttpResponse> {
+    limits.complaint_intake.check(&req)?;
+    let actor = anonymous_actor(&req, "complainant (portal)");
+    let receipt = intake::file_online(&core, &actor, &body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// e.g. TS-310000-20261202-0001.
+    #[schema(max_length = 40)]
+    pub receipt_number: String,
+    /// The access code given with the receipt (dashes and case do not matter).
+    #[schema(max_length = 40)]
+    pub access_code: String,
+}
+
+/// Follow a complaint: its status, dates and, once sent, the reply. The code travels in the
+/// body, never in the address. An unknown receipt and a wrong code answer alike (404);
+/// repeated wrong codes for one receipt, or from one address, wait (429).
+#[utoipa::path(tag = "complaints", request_body = StatusRequest,
+    responses((status = 200, body = PublicStatus),
+        (status = 404, description = "no complaint matches that receipt number and access code", content_type = "application/problem+json"),
+        (status = 429, description = "too many wrong access codes; see Retry-After", content_type = "application/problem+json")))]
+#[post("/api/v1/complaints/status")]
+pub async fn complaint_status(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    body: Json<StatusRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let status = lookup::status(
+        &core,
+        b.receipt_number.trim(),
+        &bounded(&b.access_code),
+        &source,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// A typed code, cut to a sane length before it is hashed.
+fn bounded(code: &str) -> String {
+    code.chars().take(40).collect()
+}
+
+/// The header carrying the access code with evidence.
+pub const ACCESS_CODE_HEADER: &str = "X-Access-Code";
+
+/// Add a piece of evidence (PDF, DOCX, JPEG or PNG, the filing upload rules) to a complaint
+/// until it is accepted, at most 10; the access code goes in the `X-Access-Code` header.
+#[utoipa::path(tag = "complaints",
+    params(("receipt_number" = String, Path, description = "e.g. TS-310000-20261202-0001", max_length = 40),
+           ("X-Access-Code" = String, Header, description = "the access code given with the receipt", max_length = 40)),
+    request_body(content_type = "multipart/form-data", content = inline(crate::upload::MaterialForm)),
+    responses((status = 201, body = Material),
+        (status = 404, description = "no complaint matches that receipt number and access code", content_type = "application/problem+json"),
+        (status = 409, description = "evidence is no longer taken", content_type = "application/problem+json"),
+        (status = 429, description = "too many wrong access codes; see Retry-After", content_type = "application/problem+json")))]
+#[post("/api/v1/complaints/{receipt_number}/materials")]
+pub async fn give_evidence(
+    core: web::Data<Core>,
+    receipt: web::Path<String>,
+    req: HttpRequest,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let receipt = receipt.into_inner();
+    let code = req
+        .headers()
+        .get(ACCESS_CODE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(bounded)
+        .unwrap_or_default();
+    let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    lookup::check_evidence_open(&core, &receipt, &code, &source).await?;
+    let max = core.settings.uploads.max_bytes;
+    let received = crate::upload::read_file(&core, &req, body, max).await?;
+    let actor = anonymous_actor(&req, "complainant (portal)");
+    let material = lookup::add_evidence(&core, &actor, &receipt, &code, &source, received).await?;
+    Ok(HttpResponse::Created().json(material))
+}
