@@ -54,6 +54,7 @@ CREATE INDEX complaints_queue ON complaints (province_code, status, received_at)
 CREATE INDEX complaints_organisation ON complaints (organisation_id, received_at);
 CREATE INDEX complaints_repeats ON complaints (contact_fingerprint, received_at)
     WHERE contact_fingerprint IS NOT NULL;
+CREATE INDEX complaints_linked ON complaints (duplicate_of) WHERE duplicate_of IS NOT NULL;
 
 -- Evidence the complainant gives; bytes live in the blob store.
 CREATE TABLE complaint_materials (

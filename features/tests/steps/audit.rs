@@ -1,10 +1,44 @@
 //! The tamper-evident audit trail: reading an entity's trail, walking the hash chain as
 //! `frtctl audit verify` does, and tampering with rows directly in the database.
 
-use crate::support::FrtWorld;
+use crate::support::{table_rows, FrtWorld};
+use cucumber::gherkin::Step;
 use cucumber::{then, when};
 use frt_store::audit::BreakKind;
 use reqwest::Method;
+
+/// Checks that the trail of one case, as `name` reads it, has every action in the step's
+/// table (column `action`).
+pub(crate) async fn assert_trail_includes(
+    w: &mut FrtWorld,
+    name: &str,
+    entity_type: &str,
+    id: &str,
+    step: &Step,
+) {
+    let reply = w
+        .send_as(
+            name,
+            Method::GET,
+            &format!("/api/v1/audit/{entity_type}/{id}?limit=500"),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let actions: Vec<&str> = reply.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    for row in table_rows(step) {
+        let a = row.get("action").expect("an action column");
+        assert!(
+            actions.contains(&a.as_str()),
+            "{a} missing from {actions:?}"
+        );
+    }
+}
 
 /// The id of the latest audit row of the current filing with this action.
 async fn row_of(w: &FrtWorld, action: &str) -> i64 {

@@ -2,7 +2,7 @@
 //! inspections, the lifecycle from notice to closing, the processor's answers in the portal,
 //! and the sweep over request and order time limits.
 
-use crate::support::{date, table_rows, FrtWorld, Reply, Service};
+use crate::support::{date, FrtWorld, Reply, Service};
 use chrono::NaiveDate;
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
@@ -10,7 +10,7 @@ use frt_domain::inspection::{self as rules, Seed};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-async fn user_id(w: &mut FrtWorld, name: &str) -> String {
+pub(crate) async fn user_id(w: &mut FrtWorld, name: &str) -> String {
     let me = w.send_as(name, Method::GET, "/api/v1/me", None).await;
     me.body["user_id"]
         .as_str()
@@ -581,28 +581,7 @@ async fn published(w: &mut FrtWorld, province: String) {
 #[then(expr = "the inspection's audit trail seen by {string} includes:")]
 async fn trail_includes(w: &mut FrtWorld, name: String, step: &Step) {
     let id = inspection(w);
-    let reply = w
-        .send_as(
-            &name,
-            Method::GET,
-            &format!("/api/v1/audit/inspection/{id}?limit=500"),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-    let actions: Vec<&str> = reply.body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .filter_map(|r| r["action"].as_str())
-        .collect();
-    for row in table_rows(step) {
-        let a = row.get("action").expect("an action column");
-        assert!(
-            actions.contains(&a.as_str()),
-            "{a} missing from {actions:?}"
-        );
-    }
+    super::audit::assert_trail_includes(w, &name, "inspection", &id, step).await;
 }
 
 async fn item_due(w: &mut FrtWorld) -> NaiveDate {

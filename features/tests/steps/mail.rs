@@ -38,10 +38,14 @@ async fn relay_back(w: &mut FrtWorld) {
     w.mailbox().smtp().set(SinkMode::Accept);
 }
 
-/// The address mail to a named actor goes to: a processor's contact, a staff member's login.
+/// The address mail to a named actor goes to: a processor's contact, a complainant's reply
+/// address, a staff member's login.
 pub async fn address_of(w: &mut FrtWorld, name: &str) -> String {
     if let Some(p) = w.processors.get(name) {
         return p.email.clone();
+    }
+    if let Some(email) = w.complainants.get(name) {
+        return email.clone();
     }
     let reply = w.send_as(name, Method::GET, "/api/v1/me", None).await;
     reply.body["email"]

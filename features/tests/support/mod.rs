@@ -110,6 +110,10 @@ pub struct FrtWorld {
     pub case_officer: Option<String>,
     /// The request or order of the inspection the scenario is about.
     pub item: Option<String>,
+    /// Complainants' mail addresses by the name they complain under.
+    pub complainants: HashMap<String, String>,
+    /// The receipts of the complaints filed, in order: the first is "the complaint".
+    pub complaints: Vec<Value>,
 }
 
 impl FrtWorld {
@@ -144,6 +148,8 @@ impl FrtWorld {
             case_officer: None,
             swept: None,
             item: None,
+            complainants: HashMap::new(),
+            complaints: Vec::new(),
         }
     }
 

@@ -28,16 +28,41 @@ pub enum ComplaintNotice {
     /// To staff: a time limit of the complaint is near.
     Due {
         receipt_number: String,
-        what: String,
+        step: TimedStep,
         due: NaiveDate,
         working_days_left: i64,
     },
     /// To staff: a time limit passed (督办).
     Overdue {
         receipt_number: String,
-        what: String,
+        step: TimedStep,
         due: NaiveDate,
     },
+}
+
+/// The step of a complaint a time limit is set for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimedStep {
+    /// Deciding whether to accept it (受理).
+    Acceptance,
+    /// Replying to the complainant (答复).
+    Reply,
+}
+
+impl TimedStep {
+    fn zh(self) -> &'static str {
+        match self {
+            Self::Acceptance => "受理",
+            Self::Reply => "答复",
+        }
+    }
+
+    fn en(self) -> &'static str {
+        match self {
+            Self::Acceptance => "decide acceptance of",
+            Self::Reply => "reply to",
+        }
+    }
 }
 
 fn zh_date(d: NaiveDate) -> String {
@@ -108,21 +133,21 @@ impl Message for ComplaintNotice {
                 format!("[FRT complaint] Reply on {r}"),
                 format!("{}Our reply on your complaint {r}:\n\n{text}\n", greeting_en(name)),
             ),
-            (Self::Due { what, due, working_days_left, .. }, Locale::ZhCn) => (
+            (Self::Due { step, due, working_days_left, .. }, Locale::ZhCn) => (
                 format!("【人脸识别投诉举报】期限提醒：{r}还剩{working_days_left}个工作日"),
-                format!("投诉举报{r}的{what}期限为{}，还剩{working_days_left}个工作日。\n", zh_date(*due)),
+                format!("投诉举报{r}的{}期限为{}，还剩{working_days_left}个工作日。\n", step.zh(), zh_date(*due)),
             ),
-            (Self::Due { what, due, working_days_left, .. }, Locale::En) => (
+            (Self::Due { step, due, working_days_left, .. }, Locale::En) => (
                 format!("[FRT complaint] {r}: {working_days_left} working day(s) left"),
-                format!("The time limit to {what} complaint {r} ends on {due}: {working_days_left} working day(s) left.\n"),
+                format!("The time limit to {} complaint {r} ends on {due}: {working_days_left} working day(s) left.\n", step.en()),
             ),
-            (Self::Overdue { what, due, .. }, Locale::ZhCn) => (
+            (Self::Overdue { step, due, .. }, Locale::ZhCn) => (
                 format!("【人脸识别投诉举报】超期督办：{r}"),
-                format!("投诉举报{r}的{what}期限已于{}届满，尚未完成，请督办。\n", zh_date(*due)),
+                format!("投诉举报{r}的{}期限已于{}届满，尚未完成，请督办。\n", step.zh(), zh_date(*due)),
             ),
-            (Self::Overdue { what, due, .. }, Locale::En) => (
+            (Self::Overdue { step, due, .. }, Locale::En) => (
                 format!("[FRT complaint] Overdue: {r}"),
-                format!("The time limit to {what} complaint {r} ended on {due} and has not been met.\n"),
+                format!("The time limit to {} complaint {r} ended on {due} and has not been met.\n", step.en()),
             ),
         };
         let sign = match locale {
@@ -162,13 +187,13 @@ mod tests {
             },
             ComplaintNotice::Due {
                 receipt_number: r.clone(),
-                what: "受理".into(),
+                step: TimedStep::Acceptance,
                 due,
                 working_days_left: 1,
             },
             ComplaintNotice::Overdue {
                 receipt_number: r.clone(),
-                what: "答复".into(),
+                step: TimedStep::Reply,
                 due,
             },
         ];

@@ -11,7 +11,7 @@ pub mod templates;
 pub mod transport;
 
 pub use account::AccountNotice;
-pub use complaint::ComplaintNotice;
+pub use complaint::{ComplaintNotice, TimedStep};
 pub use inspection::{InspectionNotice, InspectionRef};
 pub use settings::MailSettings;
 pub use templates::{FilingNotice, Locale, Message, Rendered};

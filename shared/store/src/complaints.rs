@@ -226,6 +226,16 @@ pub async fn first_of_repeats(
         .optional()
 }
 
+/// The receipt numbers of the complaints linked to `first` as its repeats, oldest first.
+pub async fn repeats_of(conn: &mut AsyncPgConnection, first: Uuid) -> QueryResult<Vec<String>> {
+    complaints::table
+        .filter(complaints::duplicate_of.eq(first))
+        .order((complaints::received_at.asc(), complaints::id.asc()))
+        .select(complaints::receipt_number)
+        .load(conn)
+        .await
+}
+
 /// One row of the office's queue: the complaint and its nearest open time limit.
 #[derive(Debug, Clone)]
 pub struct Queued {

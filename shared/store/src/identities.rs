@@ -44,6 +44,16 @@ pub async fn region_exists(conn: &mut AsyncPgConnection, code: &str) -> QueryRes
         .await
 }
 
+/// The Chinese name of a province in the loaded table.
+pub async fn region_name(conn: &mut AsyncPgConnection, code: &str) -> QueryResult<Option<String>> {
+    regions::table
+        .find(code)
+        .select(regions::name)
+        .first(conn)
+        .await
+        .optional()
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = agencies)]
 pub struct Agency {

@@ -339,13 +339,17 @@ impl TransferTo {
         }
     }
 
-    /// How the complainant is told where it went.
-    fn told(&self) -> String {
-        match self {
-            Self::Province(p) => format!("{p}（省级网信部门）"),
+    /// How the complainant is told where it went: a province's office by the province's name
+    /// (e.g. 北京市网信办).
+    async fn told(&self, conn: &mut AsyncPgConnection) -> Result<String, StoreError> {
+        Ok(match self {
+            Self::Province(p) => match identities::region_name(conn, p).await? {
+                Some(name) => format!("{name}网信办"),
+                None => format!("{p}省级网信部门"),
+            },
             Self::PublicSecurity => "公安机关".to_owned(),
             Self::OtherDepartment(d) => d.clone(),
-        }
+        })
     }
 }
 
@@ -425,6 +429,7 @@ pub async fn transfer(
                     met(conn, core, id, &[ACCEPTANCE, REPLY]).await?;
                 }
                 let contact = open_contact(&core.data_key, &updated)?;
+                let told = to.told(conn).await?;
                 tell_complainant(
                     conn,
                     &updated,
@@ -432,7 +437,7 @@ pub async fn transfer(
                     &ComplaintNotice::Transferred {
                         receipt_number: updated.receipt_number.clone(),
                         name: contact.as_ref().and_then(|k| k.name.clone()),
-                        to: to.told(),
+                        to: told,
                         reason: reason.clone(),
                     },
                     format!("complaint:{id}:transferred:{}", updated.version),
@@ -474,6 +479,7 @@ fn transferred_view(c: Complaint) -> ComplaintView {
         contact: None,
         contact_masked: true,
         duplicate_of: None,
+        repeats: Vec::new(),
         assignee: None,
         decision_reason: c.decision_reason,
         transferred_to: c.transferred_to,

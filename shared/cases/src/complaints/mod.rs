@@ -25,7 +25,7 @@ use frt_access::sealing::{DataKey, SealError};
 use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource};
 use frt_domain::complaint::{ComplaintStatus, IllegalComplaintStep};
 use frt_domain::form::FieldProblem;
-use frt_mail::ComplaintNotice;
+use frt_mail::{ComplaintNotice, TimedStep};
 use frt_store::audit::{self, Actor};
 use frt_store::complaints::{self as store, Complaint, Material};
 use frt_store::deadlines::{self, Deadline};
@@ -350,6 +350,9 @@ pub struct ComplaintView {
     pub contact_masked: bool,
     /// The first complaint this one repeats (合并).
     pub duplicate_of: Option<String>,
+    /// The complaints linked to this one as its repeats (receipt numbers, oldest first): the
+    /// same contact about the same processor within `complaints.duplicate_window_days`.
+    pub repeats: Vec<String>,
     pub assignee: Option<StaffRef>,
     /// Why it was not accepted, or transferred.
     pub decision_reason: Option<String>,
@@ -412,6 +415,7 @@ pub(crate) async fn view(
         Some(d) => store::get(conn, d, None).await?.map(|p| p.receipt_number),
         None => None,
     };
+    let repeats = store::repeats_of(conn, c.id).await?;
     let held = deadlines::for_entity(conn, store::ENTITY, c.id).await?;
     let deadline = |purpose: &str| {
         held.iter()
@@ -441,6 +445,7 @@ pub(crate) async fn view(
         contact_masked: !unmasked,
         contact,
         duplicate_of,
+        repeats,
         assignee,
         decision_reason: c.decision_reason,
         transferred_to: c.transferred_to,
@@ -543,10 +548,10 @@ impl CaseType for ComplaintCase {
         let Some(c) = store::get(conn, d.entity_id, None).await? else {
             return Ok(handled);
         };
-        let what = if d.purpose == ACCEPTANCE {
-            "受理 (decide acceptance of)"
+        let step = if d.purpose == ACCEPTANCE {
+            TimedStep::Acceptance
         } else {
-            "答复 (reply to)"
+            TimedStep::Reply
         };
         let key = |kind: &str, to: &str| format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date);
         match event {
@@ -564,7 +569,7 @@ impl CaseType for ComplaintCase {
                 };
                 let n = ComplaintNotice::Due {
                     receipt_number: c.receipt_number.clone(),
-                    what: what.into(),
+                    step,
                     due: d.due_date,
                     working_days_left,
                 };
@@ -580,7 +585,7 @@ impl CaseType for ComplaintCase {
                     handled.escalated += 1;
                     let n = ComplaintNotice::Overdue {
                         receipt_number: c.receipt_number.clone(),
-                        what: what.into(),
+                        step,
                         due: d.due_date,
                     };
                     let mut told = Vec::new();
