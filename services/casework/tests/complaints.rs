@@ -549,3 +549,147 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
     let (s, b) = step(&app, &beijing, &id, "close", json!({})).await;
     assert_eq!((s, code(&b)), (409, "complaint.reply_required"), "{b}");
 }
+
+/// Accepts, takes, investigates and decides a complaint as `token`'s handler.
+async fn to_result(app: &TestApp, token: &str, id: &str) {
+    let handler = me(app, token).await;
+    for (path, body) in [
+        ("accept", json!({})),
+        ("assign", json!({ "assignee_id": handler })),
+        ("investigate", json!({})),
+        ("result", json!({ "result": "经核查，已责令改正。" })),
+    ] {
+        let (s, v) = step(app, token, id, path, body).await;
+        assert_eq!(s, 200, "{path}: {v}");
+    }
+}
+
+#[tokio::test]
+async fn replies_by_post_and_replies_held_for_a_supervisors_approval_in_the_complainants_language()
+{
+    let (app, sink) =
+        TestApp::spawn_with_mail(&[("FRT__COMPLAINTS__REPLY_APPROVAL_REQUIRED", "true")]).await;
+    let handler = app
+        .staff(
+            AgencyKind::ProvincialCac,
+            Some("310000"),
+            Role::ComplaintHandler,
+        )
+        .await;
+    let sup = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+
+    // A reply by post is recorded with the day the letter went, and then the complaint closes.
+    let (s, by_post) = portal(
+        &app,
+        "/api/v1/complaints",
+        json!({ "processor": { "name": "某商场" }, "province": "310000",
+                "description": "商场强制刷脸入场。",
+                "reply": { "channel": "post", "postal_address": "上海市黄浦区人民大道200号",
+                           "name": "王五" } }),
+    )
+    .await;
+    assert_eq!(s, 201, "{by_post}");
+    let id = by_post["id"].as_str().expect("id").to_owned();
+    to_result(&app, &handler, &id).await;
+    let (s, b) = step(&app, &handler, &id, "reply", json!({ "text": "已处理。" })).await;
+    assert_eq!(
+        (s, b["errors"][0]["path"].as_str()),
+        (422, Some("posted_on")),
+        "{b}"
+    );
+    let (s, v) = step(
+        &app,
+        &handler,
+        &id,
+        "reply",
+        json!({ "text": "已处理。", "posted_on": "2026-11-30" }),
+    )
+    .await;
+    assert_eq!(
+        (s, v["reply"]["state"].as_str()),
+        (200, Some("posted")),
+        "{v}"
+    );
+    let (s, v) = step(&app, &handler, &id, "close", json!({})).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
+
+    // A complainant writing in English is mailed in English; the reply waits for a supervisor.
+    let mut body = complaint(
+        json!({ "name": "Some Mall Ltd" }),
+        "jane@complainant.example",
+    );
+    body["reply"]["language"] = json!("en");
+    let (s, by_mail) = portal(&app, "/api/v1/complaints", body).await;
+    assert_eq!(s, 201, "{by_mail}");
+    let id = by_mail["id"].as_str().expect("id").to_owned();
+    to_result(&app, &handler, &id).await;
+    let (s, v) = step(
+        &app,
+        &handler,
+        &id,
+        "reply",
+        json!({ "text": "We have ordered the mall to stop." }),
+    )
+    .await;
+    assert_eq!(
+        (s, v["reply"]["state"].as_str()),
+        (200, Some("awaiting_approval")),
+        "{v}"
+    );
+    let (s, b) = step(&app, &handler, &id, "close", json!({})).await;
+    assert_eq!((s, code(&b)), (409, "complaint.reply_required"), "{b}");
+    let (s, b) = step(&app, &handler, &id, "reply/approval", json!({})).await;
+    assert_eq!(s, 403, "a handler does not approve: {b}");
+    let (s, v) = step(&app, &sup, &id, "reply/approval", json!({})).await;
+    assert_eq!(
+        (s, v["reply"]["state"].as_str()),
+        (200, Some("queued")),
+        "{v}"
+    );
+    app.worker().send_due().await.expect("send");
+    let mails = sink.received();
+    let subjects: Vec<String> = mails.iter().map(|m| m.subject()).collect();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(
+        subjects[0].starts_with("[FRT complaint] Registered"),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects[1].starts_with("[FRT complaint] Reply on"),
+        "{subjects:?}"
+    );
+    assert!(mails[1].text().contains("ordered the mall to stop"));
+    let (s, v) = step(&app, &handler, &id, "close", json!({})).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
+    let (_, trail) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/audit/complaint/{id}?limit=500"),
+    )
+    .await;
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| r["action"].as_str())
+        .collect();
+    for a in [
+        "complaint.reply_drafted",
+        "complaint.reply_approved",
+        "complaint.reply_sent",
+    ] {
+        assert!(actions.contains(&a), "{a} missing from {actions:?}");
+    }
+
+    // A language the platform does not write is named in the 422.
+    let mut body = complaint(json!({ "name": "某公司" }), "x@complainant.example");
+    body["reply"]["language"] = json!("fr");
+    let (s, b) = portal(&app, "/api/v1/complaints", body).await;
+    assert_eq!(
+        (s, b["errors"][0]["path"].as_str()),
+        (422, Some("reply.language")),
+        "{b}"
+    );
+}

@@ -568,9 +568,9 @@ pub async fn investigate(
                     let found = frt_store::inspections::get(
                         conn,
                         i,
-                        &frt_store::inspections::InspectionScope::Provinces(vec![
-                            c.province_code.clone(),
-                        ]),
+                        &frt_store::inspections::InspectionScope::Provinces(vec![c
+                            .province_code
+                            .clone()]),
                     )
                     .await?;
                     let fits = found.is_some_and(|found| {
@@ -580,26 +580,21 @@ pub async fn investigate(
                     if !fits {
                         return Err(invalid(
                             "inspection_id",
-                            "an inspection of the same processor in the province, opened with source complaint",
+                            "an inspection of the same processor in the province, opened with \
+                             source complaint",
                         ));
                     }
                 }
-                let c = advance(
-conn,
-&caller.actor,
-&c,
-version,
-Step {
-action: ComplaintAction::Investigate,
-audit: "complaint.investigating",
-changes: Changes {
+                let step = Step {
+                    action: ComplaintAction::Investigate,
+                    audit: "complaint.investigating",
+                    changes: Changes {
                         inspection_id: inspection,
                         ..Changes::default()
                     },
-details: json!({ "inspection_id": inspection }),
-},
-)
-                .await?;
+                    details: json!({ "inspection_id": inspection }),
+                };
+                let c = advance(conn, &caller.actor, &c, version, step).await?;
                 view(conn, core, caller, c).await
             }
             .scope_boxed()
@@ -843,6 +838,22 @@ pub async fn approve_reply(
         .await
 }
 
+/// Why a complaint cannot close yet: a named complaint needs its reply delivered.
+fn not_replied(c: &Complaint) -> Option<&'static str> {
+    if c.anonymous {
+        return None;
+    }
+    match c.reply_state.as_deref() {
+        Some("sent" | "posted") => None,
+        Some("queued") => Some("the reply has not been delivered yet: close once the mail is sent"),
+        Some("awaiting_approval") => Some("the reply waits for a supervisor's approval"),
+        _ => Some(
+            "a complaint that is not anonymous closes only after the complainant has been \
+             replied to",
+        ),
+    }
+}
+
 /// Closes the complaint (办结). A named complaint closes only once its reply was delivered
 /// (the relay accepted the mail, or the letter was recorded): 409 `complaint.reply_required`
 /// otherwise.
@@ -856,42 +867,19 @@ pub async fn close(
         .tx(|conn| {
             async move {
                 let c = worked(conn, core, caller, id, Action::Handle).await?;
-                if !c.anonymous {
-                    match c.reply_state.as_deref() {
-                        Some("sent" | "posted") => {}
-                        Some("queued") => {
-                            return Err(ComplaintError::ReplyRequired(
-                                "the reply has not been delivered yet: close once the mail is sent",
-                            ))
-                        }
-                        Some("awaiting_approval") => {
-                            return Err(ComplaintError::ReplyRequired(
-                                "the reply waits for a supervisor's approval",
-                            ))
-                        }
-                        _ => {
-                            return Err(ComplaintError::ReplyRequired(
-                                "a complaint that is not anonymous closes only after the complainant has been replied to",
-                            ))
-                        }
-                    }
+                if let Some(why) = not_replied(&c) {
+                    return Err(ComplaintError::ReplyRequired(why));
                 }
-                let c = advance(
-conn,
-&caller.actor,
-&c,
-version,
-Step {
-action: ComplaintAction::Close,
-audit: "complaint.closed",
-changes: Changes {
+                let step = Step {
+                    action: ComplaintAction::Close,
+                    audit: "complaint.closed",
+                    changes: Changes {
                         closed_at: Some(Utc::now()),
                         ..Changes::default()
                     },
-details: json!({}),
-},
-)
-                .await?;
+                    details: json!({}),
+                };
+                let c = advance(conn, &caller.actor, &c, version, step).await?;
                 met(conn, core, id, &[ACCEPTANCE, REPLY]).await?;
                 view(conn, core, caller, c).await
             }

@@ -53,6 +53,9 @@ pub struct ReplyGiven {
     pub name: Option<String>,
     #[schema(max_length = 40)]
     pub phone: Option<String>,
+    /// The language of the mail the complainant receives: zh-CN (the default) or en.
+    #[schema(pattern = "^(zh-CN|en)$")]
+    pub language: Option<String>,
 }
 
 /// A complaint or report as filed.
@@ -253,6 +256,16 @@ fn check(input: &ComplaintInput, today: NaiveDate) -> Result<Checked, Vec<FieldP
                 500,
             );
             let contact_name = optional(&mut problems, "reply.name", r.name.as_deref(), 100);
+            let language = match r.language.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(l) => match l.parse::<frt_mail::Locale>() {
+                    Ok(l) => Some(l.as_str().to_owned()),
+                    Err(err) => {
+                        problems.push(problem("reply.language", "invalid", &err));
+                        None
+                    }
+                },
+            };
             let given = |path: &str| problems.iter().any(|p| p.path == path);
             match channel {
                 Some(ReplyChannel::Mail) if email.is_none() && !given("reply.email") => {
@@ -280,6 +293,7 @@ fn check(input: &ComplaintInput, today: NaiveDate) -> Result<Checked, Vec<FieldP
                     email,
                     phone,
                     postal_address,
+                    language,
                 }),
             )
         }
@@ -559,6 +573,7 @@ mod tests {
                 postal_address: None,
                 name: Some("张三".into()),
                 phone: None,
+                language: None,
             }),
         }
     }
@@ -589,6 +604,7 @@ mod tests {
                 postal_address: None,
                 name: None,
                 phone: Some("12".into()),
+                language: Some("fr".into()),
             }),
         };
         let p = paths(&bad);
@@ -600,6 +616,7 @@ mod tests {
             "location",
             "reply.email",
             "reply.phone",
+            "reply.language",
         ] {
             assert!(p.iter().any(|x| x == want), "{want} missing from {p:?}");
         }
@@ -614,6 +631,7 @@ mod tests {
             postal_address: None,
             name: None,
             phone: None,
+            language: None,
         });
         assert_eq!(paths(&post), ["reply.postal_address"]);
         let mut both = input();

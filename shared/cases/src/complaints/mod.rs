@@ -150,6 +150,9 @@ pub struct Contact {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub postal_address: Option<String>,
+    /// The language the complainant's mail is written in (zh-CN unless they chose en).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl Contact {
@@ -176,6 +179,7 @@ impl Contact {
             email: self.email.as_deref().map(mask_email),
             phone: self.phone.as_deref().map(mask_phone),
             postal_address: self.postal_address.as_deref().map(mask_address),
+            language: self.language.clone(),
         }
     }
 }
@@ -297,7 +301,10 @@ pub(crate) async fn tell_complainant(
         (Some("mail"), Some(to)) => to,
         _ => return Ok(false),
     };
-    Ok(notices::mail_private(conn, to, "zh-CN", notice, about(c.id), key).await?)
+    let language = contact
+        .and_then(|k| k.language.as_deref())
+        .unwrap_or("zh-CN");
+    Ok(notices::mail_private(conn, to, language, notice, about(c.id), key).await?)
 }
 
 /// A member of staff named in a view.
@@ -624,6 +631,7 @@ mod tests {
             email: Some("Zhang.San@Example.CN ".into()),
             phone: Some("138-0013-8000".into()),
             postal_address: Some("上海市浦东新区世纪大道1号".into()),
+            language: None,
         };
         let m = c.masked();
         assert_eq!(m.name.as_deref(), Some("张**"));
