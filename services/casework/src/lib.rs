@@ -1,5 +1,6 @@
 //! Casework: the government-zone service for regulator staff: the review queue, decisions on
-//! filings, inspections, materials, audit trails and staff administration.
+//! filings, inspections, complaints, notifications between agencies, materials, audit trails
+//! and staff administration.
 
 pub mod assignment;
 pub mod audit;
@@ -7,6 +8,7 @@ pub mod complaints;
 pub mod filings;
 pub mod history;
 pub mod inspections;
+pub mod notifications;
 pub mod openapi;
 pub mod queue;
 pub mod registry;

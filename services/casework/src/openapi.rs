@@ -8,7 +8,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "FRT supervision platform — casework",
-        description = "Regulator staff: the filing review queue and decisions, inspections, complaints and their replies, processors' pages, materials, audit trails and staff administration."
+        description = "Regulator staff: the filing review queue and decisions, inspections, complaints and their replies, notifications between agencies, processors' pages, materials, audit trails and staff administration."
     ),
     components(schemas(frt_web::error::Problem, frt_web::error::FieldError))
 )]

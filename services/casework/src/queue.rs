@@ -337,7 +337,10 @@ pub async fn review_queue(
                 "that province is outside your jurisdiction",
             ));
         }
-        scope = Scope::Provinces(vec![p.as_str().to_owned()]);
+        // Narrowing only: an agency outside the CAC keeps to what was handed to it.
+        if !matches!(scope, Scope::Granted(_)) {
+            scope = Scope::Provinces(vec![p.as_str().to_owned()]);
+        }
     }
     let mut conn = core.db.conn().await?;
     let rows = filings::review_queue(&mut conn, &scope, &filter, after, limit).await?;

@@ -72,5 +72,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::complaints::reply)
         .service(crate::complaints::approve_reply)
         .service(crate::complaints::close)
-        .service(crate::complaints::download_evidence);
+        .service(crate::complaints::download_evidence)
+        .service(crate::notifications::list_agencies)
+        .service(crate::notifications::send_notification)
+        .service(crate::notifications::list_notifications)
+        .service(crate::notifications::show_notification)
+        .service(crate::notifications::acknowledge)
+        .service(crate::notifications::feedback);
 }

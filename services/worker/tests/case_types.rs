@@ -52,6 +52,7 @@ impl CaseType for MadeUp {
         &self,
         _conn: &mut AsyncPgConnection,
         _organisation: Uuid,
+        _viewer: &frt_access::Principal,
     ) -> Result<Vec<CaseSummary>, QueryError> {
         // Made-up cases concern no processor.
         Ok(Vec::new())

@@ -21,6 +21,7 @@ impl Resource {
     /// A processor's page (its cases and their timeline), for regulator staff.
     pub const ORGANISATION: Self = Self("organisation");
     pub const COMPLAINT: Self = Self("complaint");
+    pub const NOTIFICATION: Self = Self("notification");
 
     pub const fn new(name: &'static str) -> Self {
         Self(name)
@@ -52,6 +53,10 @@ pub enum Action {
     Approve,
     /// See a complainant's contact unmasked (besides the complaint's own handler).
     Contact,
+    /// Send a notification to other agencies (通报).
+    Send,
+    /// Acknowledge a notification addressed to one's agency (签收) and answer it (反馈).
+    Acknowledge,
 }
 
 impl Action {
@@ -69,6 +74,8 @@ impl Action {
             Self::Handle => "handle",
             Self::Approve => "approve",
             Self::Contact => "contact",
+            Self::Send => "send",
+            Self::Acknowledge => "acknowledge",
         }
     }
 }
@@ -177,11 +184,19 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn public_security_cannot_review_filings() {
+    async fn public_security_reads_only_what_is_handed_over_and_never_reviews() {
         let a = authz().await;
         let p = staff(Role::Inspector, AgencyKind::PublicSecurity, Some("310000"));
         assert!(!a.allows(&p, Resource::FILING, Action::Review, Some("310000")));
-        assert!(!a.allows(&p, Resource::FILING, Action::Read, Some("310000")));
+        // Reading is allowed by role; which filings, SQL decides: those a case transfer
+        // handed to the unit's agency.
+        assert!(a.allows(&p, Resource::FILING, Action::Read, Some("310000")));
+        assert!(matches!(
+            p.filing_scope(),
+            frt_store::filings::Scope::Granted(_)
+        ));
+        assert!(!a.allows(&p, Resource::AUDIT, Action::Read, Some("310000")));
+        assert!(a.allows(&p, Resource::NOTIFICATION, Action::Acknowledge, None));
     }
 
     #[tokio::test]

@@ -164,6 +164,13 @@ impl Principal {
             PrincipalKind::Processor {
                 organisation_id, ..
             } => Scope::Organisation(*organisation_id),
+            // Public security and other departments open only what a case transfer handed
+            // to their agency.
+            PrincipalKind::Staff {
+                agency_kind: AgencyKind::PublicSecurity | AgencyKind::OtherDepartment,
+                agency_id,
+                ..
+            } => Scope::Granted(*agency_id),
             PrincipalKind::Staff {
                 jurisdiction: None, ..
             } => Scope::Everywhere,
@@ -171,6 +178,25 @@ impl Principal {
                 jurisdiction: Some(j),
                 ..
             } => Scope::Provinces(vec![j.clone()]),
+        }
+    }
+
+    /// Whether the caller is staff of a CAC office (provincial or national).
+    pub fn is_cac(&self) -> bool {
+        matches!(
+            self.kind,
+            PrincipalKind::Staff {
+                agency_kind: AgencyKind::ProvincialCac | AgencyKind::NationalCac,
+                ..
+            }
+        )
+    }
+
+    /// The caller's agency, for staff.
+    pub fn agency_id(&self) -> Option<Uuid> {
+        match &self.kind {
+            PrincipalKind::Staff { agency_id, .. } => Some(*agency_id),
+            PrincipalKind::Processor { .. } => None,
         }
     }
 

@@ -24,6 +24,9 @@ pub enum Jurisdiction {
     Province(String),
     /// The whole country (a national account): national staff only.
     National,
+    /// The agencies concerned (a notification's sender and recipients): their staff, and
+    /// national CAC staff.
+    Agencies(Vec<Uuid>),
 }
 
 #[async_trait]
@@ -81,11 +84,13 @@ pub trait CaseType: Entity {
     /// Its resource type in the authorisation policy.
     fn resource(&self) -> Resource;
 
-    /// Its cases concerning the processor `organisation` that staff may see, oldest first.
+    /// Its cases concerning the processor `organisation` that `viewer` (staff whose role may
+    /// read this case type in the processor's province) may see, oldest first.
     async fn of_organisation(
         &self,
         conn: &mut AsyncPgConnection,
         organisation: Uuid,
+        viewer: &frt_access::Principal,
     ) -> Result<Vec<CaseSummary>, QueryError>;
 
     /// A message about one of its cases was delivered (the relay accepted it) or failed for
@@ -167,7 +172,14 @@ mod tests {
         let r = crate::registry::standard();
         assert_eq!(
             r.names(),
-            ["filing", "inspection", "complaint", "organisation", "user"]
+            [
+                "filing",
+                "inspection",
+                "complaint",
+                "notification",
+                "organisation",
+                "user"
+            ]
         );
         assert!(r.case_type("filing").is_some());
         assert!(r.case_type("user").is_none(), "a user has no deadlines");

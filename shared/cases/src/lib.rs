@@ -16,6 +16,7 @@ pub mod filings;
 pub mod inspections;
 pub mod logging;
 pub mod notices;
+pub mod notifications;
 pub mod registry;
 pub mod sessions;
 pub mod sweep;

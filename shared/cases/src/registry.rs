@@ -11,6 +11,7 @@ pub fn standard() -> Registry {
     r.add_case_type(Arc::new(crate::filings::FilingCase));
     r.add_case_type(Arc::new(crate::inspections::InspectionCase));
     r.add_case_type(Arc::new(crate::complaints::ComplaintCase));
+    r.add_case_type(Arc::new(crate::notifications::NotificationCase));
     r.add_entity(Arc::new(crate::accounts::OrganisationEntity));
     r.add_entity(Arc::new(crate::accounts::UserEntity));
     r

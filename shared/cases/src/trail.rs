@@ -86,14 +86,31 @@ pub async fn page(
     let id = Uuid::parse_str(entity_id).map_err(|_| not_found())?;
     let mut conn = core.db.conn().await?;
     match entity.jurisdiction(&mut conn, id).await? {
-        Some(Jurisdiction::Province(p)) if caller.principal.covers(&p) => {
+        // A province's records: its CAC office's staff (an agency outside the CAC opens only
+        // what a case transfer handed to it, and not its trail).
+        Some(Jurisdiction::Province(p))
+            if caller.principal.is_cac() && caller.principal.covers(&p) =>
+        {
             caller.require(core, Resource::AUDIT, Action::Read, Some(&p))?;
             if let Some(case) = core.entities.case_type(entity_type) {
                 caller.require(core, case.resource(), Action::Read, Some(&p))?;
             }
         }
+        // The agencies concerned read it, and national CAC staff.
+        Some(Jurisdiction::Agencies(agencies))
+            if caller
+                .principal
+                .agency_id()
+                .is_some_and(|a| agencies.contains(&a))
+                || (caller.principal.is_cac() && caller.principal.home_domain() == "*") =>
+        {
+            if let Some(case) = core.entities.case_type(entity_type) {
+                caller.require(core, case.resource(), Action::Read, None)?;
+            }
+        }
         // National accounts belong to no province: only national staff read their trail.
-        Some(Jurisdiction::National) if caller.principal.home_domain() == "*" => {}
+        Some(Jurisdiction::National)
+            if caller.principal.is_cac() && caller.principal.home_domain() == "*" => {}
         _ => return Err(not_found()),
     }
     let entity_id = id.to_string();
@@ -162,7 +179,9 @@ pub async fn processor_timeline(
         if !caller.may(core, case.resource(), Action::Read, Some(province)) {
             continue;
         }
-        let mine = case.of_organisation(&mut conn, org.id).await?;
+        let mine = case
+            .of_organisation(&mut conn, org.id, &caller.principal)
+            .await?;
         about.push((case.name(), mine.iter().map(|c| c.id.to_string()).collect()));
         cases.extend(mine);
     }

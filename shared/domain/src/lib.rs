@@ -36,5 +36,6 @@ pub mod form;
 pub mod ids;
 pub mod inspection;
 pub mod lunar;
+pub mod notification;
 pub mod region;
 pub mod risk;

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod complaint;
 pub mod inspection;
+pub mod notification;
 pub mod settings;
 pub mod templates;
 pub mod transport;
@@ -13,6 +14,7 @@ pub mod transport;
 pub use account::AccountNotice;
 pub use complaint::{ComplaintNotice, TimedStep};
 pub use inspection::{InspectionNotice, InspectionRef};
+pub use notification::NotificationNotice;
 pub use settings::MailSettings;
 pub use templates::{FilingNotice, Locale, Message, Rendered};
 pub use transport::{Mailer, Outgoing, SendError};

@@ -36,6 +36,21 @@ pub enum Scope {
     Provinces(Vec<String>),
     /// National staff: every province.
     Everywhere,
+    /// Staff of an agency outside the CAC (public security, another department): only the
+    /// filings a case transfer handed to this agency.
+    Granted(Uuid),
+}
+
+/// The ids of the filings a case transfer handed to `agency`, as a subquery.
+fn granted_to(
+    agency: Uuid,
+) -> crate::schema::case_grants::BoxedQuery<'static, diesel::pg::Pg, diesel::sql_types::Uuid> {
+    use crate::schema::case_grants;
+    case_grants::table
+        .filter(case_grants::agency_id.eq(agency))
+        .filter(case_grants::entity_type.eq("filing"))
+        .select(case_grants::entity_id)
+        .into_boxed()
 }
 
 impl Scope {
@@ -107,6 +122,7 @@ fn scoped<'a>(scope: &'a Scope) -> BoxedFilings<'a> {
             _ => q.filter(filings::province_code.eq_any(codes)),
         },
         Scope::Everywhere => q,
+        Scope::Granted(agency) => q.filter(filings::id.eq_any(granted_to(*agency))),
     }
 }
 
@@ -156,6 +172,13 @@ pub async fn get_for_update(
                 .await
         }
         Scope::Everywhere => q.filter(submitted).for_update().first(conn).await,
+        Scope::Granted(agency) => {
+            q.filter(filings::id.eq_any(granted_to(*agency)))
+                .filter(submitted)
+                .for_update()
+                .first(conn)
+                .await
+        }
     }
     .optional()
 }
@@ -526,6 +549,7 @@ pub async fn review_queue(
             _ => q = q.filter(filings::province_code.eq_any(codes.clone())),
         },
         Scope::Everywhere => {}
+        Scope::Granted(agency) => q = q.filter(filings::id.eq_any(granted_to(*agency))),
     }
     if let Some(kind) = &filter.kind {
         q = q.filter(filings::kind.eq(kind.clone()));

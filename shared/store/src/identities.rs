@@ -62,6 +62,10 @@ pub struct Agency {
     pub name: String,
     pub province_code: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// national, provincial, municipal or county.
+    pub level: String,
+    /// The agency above it (a city's public security bureau under the province's department).
+    pub parent_id: Option<Uuid>,
 }
 
 /// Finds an agency by name or creates it.
@@ -86,10 +90,49 @@ pub async fn ensure_agency(
             agencies::kind.eq(kind),
             agencies::name.eq(name),
             agencies::province_code.eq(province_code),
+            agencies::level.eq(if kind == "national_cac" {
+                "national"
+            } else {
+                "provincial"
+            }),
         ))
         .returning(Agency::as_returning())
         .get_result(conn)
         .await
+}
+
+/// Every agency, by kind, province and name.
+pub async fn agencies(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Agency>> {
+    agencies::table
+        .order((agencies::kind, agencies::province_code, agencies::name))
+        .select(Agency::as_select())
+        .load(conn)
+        .await
+}
+
+/// The agencies with these ids (those that exist).
+pub async fn agencies_by_id(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> QueryResult<Vec<Agency>> {
+    agencies::table
+        .filter(agencies::id.eq_any(ids))
+        .select(Agency::as_select())
+        .load(conn)
+        .await
+}
+
+/// An agency by its (unique) name.
+pub async fn agency_by_name(
+    conn: &mut AsyncPgConnection,
+    name: &str,
+) -> QueryResult<Option<Agency>> {
+    agencies::table
+        .filter(agencies::name.eq(name))
+        .select(Agency::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 pub async fn agency(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Agency>> {
@@ -370,6 +413,17 @@ pub async fn organisation_by_name(
 }
 
 /// Active staff of the provincial CAC office of `province` with one of `roles`.
+/// The active staff of one agency, by email.
+pub async fn agency_staff(conn: &mut AsyncPgConnection, agency: Uuid) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::agency_id.eq(agency))
+        .filter(users::active)
+        .order(users::email.asc())
+        .select(User::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn office_staff(
     conn: &mut AsyncPgConnection,
     province: &str,

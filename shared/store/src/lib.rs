@@ -15,6 +15,7 @@ pub mod identities;
 pub mod inspections;
 pub mod local;
 pub mod migrate;
+pub mod notifications;
 pub mod outbox;
 pub mod registry;
 pub mod schema;

@@ -101,6 +101,8 @@ pub async fn entries(
             count = count.filter(organisations::province_code.eq_any(codes.clone()));
         }
         Scope::Everywhere => {}
+        // The registry is the CAC's: an agency outside it opens only the filings handed over.
+        Scope::Granted(_) => return Ok((Vec::new(), 0)),
     }
     if let Some(p) = processor.map(str::trim).filter(|p| !p.is_empty()) {
         let pattern = crate::filings::contains_pattern(p);

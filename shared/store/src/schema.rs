@@ -8,6 +8,8 @@ diesel::table! {
         name -> Text,
         province_code -> Nullable<Text>,
         created_at -> Timestamptz,
+        level -> Text,
+        parent_id -> Nullable<Uuid>,
     }
 }
 
@@ -439,6 +441,92 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notification_counters (day) {
+        day -> Date,
+        last_seq -> Int4,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Uuid,
+        reference -> Text,
+        kind -> Text,
+        sender_agency_id -> Uuid,
+        sender_user_id -> Nullable<Uuid>,
+        sender_client -> Nullable<Text>,
+        organisation_id -> Nullable<Uuid>,
+        processor_name -> Nullable<Text>,
+        processor_uscc -> Nullable<Text>,
+        title -> Text,
+        body -> Text,
+        classification -> Text,
+        restricted_roles -> Array<Text>,
+        ack_required -> Bool,
+        ack_working_days -> Nullable<Int4>,
+        in_reply_to -> Nullable<Uuid>,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_recipients (notification_id, agency_id) {
+        notification_id -> Uuid,
+        agency_id -> Uuid,
+        status -> Text,
+        acknowledged_at -> Nullable<Timestamptz>,
+        acknowledged_by -> Nullable<Uuid>,
+        feedback -> Nullable<Text>,
+        answered_at -> Nullable<Timestamptz>,
+        answered_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    notification_links (notification_id, entity_type, entity_id) {
+        notification_id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    case_grants (agency_id, entity_type, entity_id, notification_id) {
+        agency_id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        notification_id -> Uuid,
+        granted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    notification_materials (id) {
+        id -> Uuid,
+        notification_id -> Uuid,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        blob_key -> Text,
+        uploaded_by -> Nullable<Uuid>,
+        uploaded_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The exchange feed; its `txid` (xid8) column is read and compared in SQL only.
+    exchange_feed (id) {
+        id -> Int8,
+        stream -> Text,
+        agency_id -> Nullable<Uuid>,
+        entity_id -> Uuid,
+        event -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(complaint_materials -> complaints (complaint_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
@@ -452,6 +540,11 @@ diesel::joinable!(filings -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> organisations (organisation_id));
+diesel::joinable!(notification_recipients -> notifications (notification_id));
+diesel::joinable!(notification_recipients -> agencies (agency_id));
+diesel::joinable!(notification_links -> notifications (notification_id));
+diesel::joinable!(notification_materials -> notifications (notification_id));
+diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -462,8 +555,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     calendar_days,
     calendar_versions,
+    case_grants,
     deadline_alerts,
     deadlines,
+    exchange_feed,
     filing_number_counters,
     filing_versions,
     filings,
@@ -476,6 +571,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     inspector_conflicts,
     login_throttle,
+    notification_counters,
+    notification_links,
+    notification_materials,
+    notification_recipients,
+    notifications,
     organisations,
     outbox,
     regions,

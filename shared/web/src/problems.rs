@@ -304,3 +304,22 @@ impl From<frt_cases::complaints::ComplaintError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::notifications::NotificationError> for ApiError {
+    fn from(e: frt_cases::notifications::NotificationError) -> Self {
+        use frt_cases::notifications::NotificationError as N;
+        let detail = e.to_string();
+        match e {
+            N::NotFound => Self::not_found("notification"),
+            N::Missing(what) => Self::not_found(what),
+            N::Invalid(problems) => {
+                Self::unprocessable("notification.invalid", detail).with_errors(listed(problems))
+            }
+            N::NotARecipient => Self::conflict("notification.not_a_recipient", detail),
+            N::AlreadyDone(_) => Self::conflict("notification.already_done", detail),
+            N::BadCursor => Self::bad_request("request.invalid_cursor", detail),
+            N::Denied(d) => d.into(),
+            N::Store(s) => s.into(),
+        }
+    }
+}

@@ -136,18 +136,39 @@ pub async fn queue(
 /// One complaint in the caller's province(s); opening the contact is audited.
 pub async fn show(core: &Core, caller: &Caller, id: Uuid) -> Result<ComplaintView, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
-    let scope = provinces(&caller.principal)?;
     core.db
         .tx(|conn| {
             async move {
-                let c = store::get(conn, id, scope.as_deref())
-                    .await?
-                    .ok_or(ComplaintError::NotFound)?;
+                let c = readable(conn, caller, id).await?;
                 view(conn, core, caller, c).await
             }
             .scope_boxed()
         })
         .await
+}
+
+/// A complaint the caller may read: one of its province's (every province for national CAC),
+/// or, for an agency outside the CAC, one a case transfer handed to it.
+async fn readable(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Complaint, ComplaintError> {
+    let scope = match provinces(&caller.principal) {
+        Ok(scope) => scope,
+        Err(denied) => match caller.principal.agency_id() {
+            Some(agency)
+                if frt_store::notifications::granted(conn, agency, store::ENTITY, id).await? =>
+            {
+                None
+            }
+            Some(_) => return Err(ComplaintError::NotFound),
+            None => return Err(denied),
+        },
+    };
+    store::get(conn, id, scope.as_deref())
+        .await?
+        .ok_or(ComplaintError::NotFound)
 }
 
 /// Loads and locks a complaint the caller may `action` in its province.
@@ -981,14 +1002,11 @@ pub async fn open_evidence(
     material: Uuid,
 ) -> Result<Download, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
-    let scope = provinces(&caller.principal)?;
     let m = core
         .db
         .tx(|conn| {
             async move {
-                let c = store::get(conn, id, scope.as_deref())
-                    .await?
-                    .ok_or(ComplaintError::NotFound)?;
+                let c = readable(conn, caller, id).await?;
                 let m = store::material(conn, c.id, material)
                     .await?
                     .ok_or(ComplaintError::Missing("material"))?;

@@ -87,6 +87,7 @@ impl CaseType for FilingCase {
         &self,
         conn: &mut AsyncPgConnection,
         organisation: Uuid,
+        _viewer: &frt_access::Principal,
     ) -> Result<Vec<CaseSummary>, QueryError> {
         Ok(filings::submitted_of(conn, organisation)
             .await?

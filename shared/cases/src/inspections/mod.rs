@@ -416,6 +416,7 @@ impl CaseType for InspectionCase {
         &self,
         conn: &mut AsyncPgConnection,
         organisation: Uuid,
+        _viewer: &frt_access::Principal,
     ) -> Result<Vec<CaseSummary>, QueryError> {
         Ok(store::of_organisation(conn, organisation)
             .await?

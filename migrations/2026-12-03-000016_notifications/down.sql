@@ -1,0 +1,12 @@
+DROP TABLE exchange_feed;
+DROP TABLE notification_materials;
+DROP TABLE case_grants;
+DROP TABLE notification_links;
+DROP TABLE notification_recipients;
+DROP TABLE notifications;
+DROP TABLE notification_counters;
+DROP INDEX agencies_parent;
+DROP INDEX agencies_unique_name;
+ALTER TABLE agencies DROP CONSTRAINT agencies_parent_not_self;
+ALTER TABLE agencies DROP COLUMN parent_id;
+ALTER TABLE agencies DROP COLUMN level;

@@ -1,0 +1,497 @@
+//! Notifications between agencies (通报): the rows, their recipients and what each did (签收,
+//! 反馈), the records they concern, the records a case transfer hands over, attachments, and
+//! the exchange feed that agencies' systems read. Every read takes the caller's visibility in
+//! SQL.
+
+use crate::schema::{
+    agencies, case_grants, exchange_feed, notification_counters, notification_links,
+    notification_materials, notification_recipients, notifications,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Entity type of notifications in the audit trail, the deadline table and the outbox.
+pub const ENTITY: &str = "notification";
+
+/// The agency kinds of the CAC's own domain (national CAC sees everything within it).
+pub const CAC_KINDS: [&str; 2] = ["provincial_cac", "national_cac"];
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct Notification {
+    pub id: Uuid,
+    pub reference: String,
+    pub kind: String,
+    pub sender_agency_id: Uuid,
+    pub sender_user_id: Option<Uuid>,
+    pub sender_client: Option<String>,
+    pub organisation_id: Option<Uuid>,
+    pub processor_name: Option<String>,
+    pub processor_uscc: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub classification: String,
+    pub restricted_roles: Vec<String>,
+    pub ack_required: bool,
+    pub ack_working_days: Option<i32>,
+    pub in_reply_to: Option<Uuid>,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// One recipient agency and where its receipt stands.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = notification_recipients, treat_none_as_null = true)]
+pub struct Recipient {
+    pub notification_id: Uuid,
+    pub agency_id: Uuid,
+    pub status: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub acknowledged_by: Option<Uuid>,
+    pub feedback: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub answered_by: Option<Uuid>,
+}
+
+impl Recipient {
+    pub fn delivered(notification_id: Uuid, agency_id: Uuid) -> Self {
+        Self {
+            notification_id,
+            agency_id,
+            status: "delivered".to_owned(),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            feedback: None,
+            answered_at: None,
+            answered_by: None,
+        }
+    }
+}
+
+/// Who reads notifications: an agency's member of staff, or an agency's system.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    pub agency_id: Uuid,
+    /// The reader's role (a system reads as none: restricted notifications name roles).
+    pub role: Option<String>,
+    pub user_id: Option<Uuid>,
+    /// National CAC: everything sent or received within the CAC's domain.
+    pub national_cac: bool,
+}
+
+/// The next number of the day's sequence (1, 2, …), counted in the transaction.
+pub async fn next_seq(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<i32> {
+    diesel::insert_into(notification_counters::table)
+        .values((
+            notification_counters::day.eq(day),
+            notification_counters::last_seq.eq(1),
+        ))
+        .on_conflict(notification_counters::day)
+        .do_update()
+        .set(notification_counters::last_seq.eq(notification_counters::last_seq + 1))
+        .returning(notification_counters::last_seq)
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, n: &Notification) -> QueryResult<Notification> {
+    diesel::insert_into(notifications::table)
+        .values(n)
+        .returning(Notification::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn insert_recipients(
+    conn: &mut AsyncPgConnection,
+    rows: &[Recipient],
+) -> QueryResult<usize> {
+    diesel::insert_into(notification_recipients::table)
+        .values(rows)
+        .execute(conn)
+        .await
+}
+
+pub async fn insert_links(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+    links: &[(String, Uuid)],
+) -> QueryResult<usize> {
+    let rows: Vec<_> = links
+        .iter()
+        .map(|(t, id)| {
+            (
+                notification_links::notification_id.eq(notification),
+                notification_links::entity_type.eq(t.as_str()),
+                notification_links::entity_id.eq(*id),
+            )
+        })
+        .collect();
+    diesel::insert_into(notification_links::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+}
+
+/// Hands `agency` the records of a case transfer.
+pub async fn grant(
+    conn: &mut AsyncPgConnection,
+    agency: Uuid,
+    notification: Uuid,
+    links: &[(String, Uuid)],
+) -> QueryResult<usize> {
+    let rows: Vec<_> = links
+        .iter()
+        .map(|(t, id)| {
+            (
+                case_grants::agency_id.eq(agency),
+                case_grants::entity_type.eq(t.as_str()),
+                case_grants::entity_id.eq(*id),
+                case_grants::notification_id.eq(notification),
+            )
+        })
+        .collect();
+    diesel::insert_into(case_grants::table)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+}
+
+/// Whether a case transfer handed `agency` this record.
+pub async fn granted(
+    conn: &mut AsyncPgConnection,
+    agency: Uuid,
+    entity_type: &str,
+    entity_id: Uuid,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        case_grants::table
+            .filter(case_grants::agency_id.eq(agency))
+            .filter(case_grants::entity_type.eq(entity_type))
+            .filter(case_grants::entity_id.eq(entity_id)),
+    ))
+    .get_result(conn)
+    .await
+}
+
+/// The agencies that sent or received a notification.
+async fn concerned(conn: &mut AsyncPgConnection, n: &Notification) -> QueryResult<Vec<Uuid>> {
+    let mut all: Vec<Uuid> = notification_recipients::table
+        .filter(notification_recipients::notification_id.eq(n.id))
+        .select(notification_recipients::agency_id)
+        .load(conn)
+        .await?;
+    all.push(n.sender_agency_id);
+    Ok(all)
+}
+
+/// Whether `reader` may see `n`: its agency sent or received it (national CAC: any agency of
+/// the CAC's domain did), and a restricted one names the reader's role (or the reader sent it).
+pub async fn visible(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    n: &Notification,
+) -> QueryResult<bool> {
+    let agencies_concerned = concerned(conn, n).await?;
+    let by_agency = if agencies_concerned.contains(&reader.agency_id) {
+        true
+    } else if reader.national_cac {
+        let kinds: Vec<String> = agencies::table
+            .filter(agencies::id.eq_any(&agencies_concerned))
+            .select(agencies::kind)
+            .load(conn)
+            .await?;
+        kinds.iter().any(|k| CAC_KINDS.contains(&k.as_str()))
+    } else {
+        false
+    };
+    let by_role = n.classification != "restricted"
+        || reader
+            .role
+            .as_ref()
+            .is_some_and(|r| n.restricted_roles.contains(r))
+        || (reader.user_id.is_some() && reader.user_id == n.sender_user_id);
+    Ok(by_agency && by_role)
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
+    notifications::table
+        .find(id)
+        .select(Notification::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn recipients(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+) -> QueryResult<Vec<Recipient>> {
+    notification_recipients::table
+        .filter(notification_recipients::notification_id.eq(notification))
+        .order(notification_recipients::agency_id)
+        .select(Recipient::as_select())
+        .load(conn)
+        .await
+}
+
+/// One recipient's row, locked for the rest of the transaction.
+pub async fn recipient_for_update(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+    agency: Uuid,
+) -> QueryResult<Option<Recipient>> {
+    notification_recipients::table
+        .find((notification, agency))
+        .for_update()
+        .select(Recipient::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn update_recipient(conn: &mut AsyncPgConnection, r: &Recipient) -> QueryResult<usize> {
+    diesel::update(notification_recipients::table.find((r.notification_id, r.agency_id)))
+        .set(r)
+        .execute(conn)
+        .await
+}
+
+pub async fn links(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+) -> QueryResult<Vec<(String, Uuid)>> {
+    notification_links::table
+        .filter(notification_links::notification_id.eq(notification))
+        .order((
+            notification_links::entity_type,
+            notification_links::entity_id,
+        ))
+        .select((
+            notification_links::entity_type,
+            notification_links::entity_id,
+        ))
+        .load(conn)
+        .await
+}
+
+/// The list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// `sent`: those the reader's agency sent; `received`: addressed to it; none: both (and,
+    /// for national CAC, the CAC's domain).
+    pub direction: Option<String>,
+    pub kind: Option<String>,
+    /// The reader's agency's receipt status (received ones).
+    pub status: Option<String>,
+    pub organisation: Option<Uuid>,
+    /// Keyset: before (sent_at, id), newest first.
+    pub before: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// The notifications `reader` may see, newest first, keyset-paged.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    reader: &Reader,
+    q: &ListQuery,
+) -> QueryResult<Vec<Notification>> {
+    let to_me = notification_recipients::table
+        .filter(notification_recipients::notification_id.eq(notifications::id))
+        .filter(notification_recipients::agency_id.eq(reader.agency_id));
+    let mut query = notifications::table.into_boxed();
+    query = match q.direction.as_deref() {
+        Some("sent") => query.filter(notifications::sender_agency_id.eq(reader.agency_id)),
+        Some("received") => query.filter(diesel::dsl::exists(to_me)),
+        _ if reader.national_cac => {
+            let cac = agencies::table
+                .filter(agencies::kind.eq_any(CAC_KINDS))
+                .select(agencies::id);
+            let cac_recipient = notification_recipients::table
+                .filter(notification_recipients::notification_id.eq(notifications::id))
+                .filter(notification_recipients::agency_id.eq_any(cac));
+            let cac_sender = agencies::table
+                .filter(agencies::id.eq(notifications::sender_agency_id))
+                .filter(agencies::kind.eq_any(CAC_KINDS));
+            query.filter(diesel::dsl::exists(cac_sender).or(diesel::dsl::exists(cac_recipient)))
+        }
+        _ => query.filter(
+            notifications::sender_agency_id
+                .eq(reader.agency_id)
+                .or(diesel::dsl::exists(to_me)),
+        ),
+    };
+    // Restricted ones: only the roles they name, and their sender.
+    let role = reader.role.clone().unwrap_or_default();
+    let sender = reader.user_id.unwrap_or_else(Uuid::nil);
+    query = query.filter(
+        notifications::classification
+            .ne("restricted")
+            .or(diesel::dsl::sql::<diesel::sql_types::Bool>("")
+                .bind::<Text, _>(role)
+                .sql(" = ANY (notifications.restricted_roles)"))
+            .or(notifications::sender_user_id.eq(sender)),
+    );
+    if let Some(k) = &q.kind {
+        query = query.filter(notifications::kind.eq(k.clone()));
+    }
+    if let Some(s) = &q.status {
+        let with_status = notification_recipients::table
+            .filter(notification_recipients::notification_id.eq(notifications::id))
+            .filter(notification_recipients::agency_id.eq(reader.agency_id))
+            .filter(notification_recipients::status.eq(s.clone()));
+        query = query.filter(diesel::dsl::exists(with_status));
+    }
+    if let Some(o) = q.organisation {
+        query = query.filter(notifications::organisation_id.eq(o));
+    }
+    if let Some((at, id)) = q.before {
+        query = query.filter(
+            notifications::sent_at
+                .lt(at)
+                .or(notifications::sent_at.eq(at).and(notifications::id.lt(id))),
+        );
+    }
+    query
+        .order((notifications::sent_at.desc(), notifications::id.desc()))
+        .limit(q.limit)
+        .select(Notification::as_select())
+        .load(conn)
+        .await
+}
+
+/// The notifications concerning the processor `organisation`, oldest first.
+pub async fn of_organisation(
+    conn: &mut AsyncPgConnection,
+    organisation: Uuid,
+) -> QueryResult<Vec<Notification>> {
+    notifications::table
+        .filter(notifications::organisation_id.eq(organisation))
+        .order((notifications::sent_at.asc(), notifications::id.asc()))
+        .select(Notification::as_select())
+        .load(conn)
+        .await
+}
+
+/// An attachment of a notification.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = notification_materials)]
+pub struct Material {
+    pub id: Uuid,
+    pub notification_id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub blob_key: String,
+    #[serde(skip)]
+    pub uploaded_by: Option<Uuid>,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
+    diesel::insert_into(notification_materials::table)
+        .values(m)
+        .returning(Material::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn materials_of(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+) -> QueryResult<Vec<Material>> {
+    notification_materials::table
+        .filter(notification_materials::notification_id.eq(notification))
+        .order((
+            notification_materials::uploaded_at.asc(),
+            notification_materials::id.asc(),
+        ))
+        .select(Material::as_select())
+        .load(conn)
+        .await
+}
+
+pub async fn material(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Material>> {
+    notification_materials::table
+        .filter(notification_materials::notification_id.eq(notification))
+        .filter(notification_materials::id.eq(id))
+        .select(Material::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+// ---- The exchange feed ----
+
+/// Adds an event to a stream: for one agency (notifications), or for every reader (registry).
+pub async fn feed_append(
+    conn: &mut AsyncPgConnection,
+    stream: &str,
+    agency: Option<Uuid>,
+    entity_id: Uuid,
+    event: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(exchange_feed::table)
+        .values((
+            exchange_feed::stream.eq(stream),
+            exchange_feed::agency_id.eq(agency),
+            exchange_feed::entity_id.eq(entity_id),
+            exchange_feed::event.eq(event),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// One event of a stream, with its place: (writing transaction, id).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct FeedRow {
+    #[diesel(sql_type = BigInt)]
+    pub txid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = SqlUuid)]
+    pub entity_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub event: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+}
+
+/// The events of `stream` for `agency` after `after`, in (transaction, id) order, from
+/// transactions older than every one still running: a transaction that commits late cannot
+/// then add a row before a place a reader has already passed.
+pub async fn feed_page(
+    conn: &mut AsyncPgConnection,
+    stream: &str,
+    agency: Option<Uuid>,
+    after: Option<(i64, i64)>,
+    limit: i64,
+) -> QueryResult<Vec<FeedRow>> {
+    let (txid, id) = after.unwrap_or((0, 0));
+    diesel::sql_query(
+        "SELECT txid::text::bigint AS txid, id, entity_id, event, created_at \
+         FROM exchange_feed \
+         WHERE stream = $1 AND agency_id IS NOT DISTINCT FROM $2 \
+           AND (txid, id) > ($3::text::xid8, $4) \
+           AND txid < pg_snapshot_xmin(pg_current_snapshot()) \
+         ORDER BY txid, id LIMIT $5",
+    )
+    .bind::<Text, _>(stream)
+    .bind::<Nullable<SqlUuid>, _>(agency)
+    .bind::<Text, _>(txid.to_string())
+    .bind::<BigInt, _>(id)
+    .bind::<BigInt, _>(limit)
+    .load(conn)
+    .await
+}
