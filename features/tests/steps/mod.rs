@@ -7,6 +7,7 @@ pub mod complaints;
 pub mod filings;
 pub mod inspections;
 pub mod mail;
+pub mod notifications;
 pub mod platform;
 pub mod review;
 pub mod sweep;

@@ -114,6 +114,8 @@ pub struct FrtWorld {
     pub complainants: HashMap<String, String>,
     /// The receipts of the complaints filed, in order: the first is "the complaint".
     pub complaints: Vec<Value>,
+    /// The notification between agencies the scenario is about.
+    pub notification: Option<String>,
 }
 
 impl FrtWorld {
@@ -150,6 +152,7 @@ impl FrtWorld {
             item: None,
             complainants: HashMap::new(),
             complaints: Vec::new(),
+            notification: None,
         }
     }
 
