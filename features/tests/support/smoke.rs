@@ -94,7 +94,7 @@ pub async fn against_frtctl_up() -> bool {
         return false;
     }
     let url = fresh_database("frt_acceptance_smoke").await;
-    let (portal_port, casework_port) = (free_port(), free_port());
+    let (portal_port, casework_port, exchange_port) = (free_port(), free_port(), free_port());
     let log = crate::reports_dir().join("smoke-platform.log");
     let child = Command::new(&bin)
         .arg("up")
@@ -104,6 +104,7 @@ pub async fn against_frtctl_up() -> bool {
         .env("FRT__DATABASE__URL", &url)
         .env("FRT__PORTAL__PORT", portal_port.to_string())
         .env("FRT__CASEWORK__PORT", casework_port.to_string())
+        .env("FRT__EXCHANGE__PORT", exchange_port.to_string())
         .env("FRT__LOG__LEVEL", "warn")
         .env_remove("FRT_ENV")
         .env_remove("FRT__QA__TOKEN")

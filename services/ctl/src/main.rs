@@ -75,6 +75,11 @@ enum Command {
     /// Print the database URL to use: DATABASE_URL when set, otherwise the local cluster's
     /// (started, and installed when missing and run as root, as `up` does).
     DatabaseUrl,
+    /// The exchange service's clients (other agencies' systems).
+    Exchange {
+        #[command(subcommand)]
+        command: ExchangeCommand,
+    },
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Load a national benchmark data set: filings in every status across the 31 mainland
@@ -93,6 +98,33 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// API clients of agencies' systems.
+    Clients {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Register a client bound to one agency with scopes; prints its key id and secret once.
+    Create {
+        /// The agency: its id or its (unique) name.
+        #[arg(long)]
+        agency: String,
+        /// Comma-separated: notifications:read, notifications:write, registry:read.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// Print JSON: {"key_id": ..., "secret": ...}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a client at once.
+    Revoke { key_id: String },
 }
 
 #[derive(Subcommand)]
@@ -213,6 +245,9 @@ async fn run() -> anyhow::Result<()> {
             }
             bench::prepare(&settings.db_settings().url, &out, submissions, decisions).await?;
         }
+        Command::Exchange {
+            command: ExchangeCommand::Clients { command },
+        } => exchange_clients(settings, command).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -221,6 +256,44 @@ async fn run() -> anyhow::Result<()> {
             demo::print(&creds);
         }
         Command::Up { .. } | Command::DatabaseUrl => {}
+    }
+    Ok(())
+}
+
+async fn exchange_clients(settings: Settings, command: ClientCommand) -> anyhow::Result<()> {
+    let core = frt_cases::Core::build(settings).await?;
+    let actor = frt_store::audit::Actor::system("frtctl exchange clients");
+    match command {
+        ClientCommand::Create {
+            agency,
+            scopes,
+            json,
+        } => {
+            let c = frt_cases::exchange::create_client(&core, &actor, &agency, &scopes)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({ "key_id": c.key_id, "secret": c.secret })
+                );
+            } else {
+                println!("key id:  {}", c.key_id);
+                println!("secret:  {}", c.secret);
+                println!("agency:  {}", c.agency_id);
+                println!("scopes:  {}", c.scopes.join(","));
+                println!("The secret is shown only now; keep it in the agency's secret store.");
+            }
+        }
+        ClientCommand::Revoke { key_id } => {
+            let done = frt_cases::exchange::revoke_client(&core, &actor, &key_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !done {
+                anyhow::bail!("no active client has the key id {key_id:?}");
+            }
+            println!("revoked {key_id}: its requests are refused from now on");
+        }
     }
     Ok(())
 }

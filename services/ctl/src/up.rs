@@ -26,6 +26,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     let core = frt_cases::Core::build(settings.clone()).await?;
     let portal = portal::build(core.clone())?;
     let casework = casework::build(core.clone())?;
+    let exchange = exchange::build(core.clone())?;
     let worker = worker::Worker::new(core)?;
     let host = |h: &str| {
         if h == "0.0.0.0" {
@@ -46,6 +47,11 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
         host(&settings.casework.host),
         casework.port()
     );
+    println!(
+        "  exchange  http://{}:{}/  (signed requests from agencies' systems; API docs: /docs/)",
+        host(&settings.exchange.host),
+        exchange.port()
+    );
     if let Some(creds) = creds {
         println!();
         crate::demo::print(&creds);
@@ -60,6 +66,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     tokio::select! {
         r = portal.run_until_stopped() => r?,
         r = casework.run_until_stopped() => r?,
+        r = exchange.run_until_stopped() => r?,
         () = worker.run() => {}
     }
     Ok(())

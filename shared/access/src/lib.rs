@@ -6,6 +6,7 @@ pub mod authz;
 pub mod password;
 pub mod principal;
 pub mod sealing;
+pub mod signing;
 pub mod token;
 
 pub use authz::{Action, Authorizer, Resource};

@@ -12,6 +12,7 @@ use std::time::Duration;
 pub struct Settings {
     pub portal: Listen,
     pub casework: Listen,
+    pub exchange: Exchange,
     pub database: Database,
     pub auth: Auth,
     pub http: Http,
@@ -30,6 +31,25 @@ pub struct Settings {
     /// The environment the settings were loaded for (`FRT_ENV`, e.g. `production`); not a key.
     #[serde(skip)]
     pub env: String,
+}
+
+/// The exchange service for other agencies' systems: where it listens and how many requests
+/// one client may make per minute.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exchange {
+    pub host: String,
+    pub port: u16,
+    pub requests_per_minute: u32,
+}
+
+impl Exchange {
+    pub fn listen(&self) -> Listen {
+        Listen {
+            host: self.host.clone(),
+            port: self.port,
+        }
+    }
 }
 
 /// Acceptance testing against a deployment: the token of the test-support API. Empty, the API

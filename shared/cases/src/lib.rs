@@ -12,6 +12,7 @@ pub mod context;
 pub mod download;
 pub mod entity;
 pub mod error;
+pub mod exchange;
 pub mod filings;
 pub mod inspections;
 pub mod logging;

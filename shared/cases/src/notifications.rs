@@ -629,117 +629,119 @@ pub async fn send(
     origin: &Origin,
     input: &NotificationInput,
 ) -> Result<NotificationView, NotificationError> {
-    let origin = origin.clone();
-    let input = input.clone();
     core.db
-        .tx(|conn| {
-            async move {
-                let sender = identities::agency(conn, origin.agency_id)
-                    .await?
-                    .ok_or(NotificationError::Missing("agency"))?;
-                let c = check(conn, &sender, &input).await?;
-                let today = today_in_china();
-                let seq = store::next_seq(conn, today).await?;
-                let n = store::insert(
-                    conn,
-                    &Notification {
-                        id: Uuid::now_v7(),
-                        reference: rules::reference(today, seq),
-                        kind: c.kind.as_str().to_owned(),
-                        sender_agency_id: sender.id,
-                        sender_user_id: origin.user_id,
-                        sender_client: origin.client.clone(),
-                        organisation_id: c.organisation_id,
-                        processor_name: c.processor_name.clone(),
-                        processor_uscc: c.processor_uscc.clone(),
-                        title: c.title.clone(),
-                        body: c.body.clone(),
-                        classification: c.classification.as_str().to_owned(),
-                        restricted_roles: c.restricted_roles.clone(),
-                        ack_required: c.ack_working_days.is_some(),
-                        ack_working_days: c.ack_working_days.and_then(|d| i32::try_from(d).ok()),
-                        in_reply_to: c.in_reply_to,
-                        sent_at: Utc::now(),
-                    },
-                )
-                .await?;
-                let rows: Vec<Recipient> = c
-                    .recipients
-                    .iter()
-                    .map(|a| Recipient::delivered(n.id, a.id))
-                    .collect();
-                store::insert_recipients(conn, &rows).await?;
-                if !c.links.is_empty() {
-                    store::insert_links(conn, n.id, &c.links).await?;
-                }
-                let calendar = core.calendars.get(conn).await?;
-                for a in &c.recipients {
-                    if c.kind == NotificationKind::CaseTransfer {
-                        store::grant(conn, a.id, n.id, &c.links).await?;
-                    }
-                    let ack_due = match c.ack_working_days {
-                        Some(days) => {
-                            let wd = WorkingDays::new(i64::from(days))
-                                .map_err(|e| anyhow::anyhow!("acknowledgement days: {e}"))?;
-                            let d = deadlines::set(
-                                conn,
-                                &calendar,
-                                store::ENTITY,
-                                n.id,
-                                &ack_purpose(a.id),
-                                today,
-                                wd,
-                                None,
-                            )
-                            .await?;
-                            Some(d.due_date)
-                        }
-                        None => None,
-                    };
-                    store::feed_append(conn, "notifications", Some(a.id), n.id, "received")
-                        .await?;
-                    let notice = NotificationNotice::Received {
-                        reference: n.reference.clone(),
-                        kind_zh: c.kind.name_zh().to_owned(),
-                        from: sender.name.clone(),
-                        title: (c.classification != Classification::Restricted)
-                            .then(|| n.title.clone()),
-                        ack_due,
-                    };
-                    for u in readers_of(conn, a.id, &n).await? {
-                        notices::mail(
-                            conn,
-                            &u.email,
-                            &u.locale,
-                            &notice,
-                            about(n.id),
-                            format!("notification:{}:received:{}", n.id, u.email),
-                        )
-                        .await?;
-                    }
-                }
-                audit::record(
-                    conn,
-                    &origin.actor,
-                    "notification.sent",
-                    store::ENTITY,
-                    &n.id.to_string(),
-                    None,
-                    Some(json!({
-                        "reference": n.reference,
-                        "kind": n.kind,
-                        "classification": n.classification,
-                        "recipients": c.recipients.iter().map(|a| a.id).collect::<Vec<_>>(),
-                        "links": c.links.iter().map(|(t, id)| json!({ "entity_type": t, "id": id })).collect::<Vec<_>>(),
-                        "handed_over": c.kind == NotificationKind::CaseTransfer,
-                    })),
-                )
-                .await?;
-                view(conn, n).await
-            }
-            .scope_boxed()
-        })
+        .tx(|conn| send_in(conn, core, origin, input).scope_boxed())
         .await
+}
+
+/// Sends a notification inside the caller's transaction (the exchange service keeps the
+/// answer to an Idempotency-Key in the same one).
+pub async fn send_in(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    origin: &Origin,
+    input: &NotificationInput,
+) -> Result<NotificationView, NotificationError> {
+    let sender = identities::agency(conn, origin.agency_id)
+        .await?
+        .ok_or(NotificationError::Missing("agency"))?;
+    let c = check(conn, &sender, input).await?;
+    let today = today_in_china();
+    let seq = store::next_seq(conn, today).await?;
+    let n = store::insert(
+        conn,
+        &Notification {
+            id: Uuid::now_v7(),
+            reference: rules::reference(today, seq),
+            kind: c.kind.as_str().to_owned(),
+            sender_agency_id: sender.id,
+            sender_user_id: origin.user_id,
+            sender_client: origin.client.clone(),
+            organisation_id: c.organisation_id,
+            processor_name: c.processor_name.clone(),
+            processor_uscc: c.processor_uscc.clone(),
+            title: c.title.clone(),
+            body: c.body.clone(),
+            classification: c.classification.as_str().to_owned(),
+            restricted_roles: c.restricted_roles.clone(),
+            ack_required: c.ack_working_days.is_some(),
+            ack_working_days: c.ack_working_days.and_then(|d| i32::try_from(d).ok()),
+            in_reply_to: c.in_reply_to,
+            sent_at: Utc::now(),
+        },
+    )
+    .await?;
+    let rows: Vec<Recipient> = c
+        .recipients
+        .iter()
+        .map(|a| Recipient::delivered(n.id, a.id))
+        .collect();
+    store::insert_recipients(conn, &rows).await?;
+    if !c.links.is_empty() {
+        store::insert_links(conn, n.id, &c.links).await?;
+    }
+    let calendar = core.calendars.get(conn).await?;
+    for a in &c.recipients {
+        if c.kind == NotificationKind::CaseTransfer {
+            store::grant(conn, a.id, n.id, &c.links).await?;
+        }
+        let ack_due = match c.ack_working_days {
+            Some(days) => {
+                let wd = WorkingDays::new(i64::from(days))
+                    .map_err(|e| anyhow::anyhow!("acknowledgement days: {e}"))?;
+                let d = deadlines::set(
+                    conn,
+                    &calendar,
+                    store::ENTITY,
+                    n.id,
+                    &ack_purpose(a.id),
+                    today,
+                    wd,
+                    None,
+                )
+                .await?;
+                Some(d.due_date)
+            }
+            None => None,
+        };
+        store::feed_append(conn, "notifications", Some(a.id), n.id, "received").await?;
+        let notice = NotificationNotice::Received {
+            reference: n.reference.clone(),
+            kind_zh: c.kind.name_zh().to_owned(),
+            from: sender.name.clone(),
+            title: (c.classification != Classification::Restricted).then(|| n.title.clone()),
+            ack_due,
+        };
+        for u in readers_of(conn, a.id, &n).await? {
+            notices::mail(
+                conn,
+                &u.email,
+                &u.locale,
+                &notice,
+                about(n.id),
+                format!("notification:{}:received:{}", n.id, u.email),
+            )
+            .await?;
+        }
+    }
+    audit::record(
+        conn,
+        &origin.actor,
+        "notification.sent",
+        store::ENTITY,
+        &n.id.to_string(),
+        None,
+        Some(json!({
+            "reference": n.reference,
+            "kind": n.kind,
+            "classification": n.classification,
+            "recipients": c.recipients.iter().map(|a| a.id).collect::<Vec<_>>(),
+            "links": c.links.iter().map(|(t, id)| json!({ "entity_type": t, "id": id })).collect::<Vec<_>>(),
+            "handed_over": c.kind == NotificationKind::CaseTransfer,
+        })),
+    )
+    .await?;
+    view(conn, n).await
 }
 
 /// The notification `id`, if `reader` may see it.
@@ -832,6 +834,14 @@ async fn view(
         materials,
         sent_at: n.sent_at,
     })
+}
+
+/// A notification as the agencies concerned see it (for a reader already allowed).
+pub async fn view_of(
+    conn: &mut AsyncPgConnection,
+    n: Notification,
+) -> Result<NotificationView, NotificationError> {
+    view(conn, n).await
 }
 
 /// One notification the origin may see.
@@ -949,103 +959,107 @@ pub async fn receive(
             )]));
         }
     }
-    let origin = origin.clone();
     core.db
-        .tx(|conn| {
-            async move {
-                let reader = origin.reader(conn).await?;
-                let n = visible(conn, &reader, id).await?;
-                let mut r = store::recipient_for_update(conn, n.id, origin.agency_id)
-                    .await?
-                    .ok_or(NotificationError::NotARecipient)?;
-                let now_status = r
-                    .status
-                    .parse::<ReceiptStatus>()
-                    .map_err(anyhow::Error::from)?;
-                let now = Utc::now();
-                let (next, action, event) = match &what {
-                    Receipt::Acknowledge => (
-                        now_status
-                            .acknowledge()
-                            .ok_or(NotificationError::AlreadyDone(
-                                "your agency has already acknowledged this notification",
-                            ))?,
-                        "notification.acknowledged",
-                        "acknowledged",
-                    ),
-                    Receipt::Feedback(_) => (
-                        now_status.answer().ok_or(NotificationError::AlreadyDone(
-                            "your agency has already answered this notification",
-                        ))?,
-                        "notification.answered",
-                        "feedback",
-                    ),
-                };
-                if r.acknowledged_at.is_none() {
-                    r.acknowledged_at = Some(now);
-                    r.acknowledged_by = origin.user_id;
-                }
-                if let Receipt::Feedback(text) = &what {
-                    r.feedback = Some(text.trim().to_owned());
-                    r.answered_at = Some(now);
-                    r.answered_by = origin.user_id;
-                }
-                r.status = next.as_str().to_owned();
-                store::update_recipient(conn, &r).await?;
-                let calendar = core.calendars.get(conn).await?;
-                deadlines::mark_met(
-                    conn,
-                    &calendar,
-                    store::ENTITY,
-                    n.id,
-                    &ack_purpose(origin.agency_id),
-                    today_in_china(),
-                )
-                .await?;
-                store::feed_append(conn, "notifications", Some(n.sender_agency_id), n.id, event)
-                    .await?;
-                let me = identities::agency(conn, origin.agency_id)
-                    .await?
-                    .ok_or(NotificationError::Missing("agency"))?;
-                let notice = NotificationNotice::Answered {
-                    reference: n.reference.clone(),
-                    recipient: me.name.clone(),
-                    feedback: matches!(what, Receipt::Feedback(_)),
-                };
-                let told = match n.sender_user_id {
-                    Some(u) => identities::user(conn, u)
-                        .await?
-                        .filter(|u| u.active)
-                        .into_iter()
-                        .collect(),
-                    None => Vec::new(),
-                };
-                for u in told {
-                    notices::mail(
-                        conn,
-                        &u.email,
-                        &u.locale,
-                        &notice,
-                        about(n.id),
-                        format!("notification:{}:{event}:{}:{}", n.id, me.id, u.email),
-                    )
-                    .await?;
-                }
-                audit::record(
-                    conn,
-                    &origin.actor,
-                    action,
-                    store::ENTITY,
-                    &n.id.to_string(),
-                    None,
-                    Some(json!({ "agency_id": origin.agency_id })),
-                )
-                .await?;
-                view(conn, n).await
-            }
-            .scope_boxed()
-        })
+        .tx(|conn| receive_in(conn, core, origin, id, &what).scope_boxed())
         .await
+}
+
+/// Acknowledges or answers inside the caller's transaction.
+pub async fn receive_in(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    origin: &Origin,
+    id: Uuid,
+    what: &Receipt,
+) -> Result<NotificationView, NotificationError> {
+    let reader = origin.reader(conn).await?;
+    let n = visible(conn, &reader, id).await?;
+    let mut r = store::recipient_for_update(conn, n.id, origin.agency_id)
+        .await?
+        .ok_or(NotificationError::NotARecipient)?;
+    let now_status = r
+        .status
+        .parse::<ReceiptStatus>()
+        .map_err(anyhow::Error::from)?;
+    let now = Utc::now();
+    let (next, action, event) = match &what {
+        Receipt::Acknowledge => (
+            now_status
+                .acknowledge()
+                .ok_or(NotificationError::AlreadyDone(
+                    "your agency has already acknowledged this notification",
+                ))?,
+            "notification.acknowledged",
+            "acknowledged",
+        ),
+        Receipt::Feedback(_) => (
+            now_status.answer().ok_or(NotificationError::AlreadyDone(
+                "your agency has already answered this notification",
+            ))?,
+            "notification.answered",
+            "feedback",
+        ),
+    };
+    if r.acknowledged_at.is_none() {
+        r.acknowledged_at = Some(now);
+        r.acknowledged_by = origin.user_id;
+    }
+    if let Receipt::Feedback(text) = &what {
+        r.feedback = Some(text.trim().to_owned());
+        r.answered_at = Some(now);
+        r.answered_by = origin.user_id;
+    }
+    r.status = next.as_str().to_owned();
+    store::update_recipient(conn, &r).await?;
+    let calendar = core.calendars.get(conn).await?;
+    deadlines::mark_met(
+        conn,
+        &calendar,
+        store::ENTITY,
+        n.id,
+        &ack_purpose(origin.agency_id),
+        today_in_china(),
+    )
+    .await?;
+    store::feed_append(conn, "notifications", Some(n.sender_agency_id), n.id, event).await?;
+    let me = identities::agency(conn, origin.agency_id)
+        .await?
+        .ok_or(NotificationError::Missing("agency"))?;
+    let notice = NotificationNotice::Answered {
+        reference: n.reference.clone(),
+        recipient: me.name.clone(),
+        feedback: matches!(what, Receipt::Feedback(_)),
+    };
+    let told = match n.sender_user_id {
+        Some(u) => identities::user(conn, u)
+            .await?
+            .filter(|u| u.active)
+            .into_iter()
+            .collect(),
+        None => Vec::new(),
+    };
+    for u in told {
+        notices::mail(
+            conn,
+            &u.email,
+            &u.locale,
+            &notice,
+            about(n.id),
+            format!("notification:{}:{event}:{}:{}", n.id, me.id, u.email),
+        )
+        .await?;
+    }
+    audit::record(
+        conn,
+        &origin.actor,
+        action,
+        store::ENTITY,
+        &n.id.to_string(),
+        None,
+        Some(json!({ "agency_id": origin.agency_id })),
+    )
+    .await?;
+    view(conn, n).await
 }
 
 /// Every agency, for choosing recipients.

@@ -9,6 +9,7 @@ pub mod calendars;
 pub mod complaints;
 pub mod db;
 pub mod deadlines;
+pub mod exchange;
 pub mod filings;
 pub mod idempotency;
 pub mod identities;

@@ -527,6 +527,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    exchange_clients (key_id) {
+        key_id -> Text,
+        agency_id -> Uuid,
+        scopes -> Array<Text>,
+        secret_sealed -> Bytea,
+        secret_key_id -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    exchange_signatures (signature) {
+        signature -> Text,
+        key_id -> Text,
+        seen_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    exchange_idempotency (key_id, idempotency_key) {
+        key_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Int4,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(complaint_materials -> complaints (complaint_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
@@ -558,7 +589,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_grants,
     deadline_alerts,
     deadlines,
+    exchange_clients,
     exchange_feed,
+    exchange_idempotency,
+    exchange_signatures,
     filing_number_counters,
     filing_versions,
     filings,

@@ -46,6 +46,7 @@ pub fn settings_for(
         ("DATABASE_URL".into(), db_url.into()),
         ("FRT__PORTAL__PORT".into(), "0".into()),
         ("FRT__CASEWORK__PORT".into(), "0".into()),
+        ("FRT__EXCHANGE__PORT".into(), "0".into()),
         ("FRT__HTTP__WORKERS".into(), "1".into()),
         ("FRT__DATABASE__POOL_SIZE".into(), "3".into()),
         (

@@ -18,6 +18,8 @@ use std::str::FromStr;
 pub enum Zone {
     Portal,
     Casework,
+    /// Other agencies' systems: signed requests, no accounts.
+    Exchange,
 }
 
 impl Zone {
@@ -26,6 +28,7 @@ impl Zone {
         match self {
             Self::Portal => frt_store::identities::PORTAL_ZONE,
             Self::Casework => frt_store::identities::CASEWORK_ZONE,
+            Self::Exchange => "exchange",
         }
     }
 }

@@ -323,3 +323,31 @@ impl From<frt_cases::notifications::NotificationError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::exchange::ExchangeError> for ApiError {
+    fn from(e: frt_cases::exchange::ExchangeError) -> Self {
+        use frt_cases::exchange::ExchangeError as X;
+        let detail = e.to_string();
+        match e {
+            X::Unsigned => Self::new(StatusCode::UNAUTHORIZED, "exchange.unsigned", detail),
+            X::StaleTimestamp { .. } => {
+                Self::new(StatusCode::UNAUTHORIZED, "exchange.stale_timestamp", detail)
+            }
+            X::UnknownKey => Self::new(StatusCode::UNAUTHORIZED, "exchange.unknown_key", detail),
+            X::BadSignature => {
+                Self::new(StatusCode::UNAUTHORIZED, "exchange.bad_signature", detail)
+            }
+            X::Replayed => Self::new(StatusCode::UNAUTHORIZED, "exchange.replayed", detail),
+            X::ScopeMissing(_) => {
+                Self::new(StatusCode::FORBIDDEN, "exchange.scope_missing", detail)
+            }
+            X::BadCursor => Self::bad_request("request.invalid_cursor", detail),
+            X::Invalid(_) => Self::bad_request("exchange.invalid", detail),
+            X::IdempotencyMismatch => {
+                Self::unprocessable("exchange.idempotency_key_reused", detail)
+            }
+            X::Notification(n) => n.into(),
+            X::Store(s) => s.into(),
+        }
+    }
+}

@@ -314,7 +314,11 @@ fn routed(
         .into_utoipa_app()
         .openapi(base)
         .configure(crate::health::routes)
-        .configure(crate::session::routes(zone))
+        .configure(|cfg| {
+            if zone != crate::auth::Zone::Exchange {
+                crate::session::routes(zone)(cfg);
+            }
+        })
         .configure(routes)
         .configure(|cfg| {
             if test_support {

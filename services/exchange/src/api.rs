@@ -1,0 +1,193 @@
+//! The exchange API. Every handler reads the raw body, checks the request's signature
+//! (`frt_cases::exchange::authenticate`: key, time window, signature, no replay; the call is
+//! audited) and the client's rate, then does the work for the client's agency.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use frt_cases::exchange::{self as ex, Caller, Signed, SyncPage};
+use frt_cases::notifications::{self, NotificationInput, NotificationView, Receipt};
+use frt_web::auth::RequestId;
+use frt_web::error::ApiError;
+use frt_web::{ApiResult, Core};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
+use std::num::NonZeroU32;
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+/// The raw body, as signed (the documented request body is named on each operation).
+pub struct RawBody(pub web::Bytes);
+
+impl actix_web::FromRequest for RawBody {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move { Ok(Self(bytes.await?)) })
+    }
+}
+
+/// Requests per client and minute, one limiter for the whole process.
+static LIMITER: OnceLock<DefaultKeyedRateLimiter<String>> = OnceLock::new();
+
+fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The client behind a signed request, within its rate.
+async fn client(core: &Core, req: &HttpRequest, body: &[u8]) -> Result<Caller, ApiError> {
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or_else(|| req.path());
+    let signed = Signed {
+        method: req.method().as_str(),
+        path_and_query,
+        key_id: header(req, "x-frt-key"),
+        timestamp: header(req, "x-frt-timestamp"),
+        signature: header(req, "x-frt-signature"),
+        body,
+        client_ip: frt_web::auth::client_ip(req),
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    };
+    let caller = ex::authenticate(core, &signed).await?;
+    let limiter = LIMITER.get_or_init(|| {
+        let n =
+            NonZeroU32::new(core.settings.exchange.requests_per_minute).unwrap_or(NonZeroU32::MIN);
+        RateLimiter::keyed(Quota::per_minute(n))
+    });
+    if let Err(not_until) = limiter.check_key(&caller.key_id) {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "exchange.too_many_requests",
+            "this client has made too many requests; slow down",
+        )
+        .with_retry_after(wait.as_secs().max(1)));
+    }
+    Ok(caller)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SyncQuery {
+    /// The `next_cursor` of the previous page; none to start from the beginning.
+    #[param(max_length = 80)]
+    pub cursor: Option<String>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// The events of notifications addressed to the client's agency (received) and of those it
+/// sent (acknowledged, feedback), in the order they became visible: a client that follows
+/// `next_cursor` sees every item exactly once. Scope `notifications:read`.
+#[utoipa::path(tag = "sync", params(SyncQuery),
+    responses((status = 200, body = SyncPage)))]
+#[get("/api/v1/sync/notifications")]
+pub async fn sync_notifications(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+    q: web::Query<SyncQuery>,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    let q = q.into_inner();
+    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=1000)?;
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(|c| frt_web::params::text("cursor", c, 80))
+        .transpose()?;
+    let page = ex::sync_notifications(&core, &caller, cursor, limit).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Send a notification from the client's agency. `Idempotency-Key` is required: a retry with
+/// the same key and body answers as the first time; the same key with another body is refused
+/// (422). Scope `notifications:write`.
+#[utoipa::path(tag = "notifications", request_body = NotificationInput,
+    params(("Idempotency-Key" = String, Header, max_length = 100)),
+    responses((status = 201, body = NotificationView)))]
+#[post("/api/v1/notifications")]
+pub async fn push_notification(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    let key = header(&req, "idempotency-key").ok_or_else(|| {
+        ApiError::bad_request(
+            "exchange.idempotency_key_required",
+            "send an Idempotency-Key header, the same for every retry of this push",
+        )
+    })?;
+    let input: NotificationInput = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(
+            "request.invalid_json",
+            format!("the JSON body cannot be read: {e}"),
+        )
+    })?;
+    let pushed = ex::push(&core, &caller, key, &body, &input).await?;
+    let status = StatusCode::from_u16(pushed.status).unwrap_or(StatusCode::CREATED);
+    Ok(HttpResponse::build(status).json(pushed.body))
+}
+
+/// Acknowledge receipt (签收) for the client's agency. Scope `notifications:write`.
+#[utoipa::path(tag = "notifications", params(("id" = Uuid, Path)),
+    responses((status = 200, body = NotificationView)))]
+#[post("/api/v1/notifications/{id}/acknowledge")]
+pub async fn acknowledge(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    caller.require("notifications:write")?;
+    let v = notifications::receive(
+        &core,
+        &caller.origin(),
+        id.into_inner(),
+        Receipt::Acknowledge,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]|\\uFEFF")]
+    pub feedback: String,
+}
+
+/// Answer with feedback (反馈) for the client's agency, once. Scope `notifications:write`.
+#[utoipa::path(tag = "notifications", params(("id" = Uuid, Path)), request_body = Feedback,
+    responses((status = 200, body = NotificationView)))]
+#[post("/api/v1/notifications/{id}/feedback")]
+pub async fn feedback(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    caller.require("notifications:write")?;
+    let f: Feedback = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(
+            "request.invalid_json",
+            format!("the JSON body cannot be read: {e}"),
+        )
+    })?;
+    let v = notifications::receive(
+        &core,
+        &caller.origin(),
+        id.into_inner(),
+        Receipt::Feedback(f.feedback),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(v))
+}

@@ -1,0 +1,14 @@
+//! Starts the exchange service with configuration from `config/` and `FRT__…` variables.
+
+use frt_web::config::{default_config_dir, Settings};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let settings = Settings::load(&default_config_dir())?;
+    frt_web::server::init_tracing(&settings.log.level, settings.log.json);
+    let core = frt_web::Core::build(settings).await?;
+    let app = exchange::build(core)?;
+    tracing::info!(port = app.port(), "exchange listening");
+    app.run_until_stopped().await?;
+    Ok(())
+}

@@ -1,0 +1,447 @@
+//! The exchange service over HTTP with signed requests: a sync that sees every notification
+//! exactly once while writers commit out of order, refusals (unsigned, stale, bad signature,
+//! replayed, revoked, missing scope), a push retried under its Idempotency-Key, and
+//! acknowledgement by a system.
+
+use frt_access::{signing, AgencyKind, Role};
+use frt_cases::exchange::{self as ex, NewClient};
+use frt_cases::notifications::{self, NotificationInput, Origin};
+use frt_store::audit::Actor;
+use frt_store::ScopedFutureExt;
+use frt_testkit::TestApp;
+use reqwest::Method;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use uuid::Uuid;
+
+struct Exchange {
+    base: String,
+    http: reqwest::Client,
+    handle: frt_web::server::ServerHandle,
+}
+
+impl Exchange {
+    fn start(app: &TestApp) -> Self {
+        let server = exchange::build(app.core.clone()).expect("exchange");
+        let base = format!("http://127.0.0.1:{}", server.port());
+        let handle = server.handle();
+        tokio::spawn(server.run_until_stopped());
+        Self {
+            base,
+            http: reqwest::Client::new(),
+            handle,
+        }
+    }
+}
+
+/// A distinct timestamp per request within the window, so that no two signatures of a test
+/// collide (the same signature twice is a replay).
+static SENT: AtomicU64 = AtomicU64::new(0);
+static START: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+
+fn now_ts() -> i64 {
+    let start = *START.get_or_init(|| chrono::Utc::now().timestamp());
+    start - i64::try_from(SENT.fetch_add(1, Ordering::Relaxed) % 250).unwrap_or(0)
+}
+
+/// A signed request as the contract says; returns (status, body).
+async fn signed(
+    ex: &Exchange,
+    client: &NewClient,
+    method: Method,
+    path: &str,
+    body: Option<&Value>,
+    extra: &[(&str, &str)],
+) -> (u16, Value) {
+    let raw = body.map(|b| b.to_string()).unwrap_or_default();
+    let ts = now_ts().to_string();
+    let sig = signing::sign(
+        &client.secret,
+        &signing::canonical(method.as_str(), path, &ts, raw.as_bytes()),
+    );
+    let mut req = ex
+        .http
+        .request(method, format!("{}{path}", ex.base))
+        .header("X-FRT-Key", &client.key_id)
+        .header("X-FRT-Timestamp", &ts)
+        .header("X-FRT-Signature", &sig);
+    for (k, v) in extra {
+        req = req.header(*k, *v);
+    }
+    if body.is_some() {
+        req = req
+            .header("content-type", "application/json")
+            .body(raw.clone());
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn agency_of(app: &TestApp, token: &str) -> Uuid {
+    let (_, me) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/me", app.casework),
+            Some(token),
+            None,
+        )
+        .await;
+    me["agency_id"]
+        .as_str()
+        .and_then(|a| Uuid::parse_str(a).ok())
+        .expect("agency")
+}
+
+fn notice(to: Uuid, title: &str) -> NotificationInput {
+    serde_json::from_value(json!({
+        "kind": "information_sharing",
+        "recipients": [to],
+        "title": title,
+        "body": "共享线索。"
+    }))
+    .expect("input")
+}
+
+fn sender(agency: Uuid) -> Origin {
+    Origin {
+        agency_id: agency,
+        user_id: None,
+        role: Some("supervisor".into()),
+        client: None,
+        actor: Actor::system("test"),
+    }
+}
+
+#[tokio::test]
+async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order() {
+    let app = TestApp::spawn().await;
+    let ex = Exchange::start(&app);
+    let shanghai = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let (from, to) = (
+        agency_of(&app, &shanghai).await,
+        agency_of(&app, &police).await,
+    );
+    let client = ex::create_client(
+        &app.core,
+        &Actor::system("test"),
+        &to.to_string(),
+        &["notifications:read".into()],
+    )
+    .await
+    .expect("client");
+
+    // The unit's own notification to the office, which the office acknowledges in a
+    // transaction that begins first and commits last: its event for the unit is numbered
+    // before those of the notifications sent to the unit meanwhile.
+    let asked = notifications::send(
+        &app.core,
+        &sender(to),
+        &serde_json::from_value(json!({ "kind": "feedback", "recipients": [from],
+            "title": "请签收", "body": "核查结果。", "ack_required": true }))
+        .expect("input"),
+    )
+    .await
+    .expect("send");
+    let core = app.core.clone();
+    let (held_tx, held_rx) = tokio::sync::oneshot::channel::<()>();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let asked_id = asked.id;
+    let slow = tokio::spawn(async move {
+        let core = &core;
+        core.db
+            .tx(|conn| {
+                async move {
+                    let v = notifications::receive_in(
+                        conn,
+                        core,
+                        &sender(from),
+                        asked_id,
+                        &notifications::Receipt::Acknowledge,
+                    )
+                    .await?;
+                    let _ = held_tx.send(());
+                    let _ = release_rx.await;
+                    Ok::<_, notifications::NotificationError>(v)
+                }
+                .scope_boxed()
+            })
+            .await
+            .expect("slow writer")
+    });
+    held_rx
+        .await
+        .expect("the slow writer holds its transaction");
+    let mut sent = HashSet::new();
+    for i in 0..3 {
+        let v = notifications::send(&app.core, &sender(from), &notice(to, &format!("快{i}")))
+            .await
+            .expect("send");
+        sent.insert(format!("received {}", v.id));
+    }
+
+    // The reader syncs while the slow one is still open: it must not move past it.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    let sync = |cursor: Option<String>| {
+        let path = match cursor {
+            Some(c) => format!("/api/v1/sync/notifications?cursor={c}&limit=2"),
+            None => "/api/v1/sync/notifications?limit=2".to_owned(),
+        };
+        let ex = &ex;
+        let client = &client;
+        async move { signed(ex, client, Method::GET, &path, None, &[]).await }
+    };
+    for _ in 0..5 {
+        let (s, page) = sync(cursor.clone()).await;
+        assert_eq!(s, 200, "{page}");
+        for item in page["items"].as_array().expect("items") {
+            seen.push(format!(
+                "{} {}",
+                item["event"].as_str().expect("event"),
+                item["notification"]["id"].as_str().expect("id")
+            ));
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    // Nothing passed the open transaction: the reader waits rather than skip it.
+    assert!(seen.is_empty(), "{seen:?}");
+    let _ = release_tx.send(());
+    slow.await.expect("slow writer");
+    let late = format!("acknowledged {asked_id}");
+    sent.insert(late.clone());
+    for _ in 0..5 {
+        let (s, page) = sync(cursor.clone()).await;
+        assert_eq!(s, 200, "{page}");
+        for item in page["items"].as_array().expect("items") {
+            seen.push(format!(
+                "{} {}",
+                item["event"].as_str().expect("event"),
+                item["notification"]["id"].as_str().expect("id")
+            ));
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+    }
+    let unique: HashSet<String> = seen.iter().cloned().collect();
+    assert_eq!(unique.len(), seen.len(), "an item came twice: {seen:?}");
+    assert_eq!(unique, sent, "every event exactly once");
+    assert_eq!(
+        seen.first(),
+        Some(&late),
+        "in the order of the transactions: {seen:?}"
+    );
+    ex.handle.stop(true).await;
+}
+
+#[tokio::test]
+async fn refusals_idempotent_pushes_and_acknowledgement_by_a_system() {
+    let app = TestApp::spawn().await;
+    let ex = Exchange::start(&app);
+    let shanghai = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let (cac, unit) = (
+        agency_of(&app, &shanghai).await,
+        agency_of(&app, &police).await,
+    );
+    let actor = Actor::system("test");
+    let writer = ex::create_client(
+        &app.core,
+        &actor,
+        &unit.to_string(),
+        &["notifications:read".into(), "notifications:write".into()],
+    )
+    .await
+    .expect("client");
+    let reader = ex::create_client(
+        &app.core,
+        &actor,
+        "public_security 310000",
+        &["notifications:read".into()],
+    )
+    .await
+    .expect("client by agency name");
+    let code = |b: &Value| b["code"].as_str().unwrap_or_default().to_owned();
+
+    // Unsigned, stale, wrongly signed, replayed.
+    let r = ex
+        .http
+        .get(format!("{}/api/v1/sync/notifications", ex.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 401);
+    let path = "/api/v1/sync/notifications";
+    let old = (chrono::Utc::now().timestamp() - 301).to_string();
+    let sig = signing::sign(&reader.secret, &signing::canonical("GET", path, &old, b""));
+    let r = ex
+        .http
+        .get(format!("{}{path}", ex.base))
+        .header("X-FRT-Key", &reader.key_id)
+        .header("X-FRT-Timestamp", &old)
+        .header("X-FRT-Signature", &sig)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 401);
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!(code(&b), "exchange.stale_timestamp");
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let good = signing::sign(&reader.secret, &signing::canonical("GET", path, &ts, b""));
+    let bad = signing::sign("not-the-secret", &signing::canonical("GET", path, &ts, b""));
+    let send = |sig: String| {
+        ex.http
+            .get(format!("{}{path}", ex.base))
+            .header("X-FRT-Key", &reader.key_id)
+            .header("X-FRT-Timestamp", &ts)
+            .header("X-FRT-Signature", sig)
+            .send()
+    };
+    let r = send(bad).await.expect("send");
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!(code(&b), "exchange.bad_signature");
+    let r = send(good.clone()).await.expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+    let r = send(good).await.expect("send");
+    let (s, b) = (
+        r.status().as_u16(),
+        r.json::<Value>().await.unwrap_or_default(),
+    );
+    assert_eq!((s, code(&b).as_str()), (401, "exchange.replayed"));
+
+    // A push needs the scope, and is answered once per Idempotency-Key.
+    let body = json!({ "kind": "feedback", "recipients": [cac], "title": "核查结果",
+                       "body": "已核查，情况属实。" });
+    let (s, b) = signed(
+        &ex,
+        &reader,
+        Method::POST,
+        "/api/v1/notifications",
+        Some(&body),
+        &[("Idempotency-Key", "k-1")],
+    )
+    .await;
+    assert_eq!(
+        (s, code(&b).as_str()),
+        (403, "exchange.scope_missing"),
+        "{b}"
+    );
+    let (s1, first) = signed(
+        &ex,
+        &writer,
+        Method::POST,
+        "/api/v1/notifications",
+        Some(&body),
+        &[("Idempotency-Key", "k-1")],
+    )
+    .await;
+    assert_eq!(s1, 201, "{first}");
+    assert_eq!(first["sender_client"], writer.key_id.as_str());
+    let (s2, again) = signed(
+        &ex,
+        &writer,
+        Method::POST,
+        "/api/v1/notifications",
+        Some(&body),
+        &[("Idempotency-Key", "k-1")],
+    )
+    .await;
+    assert_eq!(
+        (s2, &again),
+        (201, &first),
+        "the retry gets the first answer"
+    );
+    let other = json!({ "kind": "feedback", "recipients": [cac], "title": "另一件",
+                        "body": "不同的内容。" });
+    let (s, b) = signed(
+        &ex,
+        &writer,
+        Method::POST,
+        "/api/v1/notifications",
+        Some(&other),
+        &[("Idempotency-Key", "k-1")],
+    )
+    .await;
+    assert_eq!(
+        (s, code(&b).as_str()),
+        (422, "exchange.idempotency_key_reused"),
+        "{b}"
+    );
+    let (_, list) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/notifications?direction=received", app.casework),
+            Some(&shanghai),
+            None,
+        )
+        .await;
+    assert_eq!(
+        list["items"].as_array().map(Vec::len),
+        Some(1),
+        "sent once: {list}"
+    );
+
+    // The office asks for acknowledgement; the unit's system acknowledges it.
+    let n = notifications::send(
+        &app.core,
+        &sender(cac),
+        &serde_json::from_value(json!({ "kind": "violation_notice", "recipients": [unit],
+            "title": "线索", "body": "请核查。", "ack_required": true }))
+        .expect("input"),
+    )
+    .await
+    .expect("send");
+    let (s, v) = signed(
+        &ex,
+        &writer,
+        Method::POST,
+        &format!("/api/v1/notifications/{}/acknowledge", n.id),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (s, v["recipients"][0]["status"].as_str()),
+        (200, Some("acknowledged")),
+        "{v}"
+    );
+
+    // Revoked: refused at once.
+    assert!(ex::revoke_client(&app.core, &actor, &writer.key_id)
+        .await
+        .expect("revoke"));
+    let (s, b) = signed(
+        &ex,
+        &writer,
+        Method::GET,
+        "/api/v1/sync/notifications",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!((s, code(&b).as_str()), (401, "exchange.unknown_key"), "{b}");
+
+    // Every call is audited under the client.
+    let mut conn = app.core.db.conn().await.expect("conn");
+    let trail = frt_store::audit::trail_page(
+        &mut conn,
+        frt_store::exchange::ENTITY,
+        &writer.key_id,
+        None,
+        100,
+    )
+    .await
+    .expect("trail");
+    let calls = trail.iter().filter(|r| r.action == "exchange.call").count();
+    assert!(calls >= 4, "{calls} calls audited");
+    ex.handle.stop(true).await;
+}

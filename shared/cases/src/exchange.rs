@@ -1,0 +1,435 @@
+//! The exchange service's use cases: other agencies' systems as clients (registered by an
+//! administrator, bound to one agency with scopes, revocable at once), the check of every
+//! signed request (key, time window, signature, no replay; each call audited), the sync of
+//! notifications addressed to the client's agency in an order that never skips one, and the
+//! push of notifications under an Idempotency-Key.
+
+use crate::context::Core;
+use crate::error::StoreError;
+use crate::notifications::{self, NotificationError, NotificationInput, NotificationView, Origin};
+use chrono::{DateTime, Utc};
+use frt_access::signing;
+use frt_store::audit::{self, Actor};
+use frt_store::exchange::{self as store, Client};
+use frt_store::notifications::{self as feed, Reader};
+use frt_store::{identities, QueryError, ScopedFutureExt};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+/// The scopes a client may hold.
+pub const SCOPES: [&str; 3] = ["notifications:read", "notifications:write", "registry:read"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    #[error("sign the request: X-FRT-Key, X-FRT-Timestamp and X-FRT-Signature are required")]
+    Unsigned,
+    #[error("X-FRT-Timestamp must be Unix seconds within {window} seconds of the service's clock")]
+    StaleTimestamp { window: i64 },
+    #[error("the key is unknown or revoked")]
+    UnknownKey,
+    #[error("the signature does not match the request")]
+    BadSignature,
+    #[error("this signature was already used: sign each request afresh")]
+    Replayed,
+    #[error("the client lacks the scope {0}")]
+    ScopeMissing(&'static str),
+    #[error("`cursor` is not one this service wrote: pass the `next_cursor` of the previous page")]
+    BadCursor,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the Idempotency-Key was used with another body")]
+    IdempotencyMismatch,
+    #[error(transparent)]
+    Notification(#[from] NotificationError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<QueryError> for ExchangeError {
+    fn from(e: QueryError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<frt_store::DbError> for ExchangeError {
+    fn from(e: frt_store::DbError) -> Self {
+        Self::Store(e.into())
+    }
+}
+
+impl From<anyhow::Error> for ExchangeError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Store(StoreError::Internal(e))
+    }
+}
+
+/// What `frtctl exchange clients create` prints, once.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewClient {
+    pub key_id: String,
+    pub secret: String,
+    pub agency_id: Uuid,
+    pub scopes: Vec<String>,
+}
+
+/// Registers a client of `agency` (its id or unique name) with `scopes`; the secret is sealed
+/// under the data key, bound to the key id, and shown only in the answer.
+pub async fn create_client(
+    core: &Core,
+    actor: &Actor,
+    agency: &str,
+    scopes: &[String],
+) -> Result<NewClient, ExchangeError> {
+    let mut wanted: Vec<String> = scopes.iter().map(|s| s.trim().to_owned()).collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() || wanted.iter().any(|s| !SCOPES.contains(&s.as_str())) {
+        return Err(ExchangeError::Invalid(format!(
+            "scopes must be among {}",
+            SCOPES.join(", ")
+        )));
+    }
+    let (key_id, secret) = signing::new_credentials();
+    let sealed = core
+        .data_key
+        .seal(secret.as_bytes(), key_id.as_bytes())
+        .map_err(|e| anyhow::anyhow!("sealing the client secret: {e}"))?;
+    let agency = agency.trim().to_owned();
+    let key = key_id.clone();
+    let client = core
+        .db
+        .tx(|conn| {
+            async move {
+                let found = match Uuid::parse_str(&agency) {
+                    Ok(id) => identities::agency(conn, id).await?,
+                    Err(_) => identities::agency_by_name(conn, &agency).await?,
+                };
+                let a = found.ok_or_else(|| {
+                    ExchangeError::Invalid(format!("no agency with the id or name {agency:?}"))
+                })?;
+                let c = store::insert(
+                    conn,
+                    &Client {
+                        key_id: key.clone(),
+                        agency_id: a.id,
+                        scopes: wanted,
+                        secret_sealed: sealed,
+                        secret_key_id: core.data_key.id().to_owned(),
+                        created_at: Utc::now(),
+                        revoked_at: None,
+                    },
+                )
+                .await?;
+                audit::record(
+                    conn,
+                    actor,
+                    "exchange_client.created",
+                    store::ENTITY,
+                    &c.key_id,
+                    None,
+                    Some(json!({ "agency_id": c.agency_id, "scopes": c.scopes })),
+                )
+                .await?;
+                Ok::<_, ExchangeError>(c)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    Ok(NewClient {
+        key_id,
+        secret,
+        agency_id: client.agency_id,
+        scopes: client.scopes,
+    })
+}
+
+/// Revokes a client at once; false when there was no such active client.
+pub async fn revoke_client(
+    core: &Core,
+    actor: &Actor,
+    key_id: &str,
+) -> Result<bool, ExchangeError> {
+    let key_id = key_id.trim().to_owned();
+    core.db
+        .tx(|conn| {
+            async move {
+                let done = store::revoke(conn, &key_id).await?;
+                if done {
+                    audit::record(
+                        conn,
+                        actor,
+                        "exchange_client.revoked",
+                        store::ENTITY,
+                        &key_id,
+                        None,
+                        None,
+                    )
+                    .await?;
+                }
+                Ok::<_, ExchangeError>(done)
+            }
+            .scope_boxed()
+        })
+        .await
+}
+
+/// A request as signed.
+#[derive(Debug, Clone)]
+pub struct Signed<'a> {
+    pub method: &'a str,
+    pub path_and_query: &'a str,
+    pub key_id: Option<&'a str>,
+    pub timestamp: Option<&'a str>,
+    pub signature: Option<&'a str>,
+    pub body: &'a [u8],
+    pub client_ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// An authenticated client.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub key_id: String,
+    pub agency_id: Uuid,
+    pub scopes: Vec<String>,
+    pub actor: Actor,
+}
+
+impl Caller {
+    pub fn require(&self, scope: &'static str) -> Result<(), ExchangeError> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ExchangeError::ScopeMissing(scope))
+        }
+    }
+
+    /// The client acting for its agency in the notification use cases.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            agency_id: self.agency_id,
+            user_id: None,
+            role: None,
+            client: Some(self.key_id.clone()),
+            actor: self.actor.clone(),
+        }
+    }
+}
+
+/// Checks a signed request: the key is known and active, the timestamp within the window, the
+/// signature right and not seen before. The call is audited.
+pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, ExchangeError> {
+    let (Some(key_id), Some(timestamp), Some(signature)) =
+        (req.key_id, req.timestamp, req.signature)
+    else {
+        return Err(ExchangeError::Unsigned);
+    };
+    let now = Utc::now();
+    signing::fresh(timestamp, now.timestamp()).ok_or(ExchangeError::StaleTimestamp {
+        window: signing::WINDOW_SECS,
+    })?;
+    let canonical = signing::canonical(req.method, req.path_and_query, timestamp, req.body);
+    let key_id = key_id.trim().to_owned();
+    let signature = signature.trim().to_ascii_lowercase();
+    let method = req.method.to_owned();
+    let path = req
+        .path_and_query
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let actor = Actor {
+        user_id: None,
+        label: format!("exchange client {key_id}"),
+        client_ip: req.client_ip.clone(),
+        request_id: req.request_id.clone(),
+    };
+    let caller_actor = actor.clone();
+    core.db
+        .tx(|conn| {
+            async move {
+                let client = store::get(conn, &key_id)
+                    .await?
+                    .filter(|c| c.revoked_at.is_none())
+                    .ok_or(ExchangeError::UnknownKey)?;
+                let secret = core
+                    .data_key
+                    .open(&client.secret_sealed, client.key_id.as_bytes())
+                    .map_err(|e| anyhow::anyhow!("opening the client secret: {e}"))?;
+                let secret =
+                    String::from_utf8(secret).map_err(|e| anyhow::anyhow!("client secret: {e}"))?;
+                if !signing::verify(&secret, &canonical, &signature) {
+                    return Err(ExchangeError::BadSignature);
+                }
+                let forget = now - chrono::Duration::seconds(2 * signing::WINDOW_SECS);
+                if !store::first_sighting(conn, &client.key_id, &signature, forget).await? {
+                    return Err(ExchangeError::Replayed);
+                }
+                audit::record(
+                    conn,
+                    &caller_actor,
+                    "exchange.call",
+                    store::ENTITY,
+                    &client.key_id,
+                    None,
+                    Some(json!({ "method": method, "path": path })),
+                )
+                .await?;
+                Ok(Caller {
+                    key_id: client.key_id,
+                    agency_id: client.agency_id,
+                    scopes: client.scopes,
+                    actor,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
+}
+
+/// One event of the sync: what happened to a notification addressed to (or sent by) the
+/// client's agency, and the notification as it stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SyncItem {
+    /// received, acknowledged or feedback.
+    pub event: String,
+    pub at: DateTime<Utc>,
+    pub notification: NotificationView,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SyncPage {
+    pub items: Vec<SyncItem>,
+    /// Pass as `cursor` next time: every item comes exactly once. When there was nothing new
+    /// it is the cursor given.
+    pub next_cursor: String,
+}
+
+fn cursor(txid: i64, id: i64) -> String {
+    format!("n1.{txid}.{id}")
+}
+
+fn parse_cursor(text: &str) -> Option<(i64, i64)> {
+    let rest = text.trim().strip_prefix("n1.")?;
+    let (txid, id) = rest.split_once('.')?;
+    let (txid, id): (i64, i64) = (txid.parse().ok()?, id.parse().ok()?);
+    (txid >= 0 && id >= 0).then_some((txid, id))
+}
+
+/// The events of the client's agency's notifications after `cursor`, oldest first.
+pub async fn sync_notifications(
+    core: &Core,
+    caller: &Caller,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<SyncPage, ExchangeError> {
+    caller.require("notifications:read")?;
+    let after = match after {
+        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
+        None => None,
+    };
+    let mut conn = core.db.conn().await?;
+    let rows = feed::feed_page(
+        &mut conn,
+        "notifications",
+        Some(caller.agency_id),
+        after,
+        limit,
+    )
+    .await?;
+    let next_cursor = match rows.last() {
+        Some(r) => cursor(r.txid, r.id),
+        None => {
+            let (t, i) = after.unwrap_or((0, 0));
+            cursor(t, i)
+        }
+    };
+    let reader = Reader {
+        agency_id: caller.agency_id,
+        role: None,
+        user_id: None,
+        national_cac: false,
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        // A restricted notification is for the roles it names, not for systems.
+        let Some(n) = feed::get(&mut conn, r.entity_id).await? else {
+            continue;
+        };
+        if !feed::visible(&mut conn, &reader, &n).await? {
+            continue;
+        }
+        items.push(SyncItem {
+            event: r.event,
+            at: r.created_at,
+            notification: notifications::view_of(&mut conn, n).await?,
+        });
+    }
+    Ok(SyncPage { items, next_cursor })
+}
+
+/// What a push answered: its status and body, first time or from the saved answer.
+#[derive(Debug, Clone)]
+pub struct Pushed {
+    pub status: u16,
+    pub body: serde_json::Value,
+}
+
+/// Sends a notification from the client's agency under an Idempotency-Key: a retry with the
+/// same key and body gets the first answer, the same key with another body is refused.
+pub async fn push(
+    core: &Core,
+    caller: &Caller,
+    idempotency_key: &str,
+    body: &[u8],
+    input: &NotificationInput,
+) -> Result<Pushed, ExchangeError> {
+    caller.require("notifications:write")?;
+    let key = idempotency_key.trim();
+    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ExchangeError::Invalid(
+            "Idempotency-Key must be 1 to 100 visible ASCII characters".into(),
+        ));
+    }
+    let hash = signing::body_sha256(body);
+    let origin = caller.origin();
+    core.db
+        .tx(|conn| {
+            async move {
+                store::lock_key(conn, &caller.key_id, key).await?;
+                if let Some(saved) = store::saved_answer(conn, &caller.key_id, key).await? {
+                    if saved.request_hash != hash {
+                        return Err(ExchangeError::IdempotencyMismatch);
+                    }
+                    return Ok(Pushed {
+                        status: u16::try_from(saved.response_status).unwrap_or(201),
+                        body: saved.response_body,
+                    });
+                }
+                let sent = notifications::send_in(conn, core, &origin, input).await?;
+                let answer =
+                    serde_json::to_value(&sent).map_err(|e| anyhow::anyhow!("answer: {e}"))?;
+                store::save_answer(conn, &caller.key_id, key, &hash, 201, &answer).await?;
+                Ok(Pushed {
+                    status: 201,
+                    body: answer,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_other_text() {
+        assert_eq!(parse_cursor(&cursor(812, 44)), Some((812, 44)));
+        assert_eq!(parse_cursor("n1.-1.4"), None);
+        assert_eq!(parse_cursor("812.44"), None);
+        assert_eq!(parse_cursor("n1.x.4"), None);
+    }
+}

@@ -1,0 +1,148 @@
+//! The exchange service's clients (other agencies' systems), the signatures it has seen (no
+//! replays within the window), and the answers to pushes under an Idempotency-Key.
+
+use crate::schema::{exchange_clients, exchange_idempotency, exchange_signatures};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+/// Entity type of clients in the audit trail.
+pub const ENTITY: &str = "exchange_client";
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = exchange_clients)]
+pub struct Client {
+    pub key_id: String,
+    pub agency_id: Uuid,
+    pub scopes: Vec<String>,
+    pub secret_sealed: Vec<u8>,
+    pub secret_key_id: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, c: &Client) -> QueryResult<Client> {
+    diesel::insert_into(exchange_clients::table)
+        .values(c)
+        .returning(Client::as_returning())
+        .get_result(conn)
+        .await
+}
+
+pub async fn get(conn: &mut AsyncPgConnection, key_id: &str) -> QueryResult<Option<Client>> {
+    exchange_clients::table
+        .find(key_id)
+        .select(Client::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// Every client, newest first.
+pub async fn all(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Client>> {
+    exchange_clients::table
+        .order(exchange_clients::created_at.desc())
+        .select(Client::as_select())
+        .load(conn)
+        .await
+}
+
+/// Revokes a client now; false when there is no such client or it was revoked already.
+pub async fn revoke(conn: &mut AsyncPgConnection, key_id: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        exchange_clients::table
+            .find(key_id)
+            .filter(exchange_clients::revoked_at.is_null()),
+    )
+    .set(exchange_clients::revoked_at.eq(Utc::now()))
+    .execute(conn)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Records a signature as seen; false when it was seen before (a replay). Signatures older
+/// than `forget_before` are forgotten first: their timestamps are outside the window anyway.
+pub async fn first_sighting(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+    signature: &str,
+    forget_before: DateTime<Utc>,
+) -> QueryResult<bool> {
+    diesel::delete(
+        exchange_signatures::table.filter(exchange_signatures::seen_at.lt(forget_before)),
+    )
+    .execute(conn)
+    .await?;
+    let n = diesel::insert_into(exchange_signatures::table)
+        .values((
+            exchange_signatures::signature.eq(signature),
+            exchange_signatures::key_id.eq(key_id),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await?;
+    Ok(n == 1)
+}
+
+/// The answer first given to a push under this key, locked for the transaction.
+#[derive(Debug, Clone, Queryable)]
+pub struct Saved {
+    pub request_hash: String,
+    pub response_status: i32,
+    pub response_body: serde_json::Value,
+}
+
+pub async fn saved_answer(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+    idempotency_key: &str,
+) -> QueryResult<Option<Saved>> {
+    exchange_idempotency::table
+        .find((key_id, idempotency_key))
+        .for_update()
+        .select((
+            exchange_idempotency::request_hash,
+            exchange_idempotency::response_status,
+            exchange_idempotency::response_body,
+        ))
+        .first(conn)
+        .await
+        .optional()
+}
+
+pub async fn save_answer(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+    idempotency_key: &str,
+    request_hash: &str,
+    status: i32,
+    body: &serde_json::Value,
+) -> QueryResult<usize> {
+    diesel::insert_into(exchange_idempotency::table)
+        .values((
+            exchange_idempotency::key_id.eq(key_id),
+            exchange_idempotency::idempotency_key.eq(idempotency_key),
+            exchange_idempotency::request_hash.eq(request_hash),
+            exchange_idempotency::response_status.eq(status),
+            exchange_idempotency::response_body.eq(body),
+        ))
+        .execute(conn)
+        .await
+}
+
+/// Serialises pushes under one Idempotency-Key of a client, for the transaction: a second
+/// waits for the first's answer.
+pub async fn lock_key(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+    idempotency_key: &str,
+) -> QueryResult<()> {
+    use diesel::sql_types::Text;
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))")
+        .bind::<Text, _>(key_id)
+        .bind::<Text, _>(idempotency_key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
