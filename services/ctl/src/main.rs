@@ -4,6 +4,7 @@
 mod audit;
 mod bench;
 mod demo;
+mod exchange_job;
 mod jobs;
 mod seed;
 mod up;
@@ -107,6 +108,39 @@ enum ExchangeCommand {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// Pull the notification events addressed to the client's agency into a folder (JSON
+    /// Lines), from where the last pull stopped. Run on a schedule; safe to interrupt.
+    Pull {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        /// Items per page (1 to 1000).
+        #[arg(long, default_value_t = 500)]
+        limit: u32,
+    },
+    /// Push every notification file (*.json) in a folder, each once; sent ones move to sent/.
+    Push {
+        #[arg(long = "in")]
+        dir: PathBuf,
+        #[command(flatten)]
+        connection: ConnectionArgs,
+    },
+}
+
+/// How the exchange job reaches the service (defaults from FRT_EXCHANGE_URL,
+/// FRT_EXCHANGE_KEY and FRT_EXCHANGE_SECRET).
+#[derive(clap::Args)]
+struct ConnectionArgs {
+    /// The exchange service, e.g. https://exchange.example.gov.cn.
+    #[arg(long)]
+    url: Option<String>,
+    /// The client's key id.
+    #[arg(long)]
+    key: Option<String>,
+    /// A file holding the client's secret.
+    #[arg(long)]
+    secret_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -194,6 +228,47 @@ async fn main() {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The exchange job runs at an agency, far from the platform's database.
+    match cli.command {
+        Command::Exchange {
+            command:
+                ExchangeCommand::Pull {
+                    out,
+                    connection,
+                    limit,
+                },
+        } => {
+            let c = exchange_job::Connection::from(
+                connection.url,
+                connection.key,
+                connection.secret_file,
+            )?;
+            let done = exchange_job::pull(&c, &out, limit.clamp(1, 1000), None).await?;
+            println!(
+                "pulled {} items into {} files; cursor {}",
+                done.items,
+                done.files,
+                done.cursor.unwrap_or_default()
+            );
+            return Ok(());
+        }
+        Command::Exchange {
+            command: ExchangeCommand::Push { dir, connection },
+        } => {
+            let c = exchange_job::Connection::from(
+                connection.url,
+                connection.key,
+                connection.secret_file,
+            )?;
+            let done = exchange_job::push(&c, &dir).await?;
+            println!(
+                "pushed {} files; {} refused (see failed/)",
+                done.sent, done.failed
+            );
+            return Ok(());
+        }
+        _ => {}
+    }
     let config_dir = cli.config.unwrap_or_else(default_config_dir);
     // Every command finds the database `up` uses: the configured one, or the local cluster.
     let url = use_configured_or_local_database().await?;
@@ -248,6 +323,7 @@ async fn run() -> anyhow::Result<()> {
         Command::Exchange {
             command: ExchangeCommand::Clients { command },
         } => exchange_clients(settings, command).await?,
+        Command::Exchange { .. } => {}
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");

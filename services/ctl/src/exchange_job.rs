@@ -1,0 +1,440 @@
+//! `frtctl exchange pull` and `push`: what an agency runs on a schedule (cron, a systemd timer)
+//! against the exchange service, over signed HTTP.
+//!
+//! - **pull** writes the notification events addressed to the agency into `--out` as JSON
+//!   Lines, one file per page, named after the cursor the page starts from. Each file is
+//!   written to a temporary name, synced, renamed and the folder synced; only then does the
+//!   cursor (`.cursor` in the folder) advance, the same way. A crash at any point leaves
+//!   either the old cursor (the page is fetched again and its file rewritten under the same
+//!   name, so nothing is duplicated) or the new one with its file in place (nothing lost).
+//! - **push** sends each `*.json` file in `--in` (a notification as `POST /api/v1/notifications`
+//!   takes it) under an Idempotency-Key made from the file's name and content, then moves it
+//!   to `sent/` with the answer beside it (`failed/` with the problem when refused). A crash
+//!   between sending and moving re-sends under the same key and gets the first answer.
+//!
+//! The client's key id and secret come from `FRT_EXCHANGE_KEY` and `FRT_EXCHANGE_SECRET` (or
+//! `--key` and `--secret-file`), the service from `FRT_EXCHANGE_URL` or `--url`.
+
+use anyhow::{bail, Context};
+use frt_access::signing;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where and as whom the job connects.
+pub struct Connection {
+    pub url: String,
+    pub key_id: String,
+    pub secret: String,
+    /// The last timestamp signed: each request gets a later one, so that no two requests of a
+    /// run share a signature (the service refuses a signature it has seen).
+    pub last_ts: std::sync::Mutex<i64>,
+}
+
+impl Connection {
+    pub fn from(
+        url: Option<String>,
+        key: Option<String>,
+        secret_file: Option<PathBuf>,
+    ) -> anyhow::Result<Self> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let url = url
+            .or_else(|| var("FRT_EXCHANGE_URL"))
+            .unwrap_or_else(|| "http://127.0.0.1:8083".to_owned());
+        let key_id = key
+            .or_else(|| var("FRT_EXCHANGE_KEY"))
+            .context("the client's key id: --key or FRT_EXCHANGE_KEY")?;
+        let secret = match secret_file {
+            Some(f) => fs::read_to_string(&f)
+                .with_context(|| format!("cannot read {}", f.display()))?
+                .trim()
+                .to_owned(),
+            None => var("FRT_EXCHANGE_SECRET")
+                .context("the client's secret: --secret-file or FRT_EXCHANGE_SECRET")?,
+        };
+        Ok(Self {
+            url: url.trim_end_matches('/').to_owned(),
+            key_id,
+            secret,
+            last_ts: std::sync::Mutex::new(0),
+        })
+    }
+
+    /// A timestamp later than any this connection signed before (waiting for the next second
+    /// when needed).
+    async fn next_ts(&self) -> i64 {
+        loop {
+            let now = chrono::Utc::now().timestamp();
+            {
+                let mut last = self
+                    .last_ts
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if now > *last {
+                    *last = now;
+                    return now;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A signed request; answers the status and the JSON body. A request refused as a replay
+    /// (another run signed the same request in the same second) is signed again once.
+    async fn call(
+        &self,
+        http: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&[u8]>,
+        idempotency_key: Option<&str>,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        let first = self
+            .call_once(http, method.clone(), path, body, idempotency_key)
+            .await?;
+        if first.0 == 401 && first.1["code"] == "exchange.replayed" {
+            return self
+                .call_once(http, method, path, body, idempotency_key)
+                .await;
+        }
+        Ok(first)
+    }
+
+    async fn call_once(
+        &self,
+        http: &reqwest::Client,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&[u8]>,
+        idempotency_key: Option<&str>,
+    ) -> anyhow::Result<(u16, serde_json::Value)> {
+        let ts = self.next_ts().await.to_string();
+        let raw = body.unwrap_or_default();
+        let sig = signing::sign(
+            &self.secret,
+            &signing::canonical(method.as_str(), path, &ts, raw),
+        );
+        let mut req = http
+            .request(method, format!("{}{path}", self.url))
+            .header("X-FRT-Key", &self.key_id)
+            .header("X-FRT-Timestamp", &ts)
+            .header("X-FRT-Signature", sig);
+        if let Some(k) = idempotency_key {
+            req = req.header("Idempotency-Key", k);
+        }
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_vec());
+        }
+        let r = req
+            .send()
+            .await
+            .with_context(|| format!("cannot reach the exchange service at {}", self.url))?;
+        let status = r.status().as_u16();
+        let body = r.json().await.unwrap_or(serde_json::Value::Null);
+        Ok((status, body))
+    }
+}
+
+/// Writes `bytes` to `path` so that a crash leaves either the old file or the new one whole:
+/// a temporary file, synced, renamed over it, the folder synced.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().context("a file in a folder")?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .context("a file name")?;
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut f =
+            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
+    fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// What a pull did.
+#[derive(Debug, Default)]
+pub struct Pulled {
+    pub files: usize,
+    pub items: usize,
+    pub cursor: Option<String>,
+}
+
+/// Pulls every page after the kept cursor into `out`. `stop_after_files` (tests) stops after
+/// that many files, as if interrupted.
+pub async fn pull(
+    conn: &Connection,
+    out: &Path,
+    limit: u32,
+    stop_after_files: Option<usize>,
+) -> anyhow::Result<Pulled> {
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let cursor_file = out.join(".cursor");
+    let mut cursor = fs::read_to_string(&cursor_file)
+        .ok()
+        .map(|c| c.trim().to_owned())
+        .filter(|c| !c.is_empty());
+    let http = reqwest::Client::new();
+    let mut done = Pulled::default();
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/sync/notifications?cursor={c}&limit={limit}"),
+            None => format!("/api/v1/sync/notifications?limit={limit}"),
+        };
+        let (status, page) = conn
+            .call(&http, reqwest::Method::GET, &path, None, None)
+            .await?;
+        if status != 200 {
+            bail!("the exchange service answered {status}: {page}");
+        }
+        let items = page["items"].as_array().cloned().unwrap_or_default();
+        let next = page["next_cursor"].as_str().map(str::to_owned);
+        if items.is_empty() {
+            done.cursor = next.or(cursor);
+            return Ok(done);
+        }
+        let start = cursor.clone().unwrap_or_else(|| "n1.0.0".to_owned());
+        let mut lines = Vec::new();
+        for item in &items {
+            lines.extend_from_slice(serde_json::to_string(item)?.as_bytes());
+            lines.push(b'\n');
+        }
+        write_atomically(&out.join(format!("notifications-{start}.jsonl")), &lines)?;
+        done.files += 1;
+        done.items += items.len();
+        if stop_after_files.is_some_and(|n| done.files >= n) {
+            // Interrupted after the file, before the cursor moved.
+            return Ok(done);
+        }
+        let Some(next) = next else {
+            bail!("the exchange service sent no next_cursor");
+        };
+        write_atomically(&cursor_file, next.as_bytes())?;
+        cursor = Some(next);
+        done.cursor = cursor.clone();
+    }
+}
+
+/// What a push did.
+#[derive(Debug, Default)]
+pub struct PushedFiles {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// Sends every `*.json` file of `dir`, oldest name first.
+pub async fn push(conn: &Connection, dir: &Path) -> anyhow::Result<PushedFiles> {
+    let sent_dir = dir.join("sent");
+    let failed_dir = dir.join("failed");
+    fs::create_dir_all(&sent_dir)?;
+    fs::create_dir_all(&failed_dir)?;
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    let http = reqwest::Client::new();
+    let mut done = PushedFiles::default();
+    for file in files {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("a file name")?
+            .to_owned();
+        let body = fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        // The same file sent again (after a crash) carries the same key.
+        let key = format!(
+            "{}-{}",
+            name.trim_end_matches(".json"),
+            &signing::body_sha256(&body)[..16]
+        );
+        let key: String = key
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(100)
+            .collect();
+        let (status, answer) = conn
+            .call(
+                &http,
+                reqwest::Method::POST,
+                "/api/v1/notifications",
+                Some(&body),
+                Some(&key),
+            )
+            .await?;
+        let target = if (200..300).contains(&status) {
+            done.sent += 1;
+            &sent_dir
+        } else if status == 429 || status >= 500 {
+            bail!("the exchange service answered {status} for {name}; run again later: {answer}");
+        } else {
+            done.failed += 1;
+            &failed_dir
+        };
+        write_atomically(
+            &target.join(format!("{name}.answer.json")),
+            serde_json::to_string_pretty(&answer)?.as_bytes(),
+        )?;
+        fs::rename(&file, target.join(&name))?;
+        fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use frt_access::{AgencyKind, Role};
+    use frt_cases::notifications::{self, NotificationInput, Origin};
+    use frt_store::audit::Actor;
+    use frt_testkit::TestApp;
+    use serde_json::json;
+    use std::collections::HashSet;
+
+    async fn agency_of(app: &TestApp, token: &str) -> uuid::Uuid {
+        let (_, me) = app
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/api/v1/me", app.casework),
+                Some(token),
+                None,
+            )
+            .await;
+        me["agency_id"]
+            .as_str()
+            .and_then(|a| uuid::Uuid::parse_str(a).ok())
+            .expect("agency")
+    }
+
+    fn lines_in(dir: &Path) -> Vec<String> {
+        let mut all = Vec::new();
+        for e in fs::read_dir(dir).expect("dir").filter_map(Result::ok) {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "jsonl") {
+                let text = fs::read_to_string(&p).expect("file");
+                all.extend(text.lines().map(str::to_owned));
+            }
+        }
+        all
+    }
+
+    #[tokio::test]
+    async fn an_interrupted_pull_run_again_neither_loses_nor_duplicates_and_pushes_go_once() {
+        let app = TestApp::spawn().await;
+        let server = exchange::build(app.core.clone()).expect("exchange");
+        let url = format!("http://127.0.0.1:{}", server.port());
+        let handle = server.handle();
+        tokio::spawn(server.run_until_stopped());
+        let cac = app
+            .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+            .await;
+        let police = app
+            .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+            .await;
+        let (from, to) = (agency_of(&app, &cac).await, agency_of(&app, &police).await);
+        let client = frt_cases::exchange::create_client(
+            &app.core,
+            &Actor::system("test"),
+            &to.to_string(),
+            &["notifications:read".into(), "notifications:write".into()],
+        )
+        .await
+        .expect("client");
+        let origin = Origin {
+            agency_id: from,
+            user_id: None,
+            role: Some("supervisor".into()),
+            client: None,
+            actor: Actor::system("test"),
+        };
+        let mut sent = HashSet::new();
+        for i in 0..5 {
+            let input: NotificationInput = serde_json::from_value(json!({
+                "kind": "information_sharing", "recipients": [to],
+                "title": format!("线索{i}"), "body": "共享。"
+            }))
+            .expect("input");
+            sent.insert(
+                notifications::send(&app.core, &origin, &input)
+                    .await
+                    .expect("send")
+                    .id
+                    .to_string(),
+            );
+        }
+        let conn = Connection {
+            url,
+            key_id: client.key_id.clone(),
+            secret: client.secret.clone(),
+            last_ts: std::sync::Mutex::new(0),
+        };
+        let out = tempfile_dir("pull");
+        // Interrupted after writing its first page, before the cursor moved.
+        let first = pull(&conn, &out, 2, Some(1)).await.expect("pull");
+        assert_eq!((first.files, first.items), (1, 2));
+        assert!(!out.join(".cursor").exists());
+        // A leftover temporary file from a crash mid-write is not read as data.
+        fs::write(out.join(".notifications-x.jsonl.tmp"), b"{partial").expect("tmp");
+        let again = pull(&conn, &out, 2, None).await.expect("pull again");
+        assert_eq!(again.items, 5, "{again:?}");
+        let lines = lines_in(&out);
+        let ids: Vec<String> = lines
+            .iter()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).expect("json")["notification"]["id"]
+                    .as_str()
+                    .expect("id")
+                    .to_owned()
+            })
+            .collect();
+        let unique: HashSet<String> = ids.iter().cloned().collect();
+        assert_eq!(unique.len(), ids.len(), "duplicated: {ids:?}");
+        assert_eq!(unique, sent, "every item once");
+        // Nothing new: nothing written.
+        let idle = pull(&conn, &out, 2, None).await.expect("idle pull");
+        assert_eq!((idle.files, idle.items), (0, 0));
+
+        // Push: each file once, even when run again with the file put back.
+        let inbox = tempfile_dir("push");
+        let body = json!({ "kind": "feedback", "recipients": [from], "title": "核查结果",
+                           "body": "已核查。" });
+        fs::write(inbox.join("001-result.json"), body.to_string()).expect("file");
+        fs::write(inbox.join("002-bad.json"), b"{\"kind\":\"gossip\"}").expect("file");
+        let pushed = push(&conn, &inbox).await.expect("push");
+        assert_eq!((pushed.sent, pushed.failed), (1, 1));
+        assert!(inbox.join("sent/001-result.json").exists());
+        assert!(inbox.join("failed/002-bad.json.answer.json").exists());
+        // As if the move had not happened: the same file again gets the first answer.
+        fs::copy(
+            inbox.join("sent/001-result.json"),
+            inbox.join("001-result.json"),
+        )
+        .expect("copy");
+        let again = push(&conn, &inbox).await.expect("push again");
+        assert_eq!(again.sent, 1);
+        let (_, list) = app
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/api/v1/notifications?direction=received", app.casework),
+                Some(&cac),
+                None,
+            )
+            .await;
+        assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+        handle.stop(true).await;
+    }
+
+    fn tempfile_dir(what: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("frt-exchange-{what}-{}", uuid::Uuid::now_v7()));
+        fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+}
