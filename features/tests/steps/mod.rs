@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod complaints;
+pub mod exchange;
 pub mod filings;
 pub mod inspections;
 pub mod mail;

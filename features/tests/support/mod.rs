@@ -116,6 +116,21 @@ pub struct FrtWorld {
     pub complaints: Vec<Value>,
     /// The notification between agencies the scenario is about.
     pub notification: Option<String>,
+    /// The exchange service's base URL, and the server when started in-process.
+    pub exchange: Option<String>,
+    exchange_server: Option<frt_web::server::ServerHandle>,
+    /// Exchange clients by the name the scenario gave them: (key id, secret).
+    pub exchange_clients: HashMap<String, (String, String)>,
+    /// Each client's sync cursor.
+    pub cursors: HashMap<String, String>,
+    /// The notifications the scenario sent, in order, and what the last sync brought.
+    pub sent: Vec<String>,
+    pub synced: Vec<Value>,
+    /// The last timestamp the scenario signed with (each request takes an earlier one, so
+    /// that no two share a signature).
+    pub exchange_ts: Option<i64>,
+    /// The scenario's notifications a sync has brought so far.
+    pub delivered: std::collections::HashSet<String>,
 }
 
 impl FrtWorld {
@@ -153,6 +168,14 @@ impl FrtWorld {
             complainants: HashMap::new(),
             complaints: Vec::new(),
             notification: None,
+            exchange: None,
+            exchange_server: None,
+            exchange_clients: HashMap::new(),
+            cursors: HashMap::new(),
+            sent: Vec::new(),
+            synced: Vec::new(),
+            exchange_ts: None,
+            delivered: std::collections::HashSet::new(),
         }
     }
 
@@ -209,6 +232,34 @@ impl FrtWorld {
                 );
             }
         }
+    }
+
+    /// The exchange service: started beside the scenario's platform in-process, or the
+    /// deployment's (`FRT_TARGET_EXCHANGE`).
+    pub fn exchange_url(&mut self) -> String {
+        if let Some(url) = &self.exchange {
+            return url.clone();
+        }
+        let url = match target::current() {
+            Target::InProcess => {
+                let server = exchange::build(self.app().core.clone()).expect("exchange");
+                let url = format!("http://127.0.0.1:{}", server.port());
+                self.exchange_server = Some(server.handle());
+                tokio::spawn(server.run_until_stopped());
+                url
+            }
+            Target::Deployment(d) => d
+                .exchange
+                .clone()
+                .expect("this scenario needs FRT_TARGET_EXCHANGE (tag it @needs-exchange)"),
+        };
+        self.exchange = Some(url.clone());
+        url
+    }
+
+    /// The QA token of the platform the scenario runs against.
+    pub fn qa_token(&self) -> &str {
+        &self.qa_token
     }
 
     /// The platform's HTTP side, with the scenario's test clock.
@@ -448,6 +499,11 @@ impl FrtWorld {
     pub fn teardown(&mut self) {
         self.client = None;
         self.mailbox = None;
+        if let Some(handle) = self.exchange_server.take() {
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move { handle.stop(false).await });
+            }
+        }
         let Some(app) = self.app.take() else {
             return;
         };

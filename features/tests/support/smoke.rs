@@ -18,7 +18,7 @@ impl Drop for Platform {
     }
 }
 
-fn frtctl() -> PathBuf {
+pub fn frtctl() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
     // target/<profile>/deps/acceptance-<hash> → target/<profile>/frtctl
     exe.ancestors()
@@ -128,6 +128,7 @@ pub async fn against_frtctl_up() -> bool {
         casework,
         qa_token: "demo-qa-token-2026".into(),
         mailpit: None,
+        exchange: Some(format!("http://127.0.0.1:{exchange_port}")),
     }));
     let outcome = crate::run("smoke", false, |tags| tags.iter().any(|t| t == "smoke")).await;
     target::set(Target::InProcess);

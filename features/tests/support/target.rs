@@ -5,6 +5,8 @@
 //! - `FRT_TARGET_QA_TOKEN`: the deployment's QA token (the test-support API);
 //! - `FRT_TARGET_MAILPIT` (optional): the mail catcher's HTTP address, for scenarios that read
 //!   mail (`@needs-mail`);
+//! - `FRT_TARGET_EXCHANGE` (optional): the exchange service's base URL, for scenarios of
+//!   agencies' systems (`@needs-exchange`);
 //!
 //! e.g. `frtctl up --demo` in another shell, or the compose stack.
 
@@ -19,6 +21,7 @@ pub struct Deployment {
     pub casework: String,
     pub qa_token: String,
     pub mailpit: Option<String>,
+    pub exchange: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +45,7 @@ impl Target {
                     "FRT_TARGET_QA_TOKEN is needed with a target (frtctl up --demo prints it)",
                 )?,
                 mailpit: var("FRT_TARGET_MAILPIT").map(|m| m.trim_end_matches('/').to_owned()),
+                exchange: var("FRT_TARGET_EXCHANGE").map(|m| m.trim_end_matches('/').to_owned()),
             })),
             _ => Err("set both FRT_TARGET_PORTAL and FRT_TARGET_CASEWORK, or neither".into()),
         }
@@ -53,7 +57,9 @@ impl Target {
             Self::InProcess => true,
             Self::Deployment(d) => {
                 let has = |t: &str| tags.iter().any(|x| x == t);
-                !has("in-process") && (d.mailpit.is_some() || !has("needs-mail"))
+                !has("in-process")
+                    && (d.mailpit.is_some() || !has("needs-mail"))
+                    && (d.exchange.is_some() || !has("needs-exchange"))
             }
         }
     }

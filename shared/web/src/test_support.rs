@@ -228,10 +228,69 @@ pub async fn sweep(
     Ok(HttpResponse::Ok().json(report))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewExchangeClient {
+    /// The agency the client acts for: its id or unique name.
+    #[schema(min_length = 1, max_length = 200)]
+    pub agency: String,
+    /// notifications:read, notifications:write, registry:read.
+    #[schema(min_items = 1, max_items = 3)]
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExchangeCredentials {
+    pub key_id: String,
+    pub secret: String,
+}
+
+/// Register an exchange client (what `frtctl exchange clients create` does).
+#[utoipa::path(tag = "test-support", request_body = NewExchangeClient,
+    params(("X-QA-Token" = String, Header, description = "the deployment's QA token")),
+    responses((status = 201, body = ExchangeCredentials), (status = 401, description = "no or a wrong QA token", content_type = "application/problem+json")))]
+#[post("/api/v1/test-support/exchange-clients")]
+pub async fn make_exchange_client(
+    core: web::Data<Core>,
+    _qa: QaCaller,
+    req: HttpRequest,
+    body: Json<NewExchangeClient>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let actor = crate::auth::anonymous_actor(&req, "test-support");
+    let c = frt_cases::exchange::create_client(&core, &actor, &b.agency, &b.scopes).await?;
+    Ok(HttpResponse::Created().json(ExchangeCredentials {
+        key_id: c.key_id,
+        secret: c.secret,
+    }))
+}
+
+/// Revoke an exchange client (what `frtctl exchange clients revoke` does).
+#[utoipa::path(tag = "test-support",
+    params(("key_id" = String, Path, max_length = 40),
+           ("X-QA-Token" = String, Header, description = "the deployment's QA token")),
+    responses((status = 204), (status = 401, description = "no or a wrong QA token", content_type = "application/problem+json")))]
+#[delete("/api/v1/test-support/exchange-clients/{key_id}")]
+pub async fn revoke_exchange_client(
+    core: web::Data<Core>,
+    _qa: QaCaller,
+    req: HttpRequest,
+    key_id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let actor = crate::auth::anonymous_actor(&req, "test-support");
+    if frt_cases::exchange::revoke_client(&core, &actor, &key_id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found("exchange client"))
+    }
+}
+
 /// The test-support routes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(make_staff)
         .service(set_clock)
         .service(clear_clock)
-        .service(sweep);
+        .service(sweep)
+        .service(make_exchange_client)
+        .service(revoke_exchange_client);
 }
