@@ -51,3 +51,40 @@ pub struct Denied {
     pub action: &'static str,
     pub resource: String,
 }
+
+/// The store's errors for a use-case error type with a `Store(StoreError)` variant: pool and
+/// query errors, deadline and calendar errors, and anything unexpected (`anyhow`).
+macro_rules! store_errors {
+    ($t:ty) => {
+        impl From<frt_store::DbError> for $t {
+            fn from(e: frt_store::DbError) -> Self {
+                Self::Store(e.into())
+            }
+        }
+
+        impl From<frt_store::QueryError> for $t {
+            fn from(e: frt_store::QueryError) -> Self {
+                Self::Store(e.into())
+            }
+        }
+
+        impl From<frt_store::deadlines::SetError> for $t {
+            fn from(e: frt_store::deadlines::SetError) -> Self {
+                Self::Store(e.into())
+            }
+        }
+
+        impl From<frt_store::calendars::CalendarStoreError> for $t {
+            fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
+                Self::Store(e.into())
+            }
+        }
+
+        impl From<anyhow::Error> for $t {
+            fn from(e: anyhow::Error) -> Self {
+                Self::Store($crate::error::StoreError::Internal(e))
+            }
+        }
+    };
+}
+pub(crate) use store_errors;

@@ -12,7 +12,7 @@ use frt_access::signing;
 use frt_store::audit::{self, Actor};
 use frt_store::exchange::{self as store, Client};
 use frt_store::notifications::{self as feed, Reader};
-use frt_store::{identities, QueryError, ScopedFutureExt};
+use frt_store::{identities, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -46,23 +46,7 @@ pub enum ExchangeError {
     Store(#[from] StoreError),
 }
 
-impl From<QueryError> for ExchangeError {
-    fn from(e: QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::DbError> for ExchangeError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<anyhow::Error> for ExchangeError {
-    fn from(e: anyhow::Error) -> Self {
-        Self::Store(StoreError::Internal(e))
-    }
-}
+crate::error::store_errors!(ExchangeError);
 
 /// What `frtctl exchange clients create` prints, once.
 #[derive(Debug, Clone, Serialize)]

@@ -64,35 +64,7 @@ pub enum NotificationError {
     Store(#[from] StoreError),
 }
 
-impl From<frt_store::DbError> for NotificationError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<QueryError> for NotificationError {
-    fn from(e: QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::deadlines::SetError> for NotificationError {
-    fn from(e: frt_store::deadlines::SetError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::calendars::CalendarStoreError> for NotificationError {
-    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<anyhow::Error> for NotificationError {
-    fn from(e: anyhow::Error) -> Self {
-        Self::Store(StoreError::Internal(e))
-    }
-}
+crate::error::store_errors!(NotificationError);
 
 fn problem(path: &str, code: &str, message: &str) -> FieldProblem {
     FieldProblem {

@@ -71,35 +71,7 @@ pub enum ComplaintError {
     Store(#[from] StoreError),
 }
 
-impl From<frt_store::DbError> for ComplaintError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<QueryError> for ComplaintError {
-    fn from(e: QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::deadlines::SetError> for ComplaintError {
-    fn from(e: frt_store::deadlines::SetError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::calendars::CalendarStoreError> for ComplaintError {
-    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<anyhow::Error> for ComplaintError {
-    fn from(e: anyhow::Error) -> Self {
-        Self::Store(StoreError::Internal(e))
-    }
-}
+crate::error::store_errors!(ComplaintError);
 
 impl From<SealError> for ComplaintError {
     fn from(e: SealError) -> Self {

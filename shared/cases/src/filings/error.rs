@@ -84,32 +84,4 @@ pub enum UploadError {
     InvalidKind(String),
 }
 
-impl From<frt_store::DbError> for FilingError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::QueryError> for FilingError {
-    fn from(e: frt_store::QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::deadlines::SetError> for FilingError {
-    fn from(e: frt_store::deadlines::SetError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::calendars::CalendarStoreError> for FilingError {
-    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<anyhow::Error> for FilingError {
-    fn from(e: anyhow::Error) -> Self {
-        Self::Store(StoreError::Internal(e))
-    }
-}
+crate::error::store_errors!(FilingError);

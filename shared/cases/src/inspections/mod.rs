@@ -53,35 +53,7 @@ pub enum InspectionError {
     Store(#[from] StoreError),
 }
 
-impl From<frt_store::DbError> for InspectionError {
-    fn from(e: frt_store::DbError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<QueryError> for InspectionError {
-    fn from(e: QueryError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::deadlines::SetError> for InspectionError {
-    fn from(e: frt_store::deadlines::SetError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<frt_store::calendars::CalendarStoreError> for InspectionError {
-    fn from(e: frt_store::calendars::CalendarStoreError) -> Self {
-        Self::Store(e.into())
-    }
-}
-
-impl From<anyhow::Error> for InspectionError {
-    fn from(e: anyhow::Error) -> Self {
-        Self::Store(StoreError::Internal(e))
-    }
-}
+crate::error::store_errors!(InspectionError);
 
 impl From<crate::filings::FilingError> for InspectionError {
     fn from(e: crate::filings::FilingError) -> Self {
