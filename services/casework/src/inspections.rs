@@ -224,6 +224,9 @@ pub struct NewInspection {
     pub plan_id: Option<Uuid>,
     /// The draw that picked the processor (source `draw`).
     pub draw_id: Option<Uuid>,
+    /// The notification about the processor that prompted it (source `notification`): one
+    /// the caller's agency sent or received. The inspection is then linked to it.
+    pub notification_id: Option<Uuid>,
     /// Default for a drawn target: the draw's inspectors.
     #[serde(default)]
     #[schema(max_items = 50)]
@@ -250,6 +253,7 @@ pub async fn open_inspection(
             source: n.source,
             plan_id: n.plan_id,
             draw_id: n.draw_id,
+            notification_id: n.notification_id,
             inspector_ids: n.inspector_ids,
         },
     )

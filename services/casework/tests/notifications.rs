@@ -259,6 +259,46 @@ async fn a_notification_is_acknowledged_and_answered_and_seen_only_by_those_conc
         "{timeline}"
     );
 
+    // The notification prompts an inspection of the processor, which it then links to.
+    let mut inspectors = Vec::new();
+    for _ in 0..2 {
+        let t = app
+            .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Inspector)
+            .await;
+        let (_, me) = get(&app, &t, "/api/v1/me").await;
+        inspectors.push(me["user_id"].as_str().expect("user").to_owned());
+    }
+    let (s, b) = post(
+        &app,
+        &shanghai,
+        "/api/v1/inspections",
+        json!({ "organisation_id": org, "source": "notification", "inspector_ids": inspectors }),
+    )
+    .await;
+    assert_eq!(
+        (s, code(&b)),
+        (422, "inspection.invalid"),
+        "names the notification: {b}"
+    );
+    let (s, opened) = post(
+        &app,
+        &shanghai,
+        "/api/v1/inspections",
+        json!({ "organisation_id": org, "source": "notification", "notification_id": id,
+                "inspector_ids": inspectors }),
+    )
+    .await;
+    assert_eq!(s, 201, "{opened}");
+    let (_, v) = get(&app, &shanghai, &format!("/api/v1/notifications/{id}")).await;
+    assert!(
+        v["links"]
+            .as_array()
+            .expect("links")
+            .iter()
+            .any(|l| l["entity_type"] == "inspection" && l["id"] == opened["id"]),
+        "{v}"
+    );
+
     // Every problem at once.
     let (s, b) = post(
         &app,

@@ -76,6 +76,11 @@ enum Command {
     /// Print the database URL to use: DATABASE_URL when set, otherwise the local cluster's
     /// (started, and installed when missing and run as root, as `up` does).
     DatabaseUrl,
+    /// Agencies (CAC offices, public security, other departments) and their hierarchy.
+    Agencies {
+        #[command(subcommand)]
+        command: AgencyCommand,
+    },
     /// The exchange service's clients (other agencies' systems).
     Exchange {
         #[command(subcommand)]
@@ -98,6 +103,24 @@ enum Command {
         /// Load demo accounts and print their credentials.
         #[arg(long)]
         demo: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AgencyCommand {
+    /// Every agency with its kind, level, province and parent.
+    List,
+    /// Set an agency's level and the agency above it.
+    Place {
+        /// The agency: its id or its (unique) name.
+        #[arg(long)]
+        agency: String,
+        /// national, provincial, municipal or county.
+        #[arg(long)]
+        level: String,
+        /// The agency above it (id or name); none for a top-level agency.
+        #[arg(long)]
+        parent: Option<String>,
     },
 }
 
@@ -324,6 +347,7 @@ async fn run() -> anyhow::Result<()> {
             command: ExchangeCommand::Clients { command },
         } => exchange_clients(settings, command).await?,
         Command::Exchange { .. } => {}
+        Command::Agencies { command } => agencies(&settings, command).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -332,6 +356,84 @@ async fn run() -> anyhow::Result<()> {
             demo::print(&creds);
         }
         Command::Up { .. } | Command::DatabaseUrl => {}
+    }
+    Ok(())
+}
+
+async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result<()> {
+    use frt_store::identities;
+    use frt_store::ScopedFutureExt;
+    let db = frt_store::Db::new(&settings.db_settings())?;
+    match command {
+        AgencyCommand::List => {
+            let mut conn = db.conn().await?;
+            for a in identities::agencies(&mut conn).await? {
+                println!(
+                    "{}  {:<16} {:<10} {:<6} {}  parent {}",
+                    a.id,
+                    a.kind,
+                    a.level,
+                    a.province_code.as_deref().unwrap_or("-"),
+                    a.name,
+                    a.parent_id.map_or("-".to_owned(), |p| p.to_string())
+                );
+            }
+        }
+        AgencyCommand::Place {
+            agency,
+            level,
+            parent,
+        } => {
+            if !["national", "provincial", "municipal", "county"].contains(&level.as_str()) {
+                anyhow::bail!("level must be national, provincial, municipal or county");
+            }
+            db.tx(|conn| {
+                async move {
+                    async fn find(
+                        conn: &mut frt_store::AsyncPgConnection,
+                        given: &str,
+                    ) -> anyhow::Result<identities::Agency> {
+                        let found = match uuid::Uuid::parse_str(given.trim()) {
+                            Ok(id) => identities::agency(conn, id).await?,
+                            Err(_) => identities::agency_by_name(conn, given.trim()).await?,
+                        };
+                        found.ok_or_else(|| anyhow::anyhow!("no agency with the id or name {given:?}"))
+                    }
+                    let a = find(conn, &agency).await?;
+                    let parent = match &parent {
+                        Some(p) => Some(find(conn, p).await?),
+                        None => None,
+                    };
+                    // No agency may end up above itself.
+                    let mut above = parent.clone();
+                    while let Some(p) = above {
+                        if p.id == a.id {
+                            anyhow::bail!("{} cannot be placed under an agency that is below it", a.name);
+                        }
+                        above = match p.parent_id {
+                            Some(id) => identities::agency(conn, id).await?,
+                            None => None,
+                        };
+                    }
+                    identities::set_agency_place(conn, a.id, &level, parent.as_ref().map(|p| p.id))
+                        .await?;
+                    frt_store::audit::record(
+                        conn,
+                        &frt_store::audit::Actor::system("frtctl agencies place"),
+                        "agency.placed",
+                        "agency",
+                        &a.id.to_string(),
+                        Some(serde_json::json!({ "level": a.level, "parent_id": a.parent_id })),
+                        Some(serde_json::json!({ "level": level, "parent_id": parent.as_ref().map(|p| p.id) })),
+                    )
+                    .await?;
+                    println!("{} is now {level}{}", a.name, parent.map(|p| format!(" under {}", p.name)).unwrap_or_default());
+                    Ok::<_, anyhow::Error>(())
+                }
+                .scope_boxed()
+            })
+            .await?;
+        }
     }
     Ok(())
 }

@@ -25,6 +25,7 @@ fn administration_commands_find_the_database_up_uses() {
         &["calendar", "list"][..],
         &["audit", "verify"][..],
         &["outbox", "status"][..],
+        &["agencies", "list"][..],
     ] {
         let out = frtctl(args);
         assert!(

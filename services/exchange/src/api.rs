@@ -4,7 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
-use frt_cases::exchange::{self as ex, Caller, Signed, SyncPage};
+use frt_cases::exchange::{self as ex, Caller, RegistryPage, Signed, SyncPage};
 use frt_cases::notifications::{self, NotificationInput, NotificationView, Receipt};
 use frt_web::auth::RequestId;
 use frt_web::error::ApiError;
@@ -102,6 +102,30 @@ pub async fn sync_notifications(
         .map(|c| frt_web::params::text("cursor", c, 80))
         .transpose()?;
     let page = ex::sync_notifications(&core, &caller, cursor, limit).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The changes of the registry of recorded processors (a filing recorded, changed or
+/// deregistered) in the client's agency's province (every province for a national agency),
+/// paged like the notification sync. Scope `registry:read`.
+#[utoipa::path(tag = "sync", params(SyncQuery),
+    responses((status = 200, body = RegistryPage)))]
+#[get("/api/v1/sync/registry")]
+pub async fn sync_registry(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+    q: web::Query<SyncQuery>,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    let q = q.into_inner();
+    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=1000)?;
+    let cursor = q
+        .cursor
+        .as_deref()
+        .map(|c| frt_web::params::text("cursor", c, 80))
+        .transpose()?;
+    let page = ex::sync_registry(&core, &caller, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 

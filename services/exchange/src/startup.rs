@@ -23,6 +23,7 @@ pub fn build(core: Core) -> anyhow::Result<Application> {
 /// The exchange service's own routes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(crate::api::sync_notifications)
+        .service(crate::api::sync_registry)
         .service(crate::api::push_notification)
         .service(crate::api::acknowledge)
         .service(crate::api::feedback);

@@ -445,3 +445,104 @@ async fn refusals_idempotent_pushes_and_acknowledgement_by_a_system() {
     assert!(calls >= 4, "{calls} calls audited");
     ex.handle.stop(true).await;
 }
+
+async fn recorded(app: &TestApp, province: &str, name: &str) -> String {
+    let (processor, _) = app.register_processor(name, province).await;
+    let id = app
+        .complete_draft(
+            &processor,
+            "initial",
+            chrono::Utc::now().date_naive() - chrono::Duration::days(3),
+            None,
+        )
+        .await;
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    let reviewer = app.reviewer(province).await;
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings/{id}/record", app.casework),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    id
+}
+
+#[tokio::test]
+async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
+    let app = TestApp::spawn().await;
+    let ex = Exchange::start(&app);
+    let shanghai = recorded(&app, "310000", "上海某公司").await;
+    let beijing = recorded(&app, "110000", "北京某公司").await;
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let national = app
+        .staff(AgencyKind::NationalCac, None, Role::Supervisor)
+        .await;
+    let actor = Actor::system("test");
+    let local = ex::create_client(
+        &app.core,
+        &actor,
+        &agency_of(&app, &police).await.to_string(),
+        &["registry:read".into()],
+    )
+    .await
+    .expect("client");
+    let whole = ex::create_client(
+        &app.core,
+        &actor,
+        &agency_of(&app, &national).await.to_string(),
+        &["registry:read".into(), "notifications:read".into()],
+    )
+    .await
+    .expect("client");
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["filing_id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (s, page) = signed(&ex, &local, Method::GET, "/api/v1/sync/registry", None, &[]).await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(ids(&page), vec![shanghai.clone()], "{page}");
+    assert_eq!(page["items"][0]["event"], "recorded");
+    assert!(page["items"][0]["filing_number"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("310000-")));
+    let (s, page) = signed(&ex, &whole, Method::GET, "/api/v1/sync/registry", None, &[]).await;
+    assert_eq!(s, 200, "{page}");
+    assert_eq!(ids(&page), vec![shanghai, beijing], "{page}");
+    let cursor = page["next_cursor"].as_str().expect("cursor").to_owned();
+    let (_, page) = signed(
+        &ex,
+        &whole,
+        Method::GET,
+        &format!("/api/v1/sync/registry?cursor={cursor}"),
+        None,
+        &[],
+    )
+    .await;
+    assert!(ids(&page).is_empty(), "{page}");
+    // Without the scope: 403.
+    let (s, b) = signed(
+        &ex,
+        &local,
+        Method::GET,
+        "/api/v1/sync/notifications",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (403, Some("exchange.scope_missing")),
+        "{b}"
+    );
+    ex.handle.stop(true).await;
+}

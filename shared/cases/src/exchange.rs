@@ -301,6 +301,91 @@ fn parse_cursor(text: &str) -> Option<(i64, i64)> {
     (txid >= 0 && id >= 0).then_some((txid, id))
 }
 
+/// One change of the registry of recorded processors (备案登记): a filing recorded, changed
+/// or deregistered.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegistryItem {
+    /// recorded, changed or deregistered.
+    pub event: String,
+    pub at: DateTime<Utc>,
+    pub filing_id: Uuid,
+    /// initial, change or deregistration.
+    pub kind: String,
+    pub filing_number: Option<String>,
+    pub organisation_id: Uuid,
+    pub organisation_name: String,
+    pub uscc: String,
+    pub province_code: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegistryPage {
+    pub items: Vec<RegistryItem>,
+    /// Pass as `cursor` next time; the cursor given when there was nothing new.
+    pub next_cursor: String,
+}
+
+/// The registry's changes after `cursor`, oldest first, in the client's agency's
+/// jurisdiction (its province; every province for a national agency).
+pub async fn sync_registry(
+    core: &Core,
+    caller: &Caller,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<RegistryPage, ExchangeError> {
+    caller.require("registry:read")?;
+    let after = match after {
+        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
+        None => None,
+    };
+    let mut conn = core.db.conn().await?;
+    let agency = identities::agency(&mut conn, caller.agency_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the client's agency is gone"))?;
+    let province = match agency.kind.as_str() {
+        "national_cac" => None,
+        _ => agency.province_code.clone(),
+    };
+    let rows = feed::feed_page(&mut conn, "registry", None, after, limit).await?;
+    let next_cursor = match rows.last() {
+        Some(r) => cursor(r.txid, r.id),
+        None => {
+            let (t, i) = after.unwrap_or((0, 0));
+            cursor(t, i)
+        }
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let Some(f) = frt_store::filings::get(
+            &mut conn,
+            r.entity_id,
+            &frt_store::filings::Scope::Everywhere,
+        )
+        .await?
+        else {
+            continue;
+        };
+        if province.as_ref().is_some_and(|p| *p != f.province_code) {
+            continue;
+        }
+        let Some(org) = identities::organisation(&mut conn, f.organisation_id).await? else {
+            continue;
+        };
+        items.push(RegistryItem {
+            event: r.event,
+            at: r.created_at,
+            filing_id: f.id,
+            kind: f.kind,
+            filing_number: f.filing_number,
+            organisation_id: org.id,
+            organisation_name: org.name,
+            uscc: org.uscc,
+            province_code: f.province_code,
+        });
+    }
+    Ok(RegistryPage { items, next_cursor })
+}
+
 /// The events of the client's agency's notifications after `cursor`, oldest first.
 pub async fn sync_notifications(
     core: &Core,

@@ -122,6 +122,19 @@ pub async fn agencies_by_id(
         .await
 }
 
+/// Places an agency in the hierarchy: its level and the agency above it.
+pub async fn set_agency_place(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    level: &str,
+    parent: Option<Uuid>,
+) -> QueryResult<usize> {
+    diesel::update(agencies::table.find(id))
+        .set((agencies::level.eq(level), agencies::parent_id.eq(parent)))
+        .execute(conn)
+        .await
+}
+
 /// An agency by its (unique) name.
 pub async fn agency_by_name(
     conn: &mut AsyncPgConnection,

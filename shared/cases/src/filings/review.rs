@@ -309,6 +309,15 @@ async fn carry_out(
         _ => return Err(anyhow::anyhow!("{action:?} is not a reviewer's decision").into()),
     };
     let updated = filings::mark_decided(conn, id, decision, caller.principal.user_id, used).await?;
+    if action == FilingAction::Record {
+        // The registry changed: agencies' systems read it through the exchange service.
+        let event = match updated.kind.as_str() {
+            "change" => "changed",
+            "deregistration" => "deregistered",
+            _ => "recorded",
+        };
+        frt_store::notifications::feed_append(conn, "registry", None, id, event).await?;
+    }
     let org = identities::organisation(conn, filing.organisation_id)
         .await?
         .ok_or(FilingError::NotFound)?;

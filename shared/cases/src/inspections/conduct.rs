@@ -33,6 +33,9 @@ pub struct NewTarget {
     pub plan_id: Option<Uuid>,
     /// For a drawn target: the draw that picked it (its inspectors by default).
     pub draw_id: Option<Uuid>,
+    /// For a target from a notification: the notification (about the same processor, one the
+    /// caller's agency sent or received); the inspection is linked to it.
+    pub notification_id: Option<Uuid>,
     pub inspector_ids: Vec<Uuid>,
 }
 
@@ -77,6 +80,44 @@ pub async fn open(
                     }
                     _ => {}
                 }
+                match (source, target.notification_id) {
+                    (InspectionSource::Notification, Some(n)) => {
+                        let reader = frt_store::notifications::Reader {
+                            agency_id: caller.principal.agency_id().unwrap_or_else(Uuid::nil),
+                            role: Some(caller.principal.role.as_str().to_owned()),
+                            user_id: Some(by),
+                            national_cac: provinces.is_none(),
+                        };
+                        let found = frt_store::notifications::get(conn, n).await?;
+                        let fits = match &found {
+                            Some(note) => {
+                                note.organisation_id == Some(org.id)
+                                    && frt_store::notifications::visible(conn, &reader, note)
+                                        .await?
+                            }
+                            None => false,
+                        };
+                        if !fits {
+                            return Err(invalid(
+                                "notification_id",
+                                "a notification about this processor that your agency sent or received",
+                            ));
+                        }
+                    }
+                    (InspectionSource::Notification, None) => {
+                        return Err(invalid(
+                            "notification_id",
+                            "an inspection from a notification names the notification",
+                        ))
+                    }
+                    (_, Some(_)) => {
+                        return Err(invalid(
+                            "notification_id",
+                            "only an inspection from a notification names one",
+                        ))
+                    }
+                    _ => {}
+                }
                 let mut seen = std::collections::HashSet::new();
                 inspectors.retain(|u| seen.insert(*u));
                 if inspectors.len() < MIN_INSPECTORS {
@@ -110,6 +151,14 @@ pub async fn open(
                     },
                 )
                 .await?;
+                if let Some(n) = target.notification_id {
+                    frt_store::notifications::insert_links(
+                        conn,
+                        n,
+                        &[(store::ENTITY.to_owned(), i.id)],
+                    )
+                    .await?;
+                }
                 audit::record(
                     conn,
                     &actor,
@@ -118,7 +167,8 @@ pub async fn open(
                     &i.id.to_string(),
                     None,
                     Some(json!({ "organisation_id": org.id, "source": source.as_str(),
-                        "draw_id": target.draw_id, "plan_id": target.plan_id, "inspectors": inspectors })),
+                        "draw_id": target.draw_id, "plan_id": target.plan_id,
+                        "notification_id": target.notification_id, "inspectors": inspectors })),
                 )
                 .await?;
                 view(conn, i, true).await
