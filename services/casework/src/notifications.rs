@@ -3,7 +3,7 @@
 //! recipient's acknowledgement (签收) and feedback (反馈). `frt_cases::notifications` does the
 //! work, for casework and the exchange service alike.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use frt_access::Action;
 use frt_cases::notifications::{
     self as n, ListFilter, NotificationInput, NotificationPage, NotificationView, Origin, Receipt,
@@ -160,4 +160,40 @@ pub async fn feedback(
     let text = body.into_inner().feedback;
     let v = n::receive(&core, &origin, id.into_inner(), Receipt::Feedback(text)).await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+/// Attach a file to a notification the caller's agency sent (PDF, DOCX, JPEG or PNG, checked
+/// by content, within the upload limit; at most 20).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)),
+    request_body(content_type = "multipart/form-data", content = inline(frt_web::upload::MaterialForm)),
+    responses((status = 201, body = frt_store::notifications::Material)))]
+#[post("/api/v1/notifications/{id}/materials")]
+pub async fn attach(
+    core: web::Data<Core>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let origin = Origin::staff(&core, &auth, Action::Send)?;
+    let max = core.settings.uploads.max_bytes;
+    let received = frt_web::upload::read_file(&core, &req, body, max).await?;
+    let m = n::add_material(&core, &origin, id.into_inner(), received).await?;
+    Ok(HttpResponse::Created().json(m))
+}
+
+/// Download an attachment of a notification the caller may see (audited).
+#[utoipa::path(tag = "notifications", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("material_id" = Uuid, Path)),
+    responses((status = 200, description = "the file")))]
+#[get("/api/v1/notifications/{id}/materials/{material_id}")]
+pub async fn download_material(
+    core: web::Data<Core>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let origin = Origin::staff(&core, &auth, Action::Read)?;
+    let (id, material) = path.into_inner();
+    let opened = n::open_material(&core, &origin, id, material).await?;
+    Ok(frt_web::download::respond(opened))
 }

@@ -78,5 +78,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::notifications::list_notifications)
         .service(crate::notifications::show_notification)
         .service(crate::notifications::acknowledge)
-        .service(crate::notifications::feedback);
+        .service(crate::notifications::feedback)
+        .service(crate::notifications::attach)
+        .service(crate::notifications::download_material);
 }

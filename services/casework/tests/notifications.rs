@@ -212,6 +212,63 @@ async fn a_notification_is_acknowledged_and_answered_and_seen_only_by_those_conc
     .await;
     assert_eq!(s, 404);
 
+    // The sender attaches a file; the recipient downloads it, another province cannot.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(frt_testkit::app::PDF.to_vec()).file_name("检查笔录.pdf"),
+    );
+    let r = app
+        .http
+        .post(format!(
+            "{}/api/v1/notifications/{id}/materials",
+            app.casework
+        ))
+        .bearer_auth(&shanghai)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status().as_u16(), 201);
+    let m: Value = r.json().await.expect("material");
+    let mid = m["id"].as_str().expect("id").to_owned();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(frt_testkit::app::PDF.to_vec()).file_name("回函.pdf"),
+    );
+    let r = app
+        .http
+        .post(format!(
+            "{}/api/v1/notifications/{id}/materials",
+            app.casework
+        ))
+        .bearer_auth(&police_chief)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(r.status().as_u16(), 409, "only the sender attaches");
+    let path = format!("{}/api/v1/notifications/{id}/materials/{mid}", app.casework);
+    let r = app
+        .http
+        .get(&path)
+        .bearer_auth(&police)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.bytes().await.expect("bytes").as_ref(),
+        frt_testkit::app::PDF
+    );
+    let r = app
+        .http
+        .get(&path)
+        .bearer_auth(&beijing)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(r.status().as_u16(), 404);
+
     // A restricted notification reaches only the roles it names.
     let (s, secret) = post(
         &app,

@@ -79,7 +79,7 @@ pub const ACCESS_CODE_HEADER: &str = "X-Access-Code";
 #[utoipa::path(tag = "complaints",
     params(("receipt_number" = String, Path, description = "e.g. TS-310000-20261202-0001", max_length = 40),
            ("X-Access-Code" = String, Header, description = "the access code given with the receipt", max_length = 40)),
-    request_body(content_type = "multipart/form-data", content = inline(crate::upload::MaterialForm)),
+    request_body(content_type = "multipart/form-data", content = inline(frt_web::upload::MaterialForm)),
     responses((status = 201, body = Material),
         (status = 404, description = "no complaint matches that receipt number and access code", content_type = "application/problem+json"),
         (status = 409, description = "evidence is no longer taken", content_type = "application/problem+json"),
@@ -101,7 +101,7 @@ pub async fn give_evidence(
     let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
     lookup::check_evidence_open(&core, &receipt, &code, &source).await?;
     let max = core.settings.uploads.max_bytes;
-    let received = crate::upload::read_file(&core, &req, body, max).await?;
+    let received = frt_web::upload::read_file(&core, &req, body, max).await?;
     let actor = anonymous_actor(&req, "complainant (portal)");
     let material = lookup::add_evidence(&core, &actor, &receipt, &code, &source, received).await?;
     Ok(HttpResponse::Created().json(material))

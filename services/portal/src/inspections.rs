@@ -90,7 +90,7 @@ pub async fn answer(
 /// Give a material with a request or order (the same upload rules as filings).
 #[utoipa::path(tag = "inspections", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("item_id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", content = inline(crate::upload::MaterialForm)),
+    request_body(content_type = "multipart/form-data", content = inline(frt_web::upload::MaterialForm)),
     responses((status = 201, body = Material)))]
 #[post("/api/v1/inspections/{id}/items/{item_id}/materials")]
 pub async fn give_material(
@@ -103,7 +103,7 @@ pub async fn give_material(
     let (id, item) = path.into_inner();
     let max = core.settings.uploads.max_bytes;
     processor::check_item_open(&core, &auth, id, item).await?;
-    let received = crate::upload::read_file(&core, &req, body, max).await?;
+    let received = frt_web::upload::read_file(&core, &req, body, max).await?;
     let material = processor::attach(&core, &auth, id, item, received).await?;
     Ok(HttpResponse::Created().json(material))
 }

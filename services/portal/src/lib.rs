@@ -9,6 +9,5 @@ pub mod openapi;
 pub mod organisation;
 pub mod registration;
 pub mod startup;
-pub mod upload;
 
 pub use startup::{build, routes};

@@ -54,6 +54,10 @@ pub enum NotificationError {
     Invalid(Vec<FieldProblem>),
     #[error("your agency is not a recipient of this notification")]
     NotARecipient,
+    #[error("only the sending agency attaches files to a notification")]
+    NotTheSender,
+    #[error("a notification carries at most {max} attachments")]
+    TooManyAttachments { max: usize },
     #[error("{0}")]
     AlreadyDone(&'static str),
     #[error("`before` is not a cursor this list wrote: pass the `next` of the previous page")]
@@ -1032,6 +1036,123 @@ pub async fn receive_in(
     )
     .await?;
     view(conn, n).await
+}
+
+/// The most attachments one notification carries.
+pub const MAX_MATERIALS: usize = 20;
+
+/// Attaches a file to a notification the origin's agency sent (at most `MAX_MATERIALS`); the
+/// recipients' feeds get the event. The stored blob is removed when it cannot be recorded.
+pub async fn add_material(
+    core: &Core,
+    origin: &Origin,
+    id: Uuid,
+    received: crate::filings::materials::Received,
+) -> Result<store::Material, NotificationError> {
+    let key = received.blob.key.clone();
+    let result = core
+        .db
+        .tx(|conn| {
+            async move {
+                let reader = origin.reader(conn).await?;
+                let n = visible(conn, &reader, id).await?;
+                if n.sender_agency_id != origin.agency_id {
+                    return Err(NotificationError::NotTheSender);
+                }
+                if store::materials_of(conn, n.id).await?.len() >= MAX_MATERIALS {
+                    return Err(NotificationError::TooManyAttachments { max: MAX_MATERIALS });
+                }
+                let m = store::insert_material(
+                    conn,
+                    &store::Material {
+                        id: Uuid::now_v7(),
+                        notification_id: n.id,
+                        filename: received.filename,
+                        content_type: received.content_type.to_owned(),
+                        size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
+                        sha256: received.blob.sha256.clone(),
+                        blob_key: received.blob.key.clone(),
+                        uploaded_by: origin.user_id,
+                        uploaded_at: Utc::now(),
+                    },
+                )
+                .await?;
+                for r in store::recipients(conn, n.id).await? {
+                    store::feed_append(
+                        conn,
+                        "notifications",
+                        Some(r.agency_id),
+                        n.id,
+                        "attachment",
+                    )
+                    .await?;
+                }
+                audit::record(
+                    conn,
+                    &origin.actor,
+                    "notification.material_added",
+                    store::ENTITY,
+                    &n.id.to_string(),
+                    None,
+                    Some(
+                        json!({ "material_id": m.id, "filename": m.filename, "sha256": m.sha256 }),
+                    ),
+                )
+                .await?;
+                Ok(m)
+            }
+            .scope_boxed()
+        })
+        .await;
+    if result.is_err() {
+        core.blobs.remove(&key).await;
+    }
+    result
+}
+
+/// Opens an attachment of a notification the origin may see (audited).
+pub async fn open_material(
+    core: &Core,
+    origin: &Origin,
+    id: Uuid,
+    material: Uuid,
+) -> Result<crate::download::Download, NotificationError> {
+    let m = core
+        .db
+        .tx(|conn| {
+            async move {
+                let reader = origin.reader(conn).await?;
+                let n = visible(conn, &reader, id).await?;
+                let m = store::material(conn, n.id, material)
+                    .await?
+                    .ok_or(NotificationError::Missing("attachment"))?;
+                audit::record(
+                    conn,
+                    &origin.actor,
+                    "notification.material_downloaded",
+                    store::ENTITY,
+                    &n.id.to_string(),
+                    None,
+                    Some(json!({ "material_id": m.id })),
+                )
+                .await?;
+                Ok::<_, NotificationError>(m)
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let file = core
+        .blobs
+        .open(&m.blob_key)
+        .await
+        .map_err(StoreError::Internal)?;
+    Ok(crate::download::Download {
+        filename: m.filename,
+        content_type: m.content_type,
+        size_bytes: m.size_bytes,
+        sha256: m.sha256,
+        file,
+    })
 }
 
 /// Every agency, for choosing recipients.

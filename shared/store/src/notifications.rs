@@ -395,6 +395,29 @@ pub struct Material {
     pub uploaded_at: DateTime<Utc>,
 }
 
+pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
+    diesel::insert_into(notification_materials::table)
+        .values(m)
+        .returning(Material::as_returning())
+        .get_result(conn)
+        .await
+}
+
+/// One attachment of a notification.
+pub async fn material(
+    conn: &mut AsyncPgConnection,
+    notification: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<Material>> {
+    notification_materials::table
+        .filter(notification_materials::notification_id.eq(notification))
+        .filter(notification_materials::id.eq(id))
+        .select(Material::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 pub async fn materials_of(
     conn: &mut AsyncPgConnection,
     notification: Uuid,

@@ -17,6 +17,7 @@ pub mod problems;
 pub mod server;
 pub mod session;
 pub mod test_support;
+pub mod upload;
 
 pub use auth::Auth;
 pub use error::{ApiError, ApiResult};

@@ -316,6 +316,10 @@ impl From<frt_cases::notifications::NotificationError> for ApiError {
                 Self::unprocessable("notification.invalid", detail).with_errors(listed(problems))
             }
             N::NotARecipient => Self::conflict("notification.not_a_recipient", detail),
+            N::NotTheSender => Self::conflict("notification.not_the_sender", detail),
+            N::TooManyAttachments { .. } => {
+                Self::conflict("notification.too_many_attachments", detail)
+            }
             N::AlreadyDone(_) => Self::conflict("notification.already_done", detail),
             N::BadCursor => Self::bad_request("request.invalid_cursor", detail),
             N::Denied(d) => d.into(),

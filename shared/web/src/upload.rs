@@ -1,11 +1,12 @@
-//! One file from a multipart body, as every upload in the portal takes it (inspection
-//! materials, complaint evidence): streamed into the blob store under the filing rules.
+//! One file from a multipart body, as every upload outside the filing form takes it
+//! (inspection materials, complaint evidence, notification attachments): streamed into the
+//! blob store under the filing rules.
 
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
 use frt_cases::filings::materials::{self, Received};
 use frt_cases::filings::{FilingError, UploadError};
-use frt_web::Core;
+use frt_cases::Core;
 use futures_util::StreamExt;
 
 /// The multipart form of a material: one file.
