@@ -81,6 +81,19 @@ pub struct SyncQuery {
     pub limit: Option<i64>,
 }
 
+impl SyncQuery {
+    /// The cursor (at most 80 characters) and the page size (1 to 1000, default 100).
+    fn checked(&self) -> Result<(Option<&str>, i64), ApiError> {
+        let limit = frt_web::params::within("limit", self.limit.unwrap_or(100), 1..=1000)?;
+        let cursor = self
+            .cursor
+            .as_deref()
+            .map(|c| frt_web::params::text("cursor", c, 80))
+            .transpose()?;
+        Ok((cursor, limit))
+    }
+}
+
 /// The events of notifications addressed to the client's agency (received) and of those it
 /// sent (acknowledged, feedback), in the order they became visible: a client that follows
 /// `next_cursor` sees every item exactly once. Scope `notifications:read`.
@@ -94,13 +107,7 @@ pub async fn sync_notifications(
     q: web::Query<SyncQuery>,
 ) -> ApiResult<HttpResponse> {
     let caller = client(&core, &req, &body).await?;
-    let q = q.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=1000)?;
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(|c| frt_web::params::text("cursor", c, 80))
-        .transpose()?;
+    let (cursor, limit) = q.checked()?;
     let page = ex::sync_notifications(&core, &caller, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -118,13 +125,7 @@ pub async fn sync_registry(
     q: web::Query<SyncQuery>,
 ) -> ApiResult<HttpResponse> {
     let caller = client(&core, &req, &body).await?;
-    let q = q.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=1000)?;
-    let cursor = q
-        .cursor
-        .as_deref()
-        .map(|c| frt_web::params::text("cursor", c, 80))
-        .transpose()?;
+    let (cursor, limit) = q.checked()?;
     let page = ex::sync_registry(&core, &caller, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(page))
 }

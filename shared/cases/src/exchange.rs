@@ -325,6 +325,28 @@ pub struct RegistryPage {
     pub next_cursor: String,
 }
 
+/// A page of a feed stream after the cursor given, and the cursor to pass next (the one given
+/// when nothing new came).
+async fn page_of(
+    conn: &mut frt_store::AsyncPgConnection,
+    stream: &str,
+    agency: Option<Uuid>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<feed::FeedRow>, String), ExchangeError> {
+    let after = match after {
+        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
+        None => None,
+    };
+    let rows = feed::feed_page(conn, stream, agency, after, limit).await?;
+    let (t, i) = rows
+        .last()
+        .map(|r| (r.txid, r.id))
+        .or(after)
+        .unwrap_or((0, 0));
+    Ok((rows, cursor(t, i)))
+}
+
 /// The registry's changes after `cursor`, oldest first, in the client's agency's
 /// jurisdiction (its province; every province for a national agency).
 pub async fn sync_registry(
@@ -334,10 +356,6 @@ pub async fn sync_registry(
     limit: i64,
 ) -> Result<RegistryPage, ExchangeError> {
     caller.require("registry:read")?;
-    let after = match after {
-        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
-        None => None,
-    };
     let mut conn = core.db.conn().await?;
     let agency = identities::agency(&mut conn, caller.agency_id)
         .await?
@@ -346,14 +364,7 @@ pub async fn sync_registry(
         "national_cac" => None,
         _ => agency.province_code.clone(),
     };
-    let rows = feed::feed_page(&mut conn, "registry", None, after, limit).await?;
-    let next_cursor = match rows.last() {
-        Some(r) => cursor(r.txid, r.id),
-        None => {
-            let (t, i) = after.unwrap_or((0, 0));
-            cursor(t, i)
-        }
-    };
+    let (rows, next_cursor) = page_of(&mut conn, "registry", None, after, limit).await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         let Some(f) = frt_store::filings::get(
@@ -394,12 +405,8 @@ pub async fn sync_notifications(
     limit: i64,
 ) -> Result<SyncPage, ExchangeError> {
     caller.require("notifications:read")?;
-    let after = match after {
-        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
-        None => None,
-    };
     let mut conn = core.db.conn().await?;
-    let rows = feed::feed_page(
+    let (rows, next_cursor) = page_of(
         &mut conn,
         "notifications",
         Some(caller.agency_id),
@@ -407,13 +414,6 @@ pub async fn sync_notifications(
         limit,
     )
     .await?;
-    let next_cursor = match rows.last() {
-        Some(r) => cursor(r.txid, r.id),
-        None => {
-            let (t, i) = after.unwrap_or((0, 0));
-            cursor(t, i)
-        }
-    };
     let reader = Reader {
         agency_id: caller.agency_id,
         role: None,

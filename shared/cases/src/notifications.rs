@@ -874,13 +874,14 @@ pub async fn list(
     let next = (i64::try_from(rows.len()).ok() == Some(f.limit))
         .then(|| rows.last().map(|n| cursor(n.sent_at, n.id)))
         .flatten();
+    let page_ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
+    let receipts = store::receipts_of(&mut conn, reader.agency_id, &page_ids).await?;
     let mut items = Vec::with_capacity(rows.len());
     for n in rows {
-        let mine = store::recipients(&mut conn, n.id)
-            .await?
-            .into_iter()
-            .find(|r| r.agency_id == reader.agency_id)
-            .map(|r| r.status);
+        let mine = receipts
+            .iter()
+            .find(|(id, _)| *id == n.id)
+            .map(|(_, status)| status.clone());
         let kind = n
             .kind
             .parse::<NotificationKind>()

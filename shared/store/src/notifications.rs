@@ -240,6 +240,23 @@ pub async fn recipients(
         .await
 }
 
+/// Where `agency`'s receipts of these notifications stand: (notification, status).
+pub async fn receipts_of(
+    conn: &mut AsyncPgConnection,
+    agency: Uuid,
+    notifications: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String)>> {
+    notification_recipients::table
+        .filter(notification_recipients::agency_id.eq(agency))
+        .filter(notification_recipients::notification_id.eq_any(notifications))
+        .select((
+            notification_recipients::notification_id,
+            notification_recipients::status,
+        ))
+        .load(conn)
+        .await
+}
+
 /// One recipient's row, locked for the rest of the transaction.
 pub async fn recipient_for_update(
     conn: &mut AsyncPgConnection,
