@@ -546,3 +546,81 @@ async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
     );
     ex.handle.stop(true).await;
 }
+
+/// With a certificate and key configured, the service speaks TLS itself (rustls): a signed sync
+/// over HTTPS is answered, plain HTTP on the same port is not.
+#[tokio::test]
+async fn the_service_serves_tls_itself_when_configured() {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("cert");
+    let dir = std::env::temp_dir().join(format!("frt-tls-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("tls dir");
+    let (cert_file, key_file) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_file, cert.cert.pem()).expect("cert file");
+    std::fs::write(&key_file, cert.signing_key.serialize_pem()).expect("key file");
+    let (cert_path, key_path) = (
+        cert_file.to_string_lossy().into_owned(),
+        key_file.to_string_lossy().into_owned(),
+    );
+    let app = TestApp::spawn_with(&[
+        ("FRT__EXCHANGE__TLS_CERT", &cert_path),
+        ("FRT__EXCHANGE__TLS_KEY", &key_path),
+    ])
+    .await;
+    let server = exchange::build(app.core.clone()).expect("exchange over TLS");
+    let port = server.port();
+    let handle = server.handle();
+    tokio::spawn(server.run_until_stopped());
+    let root = reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).expect("root");
+    let ex = Exchange {
+        base: format!("https://localhost:{port}"),
+        http: reqwest::Client::builder()
+            .add_root_certificate(root)
+            .build()
+            .expect("https client"),
+        handle,
+    };
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let unit = agency_of(&app, &police).await;
+    let client = ex::create_client(
+        &app.core,
+        &Actor::system("test"),
+        &unit.to_string(),
+        &["notifications:read".into()],
+    )
+    .await
+    .expect("client");
+    let (status, page) = signed(
+        &ex,
+        &client,
+        Method::GET,
+        "/api/v1/sync/notifications?limit=5",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page["next_cursor"].is_string(), "{page}");
+
+    let plain = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await;
+    assert!(
+        plain.map(|r| !r.status().is_success()).unwrap_or(true),
+        "plain HTTP must not be served on a TLS port"
+    );
+
+    // A half-configured pair is refused at start, naming both keys.
+    let only_cert = std::panic::catch_unwind(|| {
+        frt_testkit::app::test_settings(
+            "postgres://unused",
+            &dir,
+            &[("FRT__EXCHANGE__TLS_CERT", cert_path.as_str())],
+        )
+    });
+    assert!(only_cert.is_err(), "a certificate without a key must be refused");
+    ex.handle.stop(true).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,14 +33,20 @@ pub struct Settings {
     pub env: String,
 }
 
-/// The exchange service for other agencies' systems: where it listens and how many requests
-/// one client may make per minute.
+/// The exchange service for other agencies' systems: where it listens, whether it serves TLS
+/// itself, and how many requests one client may make per minute.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exchange {
     pub host: String,
     pub port: u16,
     pub requests_per_minute: u32,
+    /// PEM certificate chain and private key; both empty, the service speaks plain HTTP behind
+    /// a reverse proxy that terminates TLS.
+    #[serde(default)]
+    pub tls_cert: PathBuf,
+    #[serde(default)]
+    pub tls_key: PathBuf,
 }
 
 impl Exchange {
@@ -48,6 +54,8 @@ impl Exchange {
         Listen {
             host: self.host.clone(),
             port: self.port,
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
         }
     }
 }
@@ -65,6 +73,25 @@ pub struct Qa {
 pub struct Listen {
     pub host: String,
     pub port: u16,
+    /// PEM certificate chain and private key to serve TLS (rustls) directly; both empty (the
+    /// default), plain HTTP for a reverse proxy in front.
+    #[serde(default)]
+    pub tls_cert: PathBuf,
+    #[serde(default)]
+    pub tls_key: PathBuf,
+}
+
+impl Listen {
+    /// The certificate and key files, when TLS is configured.
+    pub fn tls(&self) -> Option<(&Path, &Path)> {
+        (!self.tls_cert.as_os_str().is_empty()).then_some((&self.tls_cert, &self.tls_key))
+    }
+
+    fn problems(&self, section: &str) -> Option<String> {
+        (self.tls_cert.as_os_str().is_empty() != self.tls_key.as_os_str().is_empty()).then(|| {
+            format!("{section}.tls_cert and {section}.tls_key must be set together, or neither")
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -357,6 +384,9 @@ impl Settings {
             problems.push("http.json_limit_bytes must be at least 1024".into());
         }
         problems.extend(self.mail.problems());
+        problems.extend(self.portal.problems("portal"));
+        problems.extend(self.casework.problems("casework"));
+        problems.extend(self.exchange.listen().problems("exchange"));
         let w = &self.worker;
         if !(10..=60_000).contains(&w.poll_interval_ms) {
             problems.push("worker.poll_interval_ms must be between 10 and 60000".into());

@@ -11,6 +11,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use frt_cases::Core;
+use std::path::Path;
 use std::sync::Arc;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::AppExt;
@@ -377,6 +378,25 @@ fn app(
         .default_service(fallback())
 }
 
+/// The server's TLS settings (rustls on ring) from a PEM certificate chain and private key.
+pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<rustls::ServerConfig> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| anyhow::anyhow!("cannot read the TLS certificate {}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        anyhow::bail!("the TLS certificate file {} holds no certificate", cert.display());
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| anyhow::anyhow!("cannot read the TLS private key {}: {e}", key.display()))?;
+    rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| anyhow::anyhow!("the TLS certificate and key do not fit together: {e}"))
+}
+
 impl Application {
     /// Binds to `listen` and assembles the app: common pieces, the zone's login routes, the
     /// service's own `routes` and the OpenAPI document generated from them.
@@ -394,11 +414,18 @@ impl Application {
         let workers = core.settings.http.workers.max(1);
         // One set of limits for every worker of the server.
         let limits = crate::limits::Limits::from_settings(&core.settings);
+        let tls = listen
+            .tls()
+            .map(|(cert, key)| tls_config(&core.settings.path(cert), &core.settings.path(key)))
+            .transpose()?;
         let server =
             actix_web::HttpServer::new(move || app(&core, &limits, zone, routes, base.clone()))
-                .workers(workers)
-                .listen(listener)?
-                .run();
+                .workers(workers);
+        let server = match tls {
+            Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+            None => server.listen(listener)?,
+        }
+        .run();
         Ok(Self { port, server })
     }
 
