@@ -11,6 +11,9 @@
 //!   takes it) under an Idempotency-Key made from the file's name and content, then moves it
 //!   to `sent/` with the answer beside it (`failed/` with the problem when refused). A crash
 //!   between sending and moving re-sends under the same key and gets the first answer.
+//!   Files in a folder beside it named `<name>.files/` are attached to the notification sent,
+//!   each under a key of its own, and the folder moves with it; what became of each is
+//!   written to `<name>.json.attachments.json`.
 //!
 //! The client's key id and secret come from `FRT_EXCHANGE_KEY` and `FRT_EXCHANGE_SECRET` (or
 //! `--key` and `--secret-file`), the service from `FRT_EXCHANGE_URL` or `--url`.
@@ -86,7 +89,7 @@ impl Connection {
         http: &reqwest::Client,
         method: reqwest::Method,
         path: &str,
-        body: Option<&[u8]>,
+        body: Option<(&[u8], &str)>,
         idempotency_key: Option<&str>,
     ) -> anyhow::Result<(u16, serde_json::Value)> {
         let first = self
@@ -105,11 +108,11 @@ impl Connection {
         http: &reqwest::Client,
         method: reqwest::Method,
         path: &str,
-        body: Option<&[u8]>,
+        body: Option<(&[u8], &str)>,
         idempotency_key: Option<&str>,
     ) -> anyhow::Result<(u16, serde_json::Value)> {
         let ts = self.next_ts().await.to_string();
-        let raw = body.unwrap_or_default();
+        let raw = body.map_or(&b""[..], |b| b.0);
         let sig = signing::sign(
             &self.secret,
             &signing::canonical(method.as_str(), path, &ts, raw),
@@ -122,10 +125,10 @@ impl Connection {
         if let Some(k) = idempotency_key {
             req = req.header("Idempotency-Key", k);
         }
-        if let Some(b) = body {
+        if let Some((bytes, content_type)) = body {
             req = req
-                .header("content-type", "application/json")
-                .body(b.to_vec());
+                .header("content-type", content_type)
+                .body(bytes.to_vec());
         }
         let r = req
             .send()
@@ -225,6 +228,8 @@ pub async fn pull(
 pub struct PushedFiles {
     pub sent: usize,
     pub failed: usize,
+    /// Attachments refused (the notification itself went out).
+    pub failed_attachments: usize,
 }
 
 /// Sends every `*.json` file of `dir`, oldest name first.
@@ -265,11 +270,23 @@ pub async fn push(conn: &Connection, dir: &Path) -> anyhow::Result<PushedFiles> 
                 &http,
                 reqwest::Method::POST,
                 "/api/v1/notifications",
-                Some(&body),
+                Some((&body, "application/json")),
                 Some(&key),
             )
             .await?;
+        let files_dir = dir.join(format!("{}.files", name.trim_end_matches(".json")));
         let target = if (200..300).contains(&status) {
+            if files_dir.is_dir() {
+                let id = answer["id"]
+                    .as_str()
+                    .context("the answer names the notification")?;
+                let report = attach_all(conn, &http, id, &key, &files_dir).await?;
+                done.failed_attachments += report.iter().filter(|r| r["status"] != 201).count();
+                write_atomically(
+                    &sent_dir.join(format!("{name}.attachments.json")),
+                    serde_json::to_string_pretty(&report)?.as_bytes(),
+                )?;
+            }
             done.sent += 1;
             &sent_dir
         } else if status == 429 || status >= 500 {
@@ -282,10 +299,67 @@ pub async fn push(conn: &Connection, dir: &Path) -> anyhow::Result<PushedFiles> 
             &target.join(format!("{name}.answer.json")),
             serde_json::to_string_pretty(&answer)?.as_bytes(),
         )?;
+        if files_dir.is_dir() {
+            let moved = target.join(files_dir.file_name().context("a folder name")?);
+            if moved.exists() {
+                fs::remove_dir_all(&moved)?;
+            }
+            fs::rename(&files_dir, moved)?;
+        }
         fs::rename(&file, target.join(&name))?;
         fs::File::open(dir)?.sync_all()?;
     }
     Ok(done)
+}
+
+/// Attaches every file of `files_dir` to notification `id`, each under an Idempotency-Key
+/// made from the notification's key and the file's name and content, so that a run again
+/// after a crash attaches nothing twice. Answers what became of each file.
+async fn attach_all(
+    conn: &Connection,
+    http: &reqwest::Client,
+    id: &str,
+    key: &str,
+    files_dir: &Path,
+) -> anyhow::Result<Vec<serde_json::Value>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(files_dir)
+        .with_context(|| format!("cannot read {}", files_dir.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let mut report = Vec::with_capacity(files.len());
+    for file in files {
+        let filename = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("a file name")?
+            .to_owned();
+        let bytes = fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        let digest = signing::body_sha256(format!("{key}\n{filename}\n").as_bytes());
+        let file_key = format!("{}-{}", &digest[..24], &signing::body_sha256(&bytes)[..24]);
+        let mut url = reqwest::Url::parse("http://exchange.invalid/")?;
+        url.set_path(&format!("/api/v1/notifications/{id}/materials"));
+        url.query_pairs_mut().append_pair("filename", &filename);
+        let path = format!("{}?{}", url.path(), url.query().unwrap_or_default());
+        let (status, answer) = conn
+            .call(
+                http,
+                reqwest::Method::POST,
+                &path,
+                Some((&bytes, "application/octet-stream")),
+                Some(&file_key),
+            )
+            .await?;
+        if status == 429 || status >= 500 {
+            bail!(
+                "the exchange service answered {status} for {filename}; run again later: {answer}"
+            );
+        }
+        report.push(serde_json::json!({ "file": filename, "status": status, "answer": answer }));
+    }
+    Ok(report)
 }
 
 #[cfg(test)]
@@ -406,10 +480,29 @@ mod tests {
         let body = json!({ "kind": "feedback", "recipients": [from], "title": "核查结果",
                            "body": "已核查。" });
         fs::write(inbox.join("001-result.json"), body.to_string()).expect("file");
+        fs::create_dir_all(inbox.join("001-result.files")).expect("files");
+        fs::write(
+            inbox.join("001-result.files/询问 笔录.pdf"),
+            frt_testkit::app::PDF,
+        )
+        .expect("attachment");
+        fs::write(inbox.join("001-result.files/run.exe"), b"MZ\x90\x00\x03").expect("exe");
         fs::write(inbox.join("002-bad.json"), b"{\"kind\":\"gossip\"}").expect("file");
         let pushed = push(&conn, &inbox).await.expect("push");
-        assert_eq!((pushed.sent, pushed.failed), (1, 1));
+        assert_eq!(
+            (pushed.sent, pushed.failed, pushed.failed_attachments),
+            (1, 1, 1)
+        );
         assert!(inbox.join("sent/001-result.json").exists());
+        assert!(inbox.join("sent/001-result.files").is_dir());
+        let report: serde_json::Value = serde_json::from_slice(
+            &fs::read(inbox.join("sent/001-result.json.attachments.json")).expect("report"),
+        )
+        .expect("report json");
+        assert_eq!(report[0]["file"], "run.exe", "{report}");
+        assert_eq!(report[0]["status"], 415, "{report}");
+        assert_eq!(report[1]["answer"]["filename"], "询问 笔录.pdf", "{report}");
+        let first_material = report[1]["answer"]["id"].clone();
         assert!(inbox.join("failed/002-bad.json.answer.json").exists());
         // As if the move had not happened: the same file again gets the first answer.
         fs::copy(
@@ -417,8 +510,18 @@ mod tests {
             inbox.join("001-result.json"),
         )
         .expect("copy");
+        fs::rename(
+            inbox.join("sent/001-result.files"),
+            inbox.join("001-result.files"),
+        )
+        .expect("files back");
         let again = push(&conn, &inbox).await.expect("push again");
         assert_eq!(again.sent, 1);
+        let report: serde_json::Value = serde_json::from_slice(
+            &fs::read(inbox.join("sent/001-result.json.attachments.json")).expect("report"),
+        )
+        .expect("report json");
+        assert_eq!(report[1]["answer"]["id"], first_material, "attached once");
         let (_, list) = app
             .call(
                 reqwest::Method::GET,
@@ -428,6 +531,20 @@ mod tests {
             )
             .await;
         assert_eq!(list["items"].as_array().map(Vec::len), Some(1), "{list}");
+        let id = list["items"][0]["id"].as_str().expect("id");
+        let (_, shown) = app
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/api/v1/notifications/{id}", app.casework),
+                Some(&cac),
+                None,
+            )
+            .await;
+        assert_eq!(
+            shown["materials"].as_array().map(Vec::len),
+            Some(1),
+            "{shown}"
+        );
         handle.stop(true).await;
     }
 

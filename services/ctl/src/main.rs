@@ -285,8 +285,8 @@ async fn run() -> anyhow::Result<()> {
             )?;
             let done = exchange_job::push(&c, &dir).await?;
             println!(
-                "pushed {} files; {} refused (see failed/)",
-                done.sent, done.failed
+                "pushed {} files; {} refused (see failed/); {} attachments refused (see sent/*.attachments.json)",
+                done.sent, done.failed, done.failed_attachments
             );
             return Ok(());
         }

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
+use frt_access::signing;
 use frt_cases::exchange::{self as ex, Caller, RegistryPage, Signed, SyncPage};
 use frt_cases::notifications::{self, NotificationInput, NotificationView, Receipt};
 use frt_web::auth::RequestId;
@@ -36,24 +37,37 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The client behind a signed request, within its rate.
-async fn client(core: &Core, req: &HttpRequest, body: &[u8]) -> Result<Caller, ApiError> {
+/// The signed parts of a request, its body given by its SHA-256.
+fn signed_parts<'a>(req: &'a HttpRequest, body_sha256: &'a str) -> Signed<'a> {
     let path_and_query = req
         .uri()
         .path_and_query()
         .map(|p| p.as_str())
         .unwrap_or_else(|| req.path());
-    let signed = Signed {
+    Signed {
         method: req.method().as_str(),
         path_and_query,
         key_id: header(req, "x-frt-key"),
         timestamp: header(req, "x-frt-timestamp"),
         signature: header(req, "x-frt-signature"),
-        body,
+        body_sha256,
         client_ip: frt_web::auth::client_ip(req),
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-    };
-    let caller = ex::authenticate(core, &signed).await?;
+    }
+}
+
+/// The client behind a signed request, within its rate.
+async fn client(core: &Core, req: &HttpRequest, body: &[u8]) -> Result<Caller, ApiError> {
+    client_of_digest(core, req, &signing::body_sha256(body)).await
+}
+
+/// As `client`, for a body already streamed in and hashed.
+async fn client_of_digest(
+    core: &Core,
+    req: &HttpRequest,
+    body_sha256: &str,
+) -> Result<Caller, ApiError> {
+    let caller = ex::authenticate(core, &signed_parts(req, body_sha256)).await?;
     let limiter = LIMITER.get_or_init(|| {
         let n =
             NonZeroU32::new(core.settings.exchange.requests_per_minute).unwrap_or(NonZeroU32::MIN);
@@ -215,4 +229,71 @@ pub async fn feedback(
     )
     .await?;
     Ok(HttpResponse::Ok().json(v))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AttachQuery {
+    /// The file's name as the recipients will see it.
+    #[param(min_length = 1, max_length = 255)]
+    pub filename: String,
+}
+
+/// A file, sent as the raw request body.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct File(#[allow(dead_code)] Vec<u8>);
+
+/// Attach a file to a notification the client's agency sent: the raw body is the file (any
+/// `Content-Type`; its type is judged by content, under the filing upload rules and size
+/// limit), signed like any request, its digest being the file's SHA-256. An `Idempotency-Key`
+/// makes a retry of the same file answer as the first time. Scope `notifications:write`.
+#[utoipa::path(tag = "notifications", params(("id" = Uuid, Path), AttachQuery,
+        ("Idempotency-Key" = Option<String>, Header, max_length = 100)),
+    request_body(content = File, content_type = "application/octet-stream"),
+    responses((status = 201, body = frt_store::notifications::Material)))]
+#[post("/api/v1/notifications/{id}/materials")]
+pub async fn attach(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    q: web::Query<AttachQuery>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    // Nothing is stored for a request that cannot be a client's.
+    ex::precheck(&core, &signed_parts(&req, "")).await?;
+    let name = frt_web::params::text("filename", &q.filename, 255)?;
+    let filename = frt_cases::filings::materials::display_filename(Some(name));
+    let max = core.settings.uploads.max_bytes;
+    let received = frt_cases::filings::materials::receive(&core, body, max, filename).await?;
+    let caller = match client_of_digest(&core, &req, &received.blob.sha256).await {
+        Ok(c) => c,
+        Err(e) => {
+            core.blobs.remove(&received.blob.key).await;
+            return Err(e);
+        }
+    };
+    let key = header(&req, "idempotency-key");
+    let pushed = ex::attach(&core, &caller, key, id.into_inner(), received).await?;
+    let status = StatusCode::from_u16(pushed.status).unwrap_or(StatusCode::CREATED);
+    Ok(HttpResponse::build(status).json(pushed.body))
+}
+
+/// Download an attachment of a notification the client's agency sent or received (audited).
+/// Scope `notifications:read`.
+#[utoipa::path(tag = "notifications",
+    params(("id" = Uuid, Path), ("material_id" = Uuid, Path)),
+    responses((status = 200, description = "the file")))]
+#[get("/api/v1/notifications/{id}/materials/{material_id}")]
+pub async fn download_material(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    RawBody(body): RawBody,
+    path: web::Path<(Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let caller = client(&core, &req, &body).await?;
+    caller.require("notifications:read")?;
+    let (id, material) = path.into_inner();
+    let opened = notifications::open_material(&core, &caller.origin(), id, material).await?;
+    Ok(frt_web::download::respond(opened))
 }

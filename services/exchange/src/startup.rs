@@ -26,5 +26,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::api::sync_registry)
         .service(crate::api::push_notification)
         .service(crate::api::acknowledge)
-        .service(crate::api::feedback);
+        .service(crate::api::feedback)
+        .service(crate::api::attach)
+        .service(crate::api::download_material);
 }

@@ -54,11 +54,26 @@ async fn signed(
     body: Option<&Value>,
     extra: &[(&str, &str)],
 ) -> (u16, Value) {
-    let raw = body.map(|b| b.to_string()).unwrap_or_default();
+    let raw = body.map(|b| b.to_string());
+    let body = raw.as_deref().map(|b| (b.as_bytes(), "application/json"));
+    let r = send_signed(ex, client, method, path, body, extra).await;
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A signed request with any body (bytes and their type).
+async fn send_signed(
+    ex: &Exchange,
+    client: &NewClient,
+    method: Method,
+    path: &str,
+    body: Option<(&[u8], &str)>,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let ts = now_ts().to_string();
     let sig = signing::sign(
         &client.secret,
-        &signing::canonical(method.as_str(), path, &ts, raw.as_bytes()),
+        &signing::canonical(method.as_str(), path, &ts, body.map_or(b"", |b| b.0)),
     );
     let mut req = ex
         .http
@@ -69,14 +84,12 @@ async fn signed(
     for (k, v) in extra {
         req = req.header(*k, *v);
     }
-    if body.is_some() {
+    if let Some((bytes, content_type)) = body {
         req = req
-            .header("content-type", "application/json")
-            .body(raw.clone());
+            .header("content-type", content_type)
+            .body(bytes.to_vec());
     }
-    let r = req.send().await.expect("request");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    req.send().await.expect("request")
 }
 
 async fn agency_of(app: &TestApp, token: &str) -> Uuid {
@@ -620,7 +633,144 @@ async fn the_service_serves_tls_itself_when_configured() {
             &[("FRT__EXCHANGE__TLS_CERT", cert_path.as_str())],
         )
     });
-    assert!(only_cert.is_err(), "a certificate without a key must be refused");
+    assert!(
+        only_cert.is_err(),
+        "a certificate without a key must be refused"
+    );
     ex.handle.stop(true).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A system attaches a file to the notification it pushed; a retry under the same key keeps no
+/// second copy, an unsigned or wrongly signed upload stores nothing, and the recipient's system
+/// downloads the file byte for byte.
+#[tokio::test]
+async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
+    let app = TestApp::spawn().await;
+    let ex = Exchange::start(&app);
+    let shanghai = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let (cac, unit) = (
+        agency_of(&app, &shanghai).await,
+        agency_of(&app, &police).await,
+    );
+    let actor = Actor::system("test");
+    let scopes = [
+        "notifications:read".to_owned(),
+        "notifications:write".to_owned(),
+    ];
+    let writer = ex::create_client(&app.core, &actor, &unit.to_string(), &scopes)
+        .await
+        .expect("unit client");
+    let office = ex::create_client(&app.core, &actor, &cac.to_string(), &scopes)
+        .await
+        .expect("office client");
+    let body = json!({ "kind": "information_sharing", "recipients": [cac], "title": "笔录",
+                       "body": "附件为询问笔录。" });
+    let (s, n) = signed(
+        &ex,
+        &writer,
+        Method::POST,
+        "/api/v1/notifications",
+        Some(&body),
+        &[("Idempotency-Key", "n-1")],
+    )
+    .await;
+    assert_eq!(s, 201, "{n}");
+    let id = n["id"].as_str().expect("id").to_owned();
+    let pdf = frt_testkit::app::PDF;
+    let path = format!("/api/v1/notifications/{id}/materials?filename=%E7%AC%94%E5%BD%95.pdf");
+    // Files in the blob store (keys are "<2 hex>/<id>").
+    let blobs = || {
+        std::fs::read_dir(&app.core.settings.uploads.blob_dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|d| std::fs::read_dir(d.path()).ok())
+            .flat_map(|files| files.filter_map(Result::ok))
+            .count()
+    };
+    let before = blobs();
+
+    // Unsigned, or signed over other bytes: refused, nothing kept.
+    let r = ex
+        .http
+        .post(format!("{}{path}", ex.base))
+        .body(pdf.to_vec())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 401);
+    let ts = now_ts().to_string();
+    let sig = signing::sign(
+        &writer.secret,
+        &signing::canonical("POST", &path, &ts, b"other"),
+    );
+    let r = ex
+        .http
+        .post(format!("{}{path}", ex.base))
+        .header("X-FRT-Key", &writer.key_id)
+        .header("X-FRT-Timestamp", &ts)
+        .header("X-FRT-Signature", &sig)
+        .body(pdf.to_vec())
+        .send()
+        .await
+        .expect("send");
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!(b["code"], "exchange.bad_signature", "{b}");
+    assert_eq!(blobs(), before, "a refused upload leaves no file behind");
+
+    let upload = || {
+        send_signed(
+            &ex,
+            &writer,
+            Method::POST,
+            &path,
+            Some((pdf, "application/pdf")),
+            &[("Idempotency-Key", "a-1")],
+        )
+    };
+    let r = upload().await;
+    assert_eq!(r.status().as_u16(), 201);
+    let first: Value = r.json().await.expect("material");
+    assert_eq!(first["filename"], "笔录.pdf", "{first}");
+    let r = upload().await;
+    assert_eq!(r.status().as_u16(), 201);
+    let again: Value = r.json().await.expect("material");
+    assert_eq!(again, first, "the retry gets the first answer");
+    assert_eq!(blobs(), before + 1, "the retry keeps no second copy");
+
+    // The office's system sees the attachment event and downloads the file.
+    let (s, page) = signed(
+        &ex,
+        &office,
+        Method::GET,
+        "/api/v1/sync/notifications?limit=50",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 200, "{page}");
+    let events: Vec<&str> = page["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["event"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(events.contains(&"attachment"), "{events:?}");
+    let material = first["id"].as_str().expect("material id");
+    let r = send_signed(
+        &ex,
+        &office,
+        Method::GET,
+        &format!("/api/v1/notifications/{id}/materials/{material}"),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.bytes().await.expect("file").as_ref(), pdf);
+    ex.handle.stop(true).await;
 }

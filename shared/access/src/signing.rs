@@ -24,10 +24,17 @@ pub fn body_sha256(body: &[u8]) -> String {
 
 /// The text a request's signature covers.
 pub fn canonical(method: &str, path_and_query: &str, timestamp: &str, body: &[u8]) -> String {
-    format!(
-        "{method}\n{path_and_query}\n{timestamp}\n{}",
-        body_sha256(body)
-    )
+    canonical_of_digest(method, path_and_query, timestamp, &body_sha256(body))
+}
+
+/// As `canonical`, from the body's SHA-256 (lowercase hex) taken while it streamed in.
+pub fn canonical_of_digest(
+    method: &str,
+    path_and_query: &str,
+    timestamp: &str,
+    body_sha256: &str,
+) -> String {
+    format!("{method}\n{path_and_query}\n{timestamp}\n{body_sha256}")
 }
 
 /// The signature of `canonical` under `secret`: lowercase hex.

@@ -12,7 +12,7 @@ use frt_access::signing;
 use frt_store::audit::{self, Actor};
 use frt_store::exchange::{self as store, Client};
 use frt_store::notifications::{self as feed, Reader};
-use frt_store::{identities, ScopedFutureExt};
+use frt_store::{identities, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -166,7 +166,8 @@ pub struct Signed<'a> {
     pub key_id: Option<&'a str>,
     pub timestamp: Option<&'a str>,
     pub signature: Option<&'a str>,
-    pub body: &'a [u8],
+    /// Lowercase hex SHA-256 of the body (`signing::body_sha256`).
+    pub body_sha256: &'a str,
     pub client_ip: Option<String>,
     pub request_id: Option<String>,
 }
@@ -201,6 +202,26 @@ impl Caller {
     }
 }
 
+/// What can be checked of a signed request before its body is read: the three headers are
+/// there, the timestamp is within the window and the key is known and active. A file streamed
+/// in is read only after this; the signature is checked once its digest is known.
+pub async fn precheck(core: &Core, req: &Signed<'_>) -> Result<(), ExchangeError> {
+    let (Some(key_id), Some(timestamp), Some(_)) = (req.key_id, req.timestamp, req.signature)
+    else {
+        return Err(ExchangeError::Unsigned);
+    };
+    signing::fresh(timestamp, Utc::now().timestamp()).ok_or(ExchangeError::StaleTimestamp {
+        window: signing::WINDOW_SECS,
+    })?;
+    let key_id = key_id.trim().to_owned();
+    let mut conn = core.db.conn().await?;
+    store::get(&mut conn, &key_id)
+        .await?
+        .filter(|c| c.revoked_at.is_none())
+        .map(|_| ())
+        .ok_or(ExchangeError::UnknownKey)
+}
+
 /// Checks a signed request: the key is known and active, the timestamp within the window, the
 /// signature right and not seen before. The call is audited.
 pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, ExchangeError> {
@@ -213,7 +234,8 @@ pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, Excha
     signing::fresh(timestamp, now.timestamp()).ok_or(ExchangeError::StaleTimestamp {
         window: signing::WINDOW_SECS,
     })?;
-    let canonical = signing::canonical(req.method, req.path_and_query, timestamp, req.body);
+    let canonical =
+        signing::canonical_of_digest(req.method, req.path_and_query, timestamp, req.body_sha256);
     let key_id = key_id.trim().to_owned();
     let signature = signature.trim().to_ascii_lowercase();
     let method = req.method.to_owned();
@@ -328,7 +350,7 @@ pub struct RegistryPage {
 /// A page of a feed stream after the cursor given, and the cursor to pass next (the one given
 /// when nothing new came).
 async fn page_of(
-    conn: &mut frt_store::AsyncPgConnection,
+    conn: &mut AsyncPgConnection,
     stream: &str,
     agency: Option<Uuid>,
     after: Option<&str>,
@@ -455,39 +477,116 @@ pub async fn push(
     input: &NotificationInput,
 ) -> Result<Pushed, ExchangeError> {
     caller.require("notifications:write")?;
-    let key = idempotency_key.trim();
-    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ExchangeError::Invalid(
-            "Idempotency-Key must be 1 to 100 visible ASCII characters".into(),
-        ));
-    }
+    let key = idempotency_key_of(idempotency_key)?;
     let hash = signing::body_sha256(body);
     let origin = caller.origin();
     core.db
         .tx(|conn| {
             async move {
-                store::lock_key(conn, &caller.key_id, key).await?;
-                if let Some(saved) = store::saved_answer(conn, &caller.key_id, key).await? {
-                    if saved.request_hash != hash {
-                        return Err(ExchangeError::IdempotencyMismatch);
-                    }
-                    return Ok(Pushed {
-                        status: u16::try_from(saved.response_status).unwrap_or(201),
-                        body: saved.response_body,
-                    });
+                if let Some(first) = answered(conn, caller, key, &hash).await? {
+                    return Ok(first);
                 }
                 let sent = notifications::send_in(conn, core, &origin, input).await?;
-                let answer =
-                    serde_json::to_value(&sent).map_err(|e| anyhow::anyhow!("answer: {e}"))?;
-                store::save_answer(conn, &caller.key_id, key, &hash, 201, &answer).await?;
-                Ok(Pushed {
-                    status: 201,
-                    body: answer,
-                })
+                remember(conn, caller, key, &hash, 201, &sent).await
             }
             .scope_boxed()
         })
         .await
+}
+
+/// Attaches a file streamed in by a client to a notification its agency sent. With an
+/// Idempotency-Key, a retry of the same file answers as the first time (and keeps no second
+/// copy); the same key with another file is refused. Scope `notifications:write`.
+pub async fn attach(
+    core: &Core,
+    caller: &Caller,
+    idempotency_key: Option<&str>,
+    id: Uuid,
+    received: crate::filings::materials::Received,
+) -> Result<Pushed, ExchangeError> {
+    let blob = received.blob.key.clone();
+    let hash = received.blob.sha256.clone();
+    let origin = caller.origin();
+    let outcome = async {
+        caller.require("notifications:write")?;
+        let key = idempotency_key.map(idempotency_key_of).transpose()?;
+        core.db
+            .tx(|conn| {
+                async move {
+                    if let Some(key) = key {
+                        if let Some(first) = answered(conn, caller, key, &hash).await? {
+                            return Ok((first, false));
+                        }
+                    }
+                    let m = notifications::add_material_in(conn, &origin, id, received).await?;
+                    let answer = match key {
+                        Some(key) => remember(conn, caller, key, &hash, 201, &m).await?,
+                        None => Pushed {
+                            status: 201,
+                            body: serde_json::to_value(&m)
+                                .map_err(|e| anyhow::anyhow!("answer: {e}"))?,
+                        },
+                    };
+                    Ok((answer, true))
+                }
+                .scope_boxed()
+            })
+            .await
+    }
+    .await;
+    match outcome {
+        Ok((answer, true)) => Ok(answer),
+        other => {
+            // Refused, or a retry answered from the first time: the new copy is not kept.
+            core.blobs.remove(&blob).await;
+            other.map(|(answer, _)| answer)
+        }
+    }
+}
+
+/// An Idempotency-Key as sent, checked: 1 to 100 visible ASCII characters.
+fn idempotency_key_of(raw: &str) -> Result<&str, ExchangeError> {
+    let key = raw.trim();
+    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(ExchangeError::Invalid(
+            "Idempotency-Key must be 1 to 100 visible ASCII characters".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// The first answer under a client's idempotency key, if there was one for the same request
+/// (`hash`); the same key with another request is refused. Holds the key's lock to the end of
+/// the transaction, so that concurrent retries wait for the first.
+async fn answered(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    hash: &str,
+) -> Result<Option<Pushed>, ExchangeError> {
+    store::lock_key(conn, &caller.key_id, key).await?;
+    match store::saved_answer(conn, &caller.key_id, key).await? {
+        Some(saved) if saved.request_hash != hash => Err(ExchangeError::IdempotencyMismatch),
+        Some(saved) => Ok(Some(Pushed {
+            status: u16::try_from(saved.response_status).unwrap_or(201),
+            body: saved.response_body,
+        })),
+        None => Ok(None),
+    }
+}
+
+/// Keeps the answer to a request under its idempotency key, and returns it.
+async fn remember<T: Serialize>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    key: &str,
+    hash: &str,
+    status: u16,
+    answer: &T,
+) -> Result<Pushed, ExchangeError> {
+    let body = serde_json::to_value(answer).map_err(|e| anyhow::anyhow!("answer: {e}"))?;
+    store::save_answer(conn, &caller.key_id, key, hash, i32::from(status), &body).await?;
+    Ok(Pushed { status, body })
 }
 
 #[cfg(test)]

@@ -1053,62 +1053,59 @@ pub async fn add_material(
     let key = received.blob.key.clone();
     let result = core
         .db
-        .tx(|conn| {
-            async move {
-                let reader = origin.reader(conn).await?;
-                let n = visible(conn, &reader, id).await?;
-                if n.sender_agency_id != origin.agency_id {
-                    return Err(NotificationError::NotTheSender);
-                }
-                if store::materials_of(conn, n.id).await?.len() >= MAX_MATERIALS {
-                    return Err(NotificationError::TooManyAttachments { max: MAX_MATERIALS });
-                }
-                let m = store::insert_material(
-                    conn,
-                    &store::Material {
-                        id: Uuid::now_v7(),
-                        notification_id: n.id,
-                        filename: received.filename,
-                        content_type: received.content_type.to_owned(),
-                        size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
-                        sha256: received.blob.sha256.clone(),
-                        blob_key: received.blob.key.clone(),
-                        uploaded_by: origin.user_id,
-                        uploaded_at: Utc::now(),
-                    },
-                )
-                .await?;
-                for r in store::recipients(conn, n.id).await? {
-                    store::feed_append(
-                        conn,
-                        "notifications",
-                        Some(r.agency_id),
-                        n.id,
-                        "attachment",
-                    )
-                    .await?;
-                }
-                audit::record(
-                    conn,
-                    &origin.actor,
-                    "notification.material_added",
-                    store::ENTITY,
-                    &n.id.to_string(),
-                    None,
-                    Some(
-                        json!({ "material_id": m.id, "filename": m.filename, "sha256": m.sha256 }),
-                    ),
-                )
-                .await?;
-                Ok(m)
-            }
-            .scope_boxed()
-        })
+        .tx(|conn| add_material_in(conn, origin, id, received).scope_boxed())
         .await;
     if result.is_err() {
         core.blobs.remove(&key).await;
     }
     result
+}
+
+/// As `add_material`, inside the caller's transaction; the caller removes the blob if the
+/// transaction does not commit.
+pub async fn add_material_in(
+    conn: &mut AsyncPgConnection,
+    origin: &Origin,
+    id: Uuid,
+    received: crate::filings::materials::Received,
+) -> Result<store::Material, NotificationError> {
+    let reader = origin.reader(conn).await?;
+    let n = visible(conn, &reader, id).await?;
+    if n.sender_agency_id != origin.agency_id {
+        return Err(NotificationError::NotTheSender);
+    }
+    if store::materials_of(conn, n.id).await?.len() >= MAX_MATERIALS {
+        return Err(NotificationError::TooManyAttachments { max: MAX_MATERIALS });
+    }
+    let m = store::insert_material(
+        conn,
+        &store::Material {
+            id: Uuid::now_v7(),
+            notification_id: n.id,
+            filename: received.filename,
+            content_type: received.content_type.to_owned(),
+            size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
+            sha256: received.blob.sha256.clone(),
+            blob_key: received.blob.key.clone(),
+            uploaded_by: origin.user_id,
+            uploaded_at: Utc::now(),
+        },
+    )
+    .await?;
+    for r in store::recipients(conn, n.id).await? {
+        store::feed_append(conn, "notifications", Some(r.agency_id), n.id, "attachment").await?;
+    }
+    audit::record(
+        conn,
+        &origin.actor,
+        "notification.material_added",
+        store::ENTITY,
+        &n.id.to_string(),
+        None,
+        Some(json!({ "material_id": m.id, "filename": m.filename, "sha256": m.sha256 })),
+    )
+    .await?;
+    Ok(m)
 }
 
 /// Opens an attachment of a notification the origin may see (audited).

@@ -386,7 +386,10 @@ pub fn tls_config(cert: &Path, key: &Path) -> anyhow::Result<rustls::ServerConfi
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| anyhow::anyhow!("cannot read the TLS certificate {}: {e}", cert.display()))?;
     if chain.is_empty() {
-        anyhow::bail!("the TLS certificate file {} holds no certificate", cert.display());
+        anyhow::bail!(
+            "the TLS certificate file {} holds no certificate",
+            cert.display()
+        );
     }
     let key = PrivateKeyDer::from_pem_file(key)
         .map_err(|e| anyhow::anyhow!("cannot read the TLS private key {}: {e}", key.display()))?;
