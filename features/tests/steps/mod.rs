@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod complaints;
 pub mod exchange;
 pub mod filings;
+pub mod imports;
 pub mod inspections;
 pub mod mail;
 pub mod notifications;

@@ -131,6 +131,8 @@ pub struct FrtWorld {
     pub exchange_ts: Option<i64>,
     /// The scenario's notifications a sync has brought so far.
     pub delivered: std::collections::HashSet<String>,
+    /// The last workbook downloaded (a template, an error workbook).
+    pub workbook: Option<Vec<u8>>,
 }
 
 impl FrtWorld {
@@ -176,6 +178,7 @@ impl FrtWorld {
             synced: Vec::new(),
             exchange_ts: None,
             delivered: std::collections::HashSet::new(),
+            workbook: None,
         }
     }
 

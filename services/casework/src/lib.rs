@@ -7,6 +7,7 @@ pub mod audit;
 pub mod complaints;
 pub mod filings;
 pub mod history;
+pub mod imports;
 pub mod inspections;
 pub mod notifications;
 pub mod openapi;

@@ -450,6 +450,7 @@ mod tests {
             last_ts: std::sync::Mutex::new(0),
         };
         let out = tempfile_dir("pull");
+        app.feed_settled().await;
         // Interrupted after writing its first page, before the cursor moved.
         let first = pull(&conn, &out, 2, Some(1)).await.expect("pull");
         assert_eq!((first.files, first.items), (1, 2));

@@ -19,6 +19,8 @@ pub struct Settings {
     pub uploads: Uploads,
     pub filing: Filing,
     pub complaints: Complaints,
+    /// Spreadsheet uploads: what a workbook may be (bytes, rows, cells, inflated size).
+    pub imports: frt_sheets::Limits,
     pub paths: Paths,
     pub log: Log,
     pub demo: Demo,

@@ -14,6 +14,7 @@ pub mod entity;
 pub mod error;
 pub mod exchange;
 pub mod filings;
+pub mod imports;
 pub mod inspections;
 pub mod logging;
 pub mod notices;

@@ -135,7 +135,9 @@ impl Spec {
                 continue;
             }
             let found = self.columns.iter().position(|c| {
-                c.header == h || c.key.eq_ignore_ascii_case(h) || c.header == h.trim_end_matches('*')
+                c.header == h
+                    || c.key.eq_ignore_ascii_case(h)
+                    || c.header == h.trim_end_matches('*')
             });
             match found {
                 Some(i) if positions[i].is_some() => problems.push(problem(
@@ -230,7 +232,11 @@ impl Cells<'_> {
     pub fn text(&mut self, key: &str) -> Option<String> {
         let value = self.value(key).clone();
         if let Value::Error(e) = &value {
-            self.problem(key, "cell.error_value", format!("the cell holds the error {e}"));
+            self.problem(
+                key,
+                "cell.error_value",
+                format!("the cell holds the error {e}"),
+            );
             return None;
         }
         let text = value.text();
@@ -293,7 +299,9 @@ impl Cells<'_> {
                     }
                     None
                 }
-                Some("是" | "Y" | "y" | "yes" | "Yes" | "YES" | "TRUE" | "true" | "1") => Some(true),
+                Some("是" | "Y" | "y" | "yes" | "Yes" | "YES" | "TRUE" | "true" | "1") => {
+                    Some(true)
+                }
                 Some("否" | "N" | "n" | "no" | "No" | "NO" | "FALSE" | "false" | "0") => {
                     Some(false)
                 }

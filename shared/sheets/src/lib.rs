@@ -12,6 +12,7 @@
 //!   filter, real date cells, and text that could run as a formula written as text.
 
 pub mod columns;
+pub mod export;
 pub mod read;
 pub mod template;
 pub mod value;

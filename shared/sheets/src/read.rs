@@ -191,8 +191,7 @@ fn inspect_archive(bytes: &[u8], limits: &Limits) -> Result<(), SheetError> {
             .map(|n| n.to_ascii_lowercase())
             .unwrap_or_default();
         has_workbook |= name == "xl/workbook.xml" || name == "xl/workbook.bin";
-        if name.ends_with("sharedstrings.xml") && entry.size() > limits.max_shared_strings_bytes
-        {
+        if name.ends_with("sharedstrings.xml") && entry.size() > limits.max_shared_strings_bytes {
             return Err(SheetError::SharedStringsTooLarge {
                 max: limits.max_shared_strings_bytes,
             });
@@ -268,11 +267,7 @@ fn read_xlsx_sheet(
     let mut cells = book.worksheet_cells_reader(name).map_err(xlsx_error)?;
     let dims = cells.dimensions();
     if dims.end != (0, 0) || dims.start != (0, 0) {
-        check_dimensions(
-            u64::from(dims.end.0) + 1,
-            u64::from(dims.end.1) + 1,
-            limits,
-        )?;
+        check_dimensions(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
     }
     let mut builder = Builder::new(name, limits);
     while let Some(cell) = cells.next_cell().map_err(xlsx_error)? {
@@ -294,8 +289,12 @@ fn table_of_range(
     for (row, col, v) in range.used_cells() {
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
         let (row, col) = (
-            u32::try_from(row).unwrap_or(u32::MAX).saturating_add(start_row),
-            u32::try_from(col).unwrap_or(u32::MAX).saturating_add(start_col),
+            u32::try_from(row)
+                .unwrap_or(u32::MAX)
+                .saturating_add(start_row),
+            u32::try_from(col)
+                .unwrap_or(u32::MAX)
+                .saturating_add(start_col),
         );
         builder.put(row, col, value_of_data(v))?;
     }

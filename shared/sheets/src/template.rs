@@ -5,7 +5,9 @@
 
 use crate::columns::{ColumnKind, Spec};
 use crate::write::{col_num, header_row, Formats};
-use rust_xlsxwriter::{DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, XlsxError,
+};
 
 /// Rows of the data sheet that carry the drop-down lists.
 const VALIDATED_ROWS: u32 = 100_000;
@@ -40,10 +42,12 @@ pub fn template(spec: &Spec) -> Result<Vec<u8>, XlsxError> {
             ColumnKind::Choice(options) => match long_lists.iter().position(|(at, _)| *at == i) {
                 Some(n) => {
                     let letter = column_letter(n);
-                    Some(DataValidation::new().allow_list_formula(Formula::new(format!(
-                        "={LISTS_SHEET}!${letter}$1:${letter}${}",
-                        options.len()
-                    ))))
+                    Some(
+                        DataValidation::new().allow_list_formula(Formula::new(format!(
+                            "={LISTS_SHEET}!${letter}$1:${letter}${}",
+                            options.len()
+                        ))),
+                    )
                 }
                 None => {
                     let labels: Vec<&str> = options.iter().map(|(_, l)| l.as_str()).collect();
@@ -78,7 +82,10 @@ pub fn template(spec: &Spec) -> Result<Vec<u8>, XlsxError> {
         r += 1;
     }
     r += 1;
-    for (i, h) in ["列名", "是否必填", "填写要求", "可选值"].iter().enumerate() {
+    for (i, h) in ["列名", "是否必填", "填写要求", "可选值"]
+        .iter()
+        .enumerate()
+    {
         notes.write_string_with_format(r, col_num(i)?, *h, &f.header)?;
     }
     for c in &spec.columns {

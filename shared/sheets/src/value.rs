@@ -54,7 +54,10 @@ mod tests {
 
     #[test]
     fn cells_read_as_a_person_reads_them() {
-        assert_eq!(Value::Number(13800138000.0).text().as_deref(), Some("13800138000"));
+        assert_eq!(
+            Value::Number(13800138000.0).text().as_deref(),
+            Some("13800138000")
+        );
         assert_eq!(Value::Number(2.5).text().as_deref(), Some("2.5"));
         assert_eq!(Value::Bool(true).text().as_deref(), Some("是"));
         assert_eq!(Value::Text("  ".into()).text(), None);

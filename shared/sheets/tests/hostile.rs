@@ -57,7 +57,8 @@ fn a_workbook_reads_back_as_written_and_formulas_give_their_cached_values() {
     ws.write_string(0, 1, "金额").expect("h");
     ws.write_string(0, 2, "日期").expect("h");
     ws.write_string(1, 0, "=cmd|' /C calc'!A0").expect("text");
-    ws.write_formula(1, 1, Formula::new("=1+1").set_result("2")).expect("formula");
+    ws.write_formula(1, 1, Formula::new("=1+1").set_result("2"))
+        .expect("formula");
     let date = rust_xlsxwriter::ExcelDateTime::from_ymd(2026, 10, 8).expect("date");
     let fmt = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
     ws.write_date_with_format(1, 2, &date, &fmt).expect("date");
@@ -68,7 +69,10 @@ fn a_workbook_reads_back_as_written_and_formulas_give_their_cached_values() {
     assert_eq!(table.header, vec!["名称", "金额", "日期"]);
     assert_eq!(table.rows.len(), 2);
     assert_eq!(table.rows[0].number, 2);
-    assert_eq!(table.rows[0].cells[0], Value::Text("=cmd|' /C calc'!A0".into()));
+    assert_eq!(
+        table.rows[0].cells[0],
+        Value::Text("=cmd|' /C calc'!A0".into())
+    );
     assert_eq!(table.rows[0].cells[1].text().as_deref(), Some("2"));
     assert_eq!(
         table.rows[0].cells[2],
@@ -83,10 +87,14 @@ fn not_a_spreadsheet_is_refused() {
     assert_eq!(read(exe, &small(), None), Err(SheetError::NotASpreadsheet));
     // A zip that is not a workbook (a renamed archive).
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file("setup.exe", SimpleFileOptions::default()).expect("part");
+    zip.start_file("setup.exe", SimpleFileOptions::default())
+        .expect("part");
     zip.write_all(exe).expect("write");
     let bytes = zip.finish().expect("zip").into_inner();
-    assert_eq!(read(&bytes, &small(), None), Err(SheetError::NotASpreadsheet));
+    assert_eq!(
+        read(&bytes, &small(), None),
+        Err(SheetError::NotASpreadsheet)
+    );
     assert_eq!(read(b"", &small(), None), Err(SheetError::NotASpreadsheet));
 }
 
@@ -99,7 +107,9 @@ fn a_zip_bomb_is_refused_by_its_declared_and_by_its_actual_size() {
     assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
     assert_eq!(
         read(&bytes, &small(), None),
-        Err(SheetError::ZipBomb { max: 8 * 1024 * 1024 })
+        Err(SheetError::ZipBomb {
+            max: 8 * 1024 * 1024
+        })
     );
 
     // The same bomb whose archive claims the sheet is 1 KB: caught while inflating.
@@ -107,10 +117,8 @@ fn a_zip_bomb_is_refused_by_its_declared_and_by_its_actual_size() {
     let name = b"xl/worksheets/sheet1.xml";
     let mut patched = 0;
     for at in 0..lying.len().saturating_sub(46) {
-        let local = lying[at..].starts_with(b"PK\x03\x04")
-            && lying[at + 30..].starts_with(name);
-        let central = lying[at..].starts_with(b"PK\x01\x02")
-            && lying[at + 46..].starts_with(name);
+        let local = lying[at..].starts_with(b"PK\x03\x04") && lying[at + 30..].starts_with(name);
+        let central = lying[at..].starts_with(b"PK\x01\x02") && lying[at + 46..].starts_with(name);
         if local {
             lying[at + 22..at + 26].copy_from_slice(&1024u32.to_le_bytes());
             patched += 1;
@@ -122,7 +130,12 @@ fn a_zip_bomb_is_refused_by_its_declared_and_by_its_actual_size() {
     }
     assert_eq!(patched, 2, "both headers of the sheet patched");
     let refused = read(&lying, &small(), None);
-    assert_eq!(refused, Err(SheetError::ZipBomb { max: 8 * 1024 * 1024 }));
+    assert_eq!(
+        refused,
+        Err(SheetError::ZipBomb {
+            max: 8 * 1024 * 1024
+        })
+    );
 }
 
 #[test]
@@ -131,12 +144,18 @@ fn a_sheet_declaring_a_million_rows_or_columns_is_refused_before_its_cells_are_r
     let rows = handmade(&sheet("A1:A1048576", one), None);
     assert_eq!(
         read(&rows, &small(), None),
-        Err(SheetError::TooManyRows { rows: 1_048_575, max: 1_000 })
+        Err(SheetError::TooManyRows {
+            rows: 1_048_575,
+            max: 1_000
+        })
     );
     let cols = handmade(&sheet("A1:XFD1", one), None);
     assert_eq!(
         read(&cols, &small(), None),
-        Err(SheetError::TooManyColumns { columns: 16_384, max: 20 })
+        Err(SheetError::TooManyColumns {
+            columns: 16_384,
+            max: 20
+        })
     );
     // Declared small, but more rows than allowed in fact.
     let many: String = (1..=1_200)
@@ -230,7 +249,8 @@ fn headers_are_matched_by_name_and_the_error_workbook_marks_bad_rows() {
     }
     ws.write_string(1, 0, "甲").expect("c");
     ws.write_string(1, 1, "是").expect("c");
-    ws.write_string(2, 0, "一个非常非常非常长的名称").expect("c");
+    ws.write_string(2, 0, "一个非常非常非常长的名称")
+        .expect("c");
     ws.write_string(2, 1, "也许").expect("c");
     ws.write_string(2, 2, "2026-13-01").expect("c");
     let bytes = book.save_to_buffer().expect("save");
@@ -265,11 +285,69 @@ fn headers_are_matched_by_name_and_the_error_workbook_marks_bad_rows() {
     let errors = frt_sheets::write::error_workbook(&table, &all).expect("error workbook");
     let back = read(&errors, &small(), None).expect("error workbook reads");
     assert_eq!(back.header, vec!["名称", "是否匿名", "发生日期", "错误"]);
-    assert_eq!(back.rows[0].cells[3], Value::Empty, "a good row has no note");
+    assert_eq!(
+        back.rows[0].cells[3],
+        Value::Empty,
+        "a good row has no note"
+    );
     let note = back.rows[1].cells[3].text().unwrap_or_default();
     assert!(note.contains("名称：at most 10 characters"), "{note}");
     assert!(note.contains("发生日期"), "{note}");
     assert_eq!(back.rows[1].number, 3);
     // Read back against the spec, the error column is ignored.
     assert!(spec.locate(&back).is_ok());
+}
+
+#[test]
+fn an_export_streams_rows_with_text_never_a_formula_and_real_dates() {
+    use frt_sheets::export::{write_sheet, Cell};
+    let path = std::env::temp_dir().join(format!("frt-export-{}.xlsx", std::process::id()));
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let rows = (0..5_000).map(|i| {
+        vec![
+            Cell::Text(if i == 0 {
+                "=1+1".into()
+            } else {
+                format!("单位{i}")
+            }),
+            Cell::Text("@SUM(A1)".into()),
+            Cell::Date(day),
+            Cell::Number(f64::from(i)),
+        ]
+    });
+    let n = write_sheet(
+        &path,
+        "备案登记",
+        &["单位名称", "备注", "备案日期", "序号"],
+        rows,
+    )
+    .expect("export");
+    assert_eq!(n, 5_000);
+    let bytes = std::fs::read(&path).expect("file");
+    let _ = std::fs::remove_file(&path);
+    let table = read(&bytes, &small_with_rows(10_000), None).expect("reads");
+    assert_eq!(table.header, vec!["单位名称", "备注", "备案日期", "序号"]);
+    assert_eq!(table.rows.len(), 5_000);
+    assert_eq!(table.rows[0].cells[0], Value::Text("=1+1".into()));
+    assert_eq!(table.rows[0].cells[1], Value::Text("@SUM(A1)".into()));
+    assert_eq!(table.rows[0].cells[2], Value::Date(day));
+    // No formula anywhere in the sheet: the text went in as shared strings.
+    let mut zip = zip::ZipArchive::new(Cursor::new(&bytes)).expect("zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").expect("sheet"),
+        &mut xml,
+    )
+    .expect("xml");
+    assert!(!xml.contains("<f>"), "a formula was written");
+    assert!(xml.contains("<pane "), "the header row is frozen");
+    assert!(xml.contains("<autoFilter "), "the header row has a filter");
+}
+
+fn small_with_rows(rows: u32) -> Limits {
+    Limits {
+        max_rows: rows,
+        max_cells: u64::from(rows) * 10,
+        ..small()
+    }
 }

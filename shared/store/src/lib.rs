@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod filings;
 pub mod idempotency;
 pub mod identities;
+pub mod imports;
 pub mod inspections;
 pub mod local;
 pub mod migrate;

@@ -558,6 +558,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_error_workbooks (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        blob_key -> Text,
+        size_bytes -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(complaint_materials -> complaints (complaint_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
@@ -597,6 +608,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     filing_versions,
     filings,
     idempotency_keys,
+    import_error_workbooks,
     inspection_agencies,
     inspection_draws,
     inspection_items,

@@ -94,6 +94,29 @@ impl TestApp {
         }
     }
 
+    /// Waits (up to 20 seconds) until every exchange feed row written so far is visible to a
+    /// sync: rows show once every older transaction of the cluster has ended, and tests of
+    /// other databases run beside this one.
+    pub async fn feed_settled(&self) {
+        let c = crate::db::client(&self.db.url).await;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::time::Instant::now() < until {
+            let pending: i64 = c
+                .query_one(
+                    "SELECT count(*) FROM exchange_feed \
+                     WHERE txid >= pg_snapshot_xmin(pg_current_snapshot())",
+                    &[],
+                )
+                .await
+                .map(|r| r.get(0))
+                .unwrap_or(0);
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Spawns with mail going over SMTP to a sink of its own, and quick retries.
     pub async fn spawn_with_mail(extra: &[(&str, &str)]) -> (Self, crate::SmtpSink) {
         let sink = crate::SmtpSink::start().await;

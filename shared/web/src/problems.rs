@@ -355,3 +355,47 @@ impl From<frt_cases::exchange::ExchangeError> for ApiError {
         }
     }
 }
+
+impl From<frt_sheets::SheetError> for ApiError {
+    fn from(e: frt_sheets::SheetError) -> Self {
+        use frt_sheets::SheetError as S;
+        let status = match &e {
+            S::NotASpreadsheet => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            S::TooLarge { .. }
+            | S::ZipBomb { .. }
+            | S::TooManyParts { .. }
+            | S::SharedStringsTooLarge { .. }
+            | S::TooManyRows { .. }
+            | S::TooManyColumns { .. }
+            | S::TooManyCells { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            S::Encrypted | S::NoSuchSheet(_) | S::Malformed(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        Self::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<frt_cases::imports::ImportError> for ApiError {
+    fn from(e: frt_cases::imports::ImportError) -> Self {
+        use frt_cases::imports::ImportError as I;
+        let detail = e.to_string();
+        match e {
+            I::UnknownKind => Self::new(StatusCode::NOT_FOUND, "import.unknown_kind", detail),
+            I::Sheet(s) => s.into(),
+            I::NoRows => Self::unprocessable("import.no_rows", detail),
+            I::Rows { problems, .. } => Self::unprocessable("import.rows_invalid", detail)
+                .with_errors(
+                    problems
+                        .into_iter()
+                        .map(|p| FieldError {
+                            path: format!("{}!{}:{}", p.sheet, p.row, p.column),
+                            code: p.code,
+                            message: p.message,
+                        })
+                        .collect(),
+                ),
+            I::NotFound => Self::not_found("error workbook"),
+            I::Denied(d) => d.into(),
+            I::Store(s) => s.into(),
+        }
+    }
+}

@@ -74,3 +74,82 @@ pub async fn read_file(
         }
     }
 }
+
+/// A whole upload held in memory (a workbook to parse), up to `max` bytes: the raw body, or
+/// the one `file` field of a multipart body. Refused with 413 as soon as it passes `max`.
+pub async fn read_bytes(
+    req: &HttpRequest,
+    body: web::Payload,
+    max: u64,
+) -> Result<Vec<u8>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let too_large = || {
+        ApiError::new(
+            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "sheet.too_large",
+            format!("the file is larger than {max} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max.saturating_add(64 * 1024)) {
+        return Err(too_large());
+    }
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut out = Vec::new();
+    let push = |out: &mut Vec<u8>, chunk: &[u8]| {
+        if out.len() as u64 + chunk.len() as u64 > max {
+            return Err(too_large());
+        }
+        out.extend_from_slice(chunk);
+        Ok(())
+    };
+    if content_type.starts_with("multipart/form-data") {
+        let mut form = Multipart::new(req.headers(), body);
+        let mut seen = false;
+        while let Some(field) = form.next().await {
+            let mut field = field.map_err(|e| {
+                ApiError::bad_request("upload.malformed", format!("the form cannot be read: {e}"))
+            })?;
+            if field.name() != Some("file") || seen {
+                return Err(ApiError::bad_request(
+                    "upload.unexpected_field",
+                    "send one field named file",
+                ));
+            }
+            seen = true;
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk.map_err(|e| {
+                    ApiError::bad_request(
+                        "upload.malformed",
+                        format!("the upload was cut short: {e}"),
+                    )
+                })?;
+                push(&mut out, &chunk)?;
+            }
+        }
+        if !seen {
+            return Err(ApiError::bad_request(
+                "upload.missing_file",
+                "send the workbook in a field named file",
+            ));
+        }
+    } else {
+        let mut body = body;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request("upload.malformed", format!("the upload was cut short: {e}"))
+            })?;
+            push(&mut out, &chunk)?;
+        }
+    }
+    Ok(out)
+}

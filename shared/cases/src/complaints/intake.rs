@@ -366,158 +366,190 @@ async fn register(
 ) -> Result<Receipt, ComplaintError> {
     let today = today_in_china();
     let checked = check(input, today).map_err(ComplaintError::Invalid)?;
-    let code = new_access_code();
-    let key = core.data_key.clone();
-    let settings = core.settings.clone();
-    let calendars = core.calendars.clone();
     core.db
         .tx(|conn| {
-            async move {
-                let org = match (&checked.uscc, &checked.name) {
-                    (Some(u), _) => identities::organisation_by_uscc(conn, u).await?,
-                    (None, Some(n)) => identities::organisation_by_name(conn, n).await?,
-                    (None, None) => None,
-                };
-                let province = match (&org, &checked.province) {
-                    (Some(o), _) => o.province_code.clone(),
-                    (None, Some(p)) if identities::region_exists(conn, p).await? => p.clone(),
-                    (None, Some(_)) => {
-                        return Err(super::invalid("province", "no such province in the table"))
-                    }
-                    (None, None) => {
-                        return Err(ComplaintError::Invalid(vec![problem(
-                            "province",
-                            "required",
-                            "the processor is not registered here: name the province where it is located",
-                        )]))
-                    }
-                };
-                let id = Uuid::now_v7();
-                let fingerprint = checked
-                    .contact
-                    .as_ref()
-                    .and_then(Contact::identity)
-                    .map(|i| key.fingerprint(&i));
-                let window = chrono::Duration::days(settings.complaints.duplicate_window_days);
-                let first = match &fingerprint {
-                    Some(fp) => {
-                        store::first_of_repeats(
-                            conn,
-                            fp,
-                            org.as_ref().map(|o| o.id),
-                            checked.uscc.as_deref(),
-                            checked.name.as_deref(),
-                            chrono::Utc::now() - window,
-                        )
-                        .await?
-                    }
-                    None => None,
-                };
-                let seq = store::next_receipt_seq(conn, &province, today).await?;
-                let receipt_number = rules::receipt_number(&province, today, seq);
-                let sealed = match &checked.contact {
-                    Some(c) => Some(seal(&key, id, c)?),
-                    None => None,
-                };
-                let status = if first.is_some() {
-                    ComplaintStatus::Merged
-                } else {
-                    ComplaintStatus::Received
-                };
-                let digest = rules::code_digest(&code);
-                let c = store::insert(
-                    conn,
-                    &NewComplaint {
-                        id,
-                        receipt_number: &receipt_number,
-                        access_code_hash: &digest,
-                        province_code: &province,
-                        channel: channel.as_str(),
-                        status: status.as_str(),
-                        organisation_id: org.as_ref().map(|o| o.id),
-                        processor_name: checked
-                            .name
-                            .as_deref()
-                            .or(org.as_ref().map(|o| o.name.as_str())),
-                        processor_uscc: checked
-                            .uscc
-                            .as_deref()
-                            .or(org.as_ref().map(|o| o.uscc.as_str())),
-                        description: &checked.description,
-                        occurred_on: checked.occurred_on,
-                        location: checked.location.as_deref(),
-                        anonymous: checked.anonymous,
-                        reply_channel: checked.reply_channel.map(ReplyChannel::as_str),
-                        contact_sealed: sealed.as_deref(),
-                        contact_key_id: sealed.as_ref().map(|_| key.id()),
-                        contact_fingerprint: fingerprint.as_deref(),
-                        duplicate_of: first.as_ref().map(|f| f.id),
-                        created_by,
-                    },
-                )
-                .await?;
-                audit::record(
-                    conn,
-                    actor,
-                    "complaint.received",
-                    store::ENTITY,
-                    &id.to_string(),
-                    None,
-                    Some(json!({
-                        "receipt_number": receipt_number, "channel": channel.as_str(),
-                        "province": province, "organisation_id": c.organisation_id,
-                        "anonymous": c.anonymous, "status": status.as_str(),
-                        "duplicate_of": c.duplicate_of,
-                    })),
-                )
-                .await?;
-                if let Some(f) = &first {
-                    audit::record(
-                        conn,
-                        actor,
-                        "complaint.repeat_linked",
-                        store::ENTITY,
-                        &f.id.to_string(),
-                        None,
-                        Some(json!({ "repeat": receipt_number })),
-                    )
-                    .await?;
-                } else {
-                    set_deadlines(conn, &calendars, &settings, id, today).await?;
-                }
-                let name = checked.contact.as_ref().and_then(|k| k.name.clone());
-                tell_complainant(
-                    conn,
-                    &c,
-                    checked.contact.as_ref(),
-                    &ComplaintNotice::Received {
-                        receipt_number: receipt_number.clone(),
-                        name,
-                    },
-                    format!("complaint:{id}:received"),
-                )
-                .await?;
-                let notice = match (&first, c.anonymous) {
-                    (Some(f), _) => format!(
-                        "This repeats your complaint {} about the same processor; it is handled with it.",
-                        f.receipt_number
-                    ),
-                    (None, true) => "Registered. An anonymous report gets no reply; follow it online with the receipt number and access code.".to_owned(),
-                    (None, false) => "Registered. Keep the receipt number and access code: they let you follow the complaint online. You will be told the result.".to_owned(),
-                };
-                Ok::<_, ComplaintError>(Receipt {
-                    id,
-                    receipt_number,
-                    access_code: code,
-                    status: status.as_str().to_owned(),
-                    merged_into: first.map(|f| f.receipt_number),
-                    reply_expected: !c.anonymous,
-                    notice,
-                })
-            }
-            .scope_boxed()
+            register_in(conn, core, actor, checked, channel, created_by, today).scope_boxed()
         })
         .await
+}
+
+/// A complaint staff enter (as `enter`), inside the caller's transaction: one row of an
+/// imported hotline or letter log. The caller has checked the staff member may handle
+/// complaints. A refusal (`ComplaintError::Invalid`) writes nothing, so the transaction can
+/// go on to the next row.
+pub async fn enter_in(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    caller: &Caller,
+    input: &ComplaintInput,
+    channel: ComplaintChannel,
+    today: NaiveDate,
+) -> Result<Receipt, ComplaintError> {
+    let checked = check(input, today).map_err(ComplaintError::Invalid)?;
+    register_in(
+        conn,
+        core,
+        &caller.actor,
+        checked,
+        channel,
+        Some(caller.principal.user_id),
+        today,
+    )
+    .await
+}
+
+async fn register_in(
+    conn: &mut AsyncPgConnection,
+    core: &Core,
+    actor: &Actor,
+    checked: Checked,
+    channel: ComplaintChannel,
+    created_by: Option<Uuid>,
+    today: NaiveDate,
+) -> Result<Receipt, ComplaintError> {
+    let code = new_access_code();
+    let key = &core.data_key;
+    let settings = &core.settings;
+    let calendars = &core.calendars;
+    let org = match (&checked.uscc, &checked.name) {
+        (Some(u), _) => identities::organisation_by_uscc(conn, u).await?,
+        (None, Some(n)) => identities::organisation_by_name(conn, n).await?,
+        (None, None) => None,
+    };
+    let province = match (&org, &checked.province) {
+        (Some(o), _) => o.province_code.clone(),
+        (None, Some(p)) if identities::region_exists(conn, p).await? => p.clone(),
+        (None, Some(_)) => return Err(super::invalid("province", "no such province in the table")),
+        (None, None) => {
+            return Err(ComplaintError::Invalid(vec![problem(
+                "province",
+                "required",
+                "the processor is not registered here: name the province where it is located",
+            )]))
+        }
+    };
+    let id = Uuid::now_v7();
+    let fingerprint = checked
+        .contact
+        .as_ref()
+        .and_then(Contact::identity)
+        .map(|i| key.fingerprint(&i));
+    let window = chrono::Duration::days(settings.complaints.duplicate_window_days);
+    let first = match &fingerprint {
+        Some(fp) => {
+            store::first_of_repeats(
+                conn,
+                fp,
+                org.as_ref().map(|o| o.id),
+                checked.uscc.as_deref(),
+                checked.name.as_deref(),
+                chrono::Utc::now() - window,
+            )
+            .await?
+        }
+        None => None,
+    };
+    let seq = store::next_receipt_seq(conn, &province, today).await?;
+    let receipt_number = rules::receipt_number(&province, today, seq);
+    let sealed = match &checked.contact {
+        Some(c) => Some(seal(key, id, c)?),
+        None => None,
+    };
+    let status = if first.is_some() {
+        ComplaintStatus::Merged
+    } else {
+        ComplaintStatus::Received
+    };
+    let digest = rules::code_digest(&code);
+    let c = store::insert(
+        conn,
+        &NewComplaint {
+            id,
+            receipt_number: &receipt_number,
+            access_code_hash: &digest,
+            province_code: &province,
+            channel: channel.as_str(),
+            status: status.as_str(),
+            organisation_id: org.as_ref().map(|o| o.id),
+            processor_name: checked
+                .name
+                .as_deref()
+                .or(org.as_ref().map(|o| o.name.as_str())),
+            processor_uscc: checked
+                .uscc
+                .as_deref()
+                .or(org.as_ref().map(|o| o.uscc.as_str())),
+            description: &checked.description,
+            occurred_on: checked.occurred_on,
+            location: checked.location.as_deref(),
+            anonymous: checked.anonymous,
+            reply_channel: checked.reply_channel.map(ReplyChannel::as_str),
+            contact_sealed: sealed.as_deref(),
+            contact_key_id: sealed.as_ref().map(|_| key.id()),
+            contact_fingerprint: fingerprint.as_deref(),
+            duplicate_of: first.as_ref().map(|f| f.id),
+            created_by,
+        },
+    )
+    .await?;
+    audit::record(
+        conn,
+        actor,
+        "complaint.received",
+        store::ENTITY,
+        &id.to_string(),
+        None,
+        Some(json!({
+            "receipt_number": receipt_number, "channel": channel.as_str(),
+            "province": province, "organisation_id": c.organisation_id,
+            "anonymous": c.anonymous, "status": status.as_str(),
+            "duplicate_of": c.duplicate_of,
+        })),
+    )
+    .await?;
+    if let Some(f) = &first {
+        audit::record(
+            conn,
+            actor,
+            "complaint.repeat_linked",
+            store::ENTITY,
+            &f.id.to_string(),
+            None,
+            Some(json!({ "repeat": receipt_number })),
+        )
+        .await?;
+    } else {
+        set_deadlines(conn, calendars, settings, id, today).await?;
+    }
+    let name = checked.contact.as_ref().and_then(|k| k.name.clone());
+    tell_complainant(
+        conn,
+        &c,
+        checked.contact.as_ref(),
+        &ComplaintNotice::Received {
+            receipt_number: receipt_number.clone(),
+            name,
+        },
+        format!("complaint:{id}:received"),
+    )
+    .await?;
+    let notice = match (&first, c.anonymous) {
+        (Some(f), _) => format!(
+            "This repeats your complaint {} about the same processor; it is handled with it.",
+            f.receipt_number
+        ),
+        (None, true) => "Registered. An anonymous report gets no reply; follow it online with the receipt number and access code.".to_owned(),
+        (None, false) => "Registered. Keep the receipt number and access code: they let you follow the complaint online. You will be told the result.".to_owned(),
+    };
+    Ok(Receipt {
+        id,
+        receipt_number,
+        access_code: code,
+        status: status.as_str().to_owned(),
+        merged_into: first.map(|f| f.receipt_number),
+        reply_expected: !c.anonymous,
+        notice,
+    })
 }
 
 /// The time limits from the day of receipt: to decide acceptance, and to reply.
