@@ -288,6 +288,48 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
     })
 }
 
+/// The queue's scope: the caller's jurisdiction, narrowed to `province` when given.
+pub fn scope_of(auth: &Auth, q: &QueueQuery) -> Result<Scope, ApiError> {
+    let mut scope = auth.principal.filing_scope();
+    if let Some(p) = q.province.as_deref() {
+        let p = ProvinceCode::parse(p)
+            .map_err(|e| ApiError::bad_request("request.invalid_province", e.to_string()))?;
+        if !auth.principal.covers(p.as_str()) {
+            return Err(ApiError::forbidden(
+                "that province is outside your jurisdiction",
+            ));
+        }
+        // Narrowing only: an agency outside the CAC keeps to what was handed to it.
+        if !matches!(scope, Scope::Granted(_)) {
+            scope = Scope::Provinces(vec![p.as_str().to_owned()]);
+        }
+    }
+    Ok(scope)
+}
+
+/// The cursor after `r` in the order `sort`.
+pub fn next_cursor(sort: QueueSort, r: &filings::QueueRow) -> Option<QueueCursor> {
+    match sort {
+        QueueSort::StatutoryDue => Some(QueueCursor::Due {
+            due_date: r.due_date,
+            id: r.id,
+        }),
+        QueueSort::Submitted => r
+            .submitted_at
+            .map(|at| QueueCursor::Submitted { at, id: r.id }),
+        QueueSort::Risk => Some(QueueCursor::Risk {
+            rank: r.risk_rank,
+            due_date: r.due_date,
+            id: r.id,
+        }),
+        QueueSort::ReviewDue => Some(QueueCursor::ReviewDue {
+            review_due: filings::review_key(r.review_due_date),
+            due_date: r.due_date,
+            id: r.id,
+        }),
+    }
+}
+
 /// Filings waiting for review in the caller's jurisdiction.
 #[utoipa::path(tag = "review", security(("bearer" = [])), params(QueueQuery),
     responses((status = 200, body = QueuePage), (status = 400, content_type = "application/problem+json")))]
@@ -328,42 +370,11 @@ pub async fn review_queue(
         ),
         None => None,
     };
-    let mut scope = auth.principal.filing_scope();
-    if let Some(p) = q.province.as_deref() {
-        let p = ProvinceCode::parse(p)
-            .map_err(|e| ApiError::bad_request("request.invalid_province", e.to_string()))?;
-        if !auth.principal.covers(p.as_str()) {
-            return Err(ApiError::forbidden(
-                "that province is outside your jurisdiction",
-            ));
-        }
-        // Narrowing only: an agency outside the CAC keeps to what was handed to it.
-        if !matches!(scope, Scope::Granted(_)) {
-            scope = Scope::Provinces(vec![p.as_str().to_owned()]);
-        }
-    }
+    let scope = scope_of(&auth, &q)?;
     let mut conn = core.db.conn().await?;
     let rows = filings::review_queue(&mut conn, &scope, &filter, after, limit).await?;
     let next = if rows.len() as i64 == limit {
-        rows.last().and_then(|r| match filter.sort {
-            QueueSort::StatutoryDue => Some(QueueCursor::Due {
-                due_date: r.due_date,
-                id: r.id,
-            }),
-            QueueSort::Submitted => r
-                .submitted_at
-                .map(|at| QueueCursor::Submitted { at, id: r.id }),
-            QueueSort::Risk => Some(QueueCursor::Risk {
-                rank: r.risk_rank,
-                due_date: r.due_date,
-                id: r.id,
-            }),
-            QueueSort::ReviewDue => Some(QueueCursor::ReviewDue {
-                review_due: filings::review_key(r.review_due_date),
-                due_date: r.due_date,
-                id: r.id,
-            }),
-        })
+        rows.last().and_then(|r| next_cursor(filter.sort, r))
     } else {
         None
     }

@@ -60,6 +60,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::close)
         .service(crate::inspections::invite_agency)
         .service(crate::inspections::download_material)
+        .service(crate::exports::registry)
+        .service(crate::exports::review_queue)
         .service(crate::imports::error_workbook)
         .service(crate::imports::template)
         .service(crate::imports::import)

@@ -86,6 +86,15 @@ enum Command {
         #[command(subcommand)]
         command: ExchangeCommand,
     },
+    /// Write an export as xlsx, streamed from the database in constant memory, for every
+    /// province (audited under the command): `registry`.
+    Export {
+        /// registry
+        name: String,
+        /// The xlsx file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Load a national benchmark data set: filings in every status across the 31 mainland
@@ -348,6 +357,7 @@ async fn run() -> anyhow::Result<()> {
         } => exchange_clients(settings, command).await?,
         Command::Exchange { .. } => {}
         Command::Agencies { command } => agencies(&settings, command).await?,
+        Command::Export { name, out } => export(settings, &name, &out).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -435,6 +445,25 @@ async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result
             .await?;
         }
     }
+    Ok(())
+}
+
+async fn export(settings: Settings, name: &str, out: &std::path::Path) -> anyhow::Result<()> {
+    let core = frt_cases::Core::build(settings).await?;
+    let reader =
+        frt_cases::exports::Reader::national(frt_store::audit::Actor::system("frtctl export"));
+    let exported = match name {
+        "registry" => frt_cases::exports::registry(&core, &reader).await,
+        other => anyhow::bail!("no export named {other}; the exports are: registry"),
+    }
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The export was written beside the system's temporary files: moved into place, or
+    // copied when that is another file system.
+    if std::fs::rename(&exported.path, out).is_err() {
+        std::fs::copy(&exported.path, out)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+    }
+    println!("{} rows written to {}", exported.rows, out.display());
     Ok(())
 }
 

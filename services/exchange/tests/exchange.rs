@@ -465,37 +465,12 @@ async fn refusals_idempotent_pushes_and_acknowledgement_by_a_system() {
     ex.handle.stop(true).await;
 }
 
-async fn recorded(app: &TestApp, province: &str, name: &str) -> String {
-    let (processor, _) = app.register_processor(name, province).await;
-    let id = app
-        .complete_draft(
-            &processor,
-            "initial",
-            chrono::Utc::now().date_naive() - chrono::Duration::days(3),
-            None,
-        )
-        .await;
-    let (s, b) = app.submit(&processor, &id, None).await;
-    assert_eq!(s, 200, "{b}");
-    let reviewer = app.reviewer(province).await;
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/filings/{id}/record", app.casework),
-            Some(&reviewer),
-            None,
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    id
-}
-
 #[tokio::test]
 async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
     let app = TestApp::spawn().await;
     let ex = Exchange::start(&app);
-    let shanghai = recorded(&app, "310000", "上海某公司").await;
-    let beijing = recorded(&app, "110000", "北京某公司").await;
+    let shanghai = app.recorded_filing("310000", "上海某公司").await;
+    let beijing = app.recorded_filing("110000", "北京某公司").await;
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;

@@ -13,6 +13,7 @@ pub mod download;
 pub mod entity;
 pub mod error;
 pub mod exchange;
+pub mod exports;
 pub mod filings;
 pub mod imports;
 pub mod inspections;

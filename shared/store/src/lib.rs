@@ -10,6 +10,7 @@ pub mod complaints;
 pub mod db;
 pub mod deadlines;
 pub mod exchange;
+pub mod exports;
 pub mod filings;
 pub mod idempotency;
 pub mod identities;

@@ -177,6 +177,35 @@ impl TestApp {
         self.staff(AgencyKind::ProvincialCac, Some(province), Role::Reviewer)
             .await
     }
+
+    /// A processor registered in `province` with its initial filing submitted and recorded by
+    /// a reviewer of the province; answers the filing's id.
+    pub async fn recorded_filing(&self, province: &str, name: &str) -> String {
+        let (processor, _) = self.client.register_processor(name, province).await;
+        let id = self
+            .client
+            .complete_draft(
+                &processor,
+                "initial",
+                chrono::Utc::now().date_naive() - chrono::Duration::days(3),
+                None,
+            )
+            .await;
+        let (s, b) = self.client.submit(&processor, &id, None).await;
+        assert_eq!(s, 200, "{b}");
+        let reviewer = self.reviewer(province).await;
+        let (s, b) = self
+            .client
+            .call(
+                reqwest::Method::POST,
+                &format!("{}/api/v1/filings/{id}/record", self.client.casework),
+                Some(&reviewer),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{b}");
+        id
+    }
 }
 
 impl Drop for TestApp {

@@ -40,10 +40,14 @@ pub fn respond(download: Download) -> HttpResponse {
             value: filename.into_bytes(),
         })],
     };
-    HttpResponse::Ok()
+    let mut answer = HttpResponse::Ok();
+    answer
         .content_type(content_type.as_str())
-        .insert_header(disposition)
-        .insert_header(("X-Content-SHA256", sha256))
+        .insert_header(disposition);
+    if !sha256.is_empty() {
+        answer.insert_header(("X-Content-SHA256", sha256));
+    }
+    answer
         .no_chunking(u64::try_from(size_bytes).unwrap_or(0))
         .streaming(stream)
 }

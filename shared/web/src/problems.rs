@@ -399,3 +399,15 @@ impl From<frt_cases::imports::ImportError> for ApiError {
         }
     }
 }
+
+impl From<frt_cases::exports::ExportError> for ApiError {
+    fn from(e: frt_cases::exports::ExportError) -> Self {
+        use frt_cases::exports::ExportError as X;
+        let detail = e.to_string();
+        match e {
+            X::Invalid(_) => Self::bad_request("export.invalid", detail),
+            X::Denied(d) => d.into(),
+            X::Store(s) => s.into(),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Rows of the exports, read through a database cursor (DECLARE … FETCH) in a read-only
+//! transaction, so that a registry of a million processors is never held in memory; a
+//! read-only transaction takes no transaction id and holds back nothing else.
+
+use crate::filings::Scope;
+use chrono::NaiveDate;
+use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text};
+use diesel::QueryResult;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+const CURSOR: &str = "frt_export";
+
+/// One recorded processor of the registry export.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct RegistryRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub filing_number: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Text)]
+    pub uscc: String,
+    #[diesel(sql_type = Text)]
+    pub province: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub filed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub last_recorded_on: Option<NaiveDate>,
+    #[diesel(sql_type = BigInt)]
+    pub changes: i64,
+    #[diesel(sql_type = Bool)]
+    pub deregistered: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub contact_person: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub contact_phone: Option<String>,
+}
+
+/// The scope as a SQL condition on `o` (organisations). Only validated literals are written
+/// into it: province codes of six digits and ids printed from their type.
+fn scope_condition(scope: &Scope) -> String {
+    match scope {
+        Scope::Organisation(id) => format!("o.id = '{id}'"),
+        Scope::Provinces(codes) => {
+            let codes: Vec<String> = codes
+                .iter()
+                .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
+                .map(|c| format!("'{c}'"))
+                .collect();
+            if codes.is_empty() {
+                "FALSE".to_owned()
+            } else {
+                format!("o.province_code IN ({})", codes.join(", "))
+            }
+        }
+        Scope::Everywhere => "TRUE".to_owned(),
+        // The registry is the CAC's: an agency outside it opens only the filings handed over.
+        Scope::Granted(_) => "FALSE".to_owned(),
+    }
+}
+
+/// Opens the registry cursor of `scope` (inside a transaction), by province then name.
+pub async fn open_registry(conn: &mut AsyncPgConnection, scope: &Scope) -> QueryResult<()> {
+    diesel::sql_query("SET TRANSACTION READ ONLY")
+        .execute(conn)
+        .await?;
+    let sql = format!(
+        "DECLARE {CURSOR} NO SCROLL CURSOR FOR \
+         SELECT max(f.filing_number) FILTER (WHERE f.kind = 'initial') AS filing_number, \
+                o.name, o.uscc, COALESCE(r.name, o.province_code) AS province, \
+                min((f.decided_at AT TIME ZONE 'Asia/Shanghai')::date) \
+                    FILTER (WHERE f.kind = 'initial') AS filed_on, \
+                max((f.decided_at AT TIME ZONE 'Asia/Shanghai')::date) \
+                    FILTER (WHERE f.kind <> 'initial') AS last_recorded_on, \
+                count(*) FILTER (WHERE f.kind = 'change') AS changes, \
+                bool_or(f.kind = 'deregistration') AS deregistered, \
+                (array_agg(f.form -> 'basic' ->> 'contact_person' ORDER BY f.decided_at DESC))[1] \
+                    AS contact_person, \
+                (array_agg(f.form -> 'basic' ->> 'contact_phone' ORDER BY f.decided_at DESC))[1] \
+                    AS contact_phone \
+         FROM organisations o \
+         JOIN filings f ON f.organisation_id = o.id AND f.status = 'filed' \
+         LEFT JOIN regions r ON r.code = o.province_code \
+         WHERE {} \
+         GROUP BY o.id, o.name, o.uscc, o.province_code, r.name \
+         HAVING bool_or(f.kind = 'initial') \
+         ORDER BY o.province_code, o.name, o.id",
+        scope_condition(scope)
+    );
+    diesel::sql_query(sql).execute(conn).await?;
+    Ok(())
+}
+
+/// The next `n` rows of the open registry cursor (none at the end).
+pub async fn fetch_registry(conn: &mut AsyncPgConnection, n: u32) -> QueryResult<Vec<RegistryRow>> {
+    diesel::sql_query(format!("FETCH FORWARD {n} FROM {CURSOR}"))
+        .load(conn)
+        .await
+}
