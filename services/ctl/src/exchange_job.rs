@@ -2,7 +2,8 @@
 //! against the exchange service, over signed HTTP.
 //!
 //! - **pull** writes the notification events addressed to the agency into `--out` as JSON
-//!   Lines, one file per page, named after the cursor the page starts from. Each file is
+//!   Lines, one file per page, named after the cursor the page starts from, and the same page
+//!   as a spreadsheet beside it (`.xlsx`, Chinese headers). Each file is
 //!   written to a temporary name, synced, renamed and the folder synced; only then does the
 //!   cursor (`.cursor` in the folder) advance, the same way. A crash at any point leaves
 //!   either the old cursor (the page is fetched again and its file rewritten under the same
@@ -143,21 +144,80 @@ impl Connection {
 /// Writes `bytes` to `path` so that a crash leaves either the old file or the new one whole:
 /// a temporary file, synced, renamed over it, the folder synced.
 fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_via_temporary(path, |tmp| {
+        let mut f =
+            fs::File::create(tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+        f.write_all(bytes)?;
+        Ok(())
+    })
+}
+
+/// As `write_atomically`, with `write` making the temporary file.
+fn write_via_temporary(
+    path: &Path,
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let dir = path.parent().context("a file in a folder")?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .context("a file name")?;
     let tmp = dir.join(format!(".{name}.tmp"));
-    {
-        let mut f =
-            fs::File::create(&tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-    }
+    write(&tmp)?;
+    fs::File::open(&tmp)?.sync_all()?;
     fs::rename(&tmp, path).with_context(|| format!("cannot rename to {}", path.display()))?;
     fs::File::open(dir)?.sync_all()?;
     Ok(())
+}
+
+const SHEET_HEADERS: &[&str] = &[
+    "事件",
+    "时间",
+    "通报编号",
+    "类型",
+    "发送机关",
+    "标题",
+    "正文",
+    "密级",
+    "涉及单位",
+    "需签收",
+];
+
+/// A pulled page as a spreadsheet: one row per event.
+fn write_sheet(path: &Path, items: &[serde_json::Value]) -> anyhow::Result<()> {
+    use frt_sheets::export::Cell;
+    let text = |v: &serde_json::Value| Cell::from(v.as_str().map(str::to_owned));
+    let rows = items.iter().map(|item| {
+        let n = &item["notification"];
+        let event = match item["event"].as_str().unwrap_or_default() {
+            "received" => "收到通报",
+            "acknowledged" => "已签收",
+            "feedback" => "收到反馈",
+            "attachment" => "新增附件",
+            _ => "其他",
+        };
+        vec![
+            Cell::from(event),
+            text(&item["at"]),
+            text(&n["reference"]),
+            text(&n["kind_zh"]),
+            text(&n["sender"]["name"]),
+            text(&n["title"]),
+            text(&n["body"]),
+            text(&n["classification"]),
+            text(&n["processor_name"]),
+            Cell::from(if n["ack_required"].as_bool().unwrap_or(false) {
+                "是"
+            } else {
+                "否"
+            }),
+        ]
+    });
+    write_via_temporary(path, |tmp| {
+        frt_sheets::export::write_sheet(tmp, "通报", SHEET_HEADERS, rows)
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", tmp.display()))
+    })
 }
 
 /// What a pull did.
@@ -208,6 +268,7 @@ pub async fn pull(
             lines.push(b'\n');
         }
         write_atomically(&out.join(format!("notifications-{start}.jsonl")), &lines)?;
+        write_sheet(&out.join(format!("notifications-{start}.xlsx")), &items)?;
         done.files += 1;
         done.items += items.len();
         if stop_after_files.is_some_and(|n| done.files >= n) {
@@ -471,6 +532,19 @@ mod tests {
             .collect();
         let unique: HashSet<String> = ids.iter().cloned().collect();
         assert_eq!(unique.len(), ids.len(), "duplicated: {ids:?}");
+        // Each page is also a spreadsheet beside its JSON Lines, with one row per line.
+        let mut sheet_rows = 0;
+        for e in fs::read_dir(&out).expect("dir").filter_map(Result::ok) {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "xlsx") {
+                let bytes = fs::read(&p).expect("xlsx");
+                let t = frt_sheets::read(&bytes, &frt_sheets::Limits::default(), None)
+                    .expect("a spreadsheet");
+                assert_eq!(t.header[0], "事件");
+                sheet_rows += t.rows.len();
+            }
+        }
+        assert_eq!(sheet_rows, ids.len());
         assert_eq!(unique, sent, "every item once");
         // Nothing new: nothing written.
         let idle = pull(&conn, &out, 2, None).await.expect("idle pull");
