@@ -74,7 +74,7 @@ pub async fn review_queue(
     let filter = filter_of(&q, auth.principal.user_id)?;
     let scope = scope_of(&auth, &q)?;
     let reader = Reader {
-        scope: scope.clone(),
+        scope,
         personal: true,
         actor: auth.actor.clone(),
     };
@@ -83,20 +83,31 @@ pub async fn review_queue(
         "processor": q.processor, "submitted_from": q.submitted_from,
         "submitted_to": q.submitted_to, "assignee": q.assignee, "risk": q.risk, "sort": q.sort,
     });
-    let core_ref = &core;
-    let exported = exports::stream(
-        &core,
-        &reader,
+    let exported = review_queue_export(&core, &reader, filters, &filter).await?;
+    respond(exported, "审查队列.xlsx").await
+}
+
+/// The review queue of `reader.scope` filtered by `filter`, as xlsx (also `frtctl export`).
+pub async fn review_queue_export(
+    core: &Core,
+    reader: &Reader,
+    filters: serde_json::Value,
+    filter: &filings::QueueFilter,
+) -> Result<Exported, ExportError> {
+    let scope = &reader.scope;
+    exports::stream(
+        core,
+        reader,
         "review_queue",
         filters,
         "审查队列",
         QUEUE_HEADERS,
         |sink| async move {
-            let mut conn = core_ref.db.conn().await?;
+            let mut conn = core.db.conn().await?;
             let mut after = None;
             loop {
                 let rows =
-                    filings::review_queue(&mut conn, &scope, &filter, after, QUEUE_PAGE).await?;
+                    filings::review_queue(&mut conn, scope, filter, after, QUEUE_PAGE).await?;
                 let full = rows.len() as i64 == QUEUE_PAGE;
                 after = rows.last().and_then(|r| next_cursor(filter.sort, r));
                 for r in rows {
@@ -126,8 +137,72 @@ pub async fn review_queue(
             }
         },
     )
-    .await?;
-    respond(exported, "审查队列.xlsx").await
+    .await
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceQuery {
+    /// One province of the caller's jurisdiction (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+}
+
+fn province_of(q: &Option<String>) -> ApiResult<Option<String>> {
+    q.as_deref()
+        .map(|p| {
+            frt_domain::region::ProvinceCode::parse(p)
+                .map(|c| c.as_str().to_owned())
+                .map_err(|e| {
+                    frt_web::error::ApiError::bad_request("request.invalid_province", e.to_string())
+                })
+        })
+        .transpose()
+}
+
+/// The published results of closed inspections (一公开) of the caller's jurisdiction, latest
+/// first, as xlsx.
+#[utoipa::path(tag = "exports", security(("bearer" = [])), params(ProvinceQuery),
+    responses((status = 200, description = "the published results (xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, content_type = "application/problem+json")))]
+#[get("/api/v1/exports/inspections.xlsx")]
+pub async fn inspections(
+    core: web::Data<Core>,
+    auth: Auth,
+    q: web::Query<ProvinceQuery>,
+) -> ApiResult<HttpResponse> {
+    let province = province_of(&q.province)?;
+    let reader = Reader::staff(&core, &auth, Resource::INSPECTION)?;
+    let exported = exports::inspections(&core, &reader, province.as_deref()).await?;
+    respond(exported, "检查结果公开.xlsx").await
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// The month, YYYY-MM (China time).
+    #[param(pattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$")]
+    pub month: String,
+    /// One province of the caller's jurisdiction (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+}
+
+/// Monthly statistics per province as xlsx: filings by status and kind, lateness, the median
+/// working days to decide, complaints by outcome, and a chart sheet.
+#[utoipa::path(tag = "exports", security(("bearer" = [])), params(StatisticsQuery),
+    responses((status = 200, description = "the statistics (xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, content_type = "application/problem+json")))]
+#[get("/api/v1/exports/statistics.xlsx")]
+pub async fn statistics(
+    core: web::Data<Core>,
+    auth: Auth,
+    q: web::Query<StatisticsQuery>,
+) -> ApiResult<HttpResponse> {
+    let province = province_of(&q.province)?;
+    let reader = Reader::staff(&core, &auth, Resource::ORGANISATION)?;
+    let exported = exports::statistics(&core, &reader, &q.month, province.as_deref()).await?;
+    respond(exported, &format!("统计-{}.xlsx", q.month)).await
 }
 
 fn kind_zh(kind: &str) -> &'static str {

@@ -62,6 +62,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::inspections::download_material)
         .service(crate::exports::registry)
         .service(crate::exports::review_queue)
+        .service(crate::exports::inspections)
+        .service(crate::exports::statistics)
         .service(crate::imports::error_workbook)
         .service(crate::imports::template)
         .service(crate::imports::import)

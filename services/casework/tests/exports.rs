@@ -108,6 +108,51 @@ async fn the_registry_and_the_queue_export_as_xlsx_with_contacts_masked_for_insp
     let (s, _) = xlsx(&app, &inspector, "/api/v1/exports/review-queue.xlsx").await;
     assert_eq!(s, 403);
 
+    // Monthly statistics: Shanghai's two filings, recorded this month, with a chart sheet.
+    let month = (chrono::Utc::now() + chrono::Duration::hours(8))
+        .format("%Y-%m")
+        .to_string();
+    let (s, bytes) = xlsx(
+        &app,
+        &supervisor,
+        &format!("/api/v1/exports/statistics.xlsx?month={month}"),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let stats = read(&bytes, &Limits::default(), Some("按省份统计")).expect("statistics");
+    assert_eq!(stats.rows.len(), 1, "Shanghai only: {:?}", stats.rows);
+    let cell = |h: &str| stats.rows[0].cells[column(&stats, h)].clone();
+    assert_eq!(cell("省份"), Value::Text("上海市".into()));
+    assert_eq!(cell("提交备案"), Value::Number(2.0));
+    assert_eq!(cell("已备案"), Value::Number(2.0));
+    assert_eq!(cell("本月审结"), Value::Number(2.0));
+    assert!(matches!(cell("审结用时中位数（工作日）"), Value::Number(_)));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).expect("zip");
+    assert!(
+        zip.by_name("xl/chartsheets/sheet1.xml").is_ok(),
+        "a chart sheet"
+    );
+    let (s, _) = xlsx(
+        &app,
+        &supervisor,
+        "/api/v1/exports/statistics.xlsx?month=2026-13",
+    )
+    .await;
+    assert_eq!(s, 400);
+    let (s, _) = xlsx(
+        &app,
+        &supervisor,
+        &format!("/api/v1/exports/statistics.xlsx?month={month}&province=110000"),
+    )
+    .await;
+    assert_eq!(s, 403, "another province's statistics");
+
+    // Published inspection results: none closed yet, the sheet has its headers.
+    let (s, bytes) = xlsx(&app, &inspector, "/api/v1/exports/inspections.xlsx").await;
+    assert_eq!(s, 200);
+    let published = read(&bytes, &Limits::default(), None).expect("inspections");
+    assert_eq!(published.header[0], "被检查单位");
+
     // Each export is audited with its filters and rows.
     let mut conn = app.core.db.conn().await.expect("conn");
     let rows = frt_store::audit::trail_page(&mut conn, "export", "registry", None, 10)

@@ -87,13 +87,19 @@ enum Command {
         command: ExchangeCommand,
     },
     /// Write an export as xlsx, streamed from the database in constant memory, for every
-    /// province (audited under the command): `registry`.
+    /// province (audited under the command): registry, review-queue, inspections, statistics.
     Export {
-        /// registry
+        /// registry, review-queue, inspections or statistics
         name: String,
         /// The xlsx file to write.
         #[arg(long)]
         out: PathBuf,
+        /// statistics: the month, YYYY-MM.
+        #[arg(long)]
+        month: Option<String>,
+        /// inspections, statistics: one province (GB/T 2260 code).
+        #[arg(long)]
+        province: Option<String>,
     },
     /// Load the demo data set (refused in production).
     SeedDemo,
@@ -357,7 +363,12 @@ async fn run() -> anyhow::Result<()> {
         } => exchange_clients(settings, command).await?,
         Command::Exchange { .. } => {}
         Command::Agencies { command } => agencies(&settings, command).await?,
-        Command::Export { name, out } => export(settings, &name, &out).await?,
+        Command::Export {
+            name,
+            out,
+            month,
+            province,
+        } => export(settings, &name, &out, month.as_deref(), province.as_deref()).await?,
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");
@@ -448,13 +459,31 @@ async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result
     Ok(())
 }
 
-async fn export(settings: Settings, name: &str, out: &std::path::Path) -> anyhow::Result<()> {
+async fn export(
+    settings: Settings,
+    name: &str,
+    out: &std::path::Path,
+    month: Option<&str>,
+    province: Option<&str>,
+) -> anyhow::Result<()> {
+    use frt_cases::exports;
     let core = frt_cases::Core::build(settings).await?;
-    let reader =
-        frt_cases::exports::Reader::national(frt_store::audit::Actor::system("frtctl export"));
+    let reader = exports::Reader::national(frt_store::audit::Actor::system("frtctl export"));
     let exported = match name {
-        "registry" => frt_cases::exports::registry(&core, &reader).await,
-        other => anyhow::bail!("no export named {other}; the exports are: registry"),
+        "registry" => exports::registry(&core, &reader).await,
+        "review-queue" => {
+            let filter = frt_store::filings::QueueFilter::default();
+            casework::exports::review_queue_export(&core, &reader, serde_json::json!({}), &filter)
+                .await
+        }
+        "inspections" => exports::inspections(&core, &reader, province).await,
+        "statistics" => {
+            let month = month.ok_or_else(|| anyhow::anyhow!("statistics needs --month YYYY-MM"))?;
+            exports::statistics(&core, &reader, month, province).await
+        }
+        other => anyhow::bail!(
+            "no export named {other}; the exports are: registry, review-queue, inspections, statistics"
+        ),
     }
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     // The export was written beside the system's temporary files: moved into place, or

@@ -132,27 +132,7 @@ where
     let rows =
         written?.map_err(|e| StoreError::Internal(anyhow::anyhow!("writing the export: {e}")))?;
     exported.rows = rows;
-    let actor = reader.actor.clone();
-    let action = format!("export.{name}");
-    let entity = name.to_owned();
-    core.db
-        .tx(|conn| {
-            async move {
-                audit::record(
-                    conn,
-                    &actor,
-                    &action,
-                    "export",
-                    &entity,
-                    None,
-                    Some(json!({ "filters": filters, "rows": rows })),
-                )
-                .await?;
-                Ok::<_, ExportError>(())
-            }
-            .scope_boxed()
-        })
-        .await?;
+    audit_export(core, reader, name, filters, rows).await?;
     Ok(exported)
 }
 
@@ -222,4 +202,328 @@ pub async fn registry(core: &Core, reader: &Reader) -> Result<Exported, ExportEr
         },
     )
     .await
+}
+
+pub const STATISTICS_HEADERS: &[&str] = &[
+    "省份",
+    "提交备案",
+    "首次备案",
+    "变更备案",
+    "注销备案",
+    "待审查",
+    "退回补正",
+    "已备案",
+    "不予备案",
+    "逾期提交",
+    "逾期率",
+    "本月审结",
+    "审结用时中位数（工作日）",
+    "投诉举报",
+    "不予受理",
+    "已转办",
+    "已合并",
+    "已答复或办结",
+    "办理中",
+];
+
+/// The month `YYYY-MM` as its first day and the first day of the next.
+pub fn month_bounds(month: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let from = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()?;
+    let to = from.checked_add_months(chrono::Months::new(1))?;
+    (month.len() == 7).then_some((from, to))
+}
+
+/// The median of working-day counts (the mean of the middle two for an even count).
+pub fn median(mut days: Vec<i64>) -> Option<f64> {
+    if days.is_empty() {
+        return None;
+    }
+    days.sort_unstable();
+    let n = days.len();
+    Some(if n % 2 == 1 {
+        days[n / 2] as f64
+    } else {
+        (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0
+    })
+}
+
+/// Monthly statistics per province of the reader's jurisdiction (narrowed to `province`):
+/// filings first submitted in the month by kind and status, lateness, filings decided in the
+/// month with the median working days from submission to decision, and complaints received
+/// in the month by outcome; with a chart sheet.
+pub async fn statistics(
+    core: &Core,
+    reader: &Reader,
+    month: &str,
+    province: Option<&str>,
+) -> Result<Exported, ExportError> {
+    use std::collections::BTreeMap;
+    let (from, to) = month_bounds(month)
+        .ok_or_else(|| ExportError::Invalid(format!("month must be YYYY-MM, not {month:?}")))?;
+    let scope = match (province, &reader.scope) {
+        (None, s) => s.clone(),
+        (Some(p), Scope::Everywhere) => Scope::Provinces(vec![p.to_owned()]),
+        (Some(p), Scope::Provinces(list)) if list.iter().any(|c| c == p) => {
+            Scope::Provinces(vec![p.to_owned()])
+        }
+        (Some(_), _) => {
+            return Err(Denied {
+                action: "read",
+                resource: "statistics of that province".into(),
+            }
+            .into())
+        }
+    };
+    let mut conn = core.db.conn().await?;
+    let counts = store::filing_counts(&mut conn, &scope, from, to).await?;
+    let decided = store::decided(&mut conn, &scope, from, to).await?;
+    let complaints = store::complaint_counts(&mut conn, &scope, from, to).await?;
+    let calendar = core
+        .calendars
+        .get(&mut conn)
+        .await
+        .map_err(StoreError::from)?;
+    drop(conn);
+    let mut days: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    for d in &decided {
+        days.entry(d.province_code.clone()).or_default().push(
+            calendar
+                .working_days_between(d.submitted_on, d.decided_on)
+                .days,
+        );
+    }
+    let mut by_status: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for c in &complaints {
+        *by_status
+            .entry(c.province_code.clone())
+            .or_default()
+            .entry(c.status.clone())
+            .or_default() += c.n;
+    }
+    // Every province with filings or complaints in the month, by code.
+    let mut provinces: BTreeMap<String, String> = counts
+        .iter()
+        .map(|c| (c.province_code.clone(), c.province.clone()))
+        .collect();
+    for code in by_status.keys().chain(days.keys()) {
+        provinces
+            .entry(code.clone())
+            .or_insert_with(|| code.clone());
+    }
+    let rows: Vec<Vec<Cell>> = provinces
+        .iter()
+        .map(|(code, name)| {
+            let c = counts.iter().find(|c| &c.province_code == code);
+            let n = |f: fn(&store::FilingCounts) -> i64| Cell::from(c.map_or(0, f));
+            let submitted = c.map_or(0, |c| c.submitted);
+            let late = c.map_or(0, |c| c.late);
+            let statuses = by_status.get(code);
+            let k = |s: &[&str]| {
+                Cell::from(
+                    s.iter()
+                        .map(|s| statuses.and_then(|m| m.get(*s)).copied().unwrap_or(0))
+                        .sum::<i64>(),
+                )
+            };
+            let decided_here = days.get(code).cloned().unwrap_or_default();
+            vec![
+                Cell::from(name.as_str()),
+                n(|c| c.submitted),
+                n(|c| c.initial),
+                n(|c| c.change),
+                n(|c| c.deregistration),
+                n(|c| c.waiting),
+                n(|c| c.returned),
+                n(|c| c.filed),
+                n(|c| c.refused),
+                Cell::from(late),
+                if submitted > 0 {
+                    Cell::Number((late as f64 / submitted as f64 * 1000.0).round() / 1000.0)
+                } else {
+                    Cell::Empty
+                },
+                Cell::from(decided_here.len() as i64),
+                median(decided_here).map_or(Cell::Empty, Cell::Number),
+                Cell::from(statuses.map_or(0, |m| m.values().sum())),
+                k(&["not_accepted"]),
+                k(&["transferred"]),
+                k(&["merged"]),
+                k(&["reply_sent", "closed"]),
+                k(&[
+                    "received",
+                    "accepted",
+                    "assigned",
+                    "investigating",
+                    "result_decided",
+                ]),
+            ]
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!("frt-export-{}.xlsx", uuid::Uuid::now_v7()));
+    let notes = vec![
+        format!("统计月份：{month}（北京时间）。备案按首次提交日期统计，审结按决定日期统计，投诉举报按登记日期统计。"),
+        "审结用时为自提交之日至作出决定之日的工作日数（按国务院办公厅公布的节假日安排）。".to_owned(),
+    ];
+    let target = path.clone();
+    let written = tokio::task::spawn_blocking(move || {
+        frt_sheets::export::write_table_with_chart(
+            &target,
+            "按省份统计",
+            STATISTICS_HEADERS,
+            rows,
+            &notes,
+            &frt_sheets::export::ChartSpec {
+                sheet: "图表",
+                title: "各省份备案提交与已备案数",
+                category_col: 0,
+                value_cols: vec![1, 7],
+            },
+        )
+    })
+    .await
+    .map_err(|e| StoreError::Internal(anyhow::anyhow!("statistics writer: {e}")))?;
+    let mut exported = Exported { path, rows: 0 };
+    exported.rows =
+        written.map_err(|e| StoreError::Internal(anyhow::anyhow!("writing statistics: {e}")))?;
+    audit_export(
+        core,
+        reader,
+        "statistics",
+        json!({ "month": month, "province": province }),
+        exported.rows,
+    )
+    .await?;
+    Ok(exported)
+}
+
+/// Records an export in the audit log with its filters and rows.
+async fn audit_export(
+    core: &Core,
+    reader: &Reader,
+    name: &str,
+    filters: Value,
+    rows: u64,
+) -> Result<(), ExportError> {
+    let actor = reader.actor.clone();
+    let action = format!("export.{name}");
+    let entity = name.to_owned();
+    core.db
+        .tx(|conn| {
+            async move {
+                audit::record(
+                    conn,
+                    &actor,
+                    &action,
+                    "export",
+                    &entity,
+                    None,
+                    Some(json!({ "filters": filters, "rows": rows })),
+                )
+                .await?;
+                Ok::<_, ExportError>(())
+            }
+            .scope_boxed()
+        })
+        .await
+}
+
+pub const INSPECTION_HEADERS: &[&str] = &[
+    "被检查单位",
+    "统一社会信用代码",
+    "所在省份",
+    "结案日期",
+    "检查结果",
+    "整改情况",
+];
+
+/// The published results of closed inspections (一公开) in the reader's jurisdiction
+/// (narrowed to `province`), latest first: no personal data of individuals.
+pub async fn inspections(
+    core: &Core,
+    reader: &Reader,
+    province: Option<&str>,
+) -> Result<Exported, ExportError> {
+    const PAGE: i64 = 1_000;
+    let provinces: Vec<Option<String>> = match (province, &reader.scope) {
+        (Some(p), Scope::Everywhere) => vec![Some(p.to_owned())],
+        (Some(p), Scope::Provinces(list)) if list.iter().any(|c| c == p) => {
+            vec![Some(p.to_owned())]
+        }
+        (Some(_), _) => {
+            return Err(Denied {
+                action: "read",
+                resource: "inspections of that province".into(),
+            }
+            .into())
+        }
+        (None, Scope::Everywhere) => vec![None],
+        (None, Scope::Provinces(list)) => list.iter().cloned().map(Some).collect(),
+        (None, _) => Vec::new(),
+    };
+    stream(
+        core,
+        reader,
+        "inspections",
+        json!({ "province": province }),
+        "检查结果公开",
+        INSPECTION_HEADERS,
+        |sink| async move {
+            let mut conn = core.db.conn().await?;
+            for p in &provinces {
+                let mut offset = 0;
+                loop {
+                    let page =
+                        frt_store::inspections::published(&mut conn, p.as_deref(), PAGE, offset)
+                            .await?;
+                    let full = page.len() as i64 == PAGE;
+                    for r in page {
+                        let rectified = match r.rectified {
+                            Some(true) => "已整改",
+                            Some(false) => "未整改",
+                            None => "未责令整改",
+                        };
+                        let closed = r
+                            .closed_at
+                            .map(|t| (t + chrono::Duration::hours(8)).date_naive());
+                        let row = vec![
+                            r.processor.into(),
+                            r.uscc.into(),
+                            r.province_code.into(),
+                            closed.into(),
+                            r.result.into(),
+                            rectified.into(),
+                        ];
+                        if sink.send(row).await.is_err() {
+                            return Ok(());
+                        }
+                    }
+                    if !full {
+                        break;
+                    }
+                    offset += PAGE;
+                }
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_and_medians() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        assert_eq!(
+            month_bounds("2026-12"),
+            Some((d(2026, 12, 1), d(2027, 1, 1)))
+        );
+        assert_eq!(month_bounds("2026-13"), None);
+        assert_eq!(month_bounds("2026-1"), None);
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![9, 1, 5]), Some(5.0));
+        assert_eq!(median(vec![4, 1, 8, 2]), Some(3.0));
+    }
 }

@@ -95,6 +95,76 @@ pub fn mask(value: &str) -> String {
     format!("{first}{}", "*".repeat((n - 1).clamp(1, 8)))
 }
 
+/// A column chart over a table sheet: categories from one column, a series per value column.
+pub struct ChartSpec {
+    pub sheet: &'static str,
+    pub title: &'static str,
+    pub category_col: u16,
+    pub value_cols: Vec<u16>,
+}
+
+/// A small table (statistics) with a chart sheet drawn from it, written to `path`.
+pub fn write_table_with_chart(
+    path: &Path,
+    sheet: &str,
+    headers: &[&str],
+    rows: Vec<Vec<Cell>>,
+    notes: &[String],
+    chart: &ChartSpec,
+) -> Result<u64, XlsxError> {
+    use rust_xlsxwriter::{Chart, ChartType};
+    let f = Formats::default();
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
+    header_row(ws, headers, &f)?;
+    let count = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+    for (r, cells) in rows.into_iter().enumerate() {
+        let row = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (i, cell) in cells.into_iter().enumerate().take(headers.len()) {
+            let col = col_num(i)?;
+            match cell {
+                Cell::Empty => {}
+                Cell::Text(t) => text(ws, row, col, &t)?,
+                Cell::Date(d) => date(ws, row, col, d, &f)?,
+                Cell::Number(n) => {
+                    ws.write_number(row, col, n)?;
+                }
+            }
+        }
+    }
+    filter(ws, count, headers.len())?;
+    if !notes.is_empty() {
+        // What the figures mean, on a sheet of its own so that the table stays a table.
+        let about = book.add_worksheet();
+        about.set_name("说明")?;
+        about.set_column_width(0, 100)?;
+        for (i, note) in notes.iter().enumerate() {
+            let row = u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)?;
+            text(about, row, 0, note)?;
+        }
+    }
+    let mut c = Chart::new(ChartType::Column);
+    c.title().set_name(chart.title);
+    for &col in &chart.value_cols {
+        c.add_series()
+            .set_name((sheet, 0, col))
+            .set_categories((
+                sheet,
+                1,
+                chart.category_col,
+                count.max(1),
+                chart.category_col,
+            ))
+            .set_values((sheet, 1, col, count.max(1), col));
+    }
+    let cs = book.add_chartsheet();
+    cs.set_name(chart.sheet)?;
+    cs.insert_chart(0, 0, &c)?;
+    book.save(path)?;
+    Ok(u64::from(count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -96,3 +96,134 @@ pub async fn fetch_registry(conn: &mut AsyncPgConnection, n: u32) -> QueryResult
         .load(conn)
         .await
 }
+
+/// Filings first submitted in a month, per province.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct FilingCounts {
+    #[diesel(sql_type = Text)]
+    pub province_code: String,
+    #[diesel(sql_type = Text)]
+    pub province: String,
+    #[diesel(sql_type = BigInt)]
+    pub submitted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub initial: i64,
+    #[diesel(sql_type = BigInt)]
+    pub change: i64,
+    #[diesel(sql_type = BigInt)]
+    pub deregistration: i64,
+    #[diesel(sql_type = BigInt)]
+    pub waiting: i64,
+    #[diesel(sql_type = BigInt)]
+    pub returned: i64,
+    #[diesel(sql_type = BigInt)]
+    pub filed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub refused: i64,
+    #[diesel(sql_type = BigInt)]
+    pub late: i64,
+}
+
+/// A filing decided in the month: when it was submitted and decided (China time).
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct Decided {
+    #[diesel(sql_type = Text)]
+    pub province_code: String,
+    #[diesel(sql_type = Date)]
+    pub submitted_on: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub decided_on: NaiveDate,
+}
+
+/// Complaints received in the month, per province and outcome.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct ComplaintCounts {
+    #[diesel(sql_type = Text)]
+    pub province_code: String,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
+/// Instants of `column` within the China-time days [from, to).
+fn month_condition(column: &str, from: NaiveDate, to: NaiveDate) -> String {
+    format!(
+        "({column} AT TIME ZONE 'Asia/Shanghai') >= '{from}' \
+         AND ({column} AT TIME ZONE 'Asia/Shanghai') < '{to}'"
+    )
+}
+
+fn province_condition(column: &str, scope: &Scope) -> String {
+    match scope {
+        Scope::Organisation(_) => "FALSE".to_owned(),
+        other => scope_condition(other).replace("o.province_code", column),
+    }
+}
+
+/// Filing counts of the month [from, to) per province of the scope.
+pub async fn filing_counts(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<FilingCounts>> {
+    diesel::sql_query(format!(
+        "SELECT f.province_code, COALESCE(r.name, f.province_code) AS province, \
+                count(*) AS submitted, \
+                count(*) FILTER (WHERE f.kind = 'initial') AS initial, \
+                count(*) FILTER (WHERE f.kind = 'change') AS change, \
+                count(*) FILTER (WHERE f.kind = 'deregistration') AS deregistration, \
+                count(*) FILTER (WHERE f.status = 'submitted') AS waiting, \
+                count(*) FILTER (WHERE f.status = 'returned') AS returned, \
+                count(*) FILTER (WHERE f.status = 'filed') AS filed, \
+                count(*) FILTER (WHERE f.status = 'refused') AS refused, \
+                count(*) FILTER (WHERE COALESCE(f.late_by_working_days, 0) > 0) AS late \
+         FROM filings f LEFT JOIN regions r ON r.code = f.province_code \
+         WHERE f.first_submitted_at IS NOT NULL AND {} AND {} \
+         GROUP BY f.province_code, r.name ORDER BY f.province_code",
+        month_condition("f.first_submitted_at", from, to),
+        province_condition("f.province_code", scope),
+    ))
+    .load(conn)
+    .await
+}
+
+/// Filings decided in the month [from, to), with their submission and decision days.
+pub async fn decided(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<Decided>> {
+    diesel::sql_query(format!(
+        "SELECT f.province_code, \
+                (COALESCE(f.first_submitted_at, f.submitted_at) AT TIME ZONE 'Asia/Shanghai')::date \
+                    AS submitted_on, \
+                (f.decided_at AT TIME ZONE 'Asia/Shanghai')::date AS decided_on \
+         FROM filings f \
+         WHERE f.status IN ('filed', 'refused') AND f.decided_at IS NOT NULL \
+           AND COALESCE(f.first_submitted_at, f.submitted_at) IS NOT NULL AND {} AND {}",
+        month_condition("f.decided_at", from, to),
+        province_condition("f.province_code", scope),
+    ))
+    .load(conn)
+    .await
+}
+
+/// Complaints received in the month [from, to), per province and status.
+pub async fn complaint_counts(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<ComplaintCounts>> {
+    diesel::sql_query(format!(
+        "SELECT c.province_code, c.status, count(*) AS n FROM complaints c \
+         WHERE {} AND {} GROUP BY c.province_code, c.status",
+        month_condition("c.received_at", from, to),
+        province_condition("c.province_code", scope),
+    ))
+    .load(conn)
+    .await
+}
