@@ -229,3 +229,82 @@ async fn error_workbook_cells(w: &mut FrtWorld, step: &Step) {
         }
     }
 }
+
+#[when(expr = "{string} exports the {word}")]
+async fn exports(w: &mut FrtWorld, name: String, export: String) {
+    let path = match export.as_str() {
+        "registry" => "/api/v1/exports/registry.xlsx",
+        "queue" => "/api/v1/exports/review-queue.xlsx",
+        other => panic!("no export {other}"),
+    };
+    download(w, &name, path).await;
+}
+
+/// The exported row of a processor of the scenario (found by its USCC).
+fn exported_row(w: &FrtWorld, processor: &str) -> (Table, usize) {
+    let uscc = w.processor(processor).uscc.clone();
+    let table = sheet_of(w, None);
+    let col = table
+        .header
+        .iter()
+        .position(|h| h == "统一社会信用代码")
+        .expect("a USCC column");
+    let at = table
+        .rows
+        .iter()
+        .position(|r| r.cells.get(col).and_then(frt_sheets::Value::text) == Some(uscc.clone()))
+        .unwrap_or_else(|| panic!("no row for {processor} ({uscc})"));
+    (table, at)
+}
+
+fn cell_of(table: &Table, at: usize, column: &str) -> frt_sheets::Value {
+    let col = table
+        .header
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column} in {:?}", table.header));
+    table.rows[at]
+        .cells
+        .get(col)
+        .cloned()
+        .unwrap_or(frt_sheets::Value::Empty)
+}
+
+#[then(expr = "the export's row for {string} holds:")]
+async fn export_row_holds(w: &mut FrtWorld, processor: String, step: &Step) {
+    let (table, at) = exported_row(w, &processor);
+    for row in step.table.as_ref().expect("a table").rows.iter().skip(1) {
+        let got = cell_of(&table, at, &row[0]);
+        match row[1].as_str() {
+            "a date" => assert!(
+                matches!(got, frt_sheets::Value::Date(_)),
+                "{}: {got:?} is not a date cell",
+                row[0]
+            ),
+            "a masked text" => {
+                let t = got.text().unwrap_or_default();
+                assert!(t.contains('*'), "{}: {t:?} is not masked", row[0]);
+            }
+            "a clear text" => {
+                let t = got.text().unwrap_or_default();
+                assert!(!t.is_empty() && !t.contains('*'), "{}: {t:?}", row[0]);
+            }
+            want => assert_eq!(got, frt_sheets::Value::Text(want.to_owned()), "{}", row[0]),
+        }
+    }
+}
+
+#[then("no cell of the export is a formula")]
+async fn no_formula(w: &mut FrtWorld) {
+    let bytes = w.workbook.as_deref().expect("a workbook");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).expect("xlsx");
+    let mut xml = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .expect("the sheet")
+        .read_to_string(&mut xml)
+        .expect("xml");
+    assert!(
+        !xml.contains("<f>") && !xml.contains("<f "),
+        "a formula was written"
+    );
+}

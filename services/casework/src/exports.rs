@@ -1,7 +1,7 @@
 //! Exports as xlsx (streamed from the database in constant memory): the registry and the
 //! review queue, taking the queue's own filters. Each is audited with its filters and rows.
 
-use crate::queue::{filter_of, next_cursor, scope_of, QueueQuery};
+use crate::queue::{filter_of, next_cursor, page_of, scope_of, QueueQuery};
 use actix_web::{get, web, HttpResponse};
 use frt_access::{Action, Resource};
 use frt_cases::exports::{self, ExportError, Exported, Reader};
@@ -59,7 +59,7 @@ const QUEUE_HEADERS: &[&str] = &[
 const QUEUE_PAGE: i64 = 1_000;
 
 /// The review queue as xlsx, with the queue's own filters and order (`limit` and `after` are
-/// ignored: every matching filing is exported).
+/// checked as the queue checks them, but every matching filing is exported).
 #[utoipa::path(tag = "exports", security(("bearer" = [])), params(QueueQuery),
     responses((status = 200, description = "the review queue (xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, content_type = "application/problem+json")))]
@@ -72,6 +72,8 @@ pub async fn review_queue(
     auth.require(&core, Resource::FILING, Action::Review, None)?;
     let q = q.into_inner();
     let filter = filter_of(&q, auth.principal.user_id)?;
+    // Checked as the queue checks them, though every matching filing is exported.
+    page_of(&q, &filter)?;
     let scope = scope_of(&auth, &q)?;
     let reader = Reader {
         scope,

@@ -288,6 +288,42 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, ApiError> {
     })
 }
 
+/// The page size and the cursor to start after, checked against the filter's order.
+pub fn page_of(
+    q: &QueueQuery,
+    filter: &QueueFilter,
+) -> Result<(i64, Option<QueueCursor>), ApiError> {
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "request.invalid_limit",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let after = match q.after.as_deref() {
+        Some(a) => Some(
+            parse_cursor(a)
+                .filter(|c| {
+                    matches!(
+                        (c, filter.sort),
+                        (QueueCursor::Due { .. }, QueueSort::StatutoryDue)
+                            | (QueueCursor::Submitted { .. }, QueueSort::Submitted)
+                            | (QueueCursor::Risk { .. }, QueueSort::Risk)
+                            | (QueueCursor::ReviewDue { .. }, QueueSort::ReviewDue)
+                    )
+                })
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "request.invalid_cursor",
+                        "after must be the 'next' value of a previous page",
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    Ok((limit, after))
+}
+
 /// The queue's scope: the caller's jurisdiction, narrowed to `province` when given.
 pub fn scope_of(auth: &Auth, q: &QueueQuery) -> Result<Scope, ApiError> {
     let mut scope = auth.principal.filing_scope();
@@ -341,35 +377,8 @@ pub async fn review_queue(
 ) -> ApiResult<HttpResponse> {
     auth.require(&core, Resource::FILING, Action::Review, None)?;
     let q = q.into_inner();
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "request.invalid_limit",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
     let filter = filter_of(&q, auth.principal.user_id)?;
-    let after = match q.after.as_deref() {
-        Some(a) => Some(
-            parse_cursor(a)
-                .filter(|c| {
-                    matches!(
-                        (c, filter.sort),
-                        (QueueCursor::Due { .. }, QueueSort::StatutoryDue)
-                            | (QueueCursor::Submitted { .. }, QueueSort::Submitted)
-                            | (QueueCursor::Risk { .. }, QueueSort::Risk)
-                            | (QueueCursor::ReviewDue { .. }, QueueSort::ReviewDue)
-                    )
-                })
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "request.invalid_cursor",
-                        "after must be the 'next' value of a previous page",
-                    )
-                })?,
-        ),
-        None => None,
-    };
+    let (limit, after) = page_of(&q, &filter)?;
     let scope = scope_of(&auth, &q)?;
     let mut conn = core.db.conn().await?;
     let rows = filings::review_queue(&mut conn, &scope, &filter, after, limit).await?;
