@@ -101,6 +101,24 @@ enum Command {
         #[arg(long)]
         province: Option<String>,
     },
+    /// Import a workbook as a member of staff would upload it (every row or none; audited under
+    /// their account): complaints.
+    Import {
+        /// complaints
+        kind: String,
+        /// The workbook (.xlsx or .xls).
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// Check every row and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The staff account the import is made as (its role must allow the kind).
+        #[arg(long = "as")]
+        as_staff: String,
+        /// Where to write the error workbook when rows are refused.
+        #[arg(long)]
+        errors: Option<PathBuf>,
+    },
     /// Load the demo data set (refused in production).
     SeedDemo,
     /// Load a national benchmark data set: filings in every status across the 31 mainland
@@ -363,6 +381,23 @@ async fn run() -> anyhow::Result<()> {
         } => exchange_clients(settings, command).await?,
         Command::Exchange { .. } => {}
         Command::Agencies { command } => agencies(&settings, command).await?,
+        Command::Import {
+            kind,
+            input,
+            dry_run,
+            as_staff,
+            errors,
+        } => {
+            import(
+                settings,
+                &kind,
+                &input,
+                dry_run,
+                &as_staff,
+                errors.as_deref(),
+            )
+            .await?
+        }
         Command::Export {
             name,
             out,
@@ -457,6 +492,90 @@ async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result
         }
     }
     Ok(())
+}
+
+async fn import(
+    settings: Settings,
+    kind: &str,
+    input: &std::path::Path,
+    dry_run: bool,
+    email: &str,
+    errors: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use frt_access::{AgencyKind, Principal, PrincipalKind, Role};
+    use std::str::FromStr;
+    let core = frt_cases::Core::build(settings).await?;
+    let mut conn = core.db.conn().await?;
+    let user = frt_store::identities::user_by_email(&mut conn, "casework", email)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| anyhow::anyhow!("no active staff account {email}"))?;
+    let agency_id = user
+        .agency_id
+        .ok_or_else(|| anyhow::anyhow!("{email} is not a member of staff"))?;
+    let agency = frt_store::identities::agency(&mut conn, agency_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the agency of {email} is gone"))?;
+    drop(conn);
+    let principal = Principal {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role: Role::from_str(&user.role).map_err(|e| anyhow::anyhow!(e))?,
+        kind: PrincipalKind::Staff {
+            agency_id,
+            agency_kind: AgencyKind::from_str(&agency.kind).map_err(|e| anyhow::anyhow!(e))?,
+            jurisdiction: agency.province_code,
+        },
+    };
+    let caller = frt_cases::Caller {
+        actor: frt_store::audit::Actor {
+            user_id: Some(principal.user_id),
+            label: format!("{} (frtctl import)", principal.audit_label()),
+            client_ip: None,
+            request_id: None,
+        },
+        principal,
+    };
+    let bytes = std::fs::read(input)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", input.display()))?;
+    let started = std::time::Instant::now();
+    match frt_cases::imports::run(&core, &caller, kind, bytes, dry_run).await {
+        Ok(outcome) => {
+            println!(
+                "{} rows read in {:.2} s; {}",
+                outcome.rows,
+                started.elapsed().as_secs_f64(),
+                if outcome.committed {
+                    "all stored"
+                } else {
+                    "dry run: nothing stored"
+                }
+            );
+            Ok(())
+        }
+        Err(frt_cases::imports::ImportError::Rows {
+            problems,
+            error_workbook,
+        }) => {
+            for p in problems.iter().take(50) {
+                eprintln!(
+                    "{}!{} {}: {} ({})",
+                    p.sheet, p.row, p.column, p.message, p.code
+                );
+            }
+            if let (Some(path), Some(id)) = (errors, error_workbook) {
+                let mut download = frt_cases::imports::error_workbook(&core, &caller, id)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let mut out = tokio::fs::File::create(path).await?;
+                tokio::io::copy(&mut download.file, &mut out).await?;
+                eprintln!("error workbook written to {}", path.display());
+            }
+            anyhow::bail!("{} problems; nothing was imported", problems.len())
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
 }
 
 async fn export(

@@ -104,6 +104,8 @@ pub struct Database {
     pub checkout_timeout_ms: u64,
     pub connect_timeout_ms: u64,
     pub statement_timeout_ms: u64,
+    /// Batch work (imports, exports): the bound on its transaction and each statement.
+    pub batch_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -319,6 +321,11 @@ impl Settings {
                 problems.push(format!("{key} must be between 50 and 600000 milliseconds"));
             }
         }
+        if !(1_000..=86_400_000).contains(&self.database.batch_timeout_ms) {
+            problems.push(
+                "database.batch_timeout_ms must be between 1000 and 86400000 milliseconds".into(),
+            );
+        }
         if self.auth.token_ttl_minutes < 1 {
             problems.push("auth.token_ttl_minutes must be at least 1".into());
         }
@@ -454,6 +461,7 @@ impl Settings {
             checkout_timeout: Duration::from_millis(self.database.checkout_timeout_ms),
             connect_timeout: Duration::from_millis(self.database.connect_timeout_ms),
             statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
+            batch_timeout: Duration::from_millis(self.database.batch_timeout_ms),
         }
     }
 }

@@ -161,7 +161,7 @@ pub async fn registry(core: &Core, reader: &Reader) -> Result<Exported, ExportEr
         REGISTRY_HEADERS,
         |sink| async move {
             core.db
-                .tx(|conn| {
+                .batch_tx(|conn| {
                     async move {
                         store::open_registry(conn, &reader.scope).await?;
                         loop {

@@ -287,7 +287,7 @@ pub async fn run(
     let sheet_name = table.sheet.clone();
     let outcome = core
         .db
-        .tx(|conn| {
+        .batch_tx(|conn| {
             async move {
                 let mut problems = problems;
                 let mut created = Vec::with_capacity(inputs.len());

@@ -18,6 +18,8 @@ pub struct DbSettings {
     pub checkout_timeout: Duration,
     pub connect_timeout: Duration,
     pub statement_timeout: Duration,
+    /// The bound on a batch transaction (an import, an export) and on each of its statements.
+    pub batch_timeout: Duration,
 }
 
 /// Failures of the database as infrastructure, as opposed to answers to a query.
@@ -76,6 +78,7 @@ pub struct Db {
     pool: Pool<AsyncPgConnection>,
     checkout_timeout: Duration,
     op_timeout: Duration,
+    batch_timeout: Duration,
 }
 
 impl Db {
@@ -102,6 +105,7 @@ impl Db {
             // Client-side bound on a whole transaction: the server's statement timeout plus room
             // for a few statements; it also covers a black-holed server that never answers.
             op_timeout: statement_timeout * 2 + settings.checkout_timeout,
+            batch_timeout: settings.batch_timeout,
         })
     }
 
@@ -125,10 +129,51 @@ impl Db {
         E: From<DbError> + From<DieselError> + Send + 'a,
         T: Send + 'a,
     {
+        self.bounded_tx(self.op_timeout, None, f).await
+    }
+
+    /// A transaction of batch work (an import of many rows, an export through a cursor): it
+    /// and each of its statements may run up to the batch timeout instead of the request's.
+    pub async fn batch_tx<'a, T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+            + Send
+            + 'a,
+        E: From<DbError> + From<DieselError> + Send + 'a,
+        T: Send + 'a,
+    {
+        let limit = self.batch_timeout;
+        self.bounded_tx(limit + self.checkout_timeout, Some(limit), f)
+            .await
+    }
+
+    async fn bounded_tx<'a, T, E, F>(
+        &self,
+        bound: Duration,
+        statement_timeout: Option<Duration>,
+        f: F,
+    ) -> Result<T, E>
+    where
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+            + Send
+            + 'a,
+        E: From<DbError> + From<DieselError> + Send + 'a,
+        T: Send + 'a,
+    {
         let work = async {
             let mut conn = self.conn().await?;
             let conn: &mut AsyncPgConnection = &mut conn;
             AnsiTransactionManager::begin_transaction(conn).await?;
+            if let Some(limit) = statement_timeout {
+                let set = diesel::sql_query(format!(
+                    "SET LOCAL statement_timeout = {}",
+                    limit.as_millis()
+                ));
+                if let Err(e) = diesel_async::RunQueryDsl::execute(set, conn).await {
+                    let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+                    return Err(e.into());
+                }
+            }
             match f(conn).await {
                 Ok(value) => {
                     AnsiTransactionManager::commit_transaction(conn).await?;
@@ -141,7 +186,7 @@ impl Db {
                 }
             }
         };
-        match tokio::time::timeout(self.op_timeout, work).await {
+        match tokio::time::timeout(bound, work).await {
             Ok(result) => result,
             Err(_) => {
                 Err(DbError::Unavailable("the database did not answer in time".into()).into())

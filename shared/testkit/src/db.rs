@@ -100,6 +100,7 @@ async fn ensure_template(maintenance_url: &str, server_url: &str) -> String {
             checkout_timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(10),
             statement_timeout: Duration::from_secs(60),
+            batch_timeout: Duration::from_secs(600),
         })
         .expect("pool");
         let root = project_root();
