@@ -7,17 +7,8 @@ use frt_sheets::{read, Limits, Value};
 use frt_testkit::TestApp;
 
 async fn xlsx(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
-    let r = reqwest::Client::new()
-        .get(format!("{}{path}", app.casework))
-        .bearer_auth(token)
-        .send()
+    app.get_bytes(token, &format!("{}{path}", app.casework))
         .await
-        .expect("send");
-    let status = r.status().as_u16();
-    (
-        status,
-        r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-    )
 }
 
 fn column(table: &frt_sheets::Table, header: &str) -> usize {

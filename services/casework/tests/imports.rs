@@ -55,17 +55,8 @@ async fn upload(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> (u16
 }
 
 async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {
-    let r = reqwest::Client::new()
-        .get(format!("{}{path}", app.casework))
-        .bearer_auth(token)
-        .send()
+    app.get_bytes(token, &format!("{}{path}", app.casework))
         .await
-        .expect("send");
-    let status = r.status().as_u16();
-    (
-        status,
-        r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
-    )
 }
 
 async fn queue_len(app: &TestApp, token: &str) -> usize {

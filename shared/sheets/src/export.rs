@@ -4,7 +4,7 @@
 
 use crate::write::{col_num, date, filter, header_row, text, Formats};
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Workbook, XlsxError};
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use std::path::Path;
 
 /// A cell of an export.
@@ -61,21 +61,33 @@ where
     let mut row: u32 = 0;
     for cells in rows {
         row = row.checked_add(1).ok_or(XlsxError::RowColumnLimitError)?;
-        for (i, cell) in cells.into_iter().enumerate().take(headers.len()) {
-            let col = col_num(i)?;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(t) => text(ws, row, col, &t)?,
-                Cell::Date(d) => date(ws, row, col, d, &f)?,
-                Cell::Number(n) => {
-                    ws.write_number(row, col, n)?;
-                }
-            }
-        }
+        write_row(ws, row, cells, headers.len(), &f)?;
     }
     filter(ws, row, headers.len())?;
     book.save(path)?;
     Ok(u64::from(row))
+}
+
+/// One row of cells (at most `width`), each as its kind.
+fn write_row(
+    ws: &mut Worksheet,
+    row: u32,
+    cells: Vec<Cell>,
+    width: usize,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    for (i, cell) in cells.into_iter().enumerate().take(width) {
+        let col = col_num(i)?;
+        match cell {
+            Cell::Empty => {}
+            Cell::Text(t) => text(ws, row, col, &t)?,
+            Cell::Date(d) => date(ws, row, col, d, f)?,
+            Cell::Number(n) => {
+                ws.write_number(row, col, n)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Masks personal data for a reader who may not see it: a name keeps its first character, a
@@ -121,17 +133,7 @@ pub fn write_table_with_chart(
     let count = u32::try_from(rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
     for (r, cells) in rows.into_iter().enumerate() {
         let row = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-        for (i, cell) in cells.into_iter().enumerate().take(headers.len()) {
-            let col = col_num(i)?;
-            match cell {
-                Cell::Empty => {}
-                Cell::Text(t) => text(ws, row, col, &t)?,
-                Cell::Date(d) => date(ws, row, col, d, &f)?,
-                Cell::Number(n) => {
-                    ws.write_number(row, col, n)?;
-                }
-            }
-        }
+        write_row(ws, row, cells, headers.len(), &f)?;
     }
     filter(ws, count, headers.len())?;
     if !notes.is_empty() {

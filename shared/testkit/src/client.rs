@@ -238,4 +238,19 @@ impl Client {
         let email = body["email"].as_str().expect("email").to_owned();
         self.login(&self.casework, &email, PASSWORD).await
     }
+
+    /// A GET whose answer is a file: the status and the bytes.
+    pub async fn get_bytes(&self, token: &str, url: &str) -> (u16, Vec<u8>) {
+        let r = self
+            .request(reqwest::Method::GET, url.to_owned())
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("send");
+        let status = r.status().as_u16();
+        (
+            status,
+            r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
+        )
+    }
 }
