@@ -404,27 +404,16 @@ async fn audit_export(
     filters: Value,
     rows: u64,
 ) -> Result<(), ExportError> {
-    let actor = reader.actor.clone();
-    let action = format!("export.{name}");
-    let entity = name.to_owned();
-    core.db
-        .tx(|conn| {
-            async move {
-                audit::record(
-                    conn,
-                    &actor,
-                    &action,
-                    "export",
-                    &entity,
-                    None,
-                    Some(json!({ "filters": filters, "rows": rows })),
-                )
-                .await?;
-                Ok::<_, ExportError>(())
-            }
-            .scope_boxed()
-        })
-        .await
+    audit::record_alone(
+        &core.db,
+        &reader.actor,
+        &format!("export.{name}"),
+        "export",
+        name,
+        json!({ "filters": filters, "rows": rows }),
+    )
+    .await?;
+    Ok(())
 }
 
 pub const INSPECTION_HEADERS: &[&str] = &[

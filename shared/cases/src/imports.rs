@@ -262,7 +262,7 @@ pub async fn run(
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
     let located = match spec.locate(&table) {
         Ok(l) => l,
-        Err(problems) => return refuse(core, caller, kind, &spec, table, problems, dry_run).await,
+        Err(problems) => return refuse(core, caller, kind, table, problems, dry_run).await,
     };
     if table.rows.is_empty() {
         return Err(ImportError::NoRows);
@@ -352,7 +352,7 @@ pub async fn run(
         }
         Err(Stop::Problems(mut problems)) => {
             problems.sort_by_key(|p| p.row);
-            refuse(core, caller, kind, &spec, table, problems, dry_run).await
+            refuse(core, caller, kind, table, problems, dry_run).await
         }
         Err(Stop::Failed(e)) => Err(e),
     }
@@ -374,26 +374,16 @@ async fn record(
     rows: usize,
     extra: Option<serde_json::Value>,
 ) -> Result<(), ImportError> {
-    let actor = actor.clone();
-    let action = action.to_owned();
-    core.db
-        .tx(|conn| {
-            async move {
-                audit::record(
-                    conn,
-                    &actor,
-                    &action,
-                    store::ENTITY,
-                    kind.as_str(),
-                    None,
-                    Some(json!({ "kind": kind.as_str(), "rows": rows, "detail": extra })),
-                )
-                .await?;
-                Ok::<_, ImportError>(())
-            }
-            .scope_boxed()
-        })
-        .await
+    audit::record_alone(
+        &core.db,
+        actor,
+        action,
+        store::ENTITY,
+        kind.as_str(),
+        json!({ "kind": kind.as_str(), "rows": rows, "detail": extra }),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Refuses the upload: the error workbook is written and kept for the uploader.
@@ -401,12 +391,10 @@ async fn refuse(
     core: &Core,
     caller: &Caller,
     kind: ImportKind,
-    spec: &Spec,
     table: Table,
     problems: Vec<CellProblem>,
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
-    let _ = spec;
     let rows = table.rows.len();
     let for_book = problems.clone();
     let book =

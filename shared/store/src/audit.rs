@@ -46,6 +46,36 @@ struct NewAudit<'a> {
 }
 
 /// Writes one audit row.
+/// Records one row in a transaction of its own: an event whose work was rolled back (a dry
+/// run, a refused import) or done outside the database (a file written).
+pub async fn record_alone(
+    db: &crate::Db,
+    actor: &Actor,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    detail: serde_json::Value,
+) -> Result<(), crate::DbError> {
+    use scoped_futures::ScopedFutureExt;
+    db.tx(|conn| {
+        async move {
+            record(
+                conn,
+                actor,
+                action,
+                entity_type,
+                entity_id,
+                None,
+                Some(detail),
+            )
+            .await?;
+            Ok::<_, crate::DbError>(())
+        }
+        .scope_boxed()
+    })
+    .await
+}
+
 pub async fn record(
     conn: &mut AsyncPgConnection,
     actor: &Actor,
