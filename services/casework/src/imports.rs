@@ -30,9 +30,10 @@ pub fn xlsx(bytes: Vec<u8>, filename: &str) -> HttpResponse {
 }
 
 /// The template of an import: Chinese headers, an instructions sheet (填写说明) and drop-down
-/// lists for every enumeration. Kinds: `complaints`.
+/// lists for every enumeration. Kinds: `filings` (paper submissions), `complaints` (the hotline and
+/// letter log), `staff` (accounts of the caller's agency), `calendar` (a year's holiday arrangement).
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
-    params(("kind" = String, Path, pattern = "^(complaints)$")),
+    params(("kind" = String, Path, pattern = "^(filings|complaints|staff|calendar)$")),
     responses((status = 200, description = "the template (xlsx)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
 #[get("/api/v1/imports/{kind}/template")]
 pub async fn template(
@@ -87,7 +88,7 @@ pub struct ImportRefused {
 /// form. Every row or none: when any row is bad nothing is stored, and the 422 lists every
 /// problem with an error workbook. `dry_run=true` checks everything and stores nothing.
 #[utoipa::path(tag = "imports", security(("bearer" = [])),
-    params(("kind" = String, Path, pattern = "^(complaints)$"), ImportQuery),
+    params(("kind" = String, Path, pattern = "^(filings|complaints|staff|calendar)$"), ImportQuery),
     request_body(content = Workbook, content_type = "application/octet-stream",
         description = "the workbook; sent as application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/vnd.ms-excel, application/octet-stream, or as the file field of multipart/form-data"),
     responses((status = 200, body = ImportOutcome),

@@ -252,3 +252,328 @@ async fn hostile_workbooks_are_refused_before_anything_is_stored() {
     let (s, _) = upload(&app, &handler, "", Vec::new()).await;
     assert_eq!(s, 415);
 }
+
+/// The paper submissions of a `filings` import, written as a person would fill them in.
+fn paper_workbook(rows: Vec<frt_cases::imports::PaperFiling>) -> Vec<u8> {
+    let path = std::env::temp_dir().join(format!("paper-{}.xlsx", uuid::Uuid::now_v7()));
+    frt_cases::imports::write_filings_workbook(&path, rows).expect("workbook");
+    let bytes = std::fs::read(&path).expect("read back");
+    let _ = std::fs::remove_file(&path);
+    bytes
+}
+
+async fn upload_kind(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    query: &str,
+    bytes: Vec<u8>,
+) -> (u16, Json) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/api/v1/imports/{kind}{query}", app.casework))
+        .bearer_auth(token)
+        .header("content-type", XLSX)
+        .body(bytes)
+        .send()
+        .await
+        .expect("send");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Json::Null))
+}
+
+/// Whether the 422 names a problem at this row, column and code.
+fn names(body: &Json, row: u64, column: &str, code: &str) -> bool {
+    body["errors"].as_array().is_some_and(|es| {
+        es.iter().any(|e| {
+            e["row"].as_u64() == Some(row)
+                && e["column"].as_str() == Some(column)
+                && e["code"].as_str() == Some(code)
+        })
+    })
+}
+
+async fn sql_count(app: &TestApp, query: &str) -> i64 {
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    sql.query_one(query, &[]).await.expect("count").get(0)
+}
+
+#[tokio::test]
+async fn paper_filings_enter_the_review_queue_recorded_as_paper_or_nothing_does() {
+    use frt_cases::imports::PaperFiling;
+    use frt_domain::filing::FilingKind;
+    use frt_domain::form::example_complete;
+    let app = TestApp::spawn().await;
+    let reviewer = app.reviewer("310000").await;
+    let recorded = app.recorded_filing("310000", "纸质变更测试有限公司").await;
+    let (s, detail) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{recorded}", app.casework),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{detail}");
+    let number = detail["filing_number"].as_str().expect("number").to_owned();
+    let registered_uscc = detail["organisation"]["uscc"]
+        .as_str()
+        .expect("uscc")
+        .to_owned();
+
+    let today = frt_cases::today_in_china();
+    let received = today - chrono::Duration::days(2);
+    let trigger = received - chrono::Duration::days(10);
+    let paper = |kind, uscc: String, form| PaperFiling {
+        kind,
+        uscc,
+        received_on: received,
+        previous_filing_number: None,
+        province: None,
+        materials_complete: true,
+        form,
+    };
+    let initial = paper(
+        FilingKind::Initial,
+        frt_testkit::app::valid_uscc("310000"),
+        example_complete(FilingKind::Initial, trigger),
+    );
+    let change = PaperFiling {
+        previous_filing_number: Some(number),
+        ..paper(
+            FilingKind::Change,
+            registered_uscc,
+            example_complete(FilingKind::Change, trigger),
+        )
+    };
+    let mut without_purpose = example_complete(FilingKind::Initial, trigger);
+    if let Some(p) = without_purpose.purposes.as_mut() {
+        p.purpose = None;
+    }
+    let incomplete = PaperFiling {
+        materials_complete: false,
+        ..paper(
+            FilingKind::Initial,
+            frt_testkit::app::valid_uscc("310000"),
+            without_purpose,
+        )
+    };
+    let beijing = paper(
+        FilingKind::Initial,
+        frt_testkit::app::valid_uscc("110000"),
+        example_complete(FilingKind::Initial, trigger),
+    );
+
+    // Two bad rows among four: every problem named by row and column, nothing stored.
+    let (s, b) = upload_kind(
+        &app,
+        &reviewer,
+        "filings",
+        "",
+        paper_workbook(vec![initial.clone(), change.clone(), incomplete, beijing]),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(names(&b, 4, "处理目的", "field.required"), "{b}");
+    assert!(names(&b, 4, "书面材料齐全", "field.required"), "{b}");
+    assert!(
+        names(&b, 5, "统一社会信用代码", "field.outside_jurisdiction"),
+        "{b}"
+    );
+    assert!(
+        !b["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .any(|e| e["row"].as_u64() < Some(4)),
+        "{b}"
+    );
+    let paper_rows = "SELECT count(*) FROM filings WHERE submitted_via = 'paper'";
+    assert_eq!(sql_count(&app, paper_rows).await, 0);
+
+    // The good rows: a dry run stores nothing, then the import puts them in the queue.
+    let good = paper_workbook(vec![initial, change]);
+    let (s, b) = upload_kind(&app, &reviewer, "filings", "?dry_run=true", good.clone()).await;
+    assert_eq!((s, b["committed"].as_bool()), (200, Some(false)), "{b}");
+    assert_eq!(sql_count(&app, paper_rows).await, 0);
+    let (s, b) = upload_kind(&app, &reviewer, "filings", "", good.clone()).await;
+    assert_eq!((s, b["rows"].as_u64()), (200, Some(2)), "{b}");
+    let id = b["created"][0]["id"].as_str().expect("id").to_owned();
+    let (s, f) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/filings/{id}", app.casework),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{f}");
+    assert_eq!(f["status"], "submitted", "{f}");
+    assert_eq!(f["submitted_via"], "paper", "{f}");
+    assert_eq!(f["kind"], "initial", "{f}");
+    // Lateness is judged by the day the paper arrived; the review clock starts that day.
+    assert_eq!(
+        f["statutory_deadline"]["met_on"],
+        received.to_string(),
+        "{f}"
+    );
+    assert_eq!(
+        f["review_deadline"]["start_date"],
+        received.to_string(),
+        "{f}"
+    );
+    let entered = "SELECT count(*) FROM audit_log WHERE action = 'filing.entered_from_paper'";
+    assert_eq!(sql_count(&app, entered).await, 2);
+    let change_id = b["created"][1]["id"].as_str().expect("change id");
+    let linked = format!(
+        "SELECT count(*) FROM filings WHERE id = '{change_id}' AND previous_filing_id = '{recorded}'"
+    );
+    assert_eq!(sql_count(&app, &linked).await, 1);
+
+    // The same sheet again: each processor already has a filing in progress.
+    let (s, b) = upload_kind(&app, &reviewer, "filings", "", good).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(names(&b, 2, "统一社会信用代码", "field.open_filing"), "{b}");
+    assert_eq!(sql_count(&app, paper_rows).await, 2);
+}
+
+/// A sheet with a header row and string cells.
+fn sheet(name: &str, headers: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut book = Workbook::new();
+    let ws = book.add_worksheet();
+    ws.set_name(name).expect("name");
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, *v).expect("cell");
+            }
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn staff_accounts_import_into_the_admins_agency_without_keeping_passwords_on_refusal() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Admin)
+        .await;
+    let reviewer = app.reviewer("310000").await;
+    let headers = ["电子邮箱", "姓名", "角色", "初始密码"];
+    let first = format!("paper-{}@sh.cac.example", uuid::Uuid::now_v7().simple());
+    let second = format!("hotline-{}@sh.cac.example", uuid::Uuid::now_v7().simple());
+    let bad = sheet(
+        "工作人员",
+        &headers,
+        &[
+            vec![&first, "王审核", "审核员", "first-password-2026"],
+            vec![&second, "赵受理", "投诉处理员", "short"],
+            vec![&first, "王审核", "审核员", "first-password-2026"],
+        ],
+    );
+    let (s, _) = upload_kind(&app, &reviewer, "staff", "", bad.clone()).await;
+    assert_eq!(s, 403);
+    let (s, b) = upload_kind(&app, &admin, "staff", "", bad).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(names(&b, 3, "初始密码", "field.invalid"), "{b}");
+    assert!(names(&b, 4, "电子邮箱", "field.duplicate"), "{b}");
+    // The error workbook keeps every cell but the passwords.
+    let url = b["error_workbook"].as_str().expect("workbook url");
+    let path = url
+        .split_once("/api/")
+        .map_or(url.to_owned(), |(_, p)| format!("/api/{p}"));
+    let (s, book) = get_bytes(&app, &admin, &path).await;
+    assert_eq!(s, 200);
+    let back = read(&book, &Limits::default(), Some("工作人员")).expect("error workbook");
+    let pw = back
+        .header
+        .iter()
+        .position(|h| h == "初始密码")
+        .expect("password column");
+    assert!(back
+        .rows
+        .iter()
+        .all(|r| r.cells.get(pw).is_none_or(|c| *c == Value::Empty)));
+    assert_eq!(back.rows[0].cells[0], Value::Text(first.clone()));
+
+    let good = sheet(
+        "工作人员",
+        &headers,
+        &[
+            vec![&first, "王审核", "审核员", "first-password-2026"],
+            vec![
+                &second,
+                "赵受理",
+                "complaint_handler",
+                "second-password-2026",
+            ],
+        ],
+    );
+    let (s, b) = upload_kind(&app, &admin, "staff", "", good).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["created"][1]["reference"], second.as_str(), "{b}");
+    // The new accounts sign in to casework with their initial passwords.
+    let token = app
+        .login(&app.casework, &second, "second-password-2026")
+        .await;
+    let (s, _) = get_bytes(&app, &token, "/api/v1/imports/complaints/template").await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn a_calendar_year_imports_as_a_new_version_for_national_administrators_only() {
+    let app = TestApp::spawn().await;
+    let national = app.staff(AgencyKind::NationalCac, None, Role::Admin).await;
+    let provincial = app
+        .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Admin)
+        .await;
+    let headers = [
+        "年份",
+        "版本号",
+        "发布依据",
+        "类型",
+        "节日名称",
+        "开始日期",
+        "结束日期",
+    ];
+    let source = "国务院办公厅关于2027年部分节假日安排的通知";
+    let row = |kind: &'static str, name: &'static str, from: &'static str, to: &'static str| {
+        vec!["2027", "CN-2027.1", source, kind, name, from, to]
+    };
+    let rows_with_weekday_makeup = [
+        row("放假", "元旦", "2027-01-01", "2027-01-03"),
+        row("放假", "春节", "2027-02-06", "2027-02-13"),
+        // 2027-02-15 is a Monday: not a make-up working day.
+        row("调休上班", "", "2027-02-15", ""),
+    ];
+    let bad = sheet("节假日安排", &headers, &rows_with_weekday_makeup);
+    let (s, _) = upload_kind(&app, &provincial, "calendar", "", bad.clone()).await;
+    assert_eq!(s, 403);
+    let (s, b) = upload_kind(&app, &national, "calendar", "", bad).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(names(&b, 4, "开始日期", "calendar.invalid"), "{b}");
+    let versions = "SELECT count(*) FROM calendar_versions WHERE version = 'CN-2027.1'";
+    assert_eq!(sql_count(&app, versions).await, 0);
+
+    let good = sheet(
+        "节假日安排",
+        &headers,
+        &[
+            row("放假", "元旦", "2027-01-01", "2027-01-03"),
+            row("放假", "春节", "2027-02-06", "2027-02-13"),
+            row("调休上班", "", "2027-02-20", ""),
+        ],
+    );
+    let (s, b) = upload_kind(&app, &national, "calendar", "", good).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["created"][0]["reference"], "CN-2027.1", "{b}");
+    let active = "SELECT count(*) FROM calendar_versions WHERE version = 'CN-2027.1' AND active";
+    assert_eq!(sql_count(&app, active).await, 1);
+    let days = "SELECT count(*) FROM calendar_days WHERE version = 'CN-2027.1'";
+    assert_eq!(sql_count(&app, days).await, 3 + 8 + 1);
+}

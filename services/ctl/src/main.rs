@@ -102,9 +102,9 @@ enum Command {
         province: Option<String>,
     },
     /// Import a workbook as a member of staff would upload it (every row or none; audited under
-    /// their account): complaints.
+    /// their account): filings, complaints, staff, calendar.
     Import {
-        /// complaints
+        /// filings, complaints, staff or calendar
         kind: String,
         /// The workbook (.xlsx or .xls).
         #[arg(long = "in")]
@@ -118,6 +118,20 @@ enum Command {
         /// Where to write the error workbook when rows are refused.
         #[arg(long)]
         errors: Option<PathBuf>,
+    },
+    /// Write a filled-in `filings` import workbook of generated paper submissions (initial
+    /// filings of distinct processors, all complete), for QA and the import benchmark; never
+    /// for real data.
+    SampleFilings {
+        /// Data rows.
+        #[arg(long, default_value_t = 100)]
+        rows: usize,
+        /// The processors' province (GB/T 2260 code).
+        #[arg(long, default_value = "310000")]
+        province: String,
+        /// The xlsx file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Load the demo data set (refused in production).
     SeedDemo,
@@ -404,6 +418,14 @@ async fn run() -> anyhow::Result<()> {
             month,
             province,
         } => export(settings, &name, &out, month.as_deref(), province.as_deref()).await?,
+        Command::SampleFilings {
+            rows,
+            province,
+            out,
+        } => {
+            let written = seed::sample_filings(&out, rows, &province)?;
+            println!("{written} paper filings written to {}", out.display());
+        }
         Command::SeedDemo => {
             if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
                 anyhow::bail!("demo data is never loaded in production");

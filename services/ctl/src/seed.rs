@@ -237,6 +237,35 @@ fn uscc(province: &str, nonce: u64, i: usize) -> anyhow::Result<String> {
     Ok(format!("{first17}{check}"))
 }
 
+/// Writes `rows` generated paper submissions to `out` as a `filings` import workbook: initial
+/// filings of distinct processors in `province`, received in the last weeks, on time.
+pub fn sample_filings(out: &std::path::Path, rows: usize, province: &str) -> anyhow::Result<u64> {
+    if frt_domain::region::ProvinceCode::parse(province).is_err() {
+        anyhow::bail!("{province} is not a province code (e.g. 310000)");
+    }
+    let today = frt_cases::today_in_china();
+    let nonce = u64::try_from(Utc::now().timestamp_micros()).unwrap_or_default();
+    let filings = (0..rows).map(|i| -> anyhow::Result<frt_cases::imports::PaperFiling> {
+        let received_on = today - Duration::days(1 + (spread(i, 11) % 20) as i64);
+        let trigger = received_on - Duration::days(1 + (spread(i, 12) % 25) as i64);
+        let mut form = example_complete(FilingKind::Initial, trigger);
+        if let Some(basic) = form.basic.as_mut() {
+            basic.processor_name = Some(format!("纸质申报样例单位{i:06}有限公司"));
+        }
+        Ok(frt_cases::imports::PaperFiling {
+            kind: FilingKind::Initial,
+            uscc: uscc(province, nonce, i)?,
+            received_on,
+            previous_filing_number: None,
+            province: None,
+            materials_complete: true,
+            form,
+        })
+    });
+    let filings: Vec<_> = filings.collect::<anyhow::Result<_>>()?;
+    Ok(frt_cases::imports::write_filings_workbook(out, filings)?)
+}
+
 /// Loads the data set over `client` (the platform's database, migrated).
 pub async fn seed(
     client: &mut Client,

@@ -22,6 +22,8 @@ impl Resource {
     pub const ORGANISATION: Self = Self("organisation");
     pub const COMPLAINT: Self = Self("complaint");
     pub const NOTIFICATION: Self = Self("notification");
+    /// The working-day calendar (a year's holiday arrangement): national administrators only.
+    pub const CALENDAR: Self = Self("calendar");
 
     pub const fn new(name: &'static str) -> Self {
         Self(name)
@@ -197,6 +199,18 @@ mod tests {
         ));
         assert!(!a.allows(&p, Resource::AUDIT, Action::Read, Some("310000")));
         assert!(a.allows(&p, Resource::NOTIFICATION, Action::Acknowledge, None));
+    }
+
+    #[tokio::test]
+    async fn only_national_administrators_manage_the_calendar() {
+        let a = authz().await;
+        let national = staff(Role::Admin, AgencyKind::NationalCac, None);
+        assert!(a.allows(&national, Resource::CALENDAR, Action::Manage, None));
+        let provincial = staff(Role::Admin, AgencyKind::ProvincialCac, Some("310000"));
+        assert!(!a.allows(&provincial, Resource::CALENDAR, Action::Manage, None));
+        assert!(a.allows(&provincial, Resource::STAFF_USER, Action::Manage, None));
+        let reviewer = staff(Role::Reviewer, AgencyKind::NationalCac, None);
+        assert!(!a.allows(&reviewer, Resource::CALENDAR, Action::Manage, None));
     }
 
     #[tokio::test]

@@ -103,6 +103,17 @@ impl RiskLevel {
         }
     }
 
+    /// The level's place from none (0) to critical (4): the queue's sort key.
+    pub fn rank(self) -> i16 {
+        match self {
+            Self::None => 0,
+            Self::Low => 1,
+            Self::Medium => 2,
+            Self::High => 3,
+            Self::Critical => 4,
+        }
+    }
+
     pub fn name_zh(self) -> &'static str {
         match self {
             Self::None => "无",

@@ -21,6 +21,10 @@ pub enum ColumnKind {
     YesNo,
     /// One of a list: the person picks the label, the code is taken.
     Choice(Vec<(String, String)>),
+    /// Any of a list, separated by 、 , ， ; or ；.
+    Choices(Vec<(String, String)>),
+    /// A whole number from 0 to `max` (a number cell, or digits as text).
+    Integer { max: u64 },
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub struct Column {
     pub kind: ColumnKind,
     /// How to fill it in, for the instructions sheet.
     pub note: &'static str,
+    /// A secret (an initial password): blanked in the error workbook kept after a refusal.
+    pub secret: bool,
 }
 
 impl Column {
@@ -43,6 +49,7 @@ impl Column {
             required: false,
             kind: ColumnKind::Text { max },
             note: "",
+            secret: false,
         }
     }
 
@@ -67,8 +74,31 @@ impl Column {
         }
     }
 
+    pub fn choices(
+        key: &'static str,
+        header: &'static str,
+        options: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            kind: ColumnKind::Choices(options),
+            ..Self::text(key, header, 0)
+        }
+    }
+
+    pub fn integer(key: &'static str, header: &'static str, max: u64) -> Self {
+        Self {
+            kind: ColumnKind::Integer { max },
+            ..Self::text(key, header, 0)
+        }
+    }
+
     pub fn required(mut self) -> Self {
         self.required = true;
+        self
+    }
+
+    pub fn secret(mut self) -> Self {
+        self.secret = true;
         self
     }
 
@@ -110,13 +140,11 @@ pub struct CellProblem {
 #[derive(Debug, Clone)]
 pub struct Located {
     positions: Vec<Option<usize>>,
+    /// Each spec column's index by its key.
+    index: std::collections::HashMap<&'static str, usize>,
 }
 
 impl Spec {
-    fn index_of(&self, key: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.key == key)
-    }
-
     /// Matches the header row: every required column must be there, and every header must be
     /// one of the spec's (by its Chinese header or its key). Every problem at once.
     pub fn locate(&self, table: &Table) -> Result<Located, Vec<CellProblem>> {
@@ -166,9 +194,41 @@ impl Spec {
             }
         }
         if problems.is_empty() {
-            Ok(Located { positions })
+            let index = self
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.key, i))
+                .collect();
+            Ok(Located { positions, index })
         } else {
             Err(problems)
+        }
+    }
+
+    /// Blanks the cells of secret columns (matched by header, as `locate` does).
+    pub fn blank_secrets(&self, table: &mut Table) {
+        let secret: Vec<usize> = table
+            .header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                let h = h.trim().trim_end_matches('*');
+                self.columns
+                    .iter()
+                    .any(|c| c.secret && (c.header == h || c.key.eq_ignore_ascii_case(h)))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if secret.is_empty() {
+            return;
+        }
+        for row in &mut table.rows {
+            for at in &secret {
+                if let Some(cell) = row.cells.get_mut(*at) {
+                    *cell = Value::Empty;
+                }
+            }
         }
     }
 
@@ -203,13 +263,17 @@ impl Cells<'_> {
     }
 
     fn column(&self, key: &str) -> Option<&Column> {
-        self.spec.index_of(key).map(|i| &self.spec.columns[i])
+        self.located
+            .index
+            .get(key)
+            .and_then(|i| self.spec.columns.get(*i))
     }
 
     fn value(&self, key: &str) -> &Value {
-        self.spec
-            .index_of(key)
-            .and_then(|i| self.located.positions[i])
+        self.located
+            .index
+            .get(key)
+            .and_then(|i| self.located.positions.get(*i).copied().flatten())
             .and_then(|at| self.row.cells.get(at))
             .unwrap_or(&Value::Empty)
     }
@@ -316,23 +380,100 @@ impl Cells<'_> {
     /// One of the column's choices, by its label or its code; answers the code.
     pub fn choice(&mut self, key: &str) -> Option<String> {
         let text = self.text(key)?;
-        let options = match self.column(key).map(|c| &c.kind) {
-            Some(ColumnKind::Choice(o)) => o.clone(),
-            _ => return Some(text),
+        let Some(ColumnKind::Choice(options)) = self.column(key).map(|c| &c.kind) else {
+            return Some(text);
         };
-        let found = options
+        if let Some((code, _)) = options
             .iter()
             .find(|(code, label)| *label == text || *code == text)
-            .map(|(code, _)| code.clone());
-        if found.is_none() {
-            let labels: Vec<&str> = options.iter().map(|(_, l)| l.as_str()).take(12).collect();
+        {
+            return Some(code.clone());
+        }
+        let labels: Vec<&str> = options.iter().map(|(_, l)| l.as_str()).take(12).collect();
+        let message = format!("{text} is not one of the list ({}…)", labels.join("、"));
+        self.problem(key, "cell.invalid_choice", message);
+        None
+    }
+
+    /// The codes of every choice in the cell (empty when the cell is).
+    pub fn choices(&mut self, key: &str) -> Vec<String> {
+        let Some(text) = self.text(key) else {
+            return Vec::new();
+        };
+        let Some(ColumnKind::Choices(options)) = self.column(key).map(|c| &c.kind) else {
+            return vec![text];
+        };
+        let mut codes = Vec::new();
+        let mut unknown = Vec::new();
+        for part in text
+            .split(['、', ',', '，', ';', '；'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match options
+                .iter()
+                .find(|(code, label)| label == part || code == part)
+            {
+                Some((code, _)) if !codes.contains(code) => codes.push(code.clone()),
+                Some(_) => {}
+                None => unknown.push(part.to_owned()),
+            }
+        }
+        if !unknown.is_empty() {
+            let labels: Vec<&str> = options.iter().map(|(_, l)| l.as_str()).collect();
             self.problem(
                 key,
                 "cell.invalid_choice",
-                format!("{text} is not one of the list ({}…)", labels.join("、")),
+                format!(
+                    "{} is not in the list ({}); separate several with 、",
+                    unknown.join("、"),
+                    labels.join("、")
+                ),
             );
         }
-        found
+        codes
+    }
+
+    /// The cell as a whole number within the column's range.
+    pub fn integer(&mut self, key: &str) -> Option<u64> {
+        let max = match self.column(key).map(|c| &c.kind) {
+            Some(ColumnKind::Integer { max }) => *max,
+            _ => u64::MAX,
+        };
+        let value = match self.value(key) {
+            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= max as f64 => {
+                Some(*n as u64)
+            }
+            Value::Number(n) => {
+                let n = *n;
+                self.problem(
+                    key,
+                    "cell.invalid_number",
+                    format!("{n} is not a whole number from 0 to {max}"),
+                );
+                return None;
+            }
+            _ => None,
+        };
+        if value.is_some() {
+            return value;
+        }
+        let text = self.text(key)?;
+        let digits: String = text
+            .chars()
+            .filter(|c| !matches!(c, ',' | '，' | ' '))
+            .collect();
+        match digits.parse::<u64>() {
+            Ok(n) if n <= max => Some(n),
+            _ => {
+                self.problem(
+                    key,
+                    "cell.invalid_number",
+                    format!("{text} is not a whole number from 0 to {max}"),
+                );
+                None
+            }
+        }
     }
 
     /// The problems found in this row so far.

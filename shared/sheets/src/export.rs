@@ -4,7 +4,8 @@
 
 use crate::write::{col_num, date, filter, header_row, text, Formats};
 use chrono::NaiveDate;
-use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+pub use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Workbook, Worksheet};
 use std::path::Path;
 
 /// A cell of an export.

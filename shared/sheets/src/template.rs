@@ -58,16 +58,36 @@ pub fn template(spec: &Spec) -> Result<Vec<u8>, XlsxError> {
                 data.set_column_format(col, &f.date)?;
                 None
             }
+            ColumnKind::Integer { max } => Some(DataValidation::new().allow_whole_number(
+                rust_xlsxwriter::DataValidationRule::Between(
+                    0,
+                    i32::try_from(*max).unwrap_or(i32::MAX),
+                ),
+            )),
+            ColumnKind::Choices(_) => {
+                data.set_column_format(col, &Format::new().set_num_format("@"))?;
+                None
+            }
             ColumnKind::Text { .. } => {
                 data.set_column_format(col, &Format::new().set_num_format("@"))?;
                 None
             }
         };
         if let Some(rule) = rule {
+            let (title, message) = match &c.kind {
+                ColumnKind::Integer { max } => (
+                    "请填写整数",
+                    format!("{}：请填写 0 至 {max} 的整数。", c.header),
+                ),
+                _ => (
+                    "请从下拉列表中选择",
+                    format!("{}：请从下拉列表中选择一项。", c.header),
+                ),
+            };
             let rule = rule
                 .set_error_style(DataValidationErrorStyle::Stop)
-                .set_error_title("请从下拉列表中选择")?
-                .set_error_message(format!("{}：请从下拉列表中选择一项。", c.header))?;
+                .set_error_title(title)?
+                .set_error_message(message)?;
             data.add_data_validation(1, col, VALIDATED_ROWS, col, &rule)?;
         }
     }
@@ -97,11 +117,13 @@ pub fn template(spec: &Spec) -> Result<Vec<u8>, XlsxError> {
             (ColumnKind::Date, _) => "日期，格式 YYYY-MM-DD".to_owned(),
             (ColumnKind::YesNo, _) => "从下拉列表选择 是 或 否".to_owned(),
             (ColumnKind::Choice(_), _) => "从下拉列表选择".to_owned(),
+            (ColumnKind::Choices(_), _) => "可填多项，用顿号“、”分隔".to_owned(),
+            (ColumnKind::Integer { max }, _) => format!("0 至 {max} 的整数"),
             (ColumnKind::Text { max }, _) => format!("文字，不超过 {max} 字"),
         };
         notes.write_string(r, 2, how)?;
         let options = match &c.kind {
-            ColumnKind::Choice(o) => o
+            ColumnKind::Choice(o) | ColumnKind::Choices(o) => o
                 .iter()
                 .map(|(_, l)| l.as_str())
                 .collect::<Vec<_>>()

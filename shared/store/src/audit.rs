@@ -45,7 +45,6 @@ struct NewAudit<'a> {
     after: Option<serde_json::Value>,
 }
 
-/// Writes one audit row.
 /// Records one row in a transaction of its own: an event whose work was rolled back (a dry
 /// run, a refused import) or done outside the database (a file written).
 pub async fn record_alone(
@@ -100,6 +99,46 @@ pub async fn record(
         .execute(conn)
         .await
         .map(|_| ())
+}
+
+/// One event of a batch written by [`record_many`].
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub action: &'static str,
+    pub entity_type: &'static str,
+    pub entity_id: String,
+    pub after: serde_json::Value,
+}
+
+/// Records a batch of events by one actor in multi-row statements, in order; each row is
+/// sealed into the chain at commit like any other.
+pub async fn record_many(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    events: Vec<NewEvent>,
+) -> QueryResult<()> {
+    // Nine parameters per row.
+    for chunk in events.chunks(crate::paper::rows_per_statement(9)) {
+        let rows: Vec<NewAudit<'_>> = chunk
+            .iter()
+            .map(|e| NewAudit {
+                actor_id: actor.user_id,
+                actor_label: &actor.label,
+                client_ip: actor.client_ip.as_deref(),
+                request_id: actor.request_id.as_deref(),
+                action: e.action,
+                entity_type: e.entity_type,
+                entity_id: &e.entity_id,
+                before: None,
+                after: Some(e.after.clone()),
+            })
+            .collect();
+        diesel::insert_into(audit_log::table)
+            .values(&rows)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]

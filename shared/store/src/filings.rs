@@ -92,6 +92,8 @@ pub struct Filing {
     /// Copies of the statutory deadline's due date and lateness, the queue's sort keys.
     pub statutory_due_date: Option<NaiveDate>,
     pub late_by_working_days: Option<i32>,
+    /// `online`, or `paper` for a submission keyed in by staff (`created_by`).
+    pub submitted_via: String,
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -225,6 +225,38 @@ pub async fn organisation_by_uscc(
         .optional()
 }
 
+/// The organisations with any of these USCCs.
+pub async fn organisations_by_uscc(
+    conn: &mut AsyncPgConnection,
+    usccs: &[String],
+) -> QueryResult<Vec<Organisation>> {
+    let mut found = Vec::with_capacity(usccs.len());
+    for chunk in usccs.chunks(10_000) {
+        found.extend(
+            organisations::table
+                .filter(organisations::uscc.eq_any(chunk))
+                .select(Organisation::as_select())
+                .load(conn)
+                .await?,
+        );
+    }
+    Ok(found)
+}
+
+/// Inserts organisations in multi-row statements.
+pub async fn insert_organisations(
+    conn: &mut AsyncPgConnection,
+    new: &[NewOrganisation],
+) -> QueryResult<()> {
+    for chunk in new.chunks(crate::paper::rows_per_statement(10)) {
+        diesel::insert_into(organisations::table)
+            .values(chunk)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {

@@ -20,6 +20,7 @@ pub mod local;
 pub mod migrate;
 pub mod notifications;
 pub mod outbox;
+pub mod paper;
 pub mod registry;
 pub mod schema;
 pub mod sweep_runs;

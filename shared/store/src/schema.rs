@@ -145,6 +145,7 @@ diesel::table! {
         proposed_decision -> Nullable<Jsonb>,
         statutory_due_date -> Nullable<Date>,
         late_by_working_days -> Nullable<Int4>,
+        submitted_via -> Text,
     }
 }
 

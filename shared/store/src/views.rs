@@ -105,6 +105,8 @@ pub struct FilingDetail {
     #[schema(value_type = Option<Object>)]
     pub refusal_reasons: Option<serde_json::Value>,
     pub submitted_at: Option<DateTime<Utc>>,
+    /// `online`, or `paper`: handed in on paper and keyed in by staff on the processor's behalf.
+    pub submitted_via: String,
     pub decided_at: Option<DateTime<Utc>>,
     pub statutory_deadline: Option<DeadlineView>,
     /// The regulator's review time limit, counted from the last (re)submission with the
@@ -204,6 +206,7 @@ pub fn detail_from(
         return_reasons: f.return_reasons,
         refusal_reasons: f.refusal_reasons,
         submitted_at: f.submitted_at,
+        submitted_via: f.submitted_via,
         decided_at: f.decided_at,
         statutory_deadline: statutory,
         review_deadline: review,

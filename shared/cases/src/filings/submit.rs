@@ -127,10 +127,6 @@ pub async fn submit(
                     processing_started_on: None,
                 };
                 let assessment = risk::assess(checked.form(), &ctx);
-                let rank = risk::RiskLevel::ALL
-                    .iter()
-                    .position(|l| *l == assessment.level)
-                    .unwrap_or(0);
                 let flags =
                     serde_json::to_value(&assessment.flags).map_err(anyhow::Error::from)?;
                 let updated = filings::mark_submitted(
@@ -144,7 +140,7 @@ pub async fn submit(
                         late_by: statutory.late_by_working_days,
                         review_due: review.due_date,
                         risk_level: assessment.level.as_str(),
-                        risk_rank: i16::try_from(rank).unwrap_or(0),
+                        risk_rank: assessment.level.rank(),
                         risk_flags: &flags,
                     },
                 )

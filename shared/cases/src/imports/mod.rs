@@ -1,26 +1,35 @@
 //! Imports from spreadsheets: staff key in what arrived on paper or by phone. Each kind has a
 //! sheet description (`frt_sheets::Spec`) that makes its template and reads its uploads; each
-//! row is turned into the same typed input the API takes and goes through the same use case,
-//! so the checks and messages are the API's own.
+//! row is turned into the same typed input the API takes and checked by the same rules, so
+//! the checks and messages are the API's own.
 //!
 //! All or nothing: every row runs in one transaction, and if any row is refused nothing is
 //! committed; the answer lists every problem and an error workbook (the upload with an error
 //! column) is kept for the uploader alone. A dry run does everything and then rolls back.
+//!
+//! The kinds: `filings` (paper submissions, written in bulk), `complaints` (the hotline and
+//! letter log), `staff` (accounts of the caller's agency) and `calendar` (a year's holiday
+//! arrangement, as an alternative to the TOML file).
+
+mod calendar;
+mod complaints;
+mod filings;
+mod staff;
+
+pub use filings::{write_workbook as write_filings_workbook, PaperFiling};
 
 use crate::caller::Caller;
-use crate::complaints::intake::{self, ComplaintInput, ProcessorGiven, ReplyGiven};
-use crate::complaints::ComplaintError;
 use crate::context::Core;
 use crate::error::{Denied, StoreError};
 use crate::today_in_china;
+use chrono::NaiveDate;
 use frt_access::{Action, Resource};
-use frt_domain::complaint::ComplaintChannel;
 use frt_domain::form::FieldProblem;
-use frt_sheets::columns::{CellProblem, Cells, Column};
+use frt_sheets::columns::{CellProblem, Cells};
 use frt_sheets::{SheetError, Spec, Table};
 use frt_store::audit::{self, Actor};
 use frt_store::imports as store;
-use frt_store::ScopedFutureExt;
+use frt_store::{AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -28,16 +37,30 @@ use uuid::Uuid;
 /// What can be imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportKind {
+    /// Paper submissions keyed in by staff on a processor's behalf.
+    Filings,
     /// The hotline and letter log: complaints received by phone, letter, visit or transfer.
     Complaints,
+    /// Staff accounts of the importing admin's agency.
+    Staff,
+    /// A year's holiday arrangement (节假日安排).
+    Calendar,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 1] = [ImportKind::Complaints];
+    pub const ALL: [ImportKind; 4] = [
+        ImportKind::Filings,
+        ImportKind::Complaints,
+        ImportKind::Staff,
+        ImportKind::Calendar,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            ImportKind::Filings => "filings",
             ImportKind::Complaints => "complaints",
+            ImportKind::Staff => "staff",
+            ImportKind::Calendar => "calendar",
         }
     }
 
@@ -48,14 +71,19 @@ impl ImportKind {
     /// What the caller's role must be allowed to do.
     fn permission(self) -> (Resource, Action) {
         match self {
+            ImportKind::Filings => (Resource::FILING, Action::Review),
             ImportKind::Complaints => (Resource::COMPLAINT, Action::Handle),
+            ImportKind::Staff => (Resource::STAFF_USER, Action::Manage),
+            ImportKind::Calendar => (Resource::CALENDAR, Action::Manage),
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    #[error("there is no import of that kind; the kinds are: complaints")]
+    #[error(
+        "there is no import of that kind; the kinds are: filings, complaints, staff, calendar"
+    )]
     UnknownKind,
     #[error(transparent)]
     Sheet(#[from] SheetError),
@@ -92,18 +120,15 @@ pub struct ImportOutcome {
 pub struct Created {
     /// The row's number in the sheet.
     pub row: u32,
-    pub id: Uuid,
-    /// e.g. the complaint's receipt number.
+    /// The record it became (a calendar year has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// e.g. the complaint's receipt number, the processor's USCC, the account's email or the
+    /// calendar's version.
     pub reference: String,
 }
 
-const CHANNELS: [(&str, &str); 4] = [
-    ("phone", "电话"),
-    ("letter", "来信"),
-    ("visit", "来访"),
-    ("transfer", "转办"),
-];
-
+/// Code and label pairs for a choice column.
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
@@ -115,40 +140,10 @@ pub async fn spec(core: &Core, kind: ImportKind) -> Result<Spec, ImportError> {
     let mut conn = core.db.conn().await?;
     let provinces = store::provinces(&mut conn).await?;
     Ok(match kind {
-        ImportKind::Complaints => Spec {
-            kind: kind.as_str(),
-            title: "投诉举报登记表（电话、来信、来访、转办）",
-            sheet: "投诉举报",
-            columns: vec![
-                Column::choice("channel", "受理渠道", pairs(&CHANNELS)).required(),
-                Column::text("processor.uscc", "被投诉单位统一社会信用代码", 18)
-                    .note("18 位统一社会信用代码；不知道时填写单位名称"),
-                Column::text("processor.name", "被投诉单位名称", 200),
-                Column::choice("province", "所在省份", provinces)
-                    .note("单位未在本平台登记时必填：从下拉列表选择省份"),
-                Column::text("description", "投诉举报内容", 5000).required(),
-                Column::date("occurred_on", "发生日期"),
-                Column::text("location", "发生地点", 500),
-                Column::yes_no("anonymous", "是否匿名"),
-                Column::choice(
-                    "reply.channel",
-                    "答复方式",
-                    pairs(&[("mail", "电子邮件"), ("post", "邮寄")]),
-                )
-                .note("非匿名时必填"),
-                Column::text("reply.name", "联系人姓名", 100),
-                Column::text("reply.email", "电子邮箱", 254).note("答复方式为电子邮件时必填"),
-                Column::text("reply.postal_address", "通信地址", 500)
-                    .note("答复方式为邮寄时必填"),
-                Column::text("reply.phone", "联系电话", 40),
-            ],
-            instructions: vec![
-                "每行登记一件投诉举报；第一行为表头，请勿修改表头文字。",
-                "带下拉列表的列请从列表中选择；日期请写作 YYYY-MM-DD。",
-                "任何一行有误时整表不导入：系统返回错误说明和标注错误的工作簿，修改后重新上传即可。",
-                "联系人信息加密保存，仅有权限的工作人员可见。",
-            ],
-        },
+        ImportKind::Filings => filings::spec(provinces),
+        ImportKind::Complaints => complaints::spec(provinces),
+        ImportKind::Staff => staff::spec(),
+        ImportKind::Calendar => calendar::spec(),
     })
 }
 
@@ -165,70 +160,103 @@ pub async fn template(core: &Core, caller: &Caller, kind: &str) -> Result<Vec<u8
         .map_err(|e| ImportError::Store(StoreError::Internal(e)))
 }
 
-/// One row, read into the API's input.
-enum Input {
-    Complaint(ComplaintChannel, Box<ComplaintInput>),
+/// The rows of an upload, read into each kind's input.
+enum Inputs {
+    Filings(Vec<filings::Row>),
+    Complaints(Vec<complaints::Row>),
+    Staff(Vec<staff::Row>),
+    Calendar(Vec<calendar::Row>),
 }
 
-fn complaint_of(cells: &mut Cells<'_>) -> Option<Input> {
-    let channel = cells
-        .choice("channel")
-        .and_then(|c| c.parse::<ComplaintChannel>().ok());
-    let input = ComplaintInput {
-        processor: ProcessorGiven {
-            uscc: cells.text("processor.uscc"),
-            name: cells.text("processor.name"),
-        },
-        province: cells.choice("province"),
-        description: cells.text("description").unwrap_or_default(),
-        occurred_on: cells.date("occurred_on").map(|d| d.to_string()),
-        location: cells.text("location"),
-        anonymous: cells.yes_no("anonymous").unwrap_or(false),
-        reply: None,
-    };
-    let reply_channel = cells.choice("reply.channel");
-    let reply = ReplyGiven {
-        channel: reply_channel.clone().unwrap_or_default(),
-        email: cells.text("reply.email"),
-        postal_address: cells.text("reply.postal_address"),
-        name: cells.text("reply.name"),
-        phone: cells.text("reply.phone"),
-        language: None,
-    };
-    let input = ComplaintInput {
-        reply: reply_channel.map(|_| reply),
-        ..input
-    };
-    Some(Input::Complaint(channel?, Box::new(input)))
+impl Inputs {
+    fn new(kind: ImportKind, rows: usize) -> Self {
+        match kind {
+            ImportKind::Filings => Inputs::Filings(Vec::with_capacity(rows)),
+            ImportKind::Complaints => Inputs::Complaints(Vec::with_capacity(rows)),
+            ImportKind::Staff => Inputs::Staff(Vec::with_capacity(rows)),
+            ImportKind::Calendar => Inputs::Calendar(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// Reads one row; false when a cell was unusable (its problems are in `cells`).
+    fn read(&mut self, cells: &mut Cells<'_>) -> bool {
+        match self {
+            Inputs::Filings(v) => filings::read(cells).map(|r| v.push(r)).is_some(),
+            Inputs::Complaints(v) => complaints::read(cells).map(|r| v.push(r)).is_some(),
+            Inputs::Staff(v) => staff::read(cells).map(|r| v.push(r)).is_some(),
+            Inputs::Calendar(v) => calendar::read(cells).map(|r| v.push(r)).is_some(),
+        }
+    }
 }
 
-/// The column a field problem of the API belongs to (`reply.email` → 电子邮箱).
-fn column_of(spec: &Spec, path: &str) -> String {
-    let key = match path {
-        "processor" => "processor.name",
-        "reply" => "reply.channel",
-        p => p,
-    };
-    spec.columns
-        .iter()
-        .find(|c| c.key == key || key.starts_with(&format!("{}.", c.key)))
-        .map_or_else(|| path.to_owned(), |c| c.header.to_owned())
+/// What a kind needs while applying its rows, besides the connection.
+pub(crate) struct Run<'a> {
+    pub core: &'a Core,
+    pub caller: &'a Caller,
+    pub sheet: Sheet<'a>,
+    pub today: NaiveDate,
 }
 
-fn problems_of(spec: &Spec, sheet: &str, row: u32, ps: Vec<FieldProblem>) -> Vec<CellProblem> {
-    ps.into_iter()
-        .map(|p| CellProblem {
-            sheet: sheet.to_owned(),
+/// Turns the API's field problems into problems with cells of the sheet.
+pub(crate) struct Sheet<'a> {
+    pub spec: &'a Spec,
+    pub name: &'a str,
+    /// Field paths that are not a column's key, and the column's key they belong to.
+    pub aliases: &'a [(&'a str, &'a str)],
+}
+
+impl Sheet<'_> {
+    /// The header of the column a field path belongs to: the column whose key is the path or
+    /// its longest prefix (`reply.email` → 电子邮箱), else the column of the path's alias
+    /// (`processor` → 被投诉单位名称).
+    fn column_of(&self, path: &str) -> String {
+        let longest_prefix = |path: &str| {
+            self.spec
+                .columns
+                .iter()
+                .filter(|c| {
+                    path == c.key
+                        || path
+                            .strip_prefix(c.key)
+                            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+                })
+                .max_by_key(|c| c.key.len())
+                .map(|c| c.header.to_owned())
+        };
+        longest_prefix(path)
+            .or_else(|| {
+                self.aliases
+                    .iter()
+                    .find(|(p, _)| {
+                        path == *p
+                            || path
+                                .strip_prefix(p)
+                                .is_some_and(|rest| rest.starts_with('.'))
+                    })
+                    .and_then(|(_, key)| longest_prefix(key))
+            })
+            .unwrap_or_else(|| path.to_owned())
+    }
+
+    pub fn problem(&self, row: u32, key: &str, code: &str, message: String) -> CellProblem {
+        CellProblem {
+            sheet: self.name.to_owned(),
             row,
-            column: column_of(spec, &p.path),
-            code: format!("field.{}", p.code),
-            message: p.message,
-        })
-        .collect()
+            column: self.column_of(key),
+            code: code.to_owned(),
+            message,
+        }
+    }
+
+    pub fn problems(&self, row: u32, ps: Vec<FieldProblem>) -> Vec<CellProblem> {
+        ps.into_iter()
+            .map(|p| self.problem(row, &p.path, &format!("field.{}", p.code), p.message))
+            .collect()
+    }
 }
 
-/// How a run inside the transaction ended when it must not commit.
-enum Stop {
+/// How applying the rows ended when it must not commit.
+pub(crate) enum Stop {
     Problems(Vec<CellProblem>),
     DryRun(Vec<Created>),
     Failed(ImportError),
@@ -237,6 +265,41 @@ enum Stop {
 impl<E: Into<ImportError>> From<E> for Stop {
     fn from(e: E) -> Self {
         Stop::Failed(e.into())
+    }
+}
+
+impl Stop {
+    /// Stops with `problems` when there are any.
+    pub fn unless_empty(problems: Vec<CellProblem>) -> Result<(), Stop> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Stop::Problems(problems))
+        }
+    }
+}
+
+/// Applies the rows in the transaction: what each row became, or why the import stops.
+async fn apply(
+    conn: &mut AsyncPgConnection,
+    run: &Run<'_>,
+    inputs: Inputs,
+) -> Result<Vec<Created>, Stop> {
+    match inputs {
+        Inputs::Filings(rows) => filings::apply(conn, run, rows).await,
+        Inputs::Complaints(rows) => complaints::apply(conn, run, rows).await,
+        Inputs::Staff(rows) => staff::apply(conn, run, rows).await,
+        Inputs::Calendar(rows) => calendar::apply(conn, run, rows).await,
+    }
+}
+
+/// Field paths of each kind that no column carries as its key.
+fn aliases(kind: ImportKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        ImportKind::Filings => filings::ALIASES,
+        ImportKind::Complaints => complaints::ALIASES,
+        ImportKind::Staff => staff::ALIASES,
+        ImportKind::Calendar => &[],
     }
 }
 
@@ -262,56 +325,50 @@ pub async fn run(
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
     let located = match spec.locate(&table) {
         Ok(l) => l,
-        Err(problems) => return refuse(core, caller, kind, table, problems, dry_run).await,
+        Err(problems) => return refuse(core, caller, kind, &spec, table, problems, dry_run).await,
     };
     if table.rows.is_empty() {
         return Err(ImportError::NoRows);
     }
     // Cells into inputs: every cell problem of every row.
-    let mut inputs = Vec::with_capacity(table.rows.len());
+    let mut inputs = Inputs::new(kind, table.rows.len());
     let mut problems = Vec::new();
     for row in &table.rows {
         let mut cells = spec.row(&located, &table.sheet, row);
-        let input = match kind {
-            ImportKind::Complaints => complaint_of(&mut cells),
-        };
+        let read = inputs.read(&mut cells);
         let bad = cells.into_problems();
-        match input {
-            Some(i) if bad.is_empty() => inputs.push((row.number, i)),
-            _ => problems.extend(bad),
+        if !read || !bad.is_empty() {
+            problems.extend(bad);
         }
     }
     let rows = table.rows.len();
-    let today = today_in_china();
-    let spec_ref = &spec;
-    let sheet_name = table.sheet.clone();
+    let run = Run {
+        core,
+        caller,
+        sheet: Sheet {
+            spec: &spec,
+            name: &table.sheet,
+            aliases: aliases(kind),
+        },
+        today: today_in_china(),
+    };
+    let run = &run;
     let outcome = core
         .db
         .batch_tx(|conn| {
             async move {
-                let mut problems = problems;
-                let mut created = Vec::with_capacity(inputs.len());
-                for (row, input) in &inputs {
-                    match input {
-                        Input::Complaint(channel, input) => {
-                            match intake::enter_in(conn, core, caller, input, *channel, today).await
-                            {
-                                Ok(r) => created.push(Created {
-                                    row: *row,
-                                    id: r.id,
-                                    reference: r.receipt_number,
-                                }),
-                                Err(ComplaintError::Invalid(ps)) => {
-                                    problems.extend(problems_of(spec_ref, &sheet_name, *row, ps))
-                                }
-                                Err(e) => return Err(Stop::Failed(import_failure(e))),
-                            }
-                        }
+                // Rows with unreadable cells are not applied; the others still are, so the
+                // answer names every problem of every row at once.
+                let applied = apply(conn, run, inputs).await;
+                let created = match (applied, problems.is_empty()) {
+                    (Ok(created), true) => created,
+                    (Ok(_), false) => return Err(Stop::Problems(problems)),
+                    (Err(Stop::Problems(more)), _) => {
+                        problems.extend(more);
+                        return Err(Stop::Problems(problems));
                     }
-                }
-                if !problems.is_empty() {
-                    return Err(Stop::Problems(problems));
-                }
+                    (Err(stop), _) => return Err(stop),
+                };
                 if dry_run {
                     return Err(Stop::DryRun(created));
                 }
@@ -337,32 +394,25 @@ pub async fn run(
             created,
         }),
         Err(Stop::DryRun(created)) => {
-            record(core, &caller.actor, "import.dry_run", kind, rows, None).await?;
+            record(core, &caller.actor, "import.dry_run", kind, rows).await?;
             Ok(ImportOutcome {
                 rows,
                 committed: false,
                 created: created
                     .into_iter()
                     .map(|c| Created {
+                        row: c.row,
+                        id: None,
                         reference: String::new(),
-                        ..c
                     })
                     .collect(),
             })
         }
         Err(Stop::Problems(mut problems)) => {
             problems.sort_by_key(|p| p.row);
-            refuse(core, caller, kind, table, problems, dry_run).await
+            refuse(core, caller, kind, &spec, table, problems, dry_run).await
         }
         Err(Stop::Failed(e)) => Err(e),
-    }
-}
-
-fn import_failure(e: ComplaintError) -> ImportError {
-    match e {
-        ComplaintError::Store(s) => ImportError::Store(s),
-        ComplaintError::Denied(d) => ImportError::Denied(d),
-        other => ImportError::Store(StoreError::Internal(anyhow::anyhow!("{other}"))),
     }
 }
 
@@ -372,7 +422,6 @@ async fn record(
     action: &str,
     kind: ImportKind,
     rows: usize,
-    extra: Option<serde_json::Value>,
 ) -> Result<(), ImportError> {
     audit::record_alone(
         &core.db,
@@ -380,21 +429,24 @@ async fn record(
         action,
         store::ENTITY,
         kind.as_str(),
-        json!({ "kind": kind.as_str(), "rows": rows, "detail": extra }),
+        json!({ "kind": kind.as_str(), "rows": rows }),
     )
     .await?;
     Ok(())
 }
 
-/// Refuses the upload: the error workbook is written and kept for the uploader.
+/// Refuses the upload: the error workbook is written and kept for the uploader. Cells of
+/// secret columns (initial passwords) are blanked in it.
 async fn refuse(
     core: &Core,
     caller: &Caller,
     kind: ImportKind,
-    table: Table,
+    spec: &Spec,
+    mut table: Table,
     problems: Vec<CellProblem>,
     dry_run: bool,
 ) -> Result<ImportOutcome, ImportError> {
+    spec.blank_secrets(&mut table);
     let rows = table.rows.len();
     let for_book = problems.clone();
     let book =
