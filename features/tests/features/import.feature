@@ -1,5 +1,5 @@
 @import
-Feature: Spreadsheet imports (the hotline and letter log)
+Feature: Spreadsheet imports (paper filings, the hotline and letter log, staff accounts)
   Complaint handlers key in what arrived by phone, letter, visit or transfer from a workbook.
   The template says what each column takes; an upload is imported whole or not at all, and a
   refused one comes back as an error workbook with the problem beside each bad row.
@@ -62,3 +62,39 @@ Feature: Spreadsheet imports (the hotline and letter log)
     When "Zhou" imports a zip bomb
     Then the response status is 413
     And the problem code is "sheet.zip_bomb"
+
+  Scenario: Paper filings keyed in by a reviewer wait for review as paper submissions
+    Given "Wang" is a reviewer at the provincial CAC office of 310000
+    When "Wang" imports paper filings of 2 new processors in 310000 as a dry run
+    Then the response status is 200
+    And 2 rows were read and nothing was committed
+    When "Wang" imports paper filings of 2 new processors in 310000
+    Then the response status is 200
+    And 2 rows were read and committed
+    And every imported filing waits for review as a paper submission seen by "Wang"
+
+  Scenario: A paper filing with a gap commits none of the sheet
+    Given "Wang" is a reviewer at the provincial CAC office of 310000
+    When "Wang" imports paper filings of 3 new processors in 310000 where row 3 has no "处理目的" and incomplete paper materials
+    Then the response status is 422
+    And the problem lists these cells:
+      | row | column       | code           |
+      | 3   | 处理目的     | field.required |
+      | 3   | 书面材料齐全 | field.required |
+
+  Scenario: A paper filing outside the reviewer's province is refused
+    Given "Wang" is a reviewer at the provincial CAC office of 310000
+    When "Wang" imports paper filings of 1 new processors in 110000
+    Then the response status is 422
+    And the problem lists these cells:
+      | row | column           | code                       |
+      | 2   | 统一社会信用代码 | field.outside_jurisdiction |
+
+  Scenario: Staff accounts are imported into the admin's own office
+    Given "Qian" is an admin at the provincial CAC office of 310000
+    When "Qian" imports these staff accounts:
+      | 电子邮箱                         | 姓名   | 角色   | 初始密码              |
+      | reviewer-{unique}@sh.cac.example | 孙审核 | 审核员 | initial-password-2026 |
+    Then the response status is 200
+    And 1 rows were read and committed
+    And "reviewer-{unique}@sh.cac.example" signs in to casework with the password "initial-password-2026"

@@ -115,10 +115,14 @@ async fn template_dropdown(w: &mut FrtWorld, choices: String) {
 
 /// The workbook a person fills in: the table's first row is the header row.
 fn filled(step: &Step, unique: &str) -> Vec<u8> {
+    filled_sheet(step, unique, "投诉举报")
+}
+
+fn filled_sheet(step: &Step, unique: &str, sheet: &str) -> Vec<u8> {
     let rows = &step.table.as_ref().expect("a table").rows;
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
-    ws.set_name("投诉举报").expect("name");
+    ws.set_name(sheet).expect("name");
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
             let v = v.replace("{unique}", unique);
@@ -139,6 +143,126 @@ async fn imports_log(w: &mut FrtWorld, name: String, dry: String, step: &Step) {
         "?dry_run=true"
     };
     upload(w, &name, "complaints", query, bytes).await;
+}
+
+/// Paper submissions of `n` new processors in `province`, received two days ago; `gap` blanks
+/// a field of the row at that sheet row and marks its paper materials incomplete.
+fn paper_filings(w: &FrtWorld, n: usize, province: &str, gap: Option<(usize, &str)>) -> Vec<u8> {
+    use frt_domain::filing::FilingKind;
+    let received = crate::support::today_in_china() - chrono::Duration::days(2);
+    let trigger = received - chrono::Duration::days(10);
+    let rows = (0..n).map(|i| {
+        let mut form = frt_domain::form::example_complete(FilingKind::Initial, trigger);
+        if let Some(basic) = form.basic.as_mut() {
+            basic.processor_name = Some(format!("纸质申报单位 {} {i}", w.unique));
+        }
+        let blanked = gap.filter(|(row, _)| *row == i + 2);
+        if let Some((_, field)) = blanked {
+            match field {
+                "处理目的" => form.purposes.iter_mut().for_each(|p| p.purpose = None),
+                "联系人" => form.basic.iter_mut().for_each(|b| b.contact_person = None),
+                "法定代表人" => form
+                    .basic
+                    .iter_mut()
+                    .for_each(|b| b.legal_representative_name = None),
+                other => panic!("the step blanks 处理目的, 联系人 or 法定代表人, not {other}"),
+            }
+        }
+        frt_cases::imports::PaperFiling {
+            kind: FilingKind::Initial,
+            uscc: frt_testkit::app::valid_uscc(province),
+            received_on: received,
+            previous_filing_number: None,
+            province: None,
+            materials_complete: blanked.is_none(),
+            form,
+        }
+    });
+    let path = std::env::temp_dir().join(format!("paper-{}.xlsx", uuid::Uuid::now_v7()));
+    frt_cases::imports::write_filings_workbook(&path, rows.collect::<Vec<_>>()).expect("workbook");
+    let bytes = std::fs::read(&path).expect("read back");
+    let _ = std::fs::remove_file(&path);
+    bytes
+}
+
+#[when(
+    regex = r#"^"([^"]+)" imports paper filings of (\d+) new processors in (\d{6})( as a dry run)?$"#
+)]
+async fn imports_paper(w: &mut FrtWorld, name: String, n: usize, province: String, dry: String) {
+    let bytes = paper_filings(w, n, &province, None);
+    let query = if dry.is_empty() { "" } else { "?dry_run=true" };
+    upload(w, &name, "filings", query, bytes).await;
+}
+
+#[when(
+    regex = r#"^"([^"]+)" imports paper filings of (\d+) new processors in (\d{6}) where row (\d+) has no "([^"]+)" and incomplete paper materials$"#
+)]
+async fn imports_paper_with_gap(
+    w: &mut FrtWorld,
+    name: String,
+    n: usize,
+    province: String,
+    row: usize,
+    field: String,
+) {
+    let bytes = paper_filings(w, n, &province, Some((row, &field)));
+    upload(w, &name, "filings", "", bytes).await;
+}
+
+#[then(expr = "every imported filing waits for review as a paper submission seen by {string}")]
+async fn imported_paper_filings(w: &mut FrtWorld, name: String) {
+    let created = w.last().body["created"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!created.is_empty(), "nothing was created");
+    let (service, token) = w.actor(&name);
+    for c in created {
+        let id = c["id"].as_str().expect("id");
+        let r = w
+            .client()
+            .request(
+                Method::GET,
+                format!("{}/api/v1/filings/{id}", w.base(service)),
+            )
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200);
+        let f: Value = r.json().await.expect("json");
+        assert_eq!(
+            (f["status"].as_str(), f["submitted_via"].as_str()),
+            (Some("submitted"), Some("paper")),
+            "{f}"
+        );
+        assert!(f["review_deadline"]["due_date"].is_string(), "{f}");
+    }
+}
+
+#[when(expr = "{string} imports these staff accounts:")]
+async fn imports_staff(w: &mut FrtWorld, name: String, step: &Step) {
+    let bytes = filled_sheet(step, &w.unique.clone(), "工作人员");
+    upload(w, &name, "staff", "", bytes).await;
+}
+
+#[then(expr = "{string} signs in to casework with the password {string}")]
+async fn signs_in(w: &mut FrtWorld, email: String, password: String) {
+    let email = email.replace("{unique}", &w.unique);
+    let token = w
+        .client()
+        .request(
+            Method::POST,
+            format!(
+                "{}/api/v1/auth/login",
+                w.base(crate::support::Service::Casework)
+            ),
+        )
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(token.status().as_u16(), 200, "{email} cannot sign in");
 }
 
 #[when(expr = "{string} imports a zip bomb")]
