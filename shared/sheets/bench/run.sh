@@ -2,9 +2,11 @@
 # The spreadsheet benchmark, each figure beside Python openpyxl doing the same on the same
 # data, in the same run (farm-bench runs the two in turn and reports medians, peak memory and
 # the ratio):
-#   - import: `frtctl import complaints --dry-run` of a generated hotline log (read with the
-#     guarded reader, every row checked and taken through the intake in one transaction,
-#     then rolled back) against openpyxl in read-only mode only parsing the same file;
+#   - import: `frtctl import filings --dry-run` of a generated workbook of paper filings
+#     (`frtctl sample-filings`: 58 columns, every form complete; read with the guarded reader,
+#     every row checked as an online submission is, then written in bulk with deadlines,
+#     versions and audit rows in one transaction against the national data set, and rolled
+#     back) against openpyxl in read-only mode only parsing the same file;
 #   - export: `frtctl export registry` of the national benchmark data set (a database cursor
 #     into a constant-memory worksheet) against openpyxl in write-only mode writing the same
 #     rows, read from a CSV of that export's query.
@@ -46,21 +48,21 @@ if [ "$(psql "$DATABASE_URL" -tAc 'SELECT count(*) FROM filings')" -lt "$FILINGS
   "$BIN/frtctl" seed-national --filings "$FILINGS" --audit-rows "${AUDIT_ROWS:-0}" >/dev/null
   psql "$DATABASE_URL" -qc "VACUUM ANALYZE" 2>/dev/null
 fi
-handler=bench-handler@sh.cac.example
-FRT_NEW_PASSWORD=bench-password-2026 "$BIN/frtctl" staff create --email "$handler" \
-  --name 投诉受理员 --role complaint_handler --agency-kind provincial_cac \
+reviewer=bench-reviewer@sh.cac.example
+FRT_NEW_PASSWORD=bench-password-2026 "$BIN/frtctl" staff create --email "$reviewer" \
+  --name 纸质申报录入 --role reviewer --agency-kind provincial_cac \
   --agency-name 上海市网信办 --province 310000 >/dev/null 2>&1 || true
 
 export FRT__LOG__LEVEL=warn
 results="$OUT/results.txt"
 : > "$results"
 
-echo "== import: $ROWS rows, dry run ==" | tee -a "$results"
-"$PY" "$HERE/openpyxl_bench.py" gen-complaints "$ROWS" "$OUT/complaints.xlsx"
-ls -l "$OUT/complaints.xlsx" | tee -a "$results"
+echo "== import: $ROWS paper filings, dry run ==" | tee -a "$results"
+"$BIN/frtctl" sample-filings --rows "$ROWS" --province 310000 --out "$OUT/filings.xlsx"
+ls -l "$OUT/filings.xlsx" | tee -a "$results"
 farm-bench -n "$RUNS" --timeout 3600 \
-  --vs "$PY $HERE/openpyxl_bench.py read $OUT/complaints.xlsx" \
-  -- "$BIN/frtctl" import complaints --in "$OUT/complaints.xlsx" --dry-run --as "$handler" \
+  --vs "$PY $HERE/openpyxl_bench.py read $OUT/filings.xlsx" \
+  -- "$BIN/frtctl" import filings --in "$OUT/filings.xlsx" --dry-run --as "$reviewer" \
   | tee -a "$results"
 
 echo "== export: the registry of $FILINGS filings ==" | tee -a "$results"

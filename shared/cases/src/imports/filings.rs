@@ -565,6 +565,10 @@ pub(super) async fn apply(
         }
     }
     Stop::unless_empty(problems)?;
+    tracing::info!(
+        rows = rows.len(),
+        "import of paper filings: every row checked"
+    );
 
     // 4. Everything checked: write, a batch at a time.
     let actor = &run.caller.actor;

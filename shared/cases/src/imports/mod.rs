@@ -317,6 +317,7 @@ pub async fn run(
     let spec = spec(core, kind).await?;
     let limits = core.settings.imports.clone();
     let sheet = spec.sheet;
+    let started = std::time::Instant::now();
     let (table, bytes_len) = tokio::task::spawn_blocking(move || {
         let len = bytes.len();
         frt_sheets::read(&bytes, &limits, Some(sheet)).map(|t| (t, len))
@@ -342,6 +343,13 @@ pub async fn run(
         }
     }
     let rows = table.rows.len();
+    tracing::info!(
+        kind = kind.as_str(),
+        rows,
+        bad_cells = problems.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "import: workbook read and rows parsed"
+    );
     let run = Run {
         core,
         caller,
@@ -360,6 +368,11 @@ pub async fn run(
                 // Rows with unreadable cells are not applied; the others still are, so the
                 // answer names every problem of every row at once.
                 let applied = apply(conn, run, inputs).await;
+                tracing::info!(
+                    kind = kind.as_str(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "import: rows applied"
+                );
                 let created = match (applied, problems.is_empty()) {
                     (Ok(created), true) => created,
                     (Ok(_), false) => return Err(Stop::Problems(problems)),
