@@ -25,33 +25,12 @@ const HEADERS: [&str; 8] = [
 
 /// A hotline log as a person fills it in; `rows` cells in the order of HEADERS.
 fn log(rows: &[[&str; 8]]) -> Vec<u8> {
-    let mut book = Workbook::new();
-    let ws = book.add_worksheet();
-    ws.set_name("投诉举报").expect("name");
-    for (c, h) in HEADERS.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).expect("header");
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            if !v.is_empty() {
-                ws.write_string(r as u32 + 1, c as u16, *v).expect("cell");
-            }
-        }
-    }
-    book.save_to_buffer().expect("xlsx")
+    let rows: Vec<Vec<&str>> = rows.iter().map(|r| r.to_vec()).collect();
+    sheet("投诉举报", &HEADERS, &rows)
 }
 
 async fn upload(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>) -> (u16, Json) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/api/v1/imports/complaints{query}", app.casework))
-        .bearer_auth(token)
-        .header("content-type", XLSX)
-        .body(bytes)
-        .send()
-        .await
-        .expect("send");
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Json::Null))
+    upload_kind(app, token, "complaints", query, bytes).await
 }
 
 async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, Vec<u8>) {

@@ -318,12 +318,13 @@ pub async fn run(
     let limits = core.settings.imports.clone();
     let sheet = spec.sheet;
     let started = std::time::Instant::now();
-    let (table, bytes_len) = tokio::task::spawn_blocking(move || {
-        let len = bytes.len();
-        frt_sheets::read(&bytes, &limits, Some(sheet)).map(|t| (t, len))
+    let for_reading = limits.clone();
+    let (table, bytes) = tokio::task::spawn_blocking(move || {
+        frt_sheets::read(&bytes, &for_reading, Some(sheet)).map(|t| (t, bytes))
     })
     .await
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
+    let bytes_len = bytes.len();
     let located = match spec.locate(&table) {
         Ok(l) => l,
         Err(problems) => return refuse(core, caller, kind, &spec, table, problems, dry_run).await,
@@ -331,18 +332,25 @@ pub async fn run(
     if table.rows.is_empty() {
         return Err(ImportError::NoRows);
     }
-    // Cells into inputs: every cell problem of every row.
-    let mut inputs = Inputs::new(kind, table.rows.len());
+    // Cells into inputs: every cell problem of every row. Each row is dropped once read, so
+    // the sheet and its typed rows are not held whole side by side; a refusal reads the
+    // upload again for its error workbook.
+    let rows = table.rows.len();
+    let Table {
+        sheet: sheet_name,
+        rows: sheet_rows,
+        ..
+    } = table;
+    let mut inputs = Inputs::new(kind, rows);
     let mut problems = Vec::new();
-    for row in &table.rows {
-        let mut cells = spec.row(&located, &table.sheet, row);
+    for row in sheet_rows {
+        let mut cells = spec.row(&located, &sheet_name, &row);
         let read = inputs.read(&mut cells);
         let bad = cells.into_problems();
         if !read || !bad.is_empty() {
             problems.extend(bad);
         }
     }
-    let rows = table.rows.len();
     tracing::info!(
         kind = kind.as_str(),
         rows,
@@ -355,7 +363,7 @@ pub async fn run(
         caller,
         sheet: Sheet {
             spec: &spec,
-            name: &table.sheet,
+            name: &sheet_name,
             aliases: aliases(kind),
         },
         today: today_in_china(),
@@ -423,6 +431,12 @@ pub async fn run(
         }
         Err(Stop::Problems(mut problems)) => {
             problems.sort_by_key(|p| p.row);
+            let table =
+                tokio::task::spawn_blocking(move || frt_sheets::read(&bytes, &limits, Some(sheet)))
+                    .await
+                    .map_err(|e| {
+                        StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}"))
+                    })??;
             refuse(core, caller, kind, &spec, table, problems, dry_run).await
         }
         Err(Stop::Failed(e)) => Err(e),
