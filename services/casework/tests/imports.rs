@@ -493,9 +493,14 @@ async fn staff_accounts_import_into_the_admins_agency_without_keeping_passwords_
             ],
         ],
     );
-    let (s, b) = upload_kind(&app, &admin, "staff", "", good).await;
+    let (s, b) = upload_kind(&app, &admin, "staff", "", good.clone()).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["created"][1]["reference"], second.as_str(), "{b}");
+    // The same sheet again: both accounts exist now.
+    let (s, b) = upload_kind(&app, &admin, "staff", "", good).await;
+    assert_eq!(s, 422, "{b}");
+    assert!(names(&b, 2, "电子邮箱", "field.taken"), "{b}");
+    assert!(names(&b, 3, "电子邮箱", "field.taken"), "{b}");
     // The new accounts sign in to casework with their initial passwords.
     let token = app
         .login(&app.casework, &second, "second-password-2026")

@@ -300,6 +300,26 @@ pub const PORTAL_ZONE: &str = "portal";
 /// The zone of staff accounts (casework, the government network).
 pub const CASEWORK_ZONE: &str = "casework";
 
+/// Which of `emails` already have an account in the zone (compared case-insensitively, as
+/// `user_by_email` does); answered lower-cased.
+pub async fn emails_taken(
+    conn: &mut AsyncPgConnection,
+    zone: &str,
+    emails: &[String],
+) -> QueryResult<Vec<String>> {
+    let lowered: Vec<String> = emails.iter().map(|e| e.to_lowercase()).collect();
+    users::table
+        .filter(users::zone.eq(zone))
+        .filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(email) = ANY(")
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(lowered)
+                .sql(")"),
+        )
+        .select(diesel::dsl::sql::<diesel::sql_types::Text>("lower(email)"))
+        .load(conn)
+        .await
+}
+
 /// The account with this email in a zone (`portal` or `casework`).
 pub async fn user_by_email(
     conn: &mut AsyncPgConnection,

@@ -147,7 +147,7 @@ fn row_of(rows: &[Row], e: &CalendarError) -> u32 {
         // The later of two rows naming the day is the one to fix.
         rows.iter()
             .rev()
-            .find(|r| r.from <= d && d <= r.to.unwrap_or(r.from).max(r.from))
+            .find(|r| r.from <= d && d <= r.to.unwrap_or(r.from))
             .or_else(|| rows.iter().rev().find(|r| r.from == d || r.to == Some(d)))
     })
     .or(rows.first())

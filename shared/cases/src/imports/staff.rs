@@ -85,6 +85,7 @@ pub(super) async fn apply(
     let owner = Owner::Agency(agency_id);
     let mut problems = Vec::new();
     let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut checked: Vec<(u32, String)> = Vec::with_capacity(rows.len());
     for row in &rows {
         for p in accounts::problems(
             &row.email,
@@ -117,12 +118,15 @@ pub(super) async fn apply(
             continue;
         }
         seen.insert(email.clone(), row.number);
-        if identities::user_by_email(conn, owner.zone(), &email)
-            .await?
-            .is_some()
-        {
+        checked.push((row.number, email));
+    }
+    // Accounts that exist already, in one query for the whole sheet.
+    let emails: Vec<String> = checked.iter().map(|(_, e)| e.clone()).collect();
+    let taken = identities::emails_taken(conn, owner.zone(), &emails).await?;
+    for (number, email) in &checked {
+        if taken.contains(&email.to_lowercase()) {
             problems.push(run.sheet.problem(
-                row.number,
+                *number,
                 "email",
                 "field.taken",
                 format!("{email} already has an account"),
