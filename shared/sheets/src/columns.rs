@@ -147,17 +147,17 @@ pub struct Located {
 impl Spec {
     /// Matches the header row: every required column must be there, and every header must be
     /// one of the spec's (by its Chinese header or its key). Every problem at once.
-    pub fn locate(&self, table: &Table) -> Result<Located, Vec<CellProblem>> {
+    pub fn locate(&self, sheet: &str, header: &[String]) -> Result<Located, Vec<CellProblem>> {
         let mut positions = vec![None; self.columns.len()];
         let mut problems = Vec::new();
         let problem = |column: &str, code: &str, message: String| CellProblem {
-            sheet: table.sheet.clone(),
+            sheet: sheet.to_owned(),
             row: 1,
             column: column.to_owned(),
             code: code.to_owned(),
             message,
         };
-        for (at, header) in table.header.iter().enumerate() {
+        for (at, header) in header.iter().enumerate() {
             let h = header.trim();
             if h.is_empty() || h == ERROR_HEADER {
                 continue;

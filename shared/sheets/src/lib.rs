@@ -19,5 +19,5 @@ pub mod value;
 pub mod write;
 
 pub use columns::{Column, ColumnKind, Spec};
-pub use read::{read, Limits, Row, SheetError, Table};
+pub use read::{read, read_into, Limits, Row, Rows, SheetError, Table};
 pub use value::Value;

@@ -110,9 +110,47 @@ pub struct Table {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
+/// Receives a sheet while it is read: the header row once, then each data row in sheet order,
+/// so a caller can turn rows into its own values without the whole sheet in memory.
+pub trait Rows {
+    /// The header row's texts: called once, before the first data row (with no texts for a
+    /// sheet with nothing in it).
+    fn header(&mut self, sheet: &str, header: Vec<String>);
+    /// A data row, padded to the header's width.
+    fn row(&mut self, row: Row);
+}
+
+impl Rows for Table {
+    fn header(&mut self, sheet: &str, header: Vec<String>) {
+        sheet.clone_into(&mut self.sheet);
+        self.header = header;
+    }
+
+    fn row(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+}
+
 /// Reads the sheet named `sheet` (the first sheet when none is named, or when the workbook has
 /// no sheet of that name but only one sheet) of an xlsx or xls workbook.
 pub fn read(bytes: &[u8], limits: &Limits, sheet: Option<&str>) -> Result<Table, SheetError> {
+    let mut table = Table {
+        sheet: String::new(),
+        header: Vec::new(),
+        rows: Vec::new(),
+    };
+    read_into(bytes, limits, sheet, &mut table)?;
+    Ok(table)
+}
+
+/// Reads a sheet as [`read`] does, handing its header and rows to `rows` as they stream in.
+/// On an error, what was handed over so far is incomplete and should be dropped.
+pub fn read_into(
+    bytes: &[u8],
+    limits: &Limits,
+    sheet: Option<&str>,
+    rows: &mut impl Rows,
+) -> Result<(), SheetError> {
     let size = bytes.len() as u64;
     if size > limits.max_bytes {
         return Err(SheetError::TooLarge {
@@ -124,7 +162,7 @@ pub fn read(bytes: &[u8], limits: &Limits, sheet: Option<&str>) -> Result<Table,
         inspect_archive(bytes, limits)?;
         let mut book = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
         let name = pick_sheet(book.sheet_names(), sheet)?;
-        read_xlsx_sheet(&mut book, &name, limits)
+        read_xlsx_sheet(&mut book, &name, limits, rows)
     } else if bytes.starts_with(OLE_MAGIC) {
         // An encrypted xlsx is an OLE file holding an EncryptedPackage; calamine's xlsx
         // reader says so. Anything else of this shape should be a legacy .xls.
@@ -140,7 +178,7 @@ pub fn read(bytes: &[u8], limits: &Limits, sheet: Option<&str>) -> Result<Table,
         let range = book
             .worksheet_range(&name)
             .map_err(|e| SheetError::Malformed(e.to_string()))?;
-        table_of_range(&name, &range, limits)
+        read_range(&name, &range, limits, rows)
     } else {
         Err(SheetError::NotASpreadsheet)
     }
@@ -263,29 +301,32 @@ fn read_xlsx_sheet(
     book: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     limits: &Limits,
-) -> Result<Table, SheetError> {
+    rows: &mut impl Rows,
+) -> Result<(), SheetError> {
     let mut cells = book.worksheet_cells_reader(name).map_err(xlsx_error)?;
     let dims = cells.dimensions();
     if dims.end != (0, 0) || dims.start != (0, 0) {
         check_dimensions(u64::from(dims.end.0) + 1, u64::from(dims.end.1) + 1, limits)?;
     }
-    let mut builder = Builder::new(name, limits);
+    let mut builder = Builder::new(name, limits, rows);
     while let Some(cell) = cells.next_cell().map_err(xlsx_error)? {
         let (row, col) = cell.get_position();
         builder.put(row, col, value_of_ref(cell.get_value()))?;
     }
-    Ok(builder.finish())
+    builder.finish();
+    Ok(())
 }
 
-fn table_of_range(
+fn read_range(
     name: &str,
     range: &calamine::Range<Data>,
     limits: &Limits,
-) -> Result<Table, SheetError> {
+    rows: &mut impl Rows,
+) -> Result<(), SheetError> {
     if let Some((end_row, end_col)) = range.end() {
         check_dimensions(u64::from(end_row) + 1, u64::from(end_col) + 1, limits)?;
     }
-    let mut builder = Builder::new(name, limits);
+    let mut builder = Builder::new(name, limits, rows);
     for (row, col, v) in range.used_cells() {
         let (start_row, start_col) = range.start().unwrap_or((0, 0));
         let (row, col) = (
@@ -298,30 +339,39 @@ fn table_of_range(
         );
         builder.put(row, col, value_of_data(v))?;
     }
-    Ok(builder.finish())
+    builder.finish();
+    Ok(())
 }
 
-/// Gathers cells (in row order) into the header and data rows, counting against the limits.
-struct Builder<'a> {
+/// Gathers cells (in row order) into the header and data rows, counting against the limits,
+/// and hands each row on as soon as the next one begins.
+struct Builder<'a, R: Rows> {
     limits: &'a Limits,
-    table: Table,
-    current: Option<Row>,
-    cells: u64,
+    sheet: &'a str,
+    sink: &'a mut R,
+    /// The header row while it is read; taken when it is handed on.
+    header: Vec<String>,
     header_row: Option<u32>,
+    header_sent: bool,
+    width: usize,
+    current: Option<Row>,
+    rows: usize,
+    cells: u64,
 }
 
-impl<'a> Builder<'a> {
-    fn new(sheet: &str, limits: &'a Limits) -> Self {
+impl<'a, R: Rows> Builder<'a, R> {
+    fn new(sheet: &'a str, limits: &'a Limits, sink: &'a mut R) -> Self {
         Self {
             limits,
-            table: Table {
-                sheet: sheet.to_owned(),
-                header: Vec::new(),
-                rows: Vec::new(),
-            },
-            current: None,
-            cells: 0,
+            sheet,
+            sink,
+            header: Vec::new(),
             header_row: None,
+            header_sent: false,
+            width: 0,
+            current: None,
+            rows: 0,
+            cells: 0,
         }
     }
 
@@ -346,14 +396,22 @@ impl<'a> Builder<'a> {
         let header_row = *self.header_row.get_or_insert(number);
         let col = col as usize;
         if number == header_row {
-            if self.table.header.len() <= col {
-                self.table.header.resize(col + 1, String::new());
+            if self.header.len() <= col {
+                self.header.resize(col + 1, String::new());
             }
-            self.table.header[col] = value.text().unwrap_or_default();
+            self.header[col] = value.text().unwrap_or_default();
             return Ok(());
         }
-        if self.current.as_ref().is_some_and(|r| r.number != number) {
-            self.flush()?;
+        if self.current.as_ref().is_none_or(|r| r.number != number) {
+            self.send_header();
+            self.flush();
+            if self.rows >= self.limits.max_rows as usize {
+                return Err(SheetError::TooManyRows {
+                    rows: self.rows as u64 + 1,
+                    max: self.limits.max_rows,
+                });
+            }
+            self.rows += 1;
         }
         let current = self.current.get_or_insert_with(|| Row {
             number,
@@ -366,29 +424,27 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn flush(&mut self) -> Result<(), SheetError> {
-        if let Some(row) = self.current.take() {
-            if self.table.rows.len() >= self.limits.max_rows as usize {
-                return Err(SheetError::TooManyRows {
-                    rows: self.table.rows.len() as u64 + 1,
-                    max: self.limits.max_rows,
-                });
-            }
-            self.table.rows.push(row);
+    fn send_header(&mut self) {
+        if !self.header_sent {
+            self.header_sent = true;
+            self.width = self.header.len();
+            self.sink
+                .header(self.sheet, std::mem::take(&mut self.header));
         }
-        Ok(())
     }
 
-    fn finish(mut self) -> Table {
-        // The last row was counted when it was put; it fits.
-        if let Some(row) = self.current.take() {
-            self.table.rows.push(row);
+    /// Hands on the row being gathered, padded to the header's width.
+    fn flush(&mut self) {
+        if let Some(mut row) = self.current.take() {
+            let width = self.width.max(row.cells.len());
+            row.cells.resize(width, Value::Empty);
+            self.sink.row(row);
         }
-        let width = self.table.header.len();
-        for row in &mut self.table.rows {
-            row.cells.resize(width.max(row.cells.len()), Value::Empty);
-        }
-        self.table
+    }
+
+    fn finish(mut self) {
+        self.send_header();
+        self.flush();
     }
 }
 

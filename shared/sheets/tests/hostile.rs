@@ -3,7 +3,7 @@
 //! their cached values).
 
 use frt_sheets::columns::{CellProblem, Column, Spec};
-use frt_sheets::{read, Limits, SheetError, Value};
+use frt_sheets::{read, read_into, Limits, Row, Rows, SheetError, Value};
 use rust_xlsxwriter::{Formula, Workbook};
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
@@ -168,6 +168,63 @@ fn a_sheet_declaring_a_million_rows_or_columns_is_refused_before_its_cells_are_r
     ));
 }
 
+/// Records what a streaming read hands over, in order.
+#[derive(Default)]
+struct Seen {
+    events: Vec<String>,
+}
+
+impl Rows for Seen {
+    fn header(&mut self, sheet: &str, header: Vec<String>) {
+        self.events.push(format!("{sheet}: {}", header.join("|")));
+    }
+
+    fn row(&mut self, row: Row) {
+        let cells: Vec<String> = row
+            .cells
+            .iter()
+            .map(|c| c.text().unwrap_or_default())
+            .collect();
+        self.events
+            .push(format!("{}: {}", row.number, cells.join("|")));
+    }
+}
+
+#[test]
+fn a_streaming_read_hands_over_the_header_then_each_row_padded_to_its_width() {
+    let cell = |r: &str, v: &str| format!(r#"<c r="{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
+    let rows = format!(
+        r#"<row r="2">{}{}{}</row><row r="3">{}</row><row r="5">{}{}</row>"#,
+        cell("A2", "名称"),
+        cell("B2", "地址"),
+        cell("C2", "电话"),
+        cell("A3", "甲"),
+        cell("B5", "乙地"),
+        cell("D5", "多出"),
+    );
+    let book = handmade(&sheet("A2:D5", &rows), None);
+    let mut seen = Seen::default();
+    read_into(&book, &small(), None, &mut seen).expect("reads");
+    assert_eq!(
+        seen.events,
+        vec![
+            "数据: 名称|地址|电话".to_owned(),
+            "3: 甲||".to_owned(),
+            "5: |乙地||多出".to_owned(),
+        ]
+    );
+    // The row limit holds while streaming: rows already handed over are the caller's to drop.
+    let mut seen = Seen::default();
+    assert!(matches!(
+        read_into(&book, &small_with_rows(1), None, &mut seen),
+        Err(SheetError::TooManyRows { max: 1, .. })
+    ));
+    // An empty sheet still has its (empty) header handed over.
+    let mut seen = Seen::default();
+    read_into(&handmade(&sheet("A1", ""), None), &small(), None, &mut seen).expect("reads");
+    assert_eq!(seen.events, vec!["数据: ".to_owned()]);
+}
+
 #[test]
 fn a_huge_shared_strings_table_is_refused() {
     let si = "<si><t>重复的字符串内容</t></si>";
@@ -236,7 +293,9 @@ fn headers_are_matched_by_name_and_the_error_workbook_marks_bad_rows() {
     }
     let bytes = book.save_to_buffer().expect("save");
     let table = read(&bytes, &small(), None).expect("read");
-    let problems = spec.locate(&table).expect_err("an unknown header");
+    let problems = spec
+        .locate(&table.sheet, &table.header)
+        .expect_err("an unknown header");
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].code, "sheet.unknown_header");
     assert_eq!(problems[0].column, "备注");
@@ -255,7 +314,7 @@ fn headers_are_matched_by_name_and_the_error_workbook_marks_bad_rows() {
     ws.write_string(2, 2, "2026-13-01").expect("c");
     let bytes = book.save_to_buffer().expect("save");
     let table = read(&bytes, &small(), None).expect("read");
-    let located = spec.locate(&table).expect("headers");
+    let located = spec.locate(&table.sheet, &table.header).expect("headers");
     let mut all: Vec<CellProblem> = Vec::new();
     let mut good = 0;
     for row in &table.rows {
@@ -295,7 +354,7 @@ fn headers_are_matched_by_name_and_the_error_workbook_marks_bad_rows() {
     assert!(note.contains("发生日期"), "{note}");
     assert_eq!(back.rows[1].number, 3);
     // Read back against the spec, the error column is ignored.
-    assert!(spec.locate(&back).is_ok());
+    assert!(spec.locate(&back.sheet, &back.header).is_ok());
 }
 
 #[test]

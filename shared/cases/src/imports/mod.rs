@@ -25,7 +25,7 @@ use crate::today_in_china;
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
 use frt_domain::form::FieldProblem;
-use frt_sheets::columns::{CellProblem, Cells};
+use frt_sheets::columns::{CellProblem, Cells, Located};
 use frt_sheets::{SheetError, Spec, Table};
 use frt_store::audit::{self, Actor};
 use frt_store::imports as store;
@@ -169,12 +169,12 @@ enum Inputs {
 }
 
 impl Inputs {
-    fn new(kind: ImportKind, rows: usize) -> Self {
+    fn new(kind: ImportKind) -> Self {
         match kind {
-            ImportKind::Filings => Inputs::Filings(Vec::with_capacity(rows)),
-            ImportKind::Complaints => Inputs::Complaints(Vec::with_capacity(rows)),
-            ImportKind::Staff => Inputs::Staff(Vec::with_capacity(rows)),
-            ImportKind::Calendar => Inputs::Calendar(Vec::with_capacity(rows)),
+            ImportKind::Filings => Inputs::Filings(Vec::new()),
+            ImportKind::Complaints => Inputs::Complaints(Vec::new()),
+            ImportKind::Staff => Inputs::Staff(Vec::new()),
+            ImportKind::Calendar => Inputs::Calendar(Vec::new()),
         }
     }
 
@@ -185,6 +185,45 @@ impl Inputs {
             Inputs::Complaints(v) => complaints::read(cells).map(|r| v.push(r)).is_some(),
             Inputs::Staff(v) => staff::read(cells).map(|r| v.push(r)).is_some(),
             Inputs::Calendar(v) => calendar::read(cells).map(|r| v.push(r)).is_some(),
+        }
+    }
+}
+
+/// An upload as read: its header matched against the kind's sheet, and its rows as inputs.
+struct Read {
+    sheet: String,
+    /// The header row matched (or its problems); `None` until the header row is read.
+    located: Option<Result<Located, Vec<CellProblem>>>,
+    inputs: Inputs,
+    /// Cells that could not be read into their input.
+    problems: Vec<CellProblem>,
+    /// Data rows read.
+    rows: usize,
+}
+
+/// Reads each row into its input as the sheet streams in (none once the header is refused).
+struct Reading<'a> {
+    spec: &'a Spec,
+    read: Read,
+}
+
+impl frt_sheets::Rows for Reading<'_> {
+    fn header(&mut self, sheet: &str, header: Vec<String>) {
+        sheet.clone_into(&mut self.read.sheet);
+        self.read.located = Some(self.spec.locate(sheet, &header));
+    }
+
+    fn row(&mut self, row: frt_sheets::Row) {
+        let read = &mut self.read;
+        read.rows += 1;
+        let Some(Ok(located)) = &read.located else {
+            return;
+        };
+        let mut cells = self.spec.row(located, &read.sheet, &row);
+        let ok = read.inputs.read(&mut cells);
+        let bad = cells.into_problems();
+        if !ok || !bad.is_empty() {
+            read.problems.extend(bad);
         }
     }
 }
@@ -319,37 +358,40 @@ pub async fn run(
     let sheet = spec.sheet;
     let started = std::time::Instant::now();
     let for_reading = limits.clone();
-    let (table, bytes) = tokio::task::spawn_blocking(move || {
-        frt_sheets::read(&bytes, &for_reading, Some(sheet)).map(|t| (t, bytes))
+    // Cells into inputs as the sheet streams in: every cell problem of every row, and no
+    // copy of the whole sheet beside its typed rows. A refusal reads the upload again for
+    // its error workbook.
+    let (spec, bytes, read) = tokio::task::spawn_blocking(move || {
+        let mut reading = Reading {
+            spec: &spec,
+            read: Read {
+                sheet: String::new(),
+                located: None,
+                inputs: Inputs::new(kind),
+                problems: Vec::new(),
+                rows: 0,
+            },
+        };
+        frt_sheets::read_into(&bytes, &for_reading, Some(sheet), &mut reading)?;
+        let read = reading.read;
+        Ok::<_, SheetError>((spec, bytes, read))
     })
     .await
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
     let bytes_len = bytes.len();
-    let located = match spec.locate(&table) {
-        Ok(l) => l,
-        Err(problems) => return refuse(core, caller, kind, &spec, table, problems, dry_run).await,
-    };
-    if table.rows.is_empty() {
-        return Err(ImportError::NoRows);
-    }
-    // Cells into inputs: every cell problem of every row. Each row is dropped once read, so
-    // the sheet and its typed rows are not held whole side by side; a refusal reads the
-    // upload again for its error workbook.
-    let rows = table.rows.len();
-    let Table {
+    let Read {
         sheet: sheet_name,
-        rows: sheet_rows,
-        ..
-    } = table;
-    let mut inputs = Inputs::new(kind, rows);
-    let mut problems = Vec::new();
-    for row in sheet_rows {
-        let mut cells = spec.row(&located, &sheet_name, &row);
-        let read = inputs.read(&mut cells);
-        let bad = cells.into_problems();
-        if !read || !bad.is_empty() {
-            problems.extend(bad);
-        }
+        located,
+        inputs,
+        mut problems,
+        rows,
+    } = read;
+    if let Some(Err(header_problems)) = located {
+        let table = table_of(bytes, limits, sheet).await?;
+        return refuse(core, caller, kind, &spec, table, header_problems, dry_run).await;
+    }
+    if rows == 0 {
+        return Err(ImportError::NoRows);
     }
     tracing::info!(
         kind = kind.as_str(),
@@ -431,16 +473,23 @@ pub async fn run(
         }
         Err(Stop::Problems(mut problems)) => {
             problems.sort_by_key(|p| p.row);
-            let table =
-                tokio::task::spawn_blocking(move || frt_sheets::read(&bytes, &limits, Some(sheet)))
-                    .await
-                    .map_err(|e| {
-                        StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}"))
-                    })??;
+            let table = table_of(bytes, limits, sheet).await?;
             refuse(core, caller, kind, &spec, table, problems, dry_run).await
         }
         Err(Stop::Failed(e)) => Err(e),
     }
+}
+
+/// The upload as a whole sheet, for its error workbook.
+async fn table_of(
+    bytes: Vec<u8>,
+    limits: frt_sheets::Limits,
+    sheet: &'static str,
+) -> Result<Table, ImportError> {
+    let table = tokio::task::spawn_blocking(move || frt_sheets::read(&bytes, &limits, Some(sheet)))
+        .await
+        .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
+    Ok(table)
 }
 
 async fn record(
