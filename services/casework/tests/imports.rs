@@ -410,6 +410,13 @@ async fn paper_filings_enter_the_review_queue_recorded_as_paper_or_nothing_does(
         "SELECT count(*) FROM filings WHERE id = '{change_id}' AND previous_filing_id = '{recorded}'"
     );
     assert_eq!(sql_count(&app, &linked).await, 1);
+    // Each has its first version: the form as entered, no attachment rows, by the reviewer.
+    let first_versions =
+        "SELECT count(*) FROM filing_versions v JOIN filings f ON f.id = v.filing_id \
+         WHERE f.submitted_via = 'paper' AND v.seq = 1 AND v.form = f.form \
+         AND v.attachments = '[]'::jsonb AND v.submitted_by = f.created_by \
+         AND v.submitted_at = f.submitted_at";
+    assert_eq!(sql_count(&app, first_versions).await, 2);
 
     // The same sheet again: each processor already has a filing in progress.
     let (s, b) = upload_kind(&app, &reviewer, "filings", "", good).await;

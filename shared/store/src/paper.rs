@@ -6,6 +6,7 @@
 use crate::schema::{deadlines, filing_versions, filings};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Jsonb};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -58,24 +59,13 @@ pub struct NewDeadline {
     pub late_by_working_days: Option<i32>,
 }
 
-/// A filing's first version, as submitted.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = filing_versions)]
-pub struct FirstVersion<'a> {
-    pub filing_id: Uuid,
-    pub seq: i32,
-    pub form: &'a serde_json::Value,
-    pub attachments: &'a serde_json::Value,
-    pub submitted_at: DateTime<Utc>,
-    pub submitted_by: Uuid,
-}
-
-/// Writes a batch: the filings, then their deadlines and versions.
+/// Writes a batch: the filings, then their deadlines, then each filing's first version (its
+/// form as submitted, with no attachment rows: the materials are on paper), copied from the
+/// filing row itself so the form crosses the wire and is parsed once.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     filings_in: &[SubmittedFiling],
     deadlines_in: &[NewDeadline],
-    versions_in: &[FirstVersion<'_>],
 ) -> QueryResult<()> {
     for chunk in filings_in.chunks(rows_per_statement(18)) {
         diesel::insert_into(filings::table)
@@ -89,12 +79,32 @@ pub async fn insert(
             .execute(conn)
             .await?;
     }
-    for chunk in versions_in.chunks(rows_per_statement(6)) {
-        diesel::insert_into(filing_versions::table)
-            .values(chunk)
-            .execute(conn)
-            .await?;
-    }
+    let ids: Vec<Uuid> = filings_in.iter().map(|f| f.id).collect();
+    let no_attachments = serde_json::Value::Array(Vec::new());
+    diesel::insert_into(filing_versions::table)
+        .values(
+            filings::table
+                .filter(filings::id.eq_any(&ids))
+                .filter(filings::submitted_at.is_not_null())
+                .select((
+                    filings::id,
+                    1.into_sql::<Integer>(),
+                    filings::form,
+                    no_attachments.into_sql::<Jsonb>(),
+                    filings::submitted_at.assume_not_null(),
+                    filings::created_by,
+                )),
+        )
+        .into_columns((
+            filing_versions::filing_id,
+            filing_versions::seq,
+            filing_versions::form,
+            filing_versions::attachments,
+            filing_versions::submitted_at,
+            filing_versions::submitted_by,
+        ))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

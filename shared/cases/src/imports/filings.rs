@@ -31,7 +31,7 @@ use frt_store::audit::{self, NewEvent};
 use frt_store::deadlines;
 use frt_store::filings::{self as filing_store, REVIEW_DEADLINE, STATUTORY_DEADLINE};
 use frt_store::identities::{self, NewOrganisation, Organisation};
-use frt_store::paper::{self, FirstVersion, NewDeadline, SubmittedFiling};
+use frt_store::paper::{self, NewDeadline, SubmittedFiling};
 use frt_store::AsyncPgConnection;
 use serde_json::json;
 use std::collections::HashMap;
@@ -698,25 +698,11 @@ pub(super) async fn apply(
                 submitted_via: "paper",
             });
         }
-        let versions: Vec<FirstVersion<'_>> = batch
-            .iter()
-            .map(|f| FirstVersion {
-                filing_id: f.id,
-                seq: 1,
-                form: &f.form,
-                attachments: &EMPTY,
-                submitted_at: f.submitted_at.unwrap_or_else(Utc::now),
-                submitted_by: staff,
-            })
-            .collect();
-        paper::insert(conn, &batch, &dues, &versions).await?;
+        paper::insert(conn, &batch, &dues).await?;
         audit::record_many(conn, actor, events).await?;
     }
     Ok(created)
 }
-
-/// The attachments of a paper submission's version: its materials are on paper.
-static EMPTY: serde_json::Value = serde_json::Value::Array(Vec::new());
 
 /// The organisation a new row will be, for the rows after it.
 fn organisation_of(o: &NewOrganisation) -> Organisation {
