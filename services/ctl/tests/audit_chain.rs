@@ -153,3 +153,52 @@ async fn a_rehashed_or_removed_row_breaks_the_link_after_it() {
     assert!(!ok, "{text}");
     assert!(text.contains("recorded end does not match"), "{text}");
 }
+
+#[tokio::test]
+async fn a_transaction_sealing_thousands_of_rows_keeps_one_chain_through_savepoints() {
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let c = sql(&app).await;
+    let insert = |action: &str, n: i32| {
+        format!(
+            "INSERT INTO audit_log (actor_label, action, entity_type, entity_id, after) \
+             SELECT 'bulk', '{action}', 'probe', g::text, jsonb_build_object('n', g) \
+             FROM generate_series(1, {n}) g;"
+        )
+    };
+    // A bulk write with a savepoint rolled back in the middle and another released, as an
+    // import's nested transactions do, then a small transaction after it.
+    c.batch_execute(&format!(
+        "BEGIN; {} SAVEPOINT undone; {} ROLLBACK TO SAVEPOINT undone; \
+         SAVEPOINT kept; {} RELEASE SAVEPOINT kept; {} COMMIT; BEGIN; {} COMMIT;",
+        insert("first", 2_000),
+        insert("rolled_back", 500),
+        insert("kept", 300),
+        insert("last", 1_000),
+        insert("after", 2),
+    ))
+    .await
+    .expect("bulk");
+    let r = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM audit_log), (SELECT seq FROM audit_chain_head), \
+             (SELECT count(*) FROM audit_log WHERE hash IS NULL), \
+             (SELECT count(*) FROM audit_log WHERE action = 'rolled_back'), \
+             (SELECT string_agg(action, ',' ORDER BY seq) FROM (SELECT DISTINCT ON (action) \
+              action, seq FROM audit_log WHERE entity_type = 'probe' ORDER BY action, seq) a)",
+            &[],
+        )
+        .await
+        .expect("chain");
+    let (rows, head, unsealed, undone): (i64, i64, i64, i64) =
+        (r.get(0), r.get(1), r.get(2), r.get(3));
+    let order: String = r.get(4);
+    assert_eq!((unsealed, undone), (0, 0));
+    assert_eq!(rows, head, "the head is the last sealed row");
+    assert_eq!(
+        order, "first,kept,last,after",
+        "sealed in the order written"
+    );
+    let (ok, text) = verify(&app);
+    assert!(ok, "{text}");
+}
