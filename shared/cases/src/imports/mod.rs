@@ -189,8 +189,10 @@ impl Inputs {
     }
 }
 
-/// An upload as read: its header matched against the kind's sheet, and its rows as inputs.
-struct Read {
+/// An upload read against its kind's sheet as it streams in: the header matched, then each row
+/// read into its input (none once the header is refused).
+struct Reading {
+    spec: Spec,
     sheet: String,
     /// The header row matched (or its problems); `None` until the header row is read.
     located: Option<Result<Located, Vec<CellProblem>>>,
@@ -201,29 +203,22 @@ struct Read {
     rows: usize,
 }
 
-/// Reads each row into its input as the sheet streams in (none once the header is refused).
-struct Reading<'a> {
-    spec: &'a Spec,
-    read: Read,
-}
-
-impl frt_sheets::Rows for Reading<'_> {
+impl frt_sheets::Rows for Reading {
     fn header(&mut self, sheet: &str, header: Vec<String>) {
-        sheet.clone_into(&mut self.read.sheet);
-        self.read.located = Some(self.spec.locate(sheet, &header));
+        sheet.clone_into(&mut self.sheet);
+        self.located = Some(self.spec.locate(sheet, &header));
     }
 
     fn row(&mut self, row: frt_sheets::Row) {
-        let read = &mut self.read;
-        read.rows += 1;
-        let Some(Ok(located)) = &read.located else {
+        self.rows += 1;
+        let Some(Ok(located)) = &self.located else {
             return;
         };
-        let mut cells = self.spec.row(located, &read.sheet, &row);
-        let ok = read.inputs.read(&mut cells);
+        let mut cells = self.spec.row(located, &self.sheet, &row);
+        let ok = self.inputs.read(&mut cells);
         let bad = cells.into_problems();
         if !ok || !bad.is_empty() {
-            read.problems.extend(bad);
+            self.problems.extend(bad);
         }
     }
 }
@@ -361,31 +356,29 @@ pub async fn run(
     // Cells into inputs as the sheet streams in: every cell problem of every row, and no
     // copy of the whole sheet beside its typed rows. A refusal reads the upload again for
     // its error workbook.
-    let (spec, bytes, read) = tokio::task::spawn_blocking(move || {
+    let (bytes, reading) = tokio::task::spawn_blocking(move || {
         let mut reading = Reading {
-            spec: &spec,
-            read: Read {
-                sheet: String::new(),
-                located: None,
-                inputs: Inputs::new(kind),
-                problems: Vec::new(),
-                rows: 0,
-            },
+            spec,
+            sheet: String::new(),
+            located: None,
+            inputs: Inputs::new(kind),
+            problems: Vec::new(),
+            rows: 0,
         };
         frt_sheets::read_into(&bytes, &for_reading, Some(sheet), &mut reading)?;
-        let read = reading.read;
-        Ok::<_, SheetError>((spec, bytes, read))
+        Ok::<_, SheetError>((bytes, reading))
     })
     .await
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("reading the workbook: {e}")))??;
     let bytes_len = bytes.len();
-    let Read {
+    let Reading {
+        spec,
         sheet: sheet_name,
         located,
         inputs,
         mut problems,
         rows,
-    } = read;
+    } = reading;
     if let Some(Err(header_problems)) = located {
         let table = table_of(bytes, limits, sheet).await?;
         return refuse(core, caller, kind, &spec, table, header_problems, dry_run).await;
