@@ -510,6 +510,9 @@ async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
     assert!(page["items"][0]["filing_number"]
         .as_str()
         .is_some_and(|n| n.starts_with("310000-")));
+    assert_eq!(page["items"][0]["organisation_name"], "上海某公司");
+    assert_eq!(page["items"][0]["province_code"], "310000");
+    assert_eq!(page["items"][0]["kind"], "initial");
     let (s, page) = signed(&ex, &whole, Method::GET, "/api/v1/sync/registry", None, &[]).await;
     assert_eq!(s, 200, "{page}");
     assert_eq!(ids(&page), vec![shanghai, beijing], "{page}");
@@ -726,7 +729,20 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
     assert_eq!(again, first, "the retry gets the first answer");
     assert_eq!(blobs(), before + 1, "the retry keeps no second copy");
 
-    // The office's system sees the attachment event and downloads the file.
+    // A restricted notification is for the roles it names, never for a system.
+    let restricted = notifications::send(
+        &app.core,
+        &sender(unit),
+        &serde_json::from_value(json!({ "kind": "information_sharing", "recipients": [cac],
+            "title": "内部", "body": "仅限主管。", "classification": "restricted",
+            "restricted_roles": ["supervisor"] }))
+        .expect("input"),
+    )
+    .await
+    .expect("restricted notification");
+
+    // The office's system sees the attachment event, with the file in the notification's
+    // view, and downloads the file.
     app.feed_settled().await;
     let (s, page) = signed(
         &ex,
@@ -738,11 +754,29 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
     )
     .await;
     assert_eq!(s, 200, "{page}");
-    let events: Vec<&str> = page["items"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|i| i["event"].as_str()).collect())
-        .unwrap_or_default();
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let events: Vec<&str> = items.iter().filter_map(|i| i["event"].as_str()).collect();
     assert!(events.contains(&"attachment"), "{events:?}");
+    let attached = items
+        .iter()
+        .find(|i| i["event"] == "attachment")
+        .expect("the attachment event");
+    assert_eq!(attached["notification"]["id"], id.as_str(), "{attached}");
+    assert_eq!(
+        attached["notification"]["materials"][0]["filename"], "笔录.pdf",
+        "{attached}"
+    );
+    assert_eq!(
+        attached["notification"]["recipients"][0]["agency"]["id"],
+        cac.to_string(),
+        "{attached}"
+    );
+    assert!(
+        items
+            .iter()
+            .all(|i| i["notification"]["id"] != restricted.id.to_string()),
+        "{page}"
+    );
     let material = first["id"].as_str().expect("material id");
     let r = send_signed(
         &ex,

@@ -11,10 +11,12 @@ use chrono::{DateTime, Utc};
 use frt_access::signing;
 use frt_store::audit::{self, Actor};
 use frt_store::exchange::{self as store, Client};
-use frt_store::notifications::{self as feed, Reader};
+use frt_store::notifications::{self as feed, Notification, Reader};
+use frt_store::registry::FeedFiling;
 use frt_store::{identities, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The scopes a client may hold.
@@ -387,35 +389,31 @@ pub async fn sync_registry(
         _ => agency.province_code.clone(),
     };
     let (rows, next_cursor) = page_of(&mut conn, "registry", None, after, limit).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        let Some(f) = frt_store::filings::get(
-            &mut conn,
-            r.entity_id,
-            &frt_store::filings::Scope::Everywhere,
-        )
-        .await?
-        else {
-            continue;
-        };
-        if province.as_ref().is_some_and(|p| *p != f.province_code) {
-            continue;
-        }
-        let Some(org) = identities::organisation(&mut conn, f.organisation_id).await? else {
-            continue;
-        };
-        items.push(RegistryItem {
-            event: r.event,
-            at: r.created_at,
-            filing_id: f.id,
-            kind: f.kind,
-            filing_number: f.filing_number,
-            organisation_id: org.id,
-            organisation_name: org.name,
-            uscc: org.uscc,
-            province_code: f.province_code,
-        });
-    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
+    let filings: HashMap<Uuid, FeedFiling> =
+        frt_store::registry::feed_filings(&mut conn, &ids, province.as_deref())
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+    // In feed order; a filing outside the jurisdiction is not in the map.
+    let items = rows
+        .into_iter()
+        .filter_map(|r| {
+            let f = filings.get(&r.entity_id)?;
+            Some(RegistryItem {
+                event: r.event,
+                at: r.created_at,
+                filing_id: f.id,
+                kind: f.kind.clone(),
+                filing_number: f.filing_number.clone(),
+                organisation_id: f.organisation_id,
+                organisation_name: f.organisation_name.clone(),
+                uscc: f.uscc.clone(),
+                province_code: f.province_code.clone(),
+            })
+        })
+        .collect();
     Ok(RegistryPage { items, next_cursor })
 }
 
@@ -442,21 +440,47 @@ pub async fn sync_notifications(
         user_id: None,
         national_cac: false,
     };
-    let mut items = Vec::with_capacity(rows.len());
+    // The page's notifications, their recipients and views, each read once for the page.
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
+    let found: HashMap<Uuid, Notification> = feed::get_all(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    let mut concerned: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for r in feed::recipients_of_all(&mut conn, &ids).await? {
+        concerned
+            .entry(r.notification_id)
+            .or_default()
+            .push(r.agency_id);
+    }
+    // In feed order: the client's agency sent or received it, and a restricted notification
+    // is for the roles it names, not for systems.
+    let mut events = Vec::with_capacity(rows.len());
+    let mut shown = Vec::with_capacity(rows.len());
     for r in rows {
-        // A restricted notification is for the roles it names, not for systems.
-        let Some(n) = feed::get(&mut conn, r.entity_id).await? else {
+        let Some(n) = found.get(&r.entity_id) else {
             continue;
         };
-        if !feed::visible(&mut conn, &reader, &n).await? {
-            continue;
+        let by_agency = n.sender_agency_id == caller.agency_id
+            || concerned
+                .get(&n.id)
+                .is_some_and(|a| a.contains(&caller.agency_id));
+        if by_agency && feed::visible_by_role(&reader, n) {
+            events.push((r.event, r.created_at));
+            shown.push(n.clone());
         }
-        items.push(SyncItem {
-            event: r.event,
-            at: r.created_at,
-            notification: notifications::view_of(&mut conn, n).await?,
-        });
     }
+    let items = notifications::views_of(&mut conn, shown)
+        .await?
+        .into_iter()
+        .zip(events)
+        .map(|(notification, (event, at))| SyncItem {
+            event,
+            at,
+            notification,
+        })
+        .collect();
     Ok(SyncPage { items, next_cursor })
 }
 

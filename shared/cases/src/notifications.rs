@@ -35,6 +35,7 @@ use frt_store::views::DeadlineView;
 use frt_store::{AsyncPgConnection, QueryError, ScopedFutureExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Deadline purposes of a notification: one acknowledgement per recipient agency.
@@ -740,10 +741,31 @@ async fn view(
     conn: &mut AsyncPgConnection,
     n: Notification,
 ) -> Result<NotificationView, NotificationError> {
-    let recipients = store::recipients(conn, n.id).await?;
-    let mut ids: Vec<Uuid> = recipients.iter().map(|r| r.agency_id).collect();
-    ids.push(n.sender_agency_id);
-    let agencies = identities::agencies_by_id(conn, &ids).await?;
+    let view = views(conn, vec![n]).await?.pop();
+    Ok(view.ok_or_else(|| anyhow::anyhow!("a notification without its view"))?)
+}
+
+/// The views of these notifications, in their order: recipients, agencies, deadlines, links
+/// and attachments are each read once for all of them.
+async fn views(
+    conn: &mut AsyncPgConnection,
+    ns: Vec<Notification>,
+) -> Result<Vec<NotificationView>, NotificationError> {
+    // A page may hold one notification more than once (one event each): groups are read,
+    // not taken.
+    let ids: Vec<Uuid> = ns.iter().map(|n| n.id).collect();
+    let recipients = group(store::recipients_of_all(conn, &ids).await?, |r| {
+        r.notification_id
+    });
+    let mut agency_ids: Vec<Uuid> = recipients
+        .values()
+        .flatten()
+        .map(|r| r.agency_id)
+        .chain(ns.iter().map(|n| n.sender_agency_id))
+        .collect();
+    agency_ids.sort();
+    agency_ids.dedup();
+    let agencies = identities::agencies_by_id(conn, &agency_ids).await?;
     let named = |id: Uuid| {
         agencies
             .iter()
@@ -755,69 +777,95 @@ async fn view(
                 kind: String::new(),
             })
     };
-    let held = deadlines::for_entity(conn, store::ENTITY, n.id).await?;
-    let recipients = recipients
-        .into_iter()
-        .map(|r| {
-            let status = r
-                .status
-                .parse::<ReceiptStatus>()
-                .unwrap_or(ReceiptStatus::Delivered);
-            RecipientView {
-                agency: named(r.agency_id),
-                status: status.as_str().to_owned(),
-                status_zh: status.name_zh().to_owned(),
-                acknowledged_at: r.acknowledged_at,
-                feedback: r.feedback,
-                answered_at: r.answered_at,
-                ack_deadline: held
-                    .iter()
-                    .find(|d| d.purpose == ack_purpose(r.agency_id))
-                    .cloned()
-                    .map(DeadlineView::from),
-            }
-        })
-        .collect();
-    let links = store::links(conn, n.id)
-        .await?
-        .into_iter()
-        .map(|(entity_type, id)| LinkView { entity_type, id })
-        .collect();
-    let materials = store::materials_of(conn, n.id).await?;
-    let kind = n
-        .kind
-        .parse::<NotificationKind>()
-        .map_err(anyhow::Error::from)?;
-    Ok(NotificationView {
-        id: n.id,
-        reference: n.reference,
-        kind: kind.as_str().to_owned(),
-        kind_zh: kind.name_zh().to_owned(),
-        sender: named(n.sender_agency_id),
-        sender_client: n.sender_client,
-        organisation_id: n.organisation_id,
-        processor_name: n.processor_name,
-        processor_uscc: n.processor_uscc,
-        title: n.title,
-        body: n.body,
-        classification: n.classification,
-        restricted_roles: n.restricted_roles,
-        ack_required: n.ack_required,
-        ack_working_days: n.ack_working_days,
-        in_reply_to: n.in_reply_to,
-        links,
-        recipients,
-        materials,
-        sent_at: n.sent_at,
-    })
+    let held = group(
+        deadlines::for_entities(conn, store::ENTITY, &ids).await?,
+        |d| d.entity_id,
+    );
+    let links = group(store::links_of_all(conn, &ids).await?, |l| l.0);
+    let materials = group(store::materials_of_all(conn, &ids).await?, |m| {
+        m.notification_id
+    });
+    let mut out = Vec::with_capacity(ns.len());
+    for n in ns {
+        let held = held.get(&n.id).cloned().unwrap_or_default();
+        let recipients = recipients
+            .get(&n.id)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let status = r
+                    .status
+                    .parse::<ReceiptStatus>()
+                    .unwrap_or(ReceiptStatus::Delivered);
+                RecipientView {
+                    agency: named(r.agency_id),
+                    status: status.as_str().to_owned(),
+                    status_zh: status.name_zh().to_owned(),
+                    acknowledged_at: r.acknowledged_at,
+                    feedback: r.feedback,
+                    answered_at: r.answered_at,
+                    ack_deadline: held
+                        .iter()
+                        .find(|d| d.purpose == ack_purpose(r.agency_id))
+                        .cloned()
+                        .map(DeadlineView::from),
+                }
+            })
+            .collect();
+        let links = links
+            .get(&n.id)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, entity_type, id)| LinkView { entity_type, id })
+            .collect();
+        let materials = materials.get(&n.id).cloned().unwrap_or_default();
+        let kind = n
+            .kind
+            .parse::<NotificationKind>()
+            .map_err(anyhow::Error::from)?;
+        out.push(NotificationView {
+            id: n.id,
+            reference: n.reference,
+            kind: kind.as_str().to_owned(),
+            kind_zh: kind.name_zh().to_owned(),
+            sender: named(n.sender_agency_id),
+            sender_client: n.sender_client,
+            organisation_id: n.organisation_id,
+            processor_name: n.processor_name,
+            processor_uscc: n.processor_uscc,
+            title: n.title,
+            body: n.body,
+            classification: n.classification,
+            restricted_roles: n.restricted_roles,
+            ack_required: n.ack_required,
+            ack_working_days: n.ack_working_days,
+            in_reply_to: n.in_reply_to,
+            links,
+            recipients,
+            materials,
+            sent_at: n.sent_at,
+        });
+    }
+    Ok(out)
 }
 
-/// A notification as the agencies concerned see it (for a reader already allowed).
-pub async fn view_of(
+/// Rows grouped by a key, each group in the order the rows came.
+fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut groups: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for r in rows {
+        groups.entry(key(&r)).or_default().push(r);
+    }
+    groups
+}
+
+/// The views of notifications already found visible, in their order.
+pub async fn views_of(
     conn: &mut AsyncPgConnection,
-    n: Notification,
-) -> Result<NotificationView, NotificationError> {
-    view(conn, n).await
+    ns: Vec<Notification>,
+) -> Result<Vec<NotificationView>, NotificationError> {
+    views(conn, ns).await
 }
 
 /// One notification the origin may see.

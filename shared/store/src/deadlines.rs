@@ -193,10 +193,19 @@ pub async fn for_entity(
     entity_type: &str,
     entity_id: Uuid,
 ) -> QueryResult<Vec<Deadline>> {
+    for_entities(conn, entity_type, &[entity_id]).await
+}
+
+/// The deadlines of these entities of one type, by entity and purpose.
+pub async fn for_entities(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_ids: &[Uuid],
+) -> QueryResult<Vec<Deadline>> {
     deadlines::table
         .filter(deadlines::entity_type.eq(entity_type))
-        .filter(deadlines::entity_id.eq(entity_id))
-        .order(deadlines::purpose.asc())
+        .filter(deadlines::entity_id.eq_any(entity_ids))
+        .order((deadlines::entity_id.asc(), deadlines::purpose.asc()))
         .select(Deadline::as_select())
         .load(conn)
         .await

@@ -210,13 +210,18 @@ pub async fn visible(
     } else {
         false
     };
-    let by_role = n.classification != "restricted"
+    Ok(by_agency && visible_by_role(reader, n))
+}
+
+/// Whether a restricted notification names the reader's role (or the reader sent it); any
+/// other notification is visible by role to every reader of an agency concerned.
+pub fn visible_by_role(reader: &Reader, n: &Notification) -> bool {
+    n.classification != "restricted"
         || reader
             .role
             .as_ref()
             .is_some_and(|r| n.restricted_roles.contains(r))
-        || (reader.user_id.is_some() && reader.user_id == n.sender_user_id);
-    Ok(by_agency && by_role)
+        || (reader.user_id.is_some() && reader.user_id == n.sender_user_id)
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
@@ -228,13 +233,33 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<N
         .optional()
 }
 
+/// The notifications among `ids`, in no particular order (those gone are left out).
+pub async fn get_all(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> QueryResult<Vec<Notification>> {
+    notifications::table
+        .filter(notifications::id.eq_any(ids))
+        .select(Notification::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn recipients(
     conn: &mut AsyncPgConnection,
     notification: Uuid,
 ) -> QueryResult<Vec<Recipient>> {
+    recipients_of_all(conn, &[notification]).await
+}
+
+/// The recipients of these notifications, by notification and agency.
+pub async fn recipients_of_all(
+    conn: &mut AsyncPgConnection,
+    notifications: &[Uuid],
+) -> QueryResult<Vec<Recipient>> {
     notification_recipients::table
-        .filter(notification_recipients::notification_id.eq(notification))
-        .order(notification_recipients::agency_id)
+        .filter(notification_recipients::notification_id.eq_any(notifications))
+        .order((
+            notification_recipients::notification_id,
+            notification_recipients::agency_id,
+        ))
         .select(Recipient::as_select())
         .load(conn)
         .await
@@ -283,13 +308,27 @@ pub async fn links(
     conn: &mut AsyncPgConnection,
     notification: Uuid,
 ) -> QueryResult<Vec<(String, Uuid)>> {
+    Ok(links_of_all(conn, &[notification])
+        .await?
+        .into_iter()
+        .map(|(_, entity_type, entity_id)| (entity_type, entity_id))
+        .collect())
+}
+
+/// The links of these notifications: (notification, entity type, entity id), in that order.
+pub async fn links_of_all(
+    conn: &mut AsyncPgConnection,
+    notifications: &[Uuid],
+) -> QueryResult<Vec<(Uuid, String, Uuid)>> {
     notification_links::table
-        .filter(notification_links::notification_id.eq(notification))
+        .filter(notification_links::notification_id.eq_any(notifications))
         .order((
+            notification_links::notification_id,
             notification_links::entity_type,
             notification_links::entity_id,
         ))
         .select((
+            notification_links::notification_id,
             notification_links::entity_type,
             notification_links::entity_id,
         ))
@@ -439,9 +478,18 @@ pub async fn materials_of(
     conn: &mut AsyncPgConnection,
     notification: Uuid,
 ) -> QueryResult<Vec<Material>> {
+    materials_of_all(conn, &[notification]).await
+}
+
+/// The attachments of these notifications, by notification and then as uploaded.
+pub async fn materials_of_all(
+    conn: &mut AsyncPgConnection,
+    notifications: &[Uuid],
+) -> QueryResult<Vec<Material>> {
     notification_materials::table
-        .filter(notification_materials::notification_id.eq(notification))
+        .filter(notification_materials::notification_id.eq_any(notifications))
         .order((
+            notification_materials::notification_id.asc(),
             notification_materials::uploaded_at.asc(),
             notification_materials::id.asc(),
         ))
