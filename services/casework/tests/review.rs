@@ -1198,3 +1198,32 @@ async fn decisions_wait_for_a_supervisors_sign_off_where_required() {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
 }
+
+#[tokio::test]
+async fn a_search_by_part_of_a_processors_name_reads_the_trigram_index_not_every_organisation() {
+    // The queue's and the registry's `processor` filter is name ILIKE '%…%'. The planner is
+    // told to avoid reading whole tables (a test database is small enough that it would
+    // otherwise prefer to), so what the plan names is the index it has for such a match.
+    let app = TestApp::spawn().await;
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    sql.batch_execute("SET enable_seqscan = off")
+        .await
+        .expect("set");
+    let plan: Vec<String> = sql
+        .query(
+            "EXPLAIN SELECT id FROM organisations WHERE name ILIKE '%智能门禁%' OR uscc = 'X'",
+            &[],
+        )
+        .await
+        .expect("explain")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        plan.iter().any(|l| l.contains("organisations_name_trgm")),
+        "{plan:#?}"
+    );
+}
