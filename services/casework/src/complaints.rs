@@ -3,7 +3,7 @@
 //! (`frt_cases::complaints::handling` does the work).
 
 use actix_web::{get, post, web, HttpResponse};
-use frt_cases::complaints::handling::{self, QueueFilter, QueuePage};
+use frt_cases::complaints::handling::{self, ComplaintQueuePage, QueueFilter};
 use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
 use frt_cases::complaints::ComplaintView;
 use frt_domain::complaint::ComplaintStatus;
@@ -59,7 +59,7 @@ pub struct QueueQuery {
 /// The complaints of the caller's province (every province for national staff), nearest time
 /// limit first; the complainant's contact never shows here.
 #[utoipa::path(tag = "complaints", security(("bearer" = [])), params(QueueQuery),
-    responses((status = 200, body = QueuePage)))]
+    responses((status = 200, body = ComplaintQueuePage)))]
 #[get("/api/v1/complaints")]
 pub async fn complaint_queue(
     core: web::Data<Core>,

@@ -6,7 +6,8 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use frt_access::Action;
 use frt_cases::notifications::{
-    self as n, ListFilter, NotificationInput, NotificationPage, NotificationView, Origin, Receipt,
+    self as n, Feedback, ListFilter, NotificationInput, NotificationPage, NotificationView, Origin,
+    Receipt,
 };
 use frt_domain::notification::{NotificationKind, ReceiptStatus};
 use frt_store::identities::Agency;
@@ -136,14 +137,6 @@ pub async fn acknowledge(
     let origin = Origin::staff(&core, &auth, Action::Acknowledge)?;
     let v = n::receive(&core, &origin, id.into_inner(), Receipt::Acknowledge).await?;
     Ok(HttpResponse::Ok().json(v))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Feedback {
-    /// What the caller's agency did about it (反馈); acknowledges receipt too.
-    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]|\\uFEFF")]
-    pub feedback: String,
 }
 
 /// Answer with feedback (反馈) for the caller's agency, once.

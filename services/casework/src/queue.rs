@@ -60,7 +60,7 @@ pub struct QueueQuery {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct QueueItem {
+pub struct ReviewQueueItem {
     pub id: Uuid,
     pub kind: String,
     pub status: String,
@@ -83,7 +83,7 @@ pub struct QueueItem {
     pub review_working_days_left: Option<i64>,
 }
 
-impl QueueItem {
+impl ReviewQueueItem {
     /// A queue row with the working days left on its review clock (negative when overdue).
     fn from_row(r: QueueRow, calendar: &Calendar, today: NaiveDate) -> Self {
         let review_working_days_left = r.review_due_date.map(|due| {
@@ -115,8 +115,8 @@ impl QueueItem {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct QueuePage {
-    pub items: Vec<QueueItem>,
+pub struct ReviewQueuePage {
+    pub items: Vec<ReviewQueueItem>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
 }
@@ -368,7 +368,7 @@ pub fn next_cursor(sort: QueueSort, r: &filings::QueueRow) -> Option<QueueCursor
 
 /// Filings waiting for review in the caller's jurisdiction.
 #[utoipa::path(tag = "review", security(("bearer" = [])), params(QueueQuery),
-    responses((status = 200, body = QueuePage), (status = 400, content_type = "application/problem+json")))]
+    responses((status = 200, body = ReviewQueuePage), (status = 400, content_type = "application/problem+json")))]
 #[get("/api/v1/review/queue")]
 pub async fn review_queue(
     core: web::Data<Core>,
@@ -390,10 +390,10 @@ pub async fn review_queue(
     .map(|c| format_cursor(&c));
     let calendar = core.calendars.get(&mut conn).await?;
     let today = today_in_china();
-    Ok(HttpResponse::Ok().json(QueuePage {
+    Ok(HttpResponse::Ok().json(ReviewQueuePage {
         items: rows
             .into_iter()
-            .map(|r| QueueItem::from_row(r, &calendar, today))
+            .map(|r| ReviewQueueItem::from_row(r, &calendar, today))
             .collect(),
         next,
     }))

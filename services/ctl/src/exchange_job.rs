@@ -2,12 +2,14 @@
 //! against the exchange service, over signed HTTP.
 //!
 //! - **pull** writes the notification events addressed to the agency into `--out` as JSON
-//!   Lines, one file per page, named after the cursor the page starts from, and the same page
-//!   as a spreadsheet beside it (`.xlsx`, Chinese headers). Each file is
-//!   written to a temporary name, synced, renamed and the folder synced; only then does the
-//!   cursor (`.cursor` in the folder) advance, the same way. A crash at any point leaves
-//!   either the old cursor (the page is fetched again and its file rewritten under the same
-//!   name, so nothing is duplicated) or the new one with its file in place (nothing lost).
+//!   Lines, one file per page, and the same page as a spreadsheet beside it (`.xlsx`, Chinese
+//!   headers). A page's name says which feed positions it holds
+//!   (`notifications-<after>--<last>`), and each item carries its own position. Each file is
+//!   written to a temporary name, synced, renamed and the folder synced, the spreadsheet
+//!   first; then the cursor (`.cursor`) advances the same way. A run starts after the
+//!   furthest of the cursor and the last item of every page in the folder, so a crash at any
+//!   point, even one that loses the cursor, neither loses nor repeats an item, however the
+//!   next run's pages are cut.
 //! - **push** sends each `*.json` file in `--in` (a notification as `POST /api/v1/notifications`
 //!   takes it) under an Idempotency-Key made from the file's name and content, then moves it
 //!   to `sent/` with the answer beside it (`failed/` with the problem when refused). A crash
@@ -21,6 +23,7 @@
 
 use anyhow::{bail, Context};
 use frt_access::signing;
+use frt_cases::exchange::Position;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -228,8 +231,45 @@ pub struct Pulled {
     pub cursor: Option<String>,
 }
 
-/// Pulls every page after the kept cursor into `out`. `stop_after_files` (tests) stops after
-/// that many files, as if interrupted.
+/// The feed positions a pulled page holds, read from its file name
+/// (`notifications-<after>--<last>.jsonl`): the items after `<after>` up to `<last>`.
+fn held(name: &str) -> Option<(Position, Position)> {
+    let stem = name
+        .strip_prefix("notifications-")?
+        .strip_suffix(".jsonl")?;
+    let (after, last) = stem.split_once("--")?;
+    Some((after.parse().ok()?, last.parse().ok()?))
+}
+
+/// Where the folder's pull stands: the furthest of the kept cursor and the last item of every
+/// page written. A spreadsheet whose JSON Lines are missing (a crash between the two) is
+/// removed: its page is fetched again.
+fn resume_point(out: &Path, cursor_file: &Path) -> anyhow::Result<Option<Position>> {
+    let kept = fs::read_to_string(cursor_file)
+        .ok()
+        .and_then(|c| c.trim().parse::<Position>().ok());
+    let mut furthest = kept;
+    for entry in fs::read_dir(out).with_context(|| format!("cannot read {}", out.display()))? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if let Some((_, last)) = held(name) {
+            furthest = furthest.max(Some(last));
+        } else if let Some(stem) = name.strip_suffix(".xlsx") {
+            if name.starts_with("notifications-") && !out.join(format!("{stem}.jsonl")).exists() {
+                fs::remove_file(&path)
+                    .with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+    }
+    Ok(furthest)
+}
+
+/// Pulls every page after where the folder stands into `out`. Each page's file names say
+/// which feed positions it holds, so a run after a crash at any point starts after the last
+/// item written, whatever the pages' boundaries come out as this time. `stop_after_files`
+/// (tests) stops after that many pages, as if interrupted before the cursor was kept.
 pub async fn pull(
     conn: &Connection,
     out: &Path,
@@ -238,12 +278,12 @@ pub async fn pull(
 ) -> anyhow::Result<Pulled> {
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let cursor_file = out.join(".cursor");
-    let mut cursor = fs::read_to_string(&cursor_file)
-        .ok()
-        .map(|c| c.trim().to_owned())
-        .filter(|c| !c.is_empty());
+    let mut cursor = resume_point(out, &cursor_file)?;
     let http = reqwest::Client::new();
-    let mut done = Pulled::default();
+    let mut done = Pulled {
+        cursor: cursor.map(|c| c.to_string()),
+        ..Pulled::default()
+    };
     loop {
         let path = match &cursor {
             Some(c) => format!("/api/v1/sync/notifications?cursor={c}&limit={limit}"),
@@ -256,31 +296,41 @@ pub async fn pull(
             bail!("the exchange service answered {status}: {page}");
         }
         let items = page["items"].as_array().cloned().unwrap_or_default();
-        let next = page["next_cursor"].as_str().map(str::to_owned);
-        if items.is_empty() {
-            done.cursor = next.or(cursor);
+        let next: Position = page["next_cursor"]
+            .as_str()
+            .and_then(|c| c.parse().ok())
+            .context("the exchange service sent no next_cursor")?;
+        if let Some(last) = items.last() {
+            let last: Position = last["cursor"]
+                .as_str()
+                .and_then(|c| c.parse().ok())
+                .context("an item came without its cursor")?;
+            let stem = format!(
+                "notifications-{}--{last}",
+                cursor.unwrap_or(Position::START)
+            );
+            // The spreadsheet first: a page counts as written once its JSON Lines are.
+            write_sheet(&out.join(format!("{stem}.xlsx")), &items)?;
+            let mut lines = Vec::new();
+            for item in &items {
+                lines.extend_from_slice(serde_json::to_string(item)?.as_bytes());
+                lines.push(b'\n');
+            }
+            write_atomically(&out.join(format!("{stem}.jsonl")), &lines)?;
+            done.files += 1;
+            done.items += items.len();
+            if stop_after_files.is_some_and(|n| done.files >= n) {
+                // Interrupted after the file, before the cursor moved.
+                return Ok(done);
+            }
+        }
+        if next <= cursor.unwrap_or(Position::START) {
             return Ok(done);
         }
-        let start = cursor.clone().unwrap_or_else(|| "n1.0.0".to_owned());
-        let mut lines = Vec::new();
-        for item in &items {
-            lines.extend_from_slice(serde_json::to_string(item)?.as_bytes());
-            lines.push(b'\n');
-        }
-        write_atomically(&out.join(format!("notifications-{start}.jsonl")), &lines)?;
-        write_sheet(&out.join(format!("notifications-{start}.xlsx")), &items)?;
-        done.files += 1;
-        done.items += items.len();
-        if stop_after_files.is_some_and(|n| done.files >= n) {
-            // Interrupted after the file, before the cursor moved.
-            return Ok(done);
-        }
-        let Some(next) = next else {
-            bail!("the exchange service sent no next_cursor");
-        };
-        write_atomically(&cursor_file, next.as_bytes())?;
+        // A page may hold no item for this agency (restricted ones) and still move on.
+        write_atomically(&cursor_file, next.to_string().as_bytes())?;
         cursor = Some(next);
-        done.cursor = cursor.clone();
+        done.cursor = Some(next.to_string());
     }
 }
 
@@ -516,10 +566,21 @@ mod tests {
         let first = pull(&conn, &out, 2, Some(1)).await.expect("pull");
         assert_eq!((first.files, first.items), (1, 2));
         assert!(!out.join(".cursor").exists());
-        // A leftover temporary file from a crash mid-write is not read as data.
+        // A leftover temporary file from a crash mid-write is not read as data, nor is a
+        // spreadsheet whose JSON Lines never came.
         fs::write(out.join(".notifications-x.jsonl.tmp"), b"{partial").expect("tmp");
-        let again = pull(&conn, &out, 2, None).await.expect("pull again");
-        assert_eq!(again.items, 5, "{again:?}");
+        fs::write(out.join("notifications-n1.0.0--n1.9.9.xlsx"), b"PK").expect("orphan");
+        // Run again with pages cut elsewhere: the files say what they hold, so the run
+        // starts after the last item written.
+        let again = pull(&conn, &out, 3, None).await.expect("pull again");
+        assert_eq!(again.items, 3, "{again:?}");
+        assert!(!out.join("notifications-n1.0.0--n1.9.9.xlsx").exists());
+        // The cursor lost altogether: the folder still knows where it stands.
+        fs::remove_file(out.join(".cursor")).expect("cursor kept");
+        let idle = pull(&conn, &out, 4, None)
+            .await
+            .expect("pull without a cursor");
+        assert_eq!(idle.items, 0, "{idle:?}");
         let lines = lines_in(&out);
         let ids: Vec<String> = lines
             .iter()

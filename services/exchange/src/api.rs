@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use frt_access::signing;
 use frt_cases::exchange::{self as ex, Caller, RegistryPage, Signed, SyncPage};
-use frt_cases::notifications::{self, NotificationInput, NotificationView, Receipt};
+use frt_cases::notifications::{self, Feedback, NotificationInput, NotificationView, Receipt};
 use frt_web::auth::RequestId;
 use frt_web::error::ApiError;
 use frt_web::{ApiResult, Core};
@@ -194,13 +194,6 @@ pub async fn acknowledge(
     )
     .await?;
     Ok(HttpResponse::Ok().json(v))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Feedback {
-    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]|\\uFEFF")]
-    pub feedback: String,
 }
 
 /// Answer with feedback (反馈) for the client's agency, once. Scope `notifications:write`.

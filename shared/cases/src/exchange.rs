@@ -300,7 +300,11 @@ pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, Excha
 /// client's agency, and the notification as it stands.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SyncItem {
-    /// received, acknowledged or feedback.
+    /// The position just after this item: passed as `cursor`, the feed continues after it.
+    /// Positions `n1.T.R` are ordered by T, then R (both whole numbers), so a client can
+    /// tell which of two it kept is further on.
+    pub cursor: String,
+    /// received, acknowledged, feedback or attachment.
     pub event: String,
     pub at: DateTime<Utc>,
     pub notification: NotificationView,
@@ -314,21 +318,48 @@ pub struct SyncPage {
     pub next_cursor: String,
 }
 
-fn cursor(txid: i64, id: i64) -> String {
-    format!("n1.{txid}.{id}")
+/// A place in a feed: the transaction that wrote a row, then the row. Written `n1.T.R`;
+/// positions are ordered by T, then R, which is the order the feed is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub txid: i64,
+    pub id: i64,
 }
 
-fn parse_cursor(text: &str) -> Option<(i64, i64)> {
-    let rest = text.trim().strip_prefix("n1.")?;
-    let (txid, id) = rest.split_once('.')?;
-    let (txid, id): (i64, i64) = (txid.parse().ok()?, id.parse().ok()?);
-    (txid >= 0 && id >= 0).then_some((txid, id))
+impl Position {
+    /// Before every row.
+    pub const START: Self = Self { txid: 0, id: 0 };
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "n1.{}.{}", self.txid, self.id)
+    }
+}
+
+impl std::str::FromStr for Position {
+    type Err = ExchangeError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let parse = || {
+            let rest = text.trim().strip_prefix("n1.")?;
+            let (txid, id) = rest.split_once('.')?;
+            let (txid, id): (i64, i64) = (txid.parse().ok()?, id.parse().ok()?);
+            (txid >= 0 && id >= 0).then_some(Self { txid, id })
+        };
+        parse().ok_or(ExchangeError::BadCursor)
+    }
+}
+
+fn cursor(txid: i64, id: i64) -> String {
+    Position { txid, id }.to_string()
 }
 
 /// One change of the registry of recorded processors (备案登记): a filing recorded, changed
 /// or deregistered.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RegistryItem {
+    /// The position just after this item (see `SyncItem::cursor`).
+    pub cursor: String,
     /// recorded, changed or deregistered.
     pub event: String,
     pub at: DateTime<Utc>,
@@ -358,10 +389,9 @@ async fn page_of(
     after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<feed::FeedRow>, String), ExchangeError> {
-    let after = match after {
-        Some(c) => Some(parse_cursor(c).ok_or(ExchangeError::BadCursor)?),
-        None => None,
-    };
+    let after = after
+        .map(|c| c.parse::<Position>().map(|p| (p.txid, p.id)))
+        .transpose()?;
     let rows = feed::feed_page(conn, stream, agency, after, limit).await?;
     let (t, i) = rows
         .last()
@@ -402,6 +432,7 @@ pub async fn sync_registry(
         .filter_map(|r| {
             let f = filings.get(&r.entity_id)?;
             Some(RegistryItem {
+                cursor: cursor(r.txid, r.id),
                 event: r.event,
                 at: r.created_at,
                 filing_id: f.id,
@@ -467,7 +498,7 @@ pub async fn sync_notifications(
                 .get(&n.id)
                 .is_some_and(|a| a.contains(&caller.agency_id));
         if by_agency && feed::visible_by_role(&reader, n) {
-            events.push((r.event, r.created_at));
+            events.push((cursor(r.txid, r.id), r.event, r.created_at));
             shown.push(n.clone());
         }
     }
@@ -475,7 +506,8 @@ pub async fn sync_notifications(
         .await?
         .into_iter()
         .zip(events)
-        .map(|(notification, (event, at))| SyncItem {
+        .map(|(notification, (cursor, event, at))| SyncItem {
+            cursor,
             event,
             at,
             notification,
@@ -619,9 +651,12 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_other_text() {
-        assert_eq!(parse_cursor(&cursor(812, 44)), Some((812, 44)));
-        assert_eq!(parse_cursor("n1.-1.4"), None);
-        assert_eq!(parse_cursor("812.44"), None);
-        assert_eq!(parse_cursor("n1.x.4"), None);
+        let parse = |t: &str| t.parse::<Position>().ok().map(|p| (p.txid, p.id));
+        assert_eq!(parse(&cursor(812, 44)), Some((812, 44)));
+        assert_eq!(parse("n1.-1.4"), None);
+        assert_eq!(parse("812.44"), None);
+        assert_eq!(parse("n1.x.4"), None);
+        // Ordered by transaction, then row: not as text.
+        assert!(cursor(9, 100).parse::<Position>().ok() < cursor(10, 1).parse::<Position>().ok());
     }
 }

@@ -121,6 +121,15 @@ impl Origin {
     }
 }
 
+/// Feedback (反馈) on a notification, from staff or an agency's system.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Feedback {
+    /// What the agency did about it; acknowledges receipt too.
+    #[schema(min_length = 1, max_length = 20000, pattern = "[^\\s\\u0085]|\\uFEFF")]
+    pub feedback: String,
+}
+
 /// The processor a notification concerns.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -340,6 +340,7 @@ pub async fn of_organisation(
 /// A piece of evidence the complainant gave.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = complaint_materials)]
+#[schema(as = ComplaintMaterial)]
 pub struct Material {
     pub id: Uuid,
     pub complaint_id: Uuid,

@@ -670,6 +670,7 @@ pub async fn settle_item(
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = inspection_materials)]
+#[schema(as = InspectionMaterial)]
 pub struct Material {
     pub id: Uuid,
     pub inspection_id: Uuid,

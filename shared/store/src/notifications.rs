@@ -437,6 +437,7 @@ pub async fn of_organisation(
 /// An attachment of a notification.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = notification_materials)]
+#[schema(as = NotificationMaterial)]
 pub struct Material {
     pub id: Uuid,
     pub notification_id: Uuid,

@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 /// One row of the queue: the contact never shows here.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QueueItem {
+pub struct ComplaintQueueItem {
     pub id: Uuid,
     pub receipt_number: String,
     pub status: String,
@@ -44,8 +44,8 @@ pub struct QueueItem {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct QueuePage {
-    pub items: Vec<QueueItem>,
+pub struct ComplaintQueuePage {
+    pub items: Vec<ComplaintQueueItem>,
     /// Pass as `after` for the next page; absent on the last page.
     pub next: Option<String>,
 }
@@ -87,7 +87,7 @@ pub async fn queue(
     core: &Core,
     caller: &Caller,
     f: QueueFilter,
-) -> Result<QueuePage, ComplaintError> {
+) -> Result<ComplaintQueuePage, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
     let scope = provinces(&caller.principal)?;
     let after = match f.after.as_deref() {
@@ -115,7 +115,7 @@ pub async fn queue(
     for r in rows {
         let c = r.complaint;
         let status = typed(&c)?;
-        items.push(QueueItem {
+        items.push(ComplaintQueueItem {
             id: c.id,
             receipt_number: c.receipt_number,
             status: status.as_str().to_owned(),
@@ -130,7 +130,7 @@ pub async fn queue(
             received_at: c.received_at,
         });
     }
-    Ok(QueuePage { items, next })
+    Ok(ComplaintQueuePage { items, next })
 }
 
 /// One complaint in the caller's province(s); opening the contact is audited.
