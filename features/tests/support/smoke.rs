@@ -34,8 +34,10 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// A fresh database for the platform, on the server the tests use.
-async fn fresh_database(name: &str) -> String {
+/// Runs maintenance statements on the server the tests use, one at a time (neither CREATE
+/// nor DROP DATABASE may run inside the implicit transaction of a batch); answers the
+/// server's URL.
+async fn maintain(statements: &[String]) -> String {
     let server = frt_store::local::ensure_database_url()
         .await
         .expect("the local PostgreSQL");
@@ -43,13 +45,19 @@ async fn fresh_database(name: &str) -> String {
         .await
         .expect("connect");
     tokio::spawn(conn);
-    // One statement each: neither may run inside the implicit transaction of a batch.
-    for sql in [
+    for sql in statements {
+        client.batch_execute(sql).await.expect(sql);
+    }
+    server
+}
+
+/// A fresh database for the platform, on the server the tests use.
+async fn fresh_database(name: &str) -> String {
+    let server = maintain(&[
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         format!("CREATE DATABASE {name}"),
-    ] {
-        client.batch_execute(&sql).await.expect("a fresh database");
-    }
+    ])
+    .await;
     let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
     format!("{base}/{name}")
 }
@@ -93,15 +101,25 @@ pub async fn against_frtctl_up() -> bool {
         );
         return false;
     }
-    let url = fresh_database("frt_acceptance_smoke").await;
+    // A name of this run's own: two runs on one machine (a developer's and CI's) must not
+    // drop each other's platform database.
+    let name = format!("frt_acceptance_smoke_{}", std::process::id());
+    let url = fresh_database(&name).await;
+    let passed = smoke_against(&bin, &url).await;
+    maintain(&[format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")]).await;
+    passed
+}
+
+/// Starts `frtctl up --demo` on the database `url` and runs the smoke set against it.
+async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
     let (portal_port, casework_port, exchange_port) = (free_port(), free_port(), free_port());
     let log = crate::reports_dir().join("smoke-platform.log");
-    let child = Command::new(&bin)
+    let child = Command::new(bin)
         .arg("up")
         .arg("--demo")
         .current_dir(frt_testkit::db::project_root())
-        .env("DATABASE_URL", &url)
-        .env("FRT__DATABASE__URL", &url)
+        .env("DATABASE_URL", url)
+        .env("FRT__DATABASE__URL", url)
         .env("FRT__PORTAL__PORT", portal_port.to_string())
         .env("FRT__CASEWORK__PORT", casework_port.to_string())
         .env("FRT__EXCHANGE__PORT", exchange_port.to_string())
