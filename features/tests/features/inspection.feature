@@ -15,6 +15,7 @@ Feature: Inspections (监督检查, Art. 16): random draws, joint inspections, r
     And "Li" is an inspector at the provincial CAC office of 310000
     And "Chen" is an inspector at the provincial CAC office of 310000
     And processor "Shanghai Face Pay Ltd" is registered in province 310000
+    And "Zhao" has made the inspection plan "2026年第四季度双随机抽查" for 310000
 
   @smoke
   Scenario: A draw made with a given seed is recorded and re-run from its record
@@ -37,6 +38,26 @@ Feature: Inspections (监督检查, Art. 16): random draws, joint inspections, r
     Then the draw picked "Shanghai Face Pay Ltd"
     And "Li" is not in the draw's staff pool
     And "Chen" is in the draw's staff pool
+
+  Scenario: A supervisor of another province finds no plan of this one to draw for
+    Given "Qian" is a supervisor at the provincial CAC office of 110000
+    When "Qian" asks to draw 1 processor for the plan of "Zhao"
+    Then the response status is 404
+
+  Scenario: A drawn processor is inspected by the drawn inspectors unless a reason for others is recorded
+    Given "Wang" is an inspector at the provincial CAC office of 310000
+    When "Zhao" draws every processor of 310000 and 2 inspectors
+    And "Zhao" opens an inspection of "Shanghai Face Pay Ltd" from the draw, one drawn inspector replaced by one it left out
+    Then the response status is 422
+    And the problem lists errors at these paths:
+      | path        |
+      | swap_reason |
+    When "Zhao" opens an inspection of "Shanghai Face Pay Ltd" from the draw, one drawn inspector replaced by one it left out, because "检查员病假"
+    Then the response status is 201
+    And the inspection's audit trail seen by "Zhao" includes:
+      | action                        |
+      | inspection.planned            |
+      | inspection.inspectors_swapped |
 
   Scenario: Inspectors go at least two together (双人执法)
     When "Zhao" opens an inspection of "Shanghai Face Pay Ltd" with only "Li"

@@ -28,8 +28,9 @@ fn drawn(w: &FrtWorld) -> &Value {
     w.draw.as_ref().expect("no draw was made in this scenario")
 }
 
-/// Asks for a draw; keeps it when it was made.
-async fn draw(w: &mut FrtWorld, name: &str, body: Value) -> Reply {
+/// Asks for a draw for the scenario's plan; keeps it when it was made.
+async fn draw(w: &mut FrtWorld, name: &str, mut body: Value) -> Reply {
+    body["plan_id"] = json!(w.plan.clone().expect("no inspection plan in this scenario"));
     let reply = w
         .send_as(name, Method::POST, "/api/v1/inspections/draws", Some(body))
         .await;
@@ -50,6 +51,21 @@ async fn pool_size(w: &mut FrtWorld, name: &str, province: &str) -> u64 {
     .await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     reply.body["pool_size"].as_u64().expect("pool size")
+}
+
+#[given(expr = "{string} has made the inspection plan {string} for {word}")]
+async fn has_planned(w: &mut FrtWorld, name: String, title: String, province: String) {
+    let reply = w
+        .send_as(
+            &name,
+            Method::POST,
+            "/api/v1/inspections/plans",
+            Some(json!({ "province": province, "title": title,
+                         "period_start": "2026-10-01", "period_end": "2026-12-31" })),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    w.plan = Some(reply.body["id"].as_str().expect("plan id").to_owned());
 }
 
 #[when(
@@ -227,6 +243,58 @@ async fn in_staff_pool(w: &mut FrtWorld, name: String, not: String) {
             "{d}"
         );
     }
+}
+
+/// Opens an inspection of a drawn processor from the last draw, with its first drawn
+/// inspector replaced by one of its staff pool the draw did not pick (and a reason, when
+/// given); keeps it when opened.
+async fn open_swapping(w: &mut FrtWorld, name: &str, processor: &str, reason: Option<&str>) {
+    let org = w.processor(processor).org_id.clone();
+    let d = drawn(w).clone();
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .expect("ids")
+            .iter()
+            .map(|u| u["user_id"].as_str().or(u.as_str()).expect("id").to_owned())
+            .collect()
+    };
+    let mut team = ids(&d["inspectors"]);
+    let spare = ids(&d["staff_pool"])
+        .into_iter()
+        .find(|u| !team.contains(u))
+        .expect("an inspector the draw did not pick");
+    team[0] = spare;
+    let mut body = json!({ "organisation_id": org, "source": "draw", "draw_id": d["id"],
+                           "inspector_ids": team });
+    if let Some(r) = reason {
+        body["swap_reason"] = json!(r);
+    }
+    let reply = w
+        .send_as(name, Method::POST, "/api/v1/inspections", Some(body))
+        .await;
+    if reply.status == 201 {
+        w.inspection = reply.body["id"].as_str().map(str::to_owned);
+        w.case_officer = Some(name.to_owned());
+    }
+}
+
+#[when(
+    expr = "{string} opens an inspection of {string} from the draw, one drawn inspector replaced by one it left out"
+)]
+async fn opens_swapping(w: &mut FrtWorld, name: String, processor: String) {
+    open_swapping(w, &name, &processor, None).await;
+}
+
+#[when(
+    expr = "{string} opens an inspection of {string} from the draw, one drawn inspector replaced by one it left out, because {string}"
+)]
+async fn opens_swapping_because(w: &mut FrtWorld, name: String, processor: String, reason: String) {
+    open_swapping(w, &name, &processor, Some(&reason)).await;
+}
+
+#[when(expr = "{string} asks to draw {int} processor(s) for the plan of {string}")]
+async fn draws_for_others_plan(w: &mut FrtWorld, name: String, targets: u32, _owner: String) {
+    draw(w, &name, json!({ "targets": targets, "inspectors": 0 })).await;
 }
 
 /// Opens an inspection of a processor for a risk, with two inspectors; returns its id.

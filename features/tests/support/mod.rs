@@ -99,6 +99,8 @@ pub struct FrtWorld {
     pub mail: Option<frt_testkit::smtp::Received>,
     /// What the last deadline sweeps did (one per worker).
     pub sweeps: Vec<frt_cases::sweep::SweepReport>,
+    /// The inspection plan draws are made for.
+    pub plan: Option<String>,
     /// The last draw made, as recorded.
     pub draw: Option<Value>,
     /// The inspection the scenario is about, and another one beside it.
@@ -161,6 +163,7 @@ impl FrtWorld {
             tampered_row: None,
             mail: None,
             sweeps: Vec::new(),
+            plan: None,
             draw: None,
             inspection: None,
             other_inspection: None,

@@ -70,11 +70,12 @@ pub async fn show_plan(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraw {
-    /// The province whose processors and inspectors are drawn (GB/T 2260).
+    /// The plan the draw is for (its province's processors and inspectors are drawn); every
+    /// draw of a plan is listed with it.
+    pub plan_id: Uuid,
+    /// The plan's province (GB/T 2260), if named: it must be the plan's.
     #[schema(pattern = "^[0-9]{2}0000$")]
-    pub province: String,
-    /// The plan the draw is for; every draw of a plan is listed with it.
-    pub plan_id: Option<Uuid>,
+    pub province: Option<String>,
     /// Which processors the pool holds; without any, every processor of the province.
     #[serde(default)]
     pub filters: PoolFilters,
@@ -84,7 +85,9 @@ pub struct NewDraw {
     /// How many inspectors to draw (M).
     #[schema(minimum = 0, maximum = 1000)]
     pub inspectors: i32,
-    /// 64 hexadecimal digits; by default from the operating system's CSPRNG.
+    /// Where acceptance tests run only (422 `inspection.seed_not_allowed` elsewhere): 64
+    /// hexadecimal digits. By default, and always in production, the seed comes from the
+    /// operating system's CSPRNG.
     #[schema(pattern = "^[0-9a-fA-F]{64}$")]
     pub seed: Option<String>,
 }
@@ -104,8 +107,8 @@ pub async fn create_draw(
         &core,
         &auth,
         DrawRequest {
-            province: d.province,
             plan_id: d.plan_id,
+            province: d.province,
             filters: d.filters,
             targets: d.targets,
             inspectors: d.inspectors,
@@ -227,10 +230,15 @@ pub struct NewInspection {
     /// The notification about the processor that prompted it (source `notification`): one
     /// the caller's agency sent or received. The inspection is then linked to it.
     pub notification_id: Option<Uuid>,
-    /// Default for a drawn target: the draw's inspectors.
+    /// Default for a drawn target: the draw's inspectors. Others in their place need
+    /// `swap_reason`.
     #[serde(default)]
     #[schema(max_items = 50)]
     pub inspector_ids: Vec<Uuid>,
+    /// Why a drawn target is inspected by others than the draw picked (an inspector ill, a
+    /// conflict found late); audited with who went out and who came in.
+    #[schema(max_length = 1000)]
+    pub swap_reason: Option<String>,
 }
 
 /// Open an inspection of a processor (planned) from a draw, a risk, a complaint or a
@@ -255,6 +263,7 @@ pub async fn open_inspection(
             draw_id: n.draw_id,
             notification_id: n.notification_id,
             inspector_ids: n.inspector_ids,
+            swap_reason: n.swap_reason,
         },
     )
     .await?;

@@ -54,20 +54,31 @@ async fn office(app: &TestApp, province: &str, n: usize) -> (String, Vec<String>
     (sup, inspectors, processors)
 }
 
-#[tokio::test]
-async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
-    let app = TestApp::spawn().await;
-    let (sup, _, _) = office(&app, "310000", 5).await;
+/// A plan of `province` made by `sup`; answers its id.
+async fn plan(app: &TestApp, sup: &str, province: &str) -> String {
     let (s, plan) = post(
-        &app,
-        &sup,
+        app,
+        sup,
         "/api/v1/inspections/plans",
-        json!({ "province": "310000", "title": "2026年第四季度双随机抽查",
+        json!({ "province": province, "title": "2026年第四季度双随机抽查",
                 "period_start": "2026-10-01", "period_end": "2026-12-31" }),
     )
     .await;
     assert_eq!(s, 201, "{plan}");
-    let plan_id = plan["id"].as_str().expect("plan id");
+    plan["id"].as_str().expect("plan id").to_owned()
+}
+
+/// Where acceptance tests run: a QA token makes test support, and given seeds, available.
+async fn with_test_support() -> TestApp {
+    TestApp::spawn_with(&[("FRT__QA__TOKEN", "qa-token-for-tests")]).await
+}
+
+#[tokio::test]
+async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
+    let app = with_test_support().await;
+    let (sup, _, _) = office(&app, "310000", 5).await;
+    let plan_id = plan(&app, &sup, "310000").await;
+    let plan_id = plan_id.as_str();
     let seed = "ab".repeat(32);
     let ask = json!({ "province": "310000", "plan_id": plan_id, "targets": 2, "inspectors": 2, "seed": seed });
     let (s, first) = post(&app, &sup, "/api/v1/inspections/draws", ask.clone()).await;
@@ -172,10 +183,200 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
     assert_eq!(v["matches"], true);
 }
 
+/// Nobody steers a draw: the seed is the platform's outside acceptance runs, every draw
+/// belongs to a plan of the caller's own province (another province's is not found), the drawn
+/// inspectors go unless a reason for others is audited, and a pool put back in another order
+/// no longer verifies, even with its digest recomputed.
+#[tokio::test]
+async fn nobody_steers_a_draw() {
+    let app = TestApp::spawn().await;
+    let (sup, inspectors, processors) = office(&app, "310000", 4).await;
+    let plan_id = plan(&app, &sup, "310000").await;
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2, "seed": "ab".repeat(32) }),
+    )
+    .await;
+    assert_eq!((s, code(&b)), (422, "inspection.seed_not_allowed"), "{b}");
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "province": "310000", "targets": 1, "inspectors": 2 }),
+    )
+    .await;
+    assert!(s == 400 || s == 422, "a draw without a plan: {s} {b}");
+    let beijing = app
+        .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Supervisor)
+        .await;
+    let (s, b) = post(
+        &app,
+        &beijing,
+        "/api/v1/inspections/draws",
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
+    )
+    .await;
+    assert_eq!(s, 404, "another province's plan: {b}");
+    let (s, b) = post(
+        &app,
+        &beijing,
+        "/api/v1/inspections/draws",
+        json!({ "plan_id": plan_id, "province": "310000", "targets": 1, "inspectors": 2 }),
+    )
+    .await;
+    assert_eq!(s, 404, "another province's plan, province named: {b}");
+    let (s, d) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections/draws",
+        json!({ "plan_id": plan_id, "targets": 2, "inspectors": 2 }),
+    )
+    .await;
+    assert_eq!(s, 201, "{d}");
+    assert_eq!(d["seed_given"], false);
+    let draw_id = d["id"].as_str().expect("draw id").to_owned();
+    let (s, _) = get(
+        &app,
+        &beijing,
+        &format!("/api/v1/inspections/draws/{draw_id}"),
+    )
+    .await;
+    assert_eq!(s, 404, "another province's draw");
+
+    // The drawn inspectors go; others only with a reason, which is audited.
+    let target = d["targets"][0]["organisation_id"]
+        .as_str()
+        .expect("target")
+        .to_owned();
+    let drawn: Vec<String> = d["inspectors"]
+        .as_array()
+        .expect("inspectors")
+        .iter()
+        .map(|i| i["user_id"].as_str().expect("id").to_owned())
+        .collect();
+    let mut everyone = Vec::new();
+    for t in &inspectors {
+        everyone.push(
+            get(&app, t, "/api/v1/me").await.1["user_id"]
+                .as_str()
+                .expect("id")
+                .to_owned(),
+        );
+    }
+    let spare = everyone
+        .iter()
+        .find(|u| !drawn.contains(u))
+        .expect("a third inspector")
+        .clone();
+    let swapped = json!([drawn[0], spare]);
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": target,
+        "source": "draw", "draw_id": draw_id, "inspector_ids": swapped }),
+    )
+    .await;
+    assert_eq!(
+        (s, b["errors"][0]["path"].as_str()),
+        (422, Some("swap_reason")),
+        "{b}"
+    );
+    let (s, i) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": target,
+        "source": "draw", "draw_id": draw_id, "inspector_ids": swapped,
+        "swap_reason": "检查员病假" }),
+    )
+    .await;
+    assert_eq!(s, 201, "{i}");
+    let (_, trail) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/audit/inspection/{}", i["id"].as_str().expect("id")),
+    )
+    .await;
+    let swap = trail["items"]
+        .as_array()
+        .expect("trail")
+        .iter()
+        .find(|r| r["action"] == "inspection.inspectors_swapped")
+        .unwrap_or_else(|| panic!("no swap audited: {trail}"))
+        .clone();
+    assert_eq!(swap["after"]["out"], json!([drawn[1]]), "{swap}");
+    assert_eq!(swap["after"]["in"], json!([spare]), "{swap}");
+    assert_eq!(swap["after"]["reason"], "检查员病假", "{swap}");
+    let (s, b) = post(
+        &app,
+        &sup,
+        "/api/v1/inspections",
+        json!({ "organisation_id": target,
+        "source": "risk", "inspector_ids": swapped, "swap_reason": "无" }),
+    )
+    .await;
+    assert_eq!(
+        (s, b["errors"][0]["path"].as_str()),
+        (422, Some("swap_reason")),
+        "{b}"
+    );
+    let _ = processors;
+
+    // The pool rewritten in another order, its digest and result recomputed to match: the
+    // verification sees a pool that is not in id order.
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("sql");
+    tokio::spawn(conn);
+    let mut pool: Vec<String> = d["pool"]
+        .as_array()
+        .expect("pool")
+        .iter()
+        .map(|p| p.as_str().expect("id").to_owned())
+        .collect();
+    pool.reverse();
+    let seed =
+        frt_domain::inspection::Seed::parse(d["seed"].as_str().expect("seed")).expect("seed");
+    let targets = frt_domain::inspection::draw(&pool, 2, &seed, "targets").expect("draw");
+    let list = |ids: &[String]| {
+        format!(
+            "ARRAY[{}]::uuid[]",
+            ids.iter()
+                .map(|i| format!("'{i}'"))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    };
+    sql.batch_execute(&format!(
+        "ALTER TABLE inspection_draws DISABLE TRIGGER inspection_draws_frozen; \
+         UPDATE inspection_draws SET pool = {}, pool_sha256 = '{}', target_ids = {} WHERE id = '{draw_id}'; \
+         ALTER TABLE inspection_draws ENABLE TRIGGER inspection_draws_frozen;",
+        list(&pool),
+        frt_domain::inspection::pool_sha256(&pool),
+        list(&targets),
+    ))
+    .await
+    .expect("a rewritten pool");
+    let (s, v) = get(
+        &app,
+        &sup,
+        &format!("/api/v1/inspections/draws/{draw_id}/verify"),
+    )
+    .await;
+    assert_eq!((s, &v["matches"]), (200, &json!(false)), "{v}");
+    // Nor may the draws be emptied wholesale.
+    let truncate = sql.batch_execute("TRUNCATE inspection_draws CASCADE").await;
+    assert!(truncate.is_err(), "the draws were truncated");
+}
+
 #[tokio::test]
 async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
-    let app = TestApp::spawn().await;
+    let app = with_test_support().await;
     let (sup, inspectors, processors) = office(&app, "310000", 1).await;
+    let plan_id = plan(&app, &sup, "310000").await;
     let (_, org) = app
         .call(
             Method::GET,
@@ -197,7 +398,7 @@ async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
     let conflicted = me["user_id"].as_str().expect("id").to_owned();
     for seed in 0..8u8 {
         let (s, d) = post(&app, &sup, "/api/v1/inspections/draws",
-            json!({ "province": "310000", "targets": 1, "inspectors": 2, "seed": format!("{seed:02x}").repeat(32) })).await;
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2, "seed": format!("{seed:02x}").repeat(32) })).await;
         assert_eq!(s, 201, "{d}");
         assert_eq!(d["staff_pool_size"], 2, "{d}");
         assert!(
@@ -213,7 +414,7 @@ async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
         &app,
         &sup,
         "/api/v1/inspections/draws",
-        json!({ "province": "310000", "targets": 1, "inspectors": 3 }),
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 3 }),
     )
     .await;
     assert_eq!(
@@ -237,11 +438,12 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         )
         .await;
     let org_id = org["id"].as_str().expect("org id").to_owned();
+    let plan_id = plan(&app, &sup, "310000").await;
     let (_, d) = post(
         &app,
         &sup,
         "/api/v1/inspections/draws",
-        json!({ "province": "310000", "targets": 1, "inspectors": 2 }),
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
     )
     .await;
     let (s, i) = post(

@@ -262,6 +262,7 @@ impl From<frt_cases::inspections::InspectionError> for ApiError {
                 Self::unprocessable("inspection.pool_too_small", detail)
             }
             I::Draw(DrawError::BadSeed) => Self::unprocessable("inspection.invalid_seed", detail),
+            I::SeedNotAllowed => Self::unprocessable("inspection.seed_not_allowed", detail),
             I::IllegalStep(_) => Self::conflict("inspection.illegal_step", detail),
             I::VersionConflict { .. } => Self::conflict("inspection.version_conflict", detail),
             I::Invalid(problems) => {

@@ -37,10 +37,52 @@ pub struct NewTarget {
     /// caller's agency sent or received); the inspection is linked to it.
     pub notification_id: Option<Uuid>,
     pub inspector_ids: Vec<Uuid>,
+    /// Why a drawn target goes to other inspectors than the draw picked.
+    pub swap_reason: Option<String>,
+}
+
+/// Who went out of and came into a draw's inspectors, and why.
+struct Swap {
+    out: Vec<Uuid>,
+    into: Vec<Uuid>,
+    reason: String,
+}
+
+/// The inspectors of a drawn target: the draw's own, or others with a reason.
+fn drawn_inspectors(
+    drawn: Vec<Uuid>,
+    named: Vec<Uuid>,
+    reason: Option<&str>,
+) -> Result<(Vec<Uuid>, Option<Swap>), InspectionError> {
+    let out: Vec<Uuid> = drawn
+        .iter()
+        .filter(|u| !named.contains(u))
+        .copied()
+        .collect();
+    let into: Vec<Uuid> = named
+        .iter()
+        .filter(|u| !drawn.contains(u))
+        .copied()
+        .collect();
+    if named.is_empty() || (out.is_empty() && into.is_empty()) {
+        return Ok((drawn, None));
+    }
+    let reason = reason
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| {
+            invalid(
+                "swap_reason",
+                "the draw picked other inspectors: say why they are replaced (it is audited)",
+            )
+        })?;
+    let reason = text("swap_reason", reason, 1000)?;
+    Ok((named, Some(Swap { out, into, reason })))
 }
 
 /// Opens an inspection of a processor (planned), from a draw, a risk, a complaint or a
-/// notification. A drawn target must be one the draw picked.
+/// notification. A drawn target must be one the draw picked, and goes to the inspectors the
+/// draw picked unless a reason is given for others (audited).
 pub async fn open(
     core: &Core,
     caller: &Caller,
@@ -60,6 +102,7 @@ pub async fn open(
                     .filter(|o| provinces.as_ref().is_none_or(|p| p.contains(&o.province_code)))
                     .ok_or(InspectionError::Missing("organisation"))?;
                 let mut inspectors = target.inspector_ids.clone();
+                let mut swap = None;
                 match (source, target.draw_id) {
                     (InspectionSource::Draw, Some(draw)) => {
                         let d = store::draw(conn, draw, provinces.as_deref())
@@ -68,15 +111,20 @@ pub async fn open(
                         if !d.target_ids.unwrap_or_default().contains(&org.id) {
                             return Err(invalid("organisation_id", "the draw did not pick this processor"));
                         }
-                        if inspectors.is_empty() {
-                            inspectors = d.inspector_ids.unwrap_or_default();
-                        }
+                        (inspectors, swap) = drawn_inspectors(
+                            d.inspector_ids.unwrap_or_default(),
+                            inspectors,
+                            target.swap_reason.as_deref(),
+                        )?;
                     }
                     (InspectionSource::Draw, None) => {
                         return Err(invalid("draw_id", "a drawn target names its draw"))
                     }
                     (_, Some(_)) => {
                         return Err(invalid("draw_id", "only a drawn target names a draw"))
+                    }
+                    _ if target.swap_reason.is_some() => {
+                        return Err(invalid("swap_reason", "only a drawn target's inspectors are swapped"))
                     }
                     _ => {}
                 }
@@ -171,6 +219,19 @@ pub async fn open(
                         "notification_id": target.notification_id, "inspectors": inspectors })),
                 )
                 .await?;
+                if let Some(swap) = swap {
+                    audit::record(
+                        conn,
+                        &actor,
+                        "inspection.inspectors_swapped",
+                        store::ENTITY,
+                        &i.id.to_string(),
+                        None,
+                        Some(json!({ "draw_id": target.draw_id, "out": swap.out,
+                            "in": swap.into, "reason": swap.reason })),
+                    )
+                    .await?;
+                }
                 view(conn, i, true).await
             }
             .scope_boxed()

@@ -132,12 +132,16 @@ impl PoolFilters {
 /// What a draw is asked for.
 #[derive(Debug, Clone)]
 pub struct DrawRequest {
-    pub province: String,
-    pub plan_id: Option<Uuid>,
+    /// Every draw is made for a plan, and listed with it: drawing again shows there.
+    pub plan_id: Uuid,
+    /// The plan's province, when the caller names it too.
+    pub province: Option<String>,
     pub filters: PoolFilters,
     pub targets: i32,
     pub inspectors: i32,
-    /// 64 hex digits; by default one from the operating system's CSPRNG.
+    /// 64 hex digits, only where acceptance tests run (test support is on): a seed chosen by
+    /// the caller could be tried offline until the result suits. Otherwise one from the
+    /// operating system's CSPRNG, recorded before any pool is read.
     pub seed: Option<String>,
 }
 
@@ -212,19 +216,16 @@ fn run_draw(
     Ok((drawn_targets, drawn_inspectors))
 }
 
-/// Draws targets and inspectors. The seed is recorded before the pool is read; a draw asking
-/// more than its pools hold is refused and leaves nothing behind.
+/// Draws targets and inspectors for a plan of the caller's province(s) (another province's
+/// plan is not found). The seed is recorded before the pool is read; a draw asking more than
+/// its pools hold is refused and leaves nothing behind.
 pub async fn draw(
     core: &Core,
     caller: &Caller,
     req: DrawRequest,
 ) -> Result<DrawView, InspectionError> {
-    caller.require(
-        core,
-        Resource::INSPECTION,
-        Action::Plan,
-        Some(&req.province),
-    )?;
+    caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
+    let provinces = plan_provinces(&caller.principal)?;
     if !(0..=10_000).contains(&req.targets) || !(0..=1_000).contains(&req.inspectors) {
         return Err(invalid(
             "targets",
@@ -233,6 +234,9 @@ pub async fn draw(
     }
     let filter = req.filters.to_store()?;
     let (seed, seed_given) = match &req.seed {
+        Some(_) if core.settings.qa_token().is_none() => {
+            return Err(InspectionError::SeedNotAllowed)
+        }
         Some(s) => (Seed::parse(s)?, true),
         None => {
             let mut bytes = [0u8; 32];
@@ -246,11 +250,20 @@ pub async fn draw(
     core.db
         .tx(|conn| {
             async move {
-                if let Some(plan) = req.plan_id {
-                    store::plan(conn, plan, Some(std::slice::from_ref(&req.province)))
-                        .await?
-                        .ok_or(InspectionError::Missing("plan"))?;
+                let plan = store::plan(conn, req.plan_id, provinces.as_deref())
+                    .await?
+                    .ok_or(InspectionError::Missing("plan"))?;
+                if req
+                    .province
+                    .as_ref()
+                    .is_some_and(|p| *p != plan.province_code)
+                {
+                    return Err(invalid(
+                        "province",
+                        &format!("the plan is for {}", plan.province_code),
+                    ));
                 }
+                let province = plan.province_code;
                 let id = Uuid::now_v7();
                 let seed_hex = seed.to_hex();
                 // The seed first, before any pool is read.
@@ -258,8 +271,8 @@ pub async fn draw(
                     conn,
                     &store::NewDraw {
                         id,
-                        plan_id: req.plan_id,
-                        province_code: &req.province,
+                        plan_id: Some(req.plan_id),
+                        province_code: &province,
                         algorithm: DRAW_ALGORITHM,
                         seed: &seed_hex,
                         seed_given,
@@ -280,14 +293,14 @@ pub async fn draw(
                     Some(json!({ "seed": seed_hex, "seed_given": seed_given, "filters": filters })),
                 )
                 .await?;
-                let pool: Vec<Uuid> = store::processor_pool(conn, &req.province, &filter)
+                let pool: Vec<Uuid> = store::processor_pool(conn, &province, &filter)
                     .await?
                     .into_iter()
                     .map(|p| p.organisation_id)
                     .collect();
                 let n = usize::try_from(req.targets).unwrap_or(0);
                 let targets = rules::draw(&pool, n, &seed, "targets")?;
-                let staff: Vec<Uuid> = store::inspector_pool(conn, &req.province, &targets)
+                let staff: Vec<Uuid> = store::inspector_pool(conn, &province, &targets)
                     .await?
                     .into_iter()
                     .map(|p| p.user_id)
@@ -342,7 +355,8 @@ pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, Ins
 }
 
 /// Re-runs a draw from what it recorded (its seed, pools and sizes) and says whether the
-/// result is the same, and whether the recorded pools still match their digests.
+/// result is the same, whether the recorded pools still match their digests, and whether each
+/// pool is in id order without a repeat, as it was read.
 pub async fn verify(core: &Core, caller: &Caller, id: Uuid) -> Result<bool, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let provinces = plan_provinces(&caller.principal)?;
@@ -356,8 +370,11 @@ pub async fn verify(core: &Core, caller: &Caller, id: Uuid) -> Result<bool, Insp
     let seed = Seed::parse(&d.seed)?;
     let pool = d.pool.unwrap_or_default();
     let staff = d.staff_pool.unwrap_or_default();
-    let digests_match = d.pool_sha256.as_deref()
-        == Some(rules::pool_sha256(&ids_text(&pool)).as_str())
+    // A pool is read ordered by id: out of order or repeated, it is not what was drawn from.
+    let ordered = |ids: &[Uuid]| ids.windows(2).all(|w| w[0] < w[1]);
+    let digests_match = ordered(&pool)
+        && ordered(&staff)
+        && d.pool_sha256.as_deref() == Some(rules::pool_sha256(&ids_text(&pool)).as_str())
         && d.staff_sha256.as_deref() == Some(rules::pool_sha256(&ids_text(&staff)).as_str());
     let n = usize::try_from(d.targets_requested).unwrap_or(0);
     let m = usize::try_from(d.inspectors_requested).unwrap_or(0);

@@ -35,6 +35,8 @@ pub enum InspectionError {
     Missing(&'static str),
     #[error("{0}")]
     Draw(#[from] DrawError),
+    #[error("a draw's seed is made by the platform; a given seed is accepted only where acceptance tests run")]
+    SeedNotAllowed,
     #[error(transparent)]
     IllegalStep(#[from] IllegalInspectionStep),
     #[error("the inspection changed since version {seen}; reload it and try again")]
