@@ -248,11 +248,20 @@ async fn lookup_no_reply(w: &mut FrtWorld) {
     assert!(body["reply"].is_null(), "{body}");
 }
 
-#[then("the lookup shows it handled with the first complaint")]
-async fn lookup_merged(w: &mut FrtWorld) {
-    let first = field(&receipt(w), "receipt_number");
+#[then("the lookup shows the second complaint alone")]
+async fn lookup_alone(w: &mut FrtWorld) {
+    let first = field(&nth(w, "first"), "receipt_number");
+    let second = field(&nth(w, "second"), "receipt_number");
     let body = &w.last().body;
-    assert_eq!(body["merged_into"], first.as_str(), "{body}");
+    assert_eq!(body["receipt_number"], second.as_str(), "{body}");
+    assert!(!body.to_string().contains(&first), "{body}");
+}
+
+#[then("the answer says nothing of the first complaint")]
+async fn answer_silent(w: &mut FrtWorld) {
+    let first = field(&nth(w, "first"), "receipt_number");
+    let body = &w.last().body;
+    assert!(!body.to_string().contains(&first), "{body}");
 }
 
 // ---- The office's handling ----
@@ -435,7 +444,7 @@ async fn linked(w: &mut FrtWorld, name: String) {
             reply.body["status"].as_str(),
             reply.body["duplicate_of"].as_str()
         ),
-        (Some("merged"), Some(first.as_str())),
+        (Some("received"), Some(first.as_str())),
         "{}",
         reply.body
     );

@@ -309,7 +309,7 @@ impl FrtWorld {
     /// of the scenario sees `day` as today.
     pub async fn set_clock(&mut self, day: NaiveDate) {
         let scope = match self.client().clock.clone() {
-            Some(scope) => scope,
+            Some(c) => c.scope,
             None => format!("scenario-{}", uuid::Uuid::now_v7().simple()),
         };
         let r = self
@@ -325,8 +325,9 @@ impl FrtWorld {
             .await
             .expect("set the test clock");
         assert_eq!(r.status().as_u16(), 200, "set the test clock");
+        let qa_token = self.qa_token.clone();
         if let Some(c) = self.client.as_mut() {
-            c.clock = Some(scope);
+            c.clock = Some(frt_testkit::client::TestClock { scope, qa_token });
         }
         self.clock = Some(day);
     }

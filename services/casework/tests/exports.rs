@@ -152,3 +152,46 @@ async fn the_registry_and_the_queue_export_as_xlsx_with_contacts_masked_for_insp
     assert_eq!(rows.len(), 2, "two registry exports audited");
     assert!(rows.iter().all(|r| r.action == "export.registry"));
 }
+
+/// An export whose request is abandoned mid-way (its future dropped while the writer thread
+/// still writes) leaves no file behind once the thread is done.
+#[tokio::test]
+async fn an_abandoned_export_leaves_no_file() {
+    use frt_cases::exports::{self, Reader};
+    use frt_sheets::export::Cell;
+    let app = TestApp::spawn().await;
+    let reader = Reader {
+        scope: frt_store::filings::Scope::Everywhere,
+        personal: false,
+        actor: frt_store::audit::Actor::system("test"),
+    };
+    let folder = app
+        .core
+        .settings
+        .path(&app.core.settings.paths.work_dir)
+        .join("exports");
+    let files = || std::fs::read_dir(&folder).map_or(0, |d| d.count());
+    let export = exports::stream(
+        &app.core,
+        &reader,
+        "test",
+        serde_json::json!({}),
+        "表",
+        &["列"],
+        |tx| async move {
+            for i in 0.. {
+                if tx.send(vec![Cell::from(format!("{i}"))]).await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            Ok(())
+        },
+    );
+    let abandoned = tokio::time::timeout(std::time::Duration::from_millis(300), export).await;
+    assert!(abandoned.is_err(), "the export was to be abandoned mid-way");
+    // The writer thread goes on to save the few hundred rows it had, then lets go of the
+    // file; a file left behind would appear within this time and stay.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(files(), 0, "the abandoned export left its file");
+}

@@ -26,14 +26,24 @@ async fn qa(
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-/// Submits a complete filing, naming a test clock when given; returns the answer.
-async fn submit_on_clock(app: &TestApp, token: &str, id: &str, clock: Option<&str>) -> Value {
+/// Submits a complete filing, naming a test clock when given (with the QA token when given);
+/// returns the answer.
+async fn submit_on_clock(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    clock: Option<&str>,
+    qa_token: Option<&str>,
+) -> Value {
     let mut req = app
         .http
         .post(format!("{}/api/v1/filings/{id}/submit", app.portal))
         .bearer_auth(token);
     if let Some(scope) = clock {
         req = req.header("X-FRT-Test-Clock", scope);
+    }
+    if let Some(t) = qa_token {
+        req = req.header("X-QA-Token", t);
     }
     let r = req.send().await.expect("submit");
     assert_eq!(r.status().as_u16(), 200);
@@ -92,8 +102,16 @@ async fn staff_clocks_and_sweeps_through_the_api_with_the_qa_token() {
     assert_eq!(s, 200, "{b}");
     let (p, _) = app.register_processor("测试时钟有限公司", "310000").await;
     let trigger = chrono::NaiveDate::from_ymd_opt(2026, 2, 20).expect("date");
+    // Naming the clock without the QA token: the header is not read, today is today.
+    let (p0, _) = app.register_processor("无令牌时钟有限公司", "310000").await;
+    let id0 = app.complete_draft(&p0, "initial", trigger, None).await;
+    let untokened = submit_on_clock(&app, &p0, &id0, Some("scenario-1"), None).await;
+    assert_ne!(
+        untokened["review_deadline"]["start_date"], "2026-03-02",
+        "a clock named without the QA token was read: {untokened}"
+    );
     let id = app.complete_draft(&p, "initial", trigger, None).await;
-    let on_clock = submit_on_clock(&app, &p, &id, Some("scenario-1")).await;
+    let on_clock = submit_on_clock(&app, &p, &id, Some("scenario-1"), Some(TOKEN)).await;
     assert_eq!(
         on_clock["review_deadline"]["start_date"], "2026-03-02",
         "{on_clock}"
@@ -103,6 +121,7 @@ async fn staff_clocks_and_sweeps_through_the_api_with_the_qa_token() {
         .http
         .get(format!("{}/healthz", app.portal))
         .header("X-FRT-Test-Clock", "nobody")
+        .header("X-QA-Token", TOKEN)
         .send()
         .await
         .expect("request");
@@ -185,7 +204,7 @@ async fn production_has_no_test_support_and_reads_no_clock() {
             None,
         )
         .await;
-    let detail = submit_on_clock(&app, &p, &id, Some("x")).await;
+    let detail = submit_on_clock(&app, &p, &id, Some("x"), Some(TOKEN)).await;
     assert_eq!(
         detail["review_deadline"]["start_date"],
         frt_web::today_in_china().to_string(),

@@ -342,14 +342,16 @@ async fn run() -> anyhow::Result<()> {
     let config_dir = cli.config.unwrap_or_else(default_config_dir);
     // Every command finds the database `up` uses: the configured one, or the local cluster.
     let url = use_configured_or_local_database().await?;
+    // FRT_ENV is read once, here: a name that is no environment stops every command.
+    let env = frt_cases::config::Environment::of_process_or_local().map_err(anyhow::Error::msg)?;
     if let Command::Up { demo } = cli.command {
-        return up::run(&config_dir, demo).await;
+        return up::run(&config_dir, env, demo).await;
     }
     if let Command::DatabaseUrl = cli.command {
         println!("{url}");
         return Ok(());
     }
-    let settings = Settings::load(&config_dir)?;
+    let settings = Settings::load(&config_dir, env)?;
     frt_cases::logging::init("warn", false);
     match cli.command {
         Command::Migrate => {
@@ -367,7 +369,7 @@ async fn run() -> anyhow::Result<()> {
             filings,
             audit_rows,
         } => {
-            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+            if settings.is_production() {
                 anyhow::bail!("benchmark data is never loaded in production");
             }
             let report = seed_national(
@@ -385,7 +387,7 @@ async fn run() -> anyhow::Result<()> {
             submissions,
             decisions,
         } => {
-            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+            if settings.is_production() {
                 anyhow::bail!("benchmark sessions are never made in production");
             }
             bench::prepare(&settings.db_settings().url, &out, submissions, decisions).await?;
@@ -427,7 +429,7 @@ async fn run() -> anyhow::Result<()> {
             println!("{written} paper filings written to {}", out.display());
         }
         Command::SeedDemo => {
-            if std::env::var("FRT_ENV").is_ok_and(|e| e == "production") {
+            if settings.is_production() {
                 anyhow::bail!("demo data is never loaded in production");
             }
             let creds = demo::seed(&settings).await?;

@@ -1,11 +1,10 @@
 //! `frtctl up`: the whole platform on one machine, for development and demos.
 
-use frt_cases::config::Settings;
+use frt_cases::config::{Environment, Settings};
 use std::path::Path;
 
-pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
-    let production = std::env::var("FRT_ENV").is_ok_and(|e| e == "production");
-    if demo && production {
+pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Result<()> {
+    if demo && env == Environment::Production {
         anyhow::bail!(
             "--demo is refused with FRT_ENV=production: demo accounts never exist in production"
         );
@@ -14,7 +13,7 @@ pub async fn run(config_dir: &Path, demo: bool) -> anyhow::Result<()> {
     if demo && std::env::var("FRT__QA__TOKEN").is_err() {
         std::env::set_var("FRT__QA__TOKEN", crate::demo::QA_TOKEN);
     }
-    let settings = Settings::load(config_dir)?;
+    let settings = Settings::load(config_dir, env)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);
     let demo = demo || settings.demo.enabled;

@@ -1,6 +1,7 @@
-//! The exchange API. Every handler reads the raw body, checks the request's signature
-//! (`frt_cases::exchange::authenticate`: key, time window, signature, no replay; the call is
-//! audited) and the client's rate, then does the work for the client's agency.
+//! The exchange API. Every handler first establishes the client
+//! (`frt_cases::exchange::authenticate`: key, time window, the operation's scope, the client's
+//! rate, signature, no replay; the call is audited, a refusal too), and only then reads the
+//! path, query and body and does the work for the client's agency.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
@@ -10,11 +11,7 @@ use frt_cases::notifications::{self, Feedback, NotificationInput, NotificationVi
 use frt_web::auth::RequestId;
 use frt_web::error::ApiError;
 use frt_web::{ApiResult, Core};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
-use std::num::NonZeroU32;
-use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// The raw body, as signed (the documented request body is named on each operation).
@@ -29,9 +26,6 @@ impl actix_web::FromRequest for RawBody {
         Box::pin(async move { Ok(Self(bytes.await?)) })
     }
 }
-
-/// Requests per client and minute, one limiter for the whole process.
-static LIMITER: OnceLock<DefaultKeyedRateLimiter<String>> = OnceLock::new();
 
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
@@ -52,37 +46,51 @@ fn signed_parts<'a>(req: &'a HttpRequest, body_sha256: &'a str) -> Signed<'a> {
         signature: header(req, "x-frt-signature"),
         body_sha256,
         client_ip: frt_web::auth::client_ip(req),
+        source: frt_web::client::throttle_source(req),
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
     }
 }
 
-/// The client behind a signed request, within its rate.
-async fn client(core: &Core, req: &HttpRequest, body: &[u8]) -> Result<Caller, ApiError> {
-    client_of_digest(core, req, &signing::body_sha256(body)).await
-}
-
-/// As `client`, for a body already streamed in and hashed.
-async fn client_of_digest(
+/// The client behind a signed request, holding `scope` and within its rate: every operation
+/// asks this first, before its path, query or body is read.
+async fn client(
     core: &Core,
     req: &HttpRequest,
-    body_sha256: &str,
+    body: &[u8],
+    scope: &'static str,
 ) -> Result<Caller, ApiError> {
-    let caller = ex::authenticate(core, &signed_parts(req, body_sha256)).await?;
-    let limiter = LIMITER.get_or_init(|| {
-        let n =
-            NonZeroU32::new(core.settings.exchange.requests_per_minute).unwrap_or(NonZeroU32::MIN);
-        RateLimiter::keyed(Quota::per_minute(n))
-    });
-    if let Err(not_until) = limiter.check_key(&caller.key_id) {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "exchange.too_many_requests",
-            "this client has made too many requests; slow down",
+    Ok(ex::authenticate(core, &signed_parts(req, &signing::body_sha256(body)), scope).await?)
+}
+
+/// The query of a request, read once the client is known.
+fn query<T: serde::de::DeserializeOwned>(req: &HttpRequest) -> Result<T, ApiError> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| {
+            ApiError::bad_request(
+                "request.invalid_query",
+                format!("the query cannot be read: {e}"),
+            )
+        })
+}
+
+/// A path parameter that is an id, read once the client is known: a malformed one names
+/// nothing (404, as an id not there).
+fn path_id(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
+    req.match_info()
+        .get(name)
+        .and_then(|v| Uuid::parse_str(v).ok())
+        .ok_or_else(|| ApiError::not_found("notification"))
+}
+
+/// The JSON body of a request, read once the client is known.
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(
+            "request.invalid_json",
+            format!("the JSON body cannot be read: {e}"),
         )
-        .with_retry_after(wait.as_secs().max(1)));
-    }
-    Ok(caller)
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -118,9 +126,9 @@ pub async fn sync_notifications(
     core: web::Data<Core>,
     req: HttpRequest,
     RawBody(body): RawBody,
-    q: web::Query<SyncQuery>,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
+    let caller = client(&core, &req, &body, "notifications:read").await?;
+    let q: SyncQuery = query(&req)?;
     let (cursor, limit) = q.checked()?;
     let page = ex::sync_notifications(&core, &caller, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -136,9 +144,9 @@ pub async fn sync_registry(
     core: web::Data<Core>,
     req: HttpRequest,
     RawBody(body): RawBody,
-    q: web::Query<SyncQuery>,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
+    let caller = client(&core, &req, &body, "registry:read").await?;
+    let q: SyncQuery = query(&req)?;
     let (cursor, limit) = q.checked()?;
     let page = ex::sync_registry(&core, &caller, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -156,19 +164,14 @@ pub async fn push_notification(
     req: HttpRequest,
     RawBody(body): RawBody,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
+    let caller = client(&core, &req, &body, "notifications:write").await?;
     let key = header(&req, "idempotency-key").ok_or_else(|| {
         ApiError::bad_request(
             "exchange.idempotency_key_required",
             "send an Idempotency-Key header, the same for every retry of this push",
         )
     })?;
-    let input: NotificationInput = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(
-            "request.invalid_json",
-            format!("the JSON body cannot be read: {e}"),
-        )
-    })?;
+    let input: NotificationInput = json_body(&body)?;
     let pushed = ex::push(&core, &caller, key, &body, &input).await?;
     let status = StatusCode::from_u16(pushed.status).unwrap_or(StatusCode::CREATED);
     Ok(HttpResponse::build(status).json(pushed.body))
@@ -182,17 +185,10 @@ pub async fn acknowledge(
     core: web::Data<Core>,
     req: HttpRequest,
     RawBody(body): RawBody,
-    id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
-    caller.require("notifications:write")?;
-    let v = notifications::receive(
-        &core,
-        &caller.origin(),
-        id.into_inner(),
-        Receipt::Acknowledge,
-    )
-    .await?;
+    let caller = client(&core, &req, &body, "notifications:write").await?;
+    let id = path_id(&req, "id")?;
+    let v = notifications::receive(&core, &caller.origin(), id, Receipt::Acknowledge).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -204,23 +200,12 @@ pub async fn feedback(
     core: web::Data<Core>,
     req: HttpRequest,
     RawBody(body): RawBody,
-    id: web::Path<Uuid>,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
-    caller.require("notifications:write")?;
-    let f: Feedback = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request(
-            "request.invalid_json",
-            format!("the JSON body cannot be read: {e}"),
-        )
-    })?;
-    let v = notifications::receive(
-        &core,
-        &caller.origin(),
-        id.into_inner(),
-        Receipt::Feedback(f.feedback),
-    )
-    .await?;
+    let caller = client(&core, &req, &body, "notifications:write").await?;
+    let id = path_id(&req, "id")?;
+    let f: Feedback = json_body(&body)?;
+    let v =
+        notifications::receive(&core, &caller.origin(), id, Receipt::Feedback(f.feedback)).await?;
     Ok(HttpResponse::Ok().json(v))
 }
 
@@ -249,25 +234,27 @@ pub struct File(#[allow(dead_code)] Vec<u8>);
 pub async fn attach(
     core: web::Data<Core>,
     req: HttpRequest,
-    id: web::Path<Uuid>,
-    q: web::Query<AttachQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    // Nothing is stored for a request that cannot be a client's.
-    ex::precheck(&core, &signed_parts(&req, "")).await?;
+    // Key, time, scope and rate before a byte is read; the signature once the file's digest is
+    // known, before it is kept.
+    let admitted = ex::admit(&core, &signed_parts(&req, ""), "notifications:write").await?;
+    let id = path_id(&req, "id")?;
+    let q: AttachQuery = query(&req)?;
     let name = frt_web::params::text("filename", &q.filename, 255)?;
-    let filename = frt_cases::filings::materials::display_filename(Some(name));
     let max = core.settings.uploads.max_bytes;
-    let received = frt_cases::filings::materials::receive(&core, body, max, filename).await?;
-    let caller = match client_of_digest(&core, &req, &received.blob.sha256).await {
+    let pending = frt_cases::filings::materials::stream_in(&core, body, max, Some(name)).await?;
+    let digest = pending.sha256();
+    let caller = match ex::verify(&core, &signed_parts(&req, &digest), admitted).await {
         Ok(c) => c,
         Err(e) => {
-            core.blobs.remove(&received.blob.key).await;
-            return Err(e);
+            pending.abort().await;
+            return Err(e.into());
         }
     };
+    let received = pending.keep().await?;
     let key = header(&req, "idempotency-key");
-    let pushed = ex::attach(&core, &caller, key, id.into_inner(), received).await?;
+    let pushed = ex::attach(&core, &caller, key, id, received).await?;
     let status = StatusCode::from_u16(pushed.status).unwrap_or(StatusCode::CREATED);
     Ok(HttpResponse::build(status).json(pushed.body))
 }
@@ -282,11 +269,9 @@ pub async fn download_material(
     core: web::Data<Core>,
     req: HttpRequest,
     RawBody(body): RawBody,
-    path: web::Path<(Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body).await?;
-    caller.require("notifications:read")?;
-    let (id, material) = path.into_inner();
+    let caller = client(&core, &req, &body, "notifications:read").await?;
+    let (id, material) = (path_id(&req, "id")?, path_id(&req, "material_id")?);
     let opened = notifications::open_material(&core, &caller.origin(), id, material).await?;
     Ok(frt_web::download::respond(opened))
 }

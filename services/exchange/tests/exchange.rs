@@ -791,3 +791,154 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
     assert_eq!(r.bytes().await.expect("file").as_ref(), pdf);
     ex.handle.stop(true).await;
 }
+
+/// Every operation first knows the client and its scope, and only then reads the path, query
+/// or body: a client without the scope learns nothing from a malformed request but that it
+/// may not; a file from it is never read. Refused requests (an unknown key, a bad signature)
+/// are audited and, past `exchange.refused_per_minute` from one address, held back. A seen
+/// signature is kept until its own signed time leaves the window.
+#[tokio::test]
+async fn a_client_is_known_and_allowed_before_anything_it_sent_is_read() {
+    let app = TestApp::spawn_with(&[("FRT__EXCHANGE__REFUSED_PER_MINUTE", "3")]).await;
+    let ex = Exchange::start(&app);
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let unit = agency_of(&app, &police).await;
+    let actor = Actor::system("test");
+    let reader = ex::create_client(
+        &app.core,
+        &actor,
+        &unit.to_string(),
+        &["notifications:read".into()],
+    )
+    .await
+    .expect("client");
+    let code = |b: &Value| b["code"].as_str().unwrap_or_default().to_owned();
+    let r = send_signed(
+        &ex,
+        &reader,
+        Method::POST,
+        "/api/v1/notifications",
+        Some((b"{not json", "application/json")),
+        &[("Idempotency-Key", "k-1")],
+    )
+    .await;
+    let status = r.status().as_u16();
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!(
+        (status, code(&b)),
+        (403, "exchange.scope_missing".into()),
+        "{b}"
+    );
+    let (s, b) = signed(
+        &ex,
+        &reader,
+        Method::GET,
+        "/api/v1/sync/registry?limit=many",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!((s, code(&b)), (403, "exchange.scope_missing".into()), "{b}");
+    let (s, b) = signed(
+        &ex,
+        &reader,
+        Method::POST,
+        "/api/v1/notifications/not-an-id/feedback",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!((s, code(&b)), (403, "exchange.scope_missing".into()), "{b}");
+    let (s, b) = signed(
+        &ex,
+        &reader,
+        Method::GET,
+        "/api/v1/sync/notifications?limit=many",
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(s, 400, "with the scope, the query is read: {b}");
+    let path = format!(
+        "/api/v1/notifications/{}/materials?filename=a.pdf",
+        Uuid::now_v7()
+    );
+    let r = send_signed(
+        &ex,
+        &reader,
+        Method::POST,
+        &path,
+        Some((frt_testkit::app::PDF, "application/pdf")),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let stored = std::fs::read_dir(&app.core.settings.uploads.blob_dir)
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(stored, 0, "a file from a client without the scope was kept");
+
+    // The signature seen is kept until its signed time leaves the window.
+    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("sql");
+    tokio::spawn(conn);
+    let ts = chrono::Utc::now().timestamp() - 200;
+    let sync = "/api/v1/sync/notifications";
+    let sig = signing::sign(
+        &reader.secret,
+        &signing::canonical("GET", sync, &ts.to_string(), b""),
+    );
+    let r = ex
+        .http
+        .get(format!("{}{sync}", ex.base))
+        .header("X-FRT-Key", &reader.key_id)
+        .header("X-FRT-Timestamp", ts.to_string())
+        .header("X-FRT-Signature", &sig)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(r.status().as_u16(), 200);
+    let row = sql
+        .query_one(
+            "SELECT extract(epoch FROM expires_at)::bigint FROM exchange_signatures \
+             WHERE signature = $1",
+            &[&sig],
+        )
+        .await
+        .expect("the signature is kept");
+    assert_eq!(row.get::<_, i64>(0), ts + signing::WINDOW_SECS);
+
+    // Refusals are audited, and an address that keeps being refused waits.
+    let stranger = NewClient {
+        key_id: "fx_0000000000000000".into(),
+        secret: "guess".into(),
+        agency_id: unit,
+        scopes: vec![],
+    };
+    for _ in 0..3 {
+        let (s, b) = signed(&ex, &stranger, Method::GET, sync, None, &[]).await;
+        assert_eq!((s, code(&b)), (401, "exchange.unknown_key".into()), "{b}");
+    }
+    let (s, b) = signed(&ex, &stranger, Method::GET, sync, None, &[]).await;
+    assert_eq!(
+        (s, code(&b)),
+        (429, "exchange.too_many_refusals".into()),
+        "{b}"
+    );
+    // The right client from the same address waits too: the address is held back, whoever.
+    let (s, _) = signed(&ex, &reader, Method::GET, sync, None, &[]).await;
+    assert_eq!(s, 429);
+    let refused = sql
+        .query_one(
+            "SELECT count(*) FROM audit_log WHERE action = 'exchange.refused' \
+             AND entity_id = 'fx_0000000000000000'",
+            &[],
+        )
+        .await
+        .expect("audit");
+    assert_eq!(refused.get::<_, i64>(0), 3);
+    ex.handle.stop(true).await;
+}

@@ -5,26 +5,27 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
 use frt_cases::complaints::lookup::{self, PublicStatus};
+use frt_cases::limits::{self, Limit};
 use frt_store::complaints::Material;
-use frt_web::auth::{anonymous_actor, client_ip};
-use frt_web::limits::Limits;
+use frt_web::auth::anonymous_actor;
+use frt_web::client::throttle_source;
 use frt_web::{ApiResult, Core, Json};
 use serde::Deserialize;
 
 /// File a complaint or report. Anyone may; an anonymous report gets no reply. Answers the
-/// receipt number and an access code shown only this once. Limited per address
-/// (`complaints.intake_per_hour`).
+/// receipt number and an access code shown only this once. Limited per client address
+/// (`complaints.intake_per_hour`, counted in the database for every instance; an IPv6 client
+/// per /64).
 #[utoipa::path(tag = "complaints", request_body = ComplaintInput,
     responses((status = 201, body = Receipt),
         (status = 429, description = "too many complaints from this address; see Retry-After", content_type = "application/problem+json")))]
 #[post("/api/v1/complaints")]
 pub async fn file_complaint(
     core: web::Data<Core>,
-    limits: web::Data<Limits>,
     req: HttpRequest,
     body: Json<ComplaintInput>,
 ) -> ApiResult<HttpResponse> {
-    limits.complaint_intake.check(&req)?;
+    limits::take(&core, Limit::ComplaintIntake, &throttle_source(&req)).await?;
     let actor = anonymous_actor(&req, "complainant (portal)");
     let receipt = intake::file_online(&core, &actor, &body.into_inner()).await?;
     Ok(HttpResponse::Created().json(receipt))
@@ -55,7 +56,7 @@ pub async fn complaint_status(
     body: Json<StatusRequest>,
 ) -> ApiResult<HttpResponse> {
     let b = body.into_inner();
-    let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let source = throttle_source(&req);
     let status = lookup::status(
         &core,
         b.receipt_number.trim(),
@@ -98,7 +99,7 @@ pub async fn give_evidence(
         .and_then(|v| v.to_str().ok())
         .map(bounded)
         .unwrap_or_default();
-    let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let source = throttle_source(&req);
     lookup::check_evidence_open(&core, &receipt, &code, &source).await?;
     let max = core.settings.uploads.max_bytes;
     let received = frt_web::upload::read_file(&core, &req, body, max).await?;

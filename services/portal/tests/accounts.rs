@@ -200,3 +200,30 @@ async fn throttling_answers_alike_for_real_and_unknown_accounts_and_tells_the_ow
     );
     let _ = org;
 }
+
+/// Guesses sent all at once are each counted before the password is checked, so no more of
+/// them are judged than the limit allows: the rest wait like any guess past the limit.
+#[tokio::test]
+async fn guesses_sent_at_once_cannot_outrun_the_login_throttle() {
+    let app = TestApp::spawn().await;
+    let email = "race@login.example";
+    let url = format!("{}/api/v1/auth/login", app.portal);
+    let guesses = (0..12).map(|i| {
+        let http = app.http.clone();
+        let url = url.clone();
+        async move {
+            http.post(url)
+                .json(&json!({ "email": email, "password": format!("guess-{i}") }))
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        }
+    });
+    let answers = futures_util::future::join_all(guesses).await;
+    let judged = answers.iter().filter(|s| **s == 401).count();
+    let held = answers.iter().filter(|s| **s == 429).count();
+    assert_eq!(judged + held, 12, "{answers:?}");
+    assert!(judged <= 5, "{judged} guesses were judged: {answers:?}");
+}

@@ -648,3 +648,64 @@ async fn an_upload_that_is_not_multipart_is_a_problem() {
         "{b}"
     );
 }
+
+/// An upload the client abandons half-way (the connection closed mid-file) leaves no partial
+/// file in the blob store.
+#[tokio::test]
+async fn an_abandoned_upload_leaves_nothing_behind() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn().await;
+    let (token, _) = app.register_processor("半途公司", "310000").await;
+    let (_, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/filings", app.portal),
+            Some(&token),
+            Some(json!({ "kind": "initial" })),
+        )
+        .await;
+    let id = b["id"].as_str().expect("id").to_owned();
+    let partials = || {
+        std::fs::read_dir(&app.core.settings.uploads.blob_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|d| std::fs::read_dir(d.path()).ok())
+            .flat_map(|files| files.flatten())
+            .filter(|f| f.file_name().to_string_lossy().ends_with(".part"))
+            .count()
+    };
+    let addr = app.portal.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /api/v1/filings/{id}/attachments HTTP/1.1\r\nHost: {addr}\r\n\
+         Authorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=frt\r\nContent-Length: 1000000\r\n\r\n\
+         --frt\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\ncommitment_letter\r\n\
+         --frt\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    );
+    conn.write_all(head.as_bytes()).await.expect("head");
+    conn.write_all(PDF).await.expect("part of the file");
+    conn.write_all(&[b'x'; 16 * 1024])
+        .await
+        .expect("more of it");
+    conn.flush().await.expect("flush");
+    let started = std::time::Instant::now();
+    while partials() == 0 && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        partials(),
+        1,
+        "the upload was streaming into a partial file"
+    );
+    drop(conn);
+    let started = std::time::Instant::now();
+    while partials() > 0 && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(partials(), 0, "the abandoned upload left its partial file");
+}

@@ -4,7 +4,7 @@ use frt_cases::config::{default_config_dir, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let settings = Settings::load(&default_config_dir())?;
+    let settings = Settings::load_for_service(&default_config_dir())?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     let core = frt_cases::Core::build(settings).await?;
     let worker = worker::Worker::new(core)?;

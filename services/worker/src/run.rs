@@ -1,5 +1,5 @@
-//! The worker's loop: send what the outbox holds, and once a day, at the configured time in
-//! China, run the deadline sweep. Workers may run side by side: the outbox hands each message
+//! The worker's loop: send what the outbox holds, once a day, at the configured time in China,
+//! run the deadline sweep, and every minute tidy up (`frt_cases::housekeeping`). Workers may run side by side: the outbox hands each message
 //! to one of them, and the day's sweep is claimed by whichever gets there first.
 
 use crate::sender::{Backoff, Round, Sender};
@@ -17,7 +17,12 @@ pub struct Worker {
     name: String,
     /// The last day this worker saw swept, so it asks the database once a day, not every round.
     swept: std::sync::Mutex<Option<chrono::NaiveDate>>,
+    /// When this worker last tidied up.
+    tidied: std::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// How often a worker tidies up (`frt_cases::housekeeping`).
+const TIDY_EVERY: Duration = Duration::from_secs(60);
 
 impl Worker {
     /// A worker with the configured transport, named after the host and process.
@@ -53,6 +58,7 @@ impl Worker {
             sender,
             name,
             swept: std::sync::Mutex::new(None),
+            tidied: std::sync::Mutex::new(None),
         }
     }
 
@@ -83,9 +89,29 @@ impl Worker {
             if let Err(e) = self.scheduled_sweep().await {
                 tracing::warn!(error = ?e, "scheduled deadline sweep failed");
             }
+            self.tidy_now_and_then().await;
             if !busy {
                 tokio::time::sleep(idle).await;
             }
+        }
+    }
+
+    /// Tidies up once every `TIDY_EVERY`.
+    async fn tidy_now_and_then(&self) {
+        let due = self
+            .tidied
+            .lock()
+            .map(|t| t.is_none_or(|at| at.elapsed() >= TIDY_EVERY))
+            .unwrap_or(false);
+        if !due {
+            return;
+        }
+        if let Ok(mut t) = self.tidied.lock() {
+            *t = Some(std::time::Instant::now());
+        }
+        match frt_cases::housekeeping::run(&self.core).await {
+            Ok(done) => tracing::debug!(?done, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
     }
 

@@ -310,6 +310,18 @@ async fn a_refused_recipient_fails_at_once_and_a_stopped_send_is_not_repeated() 
     let round = worker.send_due().await.expect("drain");
     assert_eq!((round.sent, round.failed, round.retried), (0, 1, 0));
     assert_eq!(statuses(&app).await, vec![("failed".to_owned(), 1)]);
+    // The relay named the recipient in its refusal; the outbox keeps the refusal without it.
+    let mut conn = app.core.db.conn().await.expect("conn");
+    let failed = outbox::with_status(&mut conn, "failed", 10)
+        .await
+        .expect("failed");
+    let error = failed[0].last_error.clone().unwrap_or_default();
+    assert!(
+        error.contains("550") && error.contains("<address>"),
+        "{error}"
+    );
+    assert!(!error.contains("person1@example.org"), "{error}");
+    drop(conn);
 
     // A worker that claimed a message and stopped before recording the outcome: once the
     // lease runs out the message is uncertain, not sent again by another worker.

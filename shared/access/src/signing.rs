@@ -60,7 +60,7 @@ pub fn verify(secret: &str, canonical: &str, signature: &str) -> bool {
 /// The timestamp as Unix seconds, if it is within the window of `now`.
 pub fn fresh(timestamp: &str, now: i64) -> Option<i64> {
     let t: i64 = timestamp.trim().parse().ok()?;
-    ((t - now).abs() <= WINDOW_SECS).then_some(t)
+    (t.abs_diff(now) <= WINDOW_SECS.unsigned_abs()).then_some(t)
 }
 
 /// A new client's key id (`fx_` and 16 hexadecimal digits) and secret (64 hexadecimal
@@ -111,6 +111,10 @@ mod tests {
         assert_eq!(fresh("1000", 1000 - 300), Some(1000));
         assert_eq!(fresh("1000", 1301), None);
         assert_eq!(fresh("soon", 1000), None);
+        // Far-out values are stale, not an overflow.
+        assert_eq!(fresh(&i64::MIN.to_string(), 1000), None);
+        assert_eq!(fresh(&i64::MAX.to_string(), -1000), None);
+        assert_eq!(fresh("-9223372036854775808", i64::MAX), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    pub server: Server,
     pub portal: Listen,
     pub casework: Listen,
     pub exchange: Exchange,
@@ -30,9 +31,103 @@ pub struct Settings {
     /// Folder the relative paths are resolved against (the project root); not a key.
     #[serde(skip)]
     pub root: PathBuf,
-    /// The environment the settings were loaded for (`FRT_ENV`, e.g. `production`); not a key.
+    /// The environment the settings were loaded for (`FRT_ENV`); not a key.
     #[serde(skip)]
-    pub env: String,
+    pub env: Environment,
+}
+
+/// What a deployment runs as (`FRT_ENV`): which overrides load (`config/<env>.toml`) and
+/// whether test support may exist. Any other name refuses to start, so a misspelt
+/// `production` is not taken for a test environment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Environment {
+    /// A developer's machine (`frtctl up`).
+    #[default]
+    Local,
+    /// The test suites.
+    Test,
+    /// A production-like stack QA runs the acceptance suite against.
+    Staging,
+    Production,
+}
+
+impl Environment {
+    pub const ALL: [Self; 4] = [Self::Local, Self::Test, Self::Staging, Self::Production];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Test => "test",
+            Self::Staging => "staging",
+            Self::Production => "production",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|e| e.as_str() == text.trim())
+            .ok_or_else(|| {
+                format!(
+                    "FRT_ENV={text:?} is not an environment: name one of local, test, staging, production"
+                )
+            })
+    }
+
+    /// `FRT_ENV`, read once at start: the services refuse to start without it.
+    pub fn of_process() -> Result<Self, String> {
+        match std::env::var("FRT_ENV") {
+            Ok(v) => Self::parse(&v),
+            Err(_) => Err(
+                "FRT_ENV is not set: name the environment (local, test, staging or production)"
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// `FRT_ENV`, or `local` when it is unset (frtctl, a developer's tool); a name that is not
+    /// an environment is refused all the same.
+    pub fn of_process_or_local() -> Result<Self, String> {
+        match std::env::var("FRT_ENV") {
+            Ok(v) => Self::parse(&v),
+            Err(_) => Ok(Self::Local),
+        }
+    }
+
+    /// Whether acceptance tests may reach behind the API here (the test-support API, test
+    /// clocks, given draw seeds), once a QA token is configured: never in production.
+    pub fn allows_test_support(self) -> bool {
+        self != Self::Production
+    }
+}
+
+/// What every service's HTTP side shares.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Addresses and CIDR blocks of the gateways and load balancers in front of the services
+    /// (e.g. `["10.0.0.0/8", "192.0.2.7"]`). Only a request arriving from one of them has its
+    /// `Forwarded` or `X-Forwarded-For` header believed; every throttle and limit, and the
+    /// audit trail, then key by the client's address that header gives. Empty: the peer's
+    /// address is the client's.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Server {
+    /// The trusted proxies as networks (a bare address is a network of one).
+    pub fn trusted_networks(&self) -> Result<Vec<ipnet::IpNet>, String> {
+        self.trusted_proxies
+            .iter()
+            .map(|text| {
+                let t = text.trim();
+                t.parse::<ipnet::IpNet>()
+                    .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        format!("server.trusted_proxies: {t:?} is not an address or CIDR block")
+                    })
+            })
+            .collect()
+    }
 }
 
 /// The exchange service for other agencies' systems: where it listens, whether it serves TLS
@@ -42,7 +137,11 @@ pub struct Settings {
 pub struct Exchange {
     pub host: String,
     pub port: u16,
+    /// Requests one client may make per minute.
     pub requests_per_minute: u32,
+    /// Refused requests (no or a wrong signature, an unknown key, a replay) from one address
+    /// per minute before that address waits.
+    pub refused_per_minute: u32,
     /// PEM certificate chain and private key; both empty, the service speaks plain HTTP behind
     /// a reverse proxy that terminates TLS.
     #[serde(default)]
@@ -197,6 +296,9 @@ pub struct Paths {
     pub casbin_dir: PathBuf,
     pub calendars_dir: PathBuf,
     pub regions_file: PathBuf,
+    /// Files made on the way (exports before they are sent); the worker removes what a
+    /// stopped process left.
+    pub work_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -241,11 +343,16 @@ impl Worker {
 }
 
 impl Settings {
-    /// Loads settings from `config_dir` (usually `<root>/config`), the environment named by
-    /// `FRT_ENV`, and `FRT__…` variables.
-    pub fn load(config_dir: &Path) -> anyhow::Result<Self> {
-        let env_name = std::env::var("FRT_ENV").unwrap_or_else(|_| "local".into());
-        Self::load_with(config_dir, &env_name, std::env::vars())
+    /// Loads settings from `config_dir` (usually `<root>/config`) for `env`, and `FRT__…`
+    /// variables.
+    pub fn load(config_dir: &Path, env: Environment) -> anyhow::Result<Self> {
+        Self::load_with(config_dir, env.as_str(), std::env::vars())
+    }
+
+    /// Loads settings as a service does: `FRT_ENV` must name the environment.
+    pub fn load_for_service(config_dir: &Path) -> anyhow::Result<Self> {
+        let env = Environment::of_process().map_err(anyhow::Error::msg)?;
+        Self::load(config_dir, env)
     }
 
     /// As `load`, with the environment given explicitly (tests).
@@ -254,6 +361,8 @@ impl Settings {
         env_name: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> anyhow::Result<Self> {
+        let env = Environment::parse(env_name).map_err(anyhow::Error::msg)?;
+        let env_name = env.as_str();
         let vars: std::collections::HashMap<String, String> = vars
             .into_iter()
             .filter(|(k, _)| k.starts_with("FRT__") || k == "DATABASE_URL")
@@ -269,6 +378,10 @@ impl Settings {
                     .prefix_separator("__")
                     .separator("__")
                     .try_parsing(true)
+                    // Lists from variables are comma-separated (`FRT__SERVER__TRUSTED_PROXIES=10.0.0.0/8,192.0.2.7`).
+                    .list_separator(",")
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("worker.reminder_working_days")
                     .source(Some(
                         vars.into_iter()
                             .filter(|(k, _)| k.starts_with("FRT__"))
@@ -290,8 +403,8 @@ impl Settings {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_else(|| PathBuf::from("."));
-        env_name.clone_into(&mut settings.env);
-        if env_name == "production" && settings.demo.enabled {
+        settings.env = env;
+        if env == Environment::Production && settings.demo.enabled {
             anyhow::bail!("configuration is invalid: demo.enabled must be false in production");
         }
         settings.validate()?;
@@ -380,7 +493,7 @@ impl Settings {
         if frt_access::sealing::DataKey::from_hex(&c.data_key_id, c.key_hex()).is_err() {
             problems.push("complaints.data_key must be 64 hexadecimal digits".into());
         }
-        if self.env == "production" && c.key_hex() == DEVELOPMENT_DATA_KEY {
+        if self.env == Environment::Production && c.key_hex() == DEVELOPMENT_DATA_KEY {
             problems.push(
                 "complaints.data_key must be set in production (FRT__COMPLAINTS__DATA_KEY), and not to the development key"
                     .into(),
@@ -391,6 +504,15 @@ impl Settings {
         }
         if self.http.json_limit_bytes < 1024 {
             problems.push("http.json_limit_bytes must be at least 1024".into());
+        }
+        if self.exchange.requests_per_minute < 1 || self.exchange.refused_per_minute < 1 {
+            problems.push(
+                "exchange.requests_per_minute and exchange.refused_per_minute must be at least 1"
+                    .into(),
+            );
+        }
+        if let Err(p) = self.server.trusted_networks() {
+            problems.push(p);
         }
         problems.extend(self.mail.problems());
         problems.extend(self.portal.problems("portal"));
@@ -435,14 +557,14 @@ impl Settings {
     }
 
     pub fn is_production(&self) -> bool {
-        self.env == "production"
+        self.env == Environment::Production
     }
 
-    /// The QA token when the test-support API and the test clock may exist: outside
-    /// production, with a token configured.
+    /// The QA token when the test-support API, test clocks and given draw seeds may exist: in
+    /// an environment that allows test support, with a token configured.
     pub fn qa_token(&self) -> Option<&str> {
         let token = self.qa.token.expose_secret();
-        (!self.is_production() && !token.is_empty()).then_some(token)
+        (self.env.allows_test_support() && !token.is_empty()).then_some(token)
     }
 
     /// Resolves a configured path against the project root.
@@ -492,6 +614,29 @@ mod tests {
         assert_eq!(s.portal.port, 8081);
         assert_eq!(s.casework.port, 8082);
         assert_eq!(s.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn only_named_environments_start_and_only_they_allow_test_support() {
+        let token = ("FRT__QA__TOKEN".to_owned(), "qa".to_owned());
+        let e = Settings::load_with(&dir(), "prodution", vec![token.clone()])
+            .expect_err("a misspelt environment");
+        assert!(e.to_string().contains("is not an environment"), "{e}");
+        assert!(Settings::load_with(&dir(), "", vec![]).is_err());
+        let relay = (
+            "FRT__MAIL__SMTP_HOST".to_owned(),
+            "relay.example".to_owned(),
+        );
+        for env in ["local", "test", "staging"] {
+            let s =
+                Settings::load_with(&dir(), env, vec![token.clone(), relay.clone()]).expect(env);
+            assert_eq!(s.qa_token(), Some("qa"), "{env}");
+        }
+        assert_eq!(
+            Environment::parse("production"),
+            Ok(Environment::Production)
+        );
+        assert!(!Environment::Production.allows_test_support());
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub enum ExchangeError {
     #[error("the Idempotency-Key was used with another body")]
     IdempotencyMismatch,
     #[error(transparent)]
+    Limited(#[from] crate::limits::LimitError),
+    #[error(transparent)]
     Notification(#[from] NotificationError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -171,7 +173,24 @@ pub struct Signed<'a> {
     /// Lowercase hex SHA-256 of the body (`signing::body_sha256`).
     pub body_sha256: &'a str,
     pub client_ip: Option<String>,
+    /// What the client's refusals count under (its address; an IPv6 client's /64).
+    pub source: String,
     pub request_id: Option<String>,
+}
+
+impl Signed<'_> {
+    fn path(&self) -> &str {
+        self.path_and_query.split('?').next().unwrap_or_default()
+    }
+
+    fn actor(&self, key_id: &str) -> Actor {
+        Actor {
+            user_id: None,
+            label: format!("exchange client {key_id}"),
+            client_ip: self.client_ip.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
 }
 
 /// An authenticated client.
@@ -204,79 +223,164 @@ impl Caller {
     }
 }
 
-/// What can be checked of a signed request before its body is read: the three headers are
-/// there, the timestamp is within the window and the key is known and active. A file streamed
-/// in is read only after this; the signature is checked once its digest is known.
-pub async fn precheck(core: &Core, req: &Signed<'_>) -> Result<(), ExchangeError> {
-    let (Some(key_id), Some(timestamp), Some(_)) = (req.key_id, req.timestamp, req.signature)
+/// A client that passed what can be checked before a request's body is read: the headers are
+/// there, the timestamp is within the window, the key is known and active, it holds the
+/// operation's scope and is within its rate. Its signature is checked next (`verify`).
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    client: Client,
+    timestamp: String,
+    signature: String,
+}
+
+impl ExchangeError {
+    /// Whether the request was refused as not being a client's (what counts against the
+    /// sender's address and is audited as `exchange.refused`).
+    fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::Unsigned
+                | Self::StaleTimestamp { .. }
+                | Self::UnknownKey
+                | Self::BadSignature
+                | Self::Replayed
+        )
+    }
+}
+
+/// Counts a refused request against its sender's address and audits it (in a transaction of
+/// its own: the request itself changes nothing).
+async fn refused(core: &Core, req: &Signed<'_>, e: ExchangeError) -> ExchangeError {
+    if !e.is_refusal() {
+        return e;
+    }
+    let key = req
+        .key_id
+        .map(|k| k.trim().chars().take(40).collect::<String>())
+        .unwrap_or_default();
+    let counted =
+        crate::limits::take(core, crate::limits::Limit::ExchangeRefused, &req.source).await;
+    let audited = audit::record_alone(
+        &core.db,
+        &req.actor(if key.is_empty() { "(none)" } else { &key }),
+        "exchange.refused",
+        store::ENTITY,
+        if key.is_empty() { "(none)" } else { &key },
+        json!({ "reason": e.to_string(), "method": req.method, "path": req.path(),
+                "source": req.source }),
+    )
+    .await;
+    if let Err(failure) = audited {
+        return ExchangeError::Store(failure.into());
+    }
+    match counted {
+        Err(crate::limits::LimitError::Store(s)) => ExchangeError::Store(s),
+        _ => e,
+    }
+}
+
+/// Everything that can be checked of a signed request before its body is read (see
+/// `Admitted`), for the operation's `scope`. An address whose refused requests reached
+/// `exchange.refused_per_minute` waits first; each refusal is counted and audited.
+pub async fn admit(
+    core: &Core,
+    req: &Signed<'_>,
+    scope: &'static str,
+) -> Result<Admitted, ExchangeError> {
+    crate::limits::check(core, crate::limits::Limit::ExchangeRefused, &req.source).await?;
+    let admitted = match known(core, req).await {
+        Ok(a) => a,
+        Err(e) => return Err(refused(core, req, e).await),
+    };
+    if !admitted.client.scopes.iter().any(|s| s == scope) {
+        return Err(ExchangeError::ScopeMissing(scope));
+    }
+    crate::limits::take(
+        core,
+        crate::limits::Limit::ExchangeClient,
+        &admitted.client.key_id,
+    )
+    .await?;
+    Ok(admitted)
+}
+
+/// The headers, the time window and the key.
+async fn known(core: &Core, req: &Signed<'_>) -> Result<Admitted, ExchangeError> {
+    let (Some(key_id), Some(timestamp), Some(signature)) =
+        (req.key_id, req.timestamp, req.signature)
     else {
         return Err(ExchangeError::Unsigned);
     };
     signing::fresh(timestamp, Utc::now().timestamp()).ok_or(ExchangeError::StaleTimestamp {
         window: signing::WINDOW_SECS,
     })?;
-    let key_id = key_id.trim().to_owned();
     let mut conn = core.db.conn().await?;
-    store::get(&mut conn, &key_id)
+    let client = store::get(&mut conn, key_id.trim())
         .await?
         .filter(|c| c.revoked_at.is_none())
-        .map(|_| ())
-        .ok_or(ExchangeError::UnknownKey)
+        .ok_or(ExchangeError::UnknownKey)?;
+    Ok(Admitted {
+        client,
+        timestamp: timestamp.trim().to_owned(),
+        signature: signature.trim().to_ascii_lowercase(),
+    })
 }
 
-/// Checks a signed request: the key is known and active, the timestamp within the window, the
-/// signature right and not seen before. The call is audited.
-pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, ExchangeError> {
-    let (Some(key_id), Some(timestamp), Some(signature)) =
-        (req.key_id, req.timestamp, req.signature)
-    else {
-        return Err(ExchangeError::Unsigned);
-    };
-    let now = Utc::now();
-    signing::fresh(timestamp, now.timestamp()).ok_or(ExchangeError::StaleTimestamp {
-        window: signing::WINDOW_SECS,
-    })?;
+/// Checks the signature of an admitted request over its body's digest (`req.body_sha256`),
+/// once: a signature seen before is a replay. The call is audited.
+pub async fn verify(
+    core: &Core,
+    req: &Signed<'_>,
+    admitted: Admitted,
+) -> Result<Caller, ExchangeError> {
+    match verified(core, req, admitted).await {
+        Ok(c) => Ok(c),
+        Err(e) => Err(refused(core, req, e).await),
+    }
+}
+
+async fn verified(
+    core: &Core,
+    req: &Signed<'_>,
+    admitted: Admitted,
+) -> Result<Caller, ExchangeError> {
+    let Admitted {
+        client,
+        timestamp,
+        signature,
+    } = admitted;
     let canonical =
-        signing::canonical_of_digest(req.method, req.path_and_query, timestamp, req.body_sha256);
-    let key_id = key_id.trim().to_owned();
-    let signature = signature.trim().to_ascii_lowercase();
+        signing::canonical_of_digest(req.method, req.path_and_query, &timestamp, req.body_sha256);
+    let secret = core
+        .data_key
+        .open(&client.secret_sealed, client.key_id.as_bytes())
+        .map_err(|e| anyhow::anyhow!("opening the client secret: {e}"))?;
+    let secret = String::from_utf8(secret).map_err(|e| anyhow::anyhow!("client secret: {e}"))?;
+    if !signing::verify(&secret, &canonical, &signature) {
+        return Err(ExchangeError::BadSignature);
+    }
+    // Kept until its own signed time leaves the window; the worker forgets it afterwards.
+    let signed_at = signing::fresh(&timestamp, Utc::now().timestamp()).ok_or(
+        ExchangeError::StaleTimestamp {
+            window: signing::WINDOW_SECS,
+        },
+    )?;
+    let expires_at = DateTime::from_timestamp(signed_at.saturating_add(signing::WINDOW_SECS), 0)
+        .ok_or(ExchangeError::StaleTimestamp {
+            window: signing::WINDOW_SECS,
+        })?;
+    let actor = req.actor(&client.key_id);
     let method = req.method.to_owned();
-    let path = req
-        .path_and_query
-        .split('?')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let actor = Actor {
-        user_id: None,
-        label: format!("exchange client {key_id}"),
-        client_ip: req.client_ip.clone(),
-        request_id: req.request_id.clone(),
-    };
-    let caller_actor = actor.clone();
+    let path = req.path().to_owned();
     core.db
         .tx(|conn| {
             async move {
-                let client = store::get(conn, &key_id)
-                    .await?
-                    .filter(|c| c.revoked_at.is_none())
-                    .ok_or(ExchangeError::UnknownKey)?;
-                let secret = core
-                    .data_key
-                    .open(&client.secret_sealed, client.key_id.as_bytes())
-                    .map_err(|e| anyhow::anyhow!("opening the client secret: {e}"))?;
-                let secret =
-                    String::from_utf8(secret).map_err(|e| anyhow::anyhow!("client secret: {e}"))?;
-                if !signing::verify(&secret, &canonical, &signature) {
-                    return Err(ExchangeError::BadSignature);
-                }
-                let forget = now - chrono::Duration::seconds(2 * signing::WINDOW_SECS);
-                if !store::first_sighting(conn, &client.key_id, &signature, forget).await? {
+                if !store::first_sighting(conn, &client.key_id, &signature, expires_at).await? {
                     return Err(ExchangeError::Replayed);
                 }
                 audit::record(
                     conn,
-                    &caller_actor,
+                    &actor,
                     "exchange.call",
                     store::ENTITY,
                     &client.key_id,
@@ -294,6 +398,16 @@ pub async fn authenticate(core: &Core, req: &Signed<'_>) -> Result<Caller, Excha
             .scope_boxed()
         })
         .await
+}
+
+/// `admit` and `verify` at once, for a request whose body was read whole.
+pub async fn authenticate(
+    core: &Core,
+    req: &Signed<'_>,
+    scope: &'static str,
+) -> Result<Caller, ExchangeError> {
+    let admitted = admit(core, req, scope).await?;
+    verify(core, req, admitted).await
 }
 
 /// One event of the sync: what happened to a notification addressed to (or sent by) the

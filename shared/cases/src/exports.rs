@@ -16,6 +16,7 @@ use frt_store::ScopedFutureExt;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Rows in flight between the database and the writer.
@@ -91,6 +92,45 @@ pub struct Exported {
     pub rows: u64,
 }
 
+/// The folder exports are written to before they are sent (`paths.work_dir`/exports).
+fn exports_dir(core: &Core) -> PathBuf {
+    core.settings
+        .path(&core.settings.paths.work_dir)
+        .join("exports")
+}
+
+impl Exported {
+    /// A new file name in the exports folder, removed when the value is dropped.
+    fn new(core: &Core) -> Result<Self, StoreError> {
+        let dir = exports_dir(core);
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StoreError::Internal(anyhow::anyhow!("{}: {e}", dir.display())))?;
+        Ok(Self {
+            path: dir.join(format!("{}.xlsx", uuid::Uuid::now_v7())),
+            rows: 0,
+        })
+    }
+}
+
+/// Removes export files older than `older_than` (a process that stopped mid-export left
+/// them); answers how many went.
+pub fn sweep_abandoned(core: &Core, older_than: std::time::Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(exports_dir(core)) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| {
+            e.metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .and_then(|m| m.elapsed().ok())
+                .is_some_and(|age| age > older_than)
+        })
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 impl Drop for Exported {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.path);
@@ -111,12 +151,15 @@ where
     F: FnOnce(Sink) -> Fut,
     Fut: Future<Output = Result<(), ExportError>>,
 {
-    let path = std::env::temp_dir().join(format!("frt-export-{}.xlsx", uuid::Uuid::now_v7()));
+    // The file is removed however this ends: the writer thread holds it too, so a request
+    // abandoned mid-way (its future dropped while the thread still writes) removes it once the
+    // thread is done. What a stopped process leaves, the worker removes (`sweep_abandoned`).
+    let file = Arc::new(Exported::new(core)?);
+    let held = file.clone();
     let (tx, mut rx) = mpsc::channel::<Vec<Cell>>(CHANNEL_ROWS);
-    let target = path.clone();
     let writer = tokio::task::spawn_blocking(move || {
         write_sheet(
-            &target,
+            &held.path,
             sheet,
             headers,
             std::iter::from_fn(|| rx.blocking_recv()),
@@ -126,8 +169,9 @@ where
     let written = writer
         .await
         .map_err(|e| StoreError::Internal(anyhow::anyhow!("export writer: {e}")));
-    // From here the file is removed however this ends.
-    let mut exported = Exported { path, rows: 0 };
+    let mut exported = Arc::try_unwrap(file).map_err(|_| {
+        StoreError::Internal(anyhow::anyhow!("the export writer still holds the file"))
+    })?;
     filled?;
     let rows =
         written?.map_err(|e| StoreError::Internal(anyhow::anyhow!("writing the export: {e}")))?;
@@ -359,7 +403,8 @@ pub async fn statistics(
             ]
         })
         .collect();
-    let path = std::env::temp_dir().join(format!("frt-export-{}.xlsx", uuid::Uuid::now_v7()));
+    let mut exported = Exported::new(core)?;
+    let path = exported.path.clone();
     let notes = vec![
         format!("统计月份：{month}（北京时间）。备案按首次提交日期统计，审结按决定日期统计，投诉举报按登记日期统计。"),
         "审结用时为自提交之日至作出决定之日的工作日数（按国务院办公厅公布的节假日安排）。".to_owned(),
@@ -382,7 +427,6 @@ pub async fn statistics(
     })
     .await
     .map_err(|e| StoreError::Internal(anyhow::anyhow!("statistics writer: {e}")))?;
-    let mut exported = Exported { path, rows: 0 };
     exported.rows =
         written.map_err(|e| StoreError::Internal(anyhow::anyhow!("writing statistics: {e}")))?;
     audit_export(

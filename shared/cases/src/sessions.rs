@@ -58,10 +58,24 @@ pub async fn login(
     if email.is_empty() || email.len() > 254 || password_plain.len() > 1024 {
         return Err(LoginError::Refused);
     }
+    let a = &core.settings.auth;
+    let window = a.lockout_minutes.saturating_mul(60);
     let mut conn = core.db.conn().await?;
-    if let Some(until) = throttle::blocked_until(&mut conn, zone, &email, source).await? {
-        return Err(LoginError::Throttled { until });
-    }
+    // Counted before the password is checked: parallel guesses cannot all pass the check.
+    let attempt = match throttle::attempt(
+        &mut conn,
+        zone,
+        &email,
+        source,
+        a.max_failed_logins,
+        window,
+        window,
+    )
+    .await?
+    {
+        throttle::Attempt::Blocked { until } => return Err(LoginError::Throttled { until }),
+        throttle::Attempt::Allowed { count } => count,
+    };
     let user = identities::user_by_email(&mut conn, zone, &email)
         .await?
         .filter(|u| u.active);
@@ -117,9 +131,12 @@ pub async fn login(
                         note_failure(
                             conn,
                             &settings,
-                            zone,
-                            &email,
-                            &source,
+                            Failure {
+                                zone,
+                                email: &email,
+                                source: &source,
+                                count: attempt,
+                            },
                             user.as_ref(),
                             &actor,
                         )
@@ -162,27 +179,41 @@ pub async fn logout(
     Ok(())
 }
 
-/// Counts a failed login per address and per account, audits it (and every block), and tells
-/// the owner by mail when the account's failures from everywhere reach the alert level.
-/// Returns until when the address is now blocked, if this failure blocked it.
+/// A failed login: where, on which account name, from where, and the how-manieth attempt
+/// from there it was.
+struct Failure<'a> {
+    zone: &'a str,
+    email: &'a str,
+    source: &'a str,
+    count: i32,
+}
+
+/// Blocks the address once its failures on the account reach the limit, counts the failure
+/// against the account from everywhere, audits it (and every block), and tells the owner by
+/// mail when the account's failures from everywhere reach the alert level. Returns until when
+/// the address is now blocked, if this failure blocked it.
 async fn note_failure(
     conn: &mut AsyncPgConnection,
     settings: &crate::config::Settings,
-    zone: &str,
-    email: &str,
-    source: &str,
+    failure: Failure<'_>,
     user: Option<&User>,
     actor: &Actor,
 ) -> Result<Option<DateTime<Utc>>, DbError> {
+    let Failure {
+        zone,
+        email,
+        source,
+        count,
+    } = failure;
     let a = &settings.auth;
     let window = a.lockout_minutes.saturating_mul(60);
-    let from_here = throttle::note_failure(
+    let newly_blocked_until = throttle::failed(
         conn,
         zone,
         email,
         source,
+        count,
         a.max_failed_logins,
-        window,
         window,
     )
     .await?;
@@ -201,11 +232,11 @@ async fn note_failure(
             entity_type,
             &entity_id,
             None,
-            Some(json!({ "source": source, "failures_from_source": from_here.count })),
+            Some(json!({ "source": source, "failures_from_source": count })),
         )
         .await?;
     }
-    if let Some(until) = from_here.newly_blocked_until {
+    if let Some(until) = newly_blocked_until {
         audit::record(
             conn,
             actor,
@@ -213,7 +244,7 @@ async fn note_failure(
             entity_type,
             &entity_id,
             None,
-            Some(json!({ "source": source, "blocked_until": until, "failures": from_here.count })),
+            Some(json!({ "source": source, "blocked_until": until, "failures": count })),
         )
         .await?;
     }
@@ -241,5 +272,5 @@ async fn note_failure(
         )
         .await?;
     }
-    Ok(from_here.newly_blocked_until)
+    Ok(newly_blocked_until)
 }

@@ -165,3 +165,61 @@ fn compose_environment_loads_settings() {
         );
     }
 }
+
+/// The volumes (container paths) a service of ours mounts.
+fn mounts(service: &str) -> Vec<String> {
+    let path = repo_root().join("docker/compose.yaml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: Value =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.get("services")
+        .and_then(|s| s.get(service))
+        .and_then(|s| s.get("volumes"))
+        .and_then(Value::as_sequence)
+        .map(|v| {
+            v.iter()
+                .filter_map(Value::as_str)
+                .filter_map(|m| m.split(':').nth(1).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Every service of ours that keeps, serves or tidies files (uploads, attachments, exports)
+/// mounts the shared folders where its configuration points: a service writing blobs into its
+/// container's own layer loses them, and the others never see them.
+#[test]
+fn every_service_that_keeps_files_mounts_them() {
+    let services = our_services();
+    for name in ["portal", "casework", "exchange", "worker"] {
+        let env = services
+            .get(name)
+            .unwrap_or_else(|| panic!("compose.yaml has no `{name}` service"));
+        let mounted = mounts(name);
+        for key in ["FRT__UPLOADS__BLOB_DIR", "FRT__PATHS__WORK_DIR"] {
+            let dir = env
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{name}: {key} is not set"));
+            assert!(
+                mounted.contains(&dir),
+                "{name}: {key}={dir} is not a mounted volume ({mounted:?})"
+            );
+        }
+    }
+}
+
+/// The QA token (which opens the test-support API) is never written into the file: it comes
+/// from whoever starts the stack, and without it there is no test support.
+#[test]
+fn the_qa_token_is_not_written_into_the_file() {
+    for (service, env) in our_services() {
+        if let Some((_, token)) = env.iter().find(|(k, _)| k == "FRT__QA__TOKEN") {
+            assert!(
+                token.starts_with("${") && token.ends_with('}'),
+                "{service}: FRT__QA__TOKEN is fixed in compose.yaml ({token})"
+            );
+        }
+    }
+}

@@ -32,11 +32,53 @@ pub struct SendError {
 
 impl SendError {
     fn permanent(message: impl Into<String>) -> Self {
+        Self::new(true, message)
+    }
+
+    /// A failure whose text (which a relay may have filled with the recipient's address) is
+    /// stored and logged only with addresses taken out.
+    fn new(permanent: bool, message: impl Into<String>) -> Self {
         Self {
-            permanent: true,
-            message: message.into(),
+            permanent,
+            message: redact_addresses(&message.into()),
         }
     }
+}
+
+/// The text with every mail address in it replaced by `<address>`: relays echo recipients in
+/// their answers (`550 5.1.1 <li@example.cn>: Recipient address rejected`), and those answers
+/// are kept in the outbox and the logs, where no personal data belongs.
+pub fn redact_addresses(text: &str) -> String {
+    let local = |c: char| c.is_alphanumeric() || "._%+-!#$&'*/=?^`{|}~".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || c == '.' || c == '-';
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' {
+            let mut start = i;
+            while start > 0 && local(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut end = i + 1;
+            while end < chars.len() && domain(chars[end]) {
+                end += 1;
+            }
+            let before = i - start;
+            if before > 0 && end > i + 1 {
+                // Take back the part of the address already copied.
+                for _ in 0..before {
+                    out.pop();
+                }
+                out.push_str("<address>");
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 enum Transport {
@@ -124,28 +166,44 @@ impl Mailer {
         let message = self.message(out)?;
         match &self.transport {
             Transport::Smtp(smtp) => match smtp.send(message).await {
-                Ok(response) => Ok(format!(
+                Ok(response) => Ok(redact_addresses(&format!(
                     "{} {}",
                     response.code(),
                     response.message().collect::<Vec<_>>().join(" ")
-                )),
-                Err(e) => Err(SendError {
-                    permanent: e.is_permanent(),
-                    message: format!("SMTP: {e}"),
-                }),
+                ))),
+                Err(e) => Err(SendError::new(e.is_permanent(), format!("SMTP: {e}"))),
             },
             Transport::File(file, dir) => file
                 .send(message)
                 .await
                 .map(|id| format!("written to {}/{id}.eml", dir.display()))
-                .map_err(|e| SendError {
-                    permanent: false,
-                    message: format!("file transport: {e}"),
-                }),
+                .map_err(|e| SendError::new(false, format!("file transport: {e}"))),
             Transport::Log => {
                 tracing::info!(to = %out.to, subject = %out.subject, id = %out.id, "mail (log transport)");
                 Ok("logged".to_owned())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_addresses;
+
+    #[test]
+    fn relay_answers_lose_the_addresses_they_echo() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <li.si+x@mail.example.cn>: Recipient address rejected"),
+            "550 5.1.1 <<address>>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("to 张三@例子.中国 and a@b"),
+            "to <address> and <address>"
+        );
+        assert_eq!(
+            redact_addresses("421 4.7.0 try @ later"),
+            "421 4.7.0 try @ later"
+        );
+        assert_eq!(redact_addresses("no address here"), "no address here");
     }
 }

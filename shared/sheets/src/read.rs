@@ -169,6 +169,7 @@ pub fn read_into(
         if let Err(XlsxError::Password) = Xlsx::new(Cursor::new(bytes)) {
             return Err(SheetError::Encrypted);
         }
+        crate::xls::inspect(bytes, limits)?;
         let mut book = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
             calamine::XlsError::Password => SheetError::Encrypted,
             calamine::XlsError::Cfb(_) => SheetError::NotASpreadsheet,

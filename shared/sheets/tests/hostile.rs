@@ -257,6 +257,86 @@ fn an_encrypted_workbook_is_refused() {
     assert_eq!(read(&bytes, &small(), None), Err(SheetError::Encrypted));
 }
 
+/// A legacy .xls workbook of one sheet: BIFF8 records as Excel writes them, the sheet
+/// declaring `declared` (rows, columns) and holding a number at each of `cells`.
+fn xls(declared: (u32, u16), cells: &[(u16, u16)]) -> Vec<u8> {
+    fn record(out: &mut Vec<u8>, typ: u16, data: &[u8]) {
+        out.extend_from_slice(&typ.to_le_bytes());
+        out.extend_from_slice(&u16::try_from(data.len()).expect("short").to_le_bytes());
+        out.extend_from_slice(data);
+    }
+    let bof = |dt: u16| {
+        let mut d = Vec::new();
+        d.extend_from_slice(&0x0600u16.to_le_bytes());
+        d.extend_from_slice(&dt.to_le_bytes());
+        d.extend_from_slice(&[0u8; 12]);
+        d
+    };
+    let mut globals = Vec::new();
+    record(&mut globals, 0x0809, &bof(0x0005));
+    record(&mut globals, 0x0042, &1200u16.to_le_bytes());
+    // BoundSheet8: where the sheet starts (filled in below), a visible worksheet, its name in
+    // one byte per character.
+    let name = b"Sheet1";
+    let at = globals.len() + 4;
+    let mut bound = vec![0u8; 4];
+    bound.extend_from_slice(&[0, 0, u8::try_from(name.len()).expect("len"), 0]);
+    bound.extend_from_slice(name);
+    record(&mut globals, 0x0085, &bound);
+    record(&mut globals, 0x000A, &[]);
+    let sheet_at = u32::try_from(globals.len()).expect("offset");
+    globals[at..at + 4].copy_from_slice(&sheet_at.to_le_bytes());
+    let mut stream = globals;
+    record(&mut stream, 0x0809, &bof(0x0010));
+    let mut dims = Vec::new();
+    dims.extend_from_slice(&0u32.to_le_bytes());
+    dims.extend_from_slice(&declared.0.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    dims.extend_from_slice(&declared.1.to_le_bytes());
+    dims.extend_from_slice(&0u16.to_le_bytes());
+    record(&mut stream, 0x0200, &dims);
+    for (i, (row, col)) in cells.iter().enumerate() {
+        let mut n = Vec::new();
+        n.extend_from_slice(&row.to_le_bytes());
+        n.extend_from_slice(&col.to_le_bytes());
+        n.extend_from_slice(&0u16.to_le_bytes());
+        n.extend_from_slice(&(i as f64).to_le_bytes());
+        record(&mut stream, 0x0203, &n);
+    }
+    record(&mut stream, 0x000A, &[]);
+    let mut ole = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("ole");
+    ole.create_stream("Workbook")
+        .and_then(|mut s| s.write_all(&stream))
+        .expect("workbook stream");
+    ole.flush().expect("flush");
+    ole.into_inner().into_inner()
+}
+
+#[test]
+fn a_small_sparse_xls_is_refused_before_it_is_laid_out() {
+    // A few kilobytes whose sheet would be laid out as 65,536 × 256 cells (half a gigabyte)
+    // by the reader underneath: by two far-apart cells, or by what it declares.
+    let far = xls((2, 2), &[(0, 0), (65_535, 255)]);
+    assert!(far.len() < 64 * 1024, "{} bytes", far.len());
+    assert!(matches!(
+        read(&far, &Limits::default(), None),
+        Err(SheetError::TooManyRows { .. }
+            | SheetError::TooManyColumns { .. }
+            | SheetError::TooManyCells { .. })
+    ));
+    let declared = xls((65_536, 256), &[(0, 0)]);
+    assert!(matches!(
+        read(&declared, &Limits::default(), None),
+        Err(SheetError::TooManyRows { .. }
+            | SheetError::TooManyColumns { .. }
+            | SheetError::TooManyCells { .. })
+    ));
+    // A sheet of the shape it says it has reads.
+    let fine = xls((2, 2), &[(0, 0), (0, 1), (1, 0), (1, 1)]);
+    let t = read(&fine, &Limits::default(), None).expect("a small xls reads");
+    assert_eq!(t.rows.len(), 1, "{t:?}");
+}
+
 #[test]
 fn the_file_size_limit_comes_first() {
     let mut limits = small();

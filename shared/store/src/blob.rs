@@ -90,6 +90,40 @@ impl BlobStore {
         }
     }
 
+    /// Removes what uploads cut off mid-way left behind (a process that stopped while one
+    /// streamed in): partial files older than `older_than`. Answers how many went.
+    pub async fn sweep_partial(&self, older_than: std::time::Duration) -> anyhow::Result<usize> {
+        match self {
+            BlobStore::Local { root } => {
+                let mut removed = 0;
+                let Ok(mut dirs) = tokio::fs::read_dir(root).await else {
+                    return Ok(0);
+                };
+                while let Some(dir) = dirs.next_entry().await? {
+                    if !dir.file_type().await?.is_dir() {
+                        continue;
+                    }
+                    let mut files = tokio::fs::read_dir(dir.path()).await?;
+                    while let Some(f) = files.next_entry().await? {
+                        let name = f.file_name();
+                        let partial = name.to_string_lossy().ends_with(".part");
+                        let old = f
+                            .metadata()
+                            .await?
+                            .modified()
+                            .ok()
+                            .and_then(|m| m.elapsed().ok())
+                            .is_some_and(|age| age > older_than);
+                        if partial && old && tokio::fs::remove_file(f.path()).await.is_ok() {
+                            removed += 1;
+                        }
+                    }
+                }
+                Ok(removed)
+            }
+        }
+    }
+
     /// Removes a stored blob (used when the database write that should reference it failed).
     pub async fn remove(&self, key: &str) {
         match self {
@@ -118,6 +152,11 @@ impl PendingBlob {
         self.size
     }
 
+    /// Lowercase hex SHA-256 of what was written so far.
+    pub fn sha256(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+
     /// The first bytes written, for content-type detection.
     pub fn head(&self) -> &[u8] {
         &self.head
@@ -130,16 +169,28 @@ impl PendingBlob {
         tokio::fs::rename(&self.tmp, &self.final_path)
             .await
             .context("cannot move blob into place")?;
+        // In place: nothing for `drop` to remove.
+        self.tmp = PathBuf::new();
         Ok(StoredBlob {
-            key: self.key,
+            key: std::mem::take(&mut self.key),
             size: self.size,
-            sha256: hex::encode(self.hasher.finalize()),
+            sha256: hex::encode(self.hasher.clone().finalize()),
         })
     }
 
     /// Throws the partial blob away.
-    pub async fn abort(self) {
-        drop(self.file);
-        let _ = tokio::fs::remove_file(&self.tmp).await;
+    pub async fn abort(mut self) {
+        let tmp = std::mem::take(&mut self.tmp);
+        let _ = tokio::fs::remove_file(&tmp).await;
+    }
+}
+
+/// A blob neither kept nor thrown away (its upload was abandoned: the request cancelled when
+/// the client went away) leaves no partial file behind.
+impl Drop for PendingBlob {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
     }
 }

@@ -61,28 +61,35 @@ pub async fn revoke(conn: &mut AsyncPgConnection, key_id: &str) -> QueryResult<b
     Ok(n == 1)
 }
 
-/// Records a signature as seen; false when it was seen before (a replay). Signatures older
-/// than `forget_before` are forgotten first: their timestamps are outside the window anyway.
+/// Records a signature as seen until `expires_at` (its signed time's window closes); false
+/// when it was seen before (a replay).
 pub async fn first_sighting(
     conn: &mut AsyncPgConnection,
     key_id: &str,
     signature: &str,
-    forget_before: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 ) -> QueryResult<bool> {
-    diesel::delete(
-        exchange_signatures::table.filter(exchange_signatures::seen_at.lt(forget_before)),
-    )
-    .execute(conn)
-    .await?;
     let n = diesel::insert_into(exchange_signatures::table)
         .values((
             exchange_signatures::signature.eq(signature),
             exchange_signatures::key_id.eq(key_id),
+            exchange_signatures::expires_at.eq(expires_at),
         ))
         .on_conflict_do_nothing()
         .execute(conn)
         .await?;
     Ok(n == 1)
+}
+
+/// Forgets the signatures whose window closed before `now` (the worker's housekeeping): a
+/// replay of one is refused for its timestamp alone.
+pub async fn forget_signatures(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::delete(exchange_signatures::table.filter(exchange_signatures::expires_at.lt(now)))
+        .execute(conn)
+        .await
 }
 
 /// The answer first given to a push under this key, locked for the transaction.

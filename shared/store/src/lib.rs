@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod identities;
 pub mod imports;
 pub mod inspections;
+pub mod limits;
 pub mod local;
 pub mod migrate;
 pub mod notifications;

@@ -545,6 +545,15 @@ diesel::table! {
         signature -> Text,
         key_id -> Text,
         seen_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rate_limits (bucket, key) {
+        bucket -> Text,
+        key -> Text,
+        tat -> Timestamptz,
     }
 }
 

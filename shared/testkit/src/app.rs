@@ -53,6 +53,10 @@ pub fn settings_for(
             "FRT__UPLOADS__BLOB_DIR".into(),
             blob_dir.to_string_lossy().into_owned(),
         ),
+        (
+            "FRT__PATHS__WORK_DIR".into(),
+            blob_dir.join(".work").to_string_lossy().into_owned(),
+        ),
     ];
     vars.extend(
         extra

@@ -15,8 +15,16 @@ pub struct Client {
     pub portal: String,
     pub casework: String,
     pub http: reqwest::Client,
-    /// The test clock every request names, once a scenario set one.
-    pub clock: Option<String>,
+    /// The test clock every request names, once a scenario set one, with the QA token that
+    /// makes the service read it.
+    pub clock: Option<TestClock>,
+}
+
+/// A scenario's test clock as its requests name it.
+#[derive(Debug, Clone)]
+pub struct TestClock {
+    pub scope: String,
+    pub qa_token: String,
 }
 
 impl Client {
@@ -37,7 +45,9 @@ impl Client {
     ) -> reqwest::RequestBuilder {
         let req = self.http.request(method, url);
         match &self.clock {
-            Some(scope) => req.header(CLOCK_HEADER, scope),
+            Some(c) => req
+                .header(CLOCK_HEADER, &c.scope)
+                .header(QA_TOKEN_HEADER, &c.qa_token),
             None => req,
         }
     }

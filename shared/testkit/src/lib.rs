@@ -6,6 +6,7 @@ pub mod app;
 pub mod client;
 pub mod db;
 pub mod fault;
+pub mod gateway;
 pub mod smtp;
 
 pub use app::TestApp;

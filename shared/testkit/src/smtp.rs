@@ -164,7 +164,13 @@ impl SmtpSink {
                     b"250 2.1.0 Ok\r\n"
                 }
                 "RCPT" if self.mode() == SinkMode::PermFail as u8 => {
-                    b"550 5.1.1 mailbox unavailable\r\n"
+                    // As relays do, the refusal names the recipient.
+                    let refusal = format!(
+                        "550 5.1.1 <{}>: Recipient address rejected: mailbox unavailable\r\n",
+                        address(&command)
+                    );
+                    write.write_all(refusal.as_bytes()).await?;
+                    continue;
                 }
                 "RCPT" => {
                     to.push(address(&command));

@@ -37,10 +37,7 @@ impl Zone {
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// The caller's IP address as seen by the service.
-pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
-}
+pub use crate::client::client_ip;
 
 /// Actor of a request with no logged-in user (registration, login).
 pub fn anonymous_actor(req: &HttpRequest, label: &str) -> Actor {

@@ -5,11 +5,11 @@
 //! interactive page. Configuration and the shared context come from `frt_cases`.
 
 pub mod auth;
+pub mod client;
 pub mod download;
 pub mod error;
 pub mod extract;
 pub mod health;
-pub mod limits;
 pub mod openapi;
 pub mod pagination;
 pub mod params;

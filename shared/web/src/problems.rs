@@ -250,6 +250,21 @@ impl From<frt_cases::accounts::RegistrationError> for ApiError {
     }
 }
 
+impl From<frt_cases::limits::LimitError> for ApiError {
+    fn from(e: frt_cases::limits::LimitError) -> Self {
+        use frt_cases::limits::LimitError as L;
+        let detail = e.to_string();
+        match e {
+            L::Exceeded {
+                limit,
+                retry_after_secs,
+            } => Self::new(StatusCode::TOO_MANY_REQUESTS, limit.code(), detail)
+                .with_retry_after(retry_after_secs),
+            L::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<frt_cases::inspections::InspectionError> for ApiError {
     fn from(e: frt_cases::inspections::InspectionError) -> Self {
         use frt_cases::inspections::InspectionError as I;
@@ -351,6 +366,7 @@ impl From<frt_cases::exchange::ExchangeError> for ApiError {
             X::IdempotencyMismatch => {
                 Self::unprocessable("exchange.idempotency_key_reused", detail)
             }
+            X::Limited(l) => l.into(),
             X::Notification(n) => n.into(),
             X::Store(s) => s.into(),
         }

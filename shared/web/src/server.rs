@@ -239,7 +239,8 @@ pub fn docs(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi)
 }
 
-/// Gives each request an id (kept from `X-Request-Id` when sane), returns it in the response
+/// Gives each request an id (kept from `X-Request-Id` when sane) and works out the client's
+/// address (`client::resolve`, through trusted proxies only), returns the id in the response
 /// and writes one access-log line. Query strings and headers are not logged: they may carry
 /// tokens or personal data.
 pub async fn request_context(
@@ -258,6 +259,15 @@ pub async fn request_context(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    if let Some(peer) = req.peer_addr() {
+        let trusted = req
+            .app_data::<web::Data<crate::client::TrustedProxies>>()
+            .map(|t| t.get_ref().clone())
+            .unwrap_or_default();
+        let client = crate::client::resolve(peer.ip(), req.headers(), &trusted);
+        req.extensions_mut()
+            .insert(crate::client::ClientAddr(client));
+    }
     let method = req.method().clone();
     let path = req.path().to_owned();
     let started = std::time::Instant::now();
@@ -343,7 +353,6 @@ pub fn document(
 /// A service's app, from the same route table as its document.
 fn app(
     core: &Core,
-    limits: &crate::limits::Limits,
     zone: crate::auth::Zone,
     routes: Routes,
     base: utoipa::openapi::OpenApi,
@@ -373,7 +382,9 @@ fn app(
         .wrap(actix_web::middleware::from_fn(edge))
         .wrap(actix_web::middleware::from_fn(request_context))
         .app_data(web::Data::new(KnownRoutes::of(&api)))
-        .app_data(web::Data::new(limits.clone()))
+        .app_data(web::Data::new(crate::client::TrustedProxies::new(
+            core.settings.server.trusted_networks().unwrap_or_default(),
+        )))
         .service(docs(api))
         .default_service(fallback())
 }
@@ -415,15 +426,12 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
         let port = listener.local_addr()?.port();
         let workers = core.settings.http.workers.max(1);
-        // One set of limits for every worker of the server.
-        let limits = crate::limits::Limits::from_settings(&core.settings);
         let tls = listen
             .tls()
             .map(|(cert, key)| tls_config(&core.settings.path(cert), &core.settings.path(key)))
             .transpose()?;
-        let server =
-            actix_web::HttpServer::new(move || app(&core, &limits, zone, routes, base.clone()))
-                .workers(workers);
+        let server = actix_web::HttpServer::new(move || app(&core, zone, routes, base.clone()))
+            .workers(workers);
         let server = match tls {
             Some(tls) => server.listen_rustls_0_23(listener, tls)?,
             None => server.listen(listener)?,

@@ -1,7 +1,8 @@
 //! Logging in and out, and "who am I", for both zones: the portal admits processors' users,
 //! casework admits staff (`frt_cases::sessions` does the work).
 
-use crate::auth::{anonymous_actor, client_ip, Auth, Zone};
+use crate::auth::{anonymous_actor, Auth, Zone};
+use crate::client::throttle_source;
 use crate::error::ApiResult;
 use crate::extract::Json;
 use actix_web::{get, post};
@@ -43,7 +44,7 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { email, password } = body.into_inner();
-    let source = client_ip(&req).unwrap_or_else(|| "unknown".into());
+    let source = throttle_source(&req);
     let actor = anonymous_actor(&req, email.trim());
     let session = sessions::login(&core, zone.as_str(), &email, password, &source, actor).await?;
     Ok(HttpResponse::Ok().json(LoginResponse {

@@ -1,7 +1,7 @@
 //! The test-support API for acceptance tests against a deployment (`frt_cases::testing`),
-//! and the test clock. Both exist only outside production and only with `qa.token` set: the
-//! routes are not mounted otherwise, and the clock header is never read. Every call carries
-//! the token in `X-QA-Token`.
+//! and the test clock. Both exist only in an environment that allows test support and only
+//! with `qa.token` set: the routes are not mounted otherwise, and the clock header is never
+//! read. Every call, and every request naming a clock, carries the token in `X-QA-Token`.
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
@@ -27,20 +27,24 @@ pub const TOKEN_HEADER: &str = "x-qa-token";
 /// A request that carried the deployment's QA token.
 pub struct QaCaller;
 
+/// Whether the request carries the deployment's QA token (where test support may exist).
+fn carries_qa_token(core: &Core, headers: &actix_web::http::header::HeaderMap) -> bool {
+    let expected = core.settings.qa_token().map(frt_access::token::digest);
+    let given = headers
+        .get(TOKEN_HEADER)
+        .map(|v| frt_access::token::digest(&String::from_utf8_lossy(v.as_bytes())));
+    // Digests compared, so the comparison's time tells nothing about the token.
+    matches!((expected, given), (Some(e), Some(g)) if e == g)
+}
+
 impl FromRequest for QaCaller {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let expected = req
+        let ok = req
             .app_data::<web::Data<Core>>()
-            .and_then(|c| c.settings.qa_token().map(frt_access::token::digest));
-        let given = req
-            .headers()
-            .get(TOKEN_HEADER)
-            .map(|v| frt_access::token::digest(&String::from_utf8_lossy(v.as_bytes())));
-        // Digests compared, so the comparison's time tells nothing about the token.
-        let ok = matches!((expected, given), (Some(e), Some(g)) if e == g);
+            .is_some_and(|c| carries_qa_token(c, req.headers()));
         Box::pin(async move {
             if ok {
                 Ok(QaCaller)
@@ -53,7 +57,8 @@ impl FromRequest for QaCaller {
     }
 }
 
-/// Runs each request of a scenario that names its test clock on the clock's day.
+/// Runs each request of a scenario that names its test clock, and carries the QA token, on
+/// the clock's day; without the token the header is not read.
 pub async fn test_clock(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -61,7 +66,7 @@ pub async fn test_clock(
     let core = req.app_data::<web::Data<Core>>().cloned();
     let enabled = core
         .as_ref()
-        .is_some_and(|c| c.settings.qa_token().is_some());
+        .is_some_and(|c| carries_qa_token(c, req.headers()));
     let scope = req
         .headers()
         .get(CLOCK_HEADER)

@@ -49,10 +49,12 @@ pub async fn read_file(
             let mut field = field.map_err(|e| UploadError::Malformed(e.to_string()))?;
             match field.name().unwrap_or("") {
                 "file" if received.is_none() => {
-                    let name = materials::display_filename(
-                        field.content_disposition().and_then(|cd| cd.get_filename()),
-                    );
-                    received = Some(materials::receive(core, &mut field, max, name).await?);
+                    let name = field
+                        .content_disposition()
+                        .and_then(|cd| cd.get_filename())
+                        .map(str::to_owned);
+                    received =
+                        Some(materials::receive(core, &mut field, max, name.as_deref()).await?);
                 }
                 "file" => return Err(UploadError::TooManyFiles.into()),
                 other => {

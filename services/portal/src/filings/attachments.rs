@@ -114,10 +114,12 @@ async fn read_upload(
                     if received.is_some() {
                         return Err(UploadError::TooManyFiles.into());
                     }
-                    let name = materials::display_filename(
-                        field.content_disposition().and_then(|cd| cd.get_filename()),
-                    );
-                    received = Some(materials::receive(core, &mut field, max, name).await?);
+                    let name = field
+                        .content_disposition()
+                        .and_then(|cd| cd.get_filename())
+                        .map(str::to_owned);
+                    received =
+                        Some(materials::receive(core, &mut field, max, name.as_deref()).await?);
                 }
                 other => {
                     return Err(UploadError::UnknownField(other.chars().take(64).collect()).into())

@@ -94,9 +94,6 @@ pub struct Receipt {
     /// online. Only its hash is kept.
     pub access_code: String,
     pub status: String,
-    /// The complainant's earlier complaint about the same processor that this one repeats:
-    /// it is handled with that one (合并).
-    pub merged_into: Option<String>,
     /// Whether a reply will be sent (not for an anonymous report).
     pub reply_expected: bool,
     pub notice: String,
@@ -455,11 +452,10 @@ async fn register_in(
         Some(c) => Some(seal(key, id, c)?),
         None => None,
     };
-    let status = if first.is_some() {
-        ComplaintStatus::Merged
-    } else {
-        ComplaintStatus::Received
-    };
+    // A repeat is linked for the staff, who see both; it is a complaint of its own for the one
+    // who filed it, who may not be the first one's complainant (nobody checks a contact
+    // belongs to who gives it) and is told nothing of the first.
+    let status = ComplaintStatus::Received;
     let digest = rules::code_digest(&code);
     let c = store::insert(
         conn,
@@ -518,9 +514,8 @@ async fn register_in(
             Some(json!({ "repeat": receipt_number })),
         )
         .await?;
-    } else {
-        set_deadlines(conn, calendars, settings, id, today).await?;
     }
+    set_deadlines(conn, calendars, settings, id, today).await?;
     let name = checked.contact.as_ref().and_then(|k| k.name.clone());
     tell_complainant(
         conn,
@@ -533,20 +528,17 @@ async fn register_in(
         format!("complaint:{id}:received"),
     )
     .await?;
-    let notice = match (&first, c.anonymous) {
-        (Some(f), _) => format!(
-            "This repeats your complaint {} about the same processor; it is handled with it.",
-            f.receipt_number
-        ),
-        (None, true) => "Registered. An anonymous report gets no reply; follow it online with the receipt number and access code.".to_owned(),
-        (None, false) => "Registered. Keep the receipt number and access code: they let you follow the complaint online. You will be told the result.".to_owned(),
-    };
+    let notice = if c.anonymous {
+        "Registered. An anonymous report gets no reply; follow it online with the receipt number and access code."
+    } else {
+        "Registered. Keep the receipt number and access code: they let you follow the complaint online. You will be told the result."
+    }
+    .to_owned();
     Ok(Receipt {
         id,
         receipt_number,
         access_code: code,
         status: status.as_str().to_owned(),
-        merged_into: first.map(|f| f.receipt_number),
         reply_expected: !c.anonymous,
         notice,
     })

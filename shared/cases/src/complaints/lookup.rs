@@ -33,8 +33,6 @@ pub struct PublicStatus {
     pub reply_due: Option<chrono::NaiveDate>,
     /// Where it was transferred (a province, public security, another department).
     pub transferred_to: Option<String>,
-    /// The earlier complaint of the complainant's it repeats; its status and reply are shown.
-    pub merged_into: Option<String>,
     /// The reply, once sent.
     pub reply: Option<String>,
     pub replied_at: Option<DateTime<Utc>>,
@@ -43,7 +41,10 @@ pub struct PublicStatus {
     pub evidence: Vec<String>,
 }
 
-/// Checks the code for the receipt; counts a wrong one against the receipt and the address.
+/// Checks the code for the receipt. Each try is counted before it is judged, against the
+/// receipt from this address and against the address: a guesser is held back, never the
+/// complainant asking from elsewhere. A right code clears the first count and takes its try
+/// back from the second.
 async fn verified(
     conn: &mut AsyncPgConnection,
     core: &Core,
@@ -53,14 +54,18 @@ async fn verified(
 ) -> Result<Complaint, ComplaintError> {
     let c = &core.settings.complaints;
     let window = c.lookup_window_minutes * 60;
-    for (who, from) in [
-        (receipt, throttle::EVERYWHERE),
-        (throttle::EVERYWHERE, source),
+    let mut counts = Vec::with_capacity(2);
+    for (name, limit) in [
+        (receipt, c.max_failed_lookups),
+        (throttle::EVERYWHERE, c.max_failed_lookups_per_address),
     ] {
-        if let Some(until) = throttle::blocked_until(conn, ZONE, who, from).await? {
-            return Err(ComplaintError::TooManyLookups {
-                retry_after_secs: (until - Utc::now()).num_seconds().max(1),
-            });
+        match throttle::attempt(conn, ZONE, name, source, limit, window, window).await? {
+            throttle::Attempt::Blocked { until } => {
+                return Err(ComplaintError::TooManyLookups {
+                    retry_after_secs: (until - Utc::now()).num_seconds().max(1),
+                })
+            }
+            throttle::Attempt::Allowed { count } => counts.push((name, limit, count)),
         }
     }
     let found = if rules::is_receipt_number(receipt) {
@@ -70,28 +75,15 @@ async fn verified(
     };
     let digest = rules::code_digest(code);
     match found {
-        Some(c) if constant_time_eq(&c.access_code_hash, &digest) => Ok(c),
+        Some(c) if constant_time_eq(&c.access_code_hash, &digest) => {
+            throttle::clear(conn, ZONE, receipt, source).await?;
+            throttle::forgive(conn, ZONE, throttle::EVERYWHERE, source).await?;
+            Ok(c)
+        }
         _ => {
-            throttle::note_failure(
-                conn,
-                ZONE,
-                receipt,
-                throttle::EVERYWHERE,
-                c.max_failed_lookups,
-                window,
-                window,
-            )
-            .await?;
-            throttle::note_failure(
-                conn,
-                ZONE,
-                throttle::EVERYWHERE,
-                source,
-                c.max_failed_lookups_per_address,
-                window,
-                window,
-            )
-            .await?;
+            for (name, limit, count) in counts {
+                throttle::failed(conn, ZONE, name, source, count, limit, window).await?;
+            }
             Err(ComplaintError::NoMatch)
         }
     }
@@ -109,7 +101,8 @@ pub async fn status(
     code: &str,
     source: &str,
 ) -> Result<PublicStatus, ComplaintError> {
-    let found = core
+    // Only the complaint the code belongs to: never another one it may be linked to.
+    let shown = core
         .db
         .tx(|conn| {
             async move {
@@ -125,13 +118,6 @@ pub async fn status(
         })
         .await??;
     let mut conn = core.db.conn().await?;
-    // A repeat shows the complaint it was merged into.
-    let shown = match found.duplicate_of {
-        Some(first) => store::get(&mut conn, first, None)
-            .await?
-            .unwrap_or_else(|| found.clone()),
-        None => found.clone(),
-    };
     let status = typed(&shown)?;
     let reply_sent = matches!(shown.reply_state.as_deref(), Some("sent" | "posted"));
     let reply_due = if status.is_open() && !reply_sent {
@@ -141,24 +127,19 @@ pub async fn status(
     } else {
         None
     };
-    let evidence = store::materials_of(&mut conn, found.id)
+    let evidence = store::materials_of(&mut conn, shown.id)
         .await?
         .into_iter()
         .map(|m| m.filename)
         .collect();
     Ok(PublicStatus {
-        receipt_number: found.receipt_number.clone(),
+        receipt_number: shown.receipt_number,
         status: status.as_str().to_owned(),
         status_zh: status.name_zh().to_owned(),
-        received_at: found.received_at,
+        received_at: shown.received_at,
         reply_due,
-        transferred_to: shown.transferred_to.clone(),
-        merged_into: found.duplicate_of.map(|_| shown.receipt_number.clone()),
-        reply: if reply_sent {
-            shown.reply_text.clone()
-        } else {
-            None
-        },
+        transferred_to: shown.transferred_to,
+        reply: if reply_sent { shown.reply_text } else { None },
         replied_at: if reply_sent {
             shown.reply_sent_at
         } else {

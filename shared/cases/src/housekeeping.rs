@@ -1,0 +1,45 @@
+//! What the worker tidies now and then, so that no request has to: spent rate-limit rows, seen
+//! exchange signatures whose window has closed, and the files of uploads and exports that a
+//! stopped process left half-made.
+
+use crate::context::Core;
+use crate::error::StoreError;
+use chrono::Utc;
+use serde::Serialize;
+use std::time::Duration;
+
+/// A partial upload or export this old was abandoned.
+const ABANDONED_AFTER: Duration = Duration::from_secs(6 * 3600);
+
+/// What one round removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Tidied {
+    pub rate_limits: usize,
+    pub signatures: usize,
+    pub partial_uploads: usize,
+    pub abandoned_exports: usize,
+}
+
+pub async fn run(core: &Core) -> Result<Tidied, StoreError> {
+    let mut conn = core.db.conn().await?;
+    let rate_limits = frt_store::limits::expire(&mut conn).await?;
+    // The worker's own clock against the signed times it was given: no database clock in it.
+    let signatures = frt_store::exchange::forget_signatures(&mut conn, Utc::now()).await?;
+    drop(conn);
+    let partial_uploads = core
+        .blobs
+        .sweep_partial(ABANDONED_AFTER)
+        .await
+        .map_err(StoreError::Internal)?;
+    let c = core.clone();
+    let abandoned_exports =
+        tokio::task::spawn_blocking(move || crate::exports::sweep_abandoned(&c, ABANDONED_AFTER))
+            .await
+            .unwrap_or(0);
+    Ok(Tidied {
+        rate_limits,
+        signatures,
+        partial_uploads,
+        abandoned_exports,
+    })
+}
