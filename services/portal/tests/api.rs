@@ -475,6 +475,21 @@ async fn attachments_are_checked_stored_and_private() {
     assert_eq!(b["filename"], "passwd.pdf");
     let att = b["id"].as_str().expect("id").to_owned();
     let sha = b["sha256"].as_str().expect("sha").to_owned();
+    // The name's extension is the content's; bidirectional overrides are taken out.
+    let (s, b) = app
+        .upload(
+            &token,
+            &id,
+            "commitment_letter",
+            PDF.to_vec(),
+            "承诺书\u{202E}fdp.hta",
+        )
+        .await;
+    assert_eq!(
+        (s, b["filename"].as_str()),
+        (201, Some("承诺书fdp.pdf")),
+        "{b}"
+    );
 
     let (s, b) = app
         .upload(
@@ -519,6 +534,12 @@ async fn attachments_are_checked_stored_and_private() {
         .expect("download");
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.headers()["content-type"], "application/pdf");
+    let disposition = r.headers()["content-disposition"].to_str().expect("ascii");
+    assert!(
+        disposition.contains("filename=\"passwd.pdf\"")
+            && disposition.contains("filename*=UTF-8''"),
+        "{disposition}"
+    );
     let bytes = r.bytes().await.expect("bytes");
     assert_eq!(bytes.as_ref(), PDF);
     use sha2::Digest;

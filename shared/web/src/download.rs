@@ -9,6 +9,28 @@ use tokio::io::AsyncReadExt;
 
 const CHUNK: usize = 64 * 1024;
 
+/// The name in printable ASCII: other characters (and quotes, backslashes, semicolons) become
+/// `_`, one for a run of them; a name with nothing left but its extension is `file`.
+pub fn ascii_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        let keep = c.is_ascii_graphic() && !matches!(c, '"' | '\\' | ';' | '%') || c == ' ';
+        let c = if keep { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let (stem, ext) = match out.rsplit_once('.') {
+        Some((stem, ext)) => (stem.to_owned(), format!(".{ext}")),
+        None => (out.clone(), String::new()),
+    };
+    if stem.chars().all(|c| c == '_' || c == ' ') {
+        format!("file{ext}")
+    } else {
+        out
+    }
+}
+
 /// The answer carrying an opened material.
 pub fn respond(download: Download) -> HttpResponse {
     let Download {
@@ -34,11 +56,15 @@ pub fn respond(download: Download) -> HttpResponse {
     });
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
-        parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
-            charset: Charset::Ext("UTF-8".into()),
-            language_tag: None,
-            value: filename.into_bytes(),
-        })],
+        parameters: vec![
+            // For clients that do not read `filename*`: the name in plain ASCII.
+            DispositionParam::Filename(ascii_name(&filename)),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: filename.into_bytes(),
+            }),
+        ],
     };
     let mut answer = HttpResponse::Ok();
     answer
@@ -50,4 +76,17 @@ pub fn respond(download: Download) -> HttpResponse {
     answer
         .no_chunking(u64::try_from(size_bytes).unwrap_or(0))
         .streaming(stream)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ascii_name;
+
+    #[test]
+    fn names_have_an_ascii_twin() {
+        assert_eq!(ascii_name("询问 笔录.pdf"), "file.pdf");
+        assert_eq!(ascii_name("承诺书fdp.pdf"), "_fdp.pdf");
+        assert_eq!(ascii_name("report \"final\";.docx"), "report _final_.docx");
+        assert_eq!(ascii_name("plain.png"), "plain.png");
+    }
 }
