@@ -432,8 +432,8 @@ async fn run() -> anyhow::Result<()> {
             if settings.is_production() {
                 anyhow::bail!("demo data is never loaded in production");
             }
-            let creds = demo::seed(&settings).await?;
-            demo::print(&creds);
+            let accounts = demo::seed(&settings).await?;
+            demo::print(accounts);
         }
         Command::Up { .. } | Command::DatabaseUrl => {}
     }

@@ -17,7 +17,7 @@ pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Res
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::migrate_and_load(&settings).await?);
     let demo = demo || settings.demo.enabled;
-    let creds = if demo {
+    let accounts = if demo {
         Some(crate::demo::seed(&settings).await?)
     } else {
         None
@@ -51,9 +51,9 @@ pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Res
         host(&settings.exchange.host),
         exchange.port()
     );
-    if let Some(creds) = creds {
+    if let Some(accounts) = accounts {
         println!();
-        crate::demo::print(&creds);
+        crate::demo::print(accounts);
     }
     println!(
         "  worker    mail by the {} transport; deadline sweep daily at {} (China time)",

@@ -2,9 +2,11 @@
 //! and the authorisation question asked before each state change.
 
 use crate::context::Core;
-use crate::error::Denied;
-use frt_access::{Action, Principal, Resource};
+use crate::error::{Denied, StoreError};
+use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource, Role};
 use frt_store::audit::Actor;
+use frt_store::identities::{self, SessionOwner};
+use std::str::FromStr;
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -41,5 +43,56 @@ impl Caller {
         domain: Option<&str>,
     ) -> bool {
         core.authz.allows(&self.principal, resource, action, domain)
+    }
+}
+
+/// The principal of an account: its role, and its organisation (a processor's user) or agency
+/// (staff), as a session's owner or an account looked up by name gives them.
+pub fn principal_of(owner: SessionOwner) -> Result<Principal, StoreError> {
+    let user = owner.user;
+    let role = Role::from_str(&user.role).map_err(|e| anyhow::anyhow!(e))?;
+    let kind = match (owner.organisation, owner.agency) {
+        (Some((organisation_id, province_code)), _) => PrincipalKind::Processor {
+            organisation_id,
+            province_code,
+        },
+        (None, Some((agency_id, kind, jurisdiction))) => PrincipalKind::Staff {
+            agency_id,
+            agency_kind: AgencyKind::from_str(&kind).map_err(|e| anyhow::anyhow!(e))?,
+            jurisdiction,
+        },
+        (None, None) => {
+            return Err(anyhow::anyhow!("the account {} belongs to nobody", user.email).into())
+        }
+    };
+    Ok(Principal {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role,
+        kind,
+    })
+}
+
+impl Caller {
+    /// Acting as the active account `email` of `zone` outside any request (the demo data
+    /// set), audited under its own name; `None` when there is no such account.
+    pub async fn as_account(
+        core: &Core,
+        zone: &str,
+        email: &str,
+    ) -> Result<Option<Self>, StoreError> {
+        let mut conn = core.db.conn().await?;
+        let Some(owner) = identities::account_owner(&mut conn, zone, email).await? else {
+            return Ok(None);
+        };
+        let principal = principal_of(owner)?;
+        let actor = Actor {
+            user_id: Some(principal.user_id),
+            label: principal.audit_label(),
+            client_ip: None,
+            request_id: None,
+        };
+        Ok(Some(Self { principal, actor }))
     }
 }

@@ -435,6 +435,49 @@ pub async fn session_owner(
     ))
 }
 
+/// The active account `email` of `zone` with its organisation or agency (what a session's
+/// owner is, for work done as that account outside a request: the demo data set).
+pub async fn account_owner(
+    conn: &mut AsyncPgConnection,
+    zone: &str,
+    email: &str,
+) -> QueryResult<Option<SessionOwner>> {
+    type Row = (
+        User,
+        Option<Uuid>,
+        Option<String>,
+        Option<Uuid>,
+        Option<String>,
+        Option<String>,
+    );
+    let row: Option<Row> = users::table
+        .left_join(organisations::table)
+        .left_join(agencies::table)
+        .filter(users::zone.eq(zone))
+        .filter(users::email.eq(email.to_lowercase()))
+        .filter(users::active)
+        .select((
+            User::as_select(),
+            organisations::id.nullable(),
+            organisations::province_code.nullable(),
+            agencies::id.nullable(),
+            agencies::kind.nullable(),
+            agencies::province_code.nullable(),
+        ))
+        .first(conn)
+        .await
+        .optional()?;
+    Ok(row.map(
+        |(user, org, org_province, agency, kind, agency_province)| SessionOwner {
+            user,
+            organisation: org.zip(org_province),
+            agency: agency
+                .zip(kind)
+                .map(|(id, kind)| (id, kind, agency_province)),
+        },
+    ))
+}
+
 pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<usize> {
     diesel::update(
         sessions::table

@@ -5,12 +5,11 @@
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use frt_access::{AgencyKind, Principal, PrincipalKind, Role};
+use frt_access::PrincipalKind;
 use frt_cases::{Caller, Core};
 use frt_store::audit::Actor;
 use frt_store::identities;
 use futures_util::future::LocalBoxFuture;
-use std::str::FromStr;
 
 /// Which users a service admits: the portal admits processors' users, casework admits staff.
 /// Each zone keeps its own accounts.
@@ -101,31 +100,11 @@ impl FromRequest for Auth {
                     ApiError::unauthenticated("the session has expired or was ended; log in again")
                 })?;
             drop(conn);
-            let user = owner.user;
-            let role =
-                Role::from_str(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-            let kind = match (owner.organisation, owner.agency) {
-                (Some((organisation_id, province_code)), _) => PrincipalKind::Processor {
-                    organisation_id,
-                    province_code,
-                },
-                (None, Some((agency_id, kind, jurisdiction))) => {
-                    let agency_kind = AgencyKind::from_str(&kind)
-                        .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-                    PrincipalKind::Staff {
-                        agency_id,
-                        agency_kind,
-                        jurisdiction,
-                    }
-                }
-                (None, None) => {
-                    return Err(ApiError::unauthenticated("the account belongs to nobody"))
-                }
-            };
+            let principal = frt_cases::caller::principal_of(owner).map_err(ApiError::from)?;
             // Each zone admits its own users only: a staff token is no key to the portal.
             let zone = req.app_data::<web::Data<Zone>>().map(|z| *z.get_ref());
             let admitted = !matches!(
-                (zone, &kind),
+                (zone, &principal.kind),
                 (Some(Zone::Portal), PrincipalKind::Staff { .. })
                     | (Some(Zone::Casework), PrincipalKind::Processor { .. })
             );
@@ -134,13 +113,6 @@ impl FromRequest for Auth {
                     "this account cannot use this service",
                 ));
             }
-            let principal = Principal {
-                user_id: user.id,
-                email: user.email,
-                display_name: user.display_name,
-                role,
-                kind,
-            };
             let actor = Actor {
                 user_id: Some(principal.user_id),
                 label: principal.audit_label(),

@@ -1,0 +1,126 @@
+//! `frtctl seed-demo` (what `frtctl up --demo` loads): an account for every role, and cases of
+//! every type in every state a newcomer should be able to open, made through the use cases;
+//! run twice, it adds nothing; the audit chain stays intact.
+
+use frt_testkit::db::project_root;
+use frt_testkit::TestApp;
+use std::collections::BTreeSet;
+
+fn frtctl(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frtctl"))
+        .args(args)
+        .env("DATABASE_URL", &app.db.url)
+        .env("FRT_CONFIG_DIR", project_root().join("config"))
+        .env(
+            "FRT__UPLOADS__BLOB_DIR",
+            &app.core.settings.uploads.blob_dir,
+        )
+        .env_remove("FRT__DATABASE__URL")
+        .env_remove("FRT_ENV")
+        .output()
+        .expect("run frtctl");
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn the_demo_holds_every_role_and_every_case_type_in_every_state() {
+    let app = TestApp::spawn().await;
+    let (ok, out) = frtctl(&app, &["seed-demo"]);
+    assert!(ok, "{out}");
+    let (c, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(conn);
+    let set = |sql: &'static str| {
+        let c = &c;
+        async move {
+            c.query(sql, &[])
+                .await
+                .expect(sql)
+                .iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<BTreeSet<String>>()
+        }
+    };
+    let has = |got: &BTreeSet<String>, want: &[&str], what: &str| {
+        for w in want {
+            assert!(got.contains(*w), "no {what} {w}: {got:?}");
+        }
+    };
+    has(
+        &set("SELECT DISTINCT role FROM users").await,
+        &[
+            "org_admin",
+            "filer",
+            "reviewer",
+            "supervisor",
+            "complaint_handler",
+            "inspector",
+            "admin",
+        ],
+        "account with the role",
+    );
+    has(
+        &set("SELECT DISTINCT kind FROM agencies a WHERE EXISTS (SELECT 1 FROM users u WHERE u.agency_id = a.id)").await,
+        &["provincial_cac", "national_cac", "public_security", "other_department"],
+        "staff of an agency of the kind",
+    );
+    has(
+        &set("SELECT DISTINCT status FROM filings").await,
+        &["draft", "submitted", "returned", "filed", "refused"],
+        "filing",
+    );
+    has(
+        &set("SELECT DISTINCT purpose FROM deadlines WHERE entity_type = 'filing' AND overdue_since IS NOT NULL").await,
+        &["review"],
+        "overdue filing deadline",
+    );
+    has(
+        &set("SELECT DISTINCT status FROM complaints").await,
+        &[
+            "received",
+            "assigned",
+            "investigating",
+            "result_decided",
+            "reply_sent",
+            "closed",
+        ],
+        "complaint",
+    );
+    has(
+        &set("SELECT DISTINCT status FROM inspections").await,
+        &["rectification_ordered", "closed"],
+        "inspection",
+    );
+    has(
+        &set("SELECT DISTINCT 'drawn' FROM inspection_draws WHERE plan_id IS NOT NULL").await,
+        &["drawn"],
+        "draw for a plan",
+    );
+    has(
+        &set("SELECT DISTINCT status FROM notification_recipients").await,
+        &["delivered", "answered"],
+        "notification receipt",
+    );
+    let count = |sql: &'static str| {
+        let c = &c;
+        async move { c.query_one(sql, &[]).await.expect(sql).get::<_, i64>(0) }
+    };
+    let filings = count("SELECT count(*) FROM filings").await;
+    let (ok, out) = frtctl(&app, &["seed-demo"]);
+    assert!(ok, "{out}");
+    assert_eq!(
+        count("SELECT count(*) FROM filings").await,
+        filings,
+        "seeded twice"
+    );
+    let (ok, out) = frtctl(&app, &["audit", "verify"]);
+    assert!(ok && out.contains("audit chain intact"), "{out}");
+}
