@@ -28,13 +28,14 @@ fn drawn(w: &FrtWorld) -> &Value {
     w.draw.as_ref().expect("no draw was made in this scenario")
 }
 
-/// Asks for a draw for the scenario's plan; keeps it when it was made.
-async fn draw(w: &mut FrtWorld, name: &str, mut body: Value) -> Reply {
+/// Asks for a draw for the scenario's plan (of `province`); keeps it when it was made.
+async fn draw(w: &mut FrtWorld, name: &str, province: &str, mut body: Value) -> Reply {
     body["plan_id"] = json!(w.plan.clone().expect("no inspection plan in this scenario"));
     let reply = w
         .send_as(name, Method::POST, "/api/v1/inspections/draws", Some(body))
         .await;
     if reply.status == 201 {
+        assert_eq!(reply.body["province"], province, "the plan's province");
         w.draw = Some(reply.body.clone());
     }
     reply
@@ -43,12 +44,7 @@ async fn draw(w: &mut FrtWorld, name: &str, mut body: Value) -> Reply {
 /// How many processors a draw in `province` draws from now (a draw of none, which is recorded
 /// like any other).
 async fn pool_size(w: &mut FrtWorld, name: &str, province: &str) -> u64 {
-    let reply = draw(
-        w,
-        name,
-        json!({ "province": province, "targets": 0, "inspectors": 0 }),
-    )
-    .await;
+    let reply = draw(w, name, province, json!({ "targets": 0, "inspectors": 0 })).await;
     assert_eq!(reply.status, 201, "{}", reply.body);
     reply.body["pool_size"].as_u64().expect("pool size")
 }
@@ -82,7 +78,8 @@ async fn draws_with_seed(
     draw(
         w,
         &name,
-        json!({ "province": province, "targets": targets, "inspectors": inspectors, "seed": seed }),
+        &province,
+        json!({ "targets": targets, "inspectors": inspectors, "seed": seed }),
     )
     .await;
 }
@@ -97,7 +94,8 @@ async fn draws_beyond_pool(w: &mut FrtWorld, name: String, more: u64, province: 
         let reply = draw(
             w,
             &name,
-            json!({ "province": province, "targets": pool + more, "inspectors": 0 }),
+            &province,
+            json!({ "targets": pool + more, "inspectors": 0 }),
         )
         .await;
         if reply.status != 201 || reply.body["pool_size"].as_u64() == Some(pool) {
@@ -114,7 +112,8 @@ async fn draws_everyone(w: &mut FrtWorld, name: String, province: String, inspec
         let reply = draw(
             w,
             &name,
-            json!({ "province": province, "targets": pool, "inspectors": inspectors }),
+            &province,
+            json!({ "targets": pool, "inspectors": inspectors }),
         )
         .await;
         assert_eq!(reply.status, 201, "{}", reply.body);
@@ -294,7 +293,7 @@ async fn opens_swapping_because(w: &mut FrtWorld, name: String, processor: Strin
 
 #[when(expr = "{string} asks to draw {int} processor(s) for the plan of {string}")]
 async fn draws_for_others_plan(w: &mut FrtWorld, name: String, targets: u32, _owner: String) {
-    draw(w, &name, json!({ "targets": targets, "inspectors": 0 })).await;
+    draw(w, &name, "", json!({ "targets": targets, "inspectors": 0 })).await;
 }
 
 /// Opens an inspection of a processor for a risk, with two inspectors; returns its id.

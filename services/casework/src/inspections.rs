@@ -70,12 +70,9 @@ pub async fn show_plan(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDraw {
-    /// The plan the draw is for (its province's processors and inspectors are drawn); every
-    /// draw of a plan is listed with it.
+    /// The plan the draw is for: its province's processors and inspectors are drawn, and the
+    /// plan lists every draw made for it.
     pub plan_id: Uuid,
-    /// The plan's province (GB/T 2260), if named: it must be the plan's.
-    #[schema(pattern = "^[0-9]{2}0000$")]
-    pub province: Option<String>,
     /// Which processors the pool holds; without any, every processor of the province.
     #[serde(default)]
     pub filters: PoolFilters,
@@ -108,7 +105,6 @@ pub async fn create_draw(
         &auth,
         DrawRequest {
             plan_id: d.plan_id,
-            province: d.province,
             filters: d.filters,
             targets: d.targets,
             inspectors: d.inspectors,
@@ -374,7 +370,8 @@ pub struct DocumentRequest {
 
 /// Request documents (调取材料) from the processor within a time limit.
 #[utoipa::path(tag = "inspections", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body = DocumentRequest, responses((status = 200, body = InspectionView)))]
+    request_body = DocumentRequest, responses((status = 200, body = InspectionView),
+        (status = 409, description = "inspection.illegal_step: the inspection is not in progress", content_type = "application/problem+json")))]
 #[post("/api/v1/inspections/{id}/requests")]
 pub async fn request_documents(
     core: web::Data<Core>,

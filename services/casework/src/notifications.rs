@@ -127,7 +127,8 @@ pub async fn show_notification(
 
 /// Acknowledge receipt (签收) for the caller's agency.
 #[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    responses((status = 200, body = NotificationView)))]
+    responses((status = 200, body = NotificationView),
+        (status = 409, description = "notification.already_done: acknowledged before", content_type = "application/problem+json")))]
 #[post("/api/v1/notifications/{id}/acknowledge")]
 pub async fn acknowledge(
     core: web::Data<Core>,
@@ -141,7 +142,8 @@ pub async fn acknowledge(
 
 /// Answer with feedback (反馈) for the caller's agency, once.
 #[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)),
-    request_body = Feedback, responses((status = 200, body = NotificationView)))]
+    request_body = Feedback, responses((status = 200, body = NotificationView),
+        (status = 409, description = "notification.already_done: answered before", content_type = "application/problem+json")))]
 #[post("/api/v1/notifications/{id}/feedback")]
 pub async fn feedback(
     core: web::Data<Core>,

@@ -12,7 +12,7 @@ use uuid::Uuid;
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    #[schema(format = Email, max_length = 254)]
+    #[schema(max_length = 254)]
     pub email: String,
     #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub display_name: String,

@@ -80,7 +80,7 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
     let plan_id = plan(&app, &sup, "310000").await;
     let plan_id = plan_id.as_str();
     let seed = "ab".repeat(32);
-    let ask = json!({ "province": "310000", "plan_id": plan_id, "targets": 2, "inspectors": 2, "seed": seed });
+    let ask = json!({ "plan_id": plan_id, "targets": 2, "inspectors": 2, "seed": seed });
     let (s, first) = post(&app, &sup, "/api/v1/inspections/draws", ask.clone()).await;
     assert_eq!(s, 201, "{first}");
     for field in [
@@ -106,7 +106,7 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
         &app,
         &sup,
         "/api/v1/inspections/draws",
-        json!({ "province": "310000", "plan_id": plan_id, "targets": 1, "inspectors": 1 }),
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 1 }),
     )
     .await;
     assert_eq!(s, 201, "{random}");
@@ -133,7 +133,7 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
         &app,
         &sup,
         "/api/v1/inspections/draws",
-        json!({ "province": "310000", "plan_id": plan_id, "targets": 6, "inspectors": 1 }),
+        json!({ "plan_id": plan_id, "targets": 6, "inspectors": 1 }),
     )
     .await;
     assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
@@ -147,7 +147,7 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
         &app,
         &sup,
         "/api/v1/inspections/draws",
-        json!({ "province": "310000", "plan_id": plan_id, "targets": 1, "inspectors": 4 }),
+        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 4 }),
     )
     .await;
     assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
@@ -219,14 +219,6 @@ async fn nobody_steers_a_draw() {
     )
     .await;
     assert_eq!(s, 404, "another province's plan: {b}");
-    let (s, b) = post(
-        &app,
-        &beijing,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "province": "310000", "targets": 1, "inspectors": 2 }),
-    )
-    .await;
-    assert_eq!(s, 404, "another province's plan, province named: {b}");
     let (s, d) = post(
         &app,
         &sup,

@@ -83,17 +83,13 @@ fn path_id(req: &HttpRequest, name: &str) -> Result<Uuid, ApiError> {
         .ok_or_else(|| ApiError::not_found("notification"))
 }
 
-/// The JSON body of a request, read once the client is known.
+/// The JSON body of a request, read once the client is known, as every JSON body is read.
 fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(
-            "request.invalid_json",
-            format!("the JSON body cannot be read: {e}"),
-        )
-    })
+    frt_web::extract::parse_json(body)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SyncQuery {
     /// The `next_cursor` of the previous page; none to start from the beginning.
@@ -179,7 +175,8 @@ pub async fn push_notification(
 
 /// Acknowledge receipt (签收) for the client's agency. Scope `notifications:write`.
 #[utoipa::path(tag = "notifications", params(("id" = Uuid, Path)),
-    responses((status = 200, body = NotificationView)))]
+    responses((status = 200, body = NotificationView),
+        (status = 409, description = "notification.already_done: acknowledged before", content_type = "application/problem+json")))]
 #[post("/api/v1/notifications/{id}/acknowledge")]
 pub async fn acknowledge(
     core: web::Data<Core>,
@@ -194,7 +191,8 @@ pub async fn acknowledge(
 
 /// Answer with feedback (反馈) for the client's agency, once. Scope `notifications:write`.
 #[utoipa::path(tag = "notifications", params(("id" = Uuid, Path)), request_body = Feedback,
-    responses((status = 200, body = NotificationView)))]
+    responses((status = 200, body = NotificationView),
+        (status = 409, description = "notification.already_done: answered before", content_type = "application/problem+json")))]
 #[post("/api/v1/notifications/{id}/feedback")]
 pub async fn feedback(
     core: web::Data<Core>,
@@ -210,6 +208,7 @@ pub async fn feedback(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AttachQuery {
     /// The file's name as the recipients will see it.

@@ -72,7 +72,7 @@ pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResp
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrgUser {
-    #[schema(format = Email, max_length = 254)]
+    #[schema(max_length = 254)]
     pub email: String,
     #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub display_name: String,

@@ -25,7 +25,7 @@ pub struct OrganisationInput {
     pub province_code: Option<String>,
     #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub contact_person: String,
-    #[schema(format = Email, max_length = 254)]
+    #[schema(max_length = 254)]
     pub contact_email: String,
     /// 7 to 20 characters: at least 7 digits, with optional + - ( ) and spaces.
     #[schema(
@@ -42,7 +42,7 @@ pub struct OrganisationInput {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdminInput {
-    #[schema(format = Email, max_length = 254)]
+    #[schema(max_length = 254)]
     pub email: String,
     #[schema(min_length = 1, max_length = 100, pattern = "[^\\s\\u0085]|\\uFEFF")]
     pub display_name: String,

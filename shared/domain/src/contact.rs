@@ -18,12 +18,26 @@ pub enum ContactError {
 pub struct Email(String);
 
 impl Email {
+    /// What `parse` accepts, as a regular expression for the API's documents (length aside:
+    /// at most `MAX_CHARS`, surrounding whitespace not counted).
+    pub const PATTERN: &'static str = concat!(
+        "^[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
+        "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+",
+        "@[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+        "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*\\.",
+        "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
+        "[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+        "[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    );
+    pub const MAX_CHARS: usize = 254;
+
     pub fn parse(text: &str) -> Result<Self, ContactError> {
-        let email = text.trim().to_lowercase();
+        let trimmed = text.trim();
+        let email = trimmed.to_lowercase();
         let refused = || ContactError::Email(email.chars().take(254).collect());
         let (local, domain) = email.split_once('@').ok_or_else(refused)?;
         let ok = !local.is_empty()
-            && email.len() <= 254
+            && trimmed.chars().count() <= Self::MAX_CHARS
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -57,6 +71,10 @@ impl fmt::Display for Email {
 pub struct Phone(String);
 
 impl Phone {
+    /// What `parse` accepts, with 7 to 20 characters, as a regular expression for the API's
+    /// documents.
+    pub const PATTERN: &'static str = "^[-+() ]*([0-9][-+() ]*){7,}$";
+
     pub fn parse(text: &str) -> Result<Self, ContactError> {
         let phone = text;
         let digits = phone.chars().filter(char::is_ascii_digit).count();
@@ -121,7 +139,39 @@ mod tests {
         }
     }
 
+    /// A whole-string pattern without its anchors, to generate strings from.
+    fn unanchored(p: &str) -> &str {
+        p.trim_start_matches('^').trim_end_matches('$')
+    }
+
     proptest::proptest! {
+        /// The documents' patterns promise no more than the parsers keep.
+        #[test]
+        fn what_the_patterns_allow_parses(
+            email in proptest::string::string_regex(unanchored(Email::PATTERN)).expect("pattern"),
+            phone in proptest::string::string_regex(unanchored(Phone::PATTERN)).expect("pattern"),
+        ) {
+            if email.trim().chars().count() <= Email::MAX_CHARS {
+                proptest::prop_assert!(Email::parse(&email).is_ok(), "{:?}", email);
+            }
+            if (7..=20).contains(&phone.len()) {
+                proptest::prop_assert!(Phone::parse(&phone).is_ok(), "{:?}", phone);
+            }
+        }
+
+        /// And the parsers keep nothing the patterns refuse.
+        #[test]
+        fn what_parses_the_patterns_allow(s in "\\PC{0,40}") {
+            let email = regex::Regex::new(Email::PATTERN).expect("pattern");
+            let phone = regex::Regex::new(Phone::PATTERN).expect("pattern");
+            if Email::parse(&s).is_ok() {
+                proptest::prop_assert!(email.is_match(&s), "{:?}", s);
+            }
+            if Phone::parse(&s).is_ok() {
+                proptest::prop_assert!(phone.is_match(&s), "{:?}", s);
+            }
+        }
+
         #[test]
         fn parsing_never_panics_and_accepted_values_reparse(s in "\\PC{0,40}") {
             if let Ok(e) = Email::parse(&s) {

@@ -73,6 +73,15 @@ pub struct Uscc {
 }
 
 impl Uscc {
+    /// What `parse` accepts, as a regular expression for the API's documents: 18 characters
+    /// of the alphabet in either case, the third to eighth digits, surrounding whitespace
+    /// allowed.
+    pub const PATTERN: &'static str = concat!(
+        "^[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
+        "[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Ya-hj-np-rtuw-y]{10}",
+        "[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    );
+
     /// Trims and upper-cases, then checks length, alphabet and the area-code digits.
     pub fn parse(s: &str) -> Result<Self, UsccError> {
         let code = s.trim().to_uppercase();
@@ -377,6 +386,16 @@ mod tests {
     }
 
     proptest! {
+        /// The documents' pattern promises no more than `parse` keeps.
+        #[test]
+        fn what_the_pattern_allows_parses(
+            code in proptest::string::string_regex(
+                Uscc::PATTERN.trim_start_matches('^').trim_end_matches('$'),
+            ).expect("pattern"),
+        ) {
+            prop_assert!(Uscc::parse(&code).is_ok(), "{:?}", code);
+        }
+
         #[test]
         fn any_code_with_its_computed_check_char_is_valid(
             head in proptest::collection::vec(uscc_char(), 2),

@@ -126,7 +126,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         };
         ApiError::bad_request(code, format!("the JSON body cannot be read: {err}"))
     };
-    match serde_json::from_slice(body) {
+    // Structs are read from objects only (`strict`), as the documents describe them.
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let read = T::deserialize(crate::strict::Strict(&mut reader)).and_then(|v| {
+        reader.end()?;
+        Ok(v)
+    });
+    match read {
         Ok(v) => Ok(v),
         // JSON has one number type: `25.0` is the integer 25, as JSON Schema says. Only a body
         // that failed as written pays for the second reading.
@@ -135,7 +141,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             if !integral_floats_as_integers(&mut value) {
                 return Err(refused(first));
             }
-            serde_json::from_value(value).map_err(|_| refused(first))
+            T::deserialize(crate::strict::Strict(value)).map_err(|_| refused(first))
         }
         Err(first) => Err(refused(first)),
     }

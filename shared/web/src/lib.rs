@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod client;
+mod constraints;
 pub mod download;
 pub mod error;
 pub mod extract;
@@ -16,6 +17,7 @@ pub mod params;
 pub mod problems;
 pub mod server;
 pub mod session;
+mod strict;
 pub mod test_support;
 pub mod upload;
 

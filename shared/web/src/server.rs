@@ -234,9 +234,11 @@ fn as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     ServiceResponse::new(req, new)
 }
 
-/// Serves the OpenAPI document at `/api/v1/openapi.json` and the interactive page at `/docs/`.
-pub fn docs(openapi: utoipa::openapi::OpenApi) -> SwaggerUi {
-    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi)
+/// Serves the OpenAPI document at `/api/v1/openapi.json` (as `openapi::served` writes it) and
+/// the interactive page at `/docs/`.
+pub fn docs(openapi: &utoipa::openapi::OpenApi) -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}")
+        .external_url_unchecked("/api/v1/openapi.json", crate::openapi::served(openapi))
 }
 
 /// Gives each request an id (kept from `X-Request-Id` when sane) and works out the client's
@@ -385,7 +387,7 @@ fn app(
         .app_data(web::Data::new(crate::client::TrustedProxies::new(
             core.settings.server.trusted_networks().unwrap_or_default(),
         )))
-        .service(docs(api))
+        .service(docs(&api))
         .default_service(fallback())
 }
 

@@ -106,7 +106,7 @@ pub struct NewStaffRequest {
     #[schema(pattern = "^(reviewer|inspector|complaint_handler|supervisor|admin)$")]
     pub role: String,
     /// Default: a new unique address.
-    #[schema(format = Email, max_length = 254)]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,

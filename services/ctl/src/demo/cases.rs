@@ -494,7 +494,6 @@ async fn inspections(core: &Core) -> anyhow::Result<Uuid> {
         &supervisor,
         DrawRequest {
             plan_id: plan.id,
-            province: None,
             filters: PoolFilters::default(),
             targets: 2,
             inspectors: 2,

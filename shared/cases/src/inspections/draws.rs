@@ -132,10 +132,9 @@ impl PoolFilters {
 /// What a draw is asked for.
 #[derive(Debug, Clone)]
 pub struct DrawRequest {
-    /// Every draw is made for a plan, and listed with it: drawing again shows there.
+    /// Every draw is made for a plan, of the plan's province, and listed with it: drawing
+    /// again shows there.
     pub plan_id: Uuid,
-    /// The plan's province, when the caller names it too.
-    pub province: Option<String>,
     pub filters: PoolFilters,
     pub targets: i32,
     pub inspectors: i32,
@@ -253,16 +252,6 @@ pub async fn draw(
                 let plan = store::plan(conn, req.plan_id, provinces.as_deref())
                     .await?
                     .ok_or(InspectionError::Missing("plan"))?;
-                if req
-                    .province
-                    .as_ref()
-                    .is_some_and(|p| *p != plan.province_code)
-                {
-                    return Err(invalid(
-                        "province",
-                        &format!("the plan is for {}", plan.province_code),
-                    ));
-                }
                 let province = plan.province_code;
                 let id = Uuid::now_v7();
                 let seed_hex = seed.to_hex();
