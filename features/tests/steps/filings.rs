@@ -347,12 +347,12 @@ async fn audit_shows(w: &mut FrtWorld, staff: String, n: usize, action: String) 
         .send_as(
             &staff,
             Method::GET,
-            &format!("/api/v1/filings/{id}/audit"),
+            &format!("/api/v1/audit/filing/{id}?limit=500"),
             None,
         )
         .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
-    let rows = reply.body.as_array().expect("a list of rows");
+    let rows = reply.body["items"].as_array().expect("a list of rows");
     let count = rows
         .iter()
         .filter(|e| e["action"].as_str() == Some(action.as_str()))

@@ -1,23 +1,12 @@
 //! The audit trail of any entity the platform knows (every case type, organisations and
-//! users) for staff whose role may read audit and whose jurisdiction covers the entity;
-//! keyset-paged by row id (`frt_cases::trail` does the work).
+//! users) for staff whose role may read audit and whose jurisdiction covers the entity, and a
+//! processor's page (`frt_cases::trail` does the work).
 
 use actix_web::get;
 use actix_web::{web, HttpResponse};
-use frt_cases::trail::{self as trails, Timeline, TrailPage};
+use frt_cases::trail::{self as trails, Timeline, TimelineQuery, TrailPage, TrailQuery};
 use frt_web::{ApiResult, Auth, Core};
-use serde::Deserialize;
 use uuid::Uuid;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct TrailQuery {
-    /// Rows after this row id (the `next_after` of the previous page).
-    pub after: Option<i64>,
-    /// 1 to 500, default 100.
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-}
 
 /// The audit trail of one entity in the caller's jurisdiction, oldest first, with each row's
 /// place and hash in the tamper-evident chain.
@@ -36,20 +25,8 @@ pub async fn audit_trail(
     q: web::Query<TrailQuery>,
 ) -> ApiResult<HttpResponse> {
     let (entity_type, entity_id) = path.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
-    let page = trails::page(&core, &auth, &entity_type, &entity_id, q.after, limit).await?;
+    let page = trails::page(&core, &auth, &entity_type, &entity_id, &q).await?;
     Ok(HttpResponse::Ok().json(page))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct TimelineQuery {
-    /// Events before this row id (the `next_before` of the previous page).
-    #[param(minimum = 1)]
-    pub before: Option<i64>,
-    /// 1 to 500, default 100.
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
 }
 
 /// A processor's page: its heading, its cases of every type the caller may read (filings,
@@ -65,11 +42,6 @@ pub async fn processor_timeline(
     id: web::Path<Uuid>,
     q: web::Query<TimelineQuery>,
 ) -> ApiResult<HttpResponse> {
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
-    let before = q
-        .before
-        .map(|b| frt_web::params::within("before", b, 1..=i64::MAX))
-        .transpose()?;
-    let page = trails::processor_timeline(&core, &auth, id.into_inner(), before, limit).await?;
+    let page = trails::processor_timeline(&core, &auth, id.into_inner(), &q).await?;
     Ok(HttpResponse::Ok().json(page))
 }

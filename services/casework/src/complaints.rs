@@ -3,10 +3,9 @@
 //! (`frt_cases::complaints::handling` does the work).
 
 use actix_web::{get, post, web, HttpResponse};
-use frt_cases::complaints::handling::{self, ComplaintQueuePage, QueueFilter};
+use frt_cases::complaints::handling::{self, ComplaintQueuePage, ComplaintQueueQuery};
 use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
 use frt_cases::complaints::ComplaintView;
-use frt_domain::complaint::ComplaintStatus;
 use frt_web::{ApiResult, Auth, Core, Json};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -36,65 +35,17 @@ pub async fn enter_complaint(
     Ok(HttpResponse::Created().json(receipt))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct QueueQuery {
-    #[param(
-        pattern = "^(received|accepted|not_accepted|assigned|investigating|result_decided|reply_sent|closed|transferred|merged)$"
-    )]
-    pub status: Option<String>,
-    /// Only complaints assigned to the caller.
-    pub mine: Option<bool>,
-    /// Only complaints with a time limit passed.
-    pub overdue: Option<bool>,
-    /// Include closed, transferred and merged complaints.
-    pub all: Option<bool>,
-    /// The `next` of the previous page.
-    #[param(max_length = 80)]
-    pub after: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}
-
 /// The complaints of the caller's province (every province for national staff), nearest time
 /// limit first; the complainant's contact never shows here.
-#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(QueueQuery),
+#[utoipa::path(tag = "complaints", security(("bearer" = [])), params(ComplaintQueueQuery),
     responses((status = 200, body = ComplaintQueuePage)))]
 #[get("/api/v1/complaints")]
 pub async fn complaint_queue(
     core: web::Data<Core>,
     auth: Auth,
-    q: web::Query<QueueQuery>,
+    q: web::Query<ComplaintQueueQuery>,
 ) -> ApiResult<HttpResponse> {
-    let q = q.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(50), 1..=200)?;
-    let names = ComplaintStatus::ALL.map(|s| s.as_str());
-    let status = q
-        .status
-        .as_deref()
-        .map(|s| frt_web::params::one_of("status", s, &names))
-        .transpose()?
-        .map(str::to_owned);
-    let after = q
-        .after
-        .as_deref()
-        .map(|a| frt_web::params::text("after", a, 80))
-        .transpose()?
-        .map(str::to_owned);
-    let page = handling::queue(
-        &core,
-        &auth,
-        QueueFilter {
-            status,
-            mine: q.mine.unwrap_or(false),
-            overdue: q.overdue.unwrap_or(false),
-            all: q.all.unwrap_or(false),
-            after,
-            limit,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(handling::queue(&core, &auth, &q).await?))
 }
 
 /// One complaint. The complainant's contact is unmasked for its handler and the province's

@@ -1,9 +1,8 @@
-//! A filing as staff see it, its full audit trail and its materials.
+//! A filing as staff see it, and its materials (its audit trail is `audit::audit_trail`).
 
 use actix_web::get;
 use actix_web::{web, HttpResponse};
-use frt_access::{Action, Resource};
-use frt_store::{audit, filings, views};
+use frt_store::views;
 use frt_web::{ApiResult, Auth, Core};
 use uuid::Uuid;
 
@@ -19,24 +18,6 @@ pub async fn show_filing(
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .json(frt_cases::filings::reads::detail(&core, &auth, id.into_inner()).await?))
-}
-
-/// Every audit row of a filing, oldest first.
-#[utoipa::path(tag = "review", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "filing id")),
-    responses((status = 200, body = [audit::AuditRow]), (status = 404, content_type = "application/problem+json")))]
-#[get("/api/v1/filings/{id}/audit")]
-pub async fn filing_audit_trail(
-    core: web::Data<Core>,
-    auth: Auth,
-    id: web::Path<Uuid>,
-) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::AUDIT, Action::Read, None)?;
-    let id = id.into_inner();
-    let mut conn = core.db.conn().await?;
-    frt_cases::filings::reads::visible(&mut conn, &auth.principal.filing_scope(), id).await?;
-    let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
-    Ok(HttpResponse::Ok().json(rows))
 }
 
 /// Download a material of a filing in the caller's jurisdiction (audited).

@@ -5,9 +5,8 @@ use actix_web::{get, post, web, HttpResponse};
 use chrono::NaiveDate;
 use frt_cases::inspections::conduct::{self, NewTarget};
 use frt_cases::inspections::draws::{self, DrawRequest, DrawView, PlanView, PoolFilters};
-use frt_cases::inspections::risk::{self, RiskCandidate};
-use frt_cases::inspections::{self, InspectionView};
-use frt_domain::inspection::InspectionStatus;
+use frt_cases::inspections::risk::{self, RiskCandidate, RiskQuery};
+use frt_cases::inspections::{self, InspectionQuery, InspectionView};
 use frt_store::inspections::Plan;
 use frt_web::{ApiResult, Auth, Core, Json};
 use serde::{Deserialize, Serialize};
@@ -170,18 +169,6 @@ pub async fn declare_conflict(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct RiskQuery {
-    /// The province (GB/T 2260); by default the caller's own. National staff name one.
-    #[param(pattern = "^[0-9]{2}0000$")]
-    pub province: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0, maximum = 1000000)]
-    pub offset: Option<i64>,
-}
-
 /// Risk targets for a plan (supervisors): processors a submitted filing of which was assessed
 /// high or critical risk, that filed late, whose draft's statutory time limit ran out
 /// unsubmitted, or that registered and never filed; most pressing first, each with its
@@ -195,22 +182,7 @@ pub async fn risk_candidates(
     auth: Auth,
     q: web::Query<RiskQuery>,
 ) -> ApiResult<HttpResponse> {
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(100), 1..=500)?;
-    let offset = frt_web::params::within("offset", q.offset.unwrap_or(0), 0..=1_000_000)?;
-    let province = q
-        .province
-        .as_deref()
-        .map(|p| frt_web::params::province("province", p))
-        .transpose()?;
-    let list = risk::candidates(
-        &core,
-        &auth,
-        province,
-        usize::try_from(limit).unwrap_or(100),
-        usize::try_from(offset).unwrap_or(0),
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(risk::candidates(&core, &auth, &q).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -266,40 +238,17 @@ pub async fn open_inspection(
     Ok(HttpResponse::Created().json(view))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    #[param(
-        pattern = "^(planned|notified|in_progress|findings_recorded|rectification_ordered|rectification_reported|verified|closed)$"
-    )]
-    pub status: Option<String>,
-    pub plan_id: Option<Uuid>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0, maximum = 1000000)]
-    pub offset: Option<i64>,
-}
-
 /// Inspections the caller may see: a province's for its office, the joint ones for an
 /// invited agency; newest first.
-#[utoipa::path(tag = "inspections", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(tag = "inspections", security(("bearer" = [])), params(InspectionQuery),
     responses((status = 200, body = [InspectionView])))]
 #[get("/api/v1/inspections")]
 pub async fn list_inspections(
     core: web::Data<Core>,
     auth: Auth,
-    q: web::Query<ListQuery>,
+    q: web::Query<InspectionQuery>,
 ) -> ApiResult<HttpResponse> {
-    let q = q.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(50), 1..=200)?;
-    let offset = frt_web::params::within("offset", q.offset.unwrap_or(0), 0..=1_000_000)?;
-    let status = q
-        .status
-        .as_deref()
-        .map(|s| frt_web::params::one_of("status", s, &InspectionStatus::ALL.map(|s| s.as_str())))
-        .transpose()?;
-    let views = inspections::list(&core, &auth, status, q.plan_id, limit, offset).await?;
-    Ok(HttpResponse::Ok().json(views))
+    Ok(HttpResponse::Ok().json(inspections::list(&core, &auth, &q).await?))
 }
 
 /// One inspection with its requests, orders, materials, inspectors and invited agencies.

@@ -6,13 +6,11 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use frt_access::Action;
 use frt_cases::notifications::{
-    self as n, Feedback, ListFilter, NotificationInput, NotificationPage, NotificationView, Origin,
-    Receipt,
+    self as n, Feedback, NotificationInput, NotificationPage, NotificationQuery, NotificationView,
+    Origin, Receipt,
 };
-use frt_domain::notification::{NotificationKind, ReceiptStatus};
 use frt_store::identities::Agency;
 use frt_web::{ApiResult, Auth, Core, Json};
-use serde::Deserialize;
 use uuid::Uuid;
 
 /// Every agency (CAC offices, public security, other departments) with its kind, level,
@@ -40,76 +38,18 @@ pub async fn send_notification(
     Ok(HttpResponse::Created().json(sent))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// sent, received, or both (the default).
-    #[param(pattern = "^(sent|received)$")]
-    pub direction: Option<String>,
-    #[param(
-        pattern = "^(violation_notice|case_transfer|information_sharing|joint_inspection_request|feedback)$"
-    )]
-    pub kind: Option<String>,
-    /// Where the caller's agency's receipt stands.
-    #[param(pattern = "^(delivered|acknowledged|answered)$")]
-    pub status: Option<String>,
-    pub organisation_id: Option<Uuid>,
-    /// The `next` of the previous page.
-    #[param(max_length = 80)]
-    pub before: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}
-
 /// What the caller's agency sent and received (national CAC: everything within the CAC's
 /// domain), newest first; a restricted notification only for the roles it names.
-#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(ListQuery),
+#[utoipa::path(tag = "notifications", security(("bearer" = [])), params(NotificationQuery),
     responses((status = 200, body = NotificationPage)))]
 #[get("/api/v1/notifications")]
 pub async fn list_notifications(
     core: web::Data<Core>,
     auth: Auth,
-    q: web::Query<ListQuery>,
+    q: web::Query<NotificationQuery>,
 ) -> ApiResult<HttpResponse> {
-    let q = q.into_inner();
     let origin = Origin::staff(&core, &auth, Action::Read)?;
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(50), 1..=200)?;
-    let one_of = |name: &'static str, v: Option<&str>, names: &[&'static str]| {
-        v.map(|v| frt_web::params::one_of(name, v, names))
-            .transpose()
-            .map(|v| v.map(str::to_owned))
-    };
-    let direction = one_of("direction", q.direction.as_deref(), &["sent", "received"])?;
-    let kind = one_of(
-        "kind",
-        q.kind.as_deref(),
-        &NotificationKind::ALL.map(|k| k.as_str()),
-    )?;
-    let status = one_of(
-        "status",
-        q.status.as_deref(),
-        &ReceiptStatus::ALL.map(|s| s.as_str()),
-    )?;
-    let before = q
-        .before
-        .as_deref()
-        .map(|b| frt_web::params::text("before", b, 80))
-        .transpose()?
-        .map(str::to_owned);
-    let page = n::list(
-        &core,
-        &origin,
-        ListFilter {
-            direction,
-            kind,
-            status,
-            organisation_id: q.organisation_id,
-            before,
-            limit,
-        },
-    )
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(n::list(&core, &origin, &q).await?))
 }
 
 /// One notification, with its recipients and where each receipt stands.

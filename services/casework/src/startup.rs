@@ -25,7 +25,6 @@ pub fn build(core: Core) -> anyhow::Result<Application> {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(crate::queue::review_queue)
         .service(crate::filings::show_filing)
-        .service(crate::filings::filing_audit_trail)
         .service(crate::filings::download_attachment)
         .service(crate::review::record)
         .service(crate::review::return_for_correction)

@@ -322,11 +322,15 @@ async fn staff_never_see_a_draft_nor_edits_not_yet_resubmitted() {
     let (p, _) = app.register_processor("草稿保密有限公司", "310000").await;
     let r = app.reviewer("310000").await;
     let id = app.complete_draft(&p, "initial", days_ago(3), None).await;
-    for path in ["", "/versions", "/audit"] {
+    for path in [
+        format!("filings/{id}"),
+        format!("filings/{id}/versions"),
+        format!("audit/filing/{id}"),
+    ] {
         let (s, b) = app
             .call(
                 Method::GET,
-                &format!("{}/api/v1/filings/{id}{path}", app.casework),
+                &format!("{}/api/v1/{path}", app.casework),
                 Some(&r),
                 None,
             )

@@ -893,7 +893,7 @@ async fn risk_targets_come_most_pressing_first_and_the_processor_page_joins_ever
     assert!(!t.to_string().contains("inspection."), "{t}");
     // Paged by row: one event at a time walks back in order.
     let (_, first) = get(&app, &sup, &format!("{page}?limit=1")).await;
-    let before = first["next_before"].as_i64().expect("more");
+    let before = first["next"].as_str().expect("more").to_owned();
     let (_, second) = get(&app, &sup, &format!("{page}?limit=1&before={before}")).await;
     assert_eq!(second["events"][0]["action"], actions[1]);
     // Another province, or an agency that is not a CAC office: nothing to see.

@@ -245,13 +245,13 @@ async fn return_for_correction_and_resubmit() {
     let (s, trail) = app
         .call(
             Method::GET,
-            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            &format!("{}/api/v1/audit/filing/{id}?limit=500", app.casework),
             Some(&r),
             None,
         )
         .await;
     assert_eq!(s, 200);
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("trail")
         .iter()
@@ -267,7 +267,7 @@ async fn return_for_correction_and_resubmit() {
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
-    let returned = trail
+    let returned = trail["items"]
         .as_array()
         .expect("trail")
         .iter()
@@ -322,12 +322,12 @@ async fn staff_download_is_audited_and_admins_add_staff() {
     let (_, trail) = app
         .call(
             Method::GET,
-            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            &format!("{}/api/v1/audit/filing/{id}?limit=500", app.casework),
             Some(&r),
             None,
         )
         .await;
-    assert!(trail
+    assert!(trail["items"]
         .as_array()
         .expect("trail")
         .iter()
@@ -674,12 +674,12 @@ async fn assignment_take_and_version_checks() {
     let (_, trail) = app
         .call(
             Method::GET,
-            &format!("{}/api/v1/filings/{id}/audit", app.casework),
+            &format!("{}/api/v1/audit/filing/{id}?limit=500", app.casework),
             Some(&boss),
             None,
         )
         .await;
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("trail")
         .iter()
@@ -1178,12 +1178,12 @@ async fn decisions_wait_for_a_supervisors_sign_off_where_required() {
     let (_, trail) = app
         .call(
             Method::GET,
-            &format!("{}/api/v1/filings/{b}/audit", app.casework),
+            &format!("{}/api/v1/audit/filing/{b}?limit=500", app.casework),
             Some(&boss),
             None,
         )
         .await;
-    let actions: Vec<&str> = trail
+    let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("trail")
         .iter()

@@ -137,7 +137,7 @@ pub async fn prepare(
     if let Some(r) = row {
         let province: String = r.get(0);
         if let Some(review_due) = r.get::<_, Option<chrono::NaiveDate>>(1) {
-            let cursor = casework::queue::format_cursor(&QueueCursor::ReviewDue {
+            let cursor = frt_cases::cursor::encode(&QueueCursor::ReviewDue {
                 review_due,
                 due_date: r.get(2),
                 id: r.get(3),

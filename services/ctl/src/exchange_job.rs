@@ -569,12 +569,12 @@ mod tests {
         // A leftover temporary file from a crash mid-write is not read as data, nor is a
         // spreadsheet whose JSON Lines never came.
         fs::write(out.join(".notifications-x.jsonl.tmp"), b"{partial").expect("tmp");
-        fs::write(out.join("notifications-n1.0.0--n1.9.9.xlsx"), b"PK").expect("orphan");
+        fs::write(out.join("notifications-n0.n0--n9.n9.xlsx"), b"PK").expect("orphan");
         // Run again with pages cut elsewhere: the files say what they hold, so the run
         // starts after the last item written.
         let again = pull(&conn, &out, 3, None).await.expect("pull again");
         assert_eq!(again.items, 3, "{again:?}");
-        assert!(!out.join("notifications-n1.0.0--n1.9.9.xlsx").exists());
+        assert!(!out.join("notifications-n0.n0--n9.n9.xlsx").exists());
         // The cursor lost altogether: the folder still knows where it stands.
         fs::remove_file(out.join(".cursor")).expect("cursor kept");
         let idle = pull(&conn, &out, 4, None)

@@ -441,13 +441,10 @@ async fn run() -> anyhow::Result<()> {
 }
 
 async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result<()> {
-    use frt_store::identities;
-    use frt_store::ScopedFutureExt;
-    let db = frt_store::Db::new(&settings.db_settings())?;
+    let core = frt_cases::Core::build(settings.clone()).await?;
     match command {
         AgencyCommand::List => {
-            let mut conn = db.conn().await?;
-            for a in identities::agencies(&mut conn).await? {
+            for a in frt_cases::agencies::all(&core).await? {
                 println!(
                     "{}  {:<16} {:<10} {:<6} {}  parent {}",
                     a.id,
@@ -464,55 +461,18 @@ async fn agencies(settings: &Settings, command: AgencyCommand) -> anyhow::Result
             level,
             parent,
         } => {
-            if !["national", "provincial", "municipal", "county"].contains(&level.as_str()) {
-                anyhow::bail!("level must be national, provincial, municipal or county");
-            }
-            db.tx(|conn| {
-                async move {
-                    async fn find(
-                        conn: &mut frt_store::AsyncPgConnection,
-                        given: &str,
-                    ) -> anyhow::Result<identities::Agency> {
-                        let found = match uuid::Uuid::parse_str(given.trim()) {
-                            Ok(id) => identities::agency(conn, id).await?,
-                            Err(_) => identities::agency_by_name(conn, given.trim()).await?,
-                        };
-                        found.ok_or_else(|| anyhow::anyhow!("no agency with the id or name {given:?}"))
-                    }
-                    let a = find(conn, &agency).await?;
-                    let parent = match &parent {
-                        Some(p) => Some(find(conn, p).await?),
-                        None => None,
-                    };
-                    // No agency may end up above itself.
-                    let mut above = parent.clone();
-                    while let Some(p) = above {
-                        if p.id == a.id {
-                            anyhow::bail!("{} cannot be placed under an agency that is below it", a.name);
-                        }
-                        above = match p.parent_id {
-                            Some(id) => identities::agency(conn, id).await?,
-                            None => None,
-                        };
-                    }
-                    identities::set_agency_place(conn, a.id, &level, parent.as_ref().map(|p| p.id))
-                        .await?;
-                    frt_store::audit::record(
-                        conn,
-                        &frt_store::audit::Actor::system("frtctl agencies place"),
-                        "agency.placed",
-                        "agency",
-                        &a.id.to_string(),
-                        Some(serde_json::json!({ "level": a.level, "parent_id": a.parent_id })),
-                        Some(serde_json::json!({ "level": level, "parent_id": parent.as_ref().map(|p| p.id) })),
-                    )
+            let actor = frt_store::audit::Actor::system("frtctl agencies place");
+            let placed =
+                frt_cases::agencies::place(&core, &actor, &agency, &level, parent.as_deref())
                     .await?;
-                    println!("{} is now {level}{}", a.name, parent.map(|p| format!(" under {}", p.name)).unwrap_or_default());
-                    Ok::<_, anyhow::Error>(())
-                }
-                .scope_boxed()
-            })
-            .await?;
+            println!(
+                "{} is now {level}{}",
+                placed.agency.name,
+                placed
+                    .parent
+                    .map(|p| format!(" under {}", p.name))
+                    .unwrap_or_default()
+            );
         }
     }
     Ok(())
@@ -616,7 +576,7 @@ async fn export(
         "registry" => exports::registry(&core, &reader).await,
         "review-queue" => {
             let filter = frt_store::filings::QueueFilter::default();
-            casework::exports::review_queue_export(&core, &reader, serde_json::json!({}), &filter)
+            frt_cases::filings::queue::export_of(&core, &reader, serde_json::json!({}), &filter)
                 .await
         }
         "inspections" => exports::inspections(&core, &reader, province).await,

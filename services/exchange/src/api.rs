@@ -6,7 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpMessage, HttpRequest, HttpResponse};
 use frt_access::signing;
-use frt_cases::exchange::{self as ex, Caller, RegistryPage, Signed, SyncPage};
+use frt_cases::exchange::{self as ex, Caller, RegistryPage, Signed, SyncPage, SyncQuery};
 use frt_cases::notifications::{self, Feedback, NotificationInput, NotificationView, Receipt};
 use frt_web::auth::RequestId;
 use frt_web::error::ApiError;
@@ -88,30 +88,6 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
     frt_web::extract::parse_json(body)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct SyncQuery {
-    /// The `next_cursor` of the previous page; none to start from the beginning.
-    #[param(max_length = 80)]
-    pub cursor: Option<String>,
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<i64>,
-}
-
-impl SyncQuery {
-    /// The cursor (at most 80 characters) and the page size (1 to 1000, default 100).
-    fn checked(&self) -> Result<(Option<&str>, i64), ApiError> {
-        let limit = frt_web::params::within("limit", self.limit.unwrap_or(100), 1..=1000)?;
-        let cursor = self
-            .cursor
-            .as_deref()
-            .map(|c| frt_web::params::text("cursor", c, 80))
-            .transpose()?;
-        Ok((cursor, limit))
-    }
-}
-
 /// The events of notifications addressed to the client's agency (received) and of those it
 /// sent (acknowledged, feedback), in the order they became visible: a client that follows
 /// `next_cursor` sees every item exactly once. Scope `notifications:read`.
@@ -125,8 +101,7 @@ pub async fn sync_notifications(
 ) -> ApiResult<HttpResponse> {
     let caller = client(&core, &req, &body, "notifications:read").await?;
     let q: SyncQuery = query(&req)?;
-    let (cursor, limit) = q.checked()?;
-    let page = ex::sync_notifications(&core, &caller, cursor, limit).await?;
+    let page = ex::sync_notifications(&core, &caller, &q).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -143,8 +118,7 @@ pub async fn sync_registry(
 ) -> ApiResult<HttpResponse> {
     let caller = client(&core, &req, &body, "registry:read").await?;
     let q: SyncQuery = query(&req)?;
-    let (cursor, limit) = q.checked()?;
-    let page = ex::sync_registry(&core, &caller, cursor, limit).await?;
+    let page = ex::sync_registry(&core, &caller, &q).await?;
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -240,7 +214,7 @@ pub async fn attach(
     let admitted = ex::admit(&core, &signed_parts(&req, ""), "notifications:write").await?;
     let id = path_id(&req, "id")?;
     let q: AttachQuery = query(&req)?;
-    let name = frt_web::params::text("filename", &q.filename, 255)?;
+    let name = frt_cases::input::bounded("filename", &q.filename, 255)?;
     let max = core.settings.uploads.max_bytes;
     let pending = frt_cases::filings::materials::stream_in(&core, body, max, Some(name)).await?;
     let digest = pending.sha256();

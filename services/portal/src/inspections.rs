@@ -3,6 +3,7 @@
 //! public list of closed inspections (一公开).
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use frt_cases::inspections::conduct::PublishedQuery;
 use frt_cases::inspections::{self, processor, InspectionView};
 use frt_store::inspections::{Material, Published};
 use frt_web::{ApiResult, Auth, Core, Json};
@@ -15,19 +16,11 @@ use uuid::Uuid;
     responses((status = 200, body = [InspectionView])))]
 #[get("/api/v1/inspections")]
 pub async fn my_inspections(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(inspections::list(&core, &auth, None, None, 200, 0).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct PublishedQuery {
-    /// One province (GB/T 2260), or every province.
-    #[param(pattern = "^[0-9]{2}0000$")]
-    pub province: Option<String>,
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0, maximum = 1000000)]
-    pub offset: Option<i64>,
+    let all = inspections::InspectionQuery {
+        limit: Some(200),
+        ..Default::default()
+    };
+    Ok(HttpResponse::Ok().json(inspections::list(&core, &auth, &all).await?))
 }
 
 /// Closed inspections as published (一公开): processor, date, result and whether an ordered
@@ -39,16 +32,7 @@ pub async fn published(
     core: web::Data<Core>,
     q: web::Query<PublishedQuery>,
 ) -> ApiResult<HttpResponse> {
-    let q = q.into_inner();
-    let limit = frt_web::params::within("limit", q.limit.unwrap_or(50), 1..=200)?;
-    let offset = frt_web::params::within("offset", q.offset.unwrap_or(0), 0..=1_000_000)?;
-    let province = q
-        .province
-        .as_deref()
-        .map(|p| frt_web::params::province("province", p))
-        .transpose()?;
-    let list = inspections::conduct::published(&core, province, limit, offset).await?;
-    Ok(HttpResponse::Ok().json(list))
+    Ok(HttpResponse::Ok().json(inspections::conduct::published(&core, &q).await?))
 }
 
 /// One of the organisation's inspections.

@@ -606,7 +606,7 @@ async fn bad_requests_are_problems_not_crashes() {
         .await;
     assert_eq!(
         (s, b["code"].as_str()),
-        (400, Some("request.invalid_limit"))
+        (400, Some("request.out_of_range"))
     );
     let (s, b) = app
         .call(

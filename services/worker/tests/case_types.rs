@@ -185,8 +185,7 @@ async fn a_made_up_case_type_gets_the_sweep_the_outbox_and_the_audit_trail() {
         &reviewer("310000"),
         NAME,
         &case.to_string(),
-        None,
-        50,
+        &trail::TrailQuery::default(),
     )
     .await
     .expect("trail");
@@ -197,8 +196,7 @@ async fn a_made_up_case_type_gets_the_sweep_the_outbox_and_the_audit_trail() {
         &reviewer("110000"),
         NAME,
         &case.to_string(),
-        None,
-        50,
+        &trail::TrailQuery::default(),
     )
     .await;
     assert!(

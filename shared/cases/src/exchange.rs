@@ -45,6 +45,8 @@ pub enum ExchangeError {
     #[error(transparent)]
     Limited(#[from] crate::limits::LimitError),
     #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
+    #[error(transparent)]
     Notification(#[from] NotificationError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -89,13 +91,9 @@ pub async fn create_client(
         .db
         .tx(|conn| {
             async move {
-                let found = match Uuid::parse_str(&agency) {
-                    Ok(id) => identities::agency(conn, id).await?,
-                    Err(_) => identities::agency_by_name(conn, &agency).await?,
-                };
-                let a = found.ok_or_else(|| {
-                    ExchangeError::Invalid(format!("no agency with the id or name {agency:?}"))
-                })?;
+                let a = crate::agencies::find(conn, &agency)
+                    .await
+                    .map_err(|e| ExchangeError::Invalid(e.to_string()))?;
                 let c = store::insert(
                     conn,
                     &Client {
@@ -415,7 +413,7 @@ pub async fn authenticate(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SyncItem {
     /// The position just after this item: passed as `cursor`, the feed continues after it.
-    /// Positions `n1.T.R` are ordered by T, then R (both whole numbers), so a client can
+    /// Positions `nT.nR` are ordered by T, then R (both whole numbers), so a client can
     /// tell which of two it kept is further on.
     pub cursor: String,
     /// received, acknowledged, feedback or attachment.
@@ -432,8 +430,9 @@ pub struct SyncPage {
     pub next_cursor: String,
 }
 
-/// A place in a feed: the transaction that wrote a row, then the row. Written `n1.T.R`;
-/// positions are ordered by T, then R, which is the order the feed is read in.
+/// A place in a feed: the transaction that wrote a row, then the row. A cursor of the one
+/// codec (`n<transaction>.n<row>`); positions are ordered by transaction, then row, which is
+/// the order the feed is read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
     pub txid: i64,
@@ -445,22 +444,34 @@ impl Position {
     pub const START: Self = Self { txid: 0, id: 0 };
 }
 
+impl crate::cursor::Key for Position {
+    fn parts(&self) -> Vec<crate::cursor::Part> {
+        use crate::cursor::Part;
+        vec![Part::Int(self.txid), Part::Int(self.id)]
+    }
+
+    fn from_parts(parts: &[crate::cursor::Part]) -> Option<Self> {
+        use crate::cursor::Part;
+        match *parts {
+            [Part::Int(txid), Part::Int(id)] if txid >= 0 && id >= 0 => Some(Self { txid, id }),
+            _ => None,
+        }
+    }
+}
+
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "n1.{}.{}", self.txid, self.id)
+        f.write_str(&crate::cursor::encode(self))
     }
 }
 
 impl std::str::FromStr for Position {
     type Err = ExchangeError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let parse = || {
-            let rest = text.trim().strip_prefix("n1.")?;
-            let (txid, id) = rest.split_once('.')?;
-            let (txid, id): (i64, i64) = (txid.parse().ok()?, id.parse().ok()?);
-            (txid >= 0 && id >= 0).then_some(Self { txid, id })
-        };
-        parse().ok_or(ExchangeError::BadCursor)
+        crate::cursor::decode(Some(text))
+            .ok()
+            .flatten()
+            .ok_or(ExchangeError::BadCursor)
     }
 }
 
@@ -494,6 +505,27 @@ pub struct RegistryPage {
     pub next_cursor: String,
 }
 
+/// Where a sync continues and how much it takes.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SyncQuery {
+    /// The `next_cursor` of the previous page (or an item's `cursor`); none to start from the
+    /// beginning.
+    #[param(pattern = "^n[0-9]{1,19}\\.n[0-9]{1,19}$")]
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+impl SyncQuery {
+    fn checked(&self) -> Result<(Option<&str>, i64), ExchangeError> {
+        let limit = crate::input::within("limit", self.limit.unwrap_or(100), 1..=1000)?;
+        Ok((self.cursor.as_deref(), limit))
+    }
+}
+
 /// A page of a feed stream after the cursor given, and the cursor to pass next (the one given
 /// when nothing new came).
 async fn page_of(
@@ -503,9 +535,9 @@ async fn page_of(
     after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<feed::FeedRow>, String), ExchangeError> {
-    let after = after
-        .map(|c| c.parse::<Position>().map(|p| (p.txid, p.id)))
-        .transpose()?;
+    let after = crate::cursor::decode::<Position>(after)
+        .map_err(|_| ExchangeError::BadCursor)?
+        .map(|p| (p.txid, p.id));
     let rows = feed::feed_page(conn, stream, agency, after, limit).await?;
     let (t, i) = rows
         .last()
@@ -520,10 +552,10 @@ async fn page_of(
 pub async fn sync_registry(
     core: &Core,
     caller: &Caller,
-    after: Option<&str>,
-    limit: i64,
+    q: &SyncQuery,
 ) -> Result<RegistryPage, ExchangeError> {
     caller.require("registry:read")?;
+    let (after, limit) = q.checked()?;
     let mut conn = core.db.conn().await?;
     let agency = identities::agency(&mut conn, caller.agency_id)
         .await?
@@ -566,10 +598,10 @@ pub async fn sync_registry(
 pub async fn sync_notifications(
     core: &Core,
     caller: &Caller,
-    after: Option<&str>,
-    limit: i64,
+    q: &SyncQuery,
 ) -> Result<SyncPage, ExchangeError> {
     caller.require("notifications:read")?;
+    let (after, limit) = q.checked()?;
     let mut conn = core.db.conn().await?;
     let (rows, next_cursor) = page_of(
         &mut conn,
@@ -767,9 +799,9 @@ mod tests {
     fn cursors_round_trip_and_refuse_other_text() {
         let parse = |t: &str| t.parse::<Position>().ok().map(|p| (p.txid, p.id));
         assert_eq!(parse(&cursor(812, 44)), Some((812, 44)));
-        assert_eq!(parse("n1.-1.4"), None);
+        assert_eq!(parse("n-1.n4"), None);
         assert_eq!(parse("812.44"), None);
-        assert_eq!(parse("n1.x.4"), None);
+        assert_eq!(parse("n1.x"), None);
         // Ordered by transaction, then row: not as text.
         assert!(cursor(9, 100).parse::<Position>().ok() < cursor(10, 1).parse::<Position>().ok());
     }

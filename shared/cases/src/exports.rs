@@ -29,6 +29,8 @@ pub enum ExportError {
     #[error("{0}")]
     Invalid(String),
     #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -438,6 +440,66 @@ pub async fn statistics(
     )
     .await?;
     Ok(exported)
+}
+
+/// A province of the caller's jurisdiction, for the exports that take one.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceQuery {
+    /// One province of the caller's jurisdiction (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+}
+
+/// The month (and province) of the statistics.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatisticsQuery {
+    /// The month, YYYY-MM (China time).
+    #[param(pattern = "^(19[0-9]{2}|2[0-9]{3})-(0[1-9]|1[0-2])$")]
+    pub month: String,
+    /// One province of the caller's jurisdiction (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+}
+
+fn province_of(q: Option<&str>) -> Result<Option<String>, ExportError> {
+    Ok(
+        q.map(|p| crate::input::province("province", p).map(str::to_owned))
+            .transpose()?,
+    )
+}
+
+/// The registry of the caller's jurisdiction (staff who read filings or organisations).
+pub async fn registry_for(core: &Core, caller: &Caller) -> Result<Exported, ExportError> {
+    let reader = Reader::staff(core, caller, Resource::ORGANISATION)?;
+    registry(core, &reader).await
+}
+
+/// The published inspection results of the caller's jurisdiction (staff who read
+/// inspections), one province when named.
+pub async fn inspections_for(
+    core: &Core,
+    caller: &Caller,
+    q: &ProvinceQuery,
+) -> Result<Exported, ExportError> {
+    let province = province_of(q.province.as_deref())?;
+    let reader = Reader::staff(core, caller, Resource::INSPECTION)?;
+    inspections(core, &reader, province.as_deref()).await
+}
+
+/// The month's statistics of the caller's jurisdiction (staff who read filings or
+/// organisations), one province when named.
+pub async fn statistics_for(
+    core: &Core,
+    caller: &Caller,
+    q: &StatisticsQuery,
+) -> Result<Exported, ExportError> {
+    let province = province_of(q.province.as_deref())?;
+    let reader = Reader::staff(core, caller, Resource::ORGANISATION)?;
+    statistics(core, &reader, &q.month, province.as_deref()).await
 }
 
 /// Records an export in the audit log with its filters and rows.

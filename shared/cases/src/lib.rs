@@ -5,10 +5,12 @@
 //! errors (`error`); the web layer turns them into problem+json in one place.
 
 pub mod accounts;
+pub mod agencies;
 pub mod caller;
 pub mod complaints;
 pub mod config;
 pub mod context;
+pub mod cursor;
 pub mod download;
 pub mod entity;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod exports;
 pub mod filings;
 pub mod housekeeping;
 pub mod imports;
+pub mod input;
 pub mod inspections;
 pub mod limits;
 pub mod logging;

@@ -61,8 +61,8 @@ pub enum NotificationError {
     TooManyAttachments { max: usize },
     #[error("{0}")]
     AlreadyDone(&'static str),
-    #[error("`before` is not a cursor this list wrote: pass the `next` of the previous page")]
-    BadCursor,
+    #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
@@ -282,15 +282,28 @@ pub struct NotificationPage {
     pub next: Option<String>,
 }
 
-/// The list's filters as the caller gives them.
-#[derive(Debug, Clone, Default)]
-pub struct ListFilter {
+/// The list's filters and page as a request gives them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationQuery {
+    /// sent, received, or both (the default).
+    #[param(pattern = "^(sent|received)$")]
     pub direction: Option<String>,
+    #[param(
+        pattern = "^(violation_notice|case_transfer|information_sharing|joint_inspection_request|feedback)$"
+    )]
     pub kind: Option<String>,
+    /// Where the caller's agency's receipt stands.
+    #[param(pattern = "^(delivered|acknowledged|answered)$")]
     pub status: Option<String>,
     pub organisation_id: Option<Uuid>,
+    /// The `next` of the previous page.
+    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
     pub before: Option<String>,
-    pub limit: i64,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
 }
 
 /// Checked input, ready to store.
@@ -889,38 +902,42 @@ pub async fn show(
     view(&mut conn, n).await
 }
 
-fn cursor(at: DateTime<Utc>, id: Uuid) -> String {
-    format!("{}_{id}", at.timestamp_micros())
-}
-
-fn parse_cursor(text: &str) -> Option<(DateTime<Utc>, Uuid)> {
-    let (micros, id) = text.split_once('_')?;
-    let at = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
-    Some((at, Uuid::parse_str(id).ok()?))
-}
-
 /// The notifications the origin may see, newest first, keyset-paged.
 pub async fn list(
     core: &Core,
     origin: &Origin,
-    f: ListFilter,
+    q: &NotificationQuery,
 ) -> Result<NotificationPage, NotificationError> {
-    let before = match f.before.as_deref() {
-        Some(c) => Some(parse_cursor(c).ok_or(NotificationError::BadCursor)?),
-        None => None,
+    use crate::input;
+    let limit = input::limit(q.limit)?;
+    let one_of = |name: &str, v: Option<&str>, names: &[&str]| {
+        v.map(|v| input::one_of(name, v, names).map(str::to_owned))
+            .transpose()
     };
+    let direction = one_of("direction", q.direction.as_deref(), &["sent", "received"])?;
+    let kind = one_of(
+        "kind",
+        q.kind.as_deref(),
+        &NotificationKind::ALL.map(|k| k.as_str()),
+    )?;
+    let status = one_of(
+        "status",
+        q.status.as_deref(),
+        &frt_domain::notification::ReceiptStatus::ALL.map(|s| s.as_str()),
+    )?;
+    let before: Option<(DateTime<Utc>, Uuid)> = input::cursor("before", q.before.as_deref())?;
     let mut conn = core.db.conn().await?;
     let reader = origin.reader(&mut conn).await?;
     let rows = store::list(
         &mut conn,
         &reader,
         &store::ListQuery {
-            direction: f.direction,
-            kind: f.kind,
-            status: f.status,
-            organisation: f.organisation_id,
+            direction,
+            kind,
+            status,
+            organisation: q.organisation_id,
             before,
-            limit: f.limit,
+            limit,
         },
     )
     .await?;
@@ -928,9 +945,7 @@ pub async fn list(
     ids.sort();
     ids.dedup();
     let agencies = identities::agencies_by_id(&mut conn, &ids).await?;
-    let next = (i64::try_from(rows.len()).ok() == Some(f.limit))
-        .then(|| rows.last().map(|n| cursor(n.sent_at, n.id)))
-        .flatten();
+    let next = crate::cursor::next(&rows, limit, |n| Some((n.sent_at, n.id)));
     let page_ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
     let receipts = store::receipts_of(&mut conn, reader.agency_id, &page_ids).await?;
     let mut items = Vec::with_capacity(rows.len());
@@ -1368,15 +1383,6 @@ impl CaseType for NotificationCase {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_refuse_other_text() {
-        let at = DateTime::<Utc>::from_timestamp_micros(1_764_633_600_123_456).expect("time");
-        let id = Uuid::now_v7();
-        assert_eq!(parse_cursor(&cursor(at, id)), Some((at, id)));
-        assert_eq!(parse_cursor("x_y"), None);
-        assert_eq!(parse_cursor("12"), None);
-    }
 
     #[test]
     fn acknowledgement_deadlines_name_their_agency() {

@@ -1,5 +1,5 @@
 //! The audit trail of any entity the registry knows, for staff whose role may read audit and
-//! whose jurisdiction covers the entity; keyset-paged by row id.
+//! whose jurisdiction covers the entity; keyset-paged by row id (`crate::cursor`).
 
 use crate::caller::Caller;
 use crate::context::Core;
@@ -17,7 +17,33 @@ pub struct TrailPage {
     pub entity_id: String,
     pub items: Vec<AuditRow>,
     /// Pass as `after` for the next page; absent on the last page.
-    pub next_after: Option<i64>,
+    pub next: Option<String>,
+}
+
+/// A trail's page as a request asks for it.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TrailQuery {
+    /// The `next` of the previous page.
+    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    pub after: Option<String>,
+    /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// A timeline's page as a request asks for it (newest first).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    /// The `next` of the previous page.
+    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    pub before: Option<String>,
+    /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
 }
 
 /// The name of an entity type with an audit trail: documented as the list the registry holds.
@@ -47,6 +73,8 @@ pub enum TrailError {
     #[error("no {0} with that id was found")]
     NotFound(String),
     #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -64,17 +92,18 @@ impl From<frt_store::QueryError> for TrailError {
     }
 }
 
-/// A page of `limit` rows of the trail of `entity_type`/`entity_id` after row `after`, oldest
-/// first, each with its place and hash in the tamper-evident chain.
+/// A page of the trail of `entity_type`/`entity_id` after the cursor `after`, oldest first,
+/// each row with its place and hash in the tamper-evident chain.
 pub async fn page(
     core: &Core,
     caller: &Caller,
     entity_type: &str,
     entity_id: &str,
-    after: Option<i64>,
-    limit: i64,
+    q: &TrailQuery,
 ) -> Result<TrailPage, TrailError> {
     caller.require(core, Resource::AUDIT, Action::Read, None)?;
+    let limit = crate::input::within("limit", q.limit.unwrap_or(100), 1..=500)?;
+    let after: Option<i64> = crate::input::cursor("after", q.after.as_deref())?;
     let entity =
         core.entities
             .entity(entity_type)
@@ -115,14 +144,12 @@ pub async fn page(
     }
     let entity_id = id.to_string();
     let items = audit::trail_page(&mut conn, entity_type, &entity_id, after, limit).await?;
-    let next_after = (i64::try_from(items.len()).ok() == Some(limit))
-        .then(|| items.last().map(|r| r.id))
-        .flatten();
+    let next = crate::cursor::next(&items, limit, |r| Some(r.id));
     Ok(TrailPage {
         entity_type: entity_type.to_owned(),
         entity_id,
         items,
-        next_after,
+        next,
     })
 }
 
@@ -149,19 +176,20 @@ pub struct Timeline {
     /// Newest first.
     pub events: Vec<audit::Event>,
     /// Pass as `before` for older events; absent on the last page.
-    pub next_before: Option<i64>,
+    pub next: Option<String>,
 }
 
 /// The page of processor `organisation`, for CAC staff whose jurisdiction covers it; events
-/// before the row `before`, `limit` at a time.
+/// older than the cursor `before`, `limit` at a time.
 pub async fn processor_timeline(
     core: &Core,
     caller: &Caller,
     organisation: Uuid,
-    before: Option<i64>,
-    limit: i64,
+    q: &TimelineQuery,
 ) -> Result<Timeline, TrailError> {
     caller.require(core, Resource::ORGANISATION, Action::Read, None)?;
+    let limit = crate::input::within("limit", q.limit.unwrap_or(100), 1..=500)?;
+    let before: Option<i64> = crate::input::cursor("before", q.before.as_deref())?;
     let not_found = || TrailError::NotFound("organisation".to_owned());
     let mut conn = core.db.conn().await?;
     let org = identities::organisation(&mut conn, organisation)
@@ -186,9 +214,7 @@ pub async fn processor_timeline(
         cases.extend(mine);
     }
     let events = audit::events_of(&mut conn, &about, before, limit).await?;
-    let next_before = (i64::try_from(events.len()).ok() == Some(limit))
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
+    let next = crate::cursor::next(&events, limit, |e| Some(e.id));
     Ok(Timeline {
         organisation: ProcessorHeading {
             id: org.id,
@@ -202,6 +228,6 @@ pub async fn processor_timeline(
         },
         cases,
         events,
-        next_before,
+        next,
     })
 }

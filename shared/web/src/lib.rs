@@ -12,8 +12,6 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod openapi;
-pub mod pagination;
-pub mod params;
 pub mod problems;
 pub mod server;
 pub mod session;

@@ -119,6 +119,7 @@ impl From<FilingError> for ApiError {
         let detail = e.to_string();
         match e {
             F::NotFound => Self::not_found("filing"),
+            F::Parameter(p) => p.into(),
             F::AttachmentNotFound => Self::not_found("attachment"),
             F::InvalidPrevious { problem, message } => {
                 Self::unprocessable("filing.invalid_previous", message).with_errors(vec![
@@ -198,6 +199,7 @@ impl From<TrailError> for ApiError {
                 "not_found",
                 format!("no {what} with that id was found"),
             ),
+            TrailError::Parameter(p) => p.into(),
             TrailError::Denied(d) => d.into(),
             TrailError::Store(s) => s.into(),
         }
@@ -250,6 +252,17 @@ impl From<frt_cases::accounts::RegistrationError> for ApiError {
     }
 }
 
+impl From<frt_cases::input::BadParameter> for ApiError {
+    fn from(e: frt_cases::input::BadParameter) -> Self {
+        let detail = e.to_string();
+        Self::bad_request(format!("request.{}", e.code), detail).with_errors(vec![FieldError {
+            path: e.name,
+            code: e.code,
+            message: e.message,
+        }])
+    }
+}
+
 impl From<frt_cases::limits::LimitError> for ApiError {
     fn from(e: frt_cases::limits::LimitError) -> Self {
         use frt_cases::limits::LimitError as L;
@@ -272,6 +285,7 @@ impl From<frt_cases::inspections::InspectionError> for ApiError {
         let detail = e.to_string();
         match e {
             I::NotFound => Self::not_found("inspection"),
+            I::Parameter(p) => p.into(),
             I::Missing(what) => Self::not_found(what),
             I::Draw(DrawError::PoolTooSmall { .. }) => {
                 Self::unprocessable("inspection.pool_too_small", detail)
@@ -298,6 +312,7 @@ impl From<frt_cases::complaints::ComplaintError> for ApiError {
         let detail = e.to_string();
         match e {
             C::NotFound => Self::not_found("complaint"),
+            C::Parameter(p) => p.into(),
             C::Missing(what) => Self::not_found(what),
             C::NoMatch => Self::new(StatusCode::NOT_FOUND, "complaint.not_found", detail),
             C::TooManyLookups { retry_after_secs } => Self::new(
@@ -309,7 +324,6 @@ impl From<frt_cases::complaints::ComplaintError> for ApiError {
             C::Invalid(problems) => {
                 Self::unprocessable("complaint.invalid", detail).with_errors(listed(problems))
             }
-            C::BadCursor => Self::bad_request("request.invalid_cursor", detail),
             C::IllegalStep(_) => Self::conflict("complaint.illegal_step", detail),
             C::VersionConflict { .. } => Self::conflict("complaint.version_conflict", detail),
             C::ReplyRequired(_) => Self::conflict("complaint.reply_required", detail),
@@ -337,7 +351,7 @@ impl From<frt_cases::notifications::NotificationError> for ApiError {
                 Self::conflict("notification.too_many_attachments", detail)
             }
             N::AlreadyDone(_) => Self::conflict("notification.already_done", detail),
-            N::BadCursor => Self::bad_request("request.invalid_cursor", detail),
+            N::Parameter(p) => p.into(),
             N::Denied(d) => d.into(),
             N::Store(s) => s.into(),
         }
@@ -367,6 +381,7 @@ impl From<frt_cases::exchange::ExchangeError> for ApiError {
                 Self::unprocessable("exchange.idempotency_key_reused", detail)
             }
             X::Limited(l) => l.into(),
+            X::Parameter(p) => p.into(),
             X::Notification(n) => n.into(),
             X::Store(s) => s.into(),
         }
@@ -423,6 +438,7 @@ impl From<frt_cases::exports::ExportError> for ApiError {
         let detail = e.to_string();
         match e {
             X::Invalid(_) => Self::bad_request("export.invalid", detail),
+            X::Parameter(p) => p.into(),
             X::Denied(d) => d.into(),
             X::Store(s) => s.into(),
         }

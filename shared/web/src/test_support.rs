@@ -183,7 +183,7 @@ pub async fn set_clock(
     scope: web::Path<String>,
     body: Json<Clock>,
 ) -> ApiResult<HttpResponse> {
-    let scope = crate::params::text("scope", &scope, 100)?.to_owned();
+    let scope = frt_cases::input::bounded("scope", &scope, 100)?.to_owned();
     let clock = body.into_inner();
     frt_domain::civil::check(clock.today)
         .map_err(|e| ApiError::unprocessable("test_support.invalid", e.to_string()))?;

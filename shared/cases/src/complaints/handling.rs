@@ -20,7 +20,7 @@ use frt_mail::ComplaintNotice;
 use frt_store::audit::{self, Actor};
 use frt_store::complaints::{self as store, Changes, Complaint, QueueQuery};
 use frt_store::{deadlines, identities, AsyncPgConnection, ScopedFutureExt};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -50,67 +50,61 @@ pub struct ComplaintQueuePage {
     pub next: Option<String>,
 }
 
-/// The queue's filters as the caller gives them.
-#[derive(Debug, Clone, Default)]
-pub struct QueueFilter {
+/// The queue's filters and page as a request gives them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintQueueQuery {
+    #[param(
+        pattern = "^(received|accepted|not_accepted|assigned|investigating|result_decided|reply_sent|closed|transferred|merged)$"
+    )]
     pub status: Option<String>,
     /// Only complaints assigned to the caller.
-    pub mine: bool,
+    pub mine: Option<bool>,
     /// Only complaints with a time limit passed.
-    pub overdue: bool,
-    /// Include closed, transferred and merged ones.
-    pub all: bool,
+    pub overdue: Option<bool>,
+    /// Include closed, transferred and merged complaints.
+    pub all: Option<bool>,
+    /// The `next` of the previous page.
+    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
     pub after: Option<String>,
-    pub limit: i64,
-}
-
-fn cursor(due: Option<NaiveDate>, id: Uuid) -> String {
-    format!(
-        "{}_{}",
-        due.map_or_else(|| "none".to_owned(), |d| d.to_string()),
-        id
-    )
-}
-
-fn parse_cursor(text: &str) -> Option<(Option<NaiveDate>, Uuid)> {
-    let (due, id) = text.split_once('_')?;
-    let id = Uuid::parse_str(id).ok()?;
-    let due = match due {
-        "none" => None,
-        d => Some(frt_domain::civil::parse(d).ok()?),
-    };
-    Some((due, id))
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
 }
 
 /// The complaints of the caller's province(s), nearest time limit first.
 pub async fn queue(
     core: &Core,
     caller: &Caller,
-    f: QueueFilter,
+    q: &ComplaintQueueQuery,
 ) -> Result<ComplaintQueuePage, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
     let scope = provinces(&caller.principal)?;
-    let after = match f.after.as_deref() {
-        Some(a) => Some(parse_cursor(a).ok_or(ComplaintError::BadCursor)?),
-        None => None,
-    };
+    let limit = crate::input::limit(q.limit)?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| crate::input::one_of("status", s, &ComplaintStatus::ALL.map(|s| s.as_str())))
+        .transpose()?
+        .map(str::to_owned);
+    let after: Option<(Option<NaiveDate>, Uuid)> =
+        crate::input::cursor("after", q.after.as_deref())?;
     let mut conn = core.db.conn().await?;
     let rows = store::queue(
         &mut conn,
         scope.as_deref(),
         &QueueQuery {
-            status: f.status,
-            assignee: f.mine.then_some(caller.principal.user_id),
-            overdue_on: f.overdue.then(today_in_china),
-            open_only: !f.all,
+            status,
+            assignee: q.mine.unwrap_or(false).then_some(caller.principal.user_id),
+            overdue_on: q.overdue.unwrap_or(false).then(today_in_china),
+            open_only: !q.all.unwrap_or(false),
             after,
-            limit: f.limit,
+            limit,
         },
     )
     .await?;
-    let next = (i64::try_from(rows.len()).ok() == Some(f.limit))
-        .then(|| rows.last().map(|r| cursor(r.due_date, r.complaint.id)))
-        .flatten();
+    let next = crate::cursor::next(&rows, limit, |r| Some((r.due_date, r.complaint.id)));
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
         let c = r.complaint;
@@ -1060,10 +1054,5 @@ mod tests {
         for bad in ["province:1100", "department:", "police", ""] {
             assert_eq!(TransferTo::parse(bad), None, "{bad}");
         }
-        let id = Uuid::now_v7();
-        let day = NaiveDate::from_ymd_opt(2026, 12, 9);
-        assert_eq!(parse_cursor(&cursor(day, id)), Some((day, id)));
-        assert_eq!(parse_cursor(&cursor(None, id)), Some((None, id)));
-        assert_eq!(parse_cursor("garbage"), None);
     }
 }

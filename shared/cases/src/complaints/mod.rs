@@ -53,8 +53,6 @@ pub enum ComplaintError {
     TooManyLookups { retry_after_secs: i64 },
     #[error("the request has invalid fields; see errors")]
     Invalid(Vec<FieldProblem>),
-    #[error("`after` is not a cursor this queue wrote: pass the `next` of the previous page")]
-    BadCursor,
     #[error(transparent)]
     IllegalStep(#[from] IllegalComplaintStep),
     #[error("the complaint changed since version {seen}; reload it and try again")]
@@ -65,6 +63,8 @@ pub enum ComplaintError {
     EvidenceClosed { max: usize },
     #[error(transparent)]
     Upload(#[from] UploadError),
+    #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]

@@ -58,6 +58,8 @@ pub enum FilingError {
     #[error(transparent)]
     Upload(#[from] UploadError),
     #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),

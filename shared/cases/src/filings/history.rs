@@ -58,13 +58,34 @@ fn comparable(v: &FilingVersion) -> Value {
 
 /// Field-level differences between two submitted versions: `to` defaults to the latest and
 /// `from` to the one before `to`.
+/// Which two versions to compare.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DiffQuery {
+    /// The earlier version (default: the one before `to`).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub from: Option<i32>,
+    /// The later version (default: the latest).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub to: Option<i32>,
+}
+
+/// The highest version number a request may name.
+const MAX_VERSION: i32 = 1_000_000;
+
 pub async fn diff(
     core: &Core,
     caller: &Caller,
     id: Uuid,
-    from: Option<i32>,
-    to: Option<i32>,
+    q: &DiffQuery,
 ) -> Result<VersionDiff, FilingError> {
+    // Version numbers from outside are range-checked before any arithmetic on them.
+    let given = |name, v: Option<i32>| {
+        v.map(|v| crate::input::within(name, v, 1..=MAX_VERSION))
+            .transpose()
+    };
+    let (from, to) = (given("from", q.from)?, given("to", q.to)?);
     let all = versions(core, caller, id).await?;
     let latest = all.last().map(|v| v.seq).unwrap_or(0);
     let to = to.unwrap_or(latest);

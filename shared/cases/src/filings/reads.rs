@@ -93,3 +93,141 @@ pub async fn open_attachment(
         file,
     })
 }
+
+/// Which of the organisation's filings a list shows, and its page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FilingListQuery {
+    #[param(pattern = "^(draft|submitted|returned|filed|refused)$")]
+    pub status: Option<String>,
+    #[param(pattern = "^(initial|change|deregistration)$")]
+    pub kind: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Rows to skip, 0 to 1,000,000.
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
+/// One of the organisation's filings in its list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FilingListItem {
+    pub id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub filing_number: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub submitted_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub late_by_working_days: Option<i32>,
+}
+
+impl From<filings::FilingListRow> for FilingListItem {
+    fn from(r: filings::FilingListRow) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            status: r.status,
+            filing_number: r.filing_number,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            submitted_at: r.submitted_at,
+            due_date: r.due_date,
+            late_by_working_days: r.late_by_working_days,
+        }
+    }
+}
+
+/// The caller's organisation's filings, newest first, with their statutory due dates.
+pub async fn list(
+    core: &Core,
+    caller: &Caller,
+    q: &FilingListQuery,
+) -> Result<crate::input::Page<FilingListItem>, FilingError> {
+    use crate::input;
+    caller.require(core, Resource::FILING, Action::Read, None)?;
+    let (limit, offset) = (input::limit(q.limit)?, input::offset(q.offset)?);
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| {
+            input::parsed::<frt_domain::filing::FilingStatus>("status", s)
+                .map(|s| s.as_str().to_owned())
+        })
+        .transpose()?;
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| {
+            input::parsed::<frt_domain::filing::FilingKind>("kind", k)
+                .map(|k| k.as_str().to_owned())
+        })
+        .transpose()?;
+    let scope = caller.principal.filing_scope();
+    let mut conn = core.db.conn().await?;
+    let (rows, total) = filings::list(
+        &mut conn,
+        &scope,
+        &filings::ListFilter { status, kind },
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(input::Page {
+        items: rows.into_iter().map(FilingListItem::from).collect(),
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// Which recorded processors the registry shows, and its page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryQuery {
+    /// Part of the processor's name, or its USCC (at most 200 characters).
+    #[param(max_length = 200)]
+    pub processor: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Rows to skip, 0 to 1,000,000.
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
+/// The registry (备案登记) of the caller's jurisdiction: each processor with a recorded
+/// filing, its state, filing number and chain, by name.
+pub async fn registry(
+    core: &Core,
+    caller: &Caller,
+    q: &RegistryQuery,
+) -> Result<crate::input::Page<frt_store::registry::RegistryEntry>, FilingError> {
+    use crate::input;
+    caller.require(core, Resource::FILING, Action::Read, None)?;
+    let (limit, offset) = (input::limit(q.limit)?, input::offset(q.offset)?);
+    let processor = q
+        .processor
+        .as_deref()
+        .map(|p| input::bounded("processor", p, 200))
+        .transpose()?;
+    let mut conn = core.db.conn().await?;
+    let (items, total) = frt_store::registry::entries(
+        &mut conn,
+        &caller.principal.filing_scope(),
+        processor,
+        limit,
+        offset,
+    )
+    .await?;
+    Ok(input::Page {
+        items,
+        total,
+        limit,
+        offset,
+    })
+}

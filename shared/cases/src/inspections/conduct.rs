@@ -731,12 +731,32 @@ pub async fn invite_agency(
 
 /// The closed inspections of a province as published (一公开), without personal data of
 /// individuals: processor, date, result, whether rectification was done.
+/// Which published results, and the page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PublishedQuery {
+    /// One province (GB/T 2260), or every province.
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
 pub async fn published(
     core: &Core,
-    province: Option<&str>,
-    limit: i64,
-    offset: i64,
+    q: &PublishedQuery,
 ) -> Result<Vec<store::Published>, InspectionError> {
+    let limit = crate::input::limit(q.limit)?;
+    let offset = crate::input::offset(q.offset)?;
+    let province = q
+        .province
+        .as_deref()
+        .map(|p| crate::input::province("province", p))
+        .transpose()?;
     let mut conn = core.db.conn().await?;
     Ok(store::published(&mut conn, province, limit, offset).await?)
 }

@@ -50,6 +50,8 @@ pub enum InspectionError {
     #[error(transparent)]
     Upload(#[from] UploadError),
     #[error(transparent)]
+    Parameter(#[from] crate::input::BadParameter),
+    #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -332,15 +334,38 @@ pub async fn show(
 }
 
 /// Inspections the caller may see, newest first.
+/// Which inspections a list shows, and its page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionQuery {
+    #[param(
+        pattern = "^(planned|notified|in_progress|findings_recorded|rectification_ordered|rectification_reported|verified|closed)$"
+    )]
+    pub status: Option<String>,
+    pub plan_id: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Rows to skip, 0 to 1,000,000.
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
 pub async fn list(
     core: &crate::Core,
     caller: &Caller,
-    status: Option<&str>,
-    plan: Option<Uuid>,
-    limit: i64,
-    offset: i64,
+    q: &InspectionQuery,
 ) -> Result<Vec<InspectionView>, InspectionError> {
     caller.require(core, Resource::INSPECTION, frt_access::Action::Read, None)?;
+    let limit = crate::input::limit(q.limit)?;
+    let offset = crate::input::offset(q.offset)?;
+    let status = q
+        .status
+        .as_deref()
+        .map(|s| crate::input::one_of("status", s, &InspectionStatus::ALL.map(|s| s.as_str())))
+        .transpose()?;
+    let plan = q.plan_id;
     let mut conn = core.db.conn().await?;
     let rows = store::list(
         &mut conn,

@@ -100,13 +100,37 @@ pub fn reasons(
 
 /// The risk targets of `province` (the caller's own by default), most pressing first: by
 /// their first reason, then the number of reasons, then name.
+/// Which province's risk targets, and the page.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RiskQuery {
+    /// The province (GB/T 2260); by default the caller's own. National staff name one.
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+    /// 1 to 500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0, maximum = 1000000)]
+    pub offset: Option<i64>,
+}
+
 pub async fn candidates(
     core: &Core,
     caller: &Caller,
-    province: Option<&str>,
-    limit: usize,
-    offset: usize,
+    q: &RiskQuery,
 ) -> Result<Vec<RiskCandidate>, InspectionError> {
+    let limit = crate::input::within("limit", q.limit.unwrap_or(100), 1..=500)?;
+    let offset = crate::input::offset(q.offset)?;
+    let (limit, offset) = (
+        usize::try_from(limit).unwrap_or(100),
+        usize::try_from(offset).unwrap_or(0),
+    );
+    let province = q
+        .province
+        .as_deref()
+        .map(|p| crate::input::province("province", p))
+        .transpose()?;
     let own = plan_provinces(&caller.principal)?;
     let province = match (province, own.as_deref()) {
         (Some(p), _) => p.to_owned(),
