@@ -98,10 +98,14 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
 
     // Sealed at rest: neither the address nor the phone is anywhere in the row.
     let mut conn = app.core.db.conn().await.expect("conn");
-    let row = frt_store::complaints::get(&mut conn, id.parse().expect("uuid"), None)
-        .await
-        .expect("row")
-        .expect("there");
+    let row = frt_store::complaints::get(
+        &mut conn,
+        id.parse().expect("uuid"),
+        &frt_store::scope::Scope::PLATFORM,
+    )
+    .await
+    .expect("row")
+    .expect("there");
     let sealed = row.contact_sealed.clone().expect("sealed");
     assert!(!sealed.windows(8).any(|w| w == b"lisi@com"));
     assert!(!sealed.windows(11).any(|w| w == b"13800138000"));

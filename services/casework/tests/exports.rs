@@ -161,7 +161,7 @@ async fn an_abandoned_export_leaves_no_file() {
     use frt_sheets::export::Cell;
     let app = TestApp::spawn().await;
     let reader = Reader {
-        scope: frt_store::filings::Scope::Everywhere,
+        scope: frt_store::scope::Scope::PLATFORM,
         personal: false,
         actor: frt_store::audit::Actor::system("test"),
     };

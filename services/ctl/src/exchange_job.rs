@@ -532,13 +532,14 @@ mod tests {
         )
         .await
         .expect("client");
-        let origin = Origin {
-            agency_id: from,
-            user_id: None,
-            role: Some("supervisor".into()),
-            client: None,
-            actor: Actor::system("test"),
+        let agency = {
+            let mut conn = app.core.db.conn().await.expect("connection");
+            frt_store::identities::agency(&mut conn, from)
+                .await
+                .expect("agency")
+                .expect("the sending agency")
         };
+        let origin = Origin::agency(&agency, None, Actor::system("test"));
         let mut sent = HashSet::new();
         for i in 0..5 {
             let input: NotificationInput = serde_json::from_value(json!({

@@ -117,14 +117,14 @@ fn notice(to: Uuid, title: &str) -> NotificationInput {
     .expect("input")
 }
 
-fn sender(agency: Uuid) -> Origin {
-    Origin {
-        agency_id: agency,
-        user_id: None,
-        role: Some("supervisor".into()),
-        client: None,
-        actor: Actor::system("test"),
-    }
+/// An agency acting as such (as its system would).
+async fn sender(app: &TestApp, agency: Uuid) -> Origin {
+    let mut conn = app.core.db.conn().await.expect("connection");
+    let agency = frt_store::identities::agency(&mut conn, agency)
+        .await
+        .expect("agency")
+        .expect("an agency of that id");
+    Origin::agency(&agency, None, Actor::system("test"))
 }
 
 #[tokio::test]
@@ -155,7 +155,7 @@ async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order()
     // before those of the notifications sent to the unit meanwhile.
     let asked = notifications::send(
         &app.core,
-        &sender(to),
+        &sender(&app, to).await,
         &serde_json::from_value(json!({ "kind": "feedback", "recipients": [from],
             "title": "请签收", "body": "核查结果。", "ack_required": true }))
         .expect("input"),
@@ -163,6 +163,7 @@ async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order()
     .await
     .expect("send");
     let core = app.core.clone();
+    let from_origin = sender(&app, from).await;
     let (held_tx, held_rx) = tokio::sync::oneshot::channel::<()>();
     let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
     let asked_id = asked.id;
@@ -174,7 +175,7 @@ async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order()
                     let v = notifications::receive_in(
                         conn,
                         core,
-                        &sender(from),
+                        &from_origin,
                         asked_id,
                         &notifications::Receipt::Acknowledge,
                     )
@@ -193,9 +194,13 @@ async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order()
         .expect("the slow writer holds its transaction");
     let mut sent = HashSet::new();
     for i in 0..3 {
-        let v = notifications::send(&app.core, &sender(from), &notice(to, &format!("快{i}")))
-            .await
-            .expect("send");
+        let v = notifications::send(
+            &app.core,
+            &sender(&app, from).await,
+            &notice(to, &format!("快{i}")),
+        )
+        .await
+        .expect("send");
         sent.insert(format!("received {}", v.id));
     }
 
@@ -412,7 +417,7 @@ async fn refusals_idempotent_pushes_and_acknowledgement_by_a_system() {
     // The office asks for acknowledgement; the unit's system acknowledges it.
     let n = notifications::send(
         &app.core,
-        &sender(cac),
+        &sender(&app, cac).await,
         &serde_json::from_value(json!({ "kind": "violation_notice", "recipients": [unit],
             "title": "线索", "body": "请核查。", "ack_required": true }))
         .expect("input"),
@@ -732,7 +737,7 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
     // A restricted notification is for the roles it names, never for a system.
     let restricted = notifications::send(
         &app.core,
-        &sender(unit),
+        &sender(&app, unit).await,
         &serde_json::from_value(json!({ "kind": "information_sharing", "recipients": [cac],
             "title": "内部", "body": "仅限主管。", "classification": "restricted",
             "restricted_roles": ["supervisor"] }))

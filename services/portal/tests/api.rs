@@ -604,10 +604,7 @@ async fn bad_requests_are_problems_not_crashes() {
             None,
         )
         .await;
-    assert_eq!(
-        (s, b["code"].as_str()),
-        (400, Some("request.out_of_range"))
-    );
+    assert_eq!((s, b["code"].as_str()), (400, Some("request.out_of_range")));
     let (s, b) = app
         .call(
             Method::GET,

@@ -194,8 +194,8 @@ mod tests {
         // handed to the unit's agency.
         assert!(a.allows(&p, Resource::FILING, Action::Read, Some("310000")));
         assert!(matches!(
-            p.filing_scope(),
-            frt_store::filings::Scope::Granted(_)
+            p.scope().reach,
+            frt_store::scope::Reach::Granted(_)
         ));
         assert!(!a.allows(&p, Resource::AUDIT, Action::Read, Some("310000")));
         assert!(a.allows(&p, Resource::NOTIFICATION, Action::Acknowledge, None));

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod authz;
 pub mod password;
 pub mod principal;
+pub mod scope;
 pub mod sealing;
 pub mod signing;
 pub mod token;

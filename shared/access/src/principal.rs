@@ -1,7 +1,7 @@
 //! The authenticated caller of a request: a processor's user or a staff member of an agency,
 //! with the casbin subject and the SQL scope that follow from it.
 
-use frt_store::filings::Scope;
+use frt_store::scope::Scope;
 use serde::Serialize;
 use std::str::FromStr;
 use uuid::Uuid;
@@ -158,27 +158,9 @@ impl Principal {
         }
     }
 
-    /// Which filings the caller's queries may see.
-    pub fn filing_scope(&self) -> Scope {
-        match &self.kind {
-            PrincipalKind::Processor {
-                organisation_id, ..
-            } => Scope::Organisation(*organisation_id),
-            // Public security and other departments open only what a case transfer handed
-            // to their agency.
-            PrincipalKind::Staff {
-                agency_kind: AgencyKind::PublicSecurity | AgencyKind::OtherDepartment,
-                agency_id,
-                ..
-            } => Scope::Granted(*agency_id),
-            PrincipalKind::Staff {
-                jurisdiction: None, ..
-            } => Scope::Everywhere,
-            PrincipalKind::Staff {
-                jurisdiction: Some(j),
-                ..
-            } => Scope::Provinces(vec![j.clone()]),
-        }
+    /// What the caller's queries may see (`crate::scope`).
+    pub fn scope(&self) -> Scope {
+        crate::scope::of_principal(self)
     }
 
     /// Whether the caller is staff of a CAC office (provincial or national).

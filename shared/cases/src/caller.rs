@@ -34,6 +34,12 @@ impl Caller {
         }
     }
 
+    /// What the caller's queries may see, built from the principal in one place
+    /// (`frt_access::scope`).
+    pub fn scope(&self) -> frt_store::scope::Scope {
+        self.principal.scope()
+    }
+
     /// Whether the policy lets the caller do it (for choices, not refusals).
     pub fn may(
         &self,

@@ -86,5 +86,15 @@ macro_rules! store_errors {
             }
         }
     };
+    ($t:ty, fields) => {
+        $crate::error::store_errors!($t);
+
+        /// Problems with a body's fields (`frt_cases::input`).
+        impl From<Vec<frt_domain::form::FieldProblem>> for $t {
+            fn from(problems: Vec<frt_domain::form::FieldProblem>) -> Self {
+                Self::Invalid(problems)
+            }
+        }
+    };
 }
 pub(crate) use store_errors;

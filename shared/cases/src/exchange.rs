@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use frt_access::signing;
 use frt_store::audit::{self, Actor};
 use frt_store::exchange::{self as store, Client};
-use frt_store::notifications::{self as feed, Notification, Reader};
+use frt_store::notifications::{self as feed, Notification};
 use frt_store::registry::FeedFiling;
+use frt_store::scope::Scope;
 use frt_store::{identities, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
@@ -196,6 +197,8 @@ impl Signed<'_> {
 pub struct Caller {
     pub key_id: String,
     pub agency_id: Uuid,
+    /// What the client's agency may see (`frt_access::scope::of_agency`).
+    pub scope: Scope,
     pub scopes: Vec<String>,
     pub actor: Actor,
 }
@@ -213,8 +216,7 @@ impl Caller {
     pub fn origin(&self) -> Origin {
         Origin {
             agency_id: self.agency_id,
-            user_id: None,
-            role: None,
+            scope: self.scope.clone(),
             client: Some(self.key_id.clone()),
             actor: self.actor.clone(),
         }
@@ -386,9 +388,13 @@ async fn verified(
                     Some(json!({ "method": method, "path": path })),
                 )
                 .await?;
+                let agency = frt_store::identities::agency(conn, client.agency_id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("a client of no agency"))?;
                 Ok(Caller {
                     key_id: client.key_id,
                     agency_id: client.agency_id,
+                    scope: frt_access::scope::of_agency(&agency),
                     scopes: client.scopes,
                     actor,
                 })
@@ -611,12 +617,6 @@ pub async fn sync_notifications(
         limit,
     )
     .await?;
-    let reader = Reader {
-        agency_id: caller.agency_id,
-        role: None,
-        user_id: None,
-        national_cac: false,
-    };
     // The page's notifications, their recipients and views, each read once for the page.
     let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
     let found: HashMap<Uuid, Notification> = feed::get_all(&mut conn, &ids)
@@ -643,7 +643,7 @@ pub async fn sync_notifications(
             || concerned
                 .get(&n.id)
                 .is_some_and(|a| a.contains(&caller.agency_id));
-        if by_agency && feed::visible_by_role(&reader, n) {
+        if by_agency && feed::visible_by_role(&caller.scope, n) {
             events.push((cursor(r.txid, r.id), r.event, r.created_at));
             shown.push(n.clone());
         }

@@ -11,7 +11,7 @@ use frt_access::{Action, Resource};
 use frt_sheets::export::{mask, write_sheet, Cell};
 use frt_store::audit::{self, Actor};
 use frt_store::exports as store;
-use frt_store::filings::Scope;
+use frt_store::scope::Scope;
 use frt_store::ScopedFutureExt;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -60,7 +60,7 @@ impl Reader {
             .into());
         }
         Ok(Self {
-            scope: caller.principal.filing_scope(),
+            scope: caller.scope(),
             personal,
             actor: caller.actor.clone(),
         })
@@ -69,7 +69,7 @@ impl Reader {
     /// An administrator at the command line: every province, in clear.
     pub fn national(actor: Actor) -> Self {
         Self {
-            scope: Scope::Everywhere,
+            scope: Scope::PLATFORM,
             personal: true,
             actor,
         }
@@ -306,19 +306,12 @@ pub async fn statistics(
     use std::collections::BTreeMap;
     let (from, to) = month_bounds(month)
         .ok_or_else(|| ExportError::Invalid(format!("month must be YYYY-MM, not {month:?}")))?;
-    let scope = match (province, &reader.scope) {
-        (None, s) => s.clone(),
-        (Some(p), Scope::Everywhere) => Scope::Provinces(vec![p.to_owned()]),
-        (Some(p), Scope::Provinces(list)) if list.iter().any(|c| c == p) => {
-            Scope::Provinces(vec![p.to_owned()])
-        }
-        (Some(_), _) => {
-            return Err(Denied {
-                action: "read",
-                resource: "statistics of that province".into(),
-            }
-            .into())
-        }
+    let scope = match province {
+        None => reader.scope.clone(),
+        Some(p) => reader.scope.within(p).ok_or(Denied {
+            action: "read",
+            resource: "statistics of that province".into(),
+        })?,
     };
     let mut conn = core.db.conn().await?;
     let counts = store::filing_counts(&mut conn, &scope, from, to).await?;
@@ -539,11 +532,8 @@ pub async fn inspections(
     province: Option<&str>,
 ) -> Result<Exported, ExportError> {
     const PAGE: i64 = 1_000;
-    let provinces: Vec<Option<String>> = match (province, &reader.scope) {
-        (Some(p), Scope::Everywhere) => vec![Some(p.to_owned())],
-        (Some(p), Scope::Provinces(list)) if list.iter().any(|c| c == p) => {
-            vec![Some(p.to_owned())]
-        }
+    let provinces: Vec<Option<String>> = match (province, reader.scope.cac_provinces()) {
+        (Some(p), _) if reader.scope.covers(p) => vec![Some(p.to_owned())],
         (Some(_), _) => {
             return Err(Denied {
                 action: "read",
@@ -551,9 +541,9 @@ pub async fn inspections(
             }
             .into())
         }
-        (None, Scope::Everywhere) => vec![None],
-        (None, Scope::Provinces(list)) => list.iter().cloned().map(Some).collect(),
-        (None, _) => Vec::new(),
+        (None, Some(None)) => vec![None],
+        (None, Some(Some(list))) => list.iter().cloned().map(Some).collect(),
+        (None, None) => Vec::new(),
     };
     stream(
         core,

@@ -26,9 +26,15 @@ pub fn problem(path: &str, code: &str, message: &str) -> FieldProblem {
     }
 }
 
-/// A single field that is not valid, as a list of problems.
+/// A single field that is not valid, as a list of problems (every case type's error takes
+/// it with `?` or `.into()`).
 pub fn invalid(path: &str, message: &str) -> Vec<FieldProblem> {
     vec![problem(path, code::INVALID, message)]
+}
+
+/// A single field that must be given and was not.
+pub fn required(path: &str, message: &str) -> Vec<FieldProblem> {
+    vec![problem(path, code::REQUIRED, message)]
 }
 
 /// The problems of a body, collected so that every one is told at once.
@@ -76,6 +82,32 @@ impl Problems {
             return None;
         }
         Some(v.to_owned())
+    }
+
+    /// Optional text of at most `max` characters that `parse` takes (a domain type's parser):
+    /// blank is absent, a value it refuses is invalid with the parser's message.
+    pub fn parsed<T, E: Display>(
+        &mut self,
+        path: &str,
+        value: Option<&str>,
+        max: usize,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let v = self.optional(path, value, max)?;
+        match parse(&v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.invalid(path, &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A field that must be given and was not (and has no problem of its own yet).
+    pub fn required(&mut self, path: &str, message: &str) {
+        if !self.at(path) {
+            self.add(path, code::REQUIRED, message);
+        }
     }
 
     fn too_long(&mut self, path: &str, max: usize) {

@@ -1,8 +1,9 @@
 //! Complaints and reports (投诉举报): the rows, their receipt numbers, the office's queue (by
 //! the nearest open time limit, keyset-paged), repeats found by the contact's keyed
-//! fingerprint, and the evidence given. Every staff read takes the provinces it may see in SQL.
+//! fingerprint, and the evidence given. Every staff read takes the caller's `Scope`, applied in SQL.
 
 use crate::schema::{complaint_materials, complaint_receipt_counters, complaints, deadlines};
+use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -117,32 +118,43 @@ pub async fn by_receipt(
         .optional()
 }
 
-/// Which complaints staff may see: these provinces' (`None`: every province).
-pub type Provinces<'a> = Option<&'a [String]>;
+type Boxed<'a> = complaints::BoxedQuery<'a, diesel::pg::Pg>;
 
-/// One complaint, if in `provinces`.
+/// The complaints the scope may see: a CAC office's provinces', or for an agency outside the
+/// CAC those a case transfer handed to it; never a processor's.
+fn scoped(scope: &Scope) -> Boxed<'_> {
+    let q = complaints::table.into_boxed();
+    match &scope.reach {
+        Reach::Everywhere => q,
+        Reach::Provinces(p) => q.filter(complaints::province_code.eq_any(p)),
+        Reach::Granted(agency) => {
+            q.filter(complaints::id.eq_any(crate::scope::granted_to(*agency, ENTITY)))
+        }
+        Reach::Organisation(_) => q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>("FALSE")),
+    }
+}
+
+/// One complaint, if the scope may see it.
 pub async fn get(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    provinces: Provinces<'_>,
+    scope: &Scope,
 ) -> QueryResult<Option<Complaint>> {
-    let mut q = complaints::table.filter(complaints::id.eq(id)).into_boxed();
-    if let Some(p) = provinces {
-        q = q.filter(complaints::province_code.eq_any(p));
-    }
-    q.select(Complaint::as_select())
+    scoped(scope)
+        .filter(complaints::id.eq(id))
+        .select(Complaint::as_select())
         .first(conn)
         .await
         .optional()
 }
 
-/// One complaint in `provinces`, locked for the rest of the transaction.
+/// One complaint the scope may see, locked for the rest of the transaction.
 pub async fn get_for_update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    provinces: Provinces<'_>,
+    scope: &Scope,
 ) -> QueryResult<Option<Complaint>> {
-    if get(conn, id, provinces).await?.is_none() {
+    if get(conn, id, scope).await?.is_none() {
         return Ok(None);
     }
     complaints::table
@@ -260,10 +272,10 @@ const DUE_OR_NONE: &str = "COALESCE((SELECT min(d.due_date) FROM deadlines d \
      WHERE d.entity_type = 'complaint' AND d.entity_id = complaints.id AND d.met_on IS NULL), \
      DATE '9999-12-31')";
 
-/// The queue of `provinces`, nearest time limit first (then receipt), keyset-paged.
+/// The queue of the scope, nearest time limit first (then receipt), keyset-paged.
 pub async fn queue(
     conn: &mut AsyncPgConnection,
-    provinces: Provinces<'_>,
+    scope: &Scope,
     q: &QueueQuery,
 ) -> QueryResult<Vec<Queued>> {
     // The nearest deadline not yet met; a far date stands in for none, so one order serves.
@@ -275,10 +287,7 @@ pub async fn queue(
         .select(diesel::dsl::min(deadlines::due_date))
         .single_value();
     let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(DUE_OR_NONE);
-    let mut query = complaints::table.into_boxed();
-    if let Some(p) = provinces {
-        query = query.filter(complaints::province_code.eq_any(p));
-    }
+    let mut query = scoped(scope);
     if let Some(s) = &q.status {
         query = query.filter(complaints::status.eq(s.clone()));
     }

@@ -2,7 +2,7 @@
 //! transaction, so that a registry of a million processors is never held in memory; a
 //! read-only transaction takes no transaction id and holds back nothing else.
 
-use crate::filings::Scope;
+use crate::scope::{Reach, Scope};
 use chrono::NaiveDate;
 use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text};
 use diesel::QueryResult;
@@ -38,9 +38,9 @@ pub struct RegistryRow {
 /// The scope as a SQL condition on `o` (organisations). Only validated literals are written
 /// into it: province codes of six digits and ids printed from their type.
 fn scope_condition(scope: &Scope) -> String {
-    match scope {
-        Scope::Organisation(id) => format!("o.id = '{id}'"),
-        Scope::Provinces(codes) => {
+    match &scope.reach {
+        Reach::Organisation(id) => format!("o.id = '{id}'"),
+        Reach::Provinces(codes) => {
             let codes: Vec<String> = codes
                 .iter()
                 .filter(|c| c.len() == 6 && c.bytes().all(|b| b.is_ascii_digit()))
@@ -52,9 +52,9 @@ fn scope_condition(scope: &Scope) -> String {
                 format!("o.province_code IN ({})", codes.join(", "))
             }
         }
-        Scope::Everywhere => "TRUE".to_owned(),
+        Reach::Everywhere => "TRUE".to_owned(),
         // The registry is the CAC's: an agency outside it opens only the filings handed over.
-        Scope::Granted(_) => "FALSE".to_owned(),
+        Reach::Granted(_) => "FALSE".to_owned(),
     }
 }
 
@@ -155,9 +155,9 @@ fn month_condition(column: &str, from: NaiveDate, to: NaiveDate) -> String {
 }
 
 fn province_condition(column: &str, scope: &Scope) -> String {
-    match scope {
-        Scope::Organisation(_) => "FALSE".to_owned(),
-        other => scope_condition(other).replace("o.province_code", column),
+    match &scope.reach {
+        Reach::Organisation(_) => "FALSE".to_owned(),
+        _ => scope_condition(scope).replace("o.province_code", column),
     }
 }
 

@@ -2,6 +2,7 @@
 //! a row outside the caller's organisation or jurisdiction is simply not found.
 
 use crate::schema::{attachments, deadlines, filing_number_counters, filings, organisations};
+use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -26,38 +27,11 @@ pub fn contains_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// Whose rows a query may see. Staff scopes never see a filing that was never submitted: a
-/// draft is the processor's own until it is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// A processor's users: their own organisation's rows.
-    Organisation(Uuid),
-    /// Staff of a provincial office: rows of these provinces.
-    Provinces(Vec<String>),
-    /// National staff: every province.
-    Everywhere,
-    /// Staff of an agency outside the CAC (public security, another department): only the
-    /// filings a case transfer handed to this agency.
-    Granted(Uuid),
-}
-
 /// The ids of the filings a case transfer handed to `agency`, as a subquery.
 fn granted_to(
     agency: Uuid,
 ) -> crate::schema::case_grants::BoxedQuery<'static, diesel::pg::Pg, diesel::sql_types::Uuid> {
-    use crate::schema::case_grants;
-    case_grants::table
-        .filter(case_grants::agency_id.eq(agency))
-        .filter(case_grants::entity_type.eq("filing"))
-        .select(case_grants::entity_id)
-        .into_boxed()
-}
-
-impl Scope {
-    /// Whether the scope is a regulator's (staff see submitted versions only).
-    pub fn is_staff(&self) -> bool {
-        !matches!(self, Self::Organisation(_))
-    }
+    crate::scope::granted_to(agency, "filing")
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -116,15 +90,15 @@ fn scoped<'a>(scope: &'a Scope) -> BoxedFilings<'a> {
     if scope.is_staff() {
         q = q.filter(filings::first_submitted_at.is_not_null());
     }
-    match scope {
-        Scope::Organisation(org) => q.filter(filings::organisation_id.eq(*org)),
+    match &scope.reach {
+        Reach::Organisation(org) => q.filter(filings::organisation_id.eq(*org)),
         // One province as `=`, so an index on it can deliver rows in order (`= ANY` cannot).
-        Scope::Provinces(codes) => match codes.as_slice() {
+        Reach::Provinces(codes) => match codes.as_slice() {
             [one] => q.filter(filings::province_code.eq(one)),
             _ => q.filter(filings::province_code.eq_any(codes)),
         },
-        Scope::Everywhere => q,
-        Scope::Granted(agency) => q.filter(filings::id.eq_any(granted_to(*agency))),
+        Reach::Everywhere => q,
+        Reach::Granted(agency) => q.filter(filings::id.eq_any(granted_to(*agency))),
     }
 }
 
@@ -159,22 +133,22 @@ pub async fn get_for_update(
     // One statement per scope: a boxed query cannot carry FOR UPDATE.
     let q = filings::table.find(id).select(Filing::as_select());
     let submitted = filings::first_submitted_at.is_not_null();
-    match scope {
-        Scope::Organisation(org) => {
+    match &scope.reach {
+        Reach::Organisation(org) => {
             q.filter(filings::organisation_id.eq(*org))
                 .for_update()
                 .first(conn)
                 .await
         }
-        Scope::Provinces(codes) => {
+        Reach::Provinces(codes) => {
             q.filter(filings::province_code.eq_any(codes))
                 .filter(submitted)
                 .for_update()
                 .first(conn)
                 .await
         }
-        Scope::Everywhere => q.filter(submitted).for_update().first(conn).await,
-        Scope::Granted(agency) => {
+        Reach::Everywhere => q.filter(submitted).for_update().first(conn).await,
+        Reach::Granted(agency) => {
             q.filter(filings::id.eq_any(granted_to(*agency)))
                 .filter(submitted)
                 .for_update()
@@ -543,15 +517,15 @@ pub async fn review_queue(
         .filter(filings::status.eq(filter.status.clone().unwrap_or_else(|| "submitted".into())))
         .filter(filings::statutory_due_date.is_not_null())
         .into_boxed();
-    match scope {
-        Scope::Organisation(org) => q = q.filter(filings::organisation_id.eq(*org)),
+    match &scope.reach {
+        Reach::Organisation(org) => q = q.filter(filings::organisation_id.eq(*org)),
         // One province as `=`: the queue index then delivers rows already in order.
-        Scope::Provinces(codes) => match codes.as_slice() {
+        Reach::Provinces(codes) => match codes.as_slice() {
             [one] => q = q.filter(filings::province_code.eq(one.clone())),
             _ => q = q.filter(filings::province_code.eq_any(codes.clone())),
         },
-        Scope::Everywhere => {}
-        Scope::Granted(agency) => q = q.filter(filings::id.eq_any(granted_to(*agency))),
+        Reach::Everywhere => {}
+        Reach::Granted(agency) => q = q.filter(filings::id.eq_any(granted_to(*agency))),
     }
     if let Some(kind) = &filter.kind {
         q = q.filter(filings::kind.eq(kind.clone()));

@@ -1,12 +1,14 @@
 //! Inspections (监督检查): plans, random draws, the inspections with their requests and
-//! orders, joint agencies, and the processor's materials. Every read takes an
-//! `InspectionScope` applied in SQL: a processor sees its own, a provincial office its
-//! province's, national staff all, and an invited agency only the inspections it joined.
+//! orders, joint agencies, and the processor's materials. Every read takes the caller's
+//! `Scope` applied in SQL: a processor sees its own inspections, a provincial office its
+//! province's, national staff all, and an invited agency only the inspections it joined;
+//! plans and draws are the CAC offices' own.
 
 use crate::schema::{
     agencies, filings, inspection_agencies, inspection_draws, inspection_items,
     inspection_materials, inspection_plans, inspections, inspector_conflicts, organisations, users,
 };
+use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -15,19 +17,6 @@ use uuid::Uuid;
 
 /// Entity type of inspections in the audit trail, the deadline table and the outbox.
 pub const ENTITY: &str = "inspection";
-
-/// Whose inspections a query may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InspectionScope {
-    /// A processor's users: their organisation's.
-    Organisation(Uuid),
-    /// A provincial CAC office: its provinces'.
-    Provinces(Vec<String>),
-    /// The national CAC.
-    Everywhere,
-    /// Another agency (public security…): the inspections it was invited to, and no other.
-    JointOf(Uuid),
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = inspection_plans)]
@@ -56,12 +45,15 @@ pub async fn insert_plan(conn: &mut AsyncPgConnection, plan: &Plan) -> QueryResu
         .await
 }
 
-/// A plan of one of `provinces` (every province for `None`).
+/// A plan of the scope's provinces (a CAC office's).
 pub async fn plan(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    provinces: Option<&[String]>,
+    scope: &Scope,
 ) -> QueryResult<Option<Plan>> {
+    let Some(provinces) = scope.cac_provinces() else {
+        return Ok(None);
+    };
     let mut q = inspection_plans::table.find(id).into_boxed();
     if let Some(p) = provinces {
         q = q.filter(inspection_plans::province_code.eq_any(p));
@@ -69,11 +61,11 @@ pub async fn plan(
     q.select(Plan::as_select()).first(conn).await.optional()
 }
 
-/// Plans of `provinces` (every province for `None`), newest period first.
-pub async fn plans(
-    conn: &mut AsyncPgConnection,
-    provinces: Option<&[String]>,
-) -> QueryResult<Vec<Plan>> {
+/// Plans of the scope's provinces (a CAC office's), newest period first.
+pub async fn plans(conn: &mut AsyncPgConnection, scope: &Scope) -> QueryResult<Vec<Plan>> {
+    let Some(provinces) = scope.cac_provinces() else {
+        return Ok(Vec::new());
+    };
     let mut q = inspection_plans::table.into_boxed();
     if let Some(p) = provinces {
         q = q.filter(inspection_plans::province_code.eq_any(p));
@@ -175,12 +167,15 @@ pub async fn complete_draw(
         .await
 }
 
-/// A completed draw of one of `provinces` (every province for `None`).
+/// A completed draw of the scope's provinces (a CAC office's).
 pub async fn draw(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    provinces: Option<&[String]>,
+    scope: &Scope,
 ) -> QueryResult<Option<Draw>> {
+    let Some(provinces) = scope.cac_provinces() else {
+        return Ok(None);
+    };
     let mut q = inspection_draws::table
         .find(id)
         .filter(inspection_draws::completed_at.is_not_null())
@@ -398,13 +393,13 @@ pub async fn insert(
 
 type Boxed<'a> = inspections::BoxedQuery<'a, diesel::pg::Pg>;
 
-fn scoped(scope: &InspectionScope) -> Boxed<'_> {
+fn scoped(scope: &Scope) -> Boxed<'_> {
     let q = inspections::table.into_boxed();
-    match scope {
-        InspectionScope::Organisation(org) => q.filter(inspections::organisation_id.eq(*org)),
-        InspectionScope::Provinces(p) => q.filter(inspections::province_code.eq_any(p)),
-        InspectionScope::Everywhere => q,
-        InspectionScope::JointOf(agency) => q.filter(diesel::dsl::exists(
+    match &scope.reach {
+        Reach::Organisation(org) => q.filter(inspections::organisation_id.eq(*org)),
+        Reach::Provinces(p) => q.filter(inspections::province_code.eq_any(p)),
+        Reach::Everywhere => q,
+        Reach::Granted(agency) => q.filter(diesel::dsl::exists(
             inspection_agencies::table
                 .filter(inspection_agencies::inspection_id.eq(inspections::id))
                 .filter(inspection_agencies::agency_id.eq(*agency)),
@@ -416,7 +411,7 @@ fn scoped(scope: &InspectionScope) -> Boxed<'_> {
 pub async fn get(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    scope: &InspectionScope,
+    scope: &Scope,
 ) -> QueryResult<Option<Inspection>> {
     scoped(scope)
         .filter(inspections::id.eq(id))
@@ -430,7 +425,7 @@ pub async fn get(
 pub async fn get_for_update(
     conn: &mut AsyncPgConnection,
     id: Uuid,
-    scope: &InspectionScope,
+    scope: &Scope,
 ) -> QueryResult<Option<Inspection>> {
     if get(conn, id, scope).await?.is_none() {
         return Ok(None);
@@ -447,7 +442,7 @@ pub async fn get_for_update(
 /// Inspections the scope may see, newest first, optionally of one status or plan.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    scope: &InspectionScope,
+    scope: &Scope,
     status: Option<&str>,
     plan: Option<Uuid>,
     limit: i64,

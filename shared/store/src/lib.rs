@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod paper;
 pub mod registry;
 pub mod schema;
+pub mod scope;
 pub mod sweep_runs;
 pub mod test_clocks;
 pub mod throttle;

@@ -7,6 +7,7 @@ use crate::schema::{
     agencies, case_grants, exchange_feed, notification_counters, notification_links,
     notification_materials, notification_recipients, notifications,
 };
+use crate::scope::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -69,17 +70,6 @@ impl Recipient {
             answered_by: None,
         }
     }
-}
-
-/// Who reads notifications: an agency's member of staff, or an agency's system.
-#[derive(Debug, Clone)]
-pub struct Reader {
-    pub agency_id: Uuid,
-    /// The reader's role (a system reads as none: restricted notifications name roles).
-    pub role: Option<String>,
-    pub user_id: Option<Uuid>,
-    /// National CAC: everything sent or received within the CAC's domain.
-    pub national_cac: bool,
 }
 
 /// The next number of the day's sequence (1, 2, …), counted in the transaction.
@@ -190,17 +180,21 @@ async fn concerned(conn: &mut AsyncPgConnection, n: &Notification) -> QueryResul
     Ok(all)
 }
 
-/// Whether `reader` may see `n`: its agency sent or received it (national CAC: any agency of
-/// the CAC's domain did), and a restricted one names the reader's role (or the reader sent it).
+/// Whether the scope's reader may see `n`: its agency sent or received it (national CAC: any
+/// agency of the CAC's domain did), and a restricted one names the reader's role (or the
+/// reader sent it). Only an agency's staff and systems read notifications.
 pub async fn visible(
     conn: &mut AsyncPgConnection,
-    reader: &Reader,
+    scope: &Scope,
     n: &Notification,
 ) -> QueryResult<bool> {
+    let Some(agency) = scope.agency_id else {
+        return Ok(false);
+    };
     let agencies_concerned = concerned(conn, n).await?;
-    let by_agency = if agencies_concerned.contains(&reader.agency_id) {
+    let by_agency = if agencies_concerned.contains(&agency) {
         true
-    } else if reader.national_cac {
+    } else if scope.is_everywhere() {
         let kinds: Vec<String> = agencies::table
             .filter(agencies::id.eq_any(&agencies_concerned))
             .select(agencies::kind)
@@ -210,18 +204,18 @@ pub async fn visible(
     } else {
         false
     };
-    Ok(by_agency && visible_by_role(reader, n))
+    Ok(by_agency && visible_by_role(scope, n))
 }
 
 /// Whether a restricted notification names the reader's role (or the reader sent it); any
 /// other notification is visible by role to every reader of an agency concerned.
-pub fn visible_by_role(reader: &Reader, n: &Notification) -> bool {
+pub fn visible_by_role(scope: &Scope, n: &Notification) -> bool {
     n.classification != "restricted"
-        || reader
+        || scope
             .role
             .as_ref()
             .is_some_and(|r| n.restricted_roles.contains(r))
-        || (reader.user_id.is_some() && reader.user_id == n.sender_user_id)
+        || (scope.user_id.is_some() && scope.user_id == n.sender_user_id)
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Notification>> {
@@ -351,20 +345,23 @@ pub struct ListQuery {
     pub limit: i64,
 }
 
-/// The notifications `reader` may see, newest first, keyset-paged.
+/// The notifications the scope's reader may see, newest first, keyset-paged.
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    reader: &Reader,
+    scope: &Scope,
     q: &ListQuery,
 ) -> QueryResult<Vec<Notification>> {
+    let Some(agency) = scope.agency_id else {
+        return Ok(Vec::new());
+    };
     let to_me = notification_recipients::table
         .filter(notification_recipients::notification_id.eq(notifications::id))
-        .filter(notification_recipients::agency_id.eq(reader.agency_id));
+        .filter(notification_recipients::agency_id.eq(agency));
     let mut query = notifications::table.into_boxed();
     query = match q.direction.as_deref() {
-        Some("sent") => query.filter(notifications::sender_agency_id.eq(reader.agency_id)),
+        Some("sent") => query.filter(notifications::sender_agency_id.eq(agency)),
         Some("received") => query.filter(diesel::dsl::exists(to_me)),
-        _ if reader.national_cac => {
+        _ if scope.is_everywhere() => {
             let cac = agencies::table
                 .filter(agencies::kind.eq_any(CAC_KINDS))
                 .select(agencies::id);
@@ -378,13 +375,13 @@ pub async fn list(
         }
         _ => query.filter(
             notifications::sender_agency_id
-                .eq(reader.agency_id)
+                .eq(agency)
                 .or(diesel::dsl::exists(to_me)),
         ),
     };
     // Restricted ones: only the roles they name, and their sender.
-    let role = reader.role.clone().unwrap_or_default();
-    let sender = reader.user_id.unwrap_or_else(Uuid::nil);
+    let role = scope.role.clone().unwrap_or_default();
+    let sender = scope.user_id.unwrap_or_else(Uuid::nil);
     query = query.filter(
         notifications::classification
             .ne("restricted")
@@ -399,7 +396,7 @@ pub async fn list(
     if let Some(s) = &q.status {
         let with_status = notification_recipients::table
             .filter(notification_recipients::notification_id.eq(notifications::id))
-            .filter(notification_recipients::agency_id.eq(reader.agency_id))
+            .filter(notification_recipients::agency_id.eq(agency))
             .filter(notification_recipients::status.eq(s.clone()));
         query = query.filter(diesel::dsl::exists(with_status));
     }

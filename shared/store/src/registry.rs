@@ -2,8 +2,8 @@
 //! filed records: the initial filing with its number, then the chain of recorded change
 //! filings, ending with a recorded deregistration if there is one.
 
-use crate::filings::Scope;
 use crate::schema::{filings, organisations};
+use crate::scope::{Reach, Scope};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -91,18 +91,18 @@ pub async fn entries(
                 .filter(filings::status.eq("filed")),
         ))
         .into_boxed();
-    match scope {
-        Scope::Organisation(o) => {
+    match &scope.reach {
+        Reach::Organisation(o) => {
             orgs = orgs.filter(organisations::id.eq(*o));
             count = count.filter(organisations::id.eq(*o));
         }
-        Scope::Provinces(codes) => {
+        Reach::Provinces(codes) => {
             orgs = orgs.filter(organisations::province_code.eq_any(codes.clone()));
             count = count.filter(organisations::province_code.eq_any(codes.clone()));
         }
-        Scope::Everywhere => {}
+        Reach::Everywhere => {}
         // The registry is the CAC's: an agency outside it opens only the filings handed over.
-        Scope::Granted(_) => return Ok((Vec::new(), 0)),
+        Reach::Granted(_) => return Ok((Vec::new(), 0)),
     }
     if let Some(p) = processor.map(str::trim).filter(|p| !p.is_empty()) {
         let pattern = crate::filings::contains_pattern(p);

@@ -2,8 +2,9 @@
 //! statutory deadline and attachments.
 
 use crate::deadlines::{self, Deadline};
-use crate::filings::{self, Attachment, Filing, Scope};
+use crate::filings::{self, Attachment, Filing};
 use crate::identities;
+use crate::scope::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;

@@ -4,8 +4,8 @@
 //! step is authorised in the complaint's province, audited, and sent with the version seen.
 
 use super::{
-    invalid, open_contact, provinces, reply_key, tell_complainant, text, typed, view,
-    ComplaintError, ComplaintView, ACCEPTANCE, REPLY,
+    invalid, open_contact, reply_key, tell_complainant, text, typed, view, ComplaintError,
+    ComplaintView, ACCEPTANCE, REPLY,
 };
 use crate::caller::Caller;
 use crate::context::Core;
@@ -80,7 +80,7 @@ pub async fn queue(
     q: &ComplaintQueueQuery,
 ) -> Result<ComplaintQueuePage, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
-    let scope = provinces(&caller.principal)?;
+    let scope = caller.scope();
     let limit = crate::input::limit(q.limit)?;
     let status = q
         .status
@@ -93,7 +93,7 @@ pub async fn queue(
     let mut conn = core.db.conn().await?;
     let rows = store::queue(
         &mut conn,
-        scope.as_deref(),
+        &scope,
         &QueueQuery {
             status,
             assignee: q.mine.unwrap_or(false).then_some(caller.principal.user_id),
@@ -148,19 +148,7 @@ async fn readable(
     caller: &Caller,
     id: Uuid,
 ) -> Result<Complaint, ComplaintError> {
-    let scope = match provinces(&caller.principal) {
-        Ok(scope) => scope,
-        Err(denied) => match caller.principal.agency_id() {
-            Some(agency)
-                if frt_store::notifications::granted(conn, agency, store::ENTITY, id).await? =>
-            {
-                None
-            }
-            Some(_) => return Err(ComplaintError::NotFound),
-            None => return Err(denied),
-        },
-    };
-    store::get(conn, id, scope.as_deref())
+    store::get(conn, id, &caller.scope())
         .await?
         .ok_or(ComplaintError::NotFound)
 }
@@ -173,8 +161,7 @@ async fn worked(
     id: Uuid,
     action: Action,
 ) -> Result<Complaint, ComplaintError> {
-    let scope = provinces(&caller.principal)?;
-    let c = store::get_for_update(conn, id, scope.as_deref())
+    let c = store::get_for_update(conn, id, &caller.scope())
         .await?
         .ok_or(ComplaintError::NotFound)?;
     caller.require(core, Resource::COMPLAINT, action, Some(&c.province_code))?;
@@ -393,11 +380,13 @@ pub async fn transfer(
                 let stored = to.stored();
                 let (action, province) = match &to {
                     TransferTo::Province(p) if *p == c.province_code => {
-                        return Err(invalid("to", "the complaint is in that province already"))
+                        return Err(
+                            invalid("to", "the complaint is in that province already").into()
+                        )
                     }
                     TransferTo::Province(p) => {
                         if !identities::region_exists(conn, p).await? {
-                            return Err(invalid("to", "no such province in the table"));
+                            return Err(invalid("to", "no such province in the table").into());
                         }
                         (ComplaintAction::TransferToProvince, Some(p.as_str()))
                     }
@@ -541,7 +530,8 @@ pub async fn assign(
                     return Err(invalid(
                         "assignee_id",
                         "not an active complaint handler or supervisor of the complaint's province",
-                    ));
+                    )
+                    .into());
                 };
                 let c = advance(
                     conn,
@@ -583,9 +573,7 @@ pub async fn investigate(
                     let found = frt_store::inspections::get(
                         conn,
                         i,
-                        &frt_store::inspections::InspectionScope::Provinces(vec![c
-                            .province_code
-                            .clone()]),
+                        &frt_store::scope::Scope::of_province(&c.province_code),
                     )
                     .await?;
                     let fits = found.is_some_and(|found| {
@@ -597,7 +585,8 @@ pub async fn investigate(
                             "inspection_id",
                             "an inspection of the same processor in the province, opened with \
                              source complaint",
-                        ));
+                        )
+                        .into());
                     }
                 }
                 let step = Step {
@@ -670,7 +659,7 @@ pub async fn reply(
             let day =
                 frt_domain::civil::parse(d).map_err(|e| invalid("posted_on", &e.to_string()))?;
             if day > today_in_china() {
-                return Err(invalid("posted_on", "a day not after today"));
+                return Err(invalid("posted_on", "a day not after today").into());
             }
             Some(day)
         }
@@ -733,11 +722,13 @@ async fn issue_reply(
         (Some("post"), None) => Err(invalid(
             "posted_on",
             "the complainant asked for a reply by post: record the day the letter was sent",
-        )),
+        )
+        .into()),
         (_, Some(_)) => Err(invalid(
             "posted_on",
             "the complainant asked for a reply by mail: it is sent by the platform",
-        )),
+        )
+        .into()),
         (_, None) if core.settings.complaints.reply_approval_required => {
             let updated = store::step(
                 conn,

@@ -4,9 +4,10 @@
 //! where the processor is located, linked to an earlier one from the same contact about the
 //! same processor (合并), and given a receipt number and an access code shown once.
 
-use super::{problem, seal, tell_complainant, ComplaintError, Contact, ACCEPTANCE, REPLY};
+use super::{invalid, seal, tell_complainant, ComplaintError, Contact, ACCEPTANCE, REPLY};
 use crate::caller::Caller;
 use crate::context::Core;
+use crate::input::Problems;
 use crate::today_in_china;
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
@@ -112,174 +113,92 @@ struct Checked {
     contact: Option<Contact>,
 }
 
-/// Optional text: blank is absent; too long is a problem.
-fn optional(
-    problems: &mut Vec<FieldProblem>,
-    path: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<String> {
-    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
-    if v.chars().count() > max {
-        problems.push(problem(
-            path,
-            "too_long",
-            &format!("at most {max} characters"),
-        ));
-        return None;
-    }
-    Some(v.to_owned())
-}
-
 fn check(input: &ComplaintInput, today: NaiveDate) -> Result<Checked, Vec<FieldProblem>> {
-    let mut problems = Vec::new();
+    let mut problems = Problems::new();
     let description = input.description.trim();
     if description.is_empty() {
-        problems.push(problem(
-            "description",
-            "required",
-            "say what happened, where and when",
-        ));
-    } else if description.chars().count() > 5000 {
-        problems.push(problem(
-            "description",
-            "too_long",
-            "at most 5000 characters",
-        ));
+        problems.required("description", "say what happened, where and when");
+    } else {
+        problems.text("description", description, 5000);
     }
-    let uscc = match optional(
-        &mut problems,
-        "processor.uscc",
-        input.processor.uscc.as_deref(),
-        18,
-    ) {
-        Some(u) => match Uscc::parse(&u) {
-            Ok(code) => Some(code.as_str().to_owned()),
-            Err(e) => {
-                problems.push(problem("processor.uscc", "invalid", &e.to_string()));
-                None
-            }
-        },
-        None => None,
-    };
-    let name = optional(
-        &mut problems,
-        "processor.name",
-        input.processor.name.as_deref(),
-        200,
-    );
-    if uscc.is_none()
-        && name.is_none()
-        && !problems.iter().any(|p| p.path.starts_with("processor."))
-    {
-        problems.push(problem(
+    let processor = &input.processor;
+    let uscc = problems
+        .parsed("processor.uscc", processor.uscc.as_deref(), 18, Uscc::parse)
+        .map(|code| code.as_str().to_owned());
+    let name = problems.optional("processor.name", processor.name.as_deref(), 200);
+    if uscc.is_none() && name.is_none() && !problems.at("processor.") {
+        problems.required(
             "processor",
-            "required",
             "name the processor complained about: its name or its USCC",
-        ));
+        );
     }
-    let province = match input.province.as_deref().map(str::trim) {
-        Some(p) if !p.is_empty() => match ProvinceCode::parse(p) {
-            Ok(code) => Some(code.as_str().to_owned()),
-            Err(e) => {
-                problems.push(problem("province", "invalid", &e.to_string()));
-                None
+    let province = problems
+        .parsed(
+            "province",
+            input.province.as_deref(),
+            32,
+            ProvinceCode::parse,
+        )
+        .map(|code| code.as_str().to_owned());
+    let occurred_on = problems
+        .parsed(
+            "occurred_on",
+            input.occurred_on.as_deref(),
+            32,
+            frt_domain::civil::parse,
+        )
+        .filter(|day| {
+            let past = *day <= today;
+            if !past {
+                problems.invalid("occurred_on", "a day not after today");
             }
-        },
-        _ => None,
-    };
-    let occurred_on = match input.occurred_on.as_deref() {
-        Some(d) => match frt_domain::civil::parse(d) {
-            Ok(day) if day > today => {
-                problems.push(problem("occurred_on", "invalid", "a day not after today"));
-                None
-            }
-            Ok(day) => Some(day),
-            Err(e) => {
-                problems.push(problem("occurred_on", "invalid", &e.to_string()));
-                None
-            }
-        },
-        None => None,
-    };
-    let location = optional(&mut problems, "location", input.location.as_deref(), 500);
+            past
+        });
+    let location = problems.optional("location", input.location.as_deref(), 500);
     let (reply_channel, contact) = match (input.anonymous, &input.reply) {
         (true, Some(_)) => {
-            problems.push(problem(
+            problems.invalid(
                 "reply",
-                "invalid",
                 "an anonymous report gets no reply: leave out how to reply, or do not report anonymously",
-            ));
+            );
             (None, None)
         }
         (true, None) => (None, None),
         (false, None) => {
-            problems.push(problem(
+            problems.required(
                 "reply",
-                "required",
                 "say how to reply (mail or post), or report anonymously: then no reply can be sent",
-            ));
+            );
             (None, None)
         }
         (false, Some(r)) => {
             let channel = r.channel.trim().parse::<ReplyChannel>().ok();
             if channel.is_none() {
-                problems.push(problem("reply.channel", "invalid", "mail or post"));
+                problems.invalid("reply.channel", "mail or post");
             }
-            let email = match optional(&mut problems, "reply.email", r.email.as_deref(), 254) {
-                Some(e) => match Email::parse(&e) {
-                    Ok(e) => Some(e.into_string()),
-                    Err(err) => {
-                        problems.push(problem("reply.email", "invalid", &err.to_string()));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let phone = match optional(&mut problems, "reply.phone", r.phone.as_deref(), 40) {
-                Some(p) => match Phone::parse(&p) {
-                    Ok(p) => Some(p.into_string()),
-                    Err(err) => {
-                        problems.push(problem("reply.phone", "invalid", &err.to_string()));
-                        None
-                    }
-                },
-                None => None,
-            };
-            let postal_address = optional(
-                &mut problems,
-                "reply.postal_address",
-                r.postal_address.as_deref(),
-                500,
-            );
-            let contact_name = optional(&mut problems, "reply.name", r.name.as_deref(), 100);
-            let language = match r.language.as_deref().map(str::trim) {
-                None | Some("") => None,
-                Some(l) => match l.parse::<frt_mail::Locale>() {
-                    Ok(l) => Some(l.as_str().to_owned()),
-                    Err(err) => {
-                        problems.push(problem("reply.language", "invalid", &err));
-                        None
-                    }
-                },
-            };
-            let given = |path: &str| problems.iter().any(|p| p.path == path);
+            let email = problems
+                .parsed("reply.email", r.email.as_deref(), 254, Email::parse)
+                .map(Email::into_string);
+            let phone = problems
+                .parsed("reply.phone", r.phone.as_deref(), 40, Phone::parse)
+                .map(Phone::into_string);
+            let postal_address =
+                problems.optional("reply.postal_address", r.postal_address.as_deref(), 500);
+            let contact_name = problems.optional("reply.name", r.name.as_deref(), 100);
+            let language = problems
+                .parsed("reply.language", r.language.as_deref(), 32, |l| {
+                    l.parse::<frt_mail::Locale>()
+                })
+                .map(|l| l.as_str().to_owned());
             match channel {
-                Some(ReplyChannel::Mail) if email.is_none() && !given("reply.email") => {
-                    problems.push(problem(
-                        "reply.email",
-                        "required",
-                        "a mail address to send the reply to",
-                    ));
+                Some(ReplyChannel::Mail) if email.is_none() => {
+                    problems.required("reply.email", "a mail address to send the reply to");
                 }
-                Some(ReplyChannel::Post)
-                    if postal_address.is_none() && !given("reply.postal_address") =>
-                {
-                    problems.push(problem(
+                Some(ReplyChannel::Post) if postal_address.is_none() => {
+                    problems.required(
                         "reply.postal_address",
-                        "required",
                         "a postal address to send the reply to",
-                    ));
+                    );
                 }
                 _ => {}
             }
@@ -295,10 +214,7 @@ fn check(input: &ComplaintInput, today: NaiveDate) -> Result<Checked, Vec<FieldP
             )
         }
     };
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(Checked {
+    problems.finish(Checked {
         uscc,
         name,
         province,
@@ -332,7 +248,7 @@ pub async fn enter(
         .parse::<ComplaintChannel>()
         .ok()
         .filter(|c| *c != ComplaintChannel::Online)
-        .ok_or_else(|| super::invalid("channel", "phone, letter, visit or transfer"))?;
+        .ok_or_else(|| invalid("channel", "phone, letter, visit or transfer"))?;
     register(
         core,
         &caller.actor,
@@ -416,13 +332,13 @@ async fn register_in(
     let province = match (&org, &checked.province) {
         (Some(o), _) => o.province_code.clone(),
         (None, Some(p)) if identities::region_exists(conn, p).await? => p.clone(),
-        (None, Some(_)) => return Err(super::invalid("province", "no such province in the table")),
+        (None, Some(_)) => return Err(invalid("province", "no such province in the table").into()),
         (None, None) => {
-            return Err(ComplaintError::Invalid(vec![problem(
+            return Err(crate::input::required(
                 "province",
-                "required",
                 "the processor is not registered here: name the province where it is located",
-            )]))
+            )
+            .into())
         }
     };
     let id = Uuid::now_v7();

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use frt_domain::complaint::{self as rules, ComplaintStatus};
 use frt_store::audit::{self, Actor};
 use frt_store::complaints::{self as store, Complaint, Material};
+use frt_store::scope::Scope;
 use frt_store::{deadlines, throttle, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
@@ -220,7 +221,7 @@ async fn record_evidence(
     core.db
         .tx(|conn| {
             async move {
-                let c = store::get_for_update(conn, c.id, None)
+                let c = store::get_for_update(conn, c.id, &Scope::PLATFORM)
                     .await?
                     .ok_or(ComplaintError::NotFound)?;
                 if typed(&c)? != ComplaintStatus::Received

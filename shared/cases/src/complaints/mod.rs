@@ -22,13 +22,14 @@ use crate::notices::{self, About};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::sealing::{DataKey, SealError};
-use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource};
+use frt_access::{Action, Resource};
 use frt_domain::complaint::{ComplaintStatus, IllegalComplaintStep};
 use frt_domain::form::FieldProblem;
 use frt_mail::{ComplaintNotice, TimedStep};
 use frt_store::audit::{self, Actor};
 use frt_store::complaints::{self as store, Complaint, Material};
 use frt_store::deadlines::{self, Deadline};
+use frt_store::scope::Scope;
 use frt_store::views::DeadlineView;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde::{Deserialize, Serialize};
@@ -71,7 +72,7 @@ pub enum ComplaintError {
     Store(#[from] StoreError),
 }
 
-crate::error::store_errors!(ComplaintError);
+crate::error::store_errors!(ComplaintError, fields);
 
 impl From<SealError> for ComplaintError {
     fn from(e: SealError) -> Self {
@@ -91,29 +92,7 @@ impl From<crate::filings::FilingError> for ComplaintError {
     }
 }
 
-/// One refused field.
-pub(crate) fn problem(path: &str, code: &str, message: &str) -> FieldProblem {
-    FieldProblem {
-        path: path.to_owned(),
-        code: code.to_owned(),
-        message: message.to_owned(),
-    }
-}
-
-pub(crate) fn invalid(path: &str, message: &str) -> ComplaintError {
-    ComplaintError::Invalid(vec![problem(path, "invalid", message)])
-}
-
-/// Text of 1 to `max` characters, not all blank; trimmed.
-pub(crate) fn text(path: &str, value: &str, max: usize) -> Result<String, ComplaintError> {
-    if value.trim().is_empty() || value.chars().count() > max {
-        return Err(invalid(
-            path,
-            &format!("1 to {max} characters, not all blank"),
-        ));
-    }
-    Ok(value.trim().to_owned())
-}
+pub(crate) use crate::input::{invalid, text};
 
 /// How to reach the complainant: sealed at rest, never in logs, audit rows or staff mail.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -216,26 +195,6 @@ pub(crate) fn open_contact(
     Ok(Some(
         serde_json::from_slice(&plain).map_err(anyhow::Error::from)?,
     ))
-}
-
-/// The provinces whose complaints a caller works: its own, or all for national staff (`None`).
-pub(crate) fn provinces(p: &Principal) -> Result<Option<Vec<String>>, ComplaintError> {
-    match &p.kind {
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::NationalCac,
-            ..
-        } => Ok(None),
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::ProvincialCac,
-            jurisdiction: Some(j),
-            ..
-        } => Ok(Some(vec![j.clone()])),
-        _ => Err(Denied {
-            action: "read",
-            resource: "complaint".into(),
-        }
-        .into()),
-    }
 }
 
 pub(crate) fn typed(c: &Complaint) -> Result<ComplaintStatus, ComplaintError> {
@@ -391,7 +350,9 @@ pub(crate) async fn view(
         None => None,
     };
     let duplicate_of = match c.duplicate_of {
-        Some(d) => store::get(conn, d, None).await?.map(|p| p.receipt_number),
+        Some(d) => store::get(conn, d, &Scope::PLATFORM)
+            .await?
+            .map(|p| p.receipt_number),
         None => None,
     };
     let repeats = store::repeats_of(conn, c.id).await?;
@@ -458,7 +419,7 @@ impl Entity for ComplaintCase {
         conn: &mut AsyncPgConnection,
         id: Uuid,
     ) -> Result<Option<Jurisdiction>, QueryError> {
-        Ok(store::get(conn, id, None)
+        Ok(store::get(conn, id, &Scope::PLATFORM)
             .await?
             .map(|c| Jurisdiction::Province(c.province_code)))
     }
@@ -500,7 +461,7 @@ impl CaseType for ComplaintCase {
         let Some(id) = m.entity_id else {
             return Ok(());
         };
-        let Some(c) = store::get_for_update(conn, id, None).await? else {
+        let Some(c) = store::get_for_update(conn, id, &Scope::PLATFORM).await? else {
             return Ok(());
         };
         if m.dedup_key != reply_key(c.id, c.reply_seq) || c.reply_state.as_deref() != Some("queued")
@@ -525,7 +486,7 @@ impl CaseType for ComplaintCase {
         today: NaiveDate,
     ) -> Result<Handled, StoreError> {
         let mut handled = Handled::default();
-        let Some(c) = store::get(conn, d.entity_id, None).await? else {
+        let Some(c) = store::get(conn, d.entity_id, &Scope::PLATFORM).await? else {
             return Ok(handled);
         };
         let step = if d.purpose == ACCEPTANCE {

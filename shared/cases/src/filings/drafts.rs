@@ -27,7 +27,7 @@ pub async fn create(
         resource: "filing".into(),
     })?;
     let form = serde_json::to_value(&form).map_err(anyhow::Error::from)?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let actor = caller.actor.clone();
     let user_id = caller.principal.user_id;
     core.db
@@ -108,7 +108,7 @@ pub async fn save_form(
 ) -> Result<FilingDetail, FilingError> {
     caller.require(core, Resource::FILING, Action::Write, None)?;
     let form = serde_json::to_value(&form).map_err(anyhow::Error::from)?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let actor = caller.actor.clone();
     core.db
         .tx(|conn| {

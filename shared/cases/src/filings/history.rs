@@ -22,7 +22,7 @@ pub async fn versions(
 ) -> Result<Vec<FilingVersion>, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
     let mut conn = core.db.conn().await?;
-    visible(&mut conn, &caller.principal.filing_scope(), id).await?;
+    visible(&mut conn, &caller.scope(), id).await?;
     Ok(versions::of_filing(&mut conn, id).await?)
 }
 
@@ -125,7 +125,7 @@ pub async fn timeline(
 ) -> Result<Vec<HistoryEntry>, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
     let mut conn = core.db.conn().await?;
-    visible(&mut conn, &caller.principal.filing_scope(), id).await?;
+    visible(&mut conn, &caller.scope(), id).await?;
     let colleagues: Vec<(Uuid, String)> = match caller.principal.organisation_id() {
         Some(o) => identities::users_of_organisation(&mut conn, o)
             .await?

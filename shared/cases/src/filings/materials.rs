@@ -200,7 +200,7 @@ where
 /// Refuses early (before any byte is read) when the filing is not the caller's to change.
 pub async fn check_editable(core: &Core, caller: &Caller, id: Uuid) -> Result<(), FilingError> {
     caller.require(core, Resource::FILING, Action::Write, None)?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     core.db
         .tx(|conn| {
             async move { editable_for_update(conn, &scope, id).await.map(|_| ()) }.scope_boxed()
@@ -233,7 +233,7 @@ async fn record(
     received: Received,
 ) -> Result<AttachmentView, FilingError> {
     caller.require(core, Resource::FILING, Action::Write, None)?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let actor = caller.actor.clone();
     let user_id = caller.principal.user_id;
     let Received {

@@ -22,7 +22,8 @@ use frt_domain::filing::{FilingKind, FilingStatus};
 use frt_mail::FilingNotice;
 use frt_store::audit::{self, Actor};
 use frt_store::deadlines::{self, Deadline};
-use frt_store::filings::{self, Scope};
+use frt_store::filings::{self};
+use frt_store::scope::Scope;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde_json::json;
 use uuid::Uuid;
@@ -71,7 +72,7 @@ impl Entity for FilingCase {
         conn: &mut AsyncPgConnection,
         id: Uuid,
     ) -> Result<Option<Jurisdiction>, QueryError> {
-        Ok(filings::get(conn, id, &Scope::Everywhere)
+        Ok(filings::get(conn, id, &Scope::PLATFORM)
             .await?
             .map(|f| Jurisdiction::Province(f.province_code)))
     }
@@ -128,7 +129,7 @@ async fn filing_of(
     conn: &mut AsyncPgConnection,
     d: &Deadline,
 ) -> Result<Option<(filings::Filing, identities::Organisation)>, QueryError> {
-    let Some(filing) = filings::get(conn, d.entity_id, &Scope::Everywhere).await? else {
+    let Some(filing) = filings::get(conn, d.entity_id, &Scope::PLATFORM).await? else {
         return Ok(None);
     };
     Ok(identities::organisation(conn, filing.organisation_id)

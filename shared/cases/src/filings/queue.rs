@@ -15,9 +15,8 @@ use frt_domain::filing::{FilingKind, FilingStatus};
 use frt_domain::region::ProvinceCode;
 use frt_domain::risk::RiskLevel;
 use frt_sheets::export::Cell;
-use frt_store::filings::{
-    self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort, Scope,
-};
+use frt_store::filings::{self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort};
+use frt_store::scope::Scope;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -238,7 +237,7 @@ pub fn page_of(
 
 /// The queue's scope: the caller's jurisdiction, narrowed to `province` when given.
 pub fn scope_of(caller: &Caller, q: &QueueQuery) -> Result<Scope, FilingError> {
-    let mut scope = caller.principal.filing_scope();
+    let mut scope = caller.scope();
     if let Some(p) = q.province.as_deref() {
         let p = ProvinceCode::parse(p)
             .map_err(|e| BadParameter::new("province", "invalid_province", e.to_string()))?;
@@ -250,8 +249,8 @@ pub fn scope_of(caller: &Caller, q: &QueueQuery) -> Result<Scope, FilingError> {
             .into());
         }
         // Narrowing only: an agency outside the CAC keeps to what was handed to it.
-        if !matches!(scope, Scope::Granted(_)) {
-            scope = Scope::Provinces(vec![p.as_str().to_owned()]);
+        if let Some(narrowed) = scope.within(p.as_str()) {
+            scope = narrowed;
         }
     }
     Ok(scope)

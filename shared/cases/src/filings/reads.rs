@@ -9,7 +9,8 @@ use crate::download::Download;
 use crate::error::StoreError;
 use crate::filings::FilingError;
 use frt_access::{Action, Resource};
-use frt_store::filings::{self, Filing, Scope};
+use frt_store::filings::{self, Filing};
+use frt_store::scope::Scope;
 use frt_store::views::{self, Audience, FilingDetail};
 use frt_store::{audit, AsyncPgConnection, ScopedFutureExt};
 use serde_json::json;
@@ -38,14 +39,9 @@ pub fn audience(caller: &Caller) -> Audience {
 pub async fn detail(core: &Core, caller: &Caller, id: Uuid) -> Result<FilingDetail, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
     let mut conn = core.db.conn().await?;
-    views::filing_detail(
-        &mut conn,
-        id,
-        &caller.principal.filing_scope(),
-        audience(caller),
-    )
-    .await?
-    .ok_or(FilingError::NotFound)
+    views::filing_detail(&mut conn, id, &caller.scope(), audience(caller))
+        .await?
+        .ok_or(FilingError::NotFound)
 }
 
 /// Opens a material of a filing the caller may read, after auditing the download.
@@ -56,7 +52,7 @@ pub async fn open_attachment(
     attachment_id: Uuid,
 ) -> Result<Download, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let actor = caller.actor.clone();
     let attachment = core
         .db
@@ -166,7 +162,7 @@ pub async fn list(
                 .map(|k| k.as_str().to_owned())
         })
         .transpose()?;
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let mut conn = core.db.conn().await?;
     let (rows, total) = filings::list(
         &mut conn,
@@ -216,14 +212,8 @@ pub async fn registry(
         .map(|p| input::bounded("processor", p, 200))
         .transpose()?;
     let mut conn = core.db.conn().await?;
-    let (items, total) = frt_store::registry::entries(
-        &mut conn,
-        &caller.principal.filing_scope(),
-        processor,
-        limit,
-        offset,
-    )
-    .await?;
+    let (items, total) =
+        frt_store::registry::entries(&mut conn, &caller.scope(), processor, limit, offset).await?;
     Ok(input::Page {
         items,
         total,

@@ -146,7 +146,7 @@ async fn decidable(
     action: FilingAction,
     expected_version: Option<i32>,
 ) -> Result<(Filing, FilingStatus, FilingStatus), FilingError> {
-    let filing = filings::get_for_update(conn, id, &caller.principal.filing_scope())
+    let filing = filings::get_for_update(conn, id, &caller.scope())
         .await?
         .ok_or(FilingError::NotFound)?;
     let province = filing.province_code.as_str();
@@ -393,7 +393,7 @@ pub async fn sign_off(
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(FilingError::InvalidNote);
     }
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     core.db
         .tx(|conn| {
             async move {
@@ -464,7 +464,7 @@ async fn waiting(
     caller: &Caller,
     id: Uuid,
 ) -> Result<Filing, FilingError> {
-    let f = filings::get_for_update(conn, id, &caller.principal.filing_scope())
+    let f = filings::get_for_update(conn, id, &caller.scope())
         .await?
         .ok_or(FilingError::NotFound)?;
     if f.status != FilingStatus::Submitted.as_str() {

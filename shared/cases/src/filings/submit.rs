@@ -31,7 +31,7 @@ pub async fn submit(
 ) -> Result<(u16, serde_json::Value), FilingError> {
     caller.require(core, Resource::FILING, Action::Write, None)?;
     let request_hash = format!("submit:{id}");
-    let scope = caller.principal.filing_scope();
+    let scope = caller.scope();
     let actor = caller.actor.clone();
     let user_id = caller.principal.user_id;
     let settings = core.settings.clone();

@@ -5,7 +5,7 @@
 //! reminds of; the processor is told by mail and sees it in the portal.
 
 use super::{
-    invalid, item_purpose, plan_provinces, reference, scope_of, tell_processor, text, typed, view,
+    cac_scope, invalid, item_purpose, reference, tell_processor, text, typed, view,
     InspectionError, InspectionView,
 };
 use crate::caller::Caller;
@@ -89,7 +89,7 @@ pub async fn open(
     target: NewTarget,
 ) -> Result<InspectionView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     let source = InspectionSource::from_str(&target.source)
         .map_err(|_| invalid("source", "draw, risk, complaint or notification"))?;
     let actor = caller.actor.clone();
@@ -99,17 +99,17 @@ pub async fn open(
             async move {
                 let org = identities::organisation(conn, target.organisation_id)
                     .await?
-                    .filter(|o| provinces.as_ref().is_none_or(|p| p.contains(&o.province_code)))
+                    .filter(|o| scope.covers(&o.province_code))
                     .ok_or(InspectionError::Missing("organisation"))?;
                 let mut inspectors = target.inspector_ids.clone();
                 let mut swap = None;
                 match (source, target.draw_id) {
                     (InspectionSource::Draw, Some(draw)) => {
-                        let d = store::draw(conn, draw, provinces.as_deref())
+                        let d = store::draw(conn, draw, &scope)
                             .await?
                             .ok_or(InspectionError::Missing("draw"))?;
                         if !d.target_ids.unwrap_or_default().contains(&org.id) {
-                            return Err(invalid("organisation_id", "the draw did not pick this processor"));
+                            return Err(invalid("organisation_id", "the draw did not pick this processor").into());
                         }
                         (inspectors, swap) = drawn_inspectors(
                             d.inspector_ids.unwrap_or_default(),
@@ -118,24 +118,19 @@ pub async fn open(
                         )?;
                     }
                     (InspectionSource::Draw, None) => {
-                        return Err(invalid("draw_id", "a drawn target names its draw"))
+                        return Err(invalid("draw_id", "a drawn target names its draw").into())
                     }
                     (_, Some(_)) => {
-                        return Err(invalid("draw_id", "only a drawn target names a draw"))
+                        return Err(invalid("draw_id", "only a drawn target names a draw").into())
                     }
                     _ if target.swap_reason.is_some() => {
-                        return Err(invalid("swap_reason", "only a drawn target's inspectors are swapped"))
+                        return Err(invalid("swap_reason", "only a drawn target's inspectors are swapped").into())
                     }
                     _ => {}
                 }
                 match (source, target.notification_id) {
                     (InspectionSource::Notification, Some(n)) => {
-                        let reader = frt_store::notifications::Reader {
-                            agency_id: caller.principal.agency_id().unwrap_or_else(Uuid::nil),
-                            role: Some(caller.principal.role.as_str().to_owned()),
-                            user_id: Some(by),
-                            national_cac: provinces.is_none(),
-                        };
+                        let reader = caller.scope();
                         let found = frt_store::notifications::get(conn, n).await?;
                         let fits = match &found {
                             Some(note) => {
@@ -149,20 +144,20 @@ pub async fn open(
                             return Err(invalid(
                                 "notification_id",
                                 "a notification about this processor that your agency sent or received",
-                            ));
+                            ).into());
                         }
                     }
                     (InspectionSource::Notification, None) => {
                         return Err(invalid(
                             "notification_id",
                             "an inspection from a notification names the notification",
-                        ))
+                        ).into())
                     }
                     (_, Some(_)) => {
                         return Err(invalid(
                             "notification_id",
                             "only an inspection from a notification names one",
-                        ))
+                        ).into())
                     }
                     _ => {}
                 }
@@ -172,7 +167,7 @@ pub async fn open(
                     return Err(invalid(
                         "inspector_ids",
                         "inspectors go at least two together: name two or more, or open from a draw of two or more",
-                    ));
+                    ).into());
                 }
                 let eligible = store::inspector_pool(conn, &org.province_code, &[org.id]).await?;
                 if let Some(bad) = inspectors
@@ -182,7 +177,7 @@ pub async fn open(
                     return Err(invalid(
                         "inspector_ids",
                         &format!("{bad} is not an eligible inspector of the province without a conflict with this processor"),
-                    ));
+                    ).into());
                 }
                 let i = store::insert(
                     conn,
@@ -247,7 +242,7 @@ async fn conducted(
     caller: &Caller,
     id: Uuid,
 ) -> Result<Inspection, InspectionError> {
-    let i = store::get_for_update(conn, id, &scope_of(&caller.principal))
+    let i = store::get_for_update(conn, id, &caller.scope())
         .await?
         .ok_or(InspectionError::NotFound)?;
     caller.require(
@@ -508,10 +503,7 @@ pub async fn record_findings(
             .iter()
             .any(|p| p.trim().is_empty() || p.chars().count() > 2000)
     {
-        return Err(invalid(
-            "problems",
-            "at most 100 problems of 1 to 2000 characters",
-        ));
+        return Err(invalid("problems", "at most 100 problems of 1 to 2000 characters").into());
     }
     let findings = json!({ "summary": summary, "problems": problems });
     core.db
@@ -708,7 +700,7 @@ pub async fn invite_agency(
                     return Err(invalid(
                         "agency_id",
                         "a joint inspection invites a public-security unit or another department of the same province",
-                    ));
+                    ).into());
                 }
                 if store::invite(conn, i.id, a.id, caller.principal.user_id).await? {
                     audit::record(

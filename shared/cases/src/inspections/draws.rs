@@ -4,7 +4,7 @@
 //! result are written once; nothing is ever deleted. Re-running a draw from what it recorded
 //! must give the same answer.
 
-use super::{invalid, plan_provinces, text, InspectionError};
+use super::{cac_scope, invalid, text, InspectionError};
 use crate::caller::Caller;
 use crate::context::Core;
 use chrono::NaiveDate;
@@ -31,7 +31,7 @@ pub async fn create_plan(
     caller.require(core, Resource::INSPECTION, Action::Plan, Some(province))?;
     let title = text("title", title, 200)?;
     if period_end < period_start {
-        return Err(invalid("period_end", "the period ends before it starts"));
+        return Err(invalid("period_end", "the period ends before it starts").into());
     }
     let plan = Plan {
         id: Uuid::now_v7(),
@@ -75,9 +75,9 @@ pub struct PlanView {
 
 pub async fn plan(core: &Core, caller: &Caller, id: Uuid) -> Result<PlanView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     let mut conn = core.db.conn().await?;
-    let plan = store::plan(&mut conn, id, provinces.as_deref())
+    let plan = store::plan(&mut conn, id, &scope)
         .await?
         .ok_or(InspectionError::Missing("plan"))?;
     let mut draws = Vec::new();
@@ -89,9 +89,9 @@ pub async fn plan(core: &Core, caller: &Caller, id: Uuid) -> Result<PlanView, In
 
 pub async fn plans(core: &Core, caller: &Caller) -> Result<Vec<Plan>, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     let mut conn = core.db.conn().await?;
-    Ok(store::plans(&mut conn, provinces.as_deref()).await?)
+    Ok(store::plans(&mut conn, &scope).await?)
 }
 
 /// Which processors a draw's pool holds (all optional: without any, every processor
@@ -224,12 +224,9 @@ pub async fn draw(
     req: DrawRequest,
 ) -> Result<DrawView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     if !(0..=10_000).contains(&req.targets) || !(0..=1_000).contains(&req.inspectors) {
-        return Err(invalid(
-            "targets",
-            "targets 0 to 10000, inspectors 0 to 1000",
-        ));
+        return Err(invalid("targets", "targets 0 to 10000, inspectors 0 to 1000").into());
     }
     let filter = req.filters.to_store()?;
     let (seed, seed_given) = match &req.seed {
@@ -249,7 +246,7 @@ pub async fn draw(
     core.db
         .tx(|conn| {
             async move {
-                let plan = store::plan(conn, req.plan_id, provinces.as_deref())
+                let plan = store::plan(conn, req.plan_id, &scope)
                     .await?
                     .ok_or(InspectionError::Missing("plan"))?;
                 let province = plan.province_code;
@@ -335,9 +332,9 @@ pub async fn draw(
 /// A draw the caller may see.
 pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     let mut conn = core.db.conn().await?;
-    let d = store::draw(&mut conn, id, provinces.as_deref())
+    let d = store::draw(&mut conn, id, &scope)
         .await?
         .ok_or(InspectionError::Missing("draw"))?;
     draw_view(&mut conn, d).await
@@ -348,9 +345,9 @@ pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, Ins
 /// pool is in id order without a repeat, as it was read.
 pub async fn verify(core: &Core, caller: &Caller, id: Uuid) -> Result<bool, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
-    let provinces = plan_provinces(&caller.principal)?;
+    let scope = cac_scope(caller)?;
     let mut conn = core.db.conn().await?;
-    let d = store::draw(&mut conn, id, provinces.as_deref())
+    let d = store::draw(&mut conn, id, &scope)
         .await?
         .ok_or(InspectionError::Missing("draw"))?;
     if d.algorithm != DRAW_ALGORITHM {

@@ -14,13 +14,14 @@ use crate::filings::UploadError;
 use crate::notices::{self, About};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use frt_access::{AgencyKind, Principal, PrincipalKind, Resource};
+use frt_access::Resource;
 use frt_domain::form::FieldProblem;
 use frt_domain::inspection::{DrawError, IllegalInspectionStep, InspectionStatus};
 use frt_mail::{InspectionNotice, InspectionRef};
 use frt_store::audit::{self, Actor};
 use frt_store::deadlines::{self, Deadline};
-use frt_store::inspections::{self as store, Inspection, InspectionScope, PoolInspector};
+use frt_store::inspections::{self as store, Inspection, PoolInspector};
+use frt_store::scope::Scope;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde::Serialize;
 use serde_json::json;
@@ -57,7 +58,7 @@ pub enum InspectionError {
     Store(#[from] StoreError),
 }
 
-crate::error::store_errors!(InspectionError);
+crate::error::store_errors!(InspectionError, fields);
 
 impl From<crate::filings::FilingError> for InspectionError {
     fn from(e: crate::filings::FilingError) -> Self {
@@ -71,64 +72,19 @@ impl From<crate::filings::FilingError> for InspectionError {
     }
 }
 
-/// One invalid field, as a refusal.
-pub(crate) fn invalid(path: &str, message: &str) -> InspectionError {
-    InspectionError::Invalid(vec![FieldProblem {
-        path: path.to_owned(),
-        code: "invalid".to_owned(),
-        message: message.to_owned(),
-    }])
-}
+pub(crate) use crate::input::{invalid, text};
 
-/// Text of 1 to `max` characters, not all blank.
-pub(crate) fn text(path: &str, value: &str, max: usize) -> Result<String, InspectionError> {
-    if value.trim().is_empty() || value.chars().count() > max {
-        return Err(invalid(
-            path,
-            &format!("1 to {max} characters, not all blank"),
-        ));
-    }
-    Ok(value.trim().to_owned())
-}
-
-/// Which inspections a caller's queries may see.
-pub fn scope_of(p: &Principal) -> InspectionScope {
-    match &p.kind {
-        PrincipalKind::Processor {
-            organisation_id, ..
-        } => InspectionScope::Organisation(*organisation_id),
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::NationalCac,
-            ..
-        } => InspectionScope::Everywhere,
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::ProvincialCac,
-            jurisdiction: Some(j),
-            ..
-        } => InspectionScope::Provinces(vec![j.clone()]),
-        PrincipalKind::Staff { agency_id, .. } => InspectionScope::JointOf(*agency_id),
-    }
-}
-
-/// The provinces whose plans and draws a caller may work: its own, or all for national
-/// staff (`None`).
-pub(crate) fn plan_provinces(p: &Principal) -> Result<Option<Vec<String>>, InspectionError> {
-    match &p.kind {
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::NationalCac,
-            ..
-        } => Ok(None),
-        PrincipalKind::Staff {
-            agency_kind: AgencyKind::ProvincialCac,
-            jurisdiction: Some(j),
-            ..
-        } => Ok(Some(vec![j.clone()])),
-        _ => Err(Denied {
+/// The caller's scope, for what only CAC offices do (plans, draws, opening inspections).
+pub(crate) fn cac_scope(caller: &Caller) -> Result<Scope, InspectionError> {
+    let scope = caller.scope();
+    if scope.cac_provinces().is_none() {
+        return Err(Denied {
             action: "plan",
             resource: "inspection".into(),
         }
-        .into()),
+        .into());
     }
+    Ok(scope)
 }
 
 /// The deadline purpose of a request or order.
@@ -326,7 +282,7 @@ pub async fn show(
 ) -> Result<InspectionView, InspectionError> {
     caller.require(core, Resource::INSPECTION, frt_access::Action::Read, None)?;
     let mut conn = core.db.conn().await?;
-    let i = store::get(&mut conn, id, &scope_of(&caller.principal))
+    let i = store::get(&mut conn, id, &caller.scope())
         .await?
         .ok_or(InspectionError::NotFound)?;
     let for_staff = caller.principal.organisation_id().is_none();
@@ -367,15 +323,7 @@ pub async fn list(
         .transpose()?;
     let plan = q.plan_id;
     let mut conn = core.db.conn().await?;
-    let rows = store::list(
-        &mut conn,
-        &scope_of(&caller.principal),
-        status,
-        plan,
-        limit,
-        offset,
-    )
-    .await?;
+    let rows = store::list(&mut conn, &caller.scope(), status, plan, limit, offset).await?;
     let for_staff = caller.principal.organisation_id().is_none();
     let mut out = Vec::with_capacity(rows.len());
     for i in rows {
@@ -399,7 +347,7 @@ impl Entity for InspectionCase {
         conn: &mut AsyncPgConnection,
         id: Uuid,
     ) -> Result<Option<Jurisdiction>, QueryError> {
-        Ok(store::get(conn, id, &InspectionScope::Everywhere)
+        Ok(store::get(conn, id, &frt_store::scope::Scope::PLATFORM)
             .await?
             .map(|i| Jurisdiction::Province(i.province_code)))
     }
@@ -440,7 +388,8 @@ impl CaseType for InspectionCase {
         today: NaiveDate,
     ) -> Result<Handled, StoreError> {
         let mut handled = Handled::default();
-        let Some(i) = store::get(conn, d.entity_id, &InspectionScope::Everywhere).await? else {
+        let Some(i) = store::get(conn, d.entity_id, &frt_store::scope::Scope::PLATFORM).await?
+        else {
             return Ok(handled);
         };
         let Some(org) = identities::organisation(conn, i.organisation_id).await? else {

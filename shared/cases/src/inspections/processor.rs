@@ -2,7 +2,7 @@
 //! it and by when, its answers to document requests and rectification orders, and the
 //! materials it gives with them (the same upload rules as filings).
 
-use super::{item_purpose, scope_of, text, typed, view, InspectionError, InspectionView};
+use super::{item_purpose, text, typed, view, InspectionError, InspectionView};
 use crate::caller::Caller;
 use crate::context::Core;
 use crate::download::Download;
@@ -27,7 +27,7 @@ pub async fn answer(
 ) -> Result<InspectionView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Answer, None)?;
     let answer = text("answer", answer, 8000)?;
-    let scope = scope_of(&caller.principal);
+    let scope = caller.scope();
     core.db
         .tx(|conn| {
             async move {
@@ -105,7 +105,7 @@ pub async fn check_item_open(
     item: Uuid,
 ) -> Result<(), InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Answer, None)?;
-    let scope = scope_of(&caller.principal);
+    let scope = caller.scope();
     let mut conn = core.db.conn().await?;
     let i = store::get(&mut conn, id, &scope)
         .await?
@@ -146,7 +146,7 @@ async fn record(
     received: Received,
 ) -> Result<Material, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Answer, None)?;
-    let scope = scope_of(&caller.principal);
+    let scope = caller.scope();
     let by = caller.principal.user_id;
     core.db
         .tx(|conn| {
@@ -205,7 +205,7 @@ pub async fn open_material(
     material: Uuid,
 ) -> Result<Download, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Read, None)?;
-    let scope = scope_of(&caller.principal);
+    let scope = caller.scope();
     let m = core
         .db
         .tx(|conn| {

@@ -2,7 +2,7 @@
 //! outside the random draw — a high or critical risk assessment, a late filing, a draft whose
 //! statutory time limit ran out unsubmitted, or a registration with no filing at all.
 
-use super::{plan_provinces, InspectionError};
+use super::{cac_scope, InspectionError};
 use crate::caller::Caller;
 use crate::context::Core;
 use crate::today_in_china;
@@ -131,15 +131,15 @@ pub async fn candidates(
         .as_deref()
         .map(|p| crate::input::province("province", p))
         .transpose()?;
-    let own = plan_provinces(&caller.principal)?;
-    let province = match (province, own.as_deref()) {
+    let scope = cac_scope(caller)?;
+    let province = match (province, scope.cac_provinces()) {
         (Some(p), _) => p.to_owned(),
-        (None, Some([p])) => p.clone(),
-        (None, _) => return Err(super::invalid("province", "name the province")),
+        (None, Some(Some([p]))) => p.clone(),
+        (None, _) => return Err(super::invalid("province", "name the province").into()),
     };
     // Another province's processors are not the caller's to know of: the answer of an id
     // that names nothing.
-    if own.as_ref().is_some_and(|o| !o.contains(&province)) {
+    if !scope.covers(&province) {
         return Err(InspectionError::Missing("province"));
     }
     caller.require(core, Resource::INSPECTION, Action::Plan, Some(&province))?;
