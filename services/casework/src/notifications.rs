@@ -101,7 +101,7 @@ pub async fn feedback(
 /// by content, within the upload limit; at most 20).
 #[utoipa::path(tag = "notifications", security(("bearer" = [])), params(("id" = Uuid, Path)),
     request_body(content_type = "multipart/form-data", content = inline(frt_web::upload::MaterialForm)),
-    responses((status = 201, body = frt_store::notifications::Material)))]
+    responses((status = 201, body = frt_store::materials::Material)))]
 #[post("/api/v1/notifications/{id}/materials")]
 pub async fn attach(
     core: web::Data<Core>,

@@ -109,6 +109,11 @@ async fn the_demo_holds_every_role_and_every_case_type_in_every_state() {
         &["delivered", "answered"],
         "notification receipt",
     );
+    has(
+        &set("SELECT DISTINCT entity_type FROM materials").await,
+        &["complaint", "inspection", "notification"],
+        "material of a",
+    );
     let count = |sql: &'static str| {
         let c = &c;
         async move { c.query_one(sql, &[]).await.expect(sql).get::<_, i64>(0) }
@@ -123,4 +128,48 @@ async fn the_demo_holds_every_role_and_every_case_type_in_every_state() {
     );
     let (ok, out) = frtctl(&app, &["audit", "verify"]);
     assert!(ok && out.contains("audit chain intact"), "{out}");
+
+    // Migration 000026 moved the materials of three tables into one: reverted, every row goes
+    // back to its own table; applied again, every row comes back as it was.
+    let rows = || {
+        let c = &c;
+        async move {
+            c.query(
+                "SELECT concat_ws('|', id, entity_type, entity_id, item_id, filename, \
+                 content_type, size_bytes, sha256, blob_key, uploaded_by, uploaded_at) \
+                 FROM materials ORDER BY id",
+                &[],
+            )
+            .await
+            .expect("materials")
+            .iter()
+            .map(|r| r.get::<_, String>(0))
+            .collect::<Vec<String>>()
+        }
+    };
+    let before = rows().await;
+    let reverted = frt_store::migrate::revert_last(&app.db.url)
+        .await
+        .expect("revert");
+    assert!(reverted.ends_with("000026"), "{reverted}");
+    for (table, of) in [
+        ("complaint_materials", "complaint"),
+        ("inspection_materials", "inspection"),
+        ("notification_materials", "notification"),
+    ] {
+        let n = c
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .await
+            .expect(table)
+            .get::<_, i64>(0);
+        let was = before
+            .iter()
+            .filter(|r| r.contains(&format!("|{of}|")))
+            .count();
+        assert_eq!(usize::try_from(n).ok(), Some(was), "{table}");
+    }
+    frt_store::migrate::run_pending(&app.db.url)
+        .await
+        .expect("migrate again");
+    assert_eq!(rows().await, before, "the materials as they were");
 }

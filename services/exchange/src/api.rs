@@ -202,7 +202,7 @@ pub struct File(#[allow(dead_code)] Vec<u8>);
 #[utoipa::path(tag = "notifications", params(("id" = Uuid, Path), AttachQuery,
         ("Idempotency-Key" = Option<String>, Header, max_length = 100)),
     request_body(content = File, content_type = "application/octet-stream"),
-    responses((status = 201, body = frt_store::notifications::Material)))]
+    responses((status = 201, body = frt_store::materials::Material)))]
 #[post("/api/v1/notifications/{id}/materials")]
 pub async fn attach(
     core: web::Data<Core>,
@@ -216,7 +216,7 @@ pub async fn attach(
     let q: AttachQuery = query(&req)?;
     let name = frt_cases::input::bounded("filename", &q.filename, 255)?;
     let max = core.settings.uploads.max_bytes;
-    let pending = frt_cases::filings::materials::stream_in(&core, body, max, Some(name)).await?;
+    let pending = frt_cases::materials::stream_in(&core, body, max, Some(name)).await?;
     let digest = pending.sha256();
     let caller = match ex::verify(&core, &signed_parts(&req, &digest), admitted).await {
         Ok(c) => c,

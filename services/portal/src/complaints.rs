@@ -6,7 +6,7 @@ use actix_web::{post, web, HttpRequest, HttpResponse};
 use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
 use frt_cases::complaints::lookup::{self, PublicStatus};
 use frt_cases::limits::{self, Limit};
-use frt_store::complaints::Material;
+use frt_store::materials::Material;
 use frt_web::auth::anonymous_actor;
 use frt_web::client::throttle_source;
 use frt_web::{ApiResult, Core, Json};

@@ -5,7 +5,8 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use frt_cases::inspections::conduct::PublishedQuery;
 use frt_cases::inspections::{self, processor, InspectionView};
-use frt_store::inspections::{Material, Published};
+use frt_store::inspections::Published;
+use frt_store::materials::Material;
 use frt_web::{ApiResult, Auth, Core, Json};
 use serde::Deserialize;
 use uuid::Uuid;

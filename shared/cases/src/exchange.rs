@@ -704,7 +704,7 @@ pub async fn attach(
     caller: &Caller,
     idempotency_key: Option<&str>,
     id: Uuid,
-    received: crate::filings::materials::Received,
+    received: crate::materials::Received,
 ) -> Result<Pushed, ExchangeError> {
     let blob = received.blob.key.clone();
     let hash = received.blob.sha256.clone();

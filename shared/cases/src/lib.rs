@@ -23,6 +23,7 @@ pub mod input;
 pub mod inspections;
 pub mod limits;
 pub mod logging;
+pub mod materials;
 pub mod notices;
 pub mod notifications;
 pub mod registry;

@@ -2,12 +2,11 @@
 //! the nearest open time limit, keyset-paged), repeats found by the contact's keyed
 //! fingerprint, and the evidence given. Every staff read takes the caller's `Scope`, applied in SQL.
 
-use crate::schema::{complaint_materials, complaint_receipt_counters, complaints, deadlines};
+use crate::schema::{complaint_receipt_counters, complaints, deadlines};
 use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
 use uuid::Uuid;
 
 /// Entity type of complaints in the audit trail, the deadline table and the outbox.
@@ -344,57 +343,4 @@ pub async fn of_organisation(
         .select(Complaint::as_select())
         .load(conn)
         .await
-}
-
-/// A piece of evidence the complainant gave.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = complaint_materials)]
-#[schema(as = ComplaintMaterial)]
-pub struct Material {
-    pub id: Uuid,
-    pub complaint_id: Uuid,
-    pub filename: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    #[serde(skip)]
-    pub blob_key: String,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
-    diesel::insert_into(complaint_materials::table)
-        .values(m)
-        .returning(Material::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn materials_of(
-    conn: &mut AsyncPgConnection,
-    complaint: Uuid,
-) -> QueryResult<Vec<Material>> {
-    complaint_materials::table
-        .filter(complaint_materials::complaint_id.eq(complaint))
-        .order((
-            complaint_materials::uploaded_at.asc(),
-            complaint_materials::id.asc(),
-        ))
-        .select(Material::as_select())
-        .load(conn)
-        .await
-}
-
-pub async fn material(
-    conn: &mut AsyncPgConnection,
-    complaint: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<Material>> {
-    complaint_materials::table
-        .filter(complaint_materials::complaint_id.eq(complaint))
-        .filter(complaint_materials::id.eq(id))
-        .select(Material::as_select())
-        .first(conn)
-        .await
-        .optional()
 }

@@ -5,8 +5,8 @@
 //! plans and draws are the CAC offices' own.
 
 use crate::schema::{
-    agencies, filings, inspection_agencies, inspection_draws, inspection_items,
-    inspection_materials, inspection_plans, inspections, inspector_conflicts, organisations, users,
+    agencies, filings, inspection_agencies, inspection_draws, inspection_items, inspection_plans,
+    inspections, inspector_conflicts, organisations, users,
 };
 use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -663,53 +663,6 @@ pub async fn settle_item(
         .map(|_| ())
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = inspection_materials)]
-#[schema(as = InspectionMaterial)]
-pub struct Material {
-    pub id: Uuid,
-    pub inspection_id: Uuid,
-    pub item_id: Uuid,
-    pub filename: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    #[serde(skip)]
-    pub blob_key: String,
-    pub uploaded_by: Uuid,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
-    diesel::insert_into(inspection_materials::table)
-        .values((
-            inspection_materials::id.eq(m.id),
-            inspection_materials::inspection_id.eq(m.inspection_id),
-            inspection_materials::item_id.eq(m.item_id),
-            inspection_materials::filename.eq(&m.filename),
-            inspection_materials::content_type.eq(&m.content_type),
-            inspection_materials::size_bytes.eq(m.size_bytes),
-            inspection_materials::sha256.eq(&m.sha256),
-            inspection_materials::blob_key.eq(&m.blob_key),
-            inspection_materials::uploaded_by.eq(m.uploaded_by),
-        ))
-        .returning(Material::as_returning())
-        .get_result(conn)
-        .await
-}
-
-pub async fn materials_of(
-    conn: &mut AsyncPgConnection,
-    inspection: Uuid,
-) -> QueryResult<Vec<Material>> {
-    inspection_materials::table
-        .filter(inspection_materials::inspection_id.eq(inspection))
-        .order(inspection_materials::uploaded_at.asc())
-        .select(Material::as_select())
-        .load(conn)
-        .await
-}
-
 /// A closed inspection as published (一公开): no personal data of individuals.
 #[derive(Debug, Clone, Queryable, Serialize, utoipa::ToSchema)]
 pub struct Published {
@@ -829,19 +782,4 @@ pub async fn of_organisation(
         ))
         .load(conn)
         .await
-}
-
-/// One material of an inspection.
-pub async fn material(
-    conn: &mut AsyncPgConnection,
-    inspection: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<Material>> {
-    inspection_materials::table
-        .filter(inspection_materials::inspection_id.eq(inspection))
-        .filter(inspection_materials::id.eq(id))
-        .select(Material::as_select())
-        .first(conn)
-        .await
-        .optional()
 }

@@ -18,6 +18,7 @@ pub mod imports;
 pub mod inspections;
 pub mod limits;
 pub mod local;
+pub mod materials;
 pub mod migrate;
 pub mod notifications;
 pub mod outbox;

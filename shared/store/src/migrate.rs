@@ -76,6 +76,28 @@ pub async fn run_pending(url: &str) -> anyhow::Result<Vec<String>> {
     .context("the migration task stopped")?
 }
 
+/// Reverts the newest applied migration (runs its down.sql) under the same lock; answers its
+/// version. What a test of a migration's data move, or an operator's rollback, uses.
+pub async fn revert_last(url: &str) -> anyhow::Result<String> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<String> {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .context("cannot connect to the database to migrate it")?;
+        conn.batch_execute("SELECT pg_advisory_lock(2025060119)")
+            .context("cannot take the migration lock")?;
+        let result = conn
+            .revert_last_migration(MIGRATIONS)
+            .map(|v| v.to_string())
+            .map_err(|e| anyhow::anyhow!("revert failed: {e}"));
+        let _ = conn.batch_execute("SELECT pg_advisory_unlock(2025060119)");
+        result
+    })
+    .await
+    .context("the migration task stopped")?
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

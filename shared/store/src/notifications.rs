@@ -5,14 +5,13 @@
 
 use crate::schema::{
     agencies, case_grants, exchange_feed, notification_counters, notification_links,
-    notification_materials, notification_recipients, notifications,
+    notification_recipients, notifications,
 };
 use crate::scope::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
 use uuid::Uuid;
 
 /// Entity type of notifications in the audit trail, the deadline table and the outbox.
@@ -427,71 +426,6 @@ pub async fn of_organisation(
         .filter(notifications::organisation_id.eq(organisation))
         .order((notifications::sent_at.asc(), notifications::id.asc()))
         .select(Notification::as_select())
-        .load(conn)
-        .await
-}
-
-/// An attachment of a notification.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = notification_materials)]
-#[schema(as = NotificationMaterial)]
-pub struct Material {
-    pub id: Uuid,
-    pub notification_id: Uuid,
-    pub filename: String,
-    pub content_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    #[serde(skip)]
-    pub blob_key: String,
-    #[serde(skip)]
-    pub uploaded_by: Option<Uuid>,
-    pub uploaded_at: DateTime<Utc>,
-}
-
-pub async fn insert_material(conn: &mut AsyncPgConnection, m: &Material) -> QueryResult<Material> {
-    diesel::insert_into(notification_materials::table)
-        .values(m)
-        .returning(Material::as_returning())
-        .get_result(conn)
-        .await
-}
-
-/// One attachment of a notification.
-pub async fn material(
-    conn: &mut AsyncPgConnection,
-    notification: Uuid,
-    id: Uuid,
-) -> QueryResult<Option<Material>> {
-    notification_materials::table
-        .filter(notification_materials::notification_id.eq(notification))
-        .filter(notification_materials::id.eq(id))
-        .select(Material::as_select())
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn materials_of(
-    conn: &mut AsyncPgConnection,
-    notification: Uuid,
-) -> QueryResult<Vec<Material>> {
-    materials_of_all(conn, &[notification]).await
-}
-
-/// The attachments of these notifications, by notification and then as uploaded.
-pub async fn materials_of_all(
-    conn: &mut AsyncPgConnection,
-    notifications: &[Uuid],
-) -> QueryResult<Vec<Material>> {
-    notification_materials::table
-        .filter(notification_materials::notification_id.eq_any(notifications))
-        .order((
-            notification_materials::notification_id.asc(),
-            notification_materials::uploaded_at.asc(),
-            notification_materials::id.asc(),
-        ))
-        .select(Material::as_select())
         .load(conn)
         .await
 }

@@ -370,21 +370,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    inspection_materials (id) {
-        id -> Uuid,
-        inspection_id -> Uuid,
-        item_id -> Uuid,
-        filename -> Text,
-        content_type -> Text,
-        size_bytes -> Int8,
-        sha256 -> Text,
-        blob_key -> Text,
-        uploaded_by -> Uuid,
-        uploaded_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     complaint_receipt_counters (province_code, day) {
         province_code -> Text,
         day -> Date,
@@ -426,19 +411,6 @@ diesel::table! {
         updated_at -> Timestamptz,
         closed_at -> Nullable<Timestamptz>,
         version -> Int4,
-    }
-}
-
-diesel::table! {
-    complaint_materials (id) {
-        id -> Uuid,
-        complaint_id -> Uuid,
-        filename -> Text,
-        content_type -> Text,
-        size_bytes -> Int8,
-        sha256 -> Text,
-        blob_key -> Text,
-        uploaded_at -> Timestamptz,
     }
 }
 
@@ -499,20 +471,6 @@ diesel::table! {
         entity_id -> Uuid,
         notification_id -> Uuid,
         granted_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    notification_materials (id) {
-        id -> Uuid,
-        notification_id -> Uuid,
-        filename -> Text,
-        content_type -> Text,
-        size_bytes -> Int8,
-        sha256 -> Text,
-        blob_key -> Text,
-        uploaded_by -> Nullable<Uuid>,
-        uploaded_at -> Timestamptz,
     }
 }
 
@@ -579,8 +537,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    materials (id) {
+        id -> Uuid,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        item_id -> Nullable<Uuid>,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        blob_key -> Text,
+        uploaded_by -> Nullable<Uuid>,
+        uploaded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
-diesel::joinable!(complaint_materials -> complaints (complaint_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
 diesel::joinable!(inspections -> organisations (organisation_id));
 diesel::joinable!(inspection_items -> inspections (inspection_id));
@@ -595,14 +568,13 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(notification_recipients -> notifications (notification_id));
 diesel::joinable!(notification_recipients -> agencies (agency_id));
 diesel::joinable!(notification_links -> notifications (notification_id));
-diesel::joinable!(notification_materials -> notifications (notification_id));
 diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    materials,
     agencies,
     attachments,
     audit_log,
-    complaint_materials,
     complaint_receipt_counters,
     complaints,
     calendar_days,
@@ -622,14 +594,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspection_agencies,
     inspection_draws,
     inspection_items,
-    inspection_materials,
     inspection_plans,
     inspections,
     inspector_conflicts,
     login_throttle,
     notification_counters,
     notification_links,
-    notification_materials,
     notification_recipients,
     notifications,
     organisations,

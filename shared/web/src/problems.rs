@@ -5,7 +5,8 @@
 use crate::error::{ApiError, FieldError};
 use actix_web::http::StatusCode;
 use frt_cases::accounts::NewAccountError;
-use frt_cases::filings::{FilingError, UploadError};
+use frt_cases::filings::FilingError;
+use frt_cases::materials::UploadError;
 use frt_cases::trail::TrailError;
 use frt_cases::{Denied, StoreError};
 use frt_store::DbError;
@@ -184,6 +185,7 @@ impl From<UploadError> for ApiError {
             U::UnknownField(_) => Self::unprocessable("attachment.unknown_field", detail),
             U::MissingFile => Self::unprocessable("attachment.missing_file", detail),
             U::InvalidKind(_) => Self::unprocessable("attachment.invalid_kind", detail),
+            U::Store(s) => s.into(),
         }
     }
 }

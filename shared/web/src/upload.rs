@@ -4,8 +4,9 @@
 
 use actix_multipart::Multipart;
 use actix_web::{web, HttpRequest};
-use frt_cases::filings::materials::{self, Received};
-use frt_cases::filings::{FilingError, UploadError};
+use frt_cases::filings::FilingError;
+use frt_cases::materials::UploadError;
+use frt_cases::materials::{self, Received};
 use frt_cases::Core;
 use futures_util::StreamExt;
 

@@ -3,14 +3,15 @@
 //! limits run out as they would have): filings submitted, returned, recorded, refused and
 //! overdue, with a change filing in draft; complaints from received to closed, one not
 //! accepted and one transferred; an inspection plan, its draw, an inspection with an order to
-//! rectify and one closed and published; notifications sent, acknowledged and answered.
+//! rectify and one closed and published; notifications sent, acknowledged and answered. A
+//! complaint carries evidence, the order to rectify a report, a case transfer an attachment.
 
 use super::DEMO_PASSWORD;
 use anyhow::Context;
 use chrono::{Duration, NaiveDate};
 use frt_access::accounts::{self, Owner};
 use frt_access::{Action, Role};
-use frt_cases::complaints::{handling, intake};
+use frt_cases::complaints::{handling, intake, lookup};
 use frt_cases::config::Settings;
 use frt_cases::filings::{drafts, materials, review, submit};
 use frt_cases::inspections::conduct::{self, NewTarget};
@@ -78,6 +79,12 @@ const PROCESSORS: [Processor; 6] = [
         admin: "admin@jinghua-face.example",
     },
 ];
+
+/// A demo PDF named `name`, received as any upload is.
+async fn pdf(core: &Core, name: &str) -> anyhow::Result<frt_cases::materials::Received> {
+    let file = futures_util::stream::iter([Ok::<_, std::io::Error>(PDF)]);
+    Ok(frt_cases::materials::receive(core, file, PDF.len() as u64, Some(name)).await?)
+}
 
 /// A USCC with a right check character: organisation type 91, the province's area, `code`.
 fn uscc_of(p: &Processor) -> String {
@@ -158,14 +165,7 @@ async fn submitted(
     }
     let id = drafts::create(core, who, kind, previous, form).await?.id;
     for a in example_attachments(kind) {
-        let file = futures_util::stream::iter([Ok::<_, std::io::Error>(PDF)]);
-        let received = materials::receive(
-            core,
-            file,
-            PDF.len() as u64,
-            Some(&format!("{}.pdf", a.as_str())),
-        )
-        .await?;
+        let received = pdf(core, &format!("{}.pdf", a.as_str())).await?;
         materials::attach(core, who, id, a, received).await?;
     }
     with_today(day, submit::submit(core, who, id, None)).await?;
@@ -366,12 +366,23 @@ async fn complaints(core: &Core) -> anyhow::Result<()> {
     let supervisor = staff(core, "supervisor@sh.cac.example").await?;
     let gate = &PROCESSORS[0];
     let mall = &PROCESSORS[2];
-    // Received, waiting for acceptance.
-    complaint(
+    // Received, waiting for acceptance, with the complainant's evidence.
+    let input: intake::ComplaintInput = serde_json::from_value(json!({
+        "processor": { "uscc": uscc_of(gate) },
+        "description": "小区门禁只能刷脸进入，没有其他方式。",
+        "location": "上海市静安区",
+        "reply": { "channel": "mail", "email": "resident1@example.cn", "name": "市民" }
+    }))?;
+    let complainant = Actor::system("complainant (demo)");
+    let receipt = intake::file_online(core, &complainant, &input).await?;
+    let photo = pdf(core, "门禁照片.pdf").await?;
+    lookup::add_evidence(
         core,
-        gate,
-        "小区门禁只能刷脸进入，没有其他方式。",
-        "resident1@example.cn",
+        &complainant,
+        &receipt.receipt_number,
+        &receipt.access_code,
+        "demo",
+        photo,
     )
     .await?;
     // Anonymous report.
@@ -535,7 +546,7 @@ async fn inspections(core: &Core) -> anyhow::Result<Uuid> {
         ],
     )
     .await?;
-    conduct::order_rectification(
+    let ordered = conduct::order_rectification(
         core,
         &supervisor,
         i.id,
@@ -544,6 +555,21 @@ async fn inspections(core: &Core) -> anyhow::Result<Uuid> {
         10,
     )
     .await?;
+    // The processor gives its report for the order.
+    let order = ordered.items.last().map(|it| it.id).context("the order")?;
+    let drawn_org = {
+        let mut conn = core.db.conn().await?;
+        identities::organisation(&mut conn, target)
+            .await?
+            .context("the drawn processor")?
+    };
+    let answering = PROCESSORS
+        .iter()
+        .find(|p| uscc_of(p) == drawn_org.uscc)
+        .context("the drawn processor is one of the demo's")?;
+    let at_processor = processor(core, answering).await?;
+    let report = pdf(core, "整改报告.pdf").await?;
+    frt_cases::inspections::processor::attach(core, &at_processor, i.id, order, report).await?;
     // For a risk: closed with its result, and published (一公开).
     let mall = {
         let mut conn = core.db.conn().await?;
@@ -621,6 +647,8 @@ async fn notifications_between_agencies(core: &Core, inspected: Uuid) -> anyhow:
         )?,
     )
     .await?;
+    let record = pdf(core, "检查笔录.pdf").await?;
+    notifications::add_material(core, &from, answered.id, record).await?;
     let at_police = Origin::staff(core, &police, Action::Acknowledge)?;
     notifications::receive(core, &at_police, answered.id, Receipt::Acknowledge).await?;
     notifications::receive(

@@ -1,12 +1,14 @@
 //! Materials (附件) of a filing: a multipart upload of `kind` and `file`, read here and
-//! stored by `frt_cases::filings::materials` (size limit while streaming, type by content,
+//! received by `frt_cases::materials` (size limit while streaming, type by content,
 //! SHA-256, audit); download by the owning organisation (staff download through casework).
 
 use actix_multipart::Multipart;
 use actix_web::{get, post};
 use actix_web::{web, HttpRequest, HttpResponse};
-use frt_cases::filings::materials::{self, Received};
-use frt_cases::filings::{FilingError, UploadError};
+use frt_cases::filings::materials;
+use frt_cases::filings::FilingError;
+use frt_cases::materials::UploadError;
+use frt_cases::materials::{receive, Received};
 use frt_domain::form::AttachmentKind;
 use frt_store::views;
 use frt_web::{ApiResult, Auth, Core};
@@ -118,8 +120,7 @@ async fn read_upload(
                         .content_disposition()
                         .and_then(|cd| cd.get_filename())
                         .map(str::to_owned);
-                    received =
-                        Some(materials::receive(core, &mut field, max, name.as_deref()).await?);
+                    received = Some(receive(core, &mut field, max, name.as_deref()).await?);
                 }
                 other => {
                     return Err(UploadError::UnknownField(other.chars().take(64).collect()).into())

@@ -12,6 +12,7 @@ use crate::context::Core;
 use crate::download::Download;
 use crate::entity::Delivery;
 use crate::error::StoreError;
+use crate::materials::{self, Owner};
 use crate::today_in_china;
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::{Action, Resource};
@@ -978,8 +979,7 @@ pub(crate) async fn reply_outcome(
     Ok(())
 }
 
-/// Opens a piece of evidence of a complaint in the caller's province(s), after auditing the
-/// download.
+/// Opens a piece of evidence of a complaint the caller may read, after auditing the download.
 pub async fn open_evidence(
     core: &Core,
     caller: &Caller,
@@ -992,36 +992,16 @@ pub async fn open_evidence(
         .tx(|conn| {
             async move {
                 let c = readable(conn, caller, id).await?;
-                let m = store::material(conn, c.id, material)
+                let owner = Owner::of(store::ENTITY, c.id);
+                let action = "complaint.evidence_downloaded";
+                materials::audited(conn, &caller.actor, owner, material, action)
                     .await?
-                    .ok_or(ComplaintError::Missing("material"))?;
-                audit::record(
-                    conn,
-                    &caller.actor,
-                    "complaint.evidence_downloaded",
-                    store::ENTITY,
-                    &c.id.to_string(),
-                    None,
-                    Some(json!({ "material_id": m.id })),
-                )
-                .await?;
-                Ok::<_, ComplaintError>(m)
+                    .ok_or(ComplaintError::Missing("material"))
             }
             .scope_boxed()
         })
         .await?;
-    let file = core
-        .blobs
-        .open(&m.blob_key)
-        .await
-        .map_err(StoreError::Internal)?;
-    Ok(Download {
-        filename: m.filename,
-        content_type: m.content_type,
-        size_bytes: m.size_bytes,
-        sha256: m.sha256,
-        file,
-    })
+    Ok(materials::download(core, m).await?)
 }
 
 #[cfg(test)]

@@ -5,15 +5,15 @@
 
 use super::{typed, ComplaintError};
 use crate::context::Core;
-use crate::filings::materials::Received;
+use crate::materials::{self, Owner, Received};
 use chrono::{DateTime, Utc};
 use frt_domain::complaint::{self as rules, ComplaintStatus};
-use frt_store::audit::{self, Actor};
-use frt_store::complaints::{self as store, Complaint, Material};
+use frt_store::audit::Actor;
+use frt_store::complaints::{self as store, Complaint};
+use frt_store::materials::Material;
 use frt_store::scope::Scope;
 use frt_store::{deadlines, throttle, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 /// The throttling zone of access codes.
@@ -128,7 +128,7 @@ pub async fn status(
     } else {
         None
     };
-    let evidence = store::materials_of(&mut conn, shown.id)
+    let evidence = frt_store::materials::of(&mut conn, store::ENTITY, shown.id)
         .await?
         .into_iter()
         .map(|m| m.filename)
@@ -162,7 +162,7 @@ pub async fn check_evidence_open(
     let c = status_for_evidence(core, receipt, code, source).await?;
     let n = {
         let mut conn = core.db.conn().await?;
-        store::materials_of(&mut conn, c.id).await?.len()
+        evidence_count(&mut conn, c.id).await?
     };
     if n >= MAX_EVIDENCE {
         return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
@@ -201,62 +201,43 @@ pub async fn add_evidence(
     source: &str,
     received: Received,
 ) -> Result<Material, ComplaintError> {
-    let key = received.blob.key.clone();
-    let result = record_evidence(core, actor, receipt, code, source, received).await;
-    if result.is_err() {
-        core.blobs.remove(&key).await;
-    }
-    result
-}
-
-async fn record_evidence(
-    core: &Core,
-    actor: &Actor,
-    receipt: &str,
-    code: &str,
-    source: &str,
-    received: Received,
-) -> Result<Material, ComplaintError> {
-    let c = status_for_evidence(core, receipt, code, source).await?;
-    core.db
-        .tx(|conn| {
+    let c = match status_for_evidence(core, receipt, code, source).await {
+        Ok(c) => c,
+        Err(e) => {
+            core.blobs.remove(&received.blob.key).await;
+            return Err(e);
+        }
+    };
+    materials::attaching(core, received, |received| {
+        core.db.tx(|conn| {
             async move {
                 let c = store::get_for_update(conn, c.id, &Scope::PLATFORM)
                     .await?
                     .ok_or(ComplaintError::NotFound)?;
                 if typed(&c)? != ComplaintStatus::Received
-                    || store::materials_of(conn, c.id).await?.len() >= MAX_EVIDENCE
+                    || evidence_count(conn, c.id).await? >= MAX_EVIDENCE
                 {
                     return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
                 }
-                let m = store::insert_material(
-                    conn,
-                    &Material {
-                        id: Uuid::now_v7(),
-                        complaint_id: c.id,
-                        filename: received.filename,
-                        content_type: received.content_type.to_owned(),
-                        size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
-                        sha256: received.blob.sha256.clone(),
-                        blob_key: received.blob.key.clone(),
-                        uploaded_at: Utc::now(),
-                    },
-                )
-                .await?;
-                audit::record(
+                let owner = Owner::of(store::ENTITY, c.id);
+                Ok(materials::record(
                     conn,
                     actor,
-                    "complaint.evidence_given",
-                    store::ENTITY,
-                    &c.id.to_string(),
+                    owner,
                     None,
-                    Some(json!({ "material_id": m.id, "filename": m.filename,
-                        "size_bytes": m.size_bytes, "sha256": m.sha256 })),
+                    received,
+                    "complaint.evidence_given",
                 )
-                .await?;
-                Ok(m)
+                .await?)
             }
             .scope_boxed()
         })
-        .await
+    })
+    .await
+}
+
+/// How many pieces of evidence a complaint holds.
+async fn evidence_count(conn: &mut AsyncPgConnection, id: Uuid) -> Result<usize, ComplaintError> {
+    let n = frt_store::materials::count(conn, store::ENTITY, id).await?;
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }

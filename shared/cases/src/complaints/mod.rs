@@ -17,7 +17,7 @@ use crate::entity::{
     CaseSummary, CaseType, DeadlineEvent, Delivery, Entity, Handled, Jurisdiction,
 };
 use crate::error::{Denied, StoreError};
-use crate::filings::UploadError;
+use crate::materials::UploadError;
 use crate::notices::{self, About};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,8 +27,9 @@ use frt_domain::complaint::{ComplaintStatus, IllegalComplaintStep};
 use frt_domain::form::FieldProblem;
 use frt_mail::{ComplaintNotice, TimedStep};
 use frt_store::audit::{self, Actor};
-use frt_store::complaints::{self as store, Complaint, Material};
+use frt_store::complaints::{self as store, Complaint};
 use frt_store::deadlines::{self, Deadline};
+use frt_store::materials::Material;
 use frt_store::scope::Scope;
 use frt_store::views::DeadlineView;
 use frt_store::{identities, AsyncPgConnection, QueryError};
@@ -364,7 +365,7 @@ pub(crate) async fn view(
             .map(DeadlineView::from)
     };
     let status = typed(&c)?;
-    let materials = store::materials_of(conn, c.id).await?;
+    let materials = frt_store::materials::of(conn, store::ENTITY, c.id).await?;
     Ok(ComplaintView {
         id: c.id,
         receipt_number: c.receipt_number,

@@ -2,6 +2,7 @@
 //! each variant to its problem (`frt_web::problems`).
 
 use crate::error::{Denied, StoreError};
+use crate::materials::UploadError;
 use frt_domain::filing::{FilingStatus, IllegalTransition};
 use frt_domain::form::FieldProblem;
 
@@ -63,27 +64,6 @@ pub enum FilingError {
     Denied(#[from] Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-/// What can be wrong with an uploaded material.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UploadError {
-    #[error("attachments may be at most {max} bytes")]
-    TooLarge { max: u64 },
-    #[error("the upload cannot be read: {0}")]
-    Malformed(String),
-    #[error("the file is empty")]
-    Empty,
-    #[error("materials must be PDF, DOCX, JPEG or PNG files (checked by their content)")]
-    UnsupportedType,
-    #[error("send one file per upload")]
-    TooManyFiles,
-    #[error("unknown multipart field '{0}'; send 'kind' and 'file'")]
-    UnknownField(String),
-    #[error("the upload has no 'file' field")]
-    MissingFile,
-    #[error("{0}")]
-    InvalidKind(String),
 }
 
 crate::error::store_errors!(FilingError);

@@ -28,7 +28,7 @@ use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde_json::json;
 use uuid::Uuid;
 
-pub use error::{FilingError, UploadError};
+pub use error::FilingError;
 
 /// The typed status and kind of a stored filing (rows the platform wrote: unreadable ones
 /// are an internal error, not the caller's).

@@ -6,7 +6,6 @@
 use crate::caller::Caller;
 use crate::context::Core;
 use crate::download::Download;
-use crate::error::StoreError;
 use crate::filings::FilingError;
 use frt_access::{Action, Resource};
 use frt_store::filings::{self, Filing};
@@ -76,18 +75,16 @@ pub async fn open_attachment(
             .scope_boxed()
         })
         .await?;
-    let file = core
-        .blobs
-        .open(&attachment.blob_key)
-        .await
-        .map_err(StoreError::Internal)?;
-    Ok(Download {
-        filename: attachment.filename,
-        content_type: attachment.content_type,
-        size_bytes: attachment.size_bytes,
-        sha256: attachment.sha256,
-        file,
-    })
+    let a = attachment;
+    Ok(Download::open(
+        core,
+        a.filename,
+        a.content_type,
+        a.size_bytes,
+        a.sha256,
+        &a.blob_key,
+    )
+    .await?)
 }
 
 /// Which of the organisation's filings a list shows, and its page.

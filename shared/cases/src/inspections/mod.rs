@@ -10,7 +10,7 @@ pub mod risk;
 use crate::caller::Caller;
 use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::{Denied, StoreError};
-use crate::filings::UploadError;
+use crate::materials::UploadError;
 use crate::notices::{self, About};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -161,7 +161,7 @@ pub struct ItemView {
     pub overdue_since: Option<NaiveDate>,
     pub answer: Option<String>,
     pub answered_at: Option<DateTime<Utc>>,
-    pub materials: Vec<store::Material>,
+    pub materials: Vec<frt_store::materials::Material>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -215,7 +215,7 @@ pub(crate) async fn view(
         .next()
         .ok_or(InspectionError::Missing("organisation"))?;
     let held = deadlines::for_entity(conn, store::ENTITY, i.id).await?;
-    let materials = store::materials_of(conn, i.id).await?;
+    let materials = frt_store::materials::of(conn, store::ENTITY, i.id).await?;
     let items = store::items_of(conn, i.id)
         .await?
         .into_iter()
@@ -224,7 +224,7 @@ pub(crate) async fn view(
             ItemView {
                 materials: materials
                     .iter()
-                    .filter(|m| m.item_id == it.id)
+                    .filter(|m| m.item_id == Some(it.id))
                     .cloned()
                     .collect(),
                 due_date: d.map(|d| d.due_date),

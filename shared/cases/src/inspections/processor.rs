@@ -6,12 +6,12 @@ use super::{item_purpose, text, typed, view, InspectionError, InspectionView};
 use crate::caller::Caller;
 use crate::context::Core;
 use crate::download::Download;
-use crate::error::StoreError;
-use crate::filings::materials::Received;
+use crate::materials::{self, Owner, Received};
 use crate::today_in_china;
 use frt_access::{Action, Resource};
 use frt_domain::inspection::InspectionAction;
-use frt_store::inspections::{self as store, Material, Step};
+use frt_store::inspections::{self as store, Step};
+use frt_store::materials::Material;
 use frt_store::{audit, deadlines, ScopedFutureExt};
 use serde_json::json;
 use uuid::Uuid;
@@ -130,12 +130,7 @@ pub async fn attach(
     item: Uuid,
     received: Received,
 ) -> Result<Material, InspectionError> {
-    let key = received.blob.key.clone();
-    let result = record(core, caller, id, item, received).await;
-    if result.is_err() {
-        core.blobs.remove(&key).await;
-    }
-    result
+    materials::attaching(core, received, |r| record(core, caller, id, item, r)).await
 }
 
 async fn record(
@@ -160,36 +155,15 @@ async fn record(
                 if it.status != "open" {
                     return Err(InspectionError::ItemClosed);
                 }
-                let m = store::insert_material(
-                    conn,
-                    &Material {
-                        id: Uuid::now_v7(),
-                        inspection_id: i.id,
-                        item_id: it.id,
-                        filename: received.filename,
-                        content_type: received.content_type.to_owned(),
-                        size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
-                        sha256: received.blob.sha256.clone(),
-                        blob_key: received.blob.key.clone(),
-                        uploaded_by: by,
-                        uploaded_at: chrono::Utc::now(),
-                    },
+                let owner = Owner {
+                    item_id: Some(it.id),
+                    ..Owner::of(store::ENTITY, i.id)
+                };
+                let action = "inspection.material_given";
+                Ok(
+                    materials::record(conn, &caller.actor, owner, Some(by), received, action)
+                        .await?,
                 )
-                .await?;
-                audit::record(
-                    conn,
-                    &caller.actor,
-                    "inspection.material_given",
-                    store::ENTITY,
-                    &i.id.to_string(),
-                    None,
-                    Some(
-                        json!({ "item_id": it.id, "material_id": m.id, "filename": m.filename,
-                        "size_bytes": m.size_bytes, "sha256": m.sha256 }),
-                    ),
-                )
-                .await?;
-                Ok(m)
             }
             .scope_boxed()
         })
@@ -213,34 +187,14 @@ pub async fn open_material(
                 let i = store::get(conn, id, &scope)
                     .await?
                     .ok_or(InspectionError::NotFound)?;
-                let m = store::material(conn, i.id, material)
+                let owner = Owner::of(store::ENTITY, i.id);
+                let action = "inspection.material_downloaded";
+                materials::audited(conn, &caller.actor, owner, material, action)
                     .await?
-                    .ok_or(InspectionError::Missing("material"))?;
-                audit::record(
-                    conn,
-                    &caller.actor,
-                    "inspection.material_downloaded",
-                    store::ENTITY,
-                    &i.id.to_string(),
-                    None,
-                    Some(json!({ "material_id": m.id, "filename": m.filename })),
-                )
-                .await?;
-                Ok::<_, InspectionError>(m)
+                    .ok_or(InspectionError::Missing("material"))
             }
             .scope_boxed()
         })
         .await?;
-    let file = core
-        .blobs
-        .open(&m.blob_key)
-        .await
-        .map_err(StoreError::Internal)?;
-    Ok(Download {
-        filename: m.filename,
-        content_type: m.content_type,
-        size_bytes: m.size_bytes,
-        sha256: m.sha256,
-        file,
-    })
+    Ok(materials::download(core, m).await?)
 }

@@ -3,12 +3,11 @@
 
 use super::{visible, NotificationError, Origin};
 use crate::context::Core;
-use crate::error::StoreError;
-use chrono::Utc;
-use frt_store::audit;
+use crate::download::Download;
+use crate::materials::{self, Owner, Received};
+use frt_store::materials::Material;
 use frt_store::notifications as store;
 use frt_store::{AsyncPgConnection, ScopedFutureExt};
-use serde_json::json;
 use uuid::Uuid;
 
 /// The most attachments one notification carries.
@@ -20,17 +19,13 @@ pub async fn add_material(
     core: &Core,
     origin: &Origin,
     id: Uuid,
-    received: crate::filings::materials::Received,
-) -> Result<store::Material, NotificationError> {
-    let key = received.blob.key.clone();
-    let result = core
-        .db
-        .tx(|conn| add_material_in(conn, origin, id, received).scope_boxed())
-        .await;
-    if result.is_err() {
-        core.blobs.remove(&key).await;
-    }
-    result
+    received: Received,
+) -> Result<Material, NotificationError> {
+    materials::attaching(core, received, |r| {
+        core.db
+            .tx(|conn| add_material_in(conn, origin, id, r).scope_boxed())
+    })
+    .await
 }
 
 /// As `add_material`, inside the caller's transaction; the caller removes the blob if the
@@ -39,43 +34,23 @@ pub async fn add_material_in(
     conn: &mut AsyncPgConnection,
     origin: &Origin,
     id: Uuid,
-    received: crate::filings::materials::Received,
-) -> Result<store::Material, NotificationError> {
+    received: Received,
+) -> Result<Material, NotificationError> {
     let n = visible(conn, &origin.scope, id).await?;
     if n.sender_agency_id != origin.agency_id {
         return Err(NotificationError::NotTheSender);
     }
-    if store::materials_of(conn, n.id).await?.len() >= MAX_MATERIALS {
+    let held = frt_store::materials::count(conn, store::ENTITY, n.id).await?;
+    if usize::try_from(held).unwrap_or(usize::MAX) >= MAX_MATERIALS {
         return Err(NotificationError::TooManyAttachments { max: MAX_MATERIALS });
     }
-    let m = store::insert_material(
-        conn,
-        &store::Material {
-            id: Uuid::now_v7(),
-            notification_id: n.id,
-            filename: received.filename,
-            content_type: received.content_type.to_owned(),
-            size_bytes: i64::try_from(received.blob.size).unwrap_or(i64::MAX),
-            sha256: received.blob.sha256.clone(),
-            blob_key: received.blob.key.clone(),
-            uploaded_by: origin.scope.user_id,
-            uploaded_at: Utc::now(),
-        },
-    )
-    .await?;
+    let owner = Owner::of(store::ENTITY, n.id);
+    let by = origin.scope.user_id;
+    let action = "notification.material_added";
+    let m = materials::record(conn, &origin.actor, owner, by, received, action).await?;
     for r in store::recipients(conn, n.id).await? {
         store::feed_append(conn, "notifications", Some(r.agency_id), n.id, "attachment").await?;
     }
-    audit::record(
-        conn,
-        &origin.actor,
-        "notification.material_added",
-        store::ENTITY,
-        &n.id.to_string(),
-        None,
-        Some(json!({ "material_id": m.id, "filename": m.filename, "sha256": m.sha256 })),
-    )
-    .await?;
     Ok(m)
 }
 
@@ -85,40 +60,20 @@ pub async fn open_material(
     origin: &Origin,
     id: Uuid,
     material: Uuid,
-) -> Result<crate::download::Download, NotificationError> {
+) -> Result<Download, NotificationError> {
     let m = core
         .db
         .tx(|conn| {
             async move {
                 let n = visible(conn, &origin.scope, id).await?;
-                let m = store::material(conn, n.id, material)
+                let owner = Owner::of(store::ENTITY, n.id);
+                let action = "notification.material_downloaded";
+                materials::audited(conn, &origin.actor, owner, material, action)
                     .await?
-                    .ok_or(NotificationError::Missing("attachment"))?;
-                audit::record(
-                    conn,
-                    &origin.actor,
-                    "notification.material_downloaded",
-                    store::ENTITY,
-                    &n.id.to_string(),
-                    None,
-                    Some(json!({ "material_id": m.id })),
-                )
-                .await?;
-                Ok::<_, NotificationError>(m)
+                    .ok_or(NotificationError::Missing("attachment"))
             }
             .scope_boxed()
         })
         .await?;
-    let file = core
-        .blobs
-        .open(&m.blob_key)
-        .await
-        .map_err(StoreError::Internal)?;
-    Ok(crate::download::Download {
-        filename: m.filename,
-        content_type: m.content_type,
-        size_bytes: m.size_bytes,
-        sha256: m.sha256,
-        file,
-    })
+    Ok(materials::download(core, m).await?)
 }

@@ -249,7 +249,7 @@ pub struct NotificationView {
     pub in_reply_to: Option<Uuid>,
     pub links: Vec<LinkView>,
     pub recipients: Vec<RecipientView>,
-    pub materials: Vec<store::Material>,
+    pub materials: Vec<frt_store::materials::Material>,
     pub sent_at: DateTime<Utc>,
 }
 
@@ -385,9 +385,10 @@ async fn views(
         |d| d.entity_id,
     );
     let links = group(store::links_of_all(conn, &ids).await?, |l| l.0);
-    let materials = group(store::materials_of_all(conn, &ids).await?, |m| {
-        m.notification_id
-    });
+    let materials = group(
+        frt_store::materials::of_all(conn, store::ENTITY, &ids).await?,
+        |m| m.entity_id,
+    );
     let mut out = Vec::with_capacity(ns.len());
     for n in ns {
         let held = held.get(&n.id).cloned().unwrap_or_default();
