@@ -37,4 +37,4 @@ pub use diesel::result::Error as QueryError;
 /// The result of one query.
 pub type QueryResult<T> = Result<T, QueryError>;
 pub use diesel_async::AsyncPgConnection;
-pub use scoped_futures::ScopedFutureExt;
+pub use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};

@@ -13,6 +13,7 @@ use crate::download::Download;
 use crate::entity::Delivery;
 use crate::error::StoreError;
 use crate::materials::{self, Owner};
+use crate::step::{self, Transition};
 use crate::today_in_china;
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::{Action, Resource};
@@ -191,25 +192,23 @@ async fn advance(
         changes,
         details,
     } = step;
-    if c.version != version {
-        return Err(ComplaintError::VersionConflict { seen: version });
-    }
     let from = typed(c)?;
     let next = from.apply(action, c.anonymous)?;
-    let updated = store::step(conn, c.id, version, next.as_str(), &changes)
-        .await?
-        .ok_or(ComplaintError::VersionConflict { seen: version })?;
-    audit::record(
-        conn,
-        actor,
-        audit_action,
-        store::ENTITY,
-        &c.id.to_string(),
-        Some(json!({ "status": from.as_str(), "version": version })),
-        Some(json!({ "status": next.as_str(), "details": details })),
-    )
-    .await?;
-    Ok(updated)
+    let t = Transition {
+        entity_type: store::ENTITY,
+        id: c.id,
+        current: c.version,
+        seen: version,
+        from: from.as_str(),
+        to: next.as_str(),
+        audit: audit_action,
+        details,
+    };
+    let id = c.id;
+    step::advance(conn, actor, t, |conn| {
+        store::step(conn, id, version, next.as_str(), &changes).scope_boxed()
+    })
+    .await
 }
 
 async fn met(

@@ -17,6 +17,7 @@ use crate::entity::{
     CaseSummary, CaseType, DeadlineEvent, Delivery, Entity, Handled, Jurisdiction,
 };
 use crate::error::{Denied, StoreError};
+use crate::escalation::{self, Addressee, Escalation};
 use crate::materials::UploadError;
 use crate::notices::{self, About};
 use async_trait::async_trait;
@@ -26,7 +27,7 @@ use frt_access::{Action, Resource};
 use frt_domain::complaint::{ComplaintStatus, IllegalComplaintStep};
 use frt_domain::form::FieldProblem;
 use frt_mail::{ComplaintNotice, TimedStep};
-use frt_store::audit::{self, Actor};
+use frt_store::audit;
 use frt_store::complaints::{self as store, Complaint};
 use frt_store::deadlines::{self, Deadline};
 use frt_store::materials::Material;
@@ -34,7 +35,6 @@ use frt_store::scope::Scope;
 use frt_store::views::DeadlineView;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
 /// Deadline purposes of a complaint.
@@ -74,6 +74,12 @@ pub enum ComplaintError {
 }
 
 crate::error::store_errors!(ComplaintError, fields);
+
+impl From<crate::step::VersionConflict> for ComplaintError {
+    fn from(c: crate::step::VersionConflict) -> Self {
+        Self::VersionConflict { seen: c.seen }
+    }
+}
 
 impl From<SealError> for ComplaintError {
     fn from(e: SealError) -> Self {
@@ -495,10 +501,9 @@ impl CaseType for ComplaintCase {
         } else {
             TimedStep::Reply
         };
-        let key = |kind: &str, to: &str| format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date);
         match event {
             DeadlineEvent::Reminder { working_days_left } => {
-                let to = match c.assignee_id {
+                let to: Vec<identities::User> = match c.assignee_id {
                     Some(u) => identities::user(conn, u)
                         .await?
                         .filter(|u| u.active)
@@ -515,40 +520,26 @@ impl CaseType for ComplaintCase {
                     due: d.due_date,
                     working_days_left,
                 };
-                for u in to {
-                    let k = key(&format!("reminder:{working_days_left}"), &u.email);
-                    handled.mails_queued += usize::from(
-                        notices::mail(conn, &u.email, &u.locale, &n, about(c.id), k).await?,
-                    );
-                }
+                let to: Vec<Addressee> = to.into_iter().map(Addressee::from).collect();
+                let event = format!("reminder:{working_days_left}");
+                handled.mails_queued +=
+                    escalation::tell(conn, d, &event, &to, &n, about(c.id)).await?;
             }
             DeadlineEvent::Overdue => {
-                if deadlines::record_alert(conn, d, "escalated", today).await? {
-                    handled.escalated += 1;
-                    let n = ComplaintNotice::Overdue {
-                        receipt_number: c.receipt_number.clone(),
-                        step,
-                        due: d.due_date,
-                    };
-                    let mut told = Vec::new();
-                    for u in identities::supervisors_of(conn, &c.province_code).await? {
-                        let k = key("escalated", &u.email);
-                        handled.mails_queued += usize::from(
-                            notices::mail(conn, &u.email, &u.locale, &n, about(c.id), k).await?,
-                        );
-                        told.push(u.email);
-                    }
-                    audit::record(
-                        conn,
-                        &Actor::system("deadline sweep"),
-                        "complaint.deadline_escalated",
-                        store::ENTITY,
-                        &c.id.to_string(),
-                        None,
-                        Some(json!({ "purpose": d.purpose, "due_date": d.due_date, "supervisors": told })),
-                    )
-                    .await?;
-                }
+                let n = ComplaintNotice::Overdue {
+                    receipt_number: c.receipt_number.clone(),
+                    step,
+                    due: d.due_date,
+                };
+                let supervisors = identities::supervisors_of(conn, &c.province_code).await?;
+                let e = Escalation {
+                    to: supervisors.into_iter().map(Addressee::from).collect(),
+                    notice: &n,
+                    about: about(c.id),
+                    action: "complaint.deadline_escalated",
+                    details: serde_json::Value::Null,
+                };
+                escalation::escalate(conn, d, today, e, &mut handled).await?;
             }
         }
         Ok(handled)

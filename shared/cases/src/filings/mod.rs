@@ -14,14 +14,13 @@ pub mod submit;
 
 use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::StoreError;
-use crate::notices;
+use crate::escalation::{self, Addressee, Escalation};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use frt_access::Resource;
 use frt_domain::filing::{FilingKind, FilingStatus};
 use frt_mail::FilingNotice;
-use frt_store::audit::{self, Actor};
-use frt_store::deadlines::{self, Deadline};
+use frt_store::deadlines::Deadline;
 use frt_store::filings::{self};
 use frt_store::scope::Scope;
 use frt_store::{identities, AsyncPgConnection, QueryError};
@@ -112,14 +111,12 @@ impl CaseType for FilingCase {
         today: NaiveDate,
     ) -> Result<Handled, StoreError> {
         let mut handled = Handled::default();
-        handled.mails_queued = match event {
+        match event {
             DeadlineEvent::Reminder { working_days_left } => {
-                remind(conn, deadline, working_days_left).await?
+                handled.mails_queued += remind(conn, deadline, working_days_left).await?;
             }
-            DeadlineEvent::Overdue => {
-                overdue(conn, deadline, today, &mut handled.escalated).await?
-            }
-        };
+            DeadlineEvent::Overdue => overdue(conn, deadline, today, &mut handled).await?,
+        }
         Ok(handled)
     }
 }
@@ -137,10 +134,6 @@ async fn filing_of(
         .map(|org| (filing, org)))
 }
 
-fn key(d: &Deadline, kind: &str, to: &str) -> String {
-    format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date)
-}
-
 /// Reminders: the processor for its correction time limit; the assigned reviewer (or, with
 /// nobody assigned, the supervisors) for the review time limit. Returns mails queued.
 async fn remind(
@@ -153,7 +146,7 @@ async fn remind(
     };
     let about = notify::about_filing(filing.id);
     let subject = notify::filing_ref(&filing, &org);
-    let kind = format!("reminder:{left}");
+    let event = format!("reminder:{left}");
     match d.purpose.as_str() {
         filings::CORRECTION_DEADLINE => {
             let n = FilingNotice::CorrectionDue {
@@ -161,10 +154,7 @@ async fn remind(
                 due: d.due_date,
                 working_days_left: left,
             };
-            let k = key(d, &kind, &org.contact_email);
-            Ok(usize::from(
-                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
-            ))
+            escalation::tell(conn, d, &event, &[Addressee::from(&org)], &n, about).await
         }
         filings::REVIEW_DEADLINE => {
             let n = FilingNotice::ReviewDue {
@@ -179,28 +169,23 @@ async fn remind(
             if to.is_empty() {
                 to = identities::supervisors_of(conn, &filing.province_code).await?;
             }
-            let mut queued = 0;
-            for u in to {
-                let k = key(d, &kind, &u.email);
-                queued +=
-                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
-            }
-            Ok(queued)
+            let to: Vec<Addressee> = to.into_iter().map(Addressee::from).collect();
+            escalation::tell(conn, d, &event, &to, &n, about).await
         }
         _ => Ok(0),
     }
 }
 
 /// After the due date: the processor is told its correction time ran out; an overdue review
-/// is escalated to the province's supervisors (and audited). Returns mails queued.
+/// is escalated to the province's supervisors.
 async fn overdue(
     conn: &mut AsyncPgConnection,
     d: &Deadline,
     today: NaiveDate,
-    escalated: &mut usize,
-) -> Result<usize, QueryError> {
+    handled: &mut Handled,
+) -> Result<(), StoreError> {
     let Some((filing, org)) = filing_of(conn, d).await? else {
-        return Ok(0);
+        return Ok(());
     };
     let about = notify::about_filing(filing.id);
     let subject = notify::filing_ref(&filing, &org);
@@ -210,52 +195,30 @@ async fn overdue(
                 filing: subject,
                 due: d.due_date,
             };
-            let k = key(d, "overdue", &org.contact_email);
-            Ok(usize::from(
-                notices::mail(conn, &org.contact_email, &org.locale, &n, about, k).await?,
-            ))
+            handled.mails_queued +=
+                escalation::tell(conn, d, "overdue", &[Addressee::from(&org)], &n, about).await?;
         }
         filings::REVIEW_DEADLINE => {
-            if !deadlines::record_alert(conn, d, "escalated", today).await? {
-                return Ok(0);
-            }
             let assignee = match filing.assignee_id {
                 Some(a) => identities::user(conn, a).await?.map(|u| u.email),
                 None => None,
             };
             let supervisors = identities::supervisors_of(conn, &filing.province_code).await?;
-            *escalated += 1;
-            audit::record(
-                conn,
-                &Actor::system("deadline sweep"),
-                "filing.review_escalated",
-                filings::ENTITY,
-                &filing.id.to_string(),
-                None,
-                Some(json!({
-                    "review_due_date": d.due_date,
-                    "assignee": assignee,
-                    "supervisors": supervisors.iter().map(|u| u.email.as_str()).collect::<Vec<_>>(),
-                })),
-            )
-            .await?;
-            if supervisors.is_empty() {
-                tracing::warn!(filing = %filing.id, province = %filing.province_code,
-                    "overdue review escalated, but the province has no supervisor to tell");
-            }
             let n = FilingNotice::ReviewOverdue {
                 filing: subject,
                 due: d.due_date,
-                assignee,
+                assignee: assignee.clone(),
             };
-            let mut queued = 0;
-            for u in supervisors {
-                let k = key(d, "escalated", &u.email);
-                queued +=
-                    usize::from(notices::mail(conn, &u.email, &u.locale, &n, about, k).await?);
-            }
-            Ok(queued)
+            let e = Escalation {
+                to: supervisors.into_iter().map(Addressee::from).collect(),
+                notice: &n,
+                about,
+                action: "filing.review_escalated",
+                details: json!({ "assignee": assignee }),
+            };
+            escalation::escalate(conn, d, today, e, handled).await?;
         }
-        _ => Ok(0),
+        _ => {}
     }
+    Ok(())
 }

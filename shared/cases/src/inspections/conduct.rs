@@ -10,6 +10,7 @@ use super::{
 };
 use crate::caller::Caller;
 use crate::context::Core;
+use crate::step::{self, Transition};
 use crate::today_in_china;
 use frt_access::{Action, AgencyKind, Resource};
 use frt_domain::calendar::WorkingDays;
@@ -298,33 +299,30 @@ async fn advance(
     } = step;
     let from = typed(i)?;
     let next = from.apply(action)?;
-    let updated = store::step(
-        conn,
-        i.id,
-        version,
-        &Step {
-            status: next.as_str(),
-            notice: changes.notice,
-            findings: changes.findings,
-            result: changes.result,
-            rectified: changes.rectified,
-            notified: action == InspectionAction::Notify,
-            closed: next == InspectionStatus::Closed,
-        },
-    )
-    .await?
-    .ok_or(InspectionError::VersionConflict { seen: version })?;
-    audit::record(
-        conn,
-        &caller.actor,
-        audit_action,
-        store::ENTITY,
-        &i.id.to_string(),
-        Some(json!({ "status": from.as_str(), "version": version })),
-        Some(json!({ "status": next.as_str(), "details": details })),
-    )
-    .await?;
-    Ok(updated)
+    let written = Step {
+        status: next.as_str(),
+        notice: changes.notice,
+        findings: changes.findings,
+        result: changes.result,
+        rectified: changes.rectified,
+        notified: action == InspectionAction::Notify,
+        closed: next == InspectionStatus::Closed,
+    };
+    let t = Transition {
+        entity_type: store::ENTITY,
+        id: i.id,
+        current: i.version,
+        seen: version,
+        from: from.as_str(),
+        to: next.as_str(),
+        audit: audit_action,
+        details,
+    };
+    let id = i.id;
+    step::advance(conn, &caller.actor, t, |conn| {
+        store::step(conn, id, version, &written).scope_boxed()
+    })
+    .await
 }
 
 /// Adds a request or an order with its time limit, counted in working days from today.

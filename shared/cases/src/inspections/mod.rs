@@ -10,6 +10,7 @@ pub mod risk;
 use crate::caller::Caller;
 use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::{Denied, StoreError};
+use crate::escalation::{self, Addressee, Escalation};
 use crate::materials::UploadError;
 use crate::notices::{self, About};
 use async_trait::async_trait;
@@ -18,13 +19,11 @@ use frt_access::Resource;
 use frt_domain::form::FieldProblem;
 use frt_domain::inspection::{DrawError, IllegalInspectionStep, InspectionStatus};
 use frt_mail::{InspectionNotice, InspectionRef};
-use frt_store::audit::{self, Actor};
 use frt_store::deadlines::{self, Deadline};
 use frt_store::inspections::{self as store, Inspection, PoolInspector};
 use frt_store::scope::Scope;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde::Serialize;
-use serde_json::json;
 use uuid::Uuid;
 
 /// Everything that can go wrong with an inspection.
@@ -59,6 +58,12 @@ pub enum InspectionError {
 }
 
 crate::error::store_errors!(InspectionError, fields);
+
+impl From<crate::step::VersionConflict> for InspectionError {
+    fn from(c: crate::step::VersionConflict) -> Self {
+        Self::VersionConflict { seen: c.seen }
+    }
+}
 
 impl From<crate::filings::FilingError> for InspectionError {
     fn from(e: crate::filings::FilingError) -> Self {
@@ -408,7 +413,7 @@ impl CaseType for InspectionCase {
             processor: org.name.clone(),
             uscc: org.uscc.clone(),
         };
-        let key = |kind: &str, to: &str| format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date);
+        let processor = [Addressee::from(&org)];
         match event {
             DeadlineEvent::Reminder { working_days_left } => {
                 let n = InspectionNotice::Due {
@@ -417,11 +422,9 @@ impl CaseType for InspectionCase {
                     due: d.due_date,
                     working_days_left,
                 };
-                let k = key(&format!("reminder:{working_days_left}"), &org.contact_email);
-                handled.mails_queued += usize::from(
-                    notices::mail(conn, &org.contact_email, &org.locale, &n, about(i.id), k)
-                        .await?,
-                );
+                let event = format!("reminder:{working_days_left}");
+                handled.mails_queued +=
+                    escalation::tell(conn, d, &event, &processor, &n, about(i.id)).await?;
             }
             DeadlineEvent::Overdue => {
                 let n = InspectionNotice::Overdue {
@@ -429,35 +432,21 @@ impl CaseType for InspectionCase {
                     what: what.into(),
                     due: d.due_date,
                 };
-                let k = key("overdue", &org.contact_email);
-                handled.mails_queued += usize::from(
-                    notices::mail(conn, &org.contact_email, &org.locale, &n, about(i.id), k)
-                        .await?,
-                );
-                if deadlines::record_alert(conn, d, "escalated", today).await? {
-                    handled.escalated += 1;
-                    let mut told = Vec::new();
-                    for user in i.inspector_ids.iter() {
-                        if let Some(u) = identities::user(conn, *user).await?.filter(|u| u.active) {
-                            let k = key("escalated", &u.email);
-                            handled.mails_queued += usize::from(
-                                notices::mail(conn, &u.email, &u.locale, &n, about(i.id), k)
-                                    .await?,
-                            );
-                            told.push(u.email);
-                        }
-                    }
-                    audit::record(
-                        conn,
-                        &Actor::system("deadline sweep"),
-                        "inspection.deadline_escalated",
-                        store::ENTITY,
-                        &i.id.to_string(),
-                        None,
-                        Some(json!({ "purpose": d.purpose, "due_date": d.due_date, "inspectors": told })),
-                    )
-                    .await?;
+                handled.mails_queued +=
+                    escalation::tell(conn, d, "overdue", &processor, &n, about(i.id)).await?;
+                // The inspectors answer for it.
+                let mut to = Vec::new();
+                for user in &i.inspector_ids {
+                    to.extend(identities::user(conn, *user).await?.filter(|u| u.active));
                 }
+                let e = Escalation {
+                    to: to.into_iter().map(Addressee::from).collect(),
+                    notice: &n,
+                    about: about(i.id),
+                    action: "inspection.deadline_escalated",
+                    details: serde_json::Value::Null,
+                };
+                escalation::escalate(conn, d, today, e, &mut handled).await?;
             }
         }
         Ok(handled)

@@ -4,13 +4,12 @@
 use super::{about, readers_of, NotificationError, ACK_PREFIX};
 use crate::entity::{CaseSummary, CaseType, DeadlineEvent, Entity, Handled, Jurisdiction};
 use crate::error::StoreError;
-use crate::notices;
+use crate::escalation::{self, Addressee, Escalation};
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use frt_access::Resource;
+use frt_access::{Resource, Role};
 use frt_mail::NotificationNotice;
-use frt_store::audit::{self, Actor};
-use frt_store::deadlines::{self, Deadline};
+use frt_store::deadlines::Deadline;
 use frt_store::identities;
 use frt_store::notifications as store;
 use frt_store::{AsyncPgConnection, QueryError};
@@ -95,7 +94,6 @@ impl CaseType for NotificationCase {
         let Some(n) = store::get(conn, d.entity_id).await? else {
             return Ok(handled);
         };
-        let key = |kind: &str, to: &str| format!("deadline:{}:{kind}:{}:{to}", d.id, d.due_date);
         let fail = |e: NotificationError| match e {
             NotificationError::Store(s) => s,
             other => StoreError::Internal(anyhow::anyhow!("{other}")),
@@ -107,50 +105,43 @@ impl CaseType for NotificationCase {
                     due: d.due_date,
                     working_days_left,
                 };
-                for u in readers_of(conn, agency, &n).await.map_err(fail)? {
-                    let k = key(&format!("reminder:{working_days_left}"), &u.email);
-                    handled.mails_queued += usize::from(
-                        notices::mail(conn, &u.email, &u.locale, &notice, about(n.id), k).await?,
-                    );
-                }
+                let to: Vec<Addressee> = readers_of(conn, agency, &n)
+                    .await
+                    .map_err(fail)?
+                    .into_iter()
+                    .map(Addressee::from)
+                    .collect();
+                let event = format!("reminder:{working_days_left}");
+                handled.mails_queued +=
+                    escalation::tell(conn, d, &event, &to, &notice, about(n.id)).await?;
             }
             DeadlineEvent::Overdue => {
-                if deadlines::record_alert(conn, d, "escalated", today).await? {
-                    handled.escalated += 1;
-                    let recipient = identities::agency(conn, agency)
-                        .await?
-                        .map(|a| a.name)
-                        .unwrap_or_default();
-                    let notice = NotificationNotice::AckOverdue {
-                        reference: n.reference.clone(),
-                        recipient,
-                        due: d.due_date,
-                    };
-                    let mut told = Vec::new();
-                    for a in [n.sender_agency_id, agency] {
-                        for u in identities::agency_staff(conn, a).await? {
-                            if u.role != "supervisor" {
-                                continue;
-                            }
-                            let k = key("escalated", &u.email);
-                            handled.mails_queued += usize::from(
-                                notices::mail(conn, &u.email, &u.locale, &notice, about(n.id), k)
-                                    .await?,
-                            );
-                            told.push(u.email);
+                let recipient = identities::agency(conn, agency)
+                    .await?
+                    .map(|a| a.name)
+                    .unwrap_or_default();
+                let notice = NotificationNotice::AckOverdue {
+                    reference: n.reference.clone(),
+                    recipient,
+                    due: d.due_date,
+                };
+                // The supervisors of the sender and of the recipient answer for it.
+                let mut to = Vec::new();
+                for a in [n.sender_agency_id, agency] {
+                    for u in identities::agency_staff(conn, a).await? {
+                        if u.role.parse::<Role>() == Ok(Role::Supervisor) {
+                            to.push(Addressee::from(u));
                         }
                     }
-                    audit::record(
-                        conn,
-                        &Actor::system("deadline sweep"),
-                        "notification.deadline_escalated",
-                        store::ENTITY,
-                        &n.id.to_string(),
-                        None,
-                        Some(json!({ "agency_id": agency, "due_date": d.due_date, "supervisors": told })),
-                    )
-                    .await?;
                 }
+                let e = Escalation {
+                    to,
+                    notice: &notice,
+                    about: about(n.id),
+                    action: "notification.deadline_escalated",
+                    details: json!({ "agency_id": agency }),
+                };
+                escalation::escalate(conn, d, today, e, &mut handled).await?;
             }
         }
         Ok(handled)
