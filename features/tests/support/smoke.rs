@@ -114,6 +114,7 @@ pub async fn against_frtctl_up() -> bool {
 async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
     let (portal_port, casework_port, exchange_port) = (free_port(), free_port(), free_port());
     let log = crate::reports_dir().join("smoke-platform.log");
+    let file = std::fs::File::create(&log).ok();
     let child = Command::new(bin)
         .arg("up")
         .arg("--demo")
@@ -126,8 +127,13 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         .env("FRT__LOG__LEVEL", "warn")
         .env_remove("FRT_ENV")
         .env_remove("FRT__QA__TOKEN")
-        .stdout(std::fs::File::create(&log).map_or(Stdio::null(), Stdio::from))
-        .stderr(Stdio::null())
+        .stdout(
+            file.as_ref()
+                .and_then(|f| f.try_clone().ok())
+                .map_or(Stdio::null(), Stdio::from),
+        )
+        // Why it did not start, if it did not, is in the same log.
+        .stderr(file.map_or(Stdio::null(), Stdio::from))
         .spawn()
         .expect("frtctl up --demo");
     let _platform = Platform(child);

@@ -126,7 +126,7 @@ pub async fn sync_registry(
 /// the same key and body answers as the first time; the same key with another body is refused
 /// (422). Scope `notifications:write`.
 #[utoipa::path(tag = "notifications", request_body = NotificationInput,
-    params(("Idempotency-Key" = String, Header, max_length = 100)),
+    params(("Idempotency-Key" = String, Header, pattern = "^[!-~]{1,100}$")),
     responses((status = 201, body = NotificationView)))]
 #[post("/api/v1/notifications")]
 pub async fn push_notification(
@@ -200,7 +200,7 @@ pub struct File(#[allow(dead_code)] Vec<u8>);
 /// limit), signed like any request, its digest being the file's SHA-256. An `Idempotency-Key`
 /// makes a retry of the same file answer as the first time. Scope `notifications:write`.
 #[utoipa::path(tag = "notifications", params(("id" = Uuid, Path), AttachQuery,
-        ("Idempotency-Key" = Option<String>, Header, max_length = 100)),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,100}$")),
     request_body(content = File, content_type = "application/octet-stream"),
     responses((status = 201, body = frt_store::materials::Material)))]
 #[post("/api/v1/notifications/{id}/materials")]

@@ -6,6 +6,7 @@
 
 use crate::context::Core;
 use crate::error::StoreError;
+use crate::idempotency::{self, Holder, Key, Replay};
 use crate::notifications::{self, NotificationError, NotificationInput, NotificationView, Origin};
 use chrono::{DateTime, Utc};
 use frt_access::signing;
@@ -566,9 +567,11 @@ pub async fn sync_registry(
     let agency = identities::agency(&mut conn, caller.agency_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("the client's agency is gone"))?;
-    let province = match agency.kind.as_str() {
-        "national_cac" => None,
-        _ => agency.province_code.clone(),
+    // The national CAC's systems read every province's registry, others their own's.
+    let province = if caller.scope.is_everywhere() {
+        None
+    } else {
+        agency.province_code.clone()
     };
     let (rows, next_cursor) = page_of(&mut conn, "registry", None, after, limit).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
@@ -685,11 +688,11 @@ pub async fn push(
     core.db
         .tx(|conn| {
             async move {
-                if let Some(first) = answered(conn, caller, key, &hash).await? {
+                if let Some(first) = answered(conn, caller, &key, &hash).await? {
                     return Ok(first);
                 }
                 let sent = notifications::send_in(conn, core, &origin, input).await?;
-                remember(conn, caller, key, &hash, 201, &sent).await
+                remember(conn, caller, &key, &hash, 201, &sent).await
             }
             .scope_boxed()
         })
@@ -715,13 +718,13 @@ pub async fn attach(
         core.db
             .tx(|conn| {
                 async move {
-                    if let Some(key) = key {
+                    if let Some(key) = &key {
                         if let Some(first) = answered(conn, caller, key, &hash).await? {
                             return Ok((first, false));
                         }
                     }
                     let m = notifications::add_material_in(conn, &origin, id, received).await?;
-                    let answer = match key {
+                    let answer = match &key {
                         Some(key) => remember(conn, caller, key, &hash, 201, &m).await?,
                         None => Pushed {
                             status: 201,
@@ -746,15 +749,9 @@ pub async fn attach(
     }
 }
 
-/// An Idempotency-Key as sent, checked: 1 to 100 visible ASCII characters.
-fn idempotency_key_of(raw: &str) -> Result<&str, ExchangeError> {
-    let key = raw.trim();
-    if key.is_empty() || key.len() > 100 || !key.chars().all(|c| c.is_ascii_graphic()) {
-        return Err(ExchangeError::Invalid(
-            "Idempotency-Key must be 1 to 100 visible ASCII characters".into(),
-        ));
-    }
-    Ok(key)
+/// An Idempotency-Key as sent, checked.
+fn idempotency_key_of(raw: &str) -> Result<Key, ExchangeError> {
+    Key::parse(raw).map_err(|e| ExchangeError::Invalid(e.to_string()))
 }
 
 /// The first answer under a client's idempotency key, if there was one for the same request
@@ -763,17 +760,16 @@ fn idempotency_key_of(raw: &str) -> Result<&str, ExchangeError> {
 async fn answered(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    key: &str,
+    key: &Key,
     hash: &str,
 ) -> Result<Option<Pushed>, ExchangeError> {
-    store::lock_key(conn, &caller.key_id, key).await?;
-    match store::saved_answer(conn, &caller.key_id, key).await? {
-        Some(saved) if saved.request_hash != hash => Err(ExchangeError::IdempotencyMismatch),
-        Some(saved) => Ok(Some(Pushed {
-            status: u16::try_from(saved.response_status).unwrap_or(201),
-            body: saved.response_body,
+    match idempotency::replay(conn, Holder::Client(&caller.key_id), key, hash).await? {
+        Replay::Fresh => Ok(None),
+        Replay::Answered(saved) => Ok(Some(Pushed {
+            status: u16::try_from(saved.status).unwrap_or(201),
+            body: saved.body,
         })),
-        None => Ok(None),
+        Replay::Reused => Err(ExchangeError::IdempotencyMismatch),
     }
 }
 
@@ -781,13 +777,21 @@ async fn answered(
 async fn remember<T: Serialize>(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
-    key: &str,
+    key: &Key,
     hash: &str,
     status: u16,
     answer: &T,
 ) -> Result<Pushed, ExchangeError> {
     let body = serde_json::to_value(answer).map_err(|e| anyhow::anyhow!("answer: {e}"))?;
-    store::save_answer(conn, &caller.key_id, key, hash, i32::from(status), &body).await?;
+    idempotency::keep(
+        conn,
+        Holder::Client(&caller.key_id),
+        key,
+        hash,
+        status,
+        &body,
+    )
+    .await?;
     Ok(Pushed { status, body })
 }
 

@@ -19,6 +19,7 @@ pub mod exchange;
 pub mod exports;
 pub mod filings;
 pub mod housekeeping;
+pub mod idempotency;
 pub mod imports;
 pub mod input;
 pub mod inspections;

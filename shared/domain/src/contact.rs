@@ -13,7 +13,8 @@ pub enum ContactError {
 }
 
 /// An email address: trimmed and lower-cased, at most 254 characters, one '@' with something
-/// before it and a dotted domain after it, no spaces or control characters.
+/// before it and a domain of two or more dot-separated labels, none empty, after it; no
+/// spaces or control characters. Enough to catch slips: only a confirmation mail proves one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
@@ -23,10 +24,8 @@ impl Email {
     pub const PATTERN: &'static str = concat!(
         "^[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
         "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+",
-        "@[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
-        "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*\\.",
-        "[^@\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*",
-        "[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+        "@[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+",
+        "(\\.[^@.\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]+)+",
         "[\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
     );
     pub const MAX_CHARS: usize = 254;
@@ -39,8 +38,7 @@ impl Email {
         let ok = !local.is_empty()
             && trimmed.chars().count() <= Self::MAX_CHARS
             && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
+            && domain.split('.').all(|label| !label.is_empty())
             && !domain.contains('@')
             && !email.chars().any(|c| c.is_whitespace() || c.is_control());
         if ok {

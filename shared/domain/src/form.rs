@@ -16,7 +16,9 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::contact::{Email, Phone};
 use crate::filing::FilingKind;
+use crate::ids::Uscc;
 
 /// People stored at which filing becomes due (Art. 15).
 pub const FILING_THRESHOLD: u64 = 100_000;
@@ -498,24 +500,61 @@ pub struct DeregistrationDetails {
     pub disposed_on: Option<NaiveDate>,
 }
 
+/// Where a filing of one kind gives its trigger date: the day the statutory 30-working-day
+/// clock (Art. 15) starts. The one place that says it: the form is read through it, a missing
+/// date is reported at its path, and SQL that reads drafts builds its expression from it.
+pub struct Trigger {
+    pub kind: FilingKind,
+    /// Dotted path of the field, e.g. `storage.reached_threshold_on`.
+    pub path: &'static str,
+    read: fn(&FilingForm) -> Option<NaiveDate>,
+}
+
+impl Trigger {
+    /// The field's path as a JSON path of its parts, for SQL's `#>>` (`{storage,reached_threshold_on}`).
+    pub fn json_path(&self) -> String {
+        format!("{{{}}}", self.path.replace('.', ","))
+    }
+}
+
+/// The trigger of each kind of filing.
+pub const TRIGGERS: [Trigger; 3] = [
+    Trigger {
+        kind: FilingKind::Initial,
+        path: "storage.reached_threshold_on",
+        read: |f| f.storage.as_ref()?.reached_threshold_on,
+    },
+    Trigger {
+        kind: FilingKind::Change,
+        path: "change.changed_on",
+        read: |f| f.change.as_ref()?.changed_on,
+    },
+    Trigger {
+        kind: FilingKind::Deregistration,
+        path: "deregistration.ended_on",
+        read: |f| f.deregistration.as_ref()?.ended_on,
+    },
+];
+
+/// The trigger of `kind`.
+pub fn trigger_of(kind: FilingKind) -> &'static Trigger {
+    match kind {
+        FilingKind::Initial => &TRIGGERS[0],
+        FilingKind::Change => &TRIGGERS[1],
+        FilingKind::Deregistration => &TRIGGERS[2],
+    }
+}
+
 impl FilingForm {
     /// The day the statutory 30-working-day clock starts for a filing of `kind`, if given.
     pub fn trigger_date(&self, kind: FilingKind) -> Option<NaiveDate> {
-        match kind {
-            FilingKind::Initial => self.storage.as_ref()?.reached_threshold_on,
-            FilingKind::Change => self.change.as_ref()?.changed_on,
-            FilingKind::Deregistration => self.deregistration.as_ref()?.ended_on,
-        }
+        (trigger_of(kind).read)(self)
     }
 }
 
 /// Field path of the trigger date of `kind`.
 fn trigger_path(kind: FilingKind) -> &'static str {
-    match kind {
-        FilingKind::Initial => "storage.reached_threshold_on",
-        FilingKind::Change => "change.changed_on",
-        FilingKind::Deregistration => "deregistration.ended_on",
-    }
+    trigger_of(kind).path
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -828,11 +867,11 @@ fn check_basic(c: &mut Checker, b: &BasicInfo) -> Option<String> {
         &b.contact_phone,
         NAME_MAX,
     ) {
-        if !looks_like_phone(phone) {
+        if Phone::parse(phone).is_err() {
             c.push(
                 "basic.contact_phone",
                 code::INVALID_PHONE,
-                "The contact phone (联系电话) must be 7 to 20 digits, spaces or dashes, with an optional leading +.",
+                "The contact phone (联系电话) must be 7 to 20 characters: digits, with optional + - ( ) and spaces.",
             );
         }
     }
@@ -843,7 +882,7 @@ fn check_basic(c: &mut Checker, b: &BasicInfo) -> Option<String> {
         &b.contact_email,
         EMAIL_MAX,
     ) {
-        if !looks_like_email(email) {
+        if Email::parse(email).is_err() {
             c.push(
                 "basic.contact_email",
                 code::INVALID_EMAIL,
@@ -878,11 +917,13 @@ fn check_basic(c: &mut Checker, b: &BasicInfo) -> Option<String> {
         &b.head_office_uscc,
         NAME_MAX,
     ) {
-        if !looks_like_uscc(uscc) {
+        // The check character is not checked here: a few real early codes fail it, so it is
+        // a reviewer's warning, not a submission error.
+        if let Err(e) = Uscc::parse(uscc) {
             c.push(
                 "basic.head_office_uscc",
                 code::INVALID_USCC,
-                "The head office's Unified Social Credit Code (统一社会信用代码) must be 18 characters of digits and capital letters other than I, O, S, V and Z.",
+                format!("The head office's Unified Social Credit Code (统一社会信用代码) is not valid: {e}."),
             );
         }
     }
@@ -1279,41 +1320,6 @@ fn check_deregistration(c: &mut Checker, d: &DeregistrationDetails) {
             );
         }
     }
-}
-
-/// Digits, spaces and dashes with an optional leading plus, 7–20 characters, at least 7 digits.
-fn looks_like_phone(s: &str) -> bool {
-    let rest = s.strip_prefix('+').unwrap_or(s);
-    let len = s.chars().count();
-    (7..=20).contains(&len)
-        && rest
-            .chars()
-            .all(|ch| ch.is_ascii_digit() || ch == ' ' || ch == '-')
-        && rest.chars().filter(char::is_ascii_digit).count() >= 7
-}
-
-/// One `@` between a non-empty local part and a dotted domain, no spaces: enough to catch
-/// slips; only a confirmation mail proves an address.
-fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    let labels_ok = domain
-        .split('.')
-        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && labels_ok
-        && !s.chars().any(|ch| ch.is_whitespace() || ch.is_control())
-}
-
-/// The shape of a USCC (GB 32100-2015). The checksum is not checked here: a few real early
-/// codes fail it, so it is a reviewer's warning, not a submission error.
-fn looks_like_uscc(s: &str) -> bool {
-    s.len() == 18
-        && s.chars()
-            .all(|ch| ch.is_ascii_digit() || (ch.is_ascii_uppercase() && !"IOSVZ".contains(ch)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1753,10 +1759,9 @@ mod tests {
         for bad in [
             "call me",
             "123456",
-            "+86 (21) 5555 0100",
             "1234567890123456789012",
             "--------",
-            "86+1234567",
+            "+86 (555) 0",
         ] {
             let p = problems_after(FilingKind::Initial, |f| {
                 basic(f).contact_phone = Some(bad.into())
@@ -1768,6 +1773,9 @@ mod tests {
             "010-12345678",
             "+86 138 0013 8000",
             "1234567",
+            // As registration takes it: the form and every other check use one rule.
+            "(021) 5555 0100",
+            "+86 (21) 5555 0100",
         ] {
             let p = problems_after(FilingKind::Initial, |f| {
                 basic(f).contact_phone = Some(good.into())
@@ -1994,6 +2002,24 @@ mod tests {
             });
         });
         assert!(p.is_empty(), "{p:#?}");
+    }
+
+    #[test]
+    fn each_trigger_reads_the_field_its_path_names() {
+        for t in &TRIGGERS {
+            assert_eq!(trigger_of(t.kind).kind, t.kind);
+            let form = example_complete(t.kind, trigger());
+            let json = serde_json::to_value(&form).expect("json");
+            let pointer = format!("/{}", t.path.replace('.', "/"));
+            assert_eq!(
+                json.pointer(&pointer).and_then(|v| v.as_str()),
+                Some(trigger().to_string().as_str()),
+                "{}",
+                t.path
+            );
+            assert_eq!(form.trigger_date(t.kind), Some(trigger()));
+        }
+        assert_eq!(TRIGGERS[0].json_path(), "{storage,reached_threshold_on}");
     }
 
     #[test]

@@ -34,6 +34,52 @@ impl InspectionSource {
 
 named_enum!(InspectionSource, "inspection source");
 
+/// What an inspection asks of the processor, with a time limit: documents (调取材料) or a
+/// rectification (责令整改).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Request,
+    Order,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 2] = [Self::Request, Self::Order];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Order => "order",
+        }
+    }
+}
+
+named_enum!(ItemKind, "kind of request or order");
+
+/// Where a request or order stands: open for the processor's answer, answered, and (an order)
+/// accepted or rejected by the inspectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemStatus {
+    Open,
+    Answered,
+    Accepted,
+    Rejected,
+}
+
+impl ItemStatus {
+    pub const ALL: [ItemStatus; 4] = [Self::Open, Self::Answered, Self::Accepted, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Answered => "answered",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+named_enum!(ItemStatus, "status of a request or order");
+
 /// The states of an inspection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InspectionStatus {

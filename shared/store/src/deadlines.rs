@@ -69,6 +69,36 @@ pub fn evaluate(
     })
 }
 
+/// A deadline computed from the calendar and not yet stored: where it starts, its working
+/// days, the day it was met (if it was) and what `evaluate` made of them.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub start: NaiveDate,
+    pub n: WorkingDays,
+    pub met_on: Option<NaiveDate>,
+    pub evaluation: Evaluation,
+}
+
+impl Planned {
+    pub fn of(
+        calendar: &Calendar,
+        start: NaiveDate,
+        n: WorkingDays,
+        met_on: Option<NaiveDate>,
+    ) -> Result<Self, CalendarError> {
+        Ok(Self {
+            start,
+            n,
+            met_on,
+            evaluation: evaluate(calendar, start, n, met_on)?,
+        })
+    }
+
+    pub fn due_date(&self) -> NaiveDate {
+        self.evaluation.due.due_date
+    }
+}
+
 /// Computes and stores (inserting or replacing) the deadline of `purpose` for an entity.
 #[allow(clippy::too_many_arguments)]
 pub async fn set(
@@ -81,19 +111,31 @@ pub async fn set(
     n: WorkingDays,
     met_on: Option<NaiveDate>,
 ) -> Result<Deadline, SetError> {
-    let ev = evaluate(calendar, start, n, met_on)?;
-    let row = diesel::insert_into(deadlines::table)
+    let planned = Planned::of(calendar, start, n, met_on)?;
+    Ok(put(conn, entity_type, entity_id, purpose, &planned).await?)
+}
+
+/// Stores (inserting or replacing) a planned deadline of `purpose` for an entity.
+pub async fn put(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+    purpose: &str,
+    p: &Planned,
+) -> QueryResult<Deadline> {
+    let ev = &p.evaluation;
+    diesel::insert_into(deadlines::table)
         .values((
             deadlines::id.eq(Uuid::now_v7()),
             deadlines::entity_type.eq(entity_type),
             deadlines::entity_id.eq(entity_id),
             deadlines::purpose.eq(purpose),
-            deadlines::start_date.eq(start),
-            deadlines::working_days.eq(i32::from(n.get())),
+            deadlines::start_date.eq(p.start),
+            deadlines::working_days.eq(i32::from(p.n.get())),
             deadlines::due_date.eq(ev.due.due_date),
             deadlines::provisional.eq(ev.provisional),
             deadlines::calendar_versions.eq(&ev.calendar_versions),
-            deadlines::met_on.eq(met_on),
+            deadlines::met_on.eq(p.met_on),
             deadlines::late_by_working_days.eq(ev.late_by),
         ))
         .on_conflict((
@@ -103,19 +145,18 @@ pub async fn set(
         ))
         .do_update()
         .set((
-            deadlines::start_date.eq(start),
-            deadlines::working_days.eq(i32::from(n.get())),
+            deadlines::start_date.eq(p.start),
+            deadlines::working_days.eq(i32::from(p.n.get())),
             deadlines::due_date.eq(ev.due.due_date),
             deadlines::provisional.eq(ev.provisional),
             deadlines::calendar_versions.eq(&ev.calendar_versions),
-            deadlines::met_on.eq(met_on),
+            deadlines::met_on.eq(p.met_on),
             deadlines::late_by_working_days.eq(ev.late_by),
             deadlines::computed_at.eq(diesel::dsl::now),
         ))
         .returning(Deadline::as_returning())
         .get_result(conn)
-        .await?;
-    Ok(row)
+        .await
 }
 
 #[derive(Debug, thiserror::Error)]

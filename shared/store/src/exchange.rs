@@ -1,7 +1,7 @@
 //! The exchange service's clients (other agencies' systems), the signatures it has seen (no
 //! replays within the window), and the answers to pushes under an Idempotency-Key.
 
-use crate::schema::{exchange_clients, exchange_idempotency, exchange_signatures};
+use crate::schema::{exchange_clients, exchange_signatures};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -90,66 +90,4 @@ pub async fn forget_signatures(
     diesel::delete(exchange_signatures::table.filter(exchange_signatures::expires_at.lt(now)))
         .execute(conn)
         .await
-}
-
-/// The answer first given to a push under this key, locked for the transaction.
-#[derive(Debug, Clone, Queryable)]
-pub struct Saved {
-    pub request_hash: String,
-    pub response_status: i32,
-    pub response_body: serde_json::Value,
-}
-
-pub async fn saved_answer(
-    conn: &mut AsyncPgConnection,
-    key_id: &str,
-    idempotency_key: &str,
-) -> QueryResult<Option<Saved>> {
-    exchange_idempotency::table
-        .find((key_id, idempotency_key))
-        .for_update()
-        .select((
-            exchange_idempotency::request_hash,
-            exchange_idempotency::response_status,
-            exchange_idempotency::response_body,
-        ))
-        .first(conn)
-        .await
-        .optional()
-}
-
-pub async fn save_answer(
-    conn: &mut AsyncPgConnection,
-    key_id: &str,
-    idempotency_key: &str,
-    request_hash: &str,
-    status: i32,
-    body: &serde_json::Value,
-) -> QueryResult<usize> {
-    diesel::insert_into(exchange_idempotency::table)
-        .values((
-            exchange_idempotency::key_id.eq(key_id),
-            exchange_idempotency::idempotency_key.eq(idempotency_key),
-            exchange_idempotency::request_hash.eq(request_hash),
-            exchange_idempotency::response_status.eq(status),
-            exchange_idempotency::response_body.eq(body),
-        ))
-        .execute(conn)
-        .await
-}
-
-/// Serialises pushes under one Idempotency-Key of a client, for the transaction: a second
-/// waits for the first's answer.
-pub async fn lock_key(
-    conn: &mut AsyncPgConnection,
-    key_id: &str,
-    idempotency_key: &str,
-) -> QueryResult<()> {
-    use diesel::sql_types::Text;
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 7))")
-        .bind::<Text, _>(key_id)
-        .bind::<Text, _>(idempotency_key)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

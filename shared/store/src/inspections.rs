@@ -738,10 +738,21 @@ pub async fn risk_signals(
     conn: &mut AsyncPgConnection,
     province: &str,
 ) -> QueryResult<Vec<RiskSignals>> {
-    diesel::sql_query(
+    // Each kind's trigger date, where the form of that kind gives it.
+    let trigger = frt_domain::form::TRIGGERS
+        .iter()
+        .map(|t| {
+            format!(
+                "WHEN '{}' THEN form #>> '{}' ",
+                t.kind.as_str(),
+                t.json_path()
+            )
+        })
+        .collect::<String>();
+    diesel::sql_query(format!(
         "SELECT o.id AS organisation_id, o.name, o.uscc, f.top_risk_rank, f.most_late, \
                 coalesce(f.ever_submitted, false) AS ever_submitted, \
-                coalesce(f.draft_triggers, '{}') AS draft_triggers, \
+                coalesce(f.draft_triggers, '{{}}') AS draft_triggers, \
                 EXISTS (SELECT 1 FROM inspections i WHERE i.organisation_id = o.id \
                         AND i.status <> 'closed') AS under_inspection \
          FROM organisations o \
@@ -750,17 +761,14 @@ pub async fn risk_signals(
                   max(risk_rank) FILTER (WHERE first_submitted_at IS NOT NULL) AS top_risk_rank, \
                   max(late_by_working_days) AS most_late, \
                   bool_or(first_submitted_at IS NOT NULL) AS ever_submitted, \
-                  array_remove(array_agg(CASE kind \
-                      WHEN 'initial' THEN form #>> '{storage,reached_threshold_on}' \
-                      WHEN 'change' THEN form #>> '{change,changed_on}' \
-                      ELSE form #>> '{deregistration,ended_on}' END) \
+                  array_remove(array_agg(CASE kind {trigger}END) \
                     FILTER (WHERE status = 'draft' AND first_submitted_at IS NULL), NULL) \
                     AS draft_triggers \
            FROM filings WHERE province_code = $1 GROUP BY organisation_id \
          ) f ON f.organisation_id = o.id \
          WHERE o.province_code = $1 \
-         ORDER BY o.id",
-    )
+         ORDER BY o.id"
+    ))
     .bind::<diesel::sql_types::Text, _>(province)
     .load(conn)
     .await

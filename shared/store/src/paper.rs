@@ -59,6 +59,30 @@ pub struct NewDeadline {
     pub late_by_working_days: Option<i32>,
 }
 
+impl NewDeadline {
+    /// The row of a planned deadline.
+    pub fn planned(
+        entity_type: &'static str,
+        entity_id: Uuid,
+        purpose: &'static str,
+        p: &crate::deadlines::Planned,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            entity_type,
+            entity_id,
+            purpose,
+            start_date: p.start,
+            working_days: i32::from(p.n.get()),
+            due_date: p.evaluation.due.due_date,
+            provisional: p.evaluation.provisional,
+            calendar_versions: p.evaluation.calendar_versions.clone(),
+            met_on: p.met_on,
+            late_by_working_days: p.evaluation.late_by,
+        }
+    }
+}
+
 /// Writes a batch: the filings, then their deadlines, then each filing's first version (its
 /// form as submitted, with no attachment rows: the materials are on paper), copied from the
 /// filing row itself so the form crosses the wire and is parsed once.

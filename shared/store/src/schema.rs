@@ -161,17 +161,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    idempotency_keys (user_id, key) {
-        user_id -> Uuid,
-        key -> Text,
-        request_hash -> Text,
-        response_status -> Int4,
-        response_body -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     organisations (id) {
         id -> Uuid,
         name -> Text,
@@ -516,17 +505,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    exchange_idempotency (key_id, idempotency_key) {
-        key_id -> Text,
-        idempotency_key -> Text,
-        request_hash -> Text,
-        response_status -> Int4,
-        response_body -> Jsonb,
-        created_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
     import_error_workbooks (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -553,6 +531,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotent_requests (holder, key) {
+        holder -> Text,
+        key -> Text,
+        request_hash -> Text,
+        response_status -> Int4,
+        response_body -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
 diesel::joinable!(inspections -> organisations (organisation_id));
@@ -571,6 +560,7 @@ diesel::joinable!(notification_links -> notifications (notification_id));
 diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    idempotent_requests,
     materials,
     agencies,
     attachments,
@@ -584,12 +574,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadlines,
     exchange_clients,
     exchange_feed,
-    exchange_idempotency,
     exchange_signatures,
     filing_number_counters,
     filing_versions,
     filings,
-    idempotency_keys,
     import_error_workbooks,
     inspection_agencies,
     inspection_draws,

@@ -159,13 +159,11 @@ fn parsed_by(schema: &mut Value, pattern: &str, blank_allowed: bool) {
 /// Rules between a schema's fields, by component name: JSON Schema to add to it.
 fn rules(provinces: &[Value]) -> Vec<(&'static str, Value)> {
     let codes: Vec<&str> = provinces.iter().filter_map(Value::as_str).collect();
-    let staff_roles = json!([
-        "reviewer",
-        "inspector",
-        "complaint_handler",
-        "supervisor",
-        "admin"
-    ]);
+    let staff_roles: Vec<&str> = frt_access::Role::ALL
+        .into_iter()
+        .filter(|r| r.is_staff())
+        .map(frt_access::Role::as_str)
+        .collect();
     vec![
         // A transfer to another province names one of the table.
         (

@@ -557,17 +557,15 @@ async fn inspections(core: &Core) -> anyhow::Result<Uuid> {
     .await?;
     // The processor gives its report for the order.
     let order = ordered.items.last().map(|it| it.id).context("the order")?;
-    let drawn_org = {
+    let answering = {
         let mut conn = core.db.conn().await?;
-        identities::organisation(&mut conn, target)
+        identities::users_of_organisation(&mut conn, target)
             .await?
-            .context("the drawn processor")?
+            .into_iter()
+            .find(|u| u.active)
+            .context("the drawn processor has a user")?
     };
-    let answering = PROCESSORS
-        .iter()
-        .find(|p| uscc_of(p) == drawn_org.uscc)
-        .context("the drawn processor is one of the demo's")?;
-    let at_processor = processor(core, answering).await?;
+    let at_processor = as_(core, identities::PORTAL_ZONE, &answering.email).await?;
     let report = pdf(core, "整改报告.pdf").await?;
     frt_cases::inspections::processor::attach(core, &at_processor, i.id, order, report).await?;
     // For a risk: closed with its result, and published (一公开).

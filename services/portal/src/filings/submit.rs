@@ -5,27 +5,19 @@ use actix_web::http::StatusCode;
 use actix_web::post;
 use actix_web::{web, HttpRequest, HttpResponse};
 use frt_cases::filings::submit;
+use frt_cases::idempotency::{InvalidKey, Key};
 use frt_store::views;
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use uuid::Uuid;
 
-/// Reads the optional `Idempotency-Key` header: 1 to 100 visible ASCII characters.
-pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<String>> {
+/// Reads the optional `Idempotency-Key` header (`frt_cases::idempotency::Key`).
+pub fn idempotency_key(req: &HttpRequest) -> ApiResult<Option<Key>> {
     let Some(v) = req.headers().get("idempotency-key") else {
         return Ok(None);
     };
-    let key = v
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 100 && k.chars().all(|c| c.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "idempotency.invalid_key",
-                "Idempotency-Key must be 1 to 100 visible ASCII characters",
-            )
-        })?;
-    Ok(Some(key.to_owned()))
+    let refused = |e: InvalidKey| ApiError::bad_request("idempotency.invalid_key", e.to_string());
+    let text = v.to_str().map_err(|_| refused(InvalidKey))?;
+    Ok(Some(Key::parse(text).map_err(refused)?))
 }
 
 /// Submit the filing for review.

@@ -16,8 +16,9 @@ use crate::materials::{self, Owner};
 use crate::step::{self, Transition};
 use crate::today_in_china;
 use chrono::{DateTime, NaiveDate, Utc};
-use frt_access::{Action, Resource};
+use frt_access::{Action, Resource, Role};
 use frt_domain::complaint::{ComplaintAction, ComplaintStatus};
+use frt_domain::inspection::InspectionSource;
 use frt_mail::ComplaintNotice;
 use frt_store::audit::{self, Actor};
 use frt_store::complaints::{self as store, Changes, Complaint, QueueQuery};
@@ -523,7 +524,7 @@ pub async fn assign(
                 let eligible = identities::office_staff(
                     conn,
                     &c.province_code,
-                    &["complaint_handler", "supervisor"],
+                    &[Role::ComplaintHandler.as_str(), Role::Supervisor.as_str()],
                 )
                 .await?;
                 let Some(who) = eligible.into_iter().find(|u| u.id == assignee) else {
@@ -578,7 +579,7 @@ pub async fn investigate(
                     .await?;
                     let fits = found.is_some_and(|found| {
                         Some(found.organisation_id) == c.organisation_id
-                            && found.source == "complaint"
+                            && found.source == InspectionSource::Complaint.as_str()
                     });
                     if !fits {
                         return Err(invalid(

@@ -23,7 +23,7 @@ use crate::notices::{self, About};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::sealing::{DataKey, SealError};
-use frt_access::{Action, Resource};
+use frt_access::{Action, Resource, Role};
 use frt_domain::complaint::{ComplaintStatus, IllegalComplaintStep};
 use frt_domain::form::FieldProblem;
 use frt_mail::{ComplaintNotice, TimedStep};
@@ -510,8 +510,12 @@ impl CaseType for ComplaintCase {
                         .into_iter()
                         .collect(),
                     None => {
-                        identities::office_staff(conn, &c.province_code, &["complaint_handler"])
-                            .await?
+                        identities::office_staff(
+                            conn,
+                            &c.province_code,
+                            &[Role::ComplaintHandler.as_str()],
+                        )
+                        .await?
                     }
                 };
                 let n = ComplaintNotice::Due {

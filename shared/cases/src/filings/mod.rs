@@ -7,6 +7,7 @@ mod error;
 pub mod history;
 pub mod materials;
 pub mod notify;
+pub mod plan;
 pub mod queue;
 pub mod reads;
 pub mod review;

@@ -4,20 +4,17 @@
 //! version kept for the history, the receipt queued, and, with an `Idempotency-Key`, the first
 //! answer kept so a retry gets it again.
 
+use super::plan::{self, Arrival};
 use super::{notify as notices, typed, FilingError};
 use crate::caller::Caller;
 use crate::context::Core;
-use crate::error::StoreError;
+use crate::idempotency::{self, Holder, Key, Replay};
 use crate::{china_date, today_in_china};
 use frt_access::{Action, Resource};
-use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingAction, FilingStatus};
 use frt_domain::form::{check_for_submit, AttachmentKind, FilingForm};
-use frt_domain::risk;
 use frt_mail::FilingNotice;
-use frt_store::{
-    audit, deadlines, filings, idempotency, identities, versions, views, ScopedFutureExt,
-};
+use frt_store::{audit, deadlines, filings, identities, versions, views, ScopedFutureExt};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -27,7 +24,7 @@ pub async fn submit(
     core: &Core,
     caller: &Caller,
     id: Uuid,
-    key: Option<String>,
+    key: Option<Key>,
 ) -> Result<(u16, serde_json::Value), FilingError> {
     caller.require(core, Resource::FILING, Action::Write, None)?;
     let request_hash = format!("submit:{id}");
@@ -39,22 +36,27 @@ pub async fn submit(
     core.db
         .tx(|conn| {
             async move {
+                let holder = Holder::User(user_id);
                 if let Some(key) = &key {
-                    if let Some(saved) = idempotency::lookup_locked(conn, user_id, key).await? {
-                        if saved.request_hash != request_hash {
+                    match idempotency::replay(conn, holder, key, &request_hash).await? {
+                        Replay::Fresh => {}
+                        Replay::Reused => {
                             return Err(FilingError::IdempotencyKeyReused {
                                 earlier_round: false,
-                            });
+                            })
                         }
-                        // The key answered an earlier round if the filing was returned since.
-                        let now = filings::get(conn, id, &scope).await?;
-                        if now.is_some_and(|f| f.status == FilingStatus::Returned.as_str()) {
-                            return Err(FilingError::IdempotencyKeyReused {
-                                earlier_round: true,
-                            });
+                        Replay::Answered(saved) => {
+                            // The key answered an earlier round if the filing was returned
+                            // since.
+                            let now = filings::get(conn, id, &scope).await?;
+                            if now.is_some_and(|f| f.status == FilingStatus::Returned.as_str()) {
+                                return Err(FilingError::IdempotencyKeyReused {
+                                    earlier_round: true,
+                                });
+                            }
+                            let status = u16::try_from(saved.status).unwrap_or(200);
+                            return Ok((status, saved.body));
                         }
-                        let status = u16::try_from(saved.status).unwrap_or(200);
-                        return Ok((status, saved.body));
                     }
                 }
                 let filing = filings::get_for_update(conn, id, &scope)
@@ -75,36 +77,32 @@ pub async fn submit(
                 let org = identities::organisation(conn, filing.organisation_id)
                     .await?
                     .ok_or(FilingError::NotFound)?;
-                let working_days = |n: i64| WorkingDays::new(n).map_err(StoreError::Deadline);
-                // Lateness is judged by the first submission: a correction does not make it late.
-                let met_on = china_date(filing.first_submitted_at.unwrap_or(now));
-                let statutory = deadlines::set(
-                    conn,
+                // Lateness is judged by the first submission: a correction does not make it
+                // late; the review clock runs again, with the days used before a return.
+                let planned = plan::plan(
                     &calendar,
+                    &settings.filing,
+                    kind,
+                    checked.form(),
+                    org.uscc_checksum_ok,
+                    Arrival {
+                        trigger: checked.trigger_date(),
+                        first_arrived_on: china_date(filing.first_submitted_at.unwrap_or(now)),
+                        arrived_on: today,
+                        review_days_used: filing.review_days_used,
+                    },
+                )?;
+                let statutory = deadlines::put(
+                    conn,
                     filings::ENTITY,
                     id,
                     filings::STATUTORY_DEADLINE,
-                    checked.trigger_date(),
-                    working_days(settings.filing.statutory_working_days)?,
-                    Some(met_on),
+                    &planned.statutory,
                 )
                 .await?;
-                // The regulator's review clock runs again, with the days used before a return.
-                let review = deadlines::set(
-                    conn,
-                    &calendar,
-                    filings::ENTITY,
-                    id,
-                    filings::REVIEW_DEADLINE,
-                    today,
-                    working_days(
-                        (settings.filing.review_working_days
-                            - i64::from(filing.review_days_used))
-                        .max(1),
-                    )?,
-                    None,
-                )
-                .await?;
+                let review =
+                    deadlines::put(conn, filings::ENTITY, id, filings::REVIEW_DEADLINE, &planned.review)
+                        .await?;
                 // A resubmission meets the processor's correction time limit.
                 let correction = if status == FilingStatus::Returned {
                     deadlines::mark_met(
@@ -119,14 +117,7 @@ pub async fn submit(
                 } else {
                     None
                 };
-                // Flags for the reviewer, from the form and the facts around it.
-                let ctx = risk::Context {
-                    kind,
-                    late_by_working_days: statutory.late_by_working_days.map(i64::from),
-                    uscc_checksum_ok: org.uscc_checksum_ok,
-                    processing_started_on: None,
-                };
-                let assessment = risk::assess(checked.form(), &ctx);
+                let assessment = planned.assessment;
                 let flags =
                     serde_json::to_value(&assessment.flags).map_err(anyhow::Error::from)?;
                 let updated = filings::mark_submitted(
@@ -185,7 +176,7 @@ pub async fn submit(
                     views::detail_from(updated, org, held, materials, views::Audience::Processor);
                 let body = serde_json::to_value(&detail).map_err(anyhow::Error::from)?;
                 if let Some(key) = &key {
-                    idempotency::save(conn, user_id, key, &request_hash, 200, &body).await?;
+                    idempotency::keep(conn, holder, key, &request_hash, 200, &body).await?;
                 }
                 Ok((200u16, body))
             }

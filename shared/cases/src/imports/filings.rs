@@ -13,9 +13,9 @@
 use super::{pairs, Created, Run, Stop};
 use crate::china_offset;
 use crate::error::StoreError;
+use crate::filings::plan::{plan, Arrival};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use frt_access::{Action, Resource};
-use frt_domain::calendar::WorkingDays;
 use frt_domain::filing::{FilingKind, FilingStatus};
 use frt_domain::form::{
     check_for_submit, required_attachments, section_names, BasicInfo, ChangeDetails,
@@ -23,12 +23,10 @@ use frt_domain::form::{
     ProcessingRules, PurposesAndMethods, Scenario, SecurityMeasures, StorageAndSecurity,
 };
 use frt_domain::ids::Uscc;
-use frt_domain::risk;
 use frt_sheets::columns::{CellProblem, Cells, Column};
 use frt_sheets::export::Cell as ExportCell;
 use frt_sheets::Spec;
 use frt_store::audit::{self, NewEvent};
-use frt_store::deadlines;
 use frt_store::filings::{self as filing_store, REVIEW_DEADLINE, STATUTORY_DEADLINE};
 use frt_store::identities::{self, NewOrganisation, Organisation};
 use frt_store::paper::{self, NewDeadline, SubmittedFiling};
@@ -580,9 +578,6 @@ pub(super) async fn apply(
         .get(conn)
         .await
         .map_err(|e| StoreError::Internal(anyhow::anyhow!("{e}")))?;
-    let working_days = |n: i64| WorkingDays::new(n).map_err(StoreError::Deadline);
-    let statutory_n = working_days(settings.statutory_working_days)?;
-    let review_n = working_days(settings.review_working_days)?;
     if !new_orgs.is_empty() {
         identities::insert_organisations(conn, &new_orgs).await?;
         let events = new_orgs
@@ -614,22 +609,22 @@ pub(super) async fn apply(
             };
             let id = Uuid::now_v7();
             let at = submitted_at(row.received_on, run.today);
-            let statutory = deadlines::evaluate(
+            // The paper's arrival is its submission.
+            let planned = plan(
                 &calendar,
-                c.trigger_date,
-                statutory_n,
-                Some(row.received_on),
-            )
-            .map_err(StoreError::Deadline)?;
-            let review = deadlines::evaluate(&calendar, row.received_on, review_n, None)
-                .map_err(StoreError::Deadline)?;
-            let ctx = risk::Context {
-                kind: row.kind,
-                late_by_working_days: statutory.late_by.map(i64::from),
-                uscc_checksum_ok: org.uscc_checksum_ok,
-                processing_started_on: None,
-            };
-            let assessment = risk::assess(&row.form, &ctx);
+                settings,
+                row.kind,
+                &row.form,
+                org.uscc_checksum_ok,
+                Arrival {
+                    trigger: c.trigger_date,
+                    first_arrived_on: row.received_on,
+                    arrived_on: row.received_on,
+                    review_days_used: 0,
+                },
+            )?;
+            let (statutory, review) = (&planned.statutory, &planned.review);
+            let assessment = &planned.assessment;
             events.push(NewEvent {
                 action: "filing.entered_from_paper",
                 entity_type: filing_store::ENTITY,
@@ -640,38 +635,26 @@ pub(super) async fn apply(
                     "submitted_via": "paper",
                     "received_on": row.received_on,
                     "trigger_date": c.trigger_date,
-                    "due_date": statutory.due.due_date,
-                    "provisional": statutory.provisional,
-                    "late_by_working_days": statutory.late_by,
-                    "calendar_versions": statutory.calendar_versions,
+                    "due_date": statutory.due_date(),
+                    "provisional": statutory.evaluation.provisional,
+                    "late_by_working_days": statutory.evaluation.late_by,
+                    "calendar_versions": statutory.evaluation.calendar_versions,
                     "previous_filing_id": previous_filing_id,
                     "sheet_row": row.number,
                 }),
             });
-            for (purpose, start, n, met_on, e) in [
-                (
-                    STATUTORY_DEADLINE,
-                    c.trigger_date,
-                    statutory_n,
-                    Some(row.received_on),
-                    &statutory,
-                ),
-                (REVIEW_DEADLINE, row.received_on, review_n, None, &review),
-            ] {
-                dues.push(NewDeadline {
-                    id: Uuid::now_v7(),
-                    entity_type: filing_store::ENTITY,
-                    entity_id: id,
-                    purpose,
-                    start_date: start,
-                    working_days: i32::from(n.get()),
-                    due_date: e.due.due_date,
-                    provisional: e.provisional,
-                    calendar_versions: e.calendar_versions.clone(),
-                    met_on,
-                    late_by_working_days: e.late_by,
-                });
-            }
+            dues.push(NewDeadline::planned(
+                filing_store::ENTITY,
+                id,
+                STATUTORY_DEADLINE,
+                statutory,
+            ));
+            dues.push(NewDeadline::planned(
+                filing_store::ENTITY,
+                id,
+                REVIEW_DEADLINE,
+                review,
+            ));
             created.push(Created {
                 row: row.number,
                 id: Some(id),
@@ -692,9 +675,9 @@ pub(super) async fn apply(
                 risk_level: assessment.level.as_str(),
                 risk_rank: assessment.level.rank(),
                 risk_flags: serde_json::to_value(&assessment.flags).map_err(anyhow::Error::from)?,
-                review_due_date: Some(review.due.due_date),
-                statutory_due_date: Some(statutory.due.due_date),
-                late_by_working_days: statutory.late_by,
+                review_due_date: Some(review.due_date()),
+                statutory_due_date: Some(statutory.due_date()),
+                late_by_working_days: statutory.evaluation.late_by,
                 submitted_via: "paper",
             });
         }

@@ -15,7 +15,7 @@ use crate::today_in_china;
 use frt_access::{Action, AgencyKind, Resource};
 use frt_domain::calendar::WorkingDays;
 use frt_domain::inspection::{
-    InspectionAction, InspectionSource, InspectionStatus, MIN_INSPECTORS,
+    InspectionAction, InspectionSource, InspectionStatus, ItemKind, MIN_INSPECTORS,
 };
 use frt_mail::InspectionNotice;
 use frt_store::audit;
@@ -331,7 +331,7 @@ async fn add_item(
     core: &Core,
     caller: &Caller,
     i: &Inspection,
-    kind: &str,
+    kind: ItemKind,
     description: &str,
     working_days: i64,
 ) -> Result<(store::Item, chrono::NaiveDate), InspectionError> {
@@ -340,7 +340,7 @@ async fn add_item(
     let item = store::insert_item(
         conn,
         i.id,
-        kind,
+        kind.as_str(),
         description,
         i32::from(n.get()),
         caller.principal.user_id,
@@ -454,7 +454,7 @@ pub async fn request_documents(
                     core,
                     caller,
                     &i,
-                    "request",
+                    ItemKind::Request,
                     &description,
                     working_days,
                 )
@@ -569,7 +569,16 @@ async fn order(
         },
     )
     .await?;
-    let (item, due) = add_item(conn, core, caller, &i, "order", requirements, working_days).await?;
+    let (item, due) = add_item(
+        conn,
+        core,
+        caller,
+        &i,
+        ItemKind::Order,
+        requirements,
+        working_days,
+    )
+    .await?;
     let (r, _) = reference(conn, &i).await?;
     let n = InspectionNotice::RectificationOrdered {
         inspection: r,
@@ -596,7 +605,7 @@ pub async fn verify(
         .tx(|conn| {
             async move {
                 let i = conducted(conn, core, caller, id).await?;
-                let current = store::open_item(conn, i.id, "order")
+                let current = store::open_item(conn, i.id, ItemKind::Order.as_str())
                     .await?
                     .ok_or(InspectionError::Missing("rectification order"))?;
                 if accepted {

@@ -17,7 +17,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::Resource;
 use frt_domain::form::FieldProblem;
-use frt_domain::inspection::{DrawError, IllegalInspectionStep, InspectionStatus};
+use frt_domain::inspection::{
+    DrawError, IllegalInspectionStep, InspectionStatus, ItemKind, ItemStatus,
+};
 use frt_mail::{InspectionNotice, InspectionRef};
 use frt_store::deadlines::{self, Deadline};
 use frt_store::inspections::{self as store, Inspection, PoolInspector};
@@ -95,6 +97,13 @@ pub(crate) fn cac_scope(caller: &Caller) -> Result<Scope, InspectionError> {
 /// The deadline purpose of a request or order.
 pub(crate) fn item_purpose(item: Uuid) -> String {
     format!("item:{item}")
+}
+
+/// A request or order's kind and status, as the domain names them.
+pub(crate) fn item_of(it: &store::Item) -> Result<(ItemKind, ItemStatus), InspectionError> {
+    let kind = it.kind.parse().map_err(anyhow::Error::from)?;
+    let status = it.status.parse().map_err(anyhow::Error::from)?;
+    Ok((kind, status))
 }
 
 pub(crate) fn typed(i: &Inspection) -> Result<InspectionStatus, InspectionError> {
@@ -405,7 +414,7 @@ impl CaseType for InspectionCase {
             .into_iter()
             .find(|it| item_purpose(it.id) == d.purpose);
         let what = match item.as_ref().map(|it| it.kind.as_str()) {
-            Some("order") => "整改 (rectification)",
+            Some(k) if k == ItemKind::Order.as_str() => "整改 (rectification)",
             _ => "提交材料 (the documents requested)",
         };
         let inspection = InspectionRef {

@@ -2,14 +2,15 @@
 //! it and by when, its answers to document requests and rectification orders, and the
 //! materials it gives with them (the same upload rules as filings).
 
-use super::{item_purpose, text, typed, view, InspectionError, InspectionView};
+use super::{item_of, item_purpose, text, typed, view, InspectionError, InspectionView};
 use crate::caller::Caller;
 use crate::context::Core;
 use crate::download::Download;
 use crate::materials::{self, Owner, Received};
+use crate::step::{self, Transition};
 use crate::today_in_china;
 use frt_access::{Action, Resource};
-use frt_domain::inspection::InspectionAction;
+use frt_domain::inspection::{InspectionAction, ItemKind, ItemStatus};
 use frt_store::inspections::{self as store, Step};
 use frt_store::materials::Material;
 use frt_store::{audit, deadlines, ScopedFutureExt};
@@ -37,34 +38,10 @@ pub async fn answer(
                 let it = store::item_for_update(conn, i.id, item)
                     .await?
                     .ok_or(InspectionError::Missing("request or order"))?;
-                if it.status != "open" {
+                let (kind, status) = item_of(&it)?;
+                if status != ItemStatus::Open {
                     return Err(InspectionError::ItemClosed);
                 }
-                let i = if it.kind == "order" {
-                    let from = typed(&i)?;
-                    let next = from.apply(InspectionAction::ReportRectification)?;
-                    store::step(
-                        conn,
-                        i.id,
-                        i.version,
-                        &Step {
-                            status: next.as_str(),
-                            notice: None,
-                            findings: None,
-                            result: None,
-                            rectified: None,
-                            notified: false,
-                            closed: false,
-                        },
-                    )
-                    .await?
-                    .ok_or(InspectionError::VersionConflict { seen: i.version })?
-                } else {
-                    if !typed(&i)?.is_open() {
-                        return Err(InspectionError::ItemClosed);
-                    }
-                    i
-                };
                 store::answer_item(conn, it.id, &answer, caller.principal.user_id).await?;
                 let calendar = core.calendars.get(conn).await?;
                 deadlines::mark_met(
@@ -76,20 +53,54 @@ pub async fn answer(
                     today_in_china(),
                 )
                 .await?;
-                audit::record(
-                    conn,
-                    &caller.actor,
-                    if it.kind == "order" {
-                        "inspection.rectification_reported"
-                    } else {
-                        "inspection.documents_given"
-                    },
-                    store::ENTITY,
-                    &i.id.to_string(),
-                    None,
-                    Some(json!({ "item_id": it.id, "answer": answer })),
-                )
-                .await?;
+                let details = json!({ "item_id": it.id, "answer": answer });
+                let i = match kind {
+                    // The rectification reported moves the inspection on.
+                    ItemKind::Order => {
+                        let from = typed(&i)?;
+                        let next = from.apply(InspectionAction::ReportRectification)?;
+                        let written = Step {
+                            status: next.as_str(),
+                            notice: None,
+                            findings: None,
+                            result: None,
+                            rectified: None,
+                            notified: false,
+                            closed: false,
+                        };
+                        let t = Transition {
+                            entity_type: store::ENTITY,
+                            id: i.id,
+                            current: i.version,
+                            seen: i.version,
+                            from: from.as_str(),
+                            to: next.as_str(),
+                            audit: "inspection.rectification_reported",
+                            details,
+                        };
+                        let (id, version) = (i.id, i.version);
+                        step::advance::<_, InspectionError, _>(conn, &caller.actor, t, |conn| {
+                            store::step(conn, id, version, &written).scope_boxed()
+                        })
+                        .await?
+                    }
+                    ItemKind::Request => {
+                        if !typed(&i)?.is_open() {
+                            return Err(InspectionError::ItemClosed);
+                        }
+                        audit::record(
+                            conn,
+                            &caller.actor,
+                            "inspection.documents_given",
+                            store::ENTITY,
+                            &i.id.to_string(),
+                            None,
+                            Some(details),
+                        )
+                        .await?;
+                        i
+                    }
+                };
                 view(conn, i, false).await
             }
             .scope_boxed()
@@ -113,7 +124,7 @@ pub async fn check_item_open(
     let open = store::items_of(&mut conn, i.id)
         .await?
         .into_iter()
-        .any(|it| it.id == item && it.status == "open");
+        .any(|it| it.id == item && it.status == ItemStatus::Open.as_str());
     if open {
         Ok(())
     } else {
@@ -152,7 +163,7 @@ async fn record(
                 let it = store::item_for_update(conn, i.id, item)
                     .await?
                     .ok_or(InspectionError::Missing("request or order"))?;
-                if it.status != "open" {
+                if item_of(&it)?.1 != ItemStatus::Open {
                     return Err(InspectionError::ItemClosed);
                 }
                 let owner = Owner {

@@ -30,7 +30,7 @@ use crate::notices::About;
 use chrono::{DateTime, Utc};
 use frt_access::{Action, Resource};
 use frt_domain::form::FieldProblem;
-use frt_domain::notification::{NotificationKind, ReceiptStatus};
+use frt_domain::notification::{Classification, NotificationKind, ReceiptStatus};
 use frt_store::audit::Actor;
 use frt_store::deadlines;
 use frt_store::identities::{self, Agency};
@@ -320,7 +320,10 @@ async fn readers_of(
     let staff = identities::agency_staff(conn, agency).await?;
     Ok(staff
         .into_iter()
-        .filter(|u| n.classification != "restricted" || n.restricted_roles.contains(&u.role))
+        .filter(|u| {
+            n.classification != Classification::Restricted.as_str()
+                || n.restricted_roles.contains(&u.role)
+        })
         .collect())
 }
 
