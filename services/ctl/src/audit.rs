@@ -1,6 +1,6 @@
 //! `frtctl audit verify`: walks the audit log's hash chain and reports the first broken link.
 
-use frt_cases::config::Settings;
+use frt_settings::Settings;
 use frt_store::audit::{self, BreakKind, ChainReport};
 
 /// Verifies the chain; an error (non-zero exit) when it is broken.

@@ -1,9 +1,9 @@
 //! `frtctl sweep` and `frtctl outbox`: the worker's jobs on demand, and the operator's view of
 //! outgoing mail.
 
-use crate::OutboxCommand;
+use crate::cli::OutboxCommand;
 use anyhow::Context;
-use frt_cases::config::Settings;
+use frt_settings::Settings;
 use frt_store::outbox;
 
 /// Runs the deadline sweep as of `on` (default: today in China) and prints what it did.

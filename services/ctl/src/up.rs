@@ -1,6 +1,6 @@
 //! `frtctl up`: the whole platform on one machine, for development and demos.
 
-use frt_cases::config::{Environment, Settings};
+use frt_settings::{Environment, Settings};
 use std::path::Path;
 
 pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Result<()> {
@@ -15,7 +15,7 @@ pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Res
     }
     let settings = Settings::load(config_dir, env)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
-    println!("{}", crate::migrate_and_load(&settings).await?);
+    println!("{}", crate::database::migrate_and_load(&settings).await?);
     let demo = demo || settings.demo.enabled;
     let accounts = if demo {
         Some(crate::demo::seed(&settings).await?)

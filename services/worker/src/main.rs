@@ -1,6 +1,6 @@
 //! Starts the worker with configuration from `config/` and `FRT__…` variables.
 
-use frt_cases::config::{default_config_dir, Settings};
+use frt_settings::{default_config_dir, Settings};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -1,10 +1,10 @@
 //! What every use case can reach: the database, the authoriser, the calendar cache, the blob
 //! store, the settings and the registry of entities and case types.
 
-use crate::config::Settings;
 use crate::entity::Registry;
 use frt_access::sealing::DataKey;
 use frt_access::Authorizer;
+use frt_settings::Settings;
 use frt_store::blob::BlobStore;
 use frt_store::calendars::CalendarCache;
 use frt_store::Db;
@@ -32,7 +32,7 @@ impl Core {
         let c = &settings.complaints;
         let data_key = DataKey::from_hex(&c.data_key_id, c.key_hex())
             .map_err(|e| anyhow::anyhow!("complaints.data_key: {e}"))?;
-        if c.key_hex() == crate::config::DEVELOPMENT_DATA_KEY {
+        if c.key_hex() == frt_settings::DEVELOPMENT_DATA_KEY {
             tracing::warn!(
                 "complaints.data_key is not set: personal data is sealed with the development key"
             );

@@ -8,7 +8,6 @@ pub mod accounts;
 pub mod agencies;
 pub mod caller;
 pub mod complaints;
-pub mod config;
 pub mod context;
 pub mod cursor;
 pub mod download;

@@ -1,8 +1,8 @@
 //! The platform's entities and case types: the one list a new case type is added to.
 
-use crate::config::Settings;
 use crate::context::Core;
 use crate::entity::Registry;
+use frt_settings::Settings;
 use std::sync::Arc;
 
 /// Every case type and audited entity of the platform.

@@ -194,7 +194,7 @@ struct Failure<'a> {
 /// the address is now blocked, if this failure blocked it.
 async fn note_failure(
     conn: &mut AsyncPgConnection,
-    settings: &crate::config::Settings,
+    settings: &frt_settings::Settings,
     failure: Failure<'_>,
     user: Option<&User>,
     actor: &Actor,

@@ -4,9 +4,9 @@
 use crate::db::{project_root, TestDb};
 use frt_access::accounts::{self, Owner};
 use frt_access::{AgencyKind, Role};
+use frt_settings::Settings;
 use frt_store::audit::Actor;
 use frt_store::{identities, ScopedFutureExt};
-use frt_web::config::Settings;
 use frt_web::Core;
 
 /// Password of accounts made by the helpers.

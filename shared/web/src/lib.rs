@@ -22,4 +22,4 @@ pub mod upload;
 pub use auth::Auth;
 pub use error::{ApiError, ApiResult};
 pub use extract::{Json, MaybeJson};
-pub use frt_cases::{china_date, china_offset, config, today_in_china, Core};
+pub use frt_cases::{china_date, china_offset, today_in_china, Core};

@@ -371,7 +371,7 @@ fn app(
     let test_support = zone == crate::auth::Zone::Casework && core.settings.qa_token().is_some();
     if zone == crate::auth::Zone::Casework
         && core.settings.is_production()
-        && !frt_cases::config::secret_is_empty(&core.settings.qa.token)
+        && !frt_settings::secret_is_empty(&core.settings.qa.token)
     {
         tracing::warn!("qa.token is set in production: the test-support API stays absent");
     }
@@ -418,7 +418,7 @@ impl Application {
     /// service's own `routes` and the OpenAPI document generated from them.
     pub fn build(
         core: Core,
-        listen: &frt_cases::config::Listen,
+        listen: &frt_settings::Listen,
         zone: crate::auth::Zone,
         routes: Routes,
         base: utoipa::openapi::OpenApi,

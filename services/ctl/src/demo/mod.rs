@@ -5,8 +5,8 @@
 
 use frt_access::accounts::{self, Owner};
 use frt_access::Role;
-use frt_cases::config::Settings;
 use frt_domain::ids::Uscc;
+use frt_settings::Settings;
 use frt_store::audit::Actor;
 use frt_store::identities::{self, NewOrganisation};
 use frt_store::ScopedFutureExt;

@@ -464,7 +464,7 @@ async fn register_in(
 pub(crate) async fn set_deadlines(
     conn: &mut AsyncPgConnection,
     calendars: &frt_store::calendars::CalendarCache,
-    settings: &crate::config::Settings,
+    settings: &frt_settings::Settings,
     id: Uuid,
     from: NaiveDate,
 ) -> Result<(), ComplaintError> {

@@ -4,7 +4,6 @@
 //! regulator's review clock (from the day it arrives, less the days used before a return),
 //! and the reviewer's risk flags from the form and the facts around it.
 
-use crate::config;
 use crate::error::StoreError;
 use chrono::NaiveDate;
 use frt_domain::calendar::{Calendar, WorkingDays};
@@ -38,7 +37,7 @@ pub struct SubmissionPlan {
 /// does not) pass its check character.
 pub fn plan(
     calendar: &Calendar,
-    settings: &config::Filing,
+    settings: &frt_settings::Filing,
     kind: FilingKind,
     form: &FilingForm,
     uscc_checksum_ok: bool,

@@ -2,7 +2,7 @@
 //! `FRT__SECTION__KEY` variable names a key of `config/default.toml`, the only other variables
 //! are the few the loader knows, and the resulting configuration loads.
 
-use frt_cases::config::Settings;
+use frt_settings::Settings;
 use serde_yaml_ng::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
