@@ -3,37 +3,15 @@
 //! complainant's contact sealed at rest and masked for staff who do not handle it.
 
 use frt_access::{AgencyKind, Role};
-use frt_testkit::{SinkMode, TestApp};
+use frt_testkit::{code, SinkMode, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-fn code(b: &Value) -> &str {
-    b["code"].as_str().unwrap_or_default()
-}
-
-async fn portal(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    app.call(
-        Method::POST,
-        &format!("{}{path}", app.portal),
-        None,
-        Some(body),
-    )
-    .await
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    app.call(
-        Method::GET,
-        &format!("{}{path}", app.casework),
-        Some(token),
-        None,
-    )
-    .await
-}
-
 /// One step on a complaint, sending the version the caller sees.
 async fn step(app: &TestApp, token: &str, id: &str, path: &str, mut body: Value) -> (u16, Value) {
-    let (_, now) = get(app, token, &format!("/api/v1/complaints/{id}")).await;
+    let (_, now) = app
+        .casework_get(token, &format!("/api/v1/complaints/{id}"))
+        .await;
     body["version"] = now["version"].clone();
     app.call(
         Method::POST,
@@ -56,7 +34,7 @@ fn complaint(processor: Value, email: &str) -> Value {
 }
 
 async fn me(app: &TestApp, token: &str) -> String {
-    get(app, token, "/api/v1/me").await.1["user_id"]
+    app.casework_get(token, "/api/v1/me").await.1["user_id"]
         .as_str()
         .expect("user id")
         .to_owned()
@@ -80,12 +58,13 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
         .as_str()
         .expect("uscc")
         .to_owned();
-    let (s, receipt) = portal(
-        &app,
-        "/api/v1/complaints",
-        complaint(json!({ "uscc": uscc }), "lisi@complainant.example"),
-    )
-    .await;
+    let (s, receipt) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            complaint(json!({ "uscc": uscc }), "lisi@complainant.example"),
+        )
+        .await;
     assert_eq!(s, 201, "{receipt}");
     let number = receipt["receipt_number"]
         .as_str()
@@ -127,12 +106,14 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
         .staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
         .await;
     // The queue shows no contact; the handler not yet assigned sees it masked.
-    let (s, queue) = get(&app, &handler, "/api/v1/complaints").await;
+    let (s, queue) = app.casework_get(&handler, "/api/v1/complaints").await;
     assert_eq!(s, 200, "{queue}");
     assert_eq!(queue["items"][0]["receipt_number"], number.as_str());
     assert!(!queue.to_string().contains("13800138000"));
     assert!(!queue.to_string().contains("lisi@"));
-    let (_, seen) = get(&app, &handler, &format!("/api/v1/complaints/{id}")).await;
+    let (_, seen) = app
+        .casework_get(&handler, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(seen["contact_masked"], true, "{seen}");
     assert_eq!(seen["contact"]["phone"], "138****8000");
     assert!(
@@ -140,7 +121,9 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
         "{seen}"
     );
     // A supervisor of the province sees it, and that view is audited.
-    let (_, seen) = get(&app, &sup, &format!("/api/v1/complaints/{id}")).await;
+    let (_, seen) = app
+        .casework_get(&sup, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(
         seen["contact"]["email"], "lisi@complainant.example",
         "{seen}"
@@ -193,12 +176,13 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
         "queued is not delivered: {b}"
     );
     // Before the reply is sent, the public lookup shows no reply yet.
-    let (s, st) = portal(
-        &app,
-        "/api/v1/complaints/status",
-        json!({ "receipt_number": number, "access_code": access }),
-    )
-    .await;
+    let (s, st) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints/status",
+            json!({ "receipt_number": number, "access_code": access }),
+        )
+        .await;
     assert_eq!((s, st["reply"].is_null()), (200, true), "{st}");
 
     app.worker().send_due().await.expect("send");
@@ -208,7 +192,9 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
     assert!(subjects[0].contains(&number), "receipt: {subjects:?}");
     assert!(subjects[1].contains("办理结果答复"), "{subjects:?}");
     assert!(mails[1].text().contains("已责令该商场改正"));
-    let (_, v) = get(&app, &handler, &format!("/api/v1/complaints/{id}")).await;
+    let (_, v) = app
+        .casework_get(&handler, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(v["reply"]["state"], "sent", "{v}");
     assert!(v["reply_deadline"]["met_on"].is_string(), "{v}");
 
@@ -225,9 +211,7 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
     );
     drop(conn);
 
-    let (s, st) = portal(
-        &app,
-        "/api/v1/complaints/status",
+    let (s, st) = app.portal_post(None, "/api/v1/complaints/status",
         json!({ "receipt_number": number, "access_code": access.to_lowercase().replace('-', " ") }),
     )
     .await;
@@ -239,12 +223,9 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
     let (s, v) = step(&app, &handler, &id, "close", json!({})).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
 
-    let (_, trail) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/audit/complaint/{id}?limit=500"),
-    )
-    .await;
+    let (_, trail) = app
+        .casework_get(&sup, &format!("/api/v1/audit/complaint/{id}?limit=500"))
+        .await;
     let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("items")
@@ -269,7 +250,9 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
         "no contact in the trail"
     );
     // The processor's page lists the complaint.
-    let (_, page) = get(&app, &sup, &format!("/api/v1/organisations/{org}/timeline")).await;
+    let (_, page) = app
+        .casework_get(&sup, &format!("/api/v1/organisations/{org}/timeline"))
+        .await;
     assert!(
         page["cases"]
             .as_array()
@@ -283,25 +266,25 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
 #[tokio::test]
 async fn lookups_answer_alike_for_unknown_and_wrong_and_then_wait() {
     let app = TestApp::spawn().await;
-    let (_, receipt) = portal(
-        &app,
-        "/api/v1/complaints",
-        complaint(json!({ "name": "某未登记公司" }), "a@complainant.example"),
-    )
-    .await;
+    let (_, receipt) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            complaint(json!({ "name": "某未登记公司" }), "a@complainant.example"),
+        )
+        .await;
     let number = receipt["receipt_number"]
         .as_str()
         .expect("receipt")
         .to_owned();
-    let (s1, b1) = portal(
-        &app,
-        "/api/v1/complaints/status",
-        json!({ "receipt_number": number, "access_code": "AAAA-AAAA-AAAA-AAAA" }),
-    )
-    .await;
-    let (s2, b2) = portal(
-        &app,
-        "/api/v1/complaints/status",
+    let (s1, b1) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints/status",
+            json!({ "receipt_number": number, "access_code": "AAAA-AAAA-AAAA-AAAA" }),
+        )
+        .await;
+    let (s2, b2) = app.portal_post(None, "/api/v1/complaints/status",
         json!({ "receipt_number": "TS-310000-20000101-0001", "access_code": "AAAA-AAAA-AAAA-AAAA" }),
     )
     .await;
@@ -310,8 +293,8 @@ async fn lookups_answer_alike_for_unknown_and_wrong_and_then_wait() {
     assert_eq!(b1["detail"], b2["detail"]);
     // Five wrong codes for one receipt (complaints.max_failed_lookups) make it wait.
     for _ in 0..4 {
-        portal(
-            &app,
+        app.portal_post(
+            None,
             "/api/v1/complaints/status",
             json!({ "receipt_number": number, "access_code": "BBBB" }),
         )
@@ -331,13 +314,14 @@ async fn lookups_answer_alike_for_unknown_and_wrong_and_then_wait() {
 #[tokio::test]
 async fn anonymous_reports_close_without_a_reply_and_bad_input_lists_every_problem() {
     let app = TestApp::spawn().await;
-    let (s, receipt) = portal(
-        &app,
-        "/api/v1/complaints",
-        json!({ "processor": { "name": "某小区物业" }, "province": "310000", "anonymous": true,
+    let (s, receipt) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            json!({ "processor": { "name": "某小区物业" }, "province": "310000", "anonymous": true,
                 "description": "小区门禁强制刷脸，无其他方式。" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{receipt}");
     assert_eq!(receipt["reply_expected"], false);
     let id = receipt["id"].as_str().expect("id").to_owned();
@@ -367,9 +351,7 @@ async fn anonymous_reports_close_without_a_reply_and_bad_input_lists_every_probl
     let (s, v) = step(&app, &handler, &id, "close", json!({})).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
 
-    let (s, b) = portal(
-        &app,
-        "/api/v1/complaints",
+    let (s, b) = app.portal_post(None, "/api/v1/complaints",
         json!({ "processor": {}, "province": "31", "description": " ", "location": "x".repeat(600),
                 "reply": { "channel": "mail", "email": "not-mail" } }),
     )
@@ -395,15 +377,16 @@ async fn anonymous_reports_close_without_a_reply_and_bad_input_lists_every_probl
 #[tokio::test]
 async fn transfers_repeats_evidence_and_the_intake_limit() {
     let (app, sink) = TestApp::spawn_with_mail(&[("FRT__COMPLAINTS__INTAKE_PER_HOUR", "3")]).await;
-    let (_, first) = portal(
-        &app,
-        "/api/v1/complaints",
-        complaint(
-            json!({ "name": "北京某科技公司" }),
-            "wang@complainant.example",
-        ),
-    )
-    .await;
+    let (_, first) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            complaint(
+                json!({ "name": "北京某科技公司" }),
+                "wang@complainant.example",
+            ),
+        )
+        .await;
     let id = first["id"].as_str().expect("id").to_owned();
     let number = first["receipt_number"]
         .as_str()
@@ -431,21 +414,20 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
     assert_eq!(r.status().as_u16(), 201);
     // A repeat from the same contact about the same processor is linked for the staff only:
     // nobody checked the contact is the filer's, so the filer learns nothing of the first.
-    let (s, repeat) = portal(
-        &app,
-        "/api/v1/complaints",
-        complaint(
-            json!({ "name": "北京某科技公司" }),
-            "WANG@complainant.example",
-        ),
-    )
-    .await;
+    let (s, repeat) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            complaint(
+                json!({ "name": "北京某科技公司" }),
+                "WANG@complainant.example",
+            ),
+        )
+        .await;
     assert_eq!(s, 201, "{repeat}");
     assert_eq!(repeat["status"], "received");
     assert!(!repeat.to_string().contains(number.as_str()), "{repeat}");
-    let (_, st) = portal(
-        &app,
-        "/api/v1/complaints/status",
+    let (_, st) = app.portal_post(None, "/api/v1/complaints/status",
         json!({ "receipt_number": repeat["receipt_number"], "access_code": repeat["access_code"] }),
     )
     .await;
@@ -455,18 +437,19 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
         "its own, only: {st}"
     );
     // The fourth within the hour from this address waits.
-    portal(
-        &app,
+    app.portal_post(
+        None,
         "/api/v1/complaints",
         complaint(json!({ "name": "另一家公司" }), "zhao@complainant.example"),
     )
     .await;
-    let (s, b) = portal(
-        &app,
-        "/api/v1/complaints",
-        complaint(json!({ "name": "又一家公司" }), "qian@complainant.example"),
-    )
-    .await;
+    let (s, b) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            complaint(json!({ "name": "又一家公司" }), "qian@complainant.example"),
+        )
+        .await;
     assert_eq!((s, code(&b)), (429, "complaint.too_many_complaints"), "{b}");
 
     // The processor is in Beijing: Shanghai transfers it, the complainant is told.
@@ -484,7 +467,9 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
             Role::ComplaintHandler,
         )
         .await;
-    let (_, v) = get(&app, &shanghai, &format!("/api/v1/complaints/{id}")).await;
+    let (_, v) = app
+        .casework_get(&shanghai, &format!("/api/v1/complaints/{id}"))
+        .await;
     let evidence = v["materials"][0]["id"]
         .as_str()
         .expect("evidence")
@@ -500,7 +485,9 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
         .await
         .expect("download");
     assert_eq!(r.status().as_u16(), 200);
-    let (s, b) = get(&app, &beijing, &format!("/api/v1/complaints/{id}")).await;
+    let (s, b) = app
+        .casework_get(&beijing, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(s, 404, "not Beijing's yet: {b}");
     let (s, v) = step(
         &app,
@@ -519,9 +506,13 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
         v["contact"].is_null(),
         "the sending office keeps no contact view"
     );
-    let (s, _) = get(&app, &shanghai, &format!("/api/v1/complaints/{id}")).await;
+    let (s, _) = app
+        .casework_get(&shanghai, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(s, 404, "gone from Shanghai");
-    let (s, v) = get(&app, &beijing, &format!("/api/v1/complaints/{id}")).await;
+    let (s, v) = app
+        .casework_get(&beijing, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("received")), "{v}");
     assert_eq!(v["contact_masked"], true);
     app.worker().send_due().await.expect("send");
@@ -548,7 +539,9 @@ async fn transfers_repeats_evidence_and_the_intake_limit() {
     .await;
     assert_eq!((s, v["status"].as_str()), (200, Some("reply_sent")), "{v}");
     app.worker().send_due().await.expect("send");
-    let (_, v) = get(&app, &beijing, &format!("/api/v1/complaints/{id}")).await;
+    let (_, v) = app
+        .casework_get(&beijing, &format!("/api/v1/complaints/{id}"))
+        .await;
     assert_eq!(
         (v["status"].as_str(), v["reply"]["state"].as_str()),
         (Some("not_accepted"), Some("failed")),
@@ -589,15 +582,16 @@ async fn replies_by_post_and_replies_held_for_a_supervisors_approval_in_the_comp
         .await;
 
     // A reply by post is recorded with the day the letter went, and then the complaint closes.
-    let (s, by_post) = portal(
-        &app,
-        "/api/v1/complaints",
-        json!({ "processor": { "name": "某商场" }, "province": "310000",
+    let (s, by_post) = app
+        .portal_post(
+            None,
+            "/api/v1/complaints",
+            json!({ "processor": { "name": "某商场" }, "province": "310000",
                 "description": "商场强制刷脸入场。",
                 "reply": { "channel": "post", "postal_address": "上海市黄浦区人民大道200号",
                            "name": "王五" } }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{by_post}");
     let id = by_post["id"].as_str().expect("id").to_owned();
     to_result(&app, &handler, &id).await;
@@ -629,7 +623,7 @@ async fn replies_by_post_and_replies_held_for_a_supervisors_approval_in_the_comp
         "jane@complainant.example",
     );
     body["reply"]["language"] = json!("en");
-    let (s, by_mail) = portal(&app, "/api/v1/complaints", body).await;
+    let (s, by_mail) = app.portal_post(None, "/api/v1/complaints", body).await;
     assert_eq!(s, 201, "{by_mail}");
     let id = by_mail["id"].as_str().expect("id").to_owned();
     to_result(&app, &handler, &id).await;
@@ -671,12 +665,9 @@ async fn replies_by_post_and_replies_held_for_a_supervisors_approval_in_the_comp
     assert!(mails[1].text().contains("ordered the mall to stop"));
     let (s, v) = step(&app, &handler, &id, "close", json!({})).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("closed")), "{v}");
-    let (_, trail) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/audit/complaint/{id}?limit=500"),
-    )
-    .await;
+    let (_, trail) = app
+        .casework_get(&sup, &format!("/api/v1/audit/complaint/{id}?limit=500"))
+        .await;
     let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("items")
@@ -694,7 +685,7 @@ async fn replies_by_post_and_replies_held_for_a_supervisors_approval_in_the_comp
     // A language the platform does not write is named in the 422.
     let mut body = complaint(json!({ "name": "某公司" }), "x@complainant.example");
     body["reply"]["language"] = json!("fr");
-    let (s, b) = portal(&app, "/api/v1/complaints", body).await;
+    let (s, b) = app.portal_post(None, "/api/v1/complaints", body).await;
     assert_eq!(
         (s, b["errors"][0]["path"].as_str()),
         (422, Some("reply.language")),

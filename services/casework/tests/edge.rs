@@ -3,13 +3,9 @@
 //! answer carries, and what staff may not see (drafts) or learn (the database's error text).
 
 use frt_testkit::app::PASSWORD;
-use frt_testkit::TestApp;
+use frt_testkit::{code, days_ago, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn days_ago(n: i64) -> chrono::NaiveDate {
-    frt_web::today_in_china() - chrono::Duration::days(n)
-}
 
 /// A filing submitted by a new processor, its token and the reviewer of its province.
 async fn submitted(app: &TestApp) -> (String, String, String) {
@@ -19,10 +15,6 @@ async fn submitted(app: &TestApp) -> (String, String, String) {
     assert_eq!(s, 200, "{b}");
     let r = app.reviewer("310000").await;
     (p, id, r)
-}
-
-fn code(b: &Value) -> &str {
-    b["code"].as_str().unwrap_or_default()
 }
 
 #[tokio::test]

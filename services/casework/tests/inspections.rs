@@ -4,33 +4,9 @@
 
 use frt_access::{AgencyKind, Role};
 use frt_testkit::app::PDF;
-use frt_testkit::TestApp;
+use frt_testkit::{code, days_ago, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn code(b: &Value) -> &str {
-    b["code"].as_str().unwrap_or_default()
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    app.call(
-        Method::POST,
-        &format!("{}{path}", app.casework),
-        Some(token),
-        Some(body),
-    )
-    .await
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    app.call(
-        Method::GET,
-        &format!("{}{path}", app.casework),
-        Some(token),
-        None,
-    )
-    .await
-}
 
 /// A supervisor and three inspectors of `province`, and `n` registered processors.
 async fn office(app: &TestApp, province: &str, n: usize) -> (String, Vec<String>, Vec<String>) {
@@ -56,14 +32,14 @@ async fn office(app: &TestApp, province: &str, n: usize) -> (String, Vec<String>
 
 /// A plan of `province` made by `sup`; answers its id.
 async fn plan(app: &TestApp, sup: &str, province: &str) -> String {
-    let (s, plan) = post(
-        app,
-        sup,
-        "/api/v1/inspections/plans",
-        json!({ "province": province, "title": "2026年第四季度双随机抽查",
+    let (s, plan) = app
+        .casework_post(
+            sup,
+            "/api/v1/inspections/plans",
+            json!({ "province": province, "title": "2026年第四季度双随机抽查",
                 "period_start": "2026-10-01", "period_end": "2026-12-31" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{plan}");
     plan["id"].as_str().expect("plan id").to_owned()
 }
@@ -81,7 +57,9 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
     let plan_id = plan_id.as_str();
     let seed = "ab".repeat(32);
     let ask = json!({ "plan_id": plan_id, "targets": 2, "inspectors": 2, "seed": seed });
-    let (s, first) = post(&app, &sup, "/api/v1/inspections/draws", ask.clone()).await;
+    let (s, first) = app
+        .casework_post(&sup, "/api/v1/inspections/draws", ask.clone())
+        .await;
     assert_eq!(s, 201, "{first}");
     for field in [
         "id",
@@ -98,44 +76,48 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
     assert_eq!(first["targets"].as_array().map(Vec::len), Some(2));
     assert!(first["targets"][0]["uscc"].is_string() && first["inspectors"][0]["name"].is_string());
     // The same seed over the same pool draws the same.
-    let (_, second) = post(&app, &sup, "/api/v1/inspections/draws", ask).await;
+    let (_, second) = app
+        .casework_post(&sup, "/api/v1/inspections/draws", ask)
+        .await;
     assert_eq!(first["targets"], second["targets"]);
     assert_eq!(first["inspectors"], second["inspectors"]);
     // Without a seed, one from the OS, recorded.
-    let (s, random) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 1 }),
-    )
-    .await;
+    let (s, random) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 1 }),
+        )
+        .await;
     assert_eq!(s, 201, "{random}");
     assert_eq!(random["seed"].as_str().map(str::len), Some(64));
     assert_eq!(random["seed_given"], false);
     for d in [&first, &random] {
-        let (s, v) = get(
-            &app,
-            &sup,
-            &format!(
-                "/api/v1/inspections/draws/{}/verify",
-                d["id"].as_str().expect("id")
-            ),
-        )
-        .await;
+        let (s, v) = app
+            .casework_get(
+                &sup,
+                &format!(
+                    "/api/v1/inspections/draws/{}/verify",
+                    d["id"].as_str().expect("id")
+                ),
+            )
+            .await;
         assert_eq!((s, &v["matches"]), (200, &json!(true)), "{v}");
     }
     // The plan lists every draw made for it: drawing again shows.
-    let (_, p) = get(&app, &sup, &format!("/api/v1/inspections/plans/{plan_id}")).await;
+    let (_, p) = app
+        .casework_get(&sup, &format!("/api/v1/inspections/plans/{plan_id}"))
+        .await;
     assert_eq!(p["draws"].as_array().map(Vec::len), Some(3), "{p}");
 
     // Beyond the pool, or beyond the eligible staff: 422 saying so, and nothing recorded.
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 6, "inspectors": 1 }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 6, "inspectors": 1 }),
+        )
+        .await;
     assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
     assert!(
         b["detail"]
@@ -143,15 +125,17 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
             .is_some_and(|d| d.contains("6") && d.contains("5")),
         "{b}"
     );
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 4 }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 4 }),
+        )
+        .await;
     assert_eq!((s, code(&b)), (422, "inspection.pool_too_small"), "{b}");
-    let (_, p) = get(&app, &sup, &format!("/api/v1/inspections/plans/{plan_id}")).await;
+    let (_, p) = app
+        .casework_get(&sup, &format!("/api/v1/inspections/plans/{plan_id}"))
+        .await;
     assert_eq!(
         p["draws"].as_array().map(Vec::len),
         Some(3),
@@ -174,12 +158,9 @@ async fn a_draw_is_reproducible_recorded_once_and_refused_beyond_its_pool() {
         .batch_execute(&format!("DELETE FROM inspection_draws WHERE id = '{id}'"))
         .await;
     assert!(delete.is_err(), "a draw was deleted");
-    let (_, v) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/inspections/draws/{id}/verify"),
-    )
-    .await;
+    let (_, v) = app
+        .casework_get(&sup, &format!("/api/v1/inspections/draws/{id}/verify"))
+        .await;
     assert_eq!(v["matches"], true);
 }
 
@@ -192,49 +173,46 @@ async fn nobody_steers_a_draw() {
     let app = TestApp::spawn().await;
     let (sup, inspectors, processors) = office(&app, "310000", 4).await;
     let plan_id = plan(&app, &sup, "310000").await;
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2, "seed": "ab".repeat(32) }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2, "seed": "ab".repeat(32) }),
+        )
+        .await;
     assert_eq!((s, code(&b)), (422, "inspection.seed_not_allowed"), "{b}");
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "province": "310000", "targets": 1, "inspectors": 2 }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "province": "310000", "targets": 1, "inspectors": 2 }),
+        )
+        .await;
     assert!(s == 400 || s == 422, "a draw without a plan: {s} {b}");
     let beijing = app
         .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Supervisor)
         .await;
-    let (s, b) = post(
-        &app,
-        &beijing,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &beijing,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
+        )
+        .await;
     assert_eq!(s, 404, "another province's plan: {b}");
-    let (s, d) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 2, "inspectors": 2 }),
-    )
-    .await;
+    let (s, d) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 2, "inspectors": 2 }),
+        )
+        .await;
     assert_eq!(s, 201, "{d}");
     assert_eq!(d["seed_given"], false);
     let draw_id = d["id"].as_str().expect("draw id").to_owned();
-    let (s, _) = get(
-        &app,
-        &beijing,
-        &format!("/api/v1/inspections/draws/{draw_id}"),
-    )
-    .await;
+    let (s, _) = app
+        .casework_get(&beijing, &format!("/api/v1/inspections/draws/{draw_id}"))
+        .await;
     assert_eq!(s, 404, "another province's draw");
 
     // The drawn inspectors go; others only with a reason, which is audited.
@@ -251,7 +229,7 @@ async fn nobody_steers_a_draw() {
     let mut everyone = Vec::new();
     for t in &inspectors {
         everyone.push(
-            get(&app, t, "/api/v1/me").await.1["user_id"]
+            app.casework_get(t, "/api/v1/me").await.1["user_id"]
                 .as_str()
                 .expect("id")
                 .to_owned(),
@@ -263,35 +241,35 @@ async fn nobody_steers_a_draw() {
         .expect("a third inspector")
         .clone();
     let swapped = json!([drawn[0], spare]);
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": target,
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": target,
         "source": "draw", "draw_id": draw_id, "inspector_ids": swapped }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (s, b["errors"][0]["path"].as_str()),
         (422, Some("swap_reason")),
         "{b}"
     );
-    let (s, i) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": target,
+    let (s, i) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": target,
         "source": "draw", "draw_id": draw_id, "inspector_ids": swapped,
         "swap_reason": "检查员病假" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, 201, "{i}");
-    let (_, trail) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/audit/inspection/{}", i["id"].as_str().expect("id")),
-    )
-    .await;
+    let (_, trail) = app
+        .casework_get(
+            &sup,
+            &format!("/api/v1/audit/inspection/{}", i["id"].as_str().expect("id")),
+        )
+        .await;
     let swap = trail["items"]
         .as_array()
         .expect("trail")
@@ -302,14 +280,14 @@ async fn nobody_steers_a_draw() {
     assert_eq!(swap["after"]["out"], json!([drawn[1]]), "{swap}");
     assert_eq!(swap["after"]["in"], json!([spare]), "{swap}");
     assert_eq!(swap["after"]["reason"], "检查员病假", "{swap}");
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": target,
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": target,
         "source": "risk", "inspector_ids": swapped, "swap_reason": "无" }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(
         (s, b["errors"][0]["path"].as_str()),
         (422, Some("swap_reason")),
@@ -352,12 +330,9 @@ async fn nobody_steers_a_draw() {
     ))
     .await
     .expect("a rewritten pool");
-    let (s, v) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/inspections/draws/{draw_id}/verify"),
-    )
-    .await;
+    let (s, v) = app
+        .casework_get(&sup, &format!("/api/v1/inspections/draws/{draw_id}/verify"))
+        .await;
     assert_eq!((s, &v["matches"]), (200, &json!(false)), "{v}");
     // Nor may the draws be emptied wholesale.
     let truncate = sql.batch_execute("TRUNCATE inspection_draws CASCADE").await;
@@ -378,18 +353,18 @@ async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
         )
         .await;
     let org_id = org["id"].as_str().expect("org id");
-    let (s, b) = post(
-        &app,
-        &inspectors[0],
-        "/api/v1/inspections/conflicts",
-        json!({ "organisation_id": org_id, "reason": "曾在该公司任职" }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &inspectors[0],
+            "/api/v1/inspections/conflicts",
+            json!({ "organisation_id": org_id, "reason": "曾在该公司任职" }),
+        )
+        .await;
     assert_eq!(s, 204, "{b}");
-    let (_, me) = get(&app, &inspectors[0], "/api/v1/me").await;
+    let (_, me) = app.casework_get(&inspectors[0], "/api/v1/me").await;
     let conflicted = me["user_id"].as_str().expect("id").to_owned();
     for seed in 0..8u8 {
-        let (s, d) = post(&app, &sup, "/api/v1/inspections/draws",
+        let (s, d) = app.casework_post(&sup, "/api/v1/inspections/draws",
             json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2, "seed": format!("{seed:02x}").repeat(32) })).await;
         assert_eq!(s, 201, "{d}");
         assert_eq!(d["staff_pool_size"], 2, "{d}");
@@ -402,13 +377,13 @@ async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
             "{d}"
         );
     }
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 3 }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 3 }),
+        )
+        .await;
     assert_eq!(
         (s, code(&b)),
         (422, "inspection.pool_too_small"),
@@ -416,50 +391,81 @@ async fn a_declared_conflict_keeps_the_inspector_out_of_the_draw() {
     );
 }
 
-#[tokio::test]
-async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_to_publication() {
+/// An inspection of a Shanghai processor opened from a draw, with the office's supervisor,
+/// its inspectors and the processor's token.
+struct Drawn {
+    app: TestApp,
+    sup: String,
+    inspectors: Vec<String>,
+    p: String,
+    org_id: String,
+    i: Value,
+    id: String,
+}
+
+async fn drawn_inspection() -> Drawn {
     let app = TestApp::spawn().await;
     let (sup, inspectors, processors) = office(&app, "310000", 1).await;
-    let p = &processors[0];
+    let p = processors[0].clone();
     let (_, org) = app
         .call(
             Method::GET,
             &format!("{}/api/v1/organisation", app.portal),
-            Some(p),
+            Some(&p),
             None,
         )
         .await;
     let org_id = org["id"].as_str().expect("org id").to_owned();
     let plan_id = plan(&app, &sup, "310000").await;
-    let (_, d) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections/draws",
-        json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
-    )
-    .await;
-    let (s, i) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": org_id, "source": "draw", "draw_id": d["id"] }),
-    )
-    .await;
+    let (_, d) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections/draws",
+            json!({ "plan_id": plan_id, "targets": 1, "inspectors": 2 }),
+        )
+        .await;
+    let (s, i) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": org_id, "source": "draw", "draw_id": d["id"] }),
+        )
+        .await;
     assert_eq!(s, 201, "{i}");
     let id = i["id"].as_str().expect("id").to_owned();
     assert_eq!(i["status"], "planned");
+    Drawn {
+        app,
+        sup,
+        inspectors,
+        p,
+        org_id,
+        i,
+        id,
+    }
+}
 
+#[tokio::test]
+async fn a_joint_inspection_is_seen_by_the_invited_unit_only() {
+    let Drawn {
+        app,
+        sup,
+        inspectors,
+        org_id,
+        id,
+        ..
+    } = drawn_inspection().await;
     // Public security of the province is invited; its staff see this one, and only this one.
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
         .await;
-    let (s, b) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": org_id, "source": "risk" }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": org_id, "source": "risk" }),
+        )
+        .await;
     assert_eq!(
         (s, b["errors"][0]["path"].as_str()),
         (422, Some("inspector_ids")),
@@ -467,15 +473,15 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     );
     let mut pair = Vec::new();
     for t in &inspectors[1..] {
-        pair.push(get(&app, t, "/api/v1/me").await.1["user_id"].clone());
+        pair.push(app.casework_get(t, "/api/v1/me").await.1["user_id"].clone());
     }
-    let (s, other) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": org_id, "source": "risk", "inspector_ids": pair }),
-    )
-    .await;
+    let (s, other) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": org_id, "source": "risk", "inspector_ids": pair }),
+        )
+        .await;
     assert_eq!(s, 201, "{other}");
     let mut conn = app.core.db.conn().await.expect("conn");
     let agency = frt_store::identities::ensure_agency(
@@ -487,39 +493,59 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     .await
     .expect("agency");
     drop(conn);
-    let (s, b) = post(
-        &app,
-        &sup,
-        &format!("/api/v1/inspections/{id}/agencies"),
-        json!({ "agency_id": agency.id }),
-    )
-    .await;
+    let (s, b) = app
+        .casework_post(
+            &sup,
+            &format!("/api/v1/inspections/{id}/agencies"),
+            json!({ "agency_id": agency.id }),
+        )
+        .await;
     assert_eq!(s, 200, "{b}");
-    let (s, seen) = get(&app, &police, &format!("/api/v1/inspections/{id}")).await;
+    let (s, seen) = app
+        .casework_get(&police, &format!("/api/v1/inspections/{id}"))
+        .await;
     assert_eq!(s, 200, "{seen}");
-    let (_, listed) = get(&app, &police, "/api/v1/inspections").await;
+    let (_, listed) = app.casework_get(&police, "/api/v1/inspections").await;
     assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
-    let (s, _) = get(
-        &app,
-        &police,
-        &format!("/api/v1/inspections/{}", other["id"].as_str().expect("id")),
-    )
-    .await;
+    let (s, _) = app
+        .casework_get(
+            &police,
+            &format!("/api/v1/inspections/{}", other["id"].as_str().expect("id")),
+        )
+        .await;
     assert_eq!(s, 404, "not the inspection it was not invited to");
-    let (s, _) = post(
-        &app,
-        &police,
-        &format!("/api/v1/inspections/{id}/start"),
-        json!({ "version": 1 }),
-    )
-    .await;
+    let (s, _) = app
+        .casework_post(
+            &police,
+            &format!("/api/v1/inspections/{id}/start"),
+            json!({ "version": 1 }),
+        )
+        .await;
     assert_eq!(s, 403, "an invited unit reads; the office conducts");
     let beijing = app
         .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Inspector)
         .await;
-    let (s, _) = get(&app, &beijing, &format!("/api/v1/inspections/{id}")).await;
+    let (s, _) = app
+        .casework_get(&beijing, &format!("/api/v1/inspections/{id}"))
+        .await;
     assert_eq!(s, 404);
+}
 
+#[tokio::test]
+async fn an_inspection_runs_from_its_notice_to_publication() {
+    let Drawn {
+        app,
+        sup,
+        inspectors,
+        p,
+        i,
+        id,
+        ..
+    } = drawn_inspection().await;
+    let p = &p;
+    let beijing = app
+        .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Inspector)
+        .await;
     // The cycle, by one of the drawn inspectors.
     let drawn = i["inspectors"][0]["user_id"]
         .as_str()
@@ -527,7 +553,7 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         .to_owned();
     let mut token = None;
     for t in &inspectors {
-        let (_, me) = get(&app, t, "/api/v1/me").await;
+        let (_, me) = app.casework_get(t, "/api/v1/me").await;
         if me["user_id"] == drawn.as_str() {
             token = Some(t.clone());
         }
@@ -536,7 +562,10 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     let step = |path: &str, body: Value| {
         let (app, ins, id) = (&app, ins.clone(), id.clone());
         let path = path.to_owned();
-        async move { post(app, &ins, &format!("/api/v1/inspections/{id}/{path}"), body).await }
+        async move {
+            app.casework_post(&ins, &format!("/api/v1/inspections/{id}/{path}"), body)
+                .await
+        }
     };
     let (s, v) = step(
         "notify",
@@ -608,7 +637,9 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         "{v}"
     );
 
-    let (_, cur) = get(&app, &ins, &format!("/api/v1/inspections/{id}")).await;
+    let (_, cur) = app
+        .casework_get(&ins, &format!("/api/v1/inspections/{id}"))
+        .await;
     assert_eq!(
         cur["items"][0]["materials"].as_array().map(Vec::len),
         Some(1),
@@ -671,7 +702,9 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         (200, Some("rectification_reported")),
         "{v}"
     );
-    let (_, cur) = get(&app, &ins, &format!("/api/v1/inspections/{id}")).await;
+    let (_, cur) = app
+        .casework_get(&ins, &format!("/api/v1/inspections/{id}"))
+        .await;
     let (s, v) = step(
         "verification",
         json!({ "version": cur["version"], "accepted": true, "note": "已核实" }),
@@ -719,12 +752,9 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
             "inspection.closed"
         ]
     );
-    let (_, trail) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/audit/inspection/{id}?limit=500"),
-    )
-    .await;
+    let (_, trail) = app
+        .casework_get(&sup, &format!("/api/v1/audit/inspection/{id}?limit=500"))
+        .await;
     let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("items")
@@ -733,7 +763,6 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
         .collect();
     for a in [
         "inspection.planned",
-        "inspection.agency_invited",
         "inspection.notified",
         "inspection.documents_requested",
         "inspection.material_given",
@@ -747,10 +776,6 @@ async fn a_joint_inspection_is_seen_by_the_invited_unit_only_and_the_cycle_runs_
     ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
-}
-
-fn days_ago(n: i64) -> chrono::NaiveDate {
-    frt_cases::today_in_china() - chrono::Duration::days(n)
 }
 
 async fn org_id(app: &TestApp, processor: &str) -> String {
@@ -812,7 +837,9 @@ async fn risk_targets_come_most_pressing_first_and_the_processor_page_joins_ever
         orgs.push(org_id(&app, t).await);
     }
 
-    let (s, list) = get(&app, &sup, "/api/v1/inspections/risk-candidates").await;
+    let (s, list) = app
+        .casework_get(&sup, "/api/v1/inspections/risk-candidates")
+        .await;
     assert_eq!(s, 200, "{list}");
     let got: Vec<(&str, &str)> = list
         .as_array()
@@ -838,33 +865,37 @@ async fn risk_targets_come_most_pressing_first_and_the_processor_page_joins_ever
     let beijing = app
         .staff(AgencyKind::ProvincialCac, Some("110000"), Role::Supervisor)
         .await;
-    let (s, _) = get(
-        &app,
-        &beijing,
-        "/api/v1/inspections/risk-candidates?province=310000",
-    )
-    .await;
+    let (s, _) = app
+        .casework_get(
+            &beijing,
+            "/api/v1/inspections/risk-candidates?province=310000",
+        )
+        .await;
     assert_eq!(s, 404, "another province's processors");
-    let (s, _) = get(&app, &inspectors[0], "/api/v1/inspections/risk-candidates").await;
+    let (s, _) = app
+        .casework_get(&inspectors[0], "/api/v1/inspections/risk-candidates")
+        .await;
     assert_eq!(s, 403, "inspectors do not plan");
 
     // The late filer becomes a risk target; its page joins the filing and the inspection.
     let mut pair = Vec::new();
     for t in &inspectors[..2] {
-        pair.push(get(&app, t, "/api/v1/me").await.1["user_id"].clone());
+        pair.push(app.casework_get(t, "/api/v1/me").await.1["user_id"].clone());
     }
-    let (s, i) = post(
-        &app,
-        &sup,
-        "/api/v1/inspections",
-        json!({ "organisation_id": orgs[2], "source": "risk", "inspector_ids": pair }),
-    )
-    .await;
+    let (s, i) = app
+        .casework_post(
+            &sup,
+            "/api/v1/inspections",
+            json!({ "organisation_id": orgs[2], "source": "risk", "inspector_ids": pair }),
+        )
+        .await;
     assert_eq!(s, 201, "{i}");
-    let (_, again) = get(&app, &sup, "/api/v1/inspections/risk-candidates").await;
+    let (_, again) = app
+        .casework_get(&sup, "/api/v1/inspections/risk-candidates")
+        .await;
     assert_eq!(again[2]["under_inspection"], true, "{again}");
     let page = format!("/api/v1/organisations/{}/timeline", orgs[2]);
-    let (s, t) = get(&app, &sup, &page).await;
+    let (s, t) = app.casework_get(&sup, &page).await;
     assert_eq!(s, 200, "{t}");
     let cases: Vec<&str> = t["cases"]
         .as_array()
@@ -888,28 +919,30 @@ async fn risk_targets_come_most_pressing_first_and_the_processor_page_joins_ever
     assert!(actions.contains(&"filing.submitted"), "{actions:?}");
     // A reviewer reads filings, not inspections: the page shows what the role may read.
     let reviewer = app.reviewer("310000").await;
-    let (_, t) = get(&app, &reviewer, &page).await;
+    let (_, t) = app.casework_get(&reviewer, &page).await;
     assert_eq!(t["cases"].as_array().map(Vec::len), Some(1), "{t}");
     assert!(!t.to_string().contains("inspection."), "{t}");
     // Paged by row: one event at a time walks back in order.
-    let (_, first) = get(&app, &sup, &format!("{page}?limit=1")).await;
+    let (_, first) = app.casework_get(&sup, &format!("{page}?limit=1")).await;
     let before = first["next"].as_str().expect("more").to_owned();
-    let (_, second) = get(&app, &sup, &format!("{page}?limit=1&before={before}")).await;
+    let (_, second) = app
+        .casework_get(&sup, &format!("{page}?limit=1&before={before}"))
+        .await;
     assert_eq!(second["events"][0]["action"], actions[1]);
     // Another province, or an agency that is not a CAC office: nothing to see.
-    let (s, _) = get(&app, &beijing, &page).await;
+    let (s, _) = app.casework_get(&beijing, &page).await;
     assert_eq!(s, 404);
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Inspector)
         .await;
-    let (s, _) = get(&app, &police, &page).await;
+    let (s, _) = app.casework_get(&police, &page).await;
     assert_eq!(s, 403);
-    let (s, _) = get(
-        &app,
-        &sup,
-        &format!("/api/v1/organisations/{}/timeline", uuid_nil()),
-    )
-    .await;
+    let (s, _) = app
+        .casework_get(
+            &sup,
+            &format!("/api/v1/organisations/{}/timeline", uuid_nil()),
+        )
+        .await;
     assert_eq!(s, 404);
 }
 

@@ -2,7 +2,7 @@
 //! exactly once, in the order of the first page, including the queue of returned filings whose
 //! review clock is paused.
 
-use frt_testkit::TestApp;
+use frt_testkit::{days_ago, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -32,10 +32,6 @@ async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<String> {
         }
     }
     panic!("{query}: paging did not end");
-}
-
-fn days_ago(n: i64) -> chrono::NaiveDate {
-    frt_web::today_in_china() - chrono::Duration::days(n)
 }
 
 #[tokio::test]

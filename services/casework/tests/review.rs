@@ -2,13 +2,9 @@
 //! caller's jurisdiction, decisions, filing numbers, correction and resubmission, audit.
 
 use frt_access::{AgencyKind, Role};
-use frt_testkit::TestApp;
+use frt_testkit::{days_ago, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn days_ago(n: i64) -> chrono::NaiveDate {
-    frt_web::today_in_china() - chrono::Duration::days(n)
-}
 
 async fn submitted(app: &TestApp, token: &str, trigger_days_ago: i64) -> String {
     let id = app

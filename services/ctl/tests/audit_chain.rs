@@ -2,25 +2,11 @@
 //! every committed row is sealed into the hash chain, and `frtctl audit verify` finds the
 //! first broken link after a row is edited directly in SQL.
 
-use frt_testkit::db::project_root;
 use frt_testkit::TestApp;
-use std::process::Output;
 
 /// Runs `frtctl audit verify` against the test database.
 fn verify(app: &TestApp) -> (bool, String) {
-    let out: Output = std::process::Command::new(env!("CARGO_BIN_EXE_frtctl"))
-        .args(["audit", "verify"])
-        .env("DATABASE_URL", &app.db.url)
-        .env("FRT_CONFIG_DIR", project_root().join("config"))
-        .env_remove("FRT__DATABASE__URL")
-        .output()
-        .expect("run frtctl");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    app.run(env!("CARGO_BIN_EXE_frtctl"), &["audit", "verify"])
 }
 
 async fn sql(app: &TestApp) -> tokio_postgres::Client {

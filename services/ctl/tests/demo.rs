@@ -2,31 +2,11 @@
 //! every type in every state a newcomer should be able to open, made through the use cases;
 //! run twice, it adds nothing; the audit chain stays intact.
 
-use frt_testkit::db::project_root;
 use frt_testkit::TestApp;
 use std::collections::BTreeSet;
 
 fn frtctl(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frtctl"))
-        .args(args)
-        .env("DATABASE_URL", &app.db.url)
-        .env("FRT_CONFIG_DIR", project_root().join("config"))
-        .env(
-            "FRT__UPLOADS__BLOB_DIR",
-            &app.core.settings.uploads.blob_dir,
-        )
-        .env_remove("FRT__DATABASE__URL")
-        .env_remove("FRT_ENV")
-        .output()
-        .expect("run frtctl");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    app.run(env!("CARGO_BIN_EXE_frtctl"), args)
 }
 
 #[tokio::test]

@@ -3,26 +3,11 @@
 //! on it as on real data: a seeded reviewer sees the province's queue and decides, a seeded
 //! processor submits a seeded draft.
 
-use frt_testkit::db::project_root;
 use frt_testkit::TestApp;
 use reqwest::Method;
 
 fn frtctl(app: &TestApp, args: &[&str]) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_frtctl"))
-        .args(args)
-        .env("DATABASE_URL", &app.db.url)
-        .env("FRT_CONFIG_DIR", project_root().join("config"))
-        .env_remove("FRT__DATABASE__URL")
-        .output()
-        .expect("run frtctl");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    app.run(env!("CARGO_BIN_EXE_frtctl"), args)
 }
 
 #[tokio::test]

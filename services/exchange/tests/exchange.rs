@@ -92,21 +92,6 @@ async fn send_signed(
     req.send().await.expect("request")
 }
 
-async fn agency_of(app: &TestApp, token: &str) -> Uuid {
-    let (_, me) = app
-        .call(
-            Method::GET,
-            &format!("{}/api/v1/me", app.casework),
-            Some(token),
-            None,
-        )
-        .await;
-    me["agency_id"]
-        .as_str()
-        .and_then(|a| Uuid::parse_str(a).ok())
-        .expect("agency")
-}
-
 fn notice(to: Uuid, title: &str) -> NotificationInput {
     serde_json::from_value(json!({
         "kind": "information_sharing",
@@ -137,10 +122,7 @@ async fn a_sync_sees_every_notification_once_while_writers_commit_out_of_order()
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;
-    let (from, to) = (
-        agency_of(&app, &shanghai).await,
-        agency_of(&app, &police).await,
-    );
+    let (from, to) = (app.agency_of(&shanghai).await, app.agency_of(&police).await);
     let client = ex::create_client(
         &app.core,
         &Actor::system("test"),
@@ -273,10 +255,7 @@ async fn refusals_idempotent_pushes_and_acknowledgement_by_a_system() {
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;
-    let (cac, unit) = (
-        agency_of(&app, &shanghai).await,
-        agency_of(&app, &police).await,
-    );
+    let (cac, unit) = (app.agency_of(&shanghai).await, app.agency_of(&police).await);
     let actor = Actor::system("test");
     let writer = ex::create_client(
         &app.core,
@@ -486,7 +465,7 @@ async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
     let local = ex::create_client(
         &app.core,
         &actor,
-        &agency_of(&app, &police).await.to_string(),
+        &app.agency_of(&police).await.to_string(),
         &["registry:read".into()],
     )
     .await
@@ -494,7 +473,7 @@ async fn the_registry_syncs_recorded_filings_within_the_agencys_province() {
     let whole = ex::create_client(
         &app.core,
         &actor,
-        &agency_of(&app, &national).await.to_string(),
+        &app.agency_of(&national).await.to_string(),
         &["registry:read".into(), "notifications:read".into()],
     )
     .await
@@ -585,7 +564,7 @@ async fn the_service_serves_tls_itself_when_configured() {
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;
-    let unit = agency_of(&app, &police).await;
+    let unit = app.agency_of(&police).await;
     let client = ex::create_client(
         &app.core,
         &Actor::system("test"),
@@ -644,10 +623,7 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;
-    let (cac, unit) = (
-        agency_of(&app, &shanghai).await,
-        agency_of(&app, &police).await,
-    );
+    let (cac, unit) = (app.agency_of(&shanghai).await, app.agency_of(&police).await);
     let actor = Actor::system("test");
     let scopes = [
         "notifications:read".to_owned(),
@@ -809,7 +785,7 @@ async fn a_client_is_known_and_allowed_before_anything_it_sent_is_read() {
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
         .await;
-    let unit = agency_of(&app, &police).await;
+    let unit = app.agency_of(&police).await;
     let actor = Actor::system("test");
     let reader = ex::create_client(
         &app.core,

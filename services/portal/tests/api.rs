@@ -2,13 +2,9 @@
 //! drafts, materials, submission and errors.
 
 use frt_testkit::app::{valid_uscc, PASSWORD, PDF};
-use frt_testkit::TestApp;
+use frt_testkit::{days_ago, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
-
-fn days_ago(n: i64) -> chrono::NaiveDate {
-    frt_web::today_in_china() - chrono::Duration::days(n)
-}
 
 #[tokio::test]
 async fn health_readiness_and_openapi() {

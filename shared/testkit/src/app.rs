@@ -176,6 +176,31 @@ impl TestApp {
         self.login(&self.casework, &email, PASSWORD).await
     }
 
+    /// Runs a command-line program of the platform (`env!("CARGO_BIN_EXE_frtctl")`) against
+    /// this app's database, configuration and blob folder: (succeeded, stdout then stderr).
+    pub fn run(&self, program: &str, args: &[&str]) -> (bool, String) {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .env("DATABASE_URL", &self.db.url)
+            .env("FRT_CONFIG_DIR", project_root().join("config"))
+            .env(
+                "FRT__UPLOADS__BLOB_DIR",
+                &self.core.settings.uploads.blob_dir,
+            )
+            .env_remove("FRT__DATABASE__URL")
+            .env_remove("FRT_ENV")
+            .output()
+            .unwrap_or_else(|e| panic!("{program} does not run: {e}"));
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    }
+
     /// A provincial CAC reviewer of `province`.
     pub async fn reviewer(&self, province: &str) -> String {
         self.staff(AgencyKind::ProvincialCac, Some(province), Role::Reviewer)

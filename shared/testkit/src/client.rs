@@ -249,6 +249,42 @@ impl Client {
         self.login(&self.casework, &email, PASSWORD).await
     }
 
+    /// GET `path` from casework with a bearer token: (status, JSON body or Null).
+    pub async fn casework_get(&self, token: &str, path: &str) -> (u16, Value) {
+        let url = format!("{}{path}", self.casework);
+        self.call(reqwest::Method::GET, &url, Some(token), None)
+            .await
+    }
+
+    /// POST a JSON body to `path` in casework with a bearer token.
+    pub async fn casework_post(&self, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.casework);
+        self.call(reqwest::Method::POST, &url, Some(token), Some(body))
+            .await
+    }
+
+    /// GET `path` from the portal, with a bearer token if given.
+    pub async fn portal_get(&self, token: Option<&str>, path: &str) -> (u16, Value) {
+        let url = format!("{}{path}", self.portal);
+        self.call(reqwest::Method::GET, &url, token, None).await
+    }
+
+    /// POST a JSON body to `path` in the portal, with a bearer token if given.
+    pub async fn portal_post(&self, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}{path}", self.portal);
+        self.call(reqwest::Method::POST, &url, token, Some(body))
+            .await
+    }
+
+    /// The agency of a staff account, as `/api/v1/me` in casework names it.
+    pub async fn agency_of(&self, token: &str) -> uuid::Uuid {
+        let (status, me) = self.casework_get(token, "/api/v1/me").await;
+        me["agency_id"]
+            .as_str()
+            .and_then(|a| uuid::Uuid::parse_str(a).ok())
+            .unwrap_or_else(|| panic!("no agency in /me ({status}): {me}"))
+    }
+
     /// A GET whose answer is a file: the status and the bytes.
     pub async fn get_bytes(&self, token: &str, url: &str) -> (u16, Vec<u8>) {
         let r = self
@@ -263,4 +299,14 @@ impl Client {
             r.bytes().await.map(|b| b.to_vec()).unwrap_or_default(),
         )
     }
+}
+
+/// The machine-readable `code` of a problem answer ("" when there is none).
+pub fn code(body: &Value) -> &str {
+    body["code"].as_str().unwrap_or_default()
+}
+
+/// The day `n` days before today in China.
+pub fn days_ago(n: i64) -> chrono::NaiveDate {
+    frt_cases::today_in_china() - chrono::Duration::days(n)
 }

@@ -10,6 +10,6 @@ pub mod gateway;
 pub mod smtp;
 
 pub use app::TestApp;
-pub use client::Client;
+pub use client::{code, days_ago, Client};
 pub use db::TestDb;
 pub use smtp::{SinkMode, SmtpSink};
