@@ -27,11 +27,28 @@ pub fn frtctl() -> PathBuf {
         .expect("the build folder")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// The addresses `frtctl up --addresses FILE` writes once its services listen.
+struct Addresses {
+    portal: String,
+    casework: String,
+    exchange: String,
+}
+
+/// Waits for the addresses file of a starting platform (a minute at most).
+async fn addresses(file: &std::path::Path) -> Option<Addresses> {
+    for _ in 0..240 {
+        if let Ok(text) = std::fs::read_to_string(file) {
+            let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let url = |zone: &str| json[zone].as_str().map(str::to_owned);
+            return Some(Addresses {
+                portal: url("portal")?,
+                casework: url("casework")?,
+                exchange: url("exchange")?,
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    None
 }
 
 /// Runs maintenance statements on the server the tests use, one at a time (neither CREATE
@@ -112,18 +129,23 @@ pub async fn against_frtctl_up() -> bool {
 
 /// Starts `frtctl up --demo` on the database `url` and runs the smoke set against it.
 async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
-    let (portal_port, casework_port, exchange_port) = (free_port(), free_port(), free_port());
+    // Each service takes a free port when it binds (port 0) and frtctl says which: a port
+    // picked here and bound there could be taken in between by any other connection.
     let log = crate::reports_dir().join("smoke-platform.log");
+    let addresses_file = crate::reports_dir().join("smoke-addresses.json");
+    let _ = std::fs::remove_file(&addresses_file);
     let file = std::fs::File::create(&log).ok();
     let child = Command::new(bin)
         .arg("up")
         .arg("--demo")
+        .arg("--addresses")
+        .arg(&addresses_file)
         .current_dir(frt_testkit::db::project_root())
         .env("DATABASE_URL", url)
         .env("FRT__DATABASE__URL", url)
-        .env("FRT__PORTAL__PORT", portal_port.to_string())
-        .env("FRT__CASEWORK__PORT", casework_port.to_string())
-        .env("FRT__EXCHANGE__PORT", exchange_port.to_string())
+        .env("FRT__PORTAL__PORT", "0")
+        .env("FRT__CASEWORK__PORT", "0")
+        .env("FRT__EXCHANGE__PORT", "0")
         .env("FRT__LOG__LEVEL", "warn")
         .env_remove("FRT_ENV")
         .env_remove("FRT__QA__TOKEN")
@@ -137,8 +159,18 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         .spawn()
         .expect("frtctl up --demo");
     let _platform = Platform(child);
-    let portal = format!("http://127.0.0.1:{portal_port}");
-    let casework = format!("http://127.0.0.1:{casework_port}");
+    let Some(Addresses {
+        portal,
+        casework,
+        exchange,
+    }) = addresses(&addresses_file).await
+    else {
+        eprintln!(
+            "smoke check: frtctl up --demo did not say where it listens; see {}",
+            log.display()
+        );
+        return false;
+    };
     if !(ready(&format!("{portal}/readyz")).await && ready(&format!("{casework}/readyz")).await) {
         eprintln!(
             "smoke check: frtctl up --demo did not get ready; see {}",
@@ -152,7 +184,7 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         casework,
         qa_token: "demo-qa-token-2026".into(),
         mailpit: None,
-        exchange: Some(format!("http://127.0.0.1:{exchange_port}")),
+        exchange: Some(exchange),
     }));
     let outcome = crate::run("smoke", false, |tags| tags.iter().any(|t| t == "smoke")).await;
     target::set(Target::InProcess);

@@ -65,7 +65,8 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: AgencyCommand,
     },
-    /// The exchange service's clients (other agencies' systems).
+    /// The exchange service's clients (other agencies' systems), and the job such a system runs
+    /// to pull and push through it.
     Exchange {
         #[command(subcommand)]
         command: ExchangeCommand,
@@ -129,11 +130,17 @@ pub(crate) enum Command {
         audit_rows: usize,
     },
     /// Run the whole platform locally: provision PostgreSQL if needed, migrate, optionally
-    /// seed demo data, and start portal and casework in this process.
+    /// seed demo data, and start portal, casework, the exchange service and the worker in this
+    /// process.
     Up {
         /// Load demo accounts and print their credentials.
         #[arg(long)]
         demo: bool,
+        /// Once the services listen, write their addresses to this file as JSON
+        /// (`{"portal", "casework", "exchange"}`): with ports set to 0, each service takes a
+        /// free port of its own and scripts learn which from here.
+        #[arg(long, value_name = "FILE")]
+        addresses: Option<std::path::PathBuf>,
     },
 }
 

@@ -76,8 +76,8 @@ async fn run() -> anyhow::Result<()> {
     let url = database::use_configured_or_local().await?;
     // FRT_ENV is read once, here: a name that is no environment stops every command.
     let env = frt_settings::Environment::of_process_or_local().map_err(anyhow::Error::msg)?;
-    if let Command::Up { demo } = cli.command {
-        return up::run(&config_dir, env, demo).await;
+    if let Command::Up { demo, addresses } = cli.command {
+        return up::run(&config_dir, env, demo, addresses.as_deref()).await;
     }
     if let Command::DatabaseUrl = cli.command {
         println!("{url}");

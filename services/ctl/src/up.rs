@@ -1,15 +1,21 @@
 //! `frtctl up`: the whole platform on one machine, for development and demos.
 
+use anyhow::Context;
 use frt_settings::{Environment, Settings};
 use std::path::Path;
 
-pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Result<()> {
+pub async fn run(
+    config_dir: &Path,
+    env: Environment,
+    demo: bool,
+    addresses: Option<&Path>,
+) -> anyhow::Result<()> {
     if demo && env == Environment::Production {
         anyhow::bail!(
             "--demo is refused with FRT_ENV=production: demo accounts never exist in production"
         );
     }
-    // A demo platform is one QA can run the acceptance suite against (README, "For QA").
+    // A demo platform is one QA can run the acceptance suite against (docs/qa.md).
     if demo && std::env::var("FRT__QA__TOKEN").is_err() {
         std::env::set_var("FRT__QA__TOKEN", crate::demo::QA_TOKEN);
     }
@@ -34,6 +40,19 @@ pub async fn run(config_dir: &Path, env: Environment, demo: bool) -> anyhow::Res
             h.to_owned()
         }
     };
+    if let Some(file) = addresses {
+        let url = |h: &str, port: u16| format!("http://{}:{port}", host(h));
+        let json = serde_json::json!({
+            "portal": url(&settings.portal.host, portal.port()),
+            "casework": url(&settings.casework.host, casework.port()),
+            "exchange": url(&settings.exchange.host, exchange.port()),
+        });
+        // Written whole or not at all: a reader never sees half of it.
+        let partial = file.with_extension("partial");
+        std::fs::write(&partial, json.to_string())
+            .and_then(|()| std::fs::rename(&partial, file))
+            .with_context(|| format!("writing the addresses to {}", file.display()))?;
+    }
     println!();
     println!("FRT supervision platform is running:");
     println!(
