@@ -2,9 +2,9 @@
 //!
 //! Every audited thing is an `Entity`: it has a name (its entity type in the audit trail, the
 //! deadline table and the outbox) and a jurisdiction, so that the audit trail endpoint serves
-//! it to staff of the right province. A `CaseType` (filings today; inspections, complaints and
-//! notifications next) adds its authorisation resource and what it tells whom when one of its
-//! working-day deadlines is near or has passed. The deadline `sweep`, the `notices` outbox and
+//! it to staff of the right province. A `CaseType` (filings, inspections, complaints,
+//! notifications between agencies) adds its authorisation resource and what it tells whom
+//! when one of its working-day deadlines is near or has passed. The deadline `sweep`, the `notices` outbox and
 //! the `trail` then work for it without a line copied from another case type.
 
 use crate::error::StoreError;

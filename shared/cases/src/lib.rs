@@ -1,5 +1,5 @@
-//! Use cases the FRT services, the worker and `frtctl` share, with no HTTP in them: the typed
-//! configuration and the context every use case runs in (`config`, `context`), the one
+//! Use cases the FRT services, the worker and `frtctl` share, with no HTTP in them: the
+//! context every use case runs in (`context`; the settings it holds are frt-settings'), the one
 //! machinery every case type plugs into (`entity`: deadlines and their `sweep`, `notices`, the
 //! audit `trail`, authorisation resources), accounts, and filing reads. Use cases return typed
 //! errors (`error`); the web layer turns them into problem+json in one place.

@@ -1,6 +1,6 @@
 //! Benchmarks of the hot pure rules: due-date arithmetic (every submission and every
 //! recomputation after a calendar load) and the submission check of a complete form.
-//! Run with `cargo bench -p frt-domain`; figures are recorded in README.md.
+//! Run with `cargo bench -p frt-domain`; figures are recorded in docs/benchmarks.md.
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};

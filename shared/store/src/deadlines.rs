@@ -1,4 +1,4 @@
-//! Working-day deadlines of any case type (filings now; inspections and complaints later),
+//! Working-day deadlines of any case type (filings, inspections, complaints, notifications),
 //! stored with the calendar versions they were computed from so they can be explained and
 //! recomputed when a new year's arrangement is loaded.
 

@@ -80,6 +80,11 @@ const PROCESSORS: [Processor; 6] = [
     },
 ];
 
+/// The demo's processors with cases (name, province, admin's address), for the printout.
+pub fn processors() -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+    PROCESSORS.iter().map(|p| (p.name, p.province, p.admin))
+}
+
 /// A demo PDF named `name`, received as any upload is.
 async fn pdf(core: &Core, name: &str) -> anyhow::Result<frt_cases::materials::Received> {
     let file = futures_util::stream::iter([Ok::<_, std::io::Error>(PDF)]);

@@ -240,5 +240,15 @@ pub fn print(accounts: &[Account]) {
     for a in accounts {
         println!("  {:<9} {:<32} {}", a.service(), a.email, a.who);
     }
+    for (name, province, admin) in cases::processors() {
+        let place = if province == "110000" {
+            "Beijing"
+        } else {
+            "Shanghai"
+        };
+        println!(
+            "  portal    {admin:<32} processor admin, {name} ({place}; its cases in the demo)"
+        );
+    }
     println!("QA token of the test-support API (header X-QA-Token): {QA_TOKEN}");
 }
