@@ -22,3 +22,32 @@ pub fn document() -> utoipa::openapi::OpenApi {
         ApiDoc::openapi(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every keyset list's cursor is documented with the one pattern the codec describes.
+    #[test]
+    fn every_cursor_is_documented_as_the_codec_reads_it() {
+        let doc = serde_json::to_value(super::document()).expect("the document as JSON");
+        let mut cursors = 0;
+        for (path, operations) in doc["paths"].as_object().expect("paths") {
+            for (method, operation) in operations.as_object().expect("operations") {
+                let Some(parameters) = operation["parameters"].as_array() else {
+                    continue;
+                };
+                for p in parameters {
+                    if p["name"] == "after" || p["name"] == "before" {
+                        cursors += 1;
+                        assert_eq!(
+                            p["schema"]["pattern"].as_str(),
+                            Some(frt_cases::cursor::PATTERN),
+                            "{method} {path} {}",
+                            p["name"]
+                        );
+                    }
+                }
+            }
+        }
+        assert!(cursors >= 6, "{cursors} cursors documented");
+    }
+}

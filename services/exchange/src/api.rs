@@ -14,19 +14,6 @@ use frt_web::{ApiResult, Core};
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// The raw body, as signed (the documented request body is named on each operation).
-pub struct RawBody(pub web::Bytes);
-
-impl actix_web::FromRequest for RawBody {
-    type Error = actix_web::Error;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move { Ok(Self(bytes.await?)) })
-    }
-}
-
 fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -51,15 +38,21 @@ fn signed_parts<'a>(req: &'a HttpRequest, body_sha256: &'a str) -> Signed<'a> {
     }
 }
 
-/// The client behind a signed request, holding `scope` and within its rate: every operation
-/// asks this first, before its path, query or body is read.
+/// The client behind a signed request, holding `scope` and within its rate, and the body it
+/// signed: every operation asks this first. The key, time, scope and rate are checked before
+/// a byte of the body is read; the body is then read within `http.json_limit_bytes` and the
+/// signature checked over it, before the path, query or body is looked at.
 async fn client(
     core: &Core,
     req: &HttpRequest,
-    body: &[u8],
+    payload: web::Payload,
     scope: &'static str,
-) -> Result<Caller, ApiError> {
-    Ok(ex::authenticate(core, &signed_parts(req, &signing::body_sha256(body)), scope).await?)
+) -> Result<(Caller, web::Bytes), ApiError> {
+    let admitted = ex::admit(core, &signed_parts(req, ""), scope).await?;
+    let body = frt_web::extract::read_body(req, payload).await?;
+    let digest = signing::body_sha256(&body);
+    let caller = ex::verify(core, &signed_parts(req, &digest), admitted).await?;
+    Ok((caller, body))
 }
 
 /// The query of a request, read once the client is known.
@@ -97,9 +90,9 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
 pub async fn sync_notifications(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "notifications:read").await?;
+    let (caller, _) = client(&core, &req, payload, "notifications:read").await?;
     let q: SyncQuery = query(&req)?;
     let page = ex::sync_notifications(&core, &caller, &q).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -114,9 +107,9 @@ pub async fn sync_notifications(
 pub async fn sync_registry(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "registry:read").await?;
+    let (caller, _) = client(&core, &req, payload, "registry:read").await?;
     let q: SyncQuery = query(&req)?;
     let page = ex::sync_registry(&core, &caller, &q).await?;
     Ok(HttpResponse::Ok().json(page))
@@ -132,9 +125,9 @@ pub async fn sync_registry(
 pub async fn push_notification(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "notifications:write").await?;
+    let (caller, body) = client(&core, &req, payload, "notifications:write").await?;
     let key = header(&req, "idempotency-key").ok_or_else(|| {
         ApiError::bad_request(
             "exchange.idempotency_key_required",
@@ -155,9 +148,9 @@ pub async fn push_notification(
 pub async fn acknowledge(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "notifications:write").await?;
+    let (caller, _) = client(&core, &req, payload, "notifications:write").await?;
     let id = path_id(&req, "id")?;
     let v = notifications::receive(&core, &caller.origin(), id, Receipt::Acknowledge).await?;
     Ok(HttpResponse::Ok().json(v))
@@ -171,9 +164,9 @@ pub async fn acknowledge(
 pub async fn feedback(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "notifications:write").await?;
+    let (caller, body) = client(&core, &req, payload, "notifications:write").await?;
     let id = path_id(&req, "id")?;
     let f: Feedback = json_body(&body)?;
     let v =
@@ -202,7 +195,8 @@ pub struct File(#[allow(dead_code)] Vec<u8>);
 #[utoipa::path(tag = "notifications", params(("id" = Uuid, Path), AttachQuery,
         ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,100}$")),
     request_body(content = File, content_type = "application/octet-stream"),
-    responses((status = 201, body = frt_store::materials::Material)))]
+    responses((status = 201, body = frt_store::materials::Material),
+        (status = 409, description = "notification.not_the_sender: only the sending agency attaches files", content_type = "application/problem+json")))]
 #[post("/api/v1/notifications/{id}/materials")]
 pub async fn attach(
     core: web::Data<Core>,
@@ -241,9 +235,9 @@ pub async fn attach(
 pub async fn download_material(
     core: web::Data<Core>,
     req: HttpRequest,
-    RawBody(body): RawBody,
+    payload: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let caller = client(&core, &req, &body, "notifications:read").await?;
+    let (caller, _) = client(&core, &req, payload, "notifications:read").await?;
     let (id, material) = (path_id(&req, "id")?, path_id(&req, "material_id")?);
     let opened = notifications::open_material(&core, &caller.origin(), id, material).await?;
     Ok(frt_web::download::respond(opened))

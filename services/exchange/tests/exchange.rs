@@ -780,7 +780,11 @@ async fn a_system_attaches_a_file_once_and_the_recipient_downloads_it() {
 /// signature is kept until its own signed time leaves the window.
 #[tokio::test]
 async fn a_client_is_known_and_allowed_before_anything_it_sent_is_read() {
-    let app = TestApp::spawn_with(&[("FRT__EXCHANGE__REFUSED_PER_MINUTE", "3")]).await;
+    let app = TestApp::spawn_with(&[
+        ("FRT__EXCHANGE__REFUSED_PER_MINUTE", "3"),
+        ("FRT__HTTP__JSON_LIMIT_BYTES", "1024"),
+    ])
+    .await;
     let ex = Exchange::start(&app);
     let police = app
         .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
@@ -812,6 +816,38 @@ async fn a_client_is_known_and_allowed_before_anything_it_sent_is_read() {
         (403, "exchange.scope_missing".into()),
         "{b}"
     );
+    // Nothing of the body is read before the client is admitted: a body past the limit from a
+    // client without the scope is refused for the scope, not for its size.
+    let huge = vec![b' '; 4096];
+    let r = send_signed(
+        &ex,
+        &reader,
+        Method::POST,
+        "/api/v1/notifications",
+        Some((&huge, "application/json")),
+        &[("Idempotency-Key", "k-2")],
+    )
+    .await;
+    let status = r.status().as_u16();
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!(
+        (status, code(&b)),
+        (403, "exchange.scope_missing".into()),
+        "{b}"
+    );
+    // An admitted client's body is read within http.json_limit_bytes.
+    let r = send_signed(
+        &ex,
+        &reader,
+        Method::GET,
+        "/api/v1/sync/notifications",
+        Some((&huge, "application/json")),
+        &[],
+    )
+    .await;
+    let status = r.status().as_u16();
+    let b: Value = r.json().await.unwrap_or_default();
+    assert_eq!((status, code(&b)), (413, "request.too_large".into()), "{b}");
     let (s, b) = signed(
         &ex,
         &reader,

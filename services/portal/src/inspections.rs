@@ -59,7 +59,8 @@ pub struct Answer {
 /// Answer a document request, or report the rectification an order asked for.
 #[utoipa::path(tag = "inspections", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("item_id" = Uuid, Path)), request_body = Answer,
-    responses((status = 200, body = InspectionView)))]
+    responses((status = 200, body = InspectionView),
+        (status = 409, description = "inspection.item_closed: the request or order is no longer open", content_type = "application/problem+json")))]
 #[post("/api/v1/inspections/{id}/items/{item_id}/answer")]
 pub async fn answer(
     core: web::Data<Core>,
@@ -76,7 +77,8 @@ pub async fn answer(
 #[utoipa::path(tag = "inspections", security(("bearer" = [])),
     params(("id" = Uuid, Path), ("item_id" = Uuid, Path)),
     request_body(content_type = "multipart/form-data", content = inline(frt_web::upload::MaterialForm)),
-    responses((status = 201, body = Material)))]
+    responses((status = 201, body = Material),
+        (status = 409, description = "inspection.item_closed: the request or order is no longer open", content_type = "application/problem+json")))]
 #[post("/api/v1/inspections/{id}/items/{item_id}/materials")]
 pub async fn give_material(
     core: web::Data<Core>,

@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 /// What a cursor's text looks like, for the API's documents.
-pub const PATTERN: &str = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$";
+pub const PATTERN: &str = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$";
 
 /// One part of a sort key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,7 @@ pub fn encode<K: Key>(key: &K) -> String {
 pub struct BadCursor;
 
 pub fn decode<K: Key>(text: Option<&str>) -> Result<Option<K>, BadCursor> {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     if text.len() > 200 {
@@ -241,6 +241,10 @@ mod tests {
         );
         assert_eq!(decode::<i64>(Some("n42")), Ok(Some(42)));
         assert_eq!(decode::<i64>(Some("")), Ok(None));
+        assert!(
+            regex_like(""),
+            "the documents let an empty cursor start from the beginning"
+        );
         assert_eq!(decode::<i64>(None), Ok(None));
         for bad in [
             "garbage",
@@ -250,6 +254,8 @@ mod tests {
             "d18991231",
             "u1234",
             "n",
+            " n42",
+            "n42 ",
         ] {
             assert_eq!(decode::<i64>(Some(bad)), Err(BadCursor), "{bad}");
         }
@@ -270,12 +276,13 @@ mod tests {
 
     /// The shape PATTERN describes, checked by hand (no regex engine in this crate).
     fn regex_like(text: &str) -> bool {
-        text.split('.').all(|p| {
-            p.len() <= 33
-                && p.starts_with(['d', 't', 'u', 'n', 'x'])
-                && p[1..]
-                    .chars()
-                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == '-')
-        })
+        text.is_empty()
+            || text.split('.').all(|p| {
+                p.len() <= 33
+                    && p.starts_with(['d', 't', 'u', 'n', 'x'])
+                    && p[1..]
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == '-')
+            })
     }
 }

@@ -405,16 +405,6 @@ async fn verified(
         .await
 }
 
-/// `admit` and `verify` at once, for a request whose body was read whole.
-pub async fn authenticate(
-    core: &Core,
-    req: &Signed<'_>,
-    scope: &'static str,
-) -> Result<Caller, ExchangeError> {
-    let admitted = admit(core, req, scope).await?;
-    verify(core, req, admitted).await
-}
-
 /// One event of the sync: what happened to a notification addressed to (or sent by) the
 /// client's agency, and the notification as it stands.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -517,9 +507,9 @@ pub struct RegistryPage {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SyncQuery {
-    /// The `next_cursor` of the previous page (or an item's `cursor`); none to start from the
-    /// beginning.
-    #[param(pattern = "^n[0-9]{1,19}\\.n[0-9]{1,19}$")]
+    /// The `next_cursor` of the previous page (or an item's `cursor`); none, or empty, to
+    /// start from the beginning.
+    #[param(pattern = "^(n[0-9]{1,19}\\.n[0-9]{1,19})?$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]

@@ -26,7 +26,7 @@ pub struct TrailPage {
 #[serde(deny_unknown_fields)]
 pub struct TrailQuery {
     /// The `next` of the previous page.
-    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub after: Option<String>,
     /// 1 to 500, default 100.
     #[param(minimum = 1, maximum = 500)]
@@ -39,7 +39,7 @@ pub struct TrailQuery {
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     /// The `next` of the previous page.
-    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub before: Option<String>,
     /// 1 to 500, default 100.
     #[param(minimum = 1, maximum = 500)]

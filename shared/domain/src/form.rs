@@ -418,19 +418,37 @@ pub struct PurposesAndMethods {
 pub struct DeviceLocation {
     pub description: Option<String>,
     pub location_kind: Option<LocationKind>,
+    /// Said as a 64-bit integer of at most 2³² − 1, which is what is kept.
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     pub device_count: Option<u32>,
+}
+
+/// A count the documents state as a signed 64-bit integer: a larger one is refused as the
+/// document says, not taken because it happens to fit an unsigned one.
+fn at_most_i64_max<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let n = Option::<u64>::deserialize(d)?;
+    match n {
+        Some(v) if i64::try_from(v).is_err() => Err(serde::de::Error::custom(format!(
+            "{v} is larger than the largest count taken ({})",
+            i64::MAX
+        ))),
+        _ => Ok(n),
+    }
 }
 
 /// (3) Number of people stored and security measures (存储数量和安全保护措施).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct StorageAndSecurity {
-    /// 人脸信息存储数量, in people.
+    /// 人脸信息存储数量, in people (at most 2⁶³ − 1, the largest 64-bit integer).
+    #[serde(deserialize_with = "at_most_i64_max")]
+    #[schema(minimum = 0, maximum = 9_223_372_036_854_775_807_u64)]
     pub people_stored: Option<u64>,
     /// The day the count reached 100,000: an initial filing's 30-working-day clock starts here.
     #[schema(value_type = Option<String>, format = Date)]
     pub reached_threshold_on: Option<NaiveDate>,
-    /// 保存期限 (Art. 8: the shortest time the purpose needs).
+    /// 保存期限 (Art. 8: the shortest time the purpose needs); at most 2³² − 1.
+    #[schema(format = Int64, minimum = 0, maximum = 4_294_967_295_u64)]
     pub retention_period_days: Option<u32>,
     pub security: Option<SecurityMeasures>,
 }
@@ -1449,6 +1467,21 @@ mod tests {
     }
 
     const TODAY: (i32, u32, u32) = (2025, 7, 1);
+
+    #[test]
+    fn counts_are_taken_within_what_the_documents_say() {
+        let storage = |people: &str| {
+            serde_json::from_str::<StorageAndSecurity>(&format!(r#"{{"people_stored": {people}}}"#))
+        };
+        assert_eq!(
+            storage("9223372036854775807").map(|s| s.people_stored).ok(),
+            Some(Some(i64::MAX as u64))
+        );
+        assert!(storage("9223372036854775808").is_err());
+        assert!(storage("null").is_ok_and(|s| s.people_stored.is_none()));
+        assert!(serde_json::from_str::<StorageAndSecurity>("{}")
+            .is_ok_and(|s| s.people_stored.is_none()));
+    }
 
     fn today() -> NaiveDate {
         day(TODAY.0, TODAY.1, TODAY.2)

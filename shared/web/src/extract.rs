@@ -91,6 +91,15 @@ async fn read_limited(
     Ok(body)
 }
 
+/// A whole body read under the app's `http.json_limit_bytes` (413 `request.too_large` past
+/// it), for a handler that must check who is asking before it reads a byte.
+pub async fn read_body(req: &HttpRequest, payload: web::Payload) -> Result<web::Bytes, ApiError> {
+    let mut payload = payload.into_inner();
+    Ok(read_limited(req, &mut payload, limit_of(req))
+        .await?
+        .freeze())
+}
+
 /// Whether a JSON text holds a `\u0000` escape in any string. Backslashes occur in valid JSON
 /// only inside strings, each starting a two-character escape, so a scan by escapes is exact.
 pub fn has_nul_escape(json: &[u8]) -> bool {

@@ -69,7 +69,7 @@ pub struct ComplaintQueueQuery {
     /// Include closed, transferred and merged complaints.
     pub all: Option<bool>,
     /// The `next` of the previous page.
-    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub after: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]

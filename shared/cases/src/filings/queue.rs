@@ -30,7 +30,7 @@ pub struct QueueQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// `next` from the previous page (with the same filters and sort).
-    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub after: Option<String>,
     /// National staff: narrow to one province (GB/T 2260, e.g. 310000).
     #[param(pattern = "^[0-9]{2}0000$")]

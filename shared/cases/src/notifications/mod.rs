@@ -293,7 +293,7 @@ pub struct NotificationQuery {
     pub status: Option<String>,
     pub organisation_id: Option<Uuid>,
     /// The `next` of the previous page.
-    #[param(pattern = "^[dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5}$")]
+    #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub before: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
