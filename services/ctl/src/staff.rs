@@ -2,11 +2,11 @@
 
 use crate::cli::*;
 use anyhow::Context;
-use frt_access::accounts::{self, Owner};
+use frt_access::accounts::{self};
 use frt_access::{AgencyKind, Role};
 use frt_settings::Settings;
 use frt_store::audit::Actor;
-use frt_store::{identities, ScopedFutureExt};
+use frt_store::ScopedFutureExt;
 use std::str::FromStr;
 
 pub async fn run(settings: &Settings, command: StaffCommand) -> anyhow::Result<()> {
@@ -26,17 +26,16 @@ pub async fn run(settings: &Settings, command: StaffCommand) -> anyhow::Result<(
     let user = db
         .tx(|conn| {
             async move {
-                let agency = identities::ensure_agency(
-                    conn,
-                    kind.as_str(),
-                    &agency_name,
-                    province.as_deref(),
-                )
-                .await?;
-                let new =
-                    accounts::prepare(&email, &name, &password, role, Owner::Agency(agency.id))?;
-                let user = accounts::insert(conn, &Actor::system("frtctl"), new).await?;
-                Ok::<_, anyhow::Error>(user)
+                let staff = accounts::NewStaff {
+                    email: &email,
+                    display_name: &name,
+                    password: &password,
+                    role,
+                    agency_kind: kind,
+                    agency_name: &agency_name,
+                    province: province.as_deref(),
+                };
+                accounts::create_staff(conn, &Actor::system("frtctl"), staff).await
             }
             .scope_boxed()
         })

@@ -128,6 +128,43 @@ pub async fn insert(
     Ok(user)
 }
 
+/// A staff account to make directly (an administrator's command, a test), in the agency of
+/// that kind, name and province.
+#[derive(Debug, Clone, Copy)]
+pub struct NewStaff<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub agency_kind: crate::principal::AgencyKind,
+    pub agency_name: &'a str,
+    pub province: Option<&'a str>,
+}
+
+/// Makes a staff account: its agency made first if it is new, then the account checked,
+/// hashed, inserted and audited as every account is.
+pub async fn create_staff(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    staff: NewStaff<'_>,
+) -> anyhow::Result<User> {
+    let agency = identities::ensure_agency(
+        conn,
+        staff.agency_kind.as_str(),
+        staff.agency_name,
+        staff.province,
+    )
+    .await?;
+    let new = prepare(
+        staff.email,
+        staff.display_name,
+        staff.password,
+        staff.role,
+        Owner::Agency(agency.id),
+    )?;
+    Ok(insert(conn, actor, new).await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,11 @@
 //! helpers for the accounts most tests need.
 
 use crate::db::{project_root, TestDb};
-use frt_access::accounts::{self, Owner};
+use frt_access::accounts::{self};
 use frt_access::{AgencyKind, Role};
 use frt_settings::Settings;
 use frt_store::audit::Actor;
-use frt_store::{identities, ScopedFutureExt};
+use frt_store::ScopedFutureExt;
 use frt_web::Core;
 
 /// Password of accounts made by the helpers.
@@ -157,17 +157,16 @@ impl TestApp {
             .db
             .tx(|conn| {
                 async move {
-                    let agency = identities::ensure_agency(
-                        conn,
-                        kind.as_str(),
-                        &agency_name,
-                        province.as_deref(),
-                    )
-                    .await?;
-                    let new =
-                        accounts::prepare(&e, "Staff", PASSWORD, role, Owner::Agency(agency.id))?;
-                    accounts::insert(conn, &Actor::system("test"), new).await?;
-                    Ok::<_, anyhow::Error>(())
+                    let staff = accounts::NewStaff {
+                        email: &e,
+                        display_name: "Staff",
+                        password: PASSWORD,
+                        role,
+                        agency_kind: kind,
+                        agency_name: &agency_name,
+                        province: province.as_deref(),
+                    };
+                    accounts::create_staff(conn, &Actor::system("test"), staff).await
                 }
                 .scope_boxed()
             })
