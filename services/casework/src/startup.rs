@@ -18,6 +18,7 @@ pub fn build(core: Core) -> anyhow::Result<Application> {
         ZONE,
         routes,
         crate::openapi::ApiDoc::openapi(),
+        None,
     )
 }
 

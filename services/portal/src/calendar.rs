@@ -3,8 +3,8 @@
 
 use actix_web::get;
 use actix_web::{web, HttpResponse};
-use frt_domain::calendar::{DueDate, WorkingDays};
-use frt_web::{ApiError, ApiResult, Core};
+use frt_domain::calendar::DueDate;
+use frt_web::{ApiResult, Core};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -26,25 +26,6 @@ pub async fn due_date(
     core: web::Data<Core>,
     q: web::Query<DueDateQuery>,
 ) -> ApiResult<HttpResponse> {
-    let from = frt_domain::civil::parse(&q.from)
-        .map_err(|e| ApiError::bad_request("calendar.invalid_date", format!("from: {e}")))?;
-    let n: i64 = q.working_days.trim().parse().map_err(|_| {
-        ApiError::bad_request(
-            "calendar.invalid_working_days",
-            "working_days must be a whole number from 1 to 3650",
-        )
-    })?;
-    let n = WorkingDays::new(n).map_err(|_| {
-        ApiError::bad_request(
-            "calendar.invalid_working_days",
-            "working_days must be from 1 to 3650",
-        )
-    })?;
-    let mut conn = core.db.conn().await?;
-    let calendar = core.calendars.get(&mut conn).await?;
-    drop(conn);
-    let due = calendar
-        .add_working_days(from, n)
-        .map_err(|e| ApiError::bad_request("calendar.out_of_range", e.to_string()))?;
+    let due = frt_cases::calendar::due_date(&core, &q.from, &q.working_days).await?;
     Ok(HttpResponse::Ok().json(due))
 }

@@ -5,7 +5,6 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use frt_cases::complaints::intake::{self, ComplaintInput, Receipt};
 use frt_cases::complaints::lookup::{self, PublicStatus};
-use frt_cases::limits::{self, Limit};
 use frt_store::materials::Material;
 use frt_web::auth::anonymous_actor;
 use frt_web::client::throttle_source;
@@ -25,9 +24,9 @@ pub async fn file_complaint(
     req: HttpRequest,
     body: Json<ComplaintInput>,
 ) -> ApiResult<HttpResponse> {
-    limits::take(&core, Limit::ComplaintIntake, &throttle_source(&req)).await?;
     let actor = anonymous_actor(&req, "complainant (portal)");
-    let receipt = intake::file_online(&core, &actor, &body.into_inner()).await?;
+    let receipt =
+        intake::file_public(&core, &actor, &body.into_inner(), &throttle_source(&req)).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 
@@ -60,16 +59,11 @@ pub async fn complaint_status(
     let status = lookup::status(
         &core,
         b.receipt_number.trim(),
-        &bounded(&b.access_code),
+        &lookup::bounded_code(&b.access_code),
         &source,
     )
     .await?;
     Ok(HttpResponse::Ok().json(status))
-}
-
-/// A typed code, cut to a sane length before it is hashed.
-fn bounded(code: &str) -> String {
-    code.chars().take(40).collect()
 }
 
 /// The header carrying the access code with evidence.
@@ -97,7 +91,7 @@ pub async fn give_evidence(
         .headers()
         .get(ACCESS_CODE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(bounded)
+        .map(lookup::bounded_code)
         .unwrap_or_default();
     let source = throttle_source(&req);
     lookup::check_evidence_open(&core, &receipt, &code, &source).await?;

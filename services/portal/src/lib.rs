@@ -7,6 +7,7 @@ pub mod filings;
 pub mod inspections;
 pub mod openapi;
 pub mod organisation;
+pub mod pages;
 pub mod registration;
 pub mod startup;
 

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod agencies;
+pub mod calendar;
 pub mod caller;
 pub mod complaints;
 pub mod context;
@@ -27,6 +28,7 @@ pub mod logging;
 pub mod materials;
 pub mod notices;
 pub mod notifications;
+pub mod reference;
 pub mod registry;
 pub mod sessions;
 pub mod step;

@@ -45,6 +45,14 @@ impl From<frt_store::QueryError> for LoginError {
     }
 }
 
+/// What a session is for: an API client's bearer token, or a browser's cookie, which also
+/// ends after `console.idle_minutes` without a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Api,
+    Browser,
+}
+
 /// Logs in to `zone` (`portal` or `casework`) from `source` (the client's address).
 pub async fn login(
     core: &Core,
@@ -53,6 +61,7 @@ pub async fn login(
     password_plain: String,
     source: &str,
     actor: Actor,
+    kind: Kind,
 ) -> Result<Session, LoginError> {
     let email = email.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || password_plain.len() > 1024 {
@@ -97,10 +106,23 @@ pub async fn login(
                 async move {
                     throttle::clear(conn, zone, &email, &source).await?;
                     let (tok, hash) = token::issue();
-                    let expires_at =
-                        Utc::now() + chrono::Duration::minutes(settings.auth.token_ttl_minutes);
-                    identities::insert_session(conn, &hash, user.id, expires_at, Some(&source))
-                        .await?;
+                    let (minutes, idle) = match kind {
+                        Kind::Api => (settings.auth.token_ttl_minutes, None),
+                        Kind::Browser => (
+                            settings.console.absolute_minutes,
+                            i32::try_from(settings.console.idle_minutes.saturating_mul(60)).ok(),
+                        ),
+                    };
+                    let expires_at = Utc::now() + chrono::Duration::minutes(minutes);
+                    identities::insert_session(
+                        conn,
+                        &hash,
+                        user.id,
+                        expires_at,
+                        idle,
+                        Some(&source),
+                    )
+                    .await?;
                     let actor = Actor {
                         user_id: Some(user.id),
                         ..actor
@@ -112,7 +134,10 @@ pub async fn login(
                         "user",
                         &user.id.to_string(),
                         None,
-                        Some(json!({ "expires_at": expires_at })),
+                        Some(json!({
+                            "expires_at": expires_at,
+                            "browser": kind == Kind::Browser,
+                        })),
                     )
                     .await?;
                     Ok::<_, DbError>(Session {

@@ -22,6 +22,7 @@ pub struct Settings {
     pub exchange: Exchange,
     pub database: Database,
     pub auth: Auth,
+    pub console: Console,
     pub http: Http,
     pub uploads: Uploads,
     pub filing: Filing,
@@ -133,6 +134,19 @@ impl Settings {
             if !(50..=600_000).contains(&v) {
                 problems.push(format!("{key} must be between 50 and 600000 milliseconds"));
             }
+        }
+        let c = &self.console;
+        if !(1..=1_440).contains(&c.idle_minutes) {
+            problems.push("console.idle_minutes must be between 1 and 1440".to_owned());
+        }
+        if !(c.idle_minutes..=10_080).contains(&c.absolute_minutes) {
+            problems.push(
+                "console.absolute_minutes must be between console.idle_minutes and 10080"
+                    .to_owned(),
+            );
+        }
+        if !(0..=30).contains(&c.warn_working_days) {
+            problems.push("console.warn_working_days must be between 0 and 30".to_owned());
         }
         if !(1_000..=86_400_000).contains(&self.database.batch_timeout_ms) {
             problems.push(

@@ -123,6 +123,18 @@ pub struct Auth {
     pub account_alert_failures: i32,
 }
 
+/// The web console's browser sessions and pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Console {
+    /// A browser session ends after this many minutes without a request.
+    pub idle_minutes: i64,
+    /// A browser session ends this many minutes after login, however busy.
+    pub absolute_minutes: i64,
+    /// Time limits this close (in working days) are marked as near on lists.
+    pub warn_working_days: i64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Http {

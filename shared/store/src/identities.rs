@@ -365,6 +365,7 @@ pub async fn insert_session(
     token_hash: &[u8],
     user_id: Uuid,
     expires_at: DateTime<Utc>,
+    idle_seconds: Option<i32>,
     client_ip: Option<&str>,
 ) -> QueryResult<()> {
     diesel::insert_into(sessions::table)
@@ -372,6 +373,7 @@ pub async fn insert_session(
             sessions::token_hash.eq(token_hash),
             sessions::user_id.eq(user_id),
             sessions::expires_at.eq(expires_at),
+            sessions::idle_seconds.eq(idle_seconds),
             sessions::client_ip.eq(client_ip),
         ))
         .execute(conn)
@@ -412,6 +414,10 @@ pub async fn session_owner(
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "(sessions.idle_seconds IS NULL \
+              OR sessions.last_seen_at + make_interval(secs => sessions.idle_seconds) > now())",
+        ))
         .filter(users::active)
         .select((
             User::as_select(),
@@ -476,6 +482,23 @@ pub async fn account_owner(
                 .map(|(id, kind)| (id, kind, agency_province)),
         },
     ))
+}
+
+/// Notes a request on a browser session, which keeps it from idling out; at most once a
+/// minute per session, so a busy page costs no write per request.
+pub async fn touch_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::token_hash.eq(token_hash))
+            .filter(sessions::idle_seconds.is_not_null())
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                "sessions.last_seen_at < now() - interval '1 minute'",
+            )),
+    )
+    .set(sessions::last_seen_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await
+    .map(|_| ())
 }
 
 pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> QueryResult<usize> {

@@ -219,6 +219,8 @@ diesel::table! {
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
         client_ip -> Nullable<Text>,
+        idle_seconds -> Nullable<Int4>,
+        last_seen_at -> Timestamptz,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod client;
 pub mod db;
 pub mod fault;
 pub mod gateway;
+pub mod pages;
 pub mod smtp;
 
 pub use app::TestApp;

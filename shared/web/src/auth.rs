@@ -92,37 +92,43 @@ impl FromRequest for Auth {
                     "log in and send the token as 'Authorization: Bearer <token>'",
                 )
             })?;
-            let hash = frt_access::token::digest(&token);
-            let mut conn = core.db.conn().await?;
-            let owner = identities::session_owner(&mut conn, &hash)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::unauthenticated("the session has expired or was ended; log in again")
-                })?;
-            drop(conn);
-            let principal = frt_cases::caller::principal_of(owner).map_err(ApiError::from)?;
-            // Each zone admits its own users only: a staff token is no key to the portal.
-            let zone = req.app_data::<web::Data<Zone>>().map(|z| *z.get_ref());
-            let admitted = !matches!(
-                (zone, &principal.kind),
-                (Some(Zone::Portal), PrincipalKind::Staff { .. })
-                    | (Some(Zone::Casework), PrincipalKind::Processor { .. })
-            );
-            if !admitted {
-                return Err(ApiError::unauthenticated(
-                    "this account cannot use this service",
-                ));
-            }
-            let actor = Actor {
-                user_id: Some(principal.user_id),
-                label: principal.audit_label(),
-                client_ip: client_ip(&req),
-                request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-            };
-            Ok(Auth {
-                caller: Caller { principal, actor },
-                token_hash: hash,
-            })
+            resolve(&req, &core, &token).await
         })
     }
+}
+
+/// The caller behind a session token (a bearer token, or a browser session's cookie): 401
+/// when it is unknown, expired, idle too long or ended, or belongs to another zone's account.
+pub async fn resolve(req: &HttpRequest, core: &Core, token: &str) -> Result<Auth, ApiError> {
+    let hash = frt_access::token::digest(token);
+    let mut conn = core.db.conn().await?;
+    let owner = identities::session_owner(&mut conn, &hash)
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthenticated("the session has expired or was ended; log in again")
+        })?;
+    drop(conn);
+    let principal = frt_cases::caller::principal_of(owner).map_err(ApiError::from)?;
+    // Each zone admits its own users only: a staff token is no key to the portal.
+    let zone = req.app_data::<web::Data<Zone>>().map(|z| *z.get_ref());
+    let admitted = !matches!(
+        (zone, &principal.kind),
+        (Some(Zone::Portal), PrincipalKind::Staff { .. })
+            | (Some(Zone::Casework), PrincipalKind::Processor { .. })
+    );
+    if !admitted {
+        return Err(ApiError::unauthenticated(
+            "this account cannot use this service",
+        ));
+    }
+    let actor = Actor {
+        user_id: Some(principal.user_id),
+        label: principal.audit_label(),
+        client_ip: client_ip(req),
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+    };
+    Ok(Auth {
+        caller: Caller { principal, actor },
+        token_hash: hash,
+    })
 }

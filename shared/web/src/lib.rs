@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod console;
 mod constraints;
 pub mod download;
 pub mod error;

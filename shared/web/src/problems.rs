@@ -220,6 +220,20 @@ impl From<frt_store::deadlines::SetError> for ApiError {
     }
 }
 
+impl From<frt_cases::calendar::DueDateError> for ApiError {
+    fn from(e: frt_cases::calendar::DueDateError) -> Self {
+        use frt_cases::calendar::DueDateError as E;
+        match e {
+            E::InvalidDate(_) => Self::bad_request("calendar.invalid_date", e.to_string()),
+            E::InvalidWorkingDays => {
+                Self::bad_request("calendar.invalid_working_days", e.to_string())
+            }
+            E::OutOfRange(_) => Self::bad_request("calendar.out_of_range", e.to_string()),
+            E::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<frt_cases::sessions::LoginError> for ApiError {
     fn from(e: frt_cases::sessions::LoginError) -> Self {
         use frt_cases::sessions::LoginError as L;
@@ -315,6 +329,7 @@ impl From<frt_cases::complaints::ComplaintError> for ApiError {
         match e {
             C::NotFound => Self::not_found("complaint"),
             C::Parameter(p) => p.into(),
+            C::Limited(l) => l.into(),
             C::Missing(what) => Self::not_found(what),
             C::NoMatch => Self::new(StatusCode::NOT_FOUND, "complaint.not_found", detail),
             C::TooManyLookups { retry_after_secs } => Self::new(

@@ -174,26 +174,38 @@ pub async fn edge(
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
+        HeaderValue::from_static(if docs {
+            "frame-ancestors 'none'"
+        } else {
+            CONTENT_SECURITY_POLICY
+        }),
     );
     headers.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),
     );
-    if !docs {
+    if !docs && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(res)
 }
 
+/// Every answer but the API docs page's: the page's own origin only, no inline script or
+/// style, no plugin, no framing, forms posted back to the service only.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// An error answer that is not problem+json, rewritten as one with a code for its status.
 fn as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // A console page drawn for an error (a form shown again with its problems) stays a page.
+    let is_problem_or_page = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/problem+json")
+            || (v.as_bytes().starts_with(b"text/html")
+                && crate::console::is_page_path(res.request().path()))
+    });
+    if !(status.is_client_error() || status.is_server_error()) || is_problem_or_page {
         return res;
     }
     let (code, detail) = match status {
@@ -341,6 +353,13 @@ fn routed(
         .split_for_parts()
 }
 
+/// A service's console pages: the menu and the routes, served beside the API.
+#[derive(Clone, Copy)]
+pub struct Pages {
+    pub menu: &'static [crate::console::MenuItem],
+    pub routes: fn(&mut web::ServiceConfig),
+}
+
 /// A service's OpenAPI document as it serves it in production: the base document (title,
 /// description, shared schemas), every registered handler's operation, and the answers every
 /// operation can give (`openapi::documented`).
@@ -358,6 +377,7 @@ fn app(
     zone: crate::auth::Zone,
     routes: Routes,
     base: utoipa::openapi::OpenApi,
+    pages: Option<Pages>,
 ) -> actix_web::App<
     impl actix_web::dev::ServiceFactory<
         ServiceRequest,
@@ -377,11 +397,25 @@ fn app(
     }
     let (app, api) = routed(zone, routes, base, test_support);
     let api = crate::openapi::documented(api);
+    let console = pages.map(|p| crate::console::Console {
+        zone,
+        secure: core.settings.is_production() || listen_of(core, zone).tls().is_some(),
+        menu: p.menu,
+    });
     app.configure(common(core))
+        .configure(|cfg| {
+            if let (Some(p), Some(c)) = (pages, console) {
+                cfg.app_data(web::Data::new(c))
+                    .service(crate::console::assets::asset)
+                    .configure(p.routes);
+            }
+        })
         .wrap(actix_web::middleware::from_fn(
             crate::test_support::test_clock,
         ))
         .wrap(actix_web::middleware::from_fn(edge))
+        // Outside the edge, which makes every error problem+json: pages turn them into pages.
+        .wrap(actix_web::middleware::from_fn(crate::console::middleware))
         .wrap(actix_web::middleware::from_fn(request_context))
         .app_data(web::Data::new(KnownRoutes::of(&api)))
         .app_data(web::Data::new(crate::client::TrustedProxies::new(
@@ -389,6 +423,14 @@ fn app(
         )))
         .service(docs(&api))
         .default_service(fallback())
+}
+
+/// The listening settings of a zone's service.
+fn listen_of(core: &Core, zone: crate::auth::Zone) -> frt_settings::Listen {
+    match zone {
+        crate::auth::Zone::Portal => core.settings.portal.clone(),
+        crate::auth::Zone::Casework | crate::auth::Zone::Exchange => core.settings.casework.clone(),
+    }
 }
 
 /// The server's TLS settings (rustls on ring) from a PEM certificate chain and private key.
@@ -422,6 +464,7 @@ impl Application {
         zone: crate::auth::Zone,
         routes: Routes,
         base: utoipa::openapi::OpenApi,
+        pages: Option<Pages>,
     ) -> anyhow::Result<Self> {
         let addr = format!("{}:{}", listen.host, listen.port);
         let listener = std::net::TcpListener::bind(&addr)
@@ -432,8 +475,9 @@ impl Application {
             .tls()
             .map(|(cert, key)| tls_config(&core.settings.path(cert), &core.settings.path(key)))
             .transpose()?;
-        let server = actix_web::HttpServer::new(move || app(&core, zone, routes, base.clone()))
-            .workers(workers);
+        let server =
+            actix_web::HttpServer::new(move || app(&core, zone, routes, base.clone(), pages))
+                .workers(workers);
         let server = match tls {
             Some(tls) => server.listen_rustls_0_23(listener, tls)?,
             None => server.listen(listener)?,

@@ -46,7 +46,16 @@ pub async fn login(
     let LoginRequest { email, password } = body.into_inner();
     let source = throttle_source(&req);
     let actor = anonymous_actor(&req, email.trim());
-    let session = sessions::login(&core, zone.as_str(), &email, password, &source, actor).await?;
+    let session = sessions::login(
+        &core,
+        zone.as_str(),
+        &email,
+        password,
+        &source,
+        actor,
+        sessions::Kind::Api,
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(LoginResponse {
         token: session.token,
         token_type: "Bearer",

@@ -227,7 +227,19 @@ fn check(input: &ComplaintInput, today: NaiveDate) -> Result<Checked, Vec<FieldP
     })
 }
 
-/// A complaint filed by the public in the portal.
+/// A complaint filed by the public in the portal (API or page) from `source`, the client's
+/// address, which `complaints.intake_per_hour` holds back.
+pub async fn file_public(
+    core: &Core,
+    actor: &Actor,
+    input: &ComplaintInput,
+    source: &str,
+) -> Result<Receipt, ComplaintError> {
+    crate::limits::take(core, crate::limits::Limit::ComplaintIntake, source).await?;
+    file_online(core, actor, input).await
+}
+
+/// A complaint filed online, with no limit on its source (the demo's data).
 pub async fn file_online(
     core: &Core,
     actor: &Actor,

@@ -22,6 +22,11 @@ const ZONE: &str = "complaint";
 /// At most this many pieces of evidence per complaint.
 pub const MAX_EVIDENCE: usize = 10;
 
+/// A typed access code, cut to a sane length before it is hashed.
+pub fn bounded_code(code: &str) -> String {
+    code.chars().take(40).collect()
+}
+
 /// What the complainant sees.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PublicStatus {

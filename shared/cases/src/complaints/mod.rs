@@ -67,6 +67,9 @@ pub enum ComplaintError {
     Upload(#[from] UploadError),
     #[error(transparent)]
     Parameter(#[from] crate::input::BadParameter),
+    /// Too many complaints from one address (`complaints.intake_per_hour`).
+    #[error(transparent)]
+    Limited(#[from] crate::limits::LimitError),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error(transparent)]

@@ -1,0 +1,129 @@
+//! `/filings` and `/filings/{id}`: the organisation's filings with status and time limits, and
+//! one filing with every time limit explained, its history, reasons and materials.
+
+use super::calculator::Explained;
+use actix_web::{get, web};
+use askama::Template;
+use frt_cases::filings::history;
+use frt_cases::filings::reads::{self, FilingListItem, FilingListQuery};
+use frt_store::views::{DeadlineView, FilingDetail};
+use frt_web::console::{render, Page, PageError, PageResult};
+use frt_web::Core;
+use serde::Deserialize;
+use uuid::Uuid;
+
+const PAGE_SIZE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    offset: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "filings.html")]
+struct ListPage<'a> {
+    page: &'a Page,
+    items: Vec<FilingListItem>,
+    total: i64,
+    offset: i64,
+    limit: i64,
+}
+
+impl ListPage<'_> {
+    fn range(&self) -> String {
+        let to = (self.offset + self.items.len() as i64).to_string();
+        self.page.tf(
+            "filings.page",
+            &[
+                ("from", &(self.offset + 1).to_string()),
+                ("to", &to),
+                ("total", &self.total.to_string()),
+            ],
+        )
+    }
+
+    fn prev(&self) -> Option<i64> {
+        (self.offset > 0).then(|| (self.offset - self.limit).max(0))
+    }
+
+    fn next(&self) -> Option<i64> {
+        (self.offset + self.limit < self.total).then_some(self.offset + self.limit)
+    }
+}
+
+#[get("/filings")]
+pub async fn list(core: web::Data<Core>, page: Page, q: web::Query<ListQuery>) -> PageResult {
+    let caller = page.caller()?;
+    let offset = q.offset.unwrap_or(0).clamp(0, 1_000_000);
+    let found = reads::list(
+        &core,
+        caller,
+        &FilingListQuery {
+            limit: Some(PAGE_SIZE),
+            offset: Some(offset),
+            ..FilingListQuery::default()
+        },
+    )
+    .await?;
+    render(&ListPage {
+        page: &page,
+        items: found.items,
+        total: found.total,
+        offset,
+        limit: PAGE_SIZE,
+    })
+}
+
+/// A time limit as the filing's page shows it.
+struct Limit {
+    label: &'static str,
+    view: DeadlineView,
+    why: Option<Explained>,
+}
+
+#[derive(Template)]
+#[template(path = "filing.html")]
+struct ShowPage<'a> {
+    page: &'a Page,
+    f: FilingDetail,
+    limits: Vec<Limit>,
+    history: Vec<history::HistoryEntry>,
+    return_reasons: Vec<frt_mail::templates::ReasonLine>,
+    refusal_reasons: Vec<frt_mail::templates::ReasonLine>,
+}
+
+#[get("/filings/{id}")]
+pub async fn show(core: web::Data<Core>, page: Page, id: web::Path<String>) -> PageResult {
+    let caller = page.caller()?;
+    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found())?;
+    let f = reads::detail(&core, caller, id).await?;
+    let history = history::timeline(&core, caller, id).await?;
+    let mut limits = Vec::new();
+    for (label, view) in [
+        ("filing.statutory", &f.statutory_deadline),
+        ("filing.review", &f.review_deadline),
+        ("filing.correction", &f.correction_deadline),
+    ] {
+        if let Some(v) = view {
+            let why = frt_cases::calendar::explain(&core, v.start_date, i64::from(v.working_days))
+                .await
+                .ok()
+                .map(|d| Explained::of(&page, &d, i64::from(v.working_days)));
+            limits.push(Limit {
+                label,
+                view: v.clone(),
+                why,
+            });
+        }
+    }
+    let return_reasons = frt_cases::filings::notify::reason_lines(f.return_reasons.as_ref());
+    let refusal_reasons = frt_cases::filings::notify::reason_lines(f.refusal_reasons.as_ref());
+    render(&ShowPage {
+        page: &page,
+        f,
+        limits,
+        history,
+        return_reasons,
+        refusal_reasons,
+    })
+}

@@ -1,0 +1,81 @@
+//! The portal's console: pages for processors and the public, server-rendered in Chinese
+//! first, calling the same use cases as the API. The public pages (home, login, registration,
+//! complaint, status lookup, due date) work with JavaScript off.
+
+mod account;
+mod calculator;
+mod complaints;
+mod filings;
+mod home;
+
+use actix_web::web;
+use frt_web::console::MenuItem;
+use frt_web::server::Pages;
+
+/// The portal's menu.
+const MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/",
+        label: "nav.home",
+        signed_in: false,
+    },
+    MenuItem {
+        href: "/filings",
+        label: "nav.filings",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/complaints/new",
+        label: "nav.complaint",
+        signed_in: false,
+    },
+    MenuItem {
+        href: "/complaints/status",
+        label: "nav.complaint_status",
+        signed_in: false,
+    },
+    MenuItem {
+        href: "/due-date",
+        label: "nav.due_date",
+        signed_in: false,
+    },
+];
+
+/// The portal's pages.
+pub const PAGES: Pages = Pages { menu: MENU, routes };
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(home::home)
+        .service(account::login_form)
+        .service(account::login)
+        .service(account::logout)
+        .service(account::register_form)
+        .service(account::register)
+        .service(calculator::due_date)
+        .service(complaints::new_form)
+        .service(complaints::file)
+        .service(complaints::status_form)
+        .service(complaints::status)
+        .service(filings::list)
+        .service(filings::show);
+}
+
+/// `next` if it is a path of this site, else `/`.
+fn local_path(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        assert_eq!(super::local_path("/filings?x=1"), "/filings?x=1");
+        assert_eq!(super::local_path("//evil.example/"), "/");
+        assert_eq!(super::local_path("https://evil.example/"), "/");
+        assert_eq!(super::local_path("/\\evil.example"), "/");
+    }
+}

@@ -1,0 +1,49 @@
+//! Public working-day arithmetic: the due date N working days after a date, with the days
+//! skipped and the calendar versions used (the API's calculator and the portal's page).
+
+use crate::context::Core;
+use crate::error::StoreError;
+use chrono::NaiveDate;
+use frt_domain::calendar::{DueDate, WorkingDays};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DueDateError {
+    #[error("from: {0}")]
+    InvalidDate(String),
+    #[error("working_days must be a whole number from 1 to 3650")]
+    InvalidWorkingDays,
+    #[error("{0}")]
+    OutOfRange(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+crate::error::store_errors!(DueDateError);
+
+/// The day `working_days` working days after `from` (both as typed: a date `YYYY-MM-DD` and a
+/// whole number from 1 to 3650).
+pub async fn due_date(
+    core: &Core,
+    from: &str,
+    working_days: &str,
+) -> Result<DueDate, DueDateError> {
+    let from =
+        frt_domain::civil::parse(from).map_err(|e| DueDateError::InvalidDate(e.to_string()))?;
+    let n: i64 = working_days
+        .trim()
+        .parse()
+        .map_err(|_| DueDateError::InvalidWorkingDays)?;
+    explain(core, from, n).await
+}
+
+/// The day `n` working days after `from`, with every day skipped on the way and why: the
+/// explanation of a deadline ("why this date").
+pub async fn explain(core: &Core, from: NaiveDate, n: i64) -> Result<DueDate, DueDateError> {
+    let n = WorkingDays::new(n).map_err(|_| DueDateError::InvalidWorkingDays)?;
+    let mut conn = core.db.conn().await?;
+    let calendar = core.calendars.get(&mut conn).await?;
+    drop(conn);
+    calendar
+        .add_working_days(from, n)
+        .map_err(|e| DueDateError::OutOfRange(e.to_string()))
+}
