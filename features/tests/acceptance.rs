@@ -29,10 +29,14 @@ fn after_scenario<'a>(
     _: &'a ScenarioFinished,
     world: Option<&'a mut FrtWorld>,
 ) -> LocalBoxFuture<'a, ()> {
-    if let Some(w) = world {
-        w.teardown();
-    }
-    Box::pin(std::future::ready(()))
+    Box::pin(async move {
+        if let Some(w) = world {
+            if let Some(b) = w.browser.take() {
+                b.close().await;
+            }
+            w.teardown();
+        }
+    })
 }
 
 /// `target/acceptance/`, next to the build this binary belongs to.

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod browser;
 pub mod calendar;
 pub mod complaints;
 pub mod exchange;

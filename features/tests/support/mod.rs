@@ -135,6 +135,14 @@ pub struct FrtWorld {
     pub delivered: std::collections::HashSet<String>,
     /// The last workbook downloaded (a template, an error workbook).
     pub workbook: Option<Vec<u8>>,
+    /// The scenario's browser, when it uses the console.
+    pub browser: Option<frt_testkit::browser::Browser>,
+    /// The pages the browser visited and checked (axe, keyboard), by address.
+    pub checked_pages: Vec<String>,
+    /// What those checks found, each with its page.
+    pub page_problems: Vec<String>,
+    /// What a person noted from a page to use later (a receipt number, an access code).
+    pub noted: HashMap<String, String>,
 }
 
 impl FrtWorld {
@@ -182,6 +190,10 @@ impl FrtWorld {
             exchange_ts: None,
             delivered: std::collections::HashSet::new(),
             workbook: None,
+            browser: None,
+            checked_pages: Vec::new(),
+            page_problems: Vec::new(),
+            noted: HashMap::new(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! Tests talk to them over HTTP like any client.
 
 pub mod app;
+pub mod browser;
 pub mod client;
 pub mod db;
 pub mod fault;
