@@ -83,3 +83,82 @@ Feature: The portal in a browser, in Chinese first
     When they open the portal page "/due-date"
     And a field without a label and a link the keyboard skips are put on the page
     Then the page check finds the field without a label and the skipped link
+
+  Scenario: A processor registers, fills in an initial filing section by section, uploads the materials and submits
+    Given a browser
+    When they register "北辰安防科技有限公司" through the registration page
+    And they log in through the login page as the admin of "北辰安防科技有限公司"
+    And they follow the link "新建备案"
+    And they press "开始填写"
+    Then the page's title is "个人信息处理者基本情况"
+    When they fill in every section of a complete initial filing, typing 两台 as the number of devices at first
+    And they upload every material an initial filing needs
+    Then the page says "备案表和材料已齐全，可以提交"
+    When they press "提交备案"
+    Then the page says "已提交。"
+    And the page says "已提交待审查"
+    And the page shows the time limits of the filing, each with why its date
+    And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard
+
+  Scenario: A returned filing is corrected and resubmitted; once recorded, its receipt verifies by its QR link
+    Given processor "东方门禁有限公司" is registered in province 310000
+    And "Wang" is a reviewer at the provincial CAC office of 310000
+    And "东方门禁有限公司" has submitted a complete initial filing triggered 10 days ago
+    And a browser
+    When "Wang" returns the filing for correction with these reasons:
+      | path                          | message                      |
+      | storage.retention_period_days | 保存期限过长，请说明理由或缩短。 |
+    And the portal admin of "东方门禁有限公司" logs in through the login page
+    And they follow the link "首次备案"
+    Then the page says "退回补正的理由"
+    And the page says "保存期限过长，请说明理由或缩短。"
+    When they follow the link "人脸信息存储数量和安全保护措施"
+    And they fill in "f-retention_period_days" with "180"
+    And they press "保存草稿"
+    And they open the page of the filing
+    And they press "提交备案"
+    Then the page says "已提交待审查"
+    When "Wang" records the filing
+    And they open the page of the filing
+    And they follow the link "查看回执"
+    Then the page's title is "备案回执"
+    And the receipt shows the filing number issued
+    And the receipt's QR code is on the page
+    When they follow the receipt's verification link, as anyone scanning its QR code would
+    Then the page says "经核验，本回执由本平台出具"
+    And the receipt shows the filing number issued
+    And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard
+
+  Scenario: A change filing starts from the filed record's data
+    Given processor "西湖视觉有限公司" is registered in province 310000
+    And "Wang" is a reviewer at the provincial CAC office of 310000
+    And "西湖视觉有限公司" has submitted a complete initial filing triggered 10 days ago
+    And "Wang" has recorded the filing
+    And a browser
+    When the portal admin of "西湖视觉有限公司" logs in through the login page
+    And they follow the link "新建备案"
+    And they tick "kind-change"
+    And they press "开始填写"
+    Then the page's title is "个人信息处理者基本情况"
+    And the field "f-processor_name" holds the recorded filing's "basic.processor_name"
+    And the field "f-contact_phone" holds the recorded filing's "basic.contact_phone"
+    And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard
+
+  Scenario: A processor answers an inspection's request for documents with a file
+    Given "Zhao" is a supervisor at the provincial CAC office of 310000
+    And "Li" is an inspector at the provincial CAC office of 310000
+    And "Chen" is an inspector at the provincial CAC office of 310000
+    And processor "南湖支付有限公司" is registered in province 310000
+    And "Zhao" has made the inspection plan "2026年第四季度双随机抽查" for 310000
+    And "Zhao" has opened an inspection of "南湖支付有限公司" with "Li" and "Chen"
+    And "Li" has notified the processor and started the inspection
+    And a browser
+    When "Li" requests "最近三个月的门禁日志" within 5 working days
+    And the portal admin of "南湖支付有限公司" logs in through the login page
+    And they follow the link "检查"
+    Then the page says "最近三个月的门禁日志"
+    And the page says "调取材料"
+    When they answer the request with "日志已导出，见附件。" and the file "门禁日志.pdf"
+    Then the page says "日志已导出，见附件。"
+    And the page lists the file they gave
+    And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard

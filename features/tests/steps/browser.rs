@@ -228,3 +228,357 @@ async fn check_finds_them(w: &mut FrtWorld) {
         "{unreachable:?}"
     );
 }
+
+impl FrtWorld {
+    /// The filing the browser shows (its id, from the address).
+    async fn filing_in_browser(&self) -> String {
+        let url = self.browser().url().await;
+        url.split("/filings/")
+            .nth(1)
+            .and_then(|rest| rest.split(['/', '?', '#']).next())
+            .expect("the browser shows a filing")
+            .to_owned()
+    }
+
+    /// Fills in the inputs of the section page shown from `value` (the section's JSON).
+    async fn fill_section(&self, value: &serde_json::Value, prefix: &str) {
+        use frt_web::console::filing_form::id_of;
+        let Some(object) = value.as_object() else {
+            return;
+        };
+        for (name, v) in object {
+            let path = format!("{prefix}{name}");
+            let id = id_of(&path);
+            match v {
+                serde_json::Value::Null => {}
+                serde_json::Value::Object(_) => {
+                    Box::pin(self.fill_section(v, &format!("{path}."))).await
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        match item {
+                            serde_json::Value::String(choice) => {
+                                let cid =
+                                    format!("{id}-{}", id_of(choice).trim_start_matches("f-"));
+                                let tick = self
+                                    .browser()
+                                    .client
+                                    .find(frt_testkit::browser::Locator::Id(&cid))
+                                    .await
+                                    .unwrap_or_else(|e| panic!("no checkbox {cid}: {e}"));
+                                if !tick.is_selected().await.unwrap_or(false) {
+                                    tick.click().await.expect("tick");
+                                }
+                            }
+                            row => Box::pin(self.fill_section(row, &format!("{path}[{i}]."))).await,
+                        }
+                    }
+                }
+                serde_json::Value::Bool(b) => {
+                    self.browser()
+                        .choose(&id, if *b { "true" } else { "false" })
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+                serde_json::Value::String(s) => {
+                    let is_select = self
+                        .browser()
+                        .client
+                        .find(frt_testkit::browser::Locator::Css(&format!("select#{id}")))
+                        .await
+                        .is_ok();
+                    if is_select {
+                        self.browser()
+                            .choose(&id, s)
+                            .await
+                            .unwrap_or_else(|e| panic!("{e}"));
+                    } else {
+                        self.browser()
+                            .fill(&id, s)
+                            .await
+                            .unwrap_or_else(|e| panic!("{e}"));
+                    }
+                }
+                serde_json::Value::Number(n) => {
+                    self.browser()
+                        .fill(&id, &n.to_string())
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+            }
+        }
+    }
+}
+
+#[when(expr = "they register {string} through the registration page")]
+async fn register_through_page(w: &mut FrtWorld, name: String) {
+    let uscc = frt_testkit::app::valid_uscc("310000");
+    let email = format!("{}@{}.example", &uscc[8..16].to_lowercase(), w.unique);
+    w.open_page("/register").await;
+    for (field, value) in [
+        ("name", name.as_str()),
+        ("uscc", &uscc),
+        ("contact_person", "张三"),
+        ("contact_email", &email),
+        ("contact_phone", "+86 21 5555 0100"),
+        ("admin_email", &email),
+        ("display_name", "张三"),
+        ("password", PASSWORD),
+    ] {
+        fill_in(w, field.into(), value.into()).await;
+    }
+    press(w, "注册".into()).await;
+    page_says(w, "注册成功".into()).await;
+    w.noted.insert(format!("email of {name}"), email);
+}
+
+#[when(expr = "they log in through the login page as the admin of {string}")]
+async fn log_in_as_registered(w: &mut FrtWorld, name: String) {
+    let email = w
+        .noted
+        .get(&format!("email of {name}"))
+        .cloned()
+        .expect("registered through the page");
+    w.open_page("/login").await;
+    fill_in(w, "email".into(), email).await;
+    fill_in(w, "password".into(), PASSWORD.into()).await;
+    press(w, "登录".into()).await;
+}
+
+#[when(
+    regex = r"^they fill in every section of a complete (initial|change|deregistration) filing(?:, typing (\S+) as the number of devices at first)?$"
+)]
+async fn fill_every_section(w: &mut FrtWorld, kind: String, wrong_count: String) {
+    let k: frt_domain::filing::FilingKind = kind.parse().expect("kind");
+    let form = serde_json::to_value(frt_domain::form::example_complete(
+        k,
+        frt_testkit::days_ago(10),
+    ))
+    .expect("form");
+    let id = w.filing_in_browser().await;
+    for section in frt_web::console::filing_form::sections_for(&kind) {
+        w.open_page(&format!("/filings/{id}/edit/{section}")).await;
+        let mut value = form[section].clone();
+        // Rows first: each "add an entry" saves the section and draws one more row.
+        let rows = value["device_locations"].as_array().map_or(0, Vec::len);
+        for _ in 0..rows {
+            w.browser()
+                .click("button[value='add:device_locations']")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        if section == "purposes" && !wrong_count.is_empty() {
+            value["device_locations"][0]["device_count"] = serde_json::json!(wrong_count);
+        }
+        w.fill_section(&value, "").await;
+        press(w, "保存草稿".into()).await;
+        if section == "purposes" && !wrong_count.is_empty() {
+            // The problem is shown beside the field, with what was typed kept; corrected, it
+            // saves.
+            page_says(w, "请更正以下问题".into()).await;
+            let kept = w
+                .browser()
+                .client
+                .find(frt_testkit::browser::Locator::Id(
+                    "f-device_locations-0--device_count",
+                ))
+                .await
+                .expect("the field")
+                .prop("value")
+                .await
+                .expect("value");
+            assert_eq!(kept.as_deref(), Some(wrong_count.as_str()));
+            w.fill_section(&form[section], "").await;
+            press(w, "保存草稿".into()).await;
+        }
+        page_says(w, "已保存为草稿".into()).await;
+    }
+}
+
+async fn materials_shown(w: &FrtWorld) -> usize {
+    w.browser()
+        .client
+        .find_all(frt_testkit::browser::Locator::Css("#materials + ul li"))
+        .await
+        .map_or(0, |v| v.len())
+}
+
+#[when(regex = r"^they upload every material an? (initial|change|deregistration) filing needs$")]
+async fn upload_materials(w: &mut FrtWorld, kind: String) {
+    let id = w.filing_in_browser().await;
+    let file = std::env::temp_dir().join(format!("frt-material-{}.pdf", w.unique));
+    std::fs::write(&file, frt_testkit::app::PDF).expect("a PDF");
+    let k: frt_domain::filing::FilingKind = kind.parse().expect("kind");
+    for material in frt_domain::form::example_attachments(k) {
+        w.open_page(&format!("/filings/{id}")).await;
+        let before = materials_shown(w).await;
+        w.browser()
+            .choose("material-kind", material.as_str())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        w.browser()
+            .client
+            .find(frt_testkit::browser::Locator::Id("material-file"))
+            .await
+            .expect("file field")
+            .send_keys(&file.to_string_lossy())
+            .await
+            .expect("choose the file");
+        w.browser()
+            .click_here("form[enctype] button[type=submit]")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        // With JavaScript the upload goes in the background, its progress shown, and the
+        // page then shows the filing again with one more material.
+        let mut after = before;
+        for _ in 0..200 {
+            after = materials_shown(w).await;
+            if after > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(after, before + 1, "{} was not uploaded", material.as_str());
+    }
+    let _ = std::fs::remove_file(&file);
+    w.open_page(&format!("/filings/{id}")).await;
+}
+
+#[when("they open the page of the filing")]
+async fn open_filing_page(w: &mut FrtWorld) {
+    let id = w.filing_id();
+    w.open_page(&format!("/filings/{id}")).await;
+}
+
+#[then("the receipt shows the filing number issued")]
+async fn receipt_shows_number(w: &mut FrtWorld) {
+    let issued = w.filing_number.clone().expect("a filing number was issued");
+    let shown = w.browser().text_of("receipt-filing-number").await;
+    assert_eq!(shown.as_deref().map(str::trim), Some(issued.as_str()));
+}
+
+#[when("they follow the receipt's verification link, as anyone scanning its QR code would")]
+async fn follow_verification(w: &mut FrtWorld) {
+    let link = w
+        .browser()
+        .client
+        .find(frt_testkit::browser::Locator::Id("verify-link"))
+        .await
+        .expect("the verification link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an address");
+    // Someone else's browser: nobody signed in.
+    let other = Browser::open(false).await.unwrap_or_else(|e| panic!("{e}"));
+    if let Some(old) = w.browser.replace(other) {
+        old.close().await;
+    }
+    w.browser().goto(&link).await.expect("verify page");
+    w.check_page().await;
+}
+
+#[then("the receipt's QR code is on the page")]
+async fn qr_on_page(w: &mut FrtWorld) {
+    let svg = w
+        .browser()
+        .client
+        .find_all(frt_testkit::browser::Locator::Css("figure.qr svg"))
+        .await
+        .map_or(0, |v| v.len());
+    assert_eq!(svg, 1, "no QR code");
+}
+
+#[when(expr = "they tick {string}")]
+async fn tick(w: &mut FrtWorld, id: String) {
+    w.browser()
+        .client
+        .find(frt_testkit::browser::Locator::Id(&id))
+        .await
+        .unwrap_or_else(|e| panic!("nothing with id {id}: {e}"))
+        .click()
+        .await
+        .expect("tick");
+}
+
+#[then(expr = "the field {string} holds the recorded filing's {string}")]
+async fn field_holds_recorded(w: &mut FrtWorld, field: String, path: String) {
+    let record = w.recorded.clone().expect("a recorded filing");
+    let owner = w.owner_of_filing();
+    let reply = w
+        .send_as(
+            &owner,
+            reqwest::Method::GET,
+            &format!("/api/v1/filings/{record}"),
+            None,
+        )
+        .await;
+    let mut v = &reply.body["form"];
+    for part in path.split('.') {
+        v = &v[part];
+    }
+    let expected = match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    assert!(
+        !expected.is_empty() && expected != "null",
+        "the record has no {path}"
+    );
+    let shown = w
+        .browser()
+        .client
+        .find(frt_testkit::browser::Locator::Id(&field))
+        .await
+        .unwrap_or_else(|e| panic!("no field {field}: {e}"))
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(shown.as_deref(), Some(expected.as_str()));
+}
+
+#[when(expr = "they answer the request with {string} and the file {string}")]
+async fn answer_request(w: &mut FrtWorld, text: String, filename: String) {
+    w.open_page("/inspections").await;
+    // The file first: an answer closes the request.
+    let file = std::env::temp_dir().join(format!("{}-{filename}", w.unique));
+    std::fs::write(&file, frt_testkit::app::PDF).expect("a PDF");
+    let shown = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    w.browser()
+        .client
+        .find(frt_testkit::browser::Locator::Css("input[type=file]"))
+        .await
+        .expect("a file field")
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    w.browser()
+        .click_here("form[enctype] button[type=submit]")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for _ in 0..200 {
+        if w.main_text().await.contains(&shown) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = std::fs::remove_file(&file);
+    w.noted.insert("material".into(), shown);
+    let area = w
+        .browser()
+        .client
+        .find(frt_testkit::browser::Locator::Css("textarea[name=answer]"))
+        .await
+        .expect("an answer field");
+    area.send_keys(&text).await.expect("type the answer");
+    press(w, "提交答复".into()).await;
+}
+
+#[then("the page lists the file they gave")]
+async fn lists_file(w: &mut FrtWorld) {
+    let name = w.noted.get("material").cloned().expect("a file was given");
+    page_says(w, name).await;
+}

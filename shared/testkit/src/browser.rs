@@ -287,16 +287,16 @@ impl Browser {
         e.click().await.map_err(|e| format!("choose {value}: {e}"))
     }
 
-    /// Clicks the element `css` and waits for the next page.
+    /// Clicks the element `css` and waits for the page it leads to.
     pub async fn click(&self, css: &str) -> Result<(), String> {
         let e = self
             .client
             .find(Locator::Css(css))
             .await
             .map_err(|e| format!("nothing matches {css}: {e}"))?;
-        e.click().await.map_err(|e| format!("click {css}: {e}"))?;
-        self.settle().await;
-        Ok(())
+        self.navigating(e)
+            .await
+            .map_err(|e| format!("click {css}: {e}"))
     }
 
     /// Follows the first link whose text is `text`, in the page's main part first.
@@ -323,9 +323,41 @@ impl Browser {
             .find(Locator::XPath(xpath))
             .await
             .map_err(|e| e.to_string())?;
+        self.navigating(e).await
+    }
+
+    /// Clicks `e` and waits for the page it leads to (up to ten seconds).
+    async fn navigating(&self, e: fantoccini::elements::Element) -> Result<(), String> {
+        let _ = self
+            .client
+            .execute("window.__frtBefore = true;", vec![])
+            .await;
         e.click().await.map_err(|e| e.to_string())?;
-        self.settle().await;
+        for _ in 0..200 {
+            let state = self
+                .client
+                .execute(
+                    "return window.__frtBefore === true ? 'same' : document.readyState;",
+                    vec![],
+                )
+                .await;
+            if matches!(state, Ok(Value::String(ref s)) if s == "complete") {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         Ok(())
+    }
+
+    /// Clicks the element `css` without waiting for a new page (a control a script handles).
+    pub async fn click_here(&self, css: &str) -> Result<(), String> {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .map_err(|e| format!("nothing matches {css}: {e}"))?
+            .click()
+            .await
+            .map_err(|e| format!("click {css}: {e}"))
     }
 
     /// Waits until the document has loaded.

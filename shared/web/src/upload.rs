@@ -36,6 +36,52 @@ impl utoipa::PartialSchema for MaterialForm {
 
 impl utoipa::ToSchema for MaterialForm {}
 
+/// Why an upload was not taken.
+pub enum Refusal {
+    Filing(FilingError),
+    /// A page's upload without its CSRF token as its first field.
+    Token,
+}
+
+impl<E: Into<FilingError>> From<E> for Refusal {
+    fn from(e: E) -> Self {
+        Self::Filing(e.into())
+    }
+}
+
+impl From<Refusal> for crate::console::PageError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Filing(e) => e.into(),
+            Refusal::Token => Self::Csrf,
+        }
+    }
+}
+
+/// Reads a page's CSRF token from the multipart field `field` (which must be `csrf`), and
+/// checks it with `check`.
+pub async fn token_field(
+    field: &mut actix_multipart::Field,
+    check: &dyn Fn(&str) -> bool,
+) -> Result<(), Refusal> {
+    if field.name() != Some("csrf") {
+        return Err(Refusal::Token);
+    }
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| UploadError::Malformed(e.to_string()))?;
+        buf.extend_from_slice(&chunk);
+        if buf.len() > 256 {
+            return Err(Refusal::Token);
+        }
+    }
+    if check(&String::from_utf8_lossy(&buf)) {
+        Ok(())
+    } else {
+        Err(Refusal::Token)
+    }
+}
+
 /// Reads the one `file` field of a multipart body into the blob store.
 pub async fn read_file(
     core: &Core,
@@ -43,11 +89,34 @@ pub async fn read_file(
     body: web::Payload,
     max: u64,
 ) -> Result<Received, FilingError> {
+    read_file_checked(core, req, body, max, None)
+        .await
+        .map_err(|r| match r {
+            Refusal::Filing(e) => e,
+            Refusal::Token => UploadError::UnknownField("csrf".into()).into(),
+        })
+}
+
+/// As `read_file`; a page's upload (`token` given) carries its CSRF token as the first
+/// field, checked before any byte of the file is stored.
+pub async fn read_file_checked(
+    core: &Core,
+    req: &HttpRequest,
+    body: web::Payload,
+    max: u64,
+    token: Option<&dyn Fn(&str) -> bool>,
+) -> Result<Received, Refusal> {
     let mut payload = Multipart::new(req.headers(), body);
     let mut received: Option<Received> = None;
+    let mut token_seen = token.is_none();
     let outcome = async {
         while let Some(field) = payload.next().await {
             let mut field = field.map_err(|e| UploadError::Malformed(e.to_string()))?;
+            if let (Some(check), false) = (token, token_seen) {
+                token_field(&mut field, check).await?;
+                token_seen = true;
+                continue;
+            }
             match field.name().unwrap_or("") {
                 "file" if received.is_none() => {
                     let name = field
@@ -63,7 +132,7 @@ pub async fn read_file(
                 }
             }
         }
-        Ok::<_, FilingError>(())
+        Ok::<_, Refusal>(())
     }
     .await;
     match (outcome, received) {

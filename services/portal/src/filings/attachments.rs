@@ -11,6 +11,7 @@ use frt_cases::materials::UploadError;
 use frt_cases::materials::{receive, Received};
 use frt_domain::form::AttachmentKind;
 use frt_store::views;
+use frt_web::upload::Refusal;
 use frt_web::{ApiResult, Auth, Core};
 use futures_util::StreamExt;
 use uuid::Uuid;
@@ -81,25 +82,40 @@ pub async fn upload_attachment(
     }
     // Refuse before reading the body if the filing is not ours or not editable.
     materials::check_editable(&core, &auth, id).await?;
-    let (kind, received) = read_upload(&core, &req, body, max).await?;
+    let (kind, received) =
+        read_upload(&core, &req, body, max, None)
+            .await
+            .map_err(|r| match r {
+                Refusal::Filing(e) => e,
+                Refusal::Token => FilingError::from(UploadError::UnknownField("csrf".into())),
+            })?;
     let view = materials::attach(&core, &auth, id, kind, received).await?;
     Ok(HttpResponse::Created().json(view))
 }
 
 /// Reads the multipart body: the `kind` field and one `file`, streamed into the blob store.
-/// Built by hand rather than extracted, so a body that is not multipart is a problem too.
-async fn read_upload(
+/// Built by hand rather than extracted, so a body that is not multipart is a problem too. A
+/// page's upload (`token` given) must carry its CSRF token as the first field, checked before
+/// any byte of the file is stored.
+pub async fn read_upload(
     core: &Core,
     req: &HttpRequest,
     body: web::Payload,
     max: u64,
-) -> Result<(AttachmentKind, Received), FilingError> {
+    token: Option<&dyn Fn(&str) -> bool>,
+) -> Result<(AttachmentKind, Received), Refusal> {
     let mut payload = Multipart::new(req.headers(), body);
     let mut kind: Option<AttachmentKind> = None;
     let mut received: Option<Received> = None;
+    let mut token_seen = token.is_none();
     let result = async {
         while let Some(field) = payload.next().await {
             let mut field = field.map_err(|e| UploadError::Malformed(e.to_string()))?;
+            if let (Some(check), false) = (token, token_seen) {
+                frt_web::upload::token_field(&mut field, check).await?;
+                token_seen = true;
+                continue;
+            }
             match field.name().unwrap_or("") {
                 "kind" => {
                     let mut buf = Vec::new();
@@ -127,7 +143,7 @@ async fn read_upload(
                 }
             }
         }
-        Ok::<_, FilingError>(())
+        Ok::<_, Refusal>(())
     }
     .await;
     match (result, kind, received) {
@@ -139,11 +155,11 @@ async fn read_upload(
                 core.blobs.remove(&r.blob.key).await;
             }
             outcome?;
-            Err(match kind {
+            Err(FilingError::from(match kind {
                 Some(_) => UploadError::MissingFile,
                 None if received_nothing => UploadError::MissingFile,
                 None => UploadError::InvalidKind("the upload has no 'kind' field".into()),
-            }
+            })
             .into())
         }
     }

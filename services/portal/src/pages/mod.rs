@@ -5,8 +5,11 @@
 mod account;
 mod calculator;
 mod complaints;
+mod editing;
 mod filings;
 mod home;
+mod inspections;
+mod receipts;
 
 use actix_web::web;
 use frt_web::console::MenuItem;
@@ -22,6 +25,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/filings",
         label: "nav.filings",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/inspections",
+        label: "nav.inspections",
         signed_in: true,
     },
     MenuItem {
@@ -57,7 +65,19 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(complaints::status_form)
         .service(complaints::status)
         .service(filings::list)
-        .service(filings::show);
+        // The fixed path before `{id}`.
+        .service(editing::new_form)
+        .service(editing::create)
+        .service(filings::show)
+        .service(editing::edit)
+        .service(editing::save)
+        .service(editing::upload)
+        .service(editing::submit_filing)
+        .service(receipts::receipt)
+        .service(receipts::verify)
+        .service(inspections::list)
+        .service(inspections::answer)
+        .service(inspections::material);
 }
 
 /// `next` if it is a path of this site, else `/`.

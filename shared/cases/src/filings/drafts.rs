@@ -98,6 +98,22 @@ pub async fn create(
         .await
 }
 
+/// Starts a change or deregistration of one of the caller's filed records with the record's
+/// form as it was filed, for the processor to edit (what changes, how use ended, are left to
+/// fill in).
+pub async fn create_from_record(
+    core: &Core,
+    caller: &Caller,
+    kind: FilingKind,
+    record: Uuid,
+) -> Result<FilingDetail, FilingError> {
+    let filed = crate::filings::reads::detail(core, caller, record).await?;
+    let mut form: FilingForm = serde_json::from_value(filed.form).unwrap_or_default();
+    form.change = None;
+    form.deregistration = None;
+    create(core, caller, kind, Some(record), form).await
+}
+
 /// Replaces the form of a draft or returned filing, from the `version` the caller saw.
 pub async fn save_form(
     core: &Core,

@@ -10,6 +10,7 @@ pub mod notify;
 pub mod plan;
 pub mod queue;
 pub mod reads;
+pub mod receipts;
 pub mod review;
 pub mod submit;
 

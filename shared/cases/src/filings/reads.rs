@@ -43,6 +43,35 @@ pub async fn detail(core: &Core, caller: &Caller, id: Uuid) -> Result<FilingDeta
         .ok_or(FilingError::NotFound)
 }
 
+/// What still keeps a filing the caller may read from being submitted, as submission would
+/// find it today: every problem of its form and every material missing (none: complete).
+pub async fn completeness(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Vec<frt_domain::form::FieldProblem>, FilingError> {
+    use frt_domain::filing::FilingKind;
+    use frt_domain::form::{check_for_submit, AttachmentKind, FilingForm};
+    caller.require(core, Resource::FILING, Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    let filing = visible(&mut conn, &caller.scope(), id).await?;
+    let kind: FilingKind = filing
+        .kind
+        .parse()
+        .map_err(|_| anyhow::anyhow!("stored filing kind {:?}", filing.kind))?;
+    let form: FilingForm = serde_json::from_value(filing.form).map_err(anyhow::Error::from)?;
+    let attachments: Vec<AttachmentKind> = filings::attachments_of(&mut conn, id)
+        .await?
+        .iter()
+        .filter_map(|a| a.kind.parse().ok())
+        .collect();
+    Ok(
+        check_for_submit(&form, kind, &attachments, crate::today_in_china())
+            .err()
+            .unwrap_or_default(),
+    )
+}
+
 /// Opens a material of a filing the caller may read, after auditing the download.
 pub async fn open_attachment(
     core: &Core,

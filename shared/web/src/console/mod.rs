@@ -12,6 +12,7 @@
 
 pub mod assets;
 mod errors;
+pub mod filing_form;
 pub mod lang;
 mod page;
 
