@@ -151,7 +151,11 @@ pub fn error_page(
     let body = ErrorTemplate {
         page,
         status: status.as_u16(),
-        title: page.t(&format!("error.{key}.title")).to_owned(),
+        title: if code == "console.csrf" {
+            page.t("error.csrf_title").to_owned()
+        } else {
+            page.t(&format!("error.{key}.title")).to_owned()
+        },
         message: page.t(&message_key).to_owned(),
         code: code.to_owned(),
         // Details speak of the request the person made; server faults say nothing of themselves.

@@ -6,7 +6,7 @@
 
 use super::{FieldErrors, Lang};
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -61,6 +61,95 @@ static SCHEMA: LazyLock<(Value, Value)> = LazyLock::new(|| {
     (root, Value::Object(components))
 });
 
+/// The order the form declares its fields in, by object path (`""`, `security`,
+/// `device_locations[]`), read from a complete example as serde writes it (the schema's own
+/// property maps are sorted by name).
+static ORDER: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+    use frt_domain::filing::FilingKind;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default();
+    let mut out = HashMap::new();
+    for kind in [FilingKind::Change, FilingKind::Deregistration] {
+        let text = serde_json::to_string(&frt_domain::form::example_complete(kind, day))
+            .unwrap_or_default();
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let _ = serde::de::DeserializeSeed::deserialize(
+            Keys {
+                path: String::new(),
+                out: &mut out,
+            },
+            &mut de,
+        );
+    }
+    out
+});
+
+/// Records the keys of every object in the order they come.
+struct Keys<'a> {
+    path: String,
+    out: &'a mut HashMap<String, Vec<String>>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Keys<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Keys<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(k) = map.next_key::<String>()? {
+            let seen = self.out.entry(self.path.clone()).or_default();
+            if !seen.contains(&k) {
+                seen.push(k.clone());
+            }
+            let path = if self.path.is_empty() {
+                k
+            } else {
+                format!("{}.{k}", self.path)
+            };
+            map.next_value_seed(Keys {
+                path,
+                out: &mut *self.out,
+            })?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let path = format!("{}[]", self.path);
+        while seq
+            .next_element_seed(Keys {
+                path: path.clone(),
+                out: &mut *self.out,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
 /// A schema with its `$ref` followed and a nullable wrapper (`oneOf` with `null`) removed.
 fn resolved(s: &Value) -> Value {
     if let Some(r) = s.get("$ref").and_then(Value::as_str) {
@@ -95,12 +184,12 @@ fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn kind_of(name: &str, s: &Value) -> Kind {
+fn kind_of(path: &str, name: &str, s: &Value) -> Kind {
     let s = resolved(s);
     if has_type(&s, "array") {
         let items = resolved(&s["items"]);
         if has_type(&items, "object") {
-            return Kind::Rows(fields_of(&items));
+            return Kind::Rows(fields_of(&items, &format!("{path}[]")));
         }
         let choices = strings(&items["enum"]);
         return Kind::Choices(if choices.is_empty() {
@@ -114,7 +203,7 @@ fn kind_of(name: &str, s: &Value) -> Kind {
         });
     }
     if has_type(&s, "object") {
-        return Kind::Group(fields_of(&s));
+        return Kind::Group(fields_of(&s, path));
     }
     if has_type(&s, "boolean") {
         return Kind::Bool;
@@ -134,26 +223,42 @@ fn kind_of(name: &str, s: &Value) -> Kind {
     }
 }
 
-fn fields_of(object: &Value) -> Vec<Field> {
-    object["properties"]
+/// The fields of the object at `path`, in the order the form declares them.
+fn fields_of(object: &Value, path: &str) -> Vec<Field> {
+    let order = ORDER.get(path);
+    let mut fields: Vec<Field> = object["properties"]
         .as_object()
         .map(|props| {
             props
                 .iter()
                 .map(|(name, s)| Field {
                     name: name.clone(),
-                    kind: kind_of(name, s),
+                    kind: kind_of(&join(path, name), name, s),
                 })
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    fields.sort_by_key(|f| {
+        order
+            .and_then(|o| o.iter().position(|n| *n == f.name))
+            .unwrap_or(usize::MAX)
+    });
+    fields
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
 }
 
 /// The fields of one section of the form (`basic`, `purposes`, …, `change`,
 /// `deregistration`), or none for a name that is not a section.
 pub fn section(name: &str) -> Option<Vec<Field>> {
     let s = SCHEMA.0["properties"].get(name)?;
-    match kind_of(name, s) {
+    match kind_of(name, name, s) {
         Kind::Group(fields) => Some(fields),
         _ => None,
     }
@@ -537,6 +642,10 @@ mod tests {
             }
         }
         assert!(section("nothing").is_none());
+        // In the order the form declares them, not by name.
+        let purposes = section("purposes").expect("purposes");
+        assert_eq!(purposes[0].name, "purpose");
+        assert_eq!(purposes[1].name, "necessity");
     }
 
     #[test]
