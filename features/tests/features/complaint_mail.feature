@@ -61,3 +61,26 @@ Feature: What the complainant is told, and the sweep over a complaint's time lim
     And the complaint's audit trail seen by "Zhao" includes:
       | action                         |
       | complaint.deadline_escalated   |
+
+  Scenario: The handling is rated once, only after the reply, and a 不满意 goes before the supervisors
+    When "Li Si" complains about "Jing'an Smart Gate Ltd" with a reply by mail
+    And "Li Si" rates the handling "satisfied"
+    Then the response status is 409
+    And the problem code is "complaint.not_replied"
+    When "Zhou" takes the complaint through to the result "经核查，该商场已设置提示标识。"
+    And "Zhou" replies "经核查，该商场已设置提示标识。"
+    And the worker sends the outbox
+    And "Li Si" rates the handling "so-so"
+    Then the response status is 422
+    And the problem code is "complaint.invalid"
+    When "Li Si" rates the handling "dissatisfied" saying "仍然只能刷脸进入。"
+    Then the response status is 200
+    And "Zhao" finds the complaint among those rated dissatisfied
+    When "Li Si" rates the handling "satisfied"
+    Then the response status is 409
+    And the problem code is "complaint.already_rated"
+    When the worker sends the outbox
+    Then the latest mail to "Zhao" has a subject containing "回访不满意"
+    And the complaint's audit trail seen by "Zhao" includes:
+      | action             |
+      | complaint.rated    |

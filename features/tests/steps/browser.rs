@@ -582,3 +582,55 @@ async fn lists_file(w: &mut FrtWorld) {
     let name = w.noted.get("material").cloned().expect("a file was given");
     page_says(w, name).await;
 }
+
+#[when("they look up the complaint on the status page with its receipt number and access code")]
+async fn look_up_in_browser(w: &mut FrtWorld) {
+    let r = w
+        .complaints
+        .first()
+        .cloned()
+        .expect("a complaint was filed");
+    let number = r["receipt_number"].as_str().expect("receipt").to_owned();
+    let code = r["access_code"].as_str().expect("code").to_owned();
+    w.open_page("/complaints/status").await;
+    fill_in(w, "receipt_number".into(), number).await;
+    fill_in(w, "access_code".into(), code).await;
+    press(w, "查询".into()).await;
+}
+
+#[when(regex = r#"^they rate the handling "(满意|基本满意|不满意)" saying "(.*)"$"#)]
+async fn rate_in_browser(w: &mut FrtWorld, rating: String, comment: String) {
+    let value = match rating.as_str() {
+        "满意" => "satisfied",
+        "基本满意" => "basically_satisfied",
+        _ => "dissatisfied",
+    };
+    tick(w, format!("rating-{value}")).await;
+    fill_in(w, "comment".into(), comment).await;
+    press(w, "提交评价".into()).await;
+}
+
+#[then(
+    regex = r#"^"([^"]+)" finds the complaint among those rated (satisfied|basically_satisfied|dissatisfied)$"#
+)]
+async fn among_rated(w: &mut FrtWorld, name: String, rating: String) {
+    let number = w.complaints.first().expect("a complaint")["receipt_number"]
+        .as_str()
+        .expect("receipt")
+        .to_owned();
+    let page = w
+        .send_as(
+            &name,
+            reqwest::Method::GET,
+            &format!("/api/v1/complaints?rating={rating}&limit=200"),
+            None,
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let items = page.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(
+        items.iter().any(|i| i["receipt_number"] == number.as_str()),
+        "{number} is not among the complaints rated {rating}: {}",
+        page.body
+    );
+}

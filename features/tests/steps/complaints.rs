@@ -187,6 +187,27 @@ async fn looks_up(w: &mut FrtWorld, _name: String, which: String) {
     look_up(w, &field(&r, "receipt_number"), &field(&r, "access_code")).await;
 }
 
+#[when(regex = r#"^"([^"]+)" rates the handling "([^"]*)"(?: saying "(.*)")?$"#)]
+async fn rates(w: &mut FrtWorld, _name: String, rating: String, comment: String) {
+    let r = receipt(w);
+    let mut body = json!({
+        "receipt_number": field(&r, "receipt_number"),
+        "access_code": field(&r, "access_code"),
+        "rating": rating,
+    });
+    if !comment.is_empty() {
+        body["comment"] = json!(comment);
+    }
+    w.send(
+        Method::POST,
+        Service::Portal,
+        "/api/v1/complaints/rating",
+        None,
+        Some(body),
+    )
+    .await;
+}
+
 #[when(regex = r"^someone looks up the complaint with a wrong access code(?: (\d+) times)?$")]
 async fn wrong_code(w: &mut FrtWorld, times: String) {
     let number = field(&receipt(w), "receipt_number");

@@ -101,3 +101,50 @@ pub async fn give_evidence(
     let material = lookup::add_evidence(&core, &actor, &receipt, &code, &source, received).await?;
     Ok(HttpResponse::Created().json(material))
 }
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// e.g. TS-310000-20261202-0001.
+    #[schema(max_length = 40)]
+    pub receipt_number: String,
+    /// The access code given with the receipt.
+    #[schema(max_length = 40)]
+    pub access_code: String,
+    /// 满意, 基本满意 or 不满意.
+    #[schema(pattern = "^(satisfied|basically_satisfied|dissatisfied)$")]
+    pub rating: String,
+    /// What the complainant wants to say about the handling.
+    #[schema(max_length = 1000)]
+    pub comment: Option<String>,
+}
+
+/// Rate the handling once the reply is sent (回访): satisfied, basically satisfied or
+/// dissatisfied, with a comment; once only. A dissatisfied rating goes to the province's
+/// supervisors. The code travels in the body; wrong codes count as for the status.
+#[utoipa::path(tag = "complaints", request_body = RatingRequest,
+    responses((status = 200, body = PublicStatus),
+        (status = 404, description = "no complaint matches that receipt number and access code", content_type = "application/problem+json"),
+        (status = 409, description = "complaint.not_replied: no reply yet; complaint.already_rated: rated before", content_type = "application/problem+json"),
+        (status = 422, description = "a rating or comment that is not allowed", content_type = "application/problem+json"),
+        (status = 429, description = "too many wrong access codes; see Retry-After", content_type = "application/problem+json")))]
+#[post("/api/v1/complaints/rating")]
+pub async fn rate_complaint(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    body: Json<RatingRequest>,
+) -> ApiResult<HttpResponse> {
+    let b = body.into_inner();
+    let actor = anonymous_actor(&req, "complainant (portal)");
+    let status = lookup::rate(
+        &core,
+        &actor,
+        b.receipt_number.trim(),
+        &lookup::bounded_code(&b.access_code),
+        &throttle_source(&req),
+        &b.rating,
+        b.comment.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(status))
+}

@@ -47,5 +47,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         // Complaints: the fixed path before `{receipt_number}`.
         .service(crate::complaints::file_complaint)
         .service(crate::complaints::complaint_status)
+        .service(crate::complaints::rate_complaint)
         .service(crate::complaints::give_evidence);
 }

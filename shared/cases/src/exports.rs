@@ -270,6 +270,9 @@ pub const STATISTICS_HEADERS: &[&str] = &[
     "已合并",
     "已答复或办结",
     "办理中",
+    "回访满意",
+    "回访基本满意",
+    "回访不满意",
 ];
 
 /// The month `YYYY-MM` as its first day and the first day of the next.
@@ -317,6 +320,7 @@ pub async fn statistics(
     let counts = store::filing_counts(&mut conn, &scope, from, to).await?;
     let decided = store::decided(&mut conn, &scope, from, to).await?;
     let complaints = store::complaint_counts(&mut conn, &scope, from, to).await?;
+    let ratings = store::rating_counts(&mut conn, &scope, from, to).await?;
     let calendar = core
         .calendars
         .get(&mut conn)
@@ -339,12 +343,20 @@ pub async fn statistics(
             .entry(c.status.clone())
             .or_default() += c.n;
     }
-    // Every province with filings or complaints in the month, by code.
+    let mut by_rating: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for r in &ratings {
+        *by_rating
+            .entry(r.province_code.clone())
+            .or_default()
+            .entry(r.rating.clone())
+            .or_default() += r.n;
+    }
+    // Every province with filings, complaints or ratings in the month, by code.
     let mut provinces: BTreeMap<String, String> = counts
         .iter()
         .map(|c| (c.province_code.clone(), c.province.clone()))
         .collect();
-    for code in by_status.keys().chain(days.keys()) {
+    for code in by_status.keys().chain(days.keys()).chain(by_rating.keys()) {
         provinces
             .entry(code.clone())
             .or_insert_with(|| code.clone());
@@ -365,6 +377,15 @@ pub async fn statistics(
                 )
             };
             let decided_here = days.get(code).cloned().unwrap_or_default();
+            let rated = |r: &str| {
+                Cell::from(
+                    by_rating
+                        .get(code)
+                        .and_then(|m| m.get(r))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            };
             vec![
                 Cell::from(name.as_str()),
                 n(|c| c.submitted),
@@ -395,13 +416,16 @@ pub async fn statistics(
                     "investigating",
                     "result_decided",
                 ]),
+                rated("satisfied"),
+                rated("basically_satisfied"),
+                rated("dissatisfied"),
             ]
         })
         .collect();
     let mut exported = Exported::new(core)?;
     let path = exported.path.clone();
     let notes = vec![
-        format!("统计月份：{month}（北京时间）。备案按首次提交日期统计，审结按决定日期统计，投诉举报按登记日期统计。"),
+        format!("统计月份：{month}（北京时间）。备案按首次提交日期统计，审结按决定日期统计，投诉举报按登记日期统计，回访按评价日期统计。"),
         "审结用时为自提交之日至作出决定之日的工作日数（按国务院办公厅公布的节假日安排）。".to_owned(),
     ];
     let target = path.clone();

@@ -38,6 +38,11 @@ pub enum ComplaintNotice {
         step: TimedStep,
         due: NaiveDate,
     },
+    /// To the province's supervisors: the complainant rated the handling 不满意 (回访).
+    Dissatisfied {
+        receipt_number: String,
+        comment: Option<String>,
+    },
 }
 
 /// The step of a complaint a time limit is set for.
@@ -90,7 +95,8 @@ impl ComplaintNotice {
             | Self::Transferred { receipt_number, .. }
             | Self::Reply { receipt_number, .. }
             | Self::Due { receipt_number, .. }
-            | Self::Overdue { receipt_number, .. } => receipt_number,
+            | Self::Overdue { receipt_number, .. }
+            | Self::Dissatisfied { receipt_number, .. } => receipt_number,
         }
     }
 }
@@ -103,6 +109,7 @@ impl Message for ComplaintNotice {
             Self::Reply { .. } => "complaint.reply",
             Self::Due { .. } => "complaint.due",
             Self::Overdue { .. } => "complaint.overdue",
+            Self::Dissatisfied { .. } => "complaint.dissatisfied",
         }
     }
 
@@ -148,6 +155,20 @@ impl Message for ComplaintNotice {
             (Self::Overdue { step, due, .. }, Locale::En) => (
                 format!("[FRT complaint] Overdue: {r}"),
                 format!("The time limit to {} complaint {r} ended on {due} and has not been met.\n", step.en()),
+            ),
+            (Self::Dissatisfied { comment, .. }, Locale::ZhCn) => (
+                format!("【人脸识别投诉举报】回访不满意：{r}"),
+                format!(
+                    "投诉举报{r}的投诉人对办理情况评价为“不满意”，请审阅。\n{}",
+                    comment.as_deref().map(|c| format!("投诉人意见：{c}\n")).unwrap_or_default()
+                ),
+            ),
+            (Self::Dissatisfied { comment, .. }, Locale::En) => (
+                format!("[FRT complaint] Rated dissatisfied: {r}"),
+                format!(
+                    "The complainant of {r} rated its handling as dissatisfied; please review it.\n{}",
+                    comment.as_deref().map(|c| format!("Their comment: {c}\n")).unwrap_or_default()
+                ),
             ),
         };
         let sign = match locale {
@@ -195,6 +216,10 @@ mod tests {
                 receipt_number: r.clone(),
                 step: TimedStep::Reply,
                 due,
+            },
+            ComplaintNotice::Dissatisfied {
+                receipt_number: r.clone(),
+                comment: Some("处理太慢".into()),
             },
         ];
         for n in all {

@@ -2,7 +2,7 @@
 //! the nearest open time limit, keyset-paged), repeats found by the contact's keyed
 //! fingerprint, and the evidence given. Every staff read takes the caller's `Scope`, applied in SQL.
 
-use crate::schema::{complaint_receipt_counters, complaints, deadlines};
+use crate::schema::{complaint_ratings, complaint_receipt_counters, complaints, deadlines};
 use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -261,6 +261,8 @@ pub struct QueueQuery {
     pub assignee: Option<Uuid>,
     pub overdue_on: Option<NaiveDate>,
     pub open_only: bool,
+    /// Only complaints the complainant rated so (回访), whatever their status.
+    pub rating: Option<String>,
     /// Keyset: after (due date, id); complaints with no open time limit come last.
     pub after: Option<(Option<NaiveDate>, Uuid)>,
     pub limit: i64,
@@ -290,7 +292,13 @@ pub async fn queue(
     if let Some(s) = &q.status {
         query = query.filter(complaints::status.eq(s.clone()));
     }
-    if q.open_only {
+    if let Some(r) = &q.rating {
+        query = query.filter(diesel::dsl::exists(
+            complaint_ratings::table
+                .filter(complaint_ratings::complaint_id.eq(complaints::id))
+                .filter(complaint_ratings::rating.eq(r.clone())),
+        ));
+    } else if q.open_only {
         query = query.filter(complaints::status.ne_all(vec!["closed", "transferred", "merged"]));
     }
     if let Some(a) = q.assignee {
@@ -343,4 +351,46 @@ pub async fn of_organisation(
         .select(Complaint::as_select())
         .load(conn)
         .await
+}
+
+/// The complainant's rating of the handling (回访).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = complaint_ratings)]
+pub struct Rating {
+    pub complaint_id: Uuid,
+    pub province_code: String,
+    pub rating: String,
+    pub comment: Option<String>,
+    pub rated_at: DateTime<Utc>,
+}
+
+/// Records the rating of `id`, once: false when it was rated before.
+pub async fn rate(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    province_code: &str,
+    rating: &str,
+    comment: Option<&str>,
+) -> QueryResult<bool> {
+    diesel::insert_into(complaint_ratings::table)
+        .values((
+            complaint_ratings::complaint_id.eq(id),
+            complaint_ratings::province_code.eq(province_code),
+            complaint_ratings::rating.eq(rating),
+            complaint_ratings::comment.eq(comment),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map(|n| n == 1)
+}
+
+/// The rating of `id`, if it was rated.
+pub async fn rating_of(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Rating>> {
+    complaint_ratings::table
+        .find(id)
+        .select(Rating::as_select())
+        .first(conn)
+        .await
+        .optional()
 }

@@ -135,6 +135,17 @@ pub struct Decided {
     pub decided_on: NaiveDate,
 }
 
+/// Ratings given in the month, per province and rating.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct RatingCounts {
+    #[diesel(sql_type = Text)]
+    pub province_code: String,
+    #[diesel(sql_type = Text)]
+    pub rating: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+}
+
 /// Complaints received in the month, per province and outcome.
 #[derive(Debug, Clone, diesel::QueryableByName)]
 pub struct ComplaintCounts {
@@ -206,6 +217,23 @@ pub async fn decided(
            AND COALESCE(f.first_submitted_at, f.submitted_at) IS NOT NULL AND {} AND {}",
         month_condition("f.decided_at", from, to),
         province_condition("f.province_code", scope),
+    ))
+    .load(conn)
+    .await
+}
+
+/// Ratings of complaints' handling (回访) given in the month, by province and rating.
+pub async fn rating_counts(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<RatingCounts>> {
+    diesel::sql_query(format!(
+        "SELECT r.province_code, r.rating, count(*) AS n FROM complaint_ratings r \
+         WHERE {} AND {} GROUP BY r.province_code, r.rating",
+        month_condition("r.rated_at", from, to),
+        province_condition("r.province_code", scope),
     ))
     .load(conn)
     .await

@@ -406,6 +406,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    complaint_ratings (complaint_id) {
+        complaint_id -> Uuid,
+        province_code -> Text,
+        rating -> Text,
+        comment -> Nullable<Text>,
+        rated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     notification_counters (day) {
         day -> Date,
         last_seq -> Int4,
@@ -562,6 +572,7 @@ diesel::joinable!(notification_links -> notifications (notification_id));
 diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    complaint_ratings,
     idempotent_requests,
     materials,
     agencies,

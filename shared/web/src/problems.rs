@@ -330,6 +330,8 @@ impl From<frt_cases::complaints::ComplaintError> for ApiError {
             C::NotFound => Self::not_found("complaint"),
             C::Parameter(p) => p.into(),
             C::Limited(l) => l.into(),
+            C::NotYetReplied => Self::conflict("complaint.not_replied", detail),
+            C::AlreadyRated => Self::conflict("complaint.already_rated", detail),
             C::Missing(what) => Self::not_found(what),
             C::NoMatch => Self::new(StatusCode::NOT_FOUND, "complaint.not_found", detail),
             C::TooManyLookups { retry_after_secs } => Self::new(

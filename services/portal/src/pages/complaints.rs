@@ -176,6 +176,9 @@ struct StatusPage<'a> {
     receipt_number: String,
     errors: FieldErrors,
     found: Option<PublicStatus>,
+    /// The code as typed, for the rating form that follows the status (sent by POST only).
+    access_code: String,
+    rated: bool,
 }
 
 #[get("/complaints/status")]
@@ -185,6 +188,8 @@ pub async fn status_form(page: Page) -> PageResult {
         receipt_number: String::new(),
         errors: FieldErrors::default(),
         found: None,
+        access_code: String::new(),
+        rated: false,
     })
 }
 
@@ -204,16 +209,73 @@ pub async fn status(
             receipt_number,
             errors: FieldErrors::default(),
             found: Some(found),
+            access_code: code,
+            rated: false,
         }),
-        Err(frt_cases::complaints::ComplaintError::NoMatch) => render_with(
-            StatusCode::NOT_FOUND,
-            &StatusPage {
-                page: &page,
-                receipt_number,
-                errors: FieldErrors::general(page.t("status.no_match")),
-                found: None,
-            },
-        ),
+        Err(frt_cases::complaints::ComplaintError::NoMatch) => no_match(&page, receipt_number),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The lookup form again, saying nothing matched (the same for a wrong code and an unknown
+/// receipt).
+fn no_match(page: &Page, receipt_number: String) -> PageResult {
+    render_with(
+        StatusCode::NOT_FOUND,
+        &StatusPage {
+            page,
+            receipt_number,
+            errors: FieldErrors::general(page.t("status.no_match")),
+            found: None,
+            access_code: String::new(),
+            rated: false,
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    receipt_number: String,
+    #[serde(default)]
+    access_code: String,
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The complainant rates the handling (回访) after the reply.
+#[post("/complaints/rating")]
+pub async fn rate(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    page: Page,
+    Form(f): Form<RatingForm>,
+) -> PageResult {
+    let code = lookup::bounded_code(&f.access_code);
+    let receipt_number: String = f.receipt_number.trim().chars().take(40).collect();
+    let actor = anonymous_actor(&req, "complainant (portal)");
+    let rated = lookup::rate(
+        &core,
+        &actor,
+        &receipt_number,
+        &code,
+        &throttle_source(&req),
+        &f.rating,
+        Some(f.comment.as_str()),
+    )
+    .await;
+    match rated {
+        Ok(found) => render(&StatusPage {
+            page: &page,
+            receipt_number,
+            errors: FieldErrors::default(),
+            found: Some(found),
+            access_code: String::new(),
+            rated: true,
+        }),
+        Err(frt_cases::complaints::ComplaintError::NoMatch) => no_match(&page, receipt_number),
         Err(e) => Err(e.into()),
     }
 }

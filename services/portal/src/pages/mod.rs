@@ -64,6 +64,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(complaints::file)
         .service(complaints::status_form)
         .service(complaints::status)
+        .service(complaints::rate)
         .service(filings::list)
         // The fixed path before `{id}`.
         .service(editing::new_form)

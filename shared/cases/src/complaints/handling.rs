@@ -68,6 +68,10 @@ pub struct ComplaintQueueQuery {
     pub overdue: Option<bool>,
     /// Include closed, transferred and merged complaints.
     pub all: Option<bool>,
+    /// Only complaints the complainant rated so (回访), closed or not: supervisors review
+    /// those rated `dissatisfied`.
+    #[param(pattern = "^(satisfied|basically_satisfied|dissatisfied)$")]
+    pub rating: Option<String>,
     /// The `next` of the previous page.
     #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub after: Option<String>,
@@ -93,6 +97,12 @@ pub async fn queue(
         .map(str::to_owned);
     let after: Option<(Option<NaiveDate>, Uuid)> =
         crate::input::cursor("after", q.after.as_deref())?;
+    let rating = q
+        .rating
+        .as_deref()
+        .map(|r| crate::input::one_of("rating", r, &super::lookup::RATINGS))
+        .transpose()?
+        .map(str::to_owned);
     let mut conn = core.db.conn().await?;
     let rows = store::queue(
         &mut conn,
@@ -102,6 +112,7 @@ pub async fn queue(
             assignee: q.mine.unwrap_or(false).then_some(caller.principal.user_id),
             overdue_on: q.overdue.unwrap_or(false).then(today_in_china),
             open_only: !q.all.unwrap_or(false),
+            rating,
             after,
             limit,
         },

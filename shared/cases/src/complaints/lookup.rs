@@ -12,8 +12,9 @@ use frt_store::audit::Actor;
 use frt_store::complaints::{self as store, Complaint};
 use frt_store::materials::Material;
 use frt_store::scope::Scope;
-use frt_store::{deadlines, throttle, AsyncPgConnection, ScopedFutureExt};
+use frt_store::{audit, deadlines, identities, throttle, AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
+use serde_json::json;
 use uuid::Uuid;
 
 /// The throttling zone of access codes.
@@ -45,7 +46,17 @@ pub struct PublicStatus {
     pub closed_at: Option<DateTime<Utc>>,
     /// Evidence given so far (names only).
     pub evidence: Vec<String>,
+    /// The complainant's rating of the handling (回访): satisfied, basically_satisfied or
+    /// dissatisfied; given once, after the reply.
+    #[schema(pattern = "^(satisfied|basically_satisfied|dissatisfied)$")]
+    pub rating: Option<String>,
+    pub rated_at: Option<DateTime<Utc>>,
+    /// Whether the handling can be rated now (the reply was sent, no rating yet).
+    pub can_rate: bool,
 }
+
+/// The ratings a complainant can give (回访), as 12345 hotlines ask them.
+pub const RATINGS: [&str; 3] = ["satisfied", "basically_satisfied", "dissatisfied"];
 
 /// Checks the code for the receipt. Each try is counted before it is judged, against the
 /// receipt from this address and against the address: a guesser is held back, never the
@@ -138,7 +149,11 @@ pub async fn status(
         .into_iter()
         .map(|m| m.filename)
         .collect();
+    let rating = store::rating_of(&mut conn, shown.id).await?;
     Ok(PublicStatus {
+        can_rate: reply_sent && rating.is_none(),
+        rated_at: rating.as_ref().map(|r| r.rated_at),
+        rating: rating.map(|r| r.rating),
         receipt_number: shown.receipt_number,
         status: status.as_str().to_owned(),
         status_zh: status.name_zh().to_owned(),
@@ -154,6 +169,94 @@ pub async fn status(
         closed_at: shown.closed_at,
         evidence,
     })
+}
+
+/// The complainant rates the handling (满意 / 基本满意 / 不满意, with a comment) with the receipt
+/// number and access code, once the reply is sent and only once; recorded and audited. A
+/// 不满意 is mailed to the province's supervisors, whose complaint queue lists it
+/// (`rating=dissatisfied`).
+pub async fn rate(
+    core: &Core,
+    actor: &Actor,
+    receipt: &str,
+    code: &str,
+    source: &str,
+    rating: &str,
+    comment: Option<&str>,
+) -> Result<PublicStatus, ComplaintError> {
+    let mut problems = crate::input::Problems::new();
+    if !RATINGS.contains(&rating) {
+        problems.add(
+            "rating",
+            frt_domain::form::code::OUT_OF_RANGE,
+            "rating is satisfied, basically_satisfied or dissatisfied",
+        );
+    }
+    if comment.is_some_and(|c| c.chars().count() > 1000) {
+        problems.add(
+            "comment",
+            frt_domain::form::code::TOO_LONG,
+            "the comment is at most 1,000 characters",
+        );
+    }
+    problems.finish(())?;
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    let outcome = core
+        .db
+        .tx(|conn| {
+            async move {
+                let c = match verified(conn, core, receipt, code, source).await {
+                    Ok(c) => c,
+                    // The count of wrong codes stays, though the answer is a refusal.
+                    Err(e @ (ComplaintError::NoMatch | ComplaintError::TooManyLookups { .. })) => {
+                        return Ok(Err(e))
+                    }
+                    Err(e) => return Err(e),
+                };
+                let reply_sent = matches!(c.reply_state.as_deref(), Some("sent" | "posted"));
+                if !reply_sent {
+                    return Ok(Err(ComplaintError::NotYetReplied));
+                }
+                if !store::rate(conn, c.id, &c.province_code, rating, comment).await? {
+                    return Ok(Err(ComplaintError::AlreadyRated));
+                }
+                audit::record(
+                    conn,
+                    actor,
+                    "complaint.rated",
+                    store::ENTITY,
+                    &c.id.to_string(),
+                    None,
+                    Some(json!({ "rating": rating, "comment_given": comment.is_some() })),
+                )
+                .await?;
+                if rating == "dissatisfied" {
+                    let notice = frt_mail::ComplaintNotice::Dissatisfied {
+                        receipt_number: c.receipt_number.clone(),
+                        comment: comment.map(str::to_owned),
+                    };
+                    for s in identities::supervisors_of(conn, &c.province_code).await? {
+                        crate::notices::mail(
+                            conn,
+                            &s.email,
+                            &s.locale,
+                            &notice,
+                            crate::notices::About {
+                                entity_type: store::ENTITY,
+                                entity_id: c.id,
+                            },
+                            format!("complaint:{}:dissatisfied:{}", c.id, s.email),
+                        )
+                        .await?;
+                    }
+                }
+                Ok(Ok(()))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    outcome?;
+    status(core, receipt, code, source).await
 }
 
 /// Refuses early (before any byte is read) unless the code is right and evidence is still

@@ -61,6 +61,10 @@ pub enum ComplaintError {
     VersionConflict { seen: i32 },
     #[error("{0}")]
     ReplyRequired(&'static str),
+    #[error("the handling can be rated once the reply has been sent")]
+    NotYetReplied,
+    #[error("the handling of this complaint has already been rated")]
+    AlreadyRated,
     #[error("evidence can be added only until the complaint is accepted, up to {max} files")]
     EvidenceClosed { max: usize },
     #[error(transparent)]
