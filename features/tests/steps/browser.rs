@@ -634,3 +634,52 @@ async fn among_rated(w: &mut FrtWorld, name: String, rating: String) {
         page.body
     );
 }
+
+#[when(expr = "they open the link in the latest mail to {string}")]
+async fn open_mailed_link(w: &mut FrtWorld, name: String) {
+    let to = crate::steps::mail::address_of(w, &name).await;
+    let mails = w
+        .mailbox()
+        .to(&to, 1, std::time::Duration::from_secs(20))
+        .await;
+    let text = mails.last().expect("a mail").text();
+    let link = text
+        .split_whitespace()
+        .find(|t| t.starts_with("http://") || t.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no link in {text}"))
+        .to_owned();
+    w.browser().goto(&link).await.expect("the mailed link");
+    w.check_page().await;
+}
+
+#[when(
+    expr = "they log in through the login page as the admin of {string} with the password {string}"
+)]
+async fn log_in_with(w: &mut FrtWorld, name: String, password: String) {
+    let email = w.processor(&name).email.clone();
+    w.open_page("/login").await;
+    fill_in(w, "email".into(), email).await;
+    fill_in(w, "password".into(), password).await;
+    press(w, "登录".into()).await;
+}
+
+#[then(expr = "the API session of {string} has ended")]
+async fn api_session_ended(w: &mut FrtWorld, name: String) {
+    let reply = w
+        .send_as(&name, reqwest::Method::GET, "/api/v1/me", None)
+        .await;
+    assert_eq!(reply.status, 401, "{}", reply.body);
+}
+
+#[then("the browser's session has ended")]
+async fn browser_session_ended(w: &mut FrtWorld) {
+    w.open_page("/filings").await;
+    let url = w.browser().url().await;
+    assert!(url.contains("/login?next="), "still signed in: {url}");
+}
+
+#[when(expr = "they fill in {string} with the email of {string}")]
+async fn fill_in_email_of(w: &mut FrtWorld, field: String, name: String) {
+    let email = w.processor(&name).email.clone();
+    fill_in(w, field, email).await;
+}

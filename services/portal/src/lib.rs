@@ -1,6 +1,7 @@
 //! The portal: the internet-facing service for processors (registration, accounts, filings
 //! and their materials) and the public (working-day due dates).
 
+pub mod account;
 pub mod calendar;
 pub mod complaints;
 pub mod filings;

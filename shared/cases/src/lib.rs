@@ -28,6 +28,7 @@ pub mod logging;
 pub mod materials;
 pub mod notices;
 pub mod notifications;
+pub mod passwords;
 pub mod reference;
 pub mod registry;
 pub mod sessions;

@@ -135,6 +135,9 @@ impl Settings {
                 problems.push(format!("{key} must be between 50 and 600000 milliseconds"));
             }
         }
+        if !(5..=1_440).contains(&self.auth.reset_minutes) {
+            problems.push("auth.reset_minutes must be between 5 and 1440".to_owned());
+        }
         let c = &self.console;
         if !(1..=1_440).contains(&c.idle_minutes) {
             problems.push("console.idle_minutes must be between 1 and 1440".to_owned());

@@ -121,6 +121,8 @@ pub struct Auth {
     /// Failed logins on one account from every address, within `lockout_minutes`, at which
     /// the account's owner is told by mail.
     pub account_alert_failures: i32,
+    /// How long a mailed password reset link works.
+    pub reset_minutes: i64,
 }
 
 /// The web console's browser sessions and pages.

@@ -1,7 +1,7 @@
 //! Identities: regions (reference data), agencies, processor organisations, users and their
 //! bearer sessions.
 
-use crate::schema::{agencies, organisations, regions, sessions, users};
+use crate::schema::{agencies, organisations, password_resets, regions, sessions, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -510,6 +510,91 @@ pub async fn revoke_session(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> 
     .set(sessions::revoked_at.eq(diesel::dsl::now))
     .execute(conn)
     .await
+}
+
+/// Ends every live session of `user`, but `keep` (the one the change was made from).
+pub async fn revoke_sessions_of(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    keep: Option<&[u8]>,
+) -> QueryResult<usize> {
+    let live = sessions::table
+        .filter(sessions::user_id.eq(user))
+        .filter(sessions::revoked_at.is_null());
+    match keep {
+        Some(k) => {
+            diesel::update(live.filter(sessions::token_hash.ne(k)))
+                .set(sessions::revoked_at.eq(diesel::dsl::now))
+                .execute(conn)
+                .await
+        }
+        None => {
+            diesel::update(live)
+                .set(sessions::revoked_at.eq(diesel::dsl::now))
+                .execute(conn)
+                .await
+        }
+    }
+}
+
+/// Replaces a user's password hash.
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    user: Uuid,
+    password_hash: &str,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user))
+        .set(users::password_hash.eq(password_hash))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Keeps a password reset token's hash until `expires_at`.
+pub async fn insert_reset(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+    user: Uuid,
+    expires_at: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::token_hash.eq(token_hash),
+            password_resets::user_id.eq(user),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .execute(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Uses a reset token once: the user it was for, if it is unused and unexpired (and from now
+/// on used).
+pub async fn take_reset(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> QueryResult<Option<Uuid>> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::token_hash.eq(token_hash))
+            .filter(password_resets::used_at.is_null())
+            .filter(password_resets::expires_at.gt(diesel::dsl::now)),
+    )
+    .set(password_resets::used_at.eq(diesel::dsl::now))
+    .returning(password_resets::user_id)
+    .get_result(conn)
+    .await
+    .optional()
+}
+
+/// The user with this id.
+pub async fn user_by_id(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()
 }
 
 /// Active supervisors of the provincial CAC office of `province`, who receive escalations.

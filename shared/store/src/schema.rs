@@ -416,6 +416,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     notification_counters (day) {
         day -> Date,
         last_seq -> Int4,
@@ -564,6 +574,7 @@ diesel::joinable!(deadline_alerts -> deadlines (deadline_id));
 diesel::joinable!(filing_versions -> filings (filing_id));
 diesel::joinable!(filings -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(notification_recipients -> notifications (notification_id));
@@ -572,6 +583,7 @@ diesel::joinable!(notification_links -> notifications (notification_id));
 diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    password_resets,
     complaint_ratings,
     idempotent_requests,
     materials,

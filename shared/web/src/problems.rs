@@ -234,6 +234,30 @@ impl From<frt_cases::calendar::DueDateError> for ApiError {
     }
 }
 
+impl From<frt_cases::passwords::PasswordChangeError> for ApiError {
+    fn from(e: frt_cases::passwords::PasswordChangeError) -> Self {
+        use frt_cases::passwords::PasswordChangeError as P;
+        let detail = e.to_string();
+        match e {
+            P::WrongPassword => Self::new(StatusCode::FORBIDDEN, "auth.wrong_password", detail),
+            P::LinkExpired => Self::new(StatusCode::GONE, "auth.reset_link_expired", detail),
+            P::Invalid(problems) => {
+                Self::unprocessable("auth.invalid", detail).with_errors(listed(problems))
+            }
+            P::Throttled { until } => {
+                let secs = (until - chrono::Utc::now()).num_seconds().max(1);
+                Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "auth.too_many_requests",
+                    detail,
+                )
+                .with_retry_after(u64::try_from(secs).unwrap_or(1))
+            }
+            P::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<frt_cases::sessions::LoginError> for ApiError {
     fn from(e: frt_cases::sessions::LoginError) -> Self {
         use frt_cases::sessions::LoginError as L;

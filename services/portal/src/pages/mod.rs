@@ -9,6 +9,7 @@ mod editing;
 mod filings;
 mod home;
 mod inspections;
+mod password;
 mod receipts;
 
 use actix_web::web;
@@ -30,6 +31,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/inspections",
         label: "nav.inspections",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/account",
+        label: "nav.account",
         signed_in: true,
     },
     MenuItem {
@@ -78,7 +84,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(receipts::verify)
         .service(inspections::list)
         .service(inspections::answer)
-        .service(inspections::material);
+        .service(inspections::material)
+        .service(password::account)
+        .service(password::change)
+        .service(password::logout_everywhere)
+        .service(password::reset_form)
+        .service(password::ask_reset)
+        .service(password::new_password_form)
+        .service(password::set_new_password);
 }
 
 /// `next` if it is a path of this site, else `/`.
