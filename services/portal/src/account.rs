@@ -101,8 +101,8 @@ pub struct ResetConfirm {
 /// Set a new password with a mailed link's token; every session of the account ends.
 #[utoipa::path(tag = "auth", request_body = ResetConfirm,
     responses((status = 204),
-        (status = 410, description = "auth.reset_link_expired: unknown, used or expired", content_type = "application/problem+json"),
-        (status = 422, description = "auth.invalid: the new password is too short or too long", content_type = "application/problem+json")))]
+        (status = 404, description = "auth.reset_link_expired: unknown, used or expired", content_type = "application/problem+json"),
+        (status = 422, description = "auth.invalid: the new password is too short or too long, or the token too long", content_type = "application/problem+json")))]
 #[post("/api/v1/auth/password-reset/confirm")]
 pub async fn confirm_reset(
     core: web::Data<Core>,

@@ -339,3 +339,30 @@ async fn the_due_date_page_explains_its_answer() {
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains(r#"id="from-error""#), "{}", bad.body);
 }
+
+#[tokio::test]
+async fn too_many_wrong_passwords_show_when_to_try_again() {
+    let app = TestApp::spawn().await;
+    let v = Visitor::new(&app.portal);
+    let email = register(&v, "限流测试有限公司").await;
+    v.get("/login").await;
+    let mut last = None;
+    for _ in 0..6 {
+        last = Some(
+            v.post(
+                "/login",
+                &[("email", &email), ("password", "wrong-password-0")],
+            )
+            .await,
+        );
+    }
+    let r = last.expect("an answer");
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.header("retry-after").parse::<u64>().is_ok());
+    assert!(r.header("content-type").starts_with("text/html"));
+    assert!(
+        r.body.contains("操作过于频繁") && r.body.contains("分钟后"),
+        "{}",
+        r.body
+    );
+}

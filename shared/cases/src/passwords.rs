@@ -262,13 +262,24 @@ pub async fn reset(
     actor: &Actor,
 ) -> Result<(), PasswordChangeError> {
     // The policy first: a weak password does not use up the link.
-    password::check_policy(&new_password).map_err(|e| {
-        PasswordChangeError::Invalid(vec![FieldProblem {
+    let mut problems = Vec::new();
+    if let Err(e) = password::check_policy(&new_password) {
+        problems.push(FieldProblem {
             path: "new_password".into(),
             code: code::OUT_OF_RANGE.into(),
             message: e.to_string(),
-        }])
-    })?;
+        });
+    }
+    if token_text.chars().count() > 256 {
+        problems.push(FieldProblem {
+            path: "token".into(),
+            code: code::TOO_LONG.into(),
+            message: "a link's token is at most 256 characters".into(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(PasswordChangeError::Invalid(problems));
+    }
     let digest = token::digest(token_text.trim());
     let mut conn = core.db.conn().await?;
     let user_id = identities::take_reset(&mut conn, &digest)

@@ -240,7 +240,7 @@ impl From<frt_cases::passwords::PasswordChangeError> for ApiError {
         let detail = e.to_string();
         match e {
             P::WrongPassword => Self::new(StatusCode::FORBIDDEN, "auth.wrong_password", detail),
-            P::LinkExpired => Self::new(StatusCode::GONE, "auth.reset_link_expired", detail),
+            P::LinkExpired => Self::new(StatusCode::NOT_FOUND, "auth.reset_link_expired", detail),
             P::Invalid(problems) => {
                 Self::unprocessable("auth.invalid", detail).with_errors(listed(problems))
             }

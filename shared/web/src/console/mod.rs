@@ -90,7 +90,8 @@ pub fn is_page_path(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path == "/api"
         || path.starts_with("/docs")
-        || path.starts_with("/health"))
+        || path == "/healthz"
+        || path == "/readyz")
 }
 
 /// Settles a console request's language and CSRF token, sets their cookies when new, and
@@ -226,5 +227,46 @@ impl FieldErrors {
     /// Every problem, as (field, text), in the order found.
     pub fn list(&self) -> &[(String, String)] {
         &self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_http_only_strict_and_pinned_to_the_host_under_tls() {
+        let plain = Console {
+            zone: Zone::Portal,
+            secure: false,
+            menu: &[],
+        };
+        assert_eq!(plain.session_cookie(), "frt-portal-session");
+        let c = plain.cookie(plain.session_cookie(), "v".into());
+        assert_eq!(
+            (c.http_only(), c.same_site(), c.secure(), c.path()),
+            (Some(true), Some(SameSite::Strict), Some(false), Some("/"))
+        );
+        let tls = Console {
+            zone: Zone::Casework,
+            secure: true,
+            menu: &[],
+        };
+        assert_eq!(tls.session_cookie(), "__Host-frt-casework-session");
+        assert_eq!(tls.csrf_cookie(), "__Host-frt-casework-csrf");
+        assert_eq!(
+            tls.cookie(tls.csrf_cookie(), "v".into()).secure(),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn only_the_api_its_documents_and_health_are_not_pages() {
+        for path in ["/", "/filings/1", "/login", "/assets/console.css"] {
+            assert!(is_page_path(path), "{path}");
+        }
+        for path in ["/api/v1/filings", "/docs/", "/healthz", "/readyz", "/api"] {
+            assert!(!is_page_path(path), "{path}");
+        }
     }
 }
