@@ -395,6 +395,23 @@ async fn fill_every_section(w: &mut FrtWorld, kind: String, wrong_count: String)
     }
 }
 
+/// Chooses `file` in the file field `css` and sends its form without waiting for a new page
+/// (with JavaScript the upload goes in the background, its progress shown).
+async fn send_file(w: &FrtWorld, css: &str, file: &std::path::Path) {
+    w.browser()
+        .client
+        .find(frt_testkit::browser::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no file field {css}: {e}"))
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    w.browser()
+        .click_here("form[enctype] button[type=submit]")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
 async fn materials_shown(w: &FrtWorld) -> usize {
     w.browser()
         .client
@@ -416,18 +433,7 @@ async fn upload_materials(w: &mut FrtWorld, kind: String) {
             .choose("material-kind", material.as_str())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        w.browser()
-            .client
-            .find(frt_testkit::browser::Locator::Id("material-file"))
-            .await
-            .expect("file field")
-            .send_keys(&file.to_string_lossy())
-            .await
-            .expect("choose the file");
-        w.browser()
-            .click_here("form[enctype] button[type=submit]")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        send_file(w, "#material-file", &file).await;
         // With JavaScript the upload goes in the background, its progress shown, and the
         // page then shows the filing again with one more material.
         let mut after = before;
@@ -547,18 +553,7 @@ async fn answer_request(w: &mut FrtWorld, text: String, filename: String) {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    w.browser()
-        .client
-        .find(frt_testkit::browser::Locator::Css("input[type=file]"))
-        .await
-        .expect("a file field")
-        .send_keys(&file.to_string_lossy())
-        .await
-        .expect("choose the file");
-    w.browser()
-        .click_here("form[enctype] button[type=submit]")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    send_file(w, "input[type=file]", &file).await;
     for _ in 0..200 {
         if w.main_text().await.contains(&shown) {
             break;

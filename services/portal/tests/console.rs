@@ -6,16 +6,9 @@ use frt_testkit::app::{valid_uscc, PASSWORD};
 use frt_testkit::pages::Visitor;
 use frt_testkit::TestApp;
 
-async fn sql(app: &TestApp) -> tokio_postgres::Client {
-    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(conn);
-    sql
-}
-
 async fn count(app: &TestApp, query: &str) -> i64 {
-    sql(app)
+    app.db
+        .sql()
         .await
         .query_one(query, &[])
         .await
@@ -237,7 +230,9 @@ async fn a_browser_session_ends_after_the_idle_timeout() {
     let email = register(&v, "空闲测试有限公司").await;
     v.log_in(&email, PASSWORD).await;
     assert_eq!(v.get("/filings").await.status, 200);
-    let idle: i32 = sql(&app)
+    let idle: i32 = app
+        .db
+        .sql()
         .await
         .query_one(
             "SELECT idle_seconds FROM sessions WHERE idle_seconds IS NOT NULL",
@@ -247,7 +242,8 @@ async fn a_browser_session_ends_after_the_idle_timeout() {
         .expect("session")
         .get(0);
     assert_eq!(idle, 300);
-    sql(&app)
+    app.db
+        .sql()
         .await
         .batch_execute("UPDATE sessions SET last_seen_at = now() - interval '6 minutes'")
         .await

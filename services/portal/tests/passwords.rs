@@ -6,14 +6,6 @@ use frt_testkit::{code, TestApp};
 use reqwest::Method;
 use serde_json::json;
 
-async fn sql(app: &TestApp) -> tokio_postgres::Client {
-    let (sql, conn) = tokio_postgres::connect(&app.db.url, tokio_postgres::NoTls)
-        .await
-        .expect("connect");
-    tokio::spawn(conn);
-    sql
-}
-
 async fn registered(app: &TestApp) -> String {
     let email = format!("pw-{}@example.com", uuid::Uuid::now_v7().simple());
     let (s, b) = app
@@ -117,7 +109,9 @@ async fn a_reset_link_works_once_and_the_answer_does_not_tell_whether_an_account
         .await;
     assert_eq!((unknown.0, known.0), (202, 202));
     assert_eq!(unknown.1, known.1);
-    let rows = sql(&app)
+    let rows = app
+        .db
+        .sql()
         .await
         .query(
             "SELECT recipient, body FROM outbox WHERE template = 'account.password_reset'",
@@ -173,12 +167,12 @@ async fn a_reset_link_works_once_and_the_answer_does_not_tell_whether_an_account
         .call(Method::POST, &ask, None, Some(json!({ "email": email })))
         .await;
     assert_eq!(s, 202);
-    sql(&app)
+    app.db.sql()
         .await
         .batch_execute("UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE used_at IS NULL")
         .await
         .expect("expire");
-    let body: String = sql(&app)
+    let body: String = app.db.sql()
         .await
         .query_one(
             "SELECT body FROM outbox WHERE template = 'account.password_reset' ORDER BY created_at DESC LIMIT 1",

@@ -169,6 +169,15 @@ impl TestDb {
     pub fn name(&self) -> &str {
         &self.name
     }
+
+    /// A plain connection to the test's database, for a test that looks behind the API.
+    pub async fn sql(&self) -> tokio_postgres::Client {
+        let (sql, conn) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(conn);
+        sql
+    }
 }
 
 impl Drop for TestDb {

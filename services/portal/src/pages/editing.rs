@@ -177,6 +177,30 @@ fn next_section(kind: &str, section: &str) -> Option<&'static str> {
     all.get(i + 1).copied()
 }
 
+/// The filing the caller may read and one of the sections its kind fills in, with the
+/// section's fields; 404 for anything else.
+async fn section_of(
+    core: &Core,
+    page: &Page,
+    raw_id: &str,
+    section: &str,
+) -> Result<
+    (
+        Uuid,
+        frt_store::views::FilingDetail,
+        Vec<filing_form::Field>,
+    ),
+    PageError,
+> {
+    let id = filing_id(raw_id)?;
+    let detail = reads::detail(core, page.caller()?, id).await?;
+    if !filing_form::sections_for(&detail.kind).contains(&section) {
+        return Err(PageError::not_found());
+    }
+    let fields = filing_form::section(section).ok_or_else(PageError::not_found)?;
+    Ok((id, detail, fields))
+}
+
 #[get("/filings/{id}/edit/{section}")]
 pub async fn edit(
     core: web::Data<Core>,
@@ -186,12 +210,7 @@ pub async fn edit(
 ) -> PageResult {
     let caller = page.caller()?;
     let (id, section) = path.into_inner();
-    let id = filing_id(&id)?;
-    let detail = reads::detail(&core, caller, id).await?;
-    if !filing_form::sections_for(&detail.kind).contains(&section.as_str()) {
-        return Err(PageError::not_found());
-    }
-    let fields = filing_form::section(&section).ok_or_else(PageError::not_found)?;
+    let (id, detail, fields) = section_of(&core, &page, &id, &section).await?;
     let problems = reads::completeness(&core, caller, id).await?;
     let saved = q.saved.is_some();
     // Problems show beside their fields once the section has been saved.
@@ -223,12 +242,7 @@ pub async fn save(
 ) -> PageResult {
     let caller = page.caller()?;
     let (id, section) = path.into_inner();
-    let id = filing_id(&id)?;
-    let detail = reads::detail(&core, caller, id).await?;
-    if !filing_form::sections_for(&detail.kind).contains(&section.as_str()) {
-        return Err(PageError::not_found());
-    }
-    let fields = filing_form::section(&section).ok_or_else(PageError::not_found)?;
+    let (id, detail, fields) = section_of(&core, &page, &id, &section).await?;
     let field = |name: &str| {
         pairs
             .iter()
