@@ -28,7 +28,8 @@ async fn processor(app: &TestApp, name: &str, email: &str) -> String {
             })),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
+    assert_eq!(s, 202, "{b}");
+    app.confirm_address(email).await;
     app.login(&app.portal, email, PASSWORD).await
 }
 

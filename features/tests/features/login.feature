@@ -54,7 +54,7 @@ Feature: Logging in and out (登录与退出)
   Scenario: The portal tells nothing about staff accounts
     Given "Wang" is a reviewer at the provincial CAC office of 310000
     When a processor registers in the portal with the email of "Wang"
-    Then the response status is 201
+    Then the response status is 202
     When someone logs in to casework with the email and password of "Wang"
     Then the response status is 200
     And the answer is a token for staff

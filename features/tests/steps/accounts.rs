@@ -32,8 +32,10 @@ fn with_wrong_check(uscc: &str) -> String {
     format!("{}{other}", &uscc[..uscc.len() - 1])
 }
 
-/// Sends a registration; on success logs the admin in and remembers the processor.
-async fn register(w: &mut FrtWorld, name: &str, request: Value) {
+/// Sends a registration; when it is answered 202 and `confirm`, confirms the admin's address
+/// as the mailed link would, logs the admin in and remembers the processor (and, for the
+/// checks below, its organisation as the admin sees it).
+async fn register_and(w: &mut FrtWorld, name: &str, request: Value, confirm: bool) {
     w.registration = Some(request.clone());
     let reply = w
         .send(
@@ -44,37 +46,57 @@ async fn register(w: &mut FrtWorld, name: &str, request: Value) {
             Some(request.clone()),
         )
         .await;
-    if reply.status == 201 {
-        let email = request["admin"]["email"]
-            .as_str()
-            .expect("email")
-            .to_owned();
-        let token = w.client().login(&w.client().portal, &email, PASSWORD).await;
-        let org_id = reply.body["organisation"]["id"]
-            .as_str()
-            .expect("organisation id")
-            .to_owned();
-        let uscc = reply.body["organisation"]["uscc"]
-            .as_str()
-            .expect("uscc")
-            .to_owned();
-        w.processors.insert(
-            name.to_owned(),
-            Processor {
-                org_id,
-                uscc,
-                email,
-                token,
-            },
-        );
+    let email = request["admin"]["email"]
+        .as_str()
+        .expect("email")
+        .to_owned();
+    w.noted.insert(format!("email of {name}"), email.clone());
+    if reply.status != 202 || !confirm {
+        return;
     }
+    w.client().confirm_address(&email).await;
+    let (token, org_id) = w.client().signed_in_admin(&email).await;
+    let (_, org) = w
+        .client()
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", w.client().portal),
+            Some(&token),
+            None,
+        )
+        .await;
+    let uscc = org["uscc"].as_str().expect("uscc").to_owned();
+    w.noted
+        .insert("registered organisation".into(), org.to_string());
+    w.processors.insert(
+        name.to_owned(),
+        Processor {
+            org_id,
+            uscc,
+            email,
+            token,
+        },
+    );
+}
+
+async fn register(w: &mut FrtWorld, name: &str, request: Value) {
+    register_and(w, name, request, true).await;
+}
+
+/// The organisation the last confirmed registration made, as its admin sees it.
+fn registered_organisation(w: &FrtWorld) -> Value {
+    let text = w
+        .noted
+        .get("registered organisation")
+        .expect("a registration was confirmed");
+    serde_json::from_str(text).expect("organisation JSON")
 }
 
 #[given(expr = "processor {string} is registered in province {word}")]
 async fn processor_registered(w: &mut FrtWorld, name: String, province: String) {
     register(w, &name, registration(&name, &valid_uscc(&province))).await;
     let last = w.last();
-    assert_eq!(last.status, 201, "registration failed: {}", last.body);
+    assert_eq!(last.status, 202, "registration failed: {}", last.body);
 }
 
 #[when(expr = "{string} registers in province {word} with a valid USCC")]
@@ -88,10 +110,109 @@ async fn registers_bad_check(w: &mut FrtWorld, name: String, province: String) {
     register(w, &name, registration(&name, &uscc)).await;
 }
 
+#[when(expr = "{string} registers in province {word} and does not confirm the address yet")]
+async fn registers_unconfirmed(w: &mut FrtWorld, name: String, province: String) {
+    register_and(w, &name, registration(&name, &valid_uscc(&province)), false).await;
+}
+
+#[when(expr = "its admin logs in to the portal as {string}")]
+async fn unconfirmed_admin_logs_in(w: &mut FrtWorld, name: String) {
+    let email = w.noted[&format!("email of {name}")].clone();
+    w.send(
+        Method::POST,
+        Service::Portal,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({ "email": email, "password": PASSWORD })),
+    )
+    .await;
+}
+
+#[when(expr = "someone registers {string} with the admin email of {string}")]
+async fn registers_with_taken_address(w: &mut FrtWorld, name: String, other: String) {
+    let email = w.processor(&other).email.clone();
+    let mut request = registration(&name, &valid_uscc("310000"));
+    request["admin"]["email"] = json!(email);
+    register_and(w, &name, request, false).await;
+}
+
+#[then("the answer is the one every valid registration gets")]
+async fn answer_like_any(w: &mut FrtWorld) {
+    let body = &w.last().body;
+    let mut keys: Vec<&str> = body
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        ["mailed_to", "message", "status", "warnings"],
+        "{body}"
+    );
+    assert_eq!(body["status"], "mailed", "{body}");
+}
+
+#[when(expr = "{string} lists the open registration disputes")]
+async fn lists_disputes(w: &mut FrtWorld, who: String) {
+    let token = w.staff[&who].clone();
+    w.send(
+        Method::GET,
+        Service::Casework,
+        "/api/v1/registration-disputes?status=open",
+        Some(&token),
+        None,
+    )
+    .await;
+}
+
+#[then(expr = "the list holds a claim by {string} on the USCC of {string}")]
+async fn list_holds_claim(w: &mut FrtWorld, claimant: String, holder: String) {
+    let body = w.last().body.clone();
+    let uscc = match w.processors.get(&holder) {
+        Some(p) => p.uscc.clone(),
+        None => w.noted[&format!("uscc of {holder}")].clone(),
+    };
+    let found = body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|d| d["claimant"]["name"] == json!(claimant) && d["uscc"] == json!(uscc))
+        .unwrap_or_else(|| panic!("no claim by {claimant} in {body}"));
+    if let Some(p) = w.processors.get(&holder) {
+        assert_eq!(found["holder"]["id"], json!(p.org_id), "{found}");
+    }
+    w.noted.insert(
+        "dispute".into(),
+        found["id"].as_str().expect("id").to_owned(),
+    );
+}
+
+#[when(regex = r#"^"([^"]+)" (upholds|dismisses) the dispute with the note "([^"]+)"$"#)]
+async fn decides_dispute(w: &mut FrtWorld, who: String, how: String, note: String) {
+    let token = w.staff[&who].clone();
+    let id = w.noted["dispute"].clone();
+    let outcome = if how == "upholds" {
+        "upheld"
+    } else {
+        "dismissed"
+    };
+    w.send(
+        Method::POST,
+        Service::Casework,
+        &format!("/api/v1/registration-disputes/{id}/decision"),
+        Some(&token),
+        Some(json!({ "outcome": outcome, "note": note })),
+    )
+    .await;
+}
+
 #[when(expr = "{string} registers with the same USCC as {string}")]
 async fn registers_same_uscc(w: &mut FrtWorld, name: String, other: String) {
     let uscc = w.processor(&other).uscc.clone();
-    register(w, &name, registration(&name, &uscc)).await;
+    // A claim on a held code makes no account to confirm.
+    register_and(w, &name, registration(&name, &uscc), false).await;
 }
 
 /// Starts from a valid registration and sets each `field` (a dotted path) to `value`.
@@ -124,17 +245,26 @@ async fn warns(w: &mut FrtWorld, code: String) {
 
 #[then(expr = "the organisation is registered in province {word}")]
 async fn org_province(w: &mut FrtWorld, province: String) {
-    let body = &w.last().body;
+    let org = registered_organisation(w);
     assert_eq!(
-        at(body, "organisation.province_code").as_str(),
+        org["province_code"].as_str(),
         Some(province.as_str()),
-        "{body}"
+        "{org}"
     );
+}
+
+#[then(regex = r#"^the registered organisation has (\S+) = (.+)$"#)]
+async fn registered_has(w: &mut FrtWorld, path: String, expected: String) {
+    let expected: Value =
+        serde_json::from_str(&expected).unwrap_or_else(|_| Value::String(expected.clone()));
+    let org = registered_organisation(w);
+    assert_eq!(at(&org, &path), &expected, "at {path} in {org}");
 }
 
 #[then(regex = r"^the organisation's USCC is (kept as sent|flagged as failing its checksum)$")]
 async fn org_uscc_flag(w: &mut FrtWorld, what: String) {
-    let body = &w.last().body;
+    let body = json!({ "organisation": registered_organisation(w) });
+    let body = &body;
     let sent = w
         .registration
         .as_ref()

@@ -310,13 +310,46 @@ impl FrtWorld {
     }
 }
 
+/// Registers through the page and confirms the address through the test-support API (the
+/// mailed link's own walk is in portal_registration.feature).
 #[when(expr = "they register {string} through the registration page")]
 async fn register_through_page(w: &mut FrtWorld, name: String) {
     let uscc = frt_testkit::app::valid_uscc("310000");
-    let email = format!("{}@{}.example", &uscc[8..16].to_lowercase(), w.unique);
+    let email = register_on_page(w, &name, &uscc).await;
+    w.client().confirm_address(&email).await;
+}
+
+#[when(
+    expr = "they register {string} through the registration page, leaving the address to confirm"
+)]
+async fn register_through_page_unconfirmed(w: &mut FrtWorld, name: String) {
+    let uscc = frt_testkit::app::valid_uscc("310000");
+    register_on_page(w, &name, &uscc).await;
+}
+
+#[when(expr = "they register {string} through the registration page with the USCC of {string}")]
+async fn register_claim_through_page(w: &mut FrtWorld, name: String, holder: String) {
+    let uscc = w
+        .noted
+        .get(&format!("uscc of {holder}"))
+        .cloned()
+        .unwrap_or_else(|| w.processor(&holder).uscc.clone());
+    register_on_page(w, &name, &uscc).await;
+}
+
+/// Fills in and sends the registration page; answers the admin's address.
+async fn register_on_page(w: &mut FrtWorld, name: &str, uscc: &str) -> String {
+    let uscc = uscc.to_owned();
+    // Its own address, even for a second claim on the same code.
+    let email = format!(
+        "{}-{}@{}.example",
+        &uscc[8..16].to_lowercase(),
+        &uuid::Uuid::now_v7().simple().to_string()[24..],
+        w.unique
+    );
     w.open_page("/register").await;
     for (field, value) in [
-        ("name", name.as_str()),
+        ("name", name),
         ("uscc", &uscc),
         ("contact_person", "张三"),
         ("contact_email", &email),
@@ -328,8 +361,10 @@ async fn register_through_page(w: &mut FrtWorld, name: String) {
         fill_in(w, field.into(), value.into()).await;
     }
     press(w, "注册".into()).await;
-    page_says(w, "注册成功".into()).await;
-    w.noted.insert(format!("email of {name}"), email);
+    page_says(w, "请查收邮件".into()).await;
+    w.noted.insert(format!("email of {name}"), email.clone());
+    w.noted.insert(format!("uscc of {name}"), uscc);
+    email
 }
 
 #[when(expr = "they log in through the login page as the admin of {string}")]

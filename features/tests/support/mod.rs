@@ -209,7 +209,11 @@ impl FrtWorld {
                 let mut all = vec![("FRT__QA__TOKEN", target::IN_PROCESS_QA_TOKEN)];
                 all.extend_from_slice(settings);
                 let app = TestApp::spawn_with(&all).await;
-                self.client = Some(app.client.clone());
+                self.client = Some(
+                    app.client
+                        .clone()
+                        .with_qa_token(target::IN_PROCESS_QA_TOKEN),
+                );
                 self.qa_token = target::IN_PROCESS_QA_TOKEN.to_owned();
                 self.app = Some(app);
             }
@@ -218,7 +222,9 @@ impl FrtWorld {
                     settings.is_empty(),
                     "a scenario that configures the platform runs in-process only (tag it @in-process)"
                 );
-                self.client = Some(Client::new(d.portal.clone(), d.casework.clone()));
+                self.client = Some(
+                    Client::new(d.portal.clone(), d.casework.clone()).with_qa_token(&d.qa_token),
+                );
                 self.qa_token = d.qa_token.clone();
                 self.mailbox = d.mailpit.clone().map(mailbox::Mailbox::mailpit);
             }
@@ -237,7 +243,11 @@ impl FrtWorld {
                 let (app, sink) =
                     TestApp::spawn_with_mail(&[("FRT__QA__TOKEN", target::IN_PROCESS_QA_TOKEN)])
                         .await;
-                self.client = Some(app.client.clone());
+                self.client = Some(
+                    app.client
+                        .clone()
+                        .with_qa_token(target::IN_PROCESS_QA_TOKEN),
+                );
                 self.qa_token = target::IN_PROCESS_QA_TOKEN.to_owned();
                 self.app = Some(app);
                 self.mailbox = Some(mailbox::Mailbox::sink(sink));

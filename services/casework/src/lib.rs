@@ -5,6 +5,7 @@
 pub mod assignment;
 pub mod audit;
 pub mod complaints;
+pub mod disputes;
 pub mod exports;
 pub mod filings;
 pub mod history;

@@ -2,7 +2,7 @@
 
 use actix_web::post;
 use actix_web::{web, HttpResponse};
-use frt_access::accounts::Owner;
+use frt_access::accounts::{FirstLogin, Owner};
 use frt_access::{Action, PrincipalKind, Resource, Role};
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
@@ -66,11 +66,14 @@ pub async fn create_staff(
     let user = frt_cases::accounts::create(
         &core,
         &auth.actor,
-        email,
-        display_name,
-        password,
-        role,
-        Owner::Agency(agency_id),
+        frt_cases::accounts::NewAccount {
+            email,
+            display_name,
+            password,
+            role,
+            owner: Owner::Agency(agency_id),
+            first_login: FirstLogin::ChangePassword,
+        },
     )
     .await?;
     Ok(HttpResponse::Created().json(StaffCreated {

@@ -39,6 +39,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::audit::processor_timeline)
         .service(crate::sign_off::sign_off)
         .service(crate::staff::create_staff)
+        .service(crate::disputes::list_disputes)
+        .service(crate::disputes::show_dispute)
+        .service(crate::disputes::decide_dispute)
         // Inspections: the fixed paths before `{id}`.
         .service(crate::inspections::create_plan)
         .service(crate::inspections::list_plans)

@@ -508,10 +508,25 @@ async fn staff_accounts_import_into_the_admins_agency_without_keeping_passwords_
     assert_eq!(s, 422, "{b}");
     assert!(names(&b, 2, "电子邮箱", "field.taken"), "{b}");
     assert!(names(&b, 3, "电子邮箱", "field.taken"), "{b}");
-    // The new accounts sign in to casework with their initial passwords.
+    // The new accounts sign in to casework with their initial passwords, and change them
+    // before doing anything else.
     let token = app
         .login(&app.casework, &second, "second-password-2026")
         .await;
+    let (s, _) = get_bytes(&app, &token, "/api/v1/imports/complaints/template").await;
+    assert_eq!(s, 403, "the password an import set is changed first");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/auth/password", app.casework),
+            Some(&token),
+            Some(serde_json::json!({
+                "current_password": "second-password-2026",
+                "new_password": "handler-own-password-2026"
+            })),
+        )
+        .await;
+    assert_eq!(s, 204, "{b}");
     let (s, _) = get_bytes(&app, &token, "/api/v1/imports/complaints/template").await;
     assert_eq!(s, 200);
 }

@@ -34,6 +34,8 @@ pub async fn run(settings: &Settings, command: StaffCommand) -> anyhow::Result<(
                     agency_kind: kind,
                     agency_name: &agency_name,
                     province: province.as_deref(),
+                    // The operator chose it: the person changes it at first login.
+                    first_login: accounts::FirstLogin::ChangePassword,
                 };
                 accounts::create_staff(conn, &Actor::system("frtctl"), staff).await
             }

@@ -19,6 +19,10 @@ pub async fn run(
     if demo && std::env::var("FRT__QA__TOKEN").is_err() {
         std::env::set_var("FRT__QA__TOKEN", crate::demo::QA_TOKEN);
     }
+    // ...and from one address, so that its registrations are not held to a company's rate.
+    if demo && std::env::var("FRT__AUTH__REGISTRATIONS_PER_HOUR").is_err() {
+        std::env::set_var("FRT__AUTH__REGISTRATIONS_PER_HOUR", "10000");
+    }
     let settings = Settings::load(config_dir, env)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::database::migrate_and_load(&settings).await?);

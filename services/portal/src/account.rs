@@ -1,58 +1,18 @@
-//! A processor's own password: change it, log out everywhere, and reset a forgotten one by a
-//! mailed link to the portal's page (`frt_cases::passwords` does the work).
+//! A processor's forgotten password, reset by a mailed link to the portal's page
+//! (`frt_cases::passwords` does the work); changing it and logging out everywhere are
+//! `frt_web::session`'s, for both zones.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use frt_cases::passwords;
 use frt_web::auth::{anonymous_actor, Zone};
 use frt_web::client::throttle_source;
-use frt_web::{ApiResult, Auth, Core, Json};
+use frt_web::{ApiResult, Core, Json};
 use serde::Deserialize;
 
 /// The portal's page a reset link opens, on the address the request came to.
 pub fn reset_link(req: &HttpRequest, token: &str) -> String {
     let info = req.connection_info();
     format!("{}://{}/password-reset/{token}", info.scheme(), info.host())
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PasswordChange {
-    #[schema(max_length = 1024)]
-    pub current_password: String,
-    #[schema(min_length = 10, max_length = 256)]
-    pub new_password: String,
-}
-
-/// Change one's own password; every other session of the account ends (this one goes on),
-/// and the account's address is told.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
-    responses((status = 204),
-        (status = 403, description = "auth.wrong_password: the current password is wrong", content_type = "application/problem+json"),
-        (status = 422, description = "auth.invalid: the new password is too short or too long", content_type = "application/problem+json")))]
-#[post("/api/v1/auth/password")]
-pub async fn change_password(
-    core: web::Data<Core>,
-    auth: Auth,
-    body: Json<PasswordChange>,
-) -> ApiResult<HttpResponse> {
-    let b = body.into_inner();
-    passwords::change(
-        &core,
-        &auth,
-        b.current_password,
-        b.new_password,
-        Some(auth.token_hash.clone()),
-    )
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-/// End every session of the account, this one included.
-#[utoipa::path(tag = "auth", security(("bearer" = [])), responses((status = 204)))]
-#[post("/api/v1/auth/logout-everywhere")]
-pub async fn logout_everywhere(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
-    passwords::logout_everywhere(&core, &auth).await?;
-    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

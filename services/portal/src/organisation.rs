@@ -3,7 +3,7 @@
 use actix_web::{get, post};
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use frt_access::accounts::Owner;
+use frt_access::accounts::{FirstLogin, Owner};
 use frt_access::{Action, Resource, Role};
 use frt_store::identities;
 use frt_web::{ApiError, ApiResult, Auth, Core};
@@ -119,11 +119,14 @@ pub async fn add_user(
     let user = frt_cases::accounts::create(
         &core,
         &auth.actor,
-        email,
-        display_name,
-        password,
-        role,
-        Owner::Organisation(org_id),
+        frt_cases::accounts::NewAccount {
+            email,
+            display_name,
+            password,
+            role,
+            owner: Owner::Organisation(org_id),
+            first_login: FirstLogin::ChangePassword,
+        },
     )
     .await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))

@@ -25,11 +25,10 @@ pub fn build(core: Core) -> anyhow::Result<Application> {
 /// The portal's own routes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(crate::calendar::due_date)
-        .service(crate::account::change_password)
-        .service(crate::account::logout_everywhere)
         .service(crate::account::request_reset)
         .service(crate::account::confirm_reset)
         .service(crate::registration::register)
+        .service(crate::registration::confirm)
         .service(crate::organisation::show_organisation)
         .service(crate::organisation::list_users)
         .service(crate::organisation::add_user)

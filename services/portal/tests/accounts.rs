@@ -16,8 +16,29 @@ fn registration(uscc: &str, email: &str) -> Value {
     })
 }
 
+/// How many organisations hold `uscc`, and how many disputes claim it.
+async fn holders_and_disputes(app: &TestApp, uscc: &str) -> (i64, i64) {
+    let sql = app.db.sql().await;
+    let row = sql
+        .query_one(
+            "SELECT (SELECT count(*) FROM organisations WHERE uscc = $1), \
+                    (SELECT count(*) FROM registration_disputes WHERE uscc = $1)",
+            &[&uscc],
+        )
+        .await
+        .expect("count");
+    (row.get(0), row.get(1))
+}
+
+/// The keys of an answer: a registration's answer must not tell one outcome from another.
+fn keys(b: &Value) -> Vec<String> {
+    let mut k: Vec<String> = b.as_object().expect("an object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
 #[tokio::test]
-async fn two_registrations_of_one_new_uscc_at_once_give_one_conflict() {
+async fn two_registrations_of_one_new_uscc_at_once_give_one_organisation_and_one_dispute() {
     let app = TestApp::spawn().await;
     let url = format!("{}/api/v1/registrations", app.portal);
     for round in 0..4 {
@@ -28,29 +49,40 @@ async fn two_registrations_of_one_new_uscc_at_once_give_one_conflict() {
             app.call(Method::POST, &url, None, Some(a)),
             app.call(Method::POST, &url, None, Some(b))
         );
-        let mut statuses = [sa, sb];
-        statuses.sort_unstable();
-        assert_eq!(statuses, [201, 409], "round {round}: {ba} {bb}");
-        let conflict = if sa == 409 { &ba } else { &bb };
-        assert_eq!(conflict["code"], "organisation.uscc_taken", "{conflict}");
+        assert_eq!((sa, sb), (202, 202), "round {round}: {ba} {bb}");
+        assert_eq!(keys(&ba), keys(&bb), "alike: {ba} {bb}");
+        assert_eq!(
+            holders_and_disputes(&app, &uscc).await,
+            (1, 1),
+            "round {round}: one holds the code, the other claims it"
+        );
     }
-    // The same email twice, at once, for two new organisations: one account.
+    // The same email twice, at once, for two new organisations: one account, one organisation.
     let email = "same@race.example";
-    let a = registration(&valid_uscc("310000"), email);
-    let b = registration(&valid_uscc("310000"), email);
+    let (u1, u2) = (valid_uscc("310000"), valid_uscc("310000"));
     let ((sa, ba), (sb, bb)) = tokio::join!(
-        app.call(Method::POST, &url, None, Some(a)),
-        app.call(Method::POST, &url, None, Some(b))
+        app.call(Method::POST, &url, None, Some(registration(&u1, email))),
+        app.call(Method::POST, &url, None, Some(registration(&u2, email)))
     );
-    let mut statuses = [sa, sb];
-    statuses.sort_unstable();
-    assert_eq!(statuses, [201, 409], "{ba} {bb}");
-    let conflict = if sa == 409 { &ba } else { &bb };
-    assert_eq!(conflict["code"], "user.email_taken", "{conflict}");
+    assert_eq!((sa, sb), (202, 202), "{ba} {bb}");
+    let (h1, _) = holders_and_disputes(&app, &u1).await;
+    let (h2, _) = holders_and_disputes(&app, &u2).await;
+    assert_eq!(
+        h1 + h2,
+        1,
+        "the registration that lost the address left nothing"
+    );
+    let sql = app.db.sql().await;
+    let accounts: i64 = sql
+        .query_one("SELECT count(*) FROM users WHERE email = $1", &[&email])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(accounts, 1);
 }
 
 #[tokio::test]
-async fn a_registration_that_loses_the_race_at_the_database_is_a_conflict() {
+async fn a_registration_that_loses_the_race_at_the_database_is_a_dispute() {
     let app = TestApp::spawn().await;
     let uscc = valid_uscc("310000");
     // Another registration of the same USCC is in flight: inserted, not yet committed, so a
@@ -59,11 +91,11 @@ async fn a_registration_that_loses_the_race_at_the_database_is_a_conflict() {
         .await
         .expect("connect");
     tokio::spawn(conn);
+    let first = uuid::Uuid::now_v7();
     sql.batch_execute(&format!(
         "BEGIN; INSERT INTO organisations (id, name, uscc, uscc_checksum_ok, province_code, \
-         contact_person, contact_email, contact_phone) VALUES ('{}', '先到公司', '{uscc}', TRUE, \
-         '310000', '王五', 'first@race.example', '13800138000')",
-        uuid::Uuid::now_v7()
+         contact_person, contact_email, contact_phone) VALUES ('{first}', '先到公司', '{uscc}', TRUE, \
+         '310000', '王五', 'first@race.example', '13800138000')"
     ))
     .await
     .expect("first registration in flight");
@@ -78,11 +110,177 @@ async fn a_registration_that_loses_the_race_at_the_database_is_a_conflict() {
         sql.batch_execute("COMMIT").await.expect("commit");
     };
     let ((s, b), ()) = tokio::join!(second, commit);
+    assert_eq!(s, 202, "{b}");
+    let check = app.db.sql().await;
+    let held_by: String = check
+        .query_one(
+            "SELECT organisation_id::text FROM registration_disputes WHERE uscc = $1",
+            &[&uscc],
+        )
+        .await
+        .expect("a dispute")
+        .get(0);
+    assert_eq!(
+        held_by,
+        first.to_string(),
+        "the claim names the organisation that got there first"
+    );
+}
+
+/// The token of the first link to `path` in a mail's text.
+fn link_token(text: &str, path: &str) -> String {
+    let at = text
+        .find(path)
+        .unwrap_or_else(|| panic!("no {path} in {text}"));
+    text[at + path.len()..]
+        .split_whitespace()
+        .next()
+        .expect("a token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_registration_answers_alike_and_the_mail_says_what_happened() {
+    let (app, sink) = frt_testkit::TestApp::spawn_with_mail(&[]).await;
+    let url = format!("{}/api/v1/registrations", app.portal);
+    let uscc = valid_uscc("310000");
+    let (s, new) = app
+        .call(
+            Method::POST,
+            &url,
+            None,
+            Some(registration(&uscc, "new@trust.example")),
+        )
+        .await;
+    assert_eq!(s, 202, "{new}");
+    // Pending: the right password does not open a session yet.
+    let login = json!({ "email": "new@trust.example", "password": PASSWORD });
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/auth/login", app.portal),
+            None,
+            Some(login.clone()),
+        )
+        .await;
     assert_eq!(
         (s, b["code"].as_str()),
-        (409, Some("organisation.uscc_taken")),
+        (403, Some("auth.address_unconfirmed")),
         "{b}"
     );
+    let status: String = app
+        .db
+        .sql()
+        .await
+        .query_one("SELECT status FROM organisations WHERE uscc = $1", &[&uscc])
+        .await
+        .expect("organisation")
+        .get(0);
+    assert_eq!(status, "pending");
+
+    // The address again, for another organisation; and the USCC again, by someone else.
+    let (s, taken) = app
+        .call(
+            Method::POST,
+            &url,
+            None,
+            Some(registration(&valid_uscc("310000"), "new@trust.example")),
+        )
+        .await;
+    assert_eq!(s, 202, "{taken}");
+    let (s, claim) = app
+        .call(
+            Method::POST,
+            &url,
+            None,
+            Some(registration(&uscc, "claim@trust.example")),
+        )
+        .await;
+    assert_eq!(s, 202, "{claim}");
+    assert_eq!(keys(&new), keys(&taken));
+    assert_eq!(keys(&new), keys(&claim));
+    assert_eq!(new["status"], taken["status"]);
+
+    app.worker().send_due().await.expect("send");
+    let mails = sink.wait_for(3, std::time::Duration::from_secs(5)).await;
+    let to = |who: &str| {
+        mails
+            .iter()
+            .filter(|m| m.to == vec![who.to_owned()])
+            .map(|m| m.text())
+            .collect::<Vec<_>>()
+    };
+    let mine = to("new@trust.example");
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    let link_mail = mine
+        .iter()
+        .find(|t| t.contains("/register/confirm/"))
+        .expect("the confirmation mail");
+    assert!(
+        mine.iter().any(|t| t.contains("已有账户")),
+        "the owner is told: {mine:?}"
+    );
+    let claimant = to("claim@trust.example");
+    assert!(
+        claimant[0].contains(&uscc) && claimant[0].contains("审核"),
+        "{claimant:?}"
+    );
+
+    // The link confirms once; then the account works and the organisation is active.
+    let token = link_token(link_mail, "/register/confirm/");
+    let confirm = format!("{}/api/v1/registrations/confirm", app.portal);
+    let (s, org) = app
+        .call(
+            Method::POST,
+            &confirm,
+            None,
+            Some(json!({ "token": token })),
+        )
+        .await;
+    assert_eq!((s, org["status"].as_str()), (200, Some("active")), "{org}");
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &confirm,
+            None,
+            Some(json!({ "token": token })),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (404, Some("registration.link_expired")),
+        "{b}"
+    );
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/auth/login", app.portal),
+            None,
+            Some(login),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn registrations_from_one_address_are_limited() {
+    let app = TestApp::spawn_with(&[("FRT__AUTH__REGISTRATIONS_PER_HOUR", "2")]).await;
+    let url = format!("{}/api/v1/registrations", app.portal);
+    for i in 0..2 {
+        let body = registration(&valid_uscc("310000"), &format!("r{i}@limit.example"));
+        let (s, b) = app.call(Method::POST, &url, None, Some(body)).await;
+        assert_eq!(s, 202, "{b}");
+    }
+    let body = registration(&valid_uscc("310000"), "r3@limit.example");
+    let (s, h, b) = app
+        .call_with_headers(Method::POST, &url, None, Some(body))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (429, Some("registration.too_many_registrations")),
+        "{b}"
+    );
+    assert!(h.get("retry-after").is_some());
 }
 
 #[tokio::test]
@@ -108,7 +306,7 @@ async fn the_portal_tells_nothing_about_staff_accounts() {
             Some(registration(&valid_uscc("310000"), &staff_email)),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
+    assert_eq!(s, 202, "{b}");
     // So is adding a user with it to another organisation... once per portal.
     let (admin, _) = app.register_processor("加人有限公司", "310000").await;
     let (s, b) = app
@@ -175,9 +373,12 @@ async fn throttling_answers_alike_for_real_and_unknown_accounts_and_tells_the_ow
     assert_eq!(answers[1], expected, "an unknown account looks the same");
 
     let mut conn = app.core.db.conn().await.expect("conn");
-    let mail = frt_store::outbox::for_entity(&mut conn, "user", user_id)
+    let mail: Vec<_> = frt_store::outbox::for_entity(&mut conn, "user", user_id)
         .await
-        .expect("outbox");
+        .expect("outbox")
+        .into_iter()
+        .filter(|m| m.template != "account.confirm_address")
+        .collect();
     assert_eq!(mail.len(), 1, "{mail:?}");
     assert_eq!(mail[0].template, "account.login_failures");
     assert_eq!(mail[0].recipient, real);

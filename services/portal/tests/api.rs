@@ -117,23 +117,22 @@ async fn registration_validates_and_flags_bad_checksums() {
             Some(registration(&good, "a@one.example")),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
-    assert_eq!(b["organisation"]["province_code"], "310000");
-    assert_eq!(b["organisation"]["uscc_checksum_ok"], true);
+    assert_eq!(s, 202, "{b}");
+    assert_eq!(b["status"], "mailed");
     assert_eq!(b["warnings"], json!([]));
-
-    let (s, b) = app
+    app.confirm_address("a@one.example").await;
+    let (token, _) = app.signed_in_admin("a@one.example").await;
+    let (_, org) = app
         .call(
-            Method::POST,
-            &url,
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(&token),
             None,
-            Some(registration(&good, "b@one.example")),
         )
         .await;
-    assert_eq!(
-        (s, b["code"].as_str()),
-        (409, Some("organisation.uscc_taken"))
-    );
+    assert_eq!(org["province_code"], "310000");
+    assert_eq!(org["uscc_checksum_ok"], true);
+    assert_eq!(org["status"], "active");
 
     let mut bad = valid_uscc("440000");
     let last = if bad.ends_with('0') { '1' } else { '0' };
@@ -147,10 +146,20 @@ async fn registration_validates_and_flags_bad_checksums() {
             Some(registration(&bad, "c@two.example")),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
-    assert_eq!(b["organisation"]["uscc_checksum_ok"], false);
+    assert_eq!(s, 202, "{b}");
     assert_eq!(b["warnings"][0]["code"], "uscc.checksum");
-    assert_eq!(b["organisation"]["province_code"], "440000");
+    app.confirm_address("c@two.example").await;
+    let (token, _) = app.signed_in_admin("c@two.example").await;
+    let (_, org) = app
+        .call(
+            Method::GET,
+            &format!("{}/api/v1/organisation", app.portal),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(org["uscc_checksum_ok"], false);
+    assert_eq!(org["province_code"], "440000");
 
     let (s, b) = app
         .call(Method::POST, &url, None, Some(json!({

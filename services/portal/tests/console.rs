@@ -16,8 +16,16 @@ async fn count(app: &TestApp, query: &str) -> i64 {
         .get(0)
 }
 
+/// Registers an organisation through the registration page and confirms the admin's address
+/// as the mailed link would; returns the admin's email.
+async fn register(app: &TestApp, v: &Visitor, name: &str) -> String {
+    let email = register_unconfirmed(v, name).await;
+    app.confirm_address(&email).await;
+    email
+}
+
 /// Registers an organisation through the registration page; returns the admin's email.
-async fn register(v: &Visitor, name: &str) -> String {
+async fn register_unconfirmed(v: &Visitor, name: &str) -> String {
     let uscc = valid_uscc("310000");
     let email = format!("admin-{}@console.example", uscc[8..16].to_lowercase());
     v.get("/register").await;
@@ -38,7 +46,7 @@ async fn register(v: &Visitor, name: &str) -> String {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    assert!(r.body.contains("注册成功"), "{}", r.body);
+    assert!(r.body.contains("请查收邮件"), "{}", r.body);
     email
 }
 
@@ -147,7 +155,7 @@ async fn a_processor_registers_logs_in_sees_its_filings_and_logs_out_on_the_serv
     assert_eq!(away.status, 303);
     assert_eq!(away.location(), Some("/login?next=/filings"));
 
-    let email = register(&v, "控制台测试有限公司").await;
+    let email = register(&app, &v, "控制台测试有限公司").await;
     v.get("/login").await;
     let wrong = v
         .post(
@@ -201,7 +209,7 @@ async fn a_processor_registers_logs_in_sees_its_filings_and_logs_out_on_the_serv
     // Another organisation's filing is not there.
     let other = Visitor::new(&app.portal);
     other
-        .log_in(&register(&other, "另一家公司").await, PASSWORD)
+        .log_in(&register(&app, &other, "另一家公司").await, PASSWORD)
         .await;
     assert_eq!(other.get(&format!("/filings/{id}")).await.status, 404);
 
@@ -227,7 +235,7 @@ async fn a_processor_registers_logs_in_sees_its_filings_and_logs_out_on_the_serv
 async fn a_browser_session_ends_after_the_idle_timeout() {
     let app = TestApp::spawn_with(&[("FRT__CONSOLE__IDLE_MINUTES", "5")]).await;
     let v = Visitor::new(&app.portal);
-    let email = register(&v, "空闲测试有限公司").await;
+    let email = register(&app, &v, "空闲测试有限公司").await;
     v.log_in(&email, PASSWORD).await;
     assert_eq!(v.get("/filings").await.status, 200);
     let idle: i32 = app
@@ -340,7 +348,7 @@ async fn the_due_date_page_explains_its_answer() {
 async fn too_many_wrong_passwords_show_when_to_try_again() {
     let app = TestApp::spawn().await;
     let v = Visitor::new(&app.portal);
-    let email = register(&v, "限流测试有限公司").await;
+    let email = register(&app, &v, "限流测试有限公司").await;
     v.get("/login").await;
     let mut last = None;
     for _ in 0..6 {
@@ -361,4 +369,56 @@ async fn too_many_wrong_passwords_show_when_to_try_again() {
         "{}",
         r.body
     );
+}
+
+#[tokio::test]
+async fn a_registration_logs_in_only_after_the_mailed_link_is_followed() {
+    let app = TestApp::spawn().await;
+    let v = Visitor::new(&app.portal);
+    let email = register_unconfirmed(&v, "确认邮箱有限公司").await;
+    v.get("/login").await;
+    let early = v
+        .post("/login", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(early.status, 403, "{}", early.body);
+    assert!(
+        early.body.contains("请先打开注册时发到该邮箱的链接"),
+        "{}",
+        early.body
+    );
+    // The link as mailed (the mail waits in the outbox).
+    let body: String = app
+        .db
+        .sql()
+        .await
+        .query_one(
+            "SELECT body FROM outbox WHERE recipient = $1 AND template = 'account.confirm_address'",
+            &[&email],
+        )
+        .await
+        .expect("the confirmation mail")
+        .get(0);
+    let at = body.find("/register/confirm/").expect("a link");
+    let path = body[at..]
+        .split_whitespace()
+        .next()
+        .expect("path")
+        .to_owned();
+    // Opening the link confirms nothing by itself (mail scanners open links too).
+    let page = v.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("确认邮箱"), "{}", page.body);
+    let still = v
+        .post("/login", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(still.status, 403);
+    let done = v.post(&path, &[]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("确认邮箱有限公司"), "{}", done.body);
+    let again = v.post(&path, &[]).await;
+    assert_eq!(again.status, 404, "a link works once: {}", again.body);
+    let ok = v
+        .post("/login", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
 }

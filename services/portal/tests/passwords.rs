@@ -22,7 +22,8 @@ async fn registered(app: &TestApp) -> String {
             })),
         )
         .await;
-    assert_eq!(s, 201, "{b}");
+    assert_eq!(s, 202, "{b}");
+    app.confirm_address(&email).await;
     email
 }
 
@@ -195,4 +196,86 @@ async fn a_reset_link_works_once_and_the_answer_does_not_tell_whether_an_account
         )
         .await;
     assert_eq!(s, 404);
+}
+
+/// A password an admin set for someone else opens a session that can only change it; the API
+/// and the pages alike.
+#[tokio::test]
+async fn a_password_set_by_an_admin_is_changed_at_first_login() {
+    let app = TestApp::spawn().await;
+    let (admin, _) = app.register_processor("首次登录有限公司", "310000").await;
+    let email = format!("filer-{}@example.com", uuid::Uuid::now_v7().simple());
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/organisation/users", app.portal),
+            Some(&admin),
+            Some(json!({ "email": email, "display_name": "李四", "password": PASSWORD, "role": "filer" })),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let (s, login) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/auth/login", app.portal),
+            None,
+            Some(json!({ "email": email, "password": PASSWORD })),
+        )
+        .await;
+    assert_eq!(s, 200, "{login}");
+    assert_eq!(login["must_change_password"], true, "{login}");
+    let token = login["token"].as_str().expect("token").to_owned();
+    let filings = format!("{}/api/v1/filings", app.portal);
+    let (s, b) = app.call(Method::GET, &filings, Some(&token), None).await;
+    assert_eq!((s, code(&b)), (403, "auth.password_change_required"), "{b}");
+    assert_eq!(
+        me(&app, &token).await,
+        200,
+        "the session may look at itself"
+    );
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/auth/password", app.portal),
+            Some(&token),
+            Some(json!({ "current_password": PASSWORD, "new_password": "my-own-password-2026" })),
+        )
+        .await;
+    assert_eq!(s, 204, "{b}");
+    let (s, b) = app.call(Method::GET, &filings, Some(&token), None).await;
+    assert_eq!(s, 200, "{b}");
+
+    // In the browser: every page leads to the account page until the password is changed.
+    let email2 = format!("filer-{}@example.com", uuid::Uuid::now_v7().simple());
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/organisation/users", app.portal),
+            Some(&admin),
+            Some(json!({ "email": email2, "display_name": "王五", "password": PASSWORD, "role": "filer" })),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let v = frt_testkit::pages::Visitor::new(&app.portal);
+    v.log_in(&email2, PASSWORD).await;
+    let away = v.get("/filings").await;
+    assert_eq!((away.status, away.location()), (303, Some("/account")));
+    let account = v.get("/account").await;
+    assert!(
+        account.body.contains("您的密码是由他人设置的"),
+        "{}",
+        account.body
+    );
+    let changed = v
+        .post(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "my-own-password-2026"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert!(changed.body.contains("密码已修改"), "{}", changed.body);
+    assert_eq!(v.get("/filings").await.status, 200);
 }

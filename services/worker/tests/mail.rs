@@ -187,7 +187,17 @@ async fn an_organisation_that_chose_english_gets_english_mail() {
         "en",
     )
     .await;
-    assert_eq!(s, 201, "{b}");
+    assert_eq!(s, 202, "{b}");
+    // The registration's own mail, confirming the address, is in English too.
+    app.worker().send_due().await.expect("send");
+    let confirm = &sink.wait_for(1, Duration::from_secs(5)).await[0];
+    assert_eq!(confirm.subject(), "[FRT] Confirm your address");
+    assert!(
+        confirm.text().contains("/register/confirm/"),
+        "{}",
+        confirm.text()
+    );
+    app.confirm_address("compliance@pearl.example").await;
     let p = app
         .login(
             &app.portal,
@@ -201,7 +211,7 @@ async fn an_organisation_that_chose_english_gets_english_mail() {
     let (s, b) = app.submit(&p, &id, None).await;
     assert_eq!(s, 200, "{b}");
     app.worker().send_due().await.expect("send");
-    let mail = &sink.wait_for(1, Duration::from_secs(5)).await[0];
+    let mail = &sink.wait_for(2, Duration::from_secs(5)).await[1];
     assert_eq!(mail.to, vec!["compliance@pearl.example".to_owned()]);
     assert_eq!(
         mail.subject(),

@@ -99,6 +99,8 @@ pub fn prepare(
         role: role.as_str().to_owned(),
         organisation_id,
         agency_id,
+        address_confirmed: true,
+        must_change_password: false,
     })
 }
 
@@ -128,6 +130,22 @@ pub async fn insert(
     Ok(user)
 }
 
+/// What a new account's first login asks: a password someone else set (an admin, an import,
+/// an operator) is changed before anything else; a fixture's is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstLogin {
+    ChangePassword,
+    KeepPassword,
+}
+
+impl FirstLogin {
+    /// Marks `new` accordingly.
+    pub fn apply(self, mut new: NewUser) -> NewUser {
+        new.must_change_password = self == Self::ChangePassword;
+        new
+    }
+}
+
 /// A staff account to make directly (an administrator's command, a test), in the agency of
 /// that kind, name and province.
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +157,7 @@ pub struct NewStaff<'a> {
     pub agency_kind: crate::principal::AgencyKind,
     pub agency_name: &'a str,
     pub province: Option<&'a str>,
+    pub first_login: FirstLogin,
 }
 
 /// Makes a staff account: its agency made first if it is new, then the account checked,
@@ -162,7 +181,7 @@ pub async fn create_staff(
         staff.role,
         Owner::Agency(agency.id),
     )?;
-    Ok(insert(conn, actor, new).await?)
+    Ok(insert(conn, actor, staff.first_login.apply(new)).await?)
 }
 
 #[cfg(test)]

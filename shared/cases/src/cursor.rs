@@ -114,6 +114,20 @@ impl Key for i64 {
     }
 }
 
+/// An id alone (lists in the order of their time-ordered ids: registration disputes).
+impl Key for Uuid {
+    fn parts(&self) -> Vec<Part> {
+        vec![Part::Id(*self)]
+    }
+
+    fn from_parts(parts: &[Part]) -> Option<Self> {
+        match parts {
+            [Part::Id(id)] => Some(*id),
+            _ => None,
+        }
+    }
+}
+
 /// An instant, then an id (newest-first lists: notifications).
 impl Key for (DateTime<Utc>, Uuid) {
     fn parts(&self) -> Vec<Part> {

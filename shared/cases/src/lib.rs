@@ -11,6 +11,7 @@ pub mod caller;
 pub mod complaints;
 pub mod context;
 pub mod cursor;
+pub mod disputes;
 pub mod download;
 pub mod entity;
 pub mod error;

@@ -17,6 +17,8 @@ pub enum Limit {
     /// Refused exchange requests (unknown key, bad signature, replay) from one address
     /// (`exchange.refused_per_minute`); checked before a request is judged.
     ExchangeRefused,
+    /// Registrations from one address (`auth.registrations_per_hour`).
+    Registration,
 }
 
 impl Limit {
@@ -25,6 +27,7 @@ impl Limit {
             Self::ComplaintIntake => "complaint.intake",
             Self::ExchangeClient => "exchange.client",
             Self::ExchangeRefused => "exchange.refused",
+            Self::Registration => "registration",
         }
     }
 
@@ -34,6 +37,7 @@ impl Limit {
             Self::ComplaintIntake => Rate::per_hour(s.complaints.intake_per_hour),
             Self::ExchangeClient => Rate::per_minute(s.exchange.requests_per_minute),
             Self::ExchangeRefused => Rate::per_minute(s.exchange.refused_per_minute),
+            Self::Registration => Rate::per_hour(s.auth.registrations_per_hour),
         }
     }
 
@@ -43,6 +47,7 @@ impl Limit {
             Self::ComplaintIntake => "complaint.too_many_complaints",
             Self::ExchangeClient => "exchange.too_many_requests",
             Self::ExchangeRefused => "exchange.too_many_refusals",
+            Self::Registration => "registration.too_many_registrations",
         }
     }
 }

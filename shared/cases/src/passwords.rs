@@ -11,6 +11,7 @@ use frt_access::{password, token};
 use frt_domain::form::{code, FieldProblem};
 use frt_mail::AccountNotice;
 use frt_store::audit::{self, Actor};
+use frt_store::identities::LinkPurpose;
 use frt_store::{identities, throttle, DbError, ScopedFutureExt};
 use serde_json::json;
 use uuid::Uuid;
@@ -222,7 +223,8 @@ pub async fn request_reset(
     core.db
         .tx(|conn| {
             async move {
-                identities::insert_reset(conn, &hash, user.id, expires_at).await?;
+                identities::insert_reset(conn, LinkPurpose::Reset, &hash, user.id, expires_at)
+                    .await?;
                 notices::mail_private(
                     conn,
                     &user.email,
@@ -282,7 +284,7 @@ pub async fn reset(
     }
     let digest = token::digest(token_text.trim());
     let mut conn = core.db.conn().await?;
-    let user_id = identities::take_reset(&mut conn, &digest)
+    let user_id = identities::take_reset(&mut conn, LinkPurpose::Reset, &digest)
         .await?
         .ok_or(PasswordChangeError::LinkExpired)?;
     let user = identities::user_by_id(&mut conn, user_id)
@@ -296,5 +298,17 @@ pub async fn reset(
         ..actor.clone()
     };
     replace(core, &user, hash, None, &actor, "auth.password_reset").await?;
+    if !user.address_confirmed {
+        // The link was mailed to the address: following it proves the address too.
+        core.db
+            .tx(|conn| {
+                async move {
+                    crate::accounts::confirm_owner(conn, user.id, &actor).await?;
+                    Ok::<_, DbError>(())
+                }
+                .scope_boxed()
+            })
+            .await?;
+    }
     Ok(())
 }

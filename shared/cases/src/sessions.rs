@@ -19,6 +19,8 @@ use uuid::Uuid;
 pub struct Session {
     pub token: String,
     pub expires_at: DateTime<Utc>,
+    /// The password was set by someone else: the session may only change it (and log out).
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +31,9 @@ pub enum LoginError {
     /// Too many failures from this address on this account (known or not).
     #[error("too many failed logins from your address; try again later")]
     Throttled { until: DateTime<Utc> },
+    /// The right password of a registration whose address is not confirmed yet.
+    #[error("confirm your address with the link mailed at registration first; registering again with the same details mails a new link")]
+    Unconfirmed,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -100,6 +105,21 @@ pub async fn login(
     let settings = core.settings.clone();
     let source = source.to_owned();
     match user {
+        Some(user) if pw_ok && !user.address_confirmed => {
+            audit::record_alone(
+                &core.db,
+                &Actor {
+                    user_id: Some(user.id),
+                    ..actor
+                },
+                "auth.login_unconfirmed",
+                "user",
+                &user.id.to_string(),
+                json!({}),
+            )
+            .await?;
+            Err(LoginError::Unconfirmed)
+        }
         Some(user) if pw_ok => Ok(core
             .db
             .tx(|conn| {
@@ -143,6 +163,7 @@ pub async fn login(
                     Ok::<_, DbError>(Session {
                         token: tok,
                         expires_at,
+                        must_change_password: user.must_change_password,
                     })
                 }
                 .scope_boxed()

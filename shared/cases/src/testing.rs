@@ -7,7 +7,7 @@ use crate::context::Core;
 use crate::error::StoreError;
 use crate::sweep::{self, SweepReport};
 use chrono::NaiveDate;
-use frt_access::accounts::Owner;
+use frt_access::accounts::{FirstLogin, Owner};
 use frt_access::{AgencyKind, Role};
 use frt_store::audit::Actor;
 use frt_store::identities::{self, User};
@@ -59,11 +59,14 @@ pub async fn create_staff(core: &Core, staff: NewStaff) -> Result<User, NewAccou
     accounts::create(
         core,
         &Actor::system("acceptance test support"),
-        staff.email,
-        staff.display_name,
-        staff.password,
-        staff.role,
-        Owner::Agency(agency.id),
+        accounts::NewAccount {
+            email: staff.email,
+            display_name: staff.display_name,
+            password: staff.password,
+            role: staff.role,
+            owner: Owner::Agency(agency.id),
+            first_login: FirstLogin::KeepPassword,
+        },
     )
     .await
 }
@@ -96,4 +99,27 @@ pub async fn sweep(
     only_entity: Option<Uuid>,
 ) -> Result<SweepReport, StoreError> {
     sweep::run_for(core, day, only_entity).await
+}
+
+/// Confirms the address of the portal account `email` as its mailed link would (for suites
+/// that cannot read mail): answers whether there was such an account.
+pub async fn confirm_address(core: &Core, email: &str) -> Result<bool, StoreError> {
+    let email = email.trim().to_lowercase();
+    let actor = Actor::system("acceptance test support");
+    Ok(core
+        .db
+        .tx(|conn| {
+            async move {
+                let Some(user) =
+                    identities::user_by_email(conn, identities::PORTAL_ZONE, &email).await?
+                else {
+                    return Ok::<_, DbError>(false);
+                };
+                Ok(accounts::confirm_owner(conn, user.id, &actor)
+                    .await?
+                    .is_some())
+            }
+            .scope_boxed()
+        })
+        .await?)
 }

@@ -138,6 +138,12 @@ impl Settings {
         if !(5..=1_440).contains(&self.auth.reset_minutes) {
             problems.push("auth.reset_minutes must be between 5 and 1440".to_owned());
         }
+        if !(1..=720).contains(&self.auth.confirm_hours) {
+            problems.push("auth.confirm_hours must be between 1 and 720".to_owned());
+        }
+        if self.auth.registrations_per_hour < 1 {
+            problems.push("auth.registrations_per_hour must be at least 1".to_owned());
+        }
         let c = &self.console;
         if !(1..=1_440).contains(&c.idle_minutes) {
             problems.push("console.idle_minutes must be between 1 and 1440".to_owned());
@@ -270,6 +276,16 @@ impl Settings {
             Ok(())
         } else {
             anyhow::bail!("configuration is invalid:\n  - {}", problems.join("\n  - "))
+        }
+    }
+
+    /// The portal's address as people reach it, for links in mail (`portal.public_url`).
+    pub fn portal_url(&self) -> String {
+        let p = &self.portal;
+        if p.public_url.trim().is_empty() {
+            format!("http://{}:{}", p.host, p.port)
+        } else {
+            p.public_url.trim().trim_end_matches('/').to_owned()
         }
     }
 

@@ -60,6 +60,7 @@ impl Exchange {
             port: self.port,
             tls_cert: self.tls_cert.clone(),
             tls_key: self.tls_key.clone(),
+            public_url: String::new(),
         }
     }
 }
@@ -83,6 +84,10 @@ pub struct Listen {
     pub tls_cert: PathBuf,
     #[serde(default)]
     pub tls_key: PathBuf,
+    /// The address people reach the service at (e.g. `https://frt.example.gov.cn`), for links
+    /// in mail sent outside a request to it; empty: `http://host:port`.
+    #[serde(default)]
+    pub public_url: String,
 }
 
 impl Listen {
@@ -123,6 +128,10 @@ pub struct Auth {
     pub account_alert_failures: i32,
     /// How long a mailed password reset link works.
     pub reset_minutes: i64,
+    /// How long the link confirming a registration's address works.
+    pub confirm_hours: i64,
+    /// Registrations accepted from one address per hour (429 beyond).
+    pub registrations_per_hour: u32,
 }
 
 /// The web console's browser sessions and pages.

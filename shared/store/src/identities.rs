@@ -173,6 +173,9 @@ pub struct Organisation {
     pub updated_at: DateTime<Utc>,
     /// Language of the organisation's mail (zh-CN or en).
     pub locale: String,
+    /// `pending` from a self-registration until its admin's address is confirmed, `active`
+    /// from then on.
+    pub status: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -199,6 +202,85 @@ pub async fn insert_organisation(
         .returning(Organisation::as_returning())
         .get_result(conn)
         .await
+}
+
+/// Inserts a self-registered organisation as `pending`, unless its USCC is already held (by
+/// a committed row, or one whose transaction commits meanwhile): `None` then.
+pub async fn claim_uscc(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrganisation,
+) -> QueryResult<Option<Organisation>> {
+    diesel::insert_into(organisations::table)
+        .values((new, organisations::status.eq("pending")))
+        .on_conflict(organisations::uscc)
+        .do_nothing()
+        .returning(Organisation::as_returning())
+        .get_result(conn)
+        .await
+        .optional()
+}
+
+/// An organisation that was pending becomes active; answers whether it changed.
+pub async fn activate_organisation(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::update(
+        organisations::table
+            .find(id)
+            .filter(organisations::status.eq("pending")),
+    )
+    .set((
+        organisations::status.eq("active"),
+        organisations::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
+}
+
+/// Who an organisation is as its (new) admin gives it: name and contacts.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationContacts {
+    pub name: String,
+    pub contact_person: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub locale: String,
+}
+
+/// Hands an organisation to a new admin after an upheld dispute: its users stop working (and
+/// their sessions end), its name and contacts become the claimant's, and it is pending until
+/// the new admin confirms the address. Answers the users stopped.
+pub async fn hand_over(
+    conn: &mut AsyncPgConnection,
+    org: Uuid,
+    contacts: &OrganisationContacts,
+) -> QueryResult<Vec<Uuid>> {
+    let stopped: Vec<Uuid> = diesel::update(
+        users::table
+            .filter(users::organisation_id.eq(org))
+            .filter(users::active),
+    )
+    .set(users::active.eq(false))
+    .returning(users::id)
+    .get_results(conn)
+    .await?;
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq_any(&stopped))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(diesel::dsl::now))
+    .execute(conn)
+    .await?;
+    diesel::update(organisations::table.find(org))
+        .set((
+            contacts,
+            organisations::status.eq("pending"),
+            organisations::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(stopped)
 }
 
 pub async fn organisation(
@@ -273,6 +355,11 @@ pub struct User {
     pub locale: String,
     /// `portal` for a processor's user, `casework` for staff: each zone has its own accounts.
     pub zone: String,
+    /// False for a self-registered admin until the mailed link is followed: no login before.
+    pub address_confirmed: bool,
+    /// The password was set by someone else (an admin, an import, an operator): the account
+    /// does nothing but change it until it is changed.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -285,6 +372,8 @@ pub struct NewUser {
     pub role: String,
     pub organisation_id: Option<Uuid>,
     pub agency_id: Option<Uuid>,
+    pub address_confirmed: bool,
+    pub must_change_password: bool,
 }
 
 pub async fn insert_user(conn: &mut AsyncPgConnection, new: &NewUser) -> QueryResult<User> {
@@ -537,22 +626,44 @@ pub async fn revoke_sessions_of(
     }
 }
 
-/// Replaces a user's password hash.
+/// Replaces a user's password hash: one the user chose, so no change is due any more.
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
     user: Uuid,
     password_hash: &str,
 ) -> QueryResult<()> {
     diesel::update(users::table.find(user))
-        .set(users::password_hash.eq(password_hash))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(false),
+        ))
         .execute(conn)
         .await
         .map(|_| ())
 }
 
-/// Keeps a password reset token's hash until `expires_at`.
+/// What a mailed single-use link is for; a link of one purpose is never taken for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Set a new password.
+    Reset,
+    /// Confirm a self-registered admin's address.
+    Confirm,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Reset => "reset",
+            Self::Confirm => "confirm",
+        }
+    }
+}
+
+/// Keeps a mailed link's token hash until `expires_at`.
 pub async fn insert_reset(
     conn: &mut AsyncPgConnection,
+    purpose: LinkPurpose,
     token_hash: &[u8],
     user: Uuid,
     expires_at: DateTime<Utc>,
@@ -562,21 +673,24 @@ pub async fn insert_reset(
             password_resets::token_hash.eq(token_hash),
             password_resets::user_id.eq(user),
             password_resets::expires_at.eq(expires_at),
+            password_resets::purpose.eq(purpose.as_str()),
         ))
         .execute(conn)
         .await
         .map(|_| ())
 }
 
-/// Uses a reset token once: the user it was for, if it is unused and unexpired (and from now
-/// on used).
+/// Uses a mailed link's token once: the user it was for, if it is of `purpose`, unused and
+/// unexpired (and from now on used).
 pub async fn take_reset(
     conn: &mut AsyncPgConnection,
+    purpose: LinkPurpose,
     token_hash: &[u8],
 ) -> QueryResult<Option<Uuid>> {
     diesel::update(
         password_resets::table
             .filter(password_resets::token_hash.eq(token_hash))
+            .filter(password_resets::purpose.eq(purpose.as_str()))
             .filter(password_resets::used_at.is_null())
             .filter(password_resets::expires_at.gt(diesel::dsl::now)),
     )
@@ -585,6 +699,19 @@ pub async fn take_reset(
     .get_result(conn)
     .await
     .optional()
+}
+
+/// The account's address is confirmed (a self-registered admin followed a mailed link).
+pub async fn confirm_address(conn: &mut AsyncPgConnection, user: Uuid) -> QueryResult<bool> {
+    diesel::update(
+        users::table
+            .find(user)
+            .filter(users::address_confirmed.eq(false)),
+    )
+    .set(users::address_confirmed.eq(true))
+    .execute(conn)
+    .await
+    .map(|n| n > 0)
 }
 
 /// The user with this id.

@@ -9,6 +9,7 @@ pub mod calendars;
 pub mod complaints;
 pub mod db;
 pub mod deadlines;
+pub mod disputes;
 pub mod exchange;
 pub mod exports;
 pub mod filings;

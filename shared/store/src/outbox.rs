@@ -214,6 +214,25 @@ pub async fn requeue(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<bool
     .map(|n| n == 1)
 }
 
+/// Withdraws the messages of `template` about an entity that no worker has taken yet (mail
+/// that has become pointless); answers how many.
+pub async fn withdraw(
+    conn: &mut AsyncPgConnection,
+    entity_type: &str,
+    entity_id: Uuid,
+    template: &str,
+) -> QueryResult<usize> {
+    diesel::delete(
+        outbox::table
+            .filter(outbox::entity_type.eq(entity_type))
+            .filter(outbox::entity_id.eq(entity_id))
+            .filter(outbox::template.eq(template))
+            .filter(outbox::status.eq("pending")),
+    )
+    .execute(conn)
+    .await
+}
+
 /// Messages about one entity, oldest first.
 pub async fn for_entity(
     conn: &mut AsyncPgConnection,

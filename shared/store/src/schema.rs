@@ -174,6 +174,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         locale -> Text,
+        status -> Text,
     }
 }
 
@@ -246,6 +247,8 @@ diesel::table! {
         created_at -> Timestamptz,
         locale -> Text,
         zone -> Text,
+        address_confirmed -> Bool,
+        must_change_password -> Bool,
     }
 }
 
@@ -422,6 +425,23 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    registration_disputes (id) {
+        id -> Uuid,
+        organisation_id -> Uuid,
+        province_code -> Text,
+        uscc -> Text,
+        claimant -> Jsonb,
+        claimant_password_hash -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        decided_at -> Nullable<Timestamptz>,
+        decided_by -> Nullable<Uuid>,
     }
 }
 
@@ -575,6 +595,7 @@ diesel::joinable!(filing_versions -> filings (filing_id));
 diesel::joinable!(filings -> organisations (organisation_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
+diesel::joinable!(registration_disputes -> organisations (organisation_id));
 diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(notification_recipients -> notifications (notification_id));
@@ -584,6 +605,7 @@ diesel::joinable!(notifications -> agencies (sender_agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
+    registration_disputes,
     complaint_ratings,
     idempotent_requests,
     materials,

@@ -165,6 +165,7 @@ impl TestApp {
                         agency_kind: kind,
                         agency_name: &agency_name,
                         province: province.as_deref(),
+                        first_login: accounts::FirstLogin::KeepPassword,
                     };
                     accounts::create_staff(conn, &Actor::system("test"), staff).await
                 }
@@ -200,6 +201,24 @@ impl TestApp {
         )
     }
 
+    /// Registers a processor with a valid USCC in `province`, confirms the admin's address
+    /// as the mailed link would, and returns the admin's token and the organisation id.
+    pub async fn register_processor(&self, name: &str, province: &str) -> (String, String) {
+        let email = self.client.register_unconfirmed(name, province).await;
+        self.confirm_address(&email).await;
+        self.client.signed_in_admin(&email).await
+    }
+
+    /// Confirms a registration's address as its mailed link would.
+    pub async fn confirm_address(&self, email: &str) {
+        assert!(
+            frt_cases::testing::confirm_address(&self.core, email)
+                .await
+                .expect("confirm the address"),
+            "no account for {email}"
+        );
+    }
+
     /// A provincial CAC reviewer of `province`.
     pub async fn reviewer(&self, province: &str) -> String {
         self.staff(AgencyKind::ProvincialCac, Some(province), Role::Reviewer)
@@ -209,7 +228,7 @@ impl TestApp {
     /// A processor registered in `province` with its initial filing submitted and recorded by
     /// a reviewer of the province; answers the filing's id.
     pub async fn recorded_filing(&self, province: &str, name: &str) -> String {
-        let (processor, _) = self.client.register_processor(name, province).await;
+        let (processor, _) = self.register_processor(name, province).await;
         let id = self
             .client
             .complete_draft(

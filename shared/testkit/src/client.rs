@@ -18,6 +18,9 @@ pub struct Client {
     /// The test clock every request names, once a scenario set one, with the QA token that
     /// makes the service read it.
     pub clock: Option<TestClock>,
+    /// The deployment's QA token, for the test-support API (confirming a registration's
+    /// address where the suite cannot read the mail).
+    pub qa_token: Option<String>,
 }
 
 /// A scenario's test clock as its requests name it.
@@ -34,7 +37,14 @@ impl Client {
             casework,
             http: reqwest::Client::new(),
             clock: None,
+            qa_token: None,
         }
+    }
+
+    /// The same client, with the deployment's QA token.
+    pub fn with_qa_token(mut self, token: &str) -> Self {
+        self.qa_token = Some(token.to_owned());
+        self
     }
 
     /// A request carrying the test clock's name, if one is set.
@@ -69,9 +79,18 @@ impl Client {
         body["token"].as_str().expect("token").to_owned()
     }
 
-    /// Registers a processor with a valid USCC in `province` and returns its admin's token
-    /// and the organisation id.
+    /// Registers a processor with a valid USCC in `province`, confirms the admin's address
+    /// through the test-support API (the client's QA token), and returns the admin's token and
+    /// the organisation id.
     pub async fn register_processor(&self, name: &str, province: &str) -> (String, String) {
+        let email = self.register_unconfirmed(name, province).await;
+        self.confirm_address(&email).await;
+        self.signed_in_admin(&email).await
+    }
+
+    /// Registers a processor with a valid USCC in `province` and answers the admin's address,
+    /// still to be confirmed.
+    pub async fn register_unconfirmed(&self, name: &str, province: &str) -> String {
         let uscc = valid_uscc(province);
         let email = format!("admin-{}@{}.example", &uscc[8..16].to_lowercase(), province);
         let r = self
@@ -91,12 +110,45 @@ impl Client {
             .expect("register");
         let status = r.status();
         let body: Value = r.json().await.expect("body");
-        assert_eq!(status.as_u16(), 201, "registration failed: {body}");
-        let org = body["organisation"]["id"]
-            .as_str()
-            .expect("org id")
-            .to_owned();
-        (self.login(&self.portal, &email, PASSWORD).await, org)
+        assert_eq!(status.as_u16(), 202, "registration failed: {body}");
+        email
+    }
+
+    /// Confirms a registration's address through the test-support API, as the mailed link
+    /// would.
+    pub async fn confirm_address(&self, email: &str) {
+        let qa = self
+            .qa_token
+            .as_deref()
+            .expect("confirming an address needs the deployment's QA token");
+        let r = self
+            .http
+            .post(format!(
+                "{}/api/v1/test-support/address-confirmations",
+                self.casework
+            ))
+            .header(QA_TOKEN_HEADER, qa)
+            .json(&json!({ "email": email }))
+            .send()
+            .await
+            .expect("confirm the address");
+        assert_eq!(r.status().as_u16(), 204, "address confirmation of {email}");
+    }
+
+    /// Logs in a confirmed admin and answers the token and the organisation id.
+    pub async fn signed_in_admin(&self, email: &str) -> (String, String) {
+        let token = self.login(&self.portal, email, PASSWORD).await;
+        let (s, org) = self
+            .call(
+                reqwest::Method::GET,
+                &format!("{}/api/v1/organisation", self.portal),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(s, 200, "{org}");
+        let id = org["id"].as_str().expect("organisation id").to_owned();
+        (token, id)
     }
 
     /// Sends a request with a bearer token and returns (status, JSON body or Null).

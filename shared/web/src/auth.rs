@@ -67,7 +67,18 @@ pub fn bearer_token(req: &HttpRequest) -> Option<String> {
 pub struct Auth {
     pub caller: Caller,
     pub token_hash: Vec<u8>,
+    /// The password was set by someone else and not yet changed: until it is, the session
+    /// does nothing but change it, look at itself and log out (`FIRST_LOGIN_PATHS`).
+    pub must_change_password: bool,
 }
+
+/// What a session whose password must be changed first may still call.
+pub const FIRST_LOGIN_PATHS: &[&str] = &[
+    "/api/v1/auth/password",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/logout-everywhere",
+    "/api/v1/me",
+];
 
 impl std::ops::Deref for Auth {
     type Target = Caller;
@@ -92,7 +103,16 @@ impl FromRequest for Auth {
                     "log in and send the token as 'Authorization: Bearer <token>'",
                 )
             })?;
-            resolve(&req, &core, &token).await
+            let auth = resolve(&req, &core, &token).await?;
+            if auth.must_change_password && !FIRST_LOGIN_PATHS.contains(&req.path()) {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::FORBIDDEN,
+                    "auth.password_change_required",
+                    "the password was set by someone else: change it first \
+                     (POST /api/v1/auth/password)",
+                ));
+            }
+            Ok(auth)
         })
     }
 }
@@ -108,6 +128,7 @@ pub async fn resolve(req: &HttpRequest, core: &Core, token: &str) -> Result<Auth
             ApiError::unauthenticated("the session has expired or was ended; log in again")
         })?;
     drop(conn);
+    let must_change_password = owner.user.must_change_password;
     let principal = frt_cases::caller::principal_of(owner).map_err(ApiError::from)?;
     // Each zone admits its own users only: a staff token is no key to the portal.
     let zone = req.app_data::<web::Data<Zone>>().map(|z| *z.get_ref());
@@ -130,5 +151,6 @@ pub async fn resolve(req: &HttpRequest, core: &Core, token: &str) -> Result<Auth
     Ok(Auth {
         caller: Caller { principal, actor },
         token_hash: hash,
+        must_change_password,
     })
 }

@@ -274,7 +274,29 @@ impl From<frt_cases::sessions::LoginError> for ApiError {
                 )
                 .with_retry_after(u64::try_from(secs).unwrap_or(1))
             }
+            L::Unconfirmed => Self::new(
+                StatusCode::FORBIDDEN,
+                "auth.address_unconfirmed",
+                L::Unconfirmed.to_string(),
+            ),
             L::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<frt_cases::disputes::DisputeError> for ApiError {
+    fn from(e: frt_cases::disputes::DisputeError) -> Self {
+        use frt_cases::disputes::DisputeError as D;
+        let detail = e.to_string();
+        match e {
+            D::NotFound => Self::not_found("registration dispute"),
+            D::AlreadyDecided => Self::conflict("dispute.already_decided", detail),
+            D::Invalid(problems) => {
+                Self::unprocessable("dispute.invalid", detail).with_errors(listed(problems))
+            }
+            D::Parameter(p) => p.into(),
+            D::Denied(d) => d.into(),
+            D::Store(s) => s.into(),
         }
     }
 }
@@ -287,6 +309,8 @@ impl From<frt_cases::accounts::RegistrationError> for ApiError {
             R::Invalid(problems) => {
                 Self::unprocessable("registration.invalid", detail).with_errors(listed(problems))
             }
+            R::Limit(l) => l.into(),
+            R::LinkExpired => Self::new(StatusCode::NOT_FOUND, "registration.link_expired", detail),
             R::Store(s) => s.into(),
         }
     }

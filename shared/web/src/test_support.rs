@@ -163,6 +163,33 @@ pub async fn make_staff(
     }))
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddressConfirmation {
+    /// The portal account's address.
+    #[schema(max_length = 254)]
+    pub email: String,
+}
+
+/// Confirm a registration's address as its mailed link would (test support, outside
+/// production only), for suites that cannot read the mail.
+#[utoipa::path(tag = "test-support", request_body = AddressConfirmation,
+    params(("X-QA-Token" = String, Header, description = "the deployment's QA token")),
+    responses((status = 204), (status = 404, description = "no portal account has that address", content_type = "application/problem+json"),
+        (status = 401, description = "no or a wrong QA token", content_type = "application/problem+json")))]
+#[post("/api/v1/test-support/address-confirmations")]
+pub async fn confirm_address(
+    core: web::Data<Core>,
+    _qa: QaCaller,
+    body: Json<AddressConfirmation>,
+) -> ApiResult<HttpResponse> {
+    if testing::confirm_address(&core, &body.into_inner().email).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found("portal account"))
+    }
+}
+
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Clock {
@@ -293,6 +320,7 @@ pub async fn revoke_exchange_client(
 /// The test-support routes.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(make_staff)
+        .service(confirm_address)
         .service(set_clock)
         .service(clear_clock)
         .service(sweep)

@@ -95,6 +95,16 @@ pub async fn login(
                 logged_out: false,
             },
         ),
+        Err(sessions::LoginError::Unconfirmed) => render_with(
+            StatusCode::FORBIDDEN,
+            &LoginPage {
+                page: &page,
+                email: f.email,
+                next: local_path(&f.next).to_owned(),
+                errors: FieldErrors::general(page.t("login.unconfirmed")),
+                logged_out: false,
+            },
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -151,6 +161,7 @@ struct RegisterPage<'a> {
     f: RegisterForm,
     errors: FieldErrors,
     done: bool,
+    mailed_to: String,
     warnings: Vec<String>,
     provinces: Vec<(String, String)>,
 }
@@ -163,6 +174,7 @@ pub async fn register_form(core: web::Data<Core>, page: Page) -> PageResult {
         f: RegisterForm::default(),
         errors: FieldErrors::default(),
         done: false,
+        mailed_to: String::new(),
         warnings: Vec::new(),
     })
 }
@@ -200,12 +212,21 @@ pub async fn register(
         admin_name: f.display_name.clone(),
         admin_password: f.password.clone(),
     };
-    match accounts::register(&core, registration, anonymous_actor(&req, "registration")).await {
+    let done = accounts::register(
+        &core,
+        registration,
+        anonymous_actor(&req, "registration"),
+        &throttle_source(&req),
+        &crate::registration::links(&req),
+    )
+    .await;
+    match done {
         Ok(done) => render(&RegisterPage {
             page: &page,
             f: RegisterForm::default(),
             errors: FieldErrors::default(),
             done: true,
+            mailed_to: done.mailed_to,
             warnings: done.warnings.into_iter().map(|w| w.message).collect(),
             provinces: Vec::new(),
         }),
@@ -225,10 +246,61 @@ pub async fn register(
                     },
                     errors,
                     done: false,
+                    mailed_to: String::new(),
                     warnings: Vec::new(),
                     provinces: frt_cases::reference::provinces(&core).await?,
                 },
             )
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register_confirm.html")]
+struct ConfirmPage<'a> {
+    page: &'a Page,
+    token: String,
+    /// After the button: the organisation's name, or the link was no good.
+    outcome: Option<Result<String, ()>>,
+}
+
+/// The page a confirmation link opens: a button, so that a mail scanner fetching the link
+/// confirms nothing.
+#[get("/register/confirm/{token}")]
+pub async fn confirm_form(page: Page, token: web::Path<String>) -> PageResult {
+    let token: String = token.chars().take(256).collect();
+    render(&ConfirmPage {
+        page: &page,
+        token,
+        outcome: None,
+    })
+}
+
+#[post("/register/confirm/{token}")]
+pub async fn confirm(
+    core: web::Data<Core>,
+    req: HttpRequest,
+    page: Page,
+    token: web::Path<String>,
+    Form(_): Form<Nothing>,
+) -> PageResult {
+    let actor = anonymous_actor(&req, "address confirmation");
+    match accounts::confirm(&core, &token, &actor).await {
+        Ok(org) => render(&ConfirmPage {
+            page: &page,
+            token: String::new(),
+            outcome: Some(Ok(org.name)),
+        }),
+        Err(accounts::RegistrationError::LinkExpired | accounts::RegistrationError::Invalid(_)) => {
+            render_with(
+                StatusCode::NOT_FOUND,
+                &ConfirmPage {
+                    page: &page,
+                    token: String::new(),
+                    outcome: Some(Err(())),
+                },
+            )
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -65,6 +65,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(account::logout)
         .service(account::register_form)
         .service(account::register)
+        .service(account::confirm_form)
+        .service(account::confirm)
         .service(calculator::due_date)
         .service(complaints::new_form)
         .service(complaints::file)

@@ -703,6 +703,7 @@ fn organisation_of(o: &NewOrganisation) -> Organisation {
         created_at: now,
         updated_at: now,
         locale: o.locale.clone(),
+        status: "active".to_owned(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use super::{pairs, Created, Run, Stop};
 use crate::error::StoreError;
-use frt_access::accounts::{self, AccountError, Owner};
+use frt_access::accounts::{self, AccountError, FirstLogin, Owner};
 use frt_access::{PrincipalKind, Role};
 use frt_domain::contact::Email;
 use frt_sheets::columns::{Cells, Column};
@@ -139,7 +139,7 @@ pub(super) async fn apply(
         rows.into_iter()
             .map(|r| {
                 accounts::prepare(&r.email, &r.display_name, &r.password, r.role, owner)
-                    .map(|u| (r.number, u))
+                    .map(|u| (r.number, FirstLogin::ChangePassword.apply(u)))
             })
             .collect::<Result<Vec<_>, _>>()
     })

@@ -22,6 +22,8 @@ pub enum PageError {
     SignIn { next: String },
     /// A state-changing form came without the request's CSRF token.
     Csrf,
+    /// The signed-in account's password must be changed first: to the account page.
+    ChangePassword,
     /// Anything a use case or the web layer refused, as the API would answer it.
     Api(ApiError),
 }
@@ -47,6 +49,7 @@ impl fmt::Debug for PageError {
         match self {
             Self::SignIn { next } => write!(f, "sign in, then {next}"),
             Self::Csrf => f.write_str("missing or wrong CSRF token"),
+            Self::ChangePassword => f.write_str("change the password first"),
             Self::Api(e) => fmt::Debug::fmt(e, f),
         }
     }
@@ -61,7 +64,7 @@ impl fmt::Display for PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::SignIn { .. } | Self::ChangePassword => StatusCode::SEE_OTHER,
             Self::Csrf => StatusCode::FORBIDDEN,
             Self::Api(e) => e.status(),
         }
@@ -83,6 +86,9 @@ impl ResponseError for PageError {
                     .insert_header((header::LOCATION, to))
                     .finish()
             }
+            Self::ChangePassword => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/account"))
+                .finish(),
             Self::Csrf => ApiError::new(
                 StatusCode::FORBIDDEN,
                 "console.csrf",

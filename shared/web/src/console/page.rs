@@ -37,6 +37,22 @@ pub struct Page {
     pub user: Option<Caller>,
     pub menu: &'static [MenuItem],
     session_hash: Option<Vec<u8>>,
+    /// The signed-in account's password was set by someone else: every page but the account
+    /// page (to change it) and logout sends the browser there first.
+    pub must_change_password: bool,
+}
+
+/// The pages (and the forms below them) a session whose password must be changed first may
+/// still open.
+pub const FIRST_LOGIN_PAGES: &[&str] = &["/account", "/logout"];
+
+fn first_login_page(path: &str) -> bool {
+    FIRST_LOGIN_PAGES.iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 impl Page {
@@ -49,6 +65,7 @@ impl Page {
             user: None,
             menu,
             session_hash: None,
+            must_change_password: false,
         }
     }
 
@@ -157,8 +174,14 @@ impl FromRequest for Page {
                 },
                 None => None,
             };
+            let must_change_password = signed_in.as_ref().is_some_and(|a| a.must_change_password);
+            if must_change_password && !first_login_page(req.path()) {
+                return Err(PageError::ChangePassword);
+            }
             let (user, session_hash) = match signed_in {
-                Some(Auth { caller, token_hash }) => {
+                Some(Auth {
+                    caller, token_hash, ..
+                }) => {
                     let mut conn = core.db.conn().await.map_err(crate::ApiError::from)?;
                     frt_store::identities::touch_session(&mut conn, &token_hash)
                         .await
@@ -178,6 +201,7 @@ impl FromRequest for Page {
                 user,
                 menu: console.menu,
                 session_hash,
+                must_change_password,
             })
         })
     }
