@@ -7,7 +7,9 @@
 #   services/ctl/bench/run.sh            # from the repository root; seeds on first use
 #
 # Variables: BENCH_DB (default frt_bench), FILINGS (1000000), AUDIT_ROWS (10000000),
-# DURATION (20s per run), OUT (target/bench). The database is the local cluster's (the same
+# DURATION (20s per run), OUT (target/bench), PARTS (which runs: "queue decisions submissions
+# pages", all by default; "pages" is the portal's /filings and /filings/{id} in a browser
+# session). The database is the local cluster's (the same
 # one `frtctl up` provisions); the run leaves its figures in $OUT/results.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -16,6 +18,8 @@ FILINGS=${FILINGS:-1000000}
 AUDIT_ROWS=${AUDIT_ROWS:-10000000}
 DURATION=${DURATION:-20s}
 OUT=${OUT:-target/bench}
+PARTS=${PARTS:-queue decisions submissions pages}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 BENCH=services/ctl/bench
 mkdir -p "$OUT"
 
@@ -71,7 +75,7 @@ prepare() {
 prepare
 read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
 Q="$OUT/reviewers.txt"
-for c in 4 8; do
+part queue && for c in 4 8; do
   run "queue, first page"                $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50"
   run "queue, first page, filtered"      $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&risk=low&late=false&kind=initial&assignee=unassigned"
   run "queue, 10,000 deep"               $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
@@ -93,12 +97,18 @@ ceiling() {
     | awk '/^latency average/ {lat=$4} /^tps/ {printf "{\"tps\": %.0f, \"latency_avg_ms\": %.1f}\n", $3, lat}' | tee -a "$results"
   psql "$DATABASE_URL" -qc "DROP TABLE bench_drafts"
 }
-for c in 8 16; do
+part decisions && for c in 8 16; do
   prepare; run "decisions (record)" $c post.lua http://127.0.0.1:8082 "$OUT/decide.txt" 2 "/api/v1/filings/%s/record"
 done
-for c in 8 32; do
+part submissions && for c in 8 32; do
   prepare; run "submissions" $c post.lua http://127.0.0.1:8081 "$OUT/submit.txt" 2 "/api/v1/filings/%s/submit"
   runuser -u postgres -- psql -p "$PGPORT" -qc CHECKPOINT 2>/dev/null || true
   ceiling $c
+done
+# The portal's pages a processor opens most: its filings, and one filing with its time limits
+# explained, server-rendered for a browser session.
+part pages && for c in 4 8; do
+  run "portal page /filings"            $c pages.lua http://127.0.0.1:8081 "$OUT/pages.txt" 2 "/filings"
+  run "portal page /filings/{id}"       $c pages.lua http://127.0.0.1:8081 "$OUT/pages.txt" 2 "/filings/%s"
 done
 echo "figures in $results"

@@ -1,7 +1,8 @@
 //! `frtctl bench-prepare`: the inputs of the load benchmark (`services/ctl/bench/run.sh`) on a
 //! database loaded by `seed-national`: sessions for the owners of seeded drafts (one
 //! submission each), for the seeded reviewers (the queue and decisions), the filings each
-//! reviewer may decide, and a cursor deep into a province's queue. Files are plain lines the
+//! reviewer may decide, a cursor deep into a province's queue, and browser sessions of
+//! processors' admins with one of their filings (the portal's pages). Files are plain lines the
 //! wrk scripts read; tokens are fresh sessions, valid for a day.
 
 use anyhow::Context;
@@ -25,8 +26,9 @@ pub async fn prepare(
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let expires = Utc::now() + Duration::days(1);
 
-    // Sessions for `rows` (user, anything) pairs; returns "<token> <anything>" lines.
-    let sessions = |rows: Vec<(Uuid, String)>| {
+    // Sessions for `rows` (user, anything) pairs, API sessions or browser sessions (idle
+    // `idle` seconds); returns "<token> <anything>" lines.
+    let sessions_idle = |rows: Vec<(Uuid, String)>, idle: Option<i32>| {
         let client = &client;
         async move {
             let mut hashes = Vec::with_capacity(rows.len());
@@ -40,14 +42,15 @@ pub async fn prepare(
             }
             client
                 .execute(
-                    "INSERT INTO sessions (token_hash, user_id, expires_at) \
-                     SELECT h, u, $3 FROM unnest($1::bytea[], $2::uuid[]) AS t(h, u)",
-                    &[&hashes, &users, &expires],
+                    "INSERT INTO sessions (token_hash, user_id, expires_at, idle_seconds) \
+                     SELECT h, u, $3, $4 FROM unnest($1::bytea[], $2::uuid[]) AS t(h, u)",
+                    &[&hashes, &users, &expires, &idle],
                 )
                 .await?;
             Ok::<_, anyhow::Error>(lines)
         }
     };
+    let sessions = |rows: Vec<(Uuid, String)>| sessions_idle(rows, None);
 
     let drafts: Vec<(Uuid, String)> = client
         .query(
@@ -146,10 +149,31 @@ pub async fn prepare(
         }
     }
     std::fs::write(out.join("deep.txt"), &deep)?;
+
+    // The portal's pages: browser sessions of organisations' admins, each with one of the
+    // organisation's filings that a reviewer has seen.
+    let admins: Vec<(Uuid, String)> = client
+        .query(
+            "SELECT u.id, f.id::text FROM (SELECT DISTINCT ON (organisation_id) organisation_id, id \
+               FROM filings WHERE status IN ('submitted', 'returned', 'recorded') \
+               ORDER BY organisation_id, md5(id::text) LIMIT 2000) f \
+             JOIN users u ON u.organisation_id = f.organisation_id AND u.role = 'org_admin' \
+             ORDER BY md5(f.id::text)",
+            &[],
+        )
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let n_pages = admins.len();
+    std::fs::write(
+        out.join("pages.txt"),
+        sessions_idle(admins, Some(1800)).await?,
+    )?;
     drop(client);
     let _ = driver.await;
     println!(
-        "wrote {}: {n_drafts} submissions, {} reviewers, {n_decide} decisions{}",
+        "wrote {}: {n_drafts} submissions, {} reviewers, {n_decide} decisions, {n_pages} processors' browser sessions{}",
         out.display(),
         reviewers.len(),
         if deep.is_empty() {
