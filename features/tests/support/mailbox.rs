@@ -1,5 +1,6 @@
 //! The mail a scenario reads: in-process, what arrived at the scenario's own SMTP server; on
-//! a deployment, what its mail catcher (mailpit) holds, through mailpit's HTTP API.
+//! a deployment, what its mail catcher (mailpit) holds, through mailpit's HTTP API, or what
+//! arrived at the run's own SMTP server the deployment relays to (`FRT_TARGET_SMTP_LISTEN`).
 
 use frt_testkit::smtp::Received;
 use frt_testkit::SmtpSink;
@@ -8,12 +9,30 @@ use std::time::Duration;
 
 pub enum Mailbox {
     Sink(SmtpSink),
-    Mailpit { base: String, http: reqwest::Client },
+    Mailpit {
+        base: String,
+        http: reqwest::Client,
+    },
+    /// The run's own SMTP server, which a deployment relays to; shared by the run's scenarios
+    /// (each reads only its own addresses).
+    Relay(SmtpSink),
 }
+
+/// The run's SMTP server for a deployment's mail, started on first use.
+static RELAY: tokio::sync::OnceCell<SmtpSink> = tokio::sync::OnceCell::const_new();
 
 impl Mailbox {
     pub fn sink(sink: SmtpSink) -> Self {
         Self::Sink(sink)
+    }
+
+    /// The run's SMTP server on `address`, for a deployment that relays there.
+    pub async fn relay(address: &str) -> Self {
+        let sink = RELAY
+            .get_or_init(|| SmtpSink::start_on(address))
+            .await
+            .clone();
+        Self::Relay(sink)
     }
 
     pub fn mailpit(base: String) -> Self {
@@ -27,14 +46,16 @@ impl Mailbox {
     pub fn smtp(&self) -> &SmtpSink {
         match self {
             Self::Sink(s) => s,
-            Self::Mailpit { .. } => panic!("only an @in-process scenario controls the relay"),
+            Self::Mailpit { .. } | Self::Relay(_) => {
+                panic!("only an @in-process scenario controls the relay")
+            }
         }
     }
 
     /// Whether the platform's own worker sends the outbox (a deployment), rather than the
     /// scenario (in-process).
     pub fn sent_by_the_deployment(&self) -> bool {
-        matches!(self, Self::Mailpit { .. })
+        matches!(self, Self::Mailpit { .. } | Self::Relay(_))
     }
 
     /// Every message to `to`, oldest first; on a deployment, waiting up to `within` for at
@@ -46,6 +67,20 @@ impl Mailbox {
                 .into_iter()
                 .filter(|m| m.to.iter().any(|t| t == to))
                 .collect(),
+            Self::Relay(sink) => {
+                let started = std::time::Instant::now();
+                loop {
+                    let got: Vec<Received> = sink
+                        .received()
+                        .into_iter()
+                        .filter(|m| m.to.iter().any(|t| t == to))
+                        .collect();
+                    if got.len() >= at_least || started.elapsed() > within {
+                        return got;
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
             Self::Mailpit { base, http } => {
                 let started = std::time::Instant::now();
                 loop {

@@ -226,7 +226,11 @@ impl FrtWorld {
                     Client::new(d.portal.clone(), d.casework.clone()).with_qa_token(&d.qa_token),
                 );
                 self.qa_token = d.qa_token.clone();
-                self.mailbox = d.mailpit.clone().map(mailbox::Mailbox::mailpit);
+                self.mailbox = match (&d.mailpit, &d.smtp_listen) {
+                    (Some(base), _) => Some(mailbox::Mailbox::mailpit(base.clone())),
+                    (None, Some(address)) => Some(mailbox::Mailbox::relay(address).await),
+                    (None, None) => None,
+                };
             }
         }
     }
@@ -256,7 +260,7 @@ impl FrtWorld {
                 self.start(&[]).await;
                 assert!(
                     self.mailbox.is_some(),
-                    "reading mail from a deployment needs FRT_TARGET_MAILPIT"
+                    "reading mail from a deployment needs FRT_TARGET_MAILPIT or FRT_TARGET_SMTP_LISTEN"
                 );
             }
         }

@@ -184,6 +184,7 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         casework,
         qa_token: "demo-qa-token-2026".into(),
         mailpit: None,
+        smtp_listen: None,
         exchange: Some(exchange),
     }));
     let outcome = crate::run("smoke", false, |tags| tags.iter().any(|t| t == "smoke")).await;

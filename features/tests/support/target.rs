@@ -5,6 +5,10 @@
 //! - `FRT_TARGET_QA_TOKEN`: the deployment's QA token (the test-support API);
 //! - `FRT_TARGET_MAILPIT` (optional): the mail catcher's HTTP address, for scenarios that read
 //!   mail (`@needs-mail`);
+//! - `FRT_TARGET_SMTP_LISTEN` (optional, instead of mailpit): an address such as
+//!   `127.0.0.1:2525` where the run itself receives the deployment's mail over SMTP (start the
+//!   deployment with `FRT__MAIL__TRANSPORT=smtp`, `FRT__MAIL__SMTP_HOST`/`_PORT` there and
+//!   `FRT__MAIL__SMTP_TLS=none`);
 //! - `FRT_TARGET_EXCHANGE` (optional): the exchange service's base URL, for scenarios of
 //!   agencies' systems (`@needs-exchange`);
 //!
@@ -21,6 +25,8 @@ pub struct Deployment {
     pub casework: String,
     pub qa_token: String,
     pub mailpit: Option<String>,
+    /// Where the run receives the deployment's mail itself (`FRT_TARGET_SMTP_LISTEN`).
+    pub smtp_listen: Option<String>,
     pub exchange: Option<String>,
 }
 
@@ -45,6 +51,7 @@ impl Target {
                     "FRT_TARGET_QA_TOKEN is needed with a target (frtctl up --demo prints it)",
                 )?,
                 mailpit: var("FRT_TARGET_MAILPIT").map(|m| m.trim_end_matches('/').to_owned()),
+                smtp_listen: var("FRT_TARGET_SMTP_LISTEN").map(|a| a.trim().to_owned()),
                 exchange: var("FRT_TARGET_EXCHANGE").map(|m| m.trim_end_matches('/').to_owned()),
             })),
             _ => Err("set both FRT_TARGET_PORTAL and FRT_TARGET_CASEWORK, or neither".into()),
@@ -58,7 +65,7 @@ impl Target {
             Self::Deployment(d) => {
                 let has = |t: &str| tags.iter().any(|x| x == t);
                 !has("in-process")
-                    && (d.mailpit.is_some() || !has("needs-mail"))
+                    && (d.mailpit.is_some() || d.smtp_listen.is_some() || !has("needs-mail"))
                     && (d.exchange.is_some() || !has("needs-exchange"))
             }
         }

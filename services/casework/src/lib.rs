@@ -13,6 +13,7 @@ pub mod imports;
 pub mod inspections;
 pub mod notifications;
 pub mod openapi;
+mod pages;
 pub mod queue;
 pub mod registry;
 pub mod review;

@@ -18,7 +18,7 @@ pub fn build(core: Core) -> anyhow::Result<Application> {
         ZONE,
         routes,
         crate::openapi::ApiDoc::openapi(),
-        None,
+        Some(crate::pages::PAGES),
     )
 }
 

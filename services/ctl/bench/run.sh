@@ -7,7 +7,7 @@
 #   services/ctl/bench/run.sh            # from the repository root; seeds on first use
 #
 # Variables: BENCH_DB (default frt_bench), FILINGS (1000000), AUDIT_ROWS (10000000),
-# DURATION (20s per run), OUT (target/bench), PARTS (which runs: "queue decisions submissions
+# DURATION (20s per run), OUT (target/bench), FRT_ENV (local), PARTS (which runs: "queue decisions submissions
 # pages", all by default; "pages" is the portal's /filings and /filings/{id} in a browser
 # session). The database is the local cluster's (the same
 # one `frtctl up` provisions); the run leaves its figures in $OUT/results.txt.
@@ -50,12 +50,14 @@ if [ "$(psql "$DATABASE_URL" -tAc 'SELECT count(*) FROM filings')" -lt "$FILINGS
 fi
 
 # The services as deployed: one process each, two HTTP workers, their own pools.
-export FRT__HTTP__WORKERS=2 FRT__DATABASE__POOL_SIZE=12 FRT__LOG__LEVEL=warn
+export FRT_ENV=${FRT_ENV:-local} FRT__HTTP__WORKERS=2 FRT__DATABASE__POOL_SIZE=12 FRT__LOG__LEVEL=warn
 "$BIN/portal" > "$OUT/portal.log" 2>&1 & PORTAL=$!
 "$BIN/casework" > "$OUT/casework.log" 2>&1 & CASEWORK=$!
 trap 'kill $PORTAL $CASEWORK 2>/dev/null || true' EXIT
 for port in 8081 8082; do
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null || {
+    echo "the service on $port did not start; see $OUT/portal.log and $OUT/casework.log" >&2; exit 1; }
 done
 
 results="$OUT/results.txt"

@@ -26,6 +26,8 @@ const PACKAGES: [&str; 3] = ["chromium", "chromium-driver", "fonts-noto-cjk"];
 const AXE: &str = include_str!("../assets/axe.min.js");
 
 static DRIVER: OnceCell<Result<String, String>> = OnceCell::const_new();
+/// The pipe whose closing, when the process ends, stops chromedriver.
+static LIFELINE: std::sync::Mutex<Option<tokio::process::ChildStdin>> = std::sync::Mutex::new(None);
 
 /// Installs the browser packages when missing (as root), or says what to install.
 fn ensure_installed() -> Result<(), String> {
@@ -69,17 +71,27 @@ fn ensure_installed() -> Result<(), String> {
 }
 
 /// Starts chromedriver on a port it picks itself and reads the port from its first lines.
+/// It is held by a shell that waits on a pipe from this process: when the test run ends, in
+/// whatever way, the pipe closes and the shell stops chromedriver, so no driver outlives it.
 async fn start_driver() -> Result<String, String> {
     tokio::task::spawn_blocking(ensure_installed)
         .await
         .map_err(|e| e.to_string())??;
-    let mut child = tokio::process::Command::new(CHROMEDRIVER)
-        .arg("--port=0")
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{CHROMEDRIVER} --port=0 & driver=$!; read -r _; kill $driver"
+        ))
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(false)
         .spawn()
         .map_err(|e| format!("cannot start chromedriver: {e}"))?;
+    let lifeline = child
+        .stdin
+        .take()
+        .ok_or("chromedriver's shell has no stdin")?;
     let stdout = child.stdout.take().ok_or("chromedriver has no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     let port = tokio::time::timeout(Duration::from_secs(20), async {
@@ -94,7 +106,12 @@ async fn start_driver() -> Result<String, String> {
     .ok()
     .flatten()
     .ok_or("chromedriver did not say its port")?;
-    // Keep reading its output so it never blocks on a full pipe; it ends with the test run.
+    // The lifeline stays open as long as this process runs (whichever test's runtime started
+    // the driver ends first).
+    *LIFELINE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(lifeline);
+    // Keep reading its output so it never blocks on a full pipe.
     tokio::spawn(async move {
         while let Ok(Some(_)) = lines.next_line().await {}
         let _ = child.wait().await;

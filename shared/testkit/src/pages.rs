@@ -123,17 +123,18 @@ impl Visitor {
         self.seen(r).await
     }
 
-    /// Logs in through the login page; panics unless it leads on.
+    /// Logs in through the portal's login page; panics unless it leads on.
     pub async fn log_in(&self, email: &str, password: &str) {
+        self.log_in_to(email, password, "/filings").await;
+    }
+
+    /// Logs in through the login page, on to `next`; panics unless it leads on.
+    pub async fn log_in_to(&self, email: &str, password: &str, next: &str) {
         self.get("/login").await;
         let r = self
             .post(
                 "/login",
-                &[
-                    ("email", email),
-                    ("password", password),
-                    ("next", "/filings"),
-                ],
+                &[("email", email), ("password", password), ("next", next)],
             )
             .await;
         assert_eq!(r.status, 303, "login: {}", r.body);

@@ -82,9 +82,14 @@ pub struct SmtpSink {
 impl SmtpSink {
     /// Listens on a random local port.
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        Self::start_on("127.0.0.1:0").await
+    }
+
+    /// Listens on `address` (e.g. `127.0.0.1:2525`, for a deployment told to relay there).
+    pub async fn start_on(address: &str) -> Self {
+        let listener = TcpListener::bind(address)
             .await
-            .expect("bind SMTP sink");
+            .unwrap_or_else(|e| panic!("cannot listen for SMTP on {address}: {e}"));
         let port = listener.local_addr().expect("addr").port();
         let sink = Self {
             port,

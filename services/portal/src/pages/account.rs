@@ -1,135 +1,17 @@
-//! `/login`, `/logout`, `/register`: processors' accounts in the browser. A login opens a
-//! browser session (the zone's HttpOnly cookie, ended after `console.idle_minutes` idle and
-//! `console.absolute_minutes` in all) and gives the browser a new CSRF token.
+//! `/register` and `/register/confirm/{token}`: a processor registers its organisation and
+//! confirms the admin's address from the mailed link (`/login`, `/logout` and `/account` are
+//! the console's own, `frt_web::console::account`).
 
-use super::local_path;
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest};
 use askama::Template;
 use frt_cases::accounts::{self, NewOrganisationInput, Registration};
-use frt_cases::sessions;
-use frt_web::auth::{anonymous_actor, Zone};
+use frt_web::auth::anonymous_actor;
 use frt_web::client::throttle_source;
-use frt_web::console::{
-    render, render_with, see_other, Console, FieldErrors, Form, Page, PageError, PageResult,
-};
+use frt_web::console::account::Nothing;
+use frt_web::console::{render, render_with, FieldErrors, Form, Page, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage<'a> {
-    page: &'a Page,
-    email: String,
-    next: String,
-    errors: FieldErrors,
-    logged_out: bool,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct LoginQuery {
-    next: Option<String>,
-    bye: Option<String>,
-}
-
-#[get("/login")]
-pub async fn login_form(page: Page, q: web::Query<LoginQuery>) -> PageResult {
-    let q = q.into_inner();
-    render(&LoginPage {
-        page: &page,
-        email: String::new(),
-        next: local_path(q.next.as_deref().unwrap_or("/filings")).to_owned(),
-        errors: FieldErrors::default(),
-        logged_out: q.bye.is_some(),
-    })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-#[post("/login")]
-pub async fn login(
-    core: web::Data<Core>,
-    console: web::Data<Console>,
-    req: HttpRequest,
-    page: Page,
-    Form(f): Form<LoginForm>,
-) -> PageResult {
-    let source = throttle_source(&req);
-    let actor = anonymous_actor(&req, f.email.trim());
-    let zone = Zone::Portal.as_str();
-    let outcome = sessions::login(
-        &core,
-        zone,
-        &f.email,
-        f.password,
-        &source,
-        actor,
-        sessions::Kind::Browser,
-    )
-    .await;
-    match outcome {
-        Ok(session) => {
-            let mut res = see_other(local_path(&f.next));
-            let fresh_csrf = frt_access::token::issue().0;
-            res.add_cookie(&console.cookie(console.session_cookie(), session.token))
-                .map_err(|e| PageError::internal(&e.to_string()))?;
-            res.add_cookie(&console.cookie(console.csrf_cookie(), fresh_csrf))
-                .map_err(|e| PageError::internal(&e.to_string()))?;
-            Ok(res)
-        }
-        Err(sessions::LoginError::Refused) => render_with(
-            StatusCode::UNAUTHORIZED,
-            &LoginPage {
-                page: &page,
-                email: f.email,
-                next: local_path(&f.next).to_owned(),
-                errors: FieldErrors::general(page.t("login.refused")),
-                logged_out: false,
-            },
-        ),
-        Err(sessions::LoginError::Unconfirmed) => render_with(
-            StatusCode::FORBIDDEN,
-            &LoginPage {
-                page: &page,
-                email: f.email,
-                next: local_path(&f.next).to_owned(),
-                errors: FieldErrors::general(page.t("login.unconfirmed")),
-                logged_out: false,
-            },
-        ),
-        Err(e) => Err(e.into()),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Nothing {}
-
-/// Ends the browser session on the server and removes its cookie.
-#[post("/logout")]
-pub async fn logout(
-    core: web::Data<Core>,
-    console: web::Data<Console>,
-    page: Page,
-    Form(_): Form<Nothing>,
-) -> PageResult {
-    if let (Some(user), Some(hash)) = (&page.user, page.session_hash()) {
-        sessions::logout(&core, hash, user.principal.user_id, &user.actor)
-            .await
-            .map_err(frt_web::ApiError::from)?;
-    }
-    let mut res: HttpResponse = see_other("/login?bye=1");
-    res.add_removal_cookie(&console.removal(console.session_cookie()))
-        .map_err(|e| PageError::internal(&e.to_string()))?;
-    Ok(res)
-}
 
 /// What the registration form holds (kept when shown again).
 #[derive(Debug, Default, Deserialize)]

@@ -59,10 +59,8 @@ const MENU: &[MenuItem] = &[
 pub const PAGES: Pages = Pages { menu: MENU, routes };
 
 fn routes(cfg: &mut web::ServiceConfig) {
+    frt_web::console::account::routes(cfg);
     cfg.service(home::home)
-        .service(account::login_form)
-        .service(account::login)
-        .service(account::logout)
         .service(account::register_form)
         .service(account::register)
         .service(account::confirm_form)
@@ -87,31 +85,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(inspections::list)
         .service(inspections::answer)
         .service(inspections::material)
-        .service(password::account)
-        .service(password::change)
-        .service(password::logout_everywhere)
         .service(password::reset_form)
         .service(password::ask_reset)
         .service(password::new_password_form)
         .service(password::set_new_password);
-}
-
-/// `next` if it is a path of this site, else `/`.
-fn local_path(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_paths_of_this_site_are_followed() {
-        assert_eq!(super::local_path("/filings?x=1"), "/filings?x=1");
-        assert_eq!(super::local_path("//evil.example/"), "/");
-        assert_eq!(super::local_path("https://evil.example/"), "/");
-        assert_eq!(super::local_path("/\\evil.example"), "/");
-    }
 }

@@ -1,5 +1,5 @@
-//! `/account` (change the password, log out everywhere) and `/password-reset` (a forgotten
-//! password reset by a mailed link), over `frt_cases::passwords`.
+//! `/password-reset`: a processor's forgotten password reset by a mailed link, over
+//! `frt_cases::passwords`.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest};
@@ -7,96 +7,10 @@ use askama::Template;
 use frt_cases::passwords::{self, PasswordChangeError};
 use frt_web::auth::{anonymous_actor, Zone};
 use frt_web::client::throttle_source;
-use frt_web::console::{
-    render, render_with, see_other, Console, FieldErrors, Form, Page, PageError, PageResult,
-};
+use frt_web::console::account::password_errors;
+use frt_web::console::{render, render_with, FieldErrors, Form, Page, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage<'a> {
-    page: &'a Page,
-    errors: FieldErrors,
-    changed: bool,
-}
-
-#[get("/account")]
-pub async fn account(page: Page) -> PageResult {
-    page.caller()?;
-    render(&AccountPage {
-        page: &page,
-        errors: FieldErrors::default(),
-        changed: false,
-    })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ChangeForm {
-    #[serde(default)]
-    current_password: String,
-    #[serde(default)]
-    new_password: String,
-}
-
-/// The problems of a password form in the reader's language, or the error to show as a page.
-fn form_errors(page: &Page, e: PasswordChangeError) -> Result<FieldErrors, PageError> {
-    match e {
-        PasswordChangeError::WrongPassword => {
-            let mut errors = FieldErrors::default();
-            errors.add("current_password", page.t("password.wrong"));
-            Ok(errors)
-        }
-        PasswordChangeError::Invalid(_) => {
-            let mut errors = FieldErrors::default();
-            errors.add("new_password", page.t("password.policy"));
-            Ok(errors)
-        }
-        PasswordChangeError::LinkExpired => Ok(FieldErrors::general(page.t("password.expired"))),
-        other => Err(other.into()),
-    }
-}
-
-#[post("/account/password")]
-pub async fn change(core: web::Data<Core>, page: Page, Form(f): Form<ChangeForm>) -> PageResult {
-    let caller = page.caller()?;
-    let keep = page.session_hash().map(<[u8]>::to_vec);
-    match passwords::change(&core, caller, f.current_password, f.new_password, keep).await {
-        Ok(_) => render(&AccountPage {
-            page: &page,
-            errors: FieldErrors::default(),
-            changed: true,
-        }),
-        Err(e) => render_with(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &AccountPage {
-                errors: form_errors(&page, e)?,
-                page: &page,
-                changed: false,
-            },
-        ),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Nothing {}
-
-#[post("/account/logout-everywhere")]
-pub async fn logout_everywhere(
-    core: web::Data<Core>,
-    console: web::Data<Console>,
-    page: Page,
-    Form(_): Form<Nothing>,
-) -> PageResult {
-    let caller = page.caller()?;
-    passwords::logout_everywhere(&core, caller)
-        .await
-        .map_err(frt_web::ApiError::from)?;
-    let mut res = see_other("/login?bye=1");
-    res.add_removal_cookie(&console.removal(console.session_cookie()))
-        .map_err(|e| PageError::internal(&e.to_string()))?;
-    Ok(res)
-}
 
 #[derive(Template)]
 #[template(path = "password_reset.html")]
@@ -206,7 +120,7 @@ pub async fn set_new_password(
         Err(e) => render_with(
             StatusCode::UNPROCESSABLE_ENTITY,
             &NewPasswordPage {
-                errors: form_errors(&page, e)?,
+                errors: password_errors(&page, e)?,
                 page: &page,
                 token,
                 done: false,

@@ -10,6 +10,7 @@
 //! one. Handlers take a [`Page`] (who is signed in, the language, the token) and read forms
 //! with [`Form`], which refuses a POST without the token (403 page, nothing changed).
 
+pub mod account;
 pub mod assets;
 mod errors;
 pub mod filing_form;

@@ -1,0 +1,30 @@
+//! Casework's console: pages for regulator staff, server-rendered in Chinese first, calling the
+//! same use cases as the API with the same authorisation and scope.
+
+mod workbench;
+
+use actix_web::web;
+use frt_web::console::MenuItem;
+use frt_web::server::Pages;
+
+/// Casework's menu.
+const MENU: &[MenuItem] = &[
+    MenuItem {
+        href: "/",
+        label: "nav.workbench",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/account",
+        label: "nav.account",
+        signed_in: true,
+    },
+];
+
+/// Casework's pages.
+pub const PAGES: Pages = Pages { menu: MENU, routes };
+
+fn routes(cfg: &mut web::ServiceConfig) {
+    frt_web::console::account::routes(cfg);
+    cfg.service(workbench::workbench);
+}
