@@ -362,7 +362,7 @@ async fn retry_after(w: &mut FrtWorld) {
 }
 
 /// The email of a staff member the scenario made, as casework tells it.
-async fn staff_email(w: &mut FrtWorld, name: &str) -> String {
+pub(crate) async fn staff_email(w: &mut FrtWorld, name: &str) -> String {
     let token = w.staff[name].clone();
     let me = w
         .send(

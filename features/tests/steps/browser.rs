@@ -18,6 +18,12 @@ impl FrtWorld {
         format!("{}{path}", self.client().portal)
     }
 
+    async fn open_casework_page(&mut self, path: &str) {
+        let url = format!("{}{path}", self.client().casework);
+        self.browser().goto(&url).await.expect("page");
+        self.check_page().await;
+    }
+
     /// Checks the page the browser is on, once per address: axe, then the keyboard.
     async fn check_page(&mut self) {
         let b = self.browser();
@@ -712,4 +718,30 @@ async fn browser_session_ended(w: &mut FrtWorld) {
 async fn fill_in_email_of(w: &mut FrtWorld, field: String, name: String) {
     let email = w.processor(&name).email.clone();
     fill_in(w, field, email).await;
+}
+
+#[when(expr = "{string} signs in to casework through the login page")]
+async fn staff_sign_in(w: &mut FrtWorld, name: String) {
+    let email = crate::steps::accounts::staff_email(w, &name).await;
+    w.open_casework_page("/login").await;
+    fill_in(w, "email".into(), email).await;
+    fill_in(w, "password".into(), PASSWORD.into()).await;
+    press(w, "登录".into()).await;
+}
+
+#[when(expr = "they open the casework page {string}")]
+async fn open_casework(w: &mut FrtWorld, path: String) {
+    w.open_casework_page(&path).await;
+}
+
+#[when(expr = "they filter the workbench by the USCC of {string}")]
+async fn filter_by_uscc(w: &mut FrtWorld, name: String) {
+    let uscc = w.processor(&name).uscc.clone();
+    w.open_casework_page(&format!("/?processor={uscc}")).await;
+}
+
+#[when("they open the casework page of the filing")]
+async fn open_casework_filing(w: &mut FrtWorld) {
+    let id = w.filing_id();
+    w.open_casework_page(&format!("/filings/{id}")).await;
 }

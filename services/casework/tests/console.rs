@@ -159,3 +159,91 @@ async fn staff_whose_password_an_admin_set_change_it_before_the_workbench() {
     assert_eq!(changed.status, 200, "{}", changed.body);
     assert_eq!(v.get("/").await.status, 200);
 }
+
+/// Two reviewers open the same filing; the first records it, and the second one's decision
+/// shows that the first won instead of a raw conflict.
+#[tokio::test]
+async fn the_filing_page_explains_its_limits_and_a_decision_that_lost_the_race_shows_what_changed()
+{
+    let app = TestApp::spawn().await;
+    let (processor, _) = app.register_processor("决定测试有限公司", "310000").await;
+    let id = app
+        .complete_draft(
+            &processor,
+            "initial",
+            frt_cases::today_in_china() - chrono::Duration::days(3),
+            None,
+        )
+        .await;
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    let version = b["version"].as_i64().expect("version").to_string();
+
+    let first = Visitor::new(&app.casework);
+    first
+        .log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    let second = Visitor::new(&app.casework);
+    second
+        .log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    let work = first.get("/").await;
+    assert!(
+        work.body.contains(&format!("/filings/{id}")),
+        "{}",
+        work.body
+    );
+    let seen = first.get(&format!("/filings/{id}")).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    for part in [
+        "风险提示",
+        "为什么是这一天",
+        "备案内容",
+        "予以备案",
+        "退回补正",
+    ] {
+        assert!(seen.body.contains(part), "{part}: {}", seen.body);
+    }
+    second.get(&format!("/filings/{id}")).await;
+
+    // Reasons are needed to return it.
+    let empty = first
+        .post(
+            &format!("/filings/{id}/return"),
+            &[("version", &version), ("reasons", "  ")],
+        )
+        .await;
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    let done = first
+        .post(&format!("/filings/{id}/record"), &[("version", &version)])
+        .await;
+    assert_eq!(done.status, 303, "{}", done.body);
+    let after = first.get(done.location().expect("to the filing")).await;
+    assert!(after.body.contains("审查决定已作出"), "{}", after.body);
+    assert!(
+        !after.body.contains("予以备案</button>"),
+        "no decision is left to take"
+    );
+
+    let late = second
+        .post(
+            &format!("/filings/{id}/return"),
+            &[("version", &version), ("reasons", "材料不全")],
+        )
+        .await;
+    assert_eq!(late.status, 409, "{}", late.body);
+    assert!(late.body.contains("此备案已被他人处理"), "{}", late.body);
+    assert!(
+        late.body.contains("已备案"),
+        "the page shows what it is now: {}",
+        late.body
+    );
+    assert!(late.body.contains("材料不全"), "what was typed is kept");
+
+    // Another province's reviewer finds no such page.
+    let other = Visitor::new(&app.casework);
+    other
+        .log_in_to(&reviewer(&app, "440000").await, PASSWORD, "/")
+        .await;
+    assert_eq!(other.get(&format!("/filings/{id}")).await.status, 404);
+}

@@ -1,6 +1,7 @@
 //! Casework's console: pages for regulator staff, server-rendered in Chinese first, calling the
 //! same use cases as the API with the same authorisation and scope.
 
+mod filing;
 mod workbench;
 
 use actix_web::web;
@@ -26,5 +27,10 @@ pub const PAGES: Pages = Pages { menu: MENU, routes };
 
 fn routes(cfg: &mut web::ServiceConfig) {
     frt_web::console::account::routes(cfg);
-    cfg.service(workbench::workbench);
+    cfg.service(workbench::workbench)
+        .service(filing::show)
+        .service(filing::record)
+        .service(filing::return_for_correction)
+        .service(filing::refuse)
+        .service(filing::material);
 }

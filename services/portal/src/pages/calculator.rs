@@ -3,7 +3,7 @@
 
 use actix_web::{get, web};
 use askama::Template;
-use frt_domain::calendar::{DueDate, SkipReason};
+use frt_web::console::limits::Explained;
 use frt_web::console::{render, render_with, FieldErrors, Page, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
@@ -22,47 +22,6 @@ struct DueDatePage<'a> {
     working_days: String,
     errors: FieldErrors,
     result: Option<Explained>,
-}
-
-/// A due date as a page shows it.
-pub struct Explained {
-    pub due: String,
-    pub working_days: String,
-    pub skipped: Vec<(String, String)>,
-    pub provisional: bool,
-    pub versions: String,
-}
-
-impl Explained {
-    pub fn of(page: &Page, due: &DueDate, working_days: i64) -> Self {
-        Self {
-            due: format!(
-                "{}（{}）",
-                page.date(&due.due_date),
-                page.lang.weekday(due.due_date)
-            ),
-            working_days: working_days.to_string(),
-            skipped: due
-                .skipped
-                .iter()
-                .map(|s| {
-                    let why = match (&s.reason, &s.name) {
-                        (SkipReason::Holiday, Some(name)) => {
-                            format!("{}（{name}）", page.t("date.holiday"))
-                        }
-                        (SkipReason::Holiday, None) => page.t("date.holiday").to_owned(),
-                        (SkipReason::Weekend, _) => page.t("date.weekend").to_owned(),
-                    };
-                    (
-                        format!("{}（{}）", page.date(&s.date), page.lang.weekday(s.date)),
-                        why,
-                    )
-                })
-                .collect(),
-            provisional: due.provisional,
-            versions: due.calendar_versions.join(", "),
-        }
-    }
 }
 
 #[get("/due-date")]

@@ -1,13 +1,13 @@
 //! `/filings` and `/filings/{id}`: the organisation's filings with status and time limits, and
 //! one filing with every time limit explained, its history, reasons and materials.
 
-use super::calculator::Explained;
 use actix_web::{get, web};
 use askama::Template;
 use frt_cases::filings::history;
 use frt_cases::filings::reads::{self, FilingListItem, FilingListQuery};
-use frt_store::views::{DeadlineView, FilingDetail};
+use frt_store::views::FilingDetail;
 use frt_web::console::filing_form::{self, id_of};
+use frt_web::console::limits::{self, Limit};
 use frt_web::console::{render, Page, PageError, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
@@ -75,13 +75,6 @@ pub async fn list(core: web::Data<Core>, page: Page, q: web::Query<ListQuery>) -
     })
 }
 
-/// A time limit as the filing's page shows it.
-struct Limit {
-    label: &'static str,
-    view: DeadlineView,
-    why: Option<Explained>,
-}
-
 #[derive(Template)]
 #[template(path = "filing.html")]
 struct ShowPage<'a> {
@@ -118,24 +111,7 @@ pub async fn show(
     let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found())?;
     let f = reads::detail(&core, caller, id).await?;
     let history = history::timeline(&core, caller, id).await?;
-    let mut limits = Vec::new();
-    for (label, view) in [
-        ("filing.statutory", &f.statutory_deadline),
-        ("filing.review", &f.review_deadline),
-        ("filing.correction", &f.correction_deadline),
-    ] {
-        if let Some(v) = view {
-            let why = frt_cases::calendar::explain(&core, v.start_date, i64::from(v.working_days))
-                .await
-                .ok()
-                .map(|d| Explained::of(&page, &d, i64::from(v.working_days)));
-            limits.push(Limit {
-                label,
-                view: v.clone(),
-                why,
-            });
-        }
-    }
+    let limits = limits::of_filing(&core, &page, &f).await;
     let return_reasons = frt_cases::filings::notify::reason_lines(f.return_reasons.as_ref());
     let refusal_reasons = frt_cases::filings::notify::reason_lines(f.refusal_reasons.as_ref());
     let editable = matches!(f.status.as_str(), "draft" | "returned");

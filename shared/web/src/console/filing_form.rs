@@ -324,6 +324,61 @@ fn text_of(v: &Value) -> String {
     }
 }
 
+/// The section as stored, read only: each field's label and answer (a dash when unanswered),
+/// groups and rows nested as the form nests them.
+pub fn display(fields: &[Field], value: &Value, lang: Lang) -> String {
+    let mut out = String::from(r#"<dl class="answers">"#);
+    display_into(&mut out, fields, value, lang);
+    out.push_str("</dl>");
+    out
+}
+
+fn display_into(out: &mut String, fields: &[Field], value: &Value, lang: Lang) {
+    for f in fields {
+        let v = &value[f.name.as_str()];
+        let lab = label(lang, &f.name);
+        let answer = match &f.kind {
+            Kind::Text { .. } | Kind::Date | Kind::Integer => esc(&text_of(v)),
+            Kind::Bool => match v.as_bool() {
+                Some(true) => esc(lang.t("form.yes")),
+                Some(false) => esc(lang.t("form.no")),
+                None => String::new(),
+            },
+            Kind::Choice(_) => v
+                .as_str()
+                .map(|c| esc(&lang_label(lang, "choice", c)))
+                .unwrap_or_default(),
+            Kind::Choices(_) => strings(v)
+                .iter()
+                .map(|c| esc(&lang_label(lang, "choice", c)))
+                .collect::<Vec<_>>()
+                .join("、"),
+            Kind::Group(inner) => {
+                let mut nested = String::from(r#"<dl class="answers">"#);
+                display_into(&mut nested, inner, v, lang);
+                nested.push_str("</dl>");
+                nested
+            }
+            Kind::Rows(inner) => {
+                let rows = v.as_array().cloned().unwrap_or_default();
+                let mut nested = String::new();
+                for row in &rows {
+                    nested.push_str(r#"<dl class="answers row">"#);
+                    display_into(&mut nested, inner, row, lang);
+                    nested.push_str("</dl>");
+                }
+                nested
+            }
+        };
+        let answer = if answer.is_empty() {
+            "—".to_owned()
+        } else {
+            answer
+        };
+        let _ = write!(out, "<dt>{lab}</dt><dd>{answer}</dd>");
+    }
+}
+
 /// The section's inputs, holding `value` (the section as stored, or as typed), with each
 /// problem of `errors` beside its field.
 pub fn render(fields: &[Field], value: &Value, errors: &FieldErrors, lang: Lang) -> String {

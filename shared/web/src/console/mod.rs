@@ -15,6 +15,7 @@ pub mod assets;
 mod errors;
 pub mod filing_form;
 pub mod lang;
+pub mod limits;
 mod page;
 
 pub use errors::{error_page, PageError, PageResult};

@@ -1,0 +1,257 @@
+//! `/filings/{id}`: a filing as the reviewer reads it — the form by sections, the risk flags
+//! with their articles and severity, every time limit with why its date, materials, history —
+//! and the decisions the caller may take now (record; return or refuse with reasons), each
+//! sending the version the page showed. A decision that lost a race shows what changed.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use askama::Template;
+use frt_access::{Action, Resource};
+use frt_cases::filings::review::{self, Reason};
+use frt_cases::filings::{history, reads, FilingError};
+use frt_domain::filing::FilingAction;
+use frt_store::views::FilingDetail;
+use frt_web::console::limits::{self, Limit};
+use frt_web::console::{filing_form, render_with, see_other, FieldErrors, Form, Page, PageError};
+use frt_web::Core;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A risk flag as the page lists it.
+struct Flag {
+    article: String,
+    severity: String,
+    path: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "filing.html")]
+struct FilingPage<'a> {
+    page: &'a Page,
+    f: FilingDetail,
+    limits: Vec<Limit>,
+    history: Vec<history::HistoryEntry>,
+    /// (section, its answers as read-only HTML).
+    sections: Vec<(&'static str, String)>,
+    flags: Vec<Flag>,
+    return_reasons: Vec<frt_mail::templates::ReasonLine>,
+    refusal_reasons: Vec<frt_mail::templates::ReasonLine>,
+    /// Whether the caller may decide it now.
+    may_decide: bool,
+    errors: FieldErrors,
+    /// What the reviewer typed as reasons, kept when shown again.
+    reasons: String,
+    /// `record`, `return` or `refuse` after a decision, or `stale` when another came first.
+    notice: String,
+}
+
+fn parse_id(id: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(id).map_err(|_| PageError::not_found())
+}
+
+/// The page for `id`, with `errors`, `reasons` and `notice` as given.
+async fn page_of(
+    core: &Core,
+    page: &Page,
+    id: Uuid,
+    errors: FieldErrors,
+    reasons: String,
+    notice: &str,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let caller = page.caller()?;
+    let f = reads::detail(core, caller, id).await?;
+    let history = history::timeline(core, caller, id).await?;
+    let limits = limits::of_filing(core, page, &f).await;
+    let sections = filing_form::sections_for(&f.kind)
+        .into_iter()
+        .filter_map(|s| {
+            filing_form::section(s)
+                .map(|fields| (s, filing_form::display(&fields, &f.form[s], page.lang)))
+        })
+        .collect();
+    let flags = f
+        .risk
+        .as_ref()
+        .and_then(|r| r.flags.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|x| Flag {
+            article: x["article"].as_str().unwrap_or_default().to_owned(),
+            severity: x["severity"].as_str().unwrap_or_default().to_owned(),
+            path: x["path"].as_str().unwrap_or_default().to_owned(),
+            message: x["message"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect();
+    let may_decide = f.status == "submitted"
+        && caller.may(
+            core,
+            Resource::FILING,
+            Action::Review,
+            Some(&f.organisation.province_code),
+        );
+    let return_reasons = frt_cases::filings::notify::reason_lines(f.return_reasons.as_ref());
+    let refusal_reasons = frt_cases::filings::notify::reason_lines(f.refusal_reasons.as_ref());
+    render_with(
+        status,
+        &FilingPage {
+            page,
+            f,
+            limits,
+            history,
+            sections,
+            flags,
+            return_reasons,
+            refusal_reasons,
+            may_decide,
+            errors,
+            reasons,
+            notice: notice.to_owned(),
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    decided: String,
+}
+
+#[get("/filings/{id}")]
+pub async fn show(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+    q: web::Query<ShowQuery>,
+) -> Result<HttpResponse, PageError> {
+    let id = parse_id(&id)?;
+    let notice = match q.decided.as_str() {
+        n @ ("record" | "return" | "refuse") => n,
+        _ => "",
+    };
+    page_of(
+        &core,
+        &page,
+        id,
+        FieldErrors::default(),
+        String::new(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    version: i32,
+    #[serde(default)]
+    reasons: String,
+}
+
+/// A decision from the page: to the page again with what happened, what changed when another
+/// decision came first, or the reasons' problem beside them.
+async fn decide(
+    core: &Core,
+    page: &Page,
+    id: Uuid,
+    action: FilingAction,
+    f: DecisionForm,
+) -> Result<HttpResponse, PageError> {
+    let caller = page.caller()?;
+    let outcome = match action {
+        FilingAction::Record => review::record(core, caller, id, Some(f.version)).await,
+        _ => {
+            let reasons = f
+                .reasons
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| Reason {
+                    path: None,
+                    message: l.to_owned(),
+                })
+                .collect();
+            review::decide_with_reasons(core, caller, id, action, reasons, Some(f.version)).await
+        }
+    };
+    let name = match action {
+        FilingAction::Record => "record",
+        FilingAction::Return => "return",
+        _ => "refuse",
+    };
+    match outcome {
+        Ok(_) => Ok(see_other(&format!("/filings/{id}?decided={name}"))),
+        Err(FilingError::VersionConflict { .. } | FilingError::IllegalTransition(_)) => {
+            page_of(
+                core,
+                page,
+                id,
+                FieldErrors::default(),
+                f.reasons,
+                "stale",
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(FilingError::InvalidReasons(_)) => {
+            let mut errors = FieldErrors::default();
+            errors.add("reasons", page.t("review.reasons_needed"));
+            page_of(
+                core,
+                page,
+                id,
+                errors,
+                f.reasons,
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[post("/filings/{id}/record")]
+pub async fn record(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<HttpResponse, PageError> {
+    decide(&core, &page, parse_id(&id)?, FilingAction::Record, f).await
+}
+
+#[post("/filings/{id}/return")]
+pub async fn return_for_correction(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<HttpResponse, PageError> {
+    decide(&core, &page, parse_id(&id)?, FilingAction::Return, f).await
+}
+
+#[post("/filings/{id}/refuse")]
+pub async fn refuse(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+    Form(f): Form<DecisionForm>,
+) -> Result<HttpResponse, PageError> {
+    decide(&core, &page, parse_id(&id)?, FilingAction::Refuse, f).await
+}
+
+/// A material of the filing (the download is audited, as through the API).
+#[get("/filings/{id}/materials/{attachment_id}")]
+pub async fn material(
+    core: web::Data<Core>,
+    page: Page,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let caller = page.caller()?;
+    let (id, attachment) = path.into_inner();
+    let opened =
+        reads::open_attachment(&core, caller, parse_id(&id)?, parse_id(&attachment)?).await?;
+    Ok(frt_web::download::respond(opened))
+}
