@@ -25,6 +25,9 @@ Feature: Casework in a browser: the workbench and the filing page
     When they press "予以备案"
     Then the page says "审查决定已作出"
     And the page says "已备案"
+    When they follow the link "已办"
+    Then the page's title is "已办"
+    And the page says "准予备案"
     And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard
 
   Scenario: Two reviewers open the same filing; the second one's decision shows that the first won

@@ -224,6 +224,20 @@ async fn the_filing_page_explains_its_limits_and_a_decision_that_lost_the_race_s
         !after.body.contains("予以备案</button>"),
         "no decision is left to take"
     );
+    // 已办 lists it, newest first, with a link back; the other reviewer did nothing yet.
+    let mine = first.get("/done").await;
+    assert!(mine.body.contains("准予备案"), "{}", mine.body);
+    assert!(
+        mine.body.contains(&format!("/filings/{id}")),
+        "{}",
+        mine.body
+    );
+    assert!(second.get("/done").await.body.contains("还没有已办事项"));
+    assert_eq!(
+        first.get("/done?before=zzz").await.status,
+        400,
+        "a cursor not of this list"
+    );
 
     let late = second
         .post(

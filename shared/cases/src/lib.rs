@@ -12,6 +12,7 @@ pub mod complaints;
 pub mod context;
 pub mod cursor;
 pub mod disputes;
+pub mod done;
 pub mod download;
 pub mod entity;
 pub mod error;

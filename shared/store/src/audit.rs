@@ -211,6 +211,28 @@ pub struct Event {
     pub entity_id: String,
 }
 
+/// Up to `limit` rows of what `actor` did to entities of `entity_types`, but the actions of
+/// `skip` (what only reads), newest first, before the row `before` (by id).
+pub async fn by_actor(
+    conn: &mut AsyncPgConnection,
+    actor: Uuid,
+    entity_types: &[&str],
+    skip: &[&str],
+    before: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<Event>> {
+    audit_log::table
+        .filter(audit_log::actor_id.eq(actor))
+        .filter(audit_log::entity_type.eq_any(entity_types))
+        .filter(audit_log::action.ne_all(skip))
+        .filter(audit_log::id.lt(before.unwrap_or(i64::MAX)))
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(Event::as_select())
+        .load(conn)
+        .await
+}
+
 /// Up to `limit` rows about any of `entities` (entity type and ids), newest first, before the
 /// row `before` (by id).
 pub async fn events_of(

@@ -1,6 +1,7 @@
 //! Casework's console: pages for regulator staff, server-rendered in Chinese first, calling the
 //! same use cases as the API with the same authorisation and scope.
 
+mod done;
 mod filing;
 mod workbench;
 
@@ -16,6 +17,11 @@ const MENU: &[MenuItem] = &[
         signed_in: true,
     },
     MenuItem {
+        href: "/done",
+        label: "nav.done",
+        signed_in: true,
+    },
+    MenuItem {
         href: "/account",
         label: "nav.account",
         signed_in: true,
@@ -28,6 +34,7 @@ pub const PAGES: Pages = Pages { menu: MENU, routes };
 fn routes(cfg: &mut web::ServiceConfig) {
     frt_web::console::account::routes(cfg);
     cfg.service(workbench::workbench)
+        .service(done::done)
         .service(filing::show)
         .service(filing::record)
         .service(filing::return_for_correction)
