@@ -153,6 +153,38 @@ async fn main() {
     shoot(&b, "filing-section", &mut rows).await;
     b.close().await;
 
+    // Casework: a reviewer's workbench, the filing page, and 已办 after recording it.
+    let reviewer = "wang.shen@sh.cac.example";
+    frt_cases::testing::create_staff(
+        &app.core,
+        frt_cases::testing::NewStaff {
+            agency_kind: frt_access::AgencyKind::ProvincialCac,
+            agency_name: Some("上海市互联网信息办公室".into()),
+            province: Some("310000".into()),
+            role: frt_access::Role::Reviewer,
+            email: reviewer.into(),
+            display_name: "王审".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("a reviewer");
+    let b = Browser::open(true).await.expect("a browser");
+    let base = app.casework.clone();
+    b.goto(&format!("{base}/login")).await.expect("login");
+    shoot(&b, "casework-login", &mut rows).await;
+    fill(&b, &[("email", reviewer), ("password", PASSWORD)]).await;
+    b.press("登录").await.expect("log in");
+    shoot(&b, "workbench", &mut rows).await;
+    b.goto(&format!("{base}/filings/{submitted}"))
+        .await
+        .expect("filing");
+    shoot(&b, "casework-filing", &mut rows).await;
+    b.press("予以备案").await.expect("record");
+    b.goto(&format!("{base}/done")).await.expect("done");
+    shoot(&b, "done", &mut rows).await;
+    b.close().await;
+
     println!("| page | picture | HTML | CSS + JS | first load |");
     println!("|---|---|---|---|---|");
     for r in rows {
