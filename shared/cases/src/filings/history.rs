@@ -110,14 +110,15 @@ pub async fn diff(
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     pub action: String,
-    /// A user of the organisation by email, or "regulator" for staff.
+    /// For a processor: a user of the organisation by email, or "regulator" for staff. For
+    /// staff: whoever did it, as the audit trail names them.
     pub by: String,
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
 }
 
-/// What happened to a filing, oldest first, as its processor sees it: downloads left out,
-/// staff named only as "regulator".
+/// What happened to a filing, oldest first, downloads left out: as its processor sees it
+/// (staff named only as "regulator"), or as staff see it (everyone named).
 pub async fn timeline(
     core: &Core,
     caller: &Caller,
@@ -135,20 +136,26 @@ pub async fn timeline(
         None => Vec::new(),
     };
     let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
+    // Staff see who did it, as the audit trail names them; a processor sees its own users and
+    // "regulator" for staff.
+    let staff = caller.scope().is_staff();
     Ok(rows
         .into_iter()
         .filter(|r| r.action != "attachment.downloaded")
         .map(|r| HistoryEntry {
             at: r.at,
-            by: r
-                .actor_id
-                .and_then(|a| {
-                    colleagues
-                        .iter()
-                        .find(|(id, _)| *id == a)
-                        .map(|(_, e)| e.clone())
-                })
-                .unwrap_or_else(|| "regulator".into()),
+            by: if staff {
+                r.actor_label.clone()
+            } else {
+                r.actor_id
+                    .and_then(|a| {
+                        colleagues
+                            .iter()
+                            .find(|(id, _)| *id == a)
+                            .map(|(_, e)| e.clone())
+                    })
+                    .unwrap_or_else(|| "regulator".into())
+            },
             action: r.action,
             details: r.after,
         })
