@@ -9,14 +9,23 @@ use frt_testkit::TestApp;
 
 /// A reviewer of `province` with a known address; answers it.
 async fn reviewer(app: &TestApp, province: &str) -> String {
-    let email = format!("reviewer-{}@staff.example", uuid::Uuid::now_v7().simple());
+    staff(app, province, Role::Reviewer).await
+}
+
+/// Staff of `province`'s CAC office in `role`, with a known address; answers it.
+async fn staff(app: &TestApp, province: &str, role: Role) -> String {
+    let email = format!(
+        "{}-{}@staff.example",
+        role.as_str(),
+        uuid::Uuid::now_v7().simple()
+    );
     testing::create_staff(
         &app.core,
         NewStaff {
             agency_kind: AgencyKind::ProvincialCac,
             agency_name: None,
             province: Some(province.to_owned()),
-            role: Role::Reviewer,
+            role,
             email: email.clone(),
             display_name: "王审核".into(),
             password: PASSWORD.into(),
@@ -260,4 +269,64 @@ async fn the_filing_page_explains_its_limits_and_a_decision_that_lost_the_race_s
         .log_in_to(&reviewer(&app, "440000").await, PASSWORD, "/")
         .await;
     assert_eq!(other.get(&format!("/filings/{id}")).await.status, 404);
+}
+
+/// Where sign-off is required, the reviewer's decision waits on the page for a supervisor, who
+/// approves it there.
+#[tokio::test]
+async fn a_supervisor_signs_off_the_decision_a_reviewer_proposed() {
+    let app = TestApp::spawn_with(&[("FRT__FILING__SIGN_OFF_REQUIRED", "true")]).await;
+    let (processor, _) = app.register_processor("审批测试有限公司", "310000").await;
+    let id = app
+        .complete_draft(
+            &processor,
+            "initial",
+            frt_cases::today_in_china() - chrono::Duration::days(3),
+            None,
+        )
+        .await;
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    let version = b["version"].as_i64().expect("version").to_string();
+    let r = Visitor::new(&app.casework);
+    r.log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    r.get(&format!("/filings/{id}")).await;
+    let proposed = r
+        .post(&format!("/filings/{id}/record"), &[("version", &version)])
+        .await;
+    let shown = r.get(proposed.location().expect("to the filing")).await;
+    assert!(shown.body.contains("待审批人审批后生效"), "{}", shown.body);
+    assert!(shown.body.contains("等待审批人审批"), "{}", shown.body);
+    assert!(
+        !shown.body.contains("批准</button>"),
+        "a reviewer does not sign off"
+    );
+
+    let sup = Visitor::new(&app.casework);
+    sup.log_in_to(
+        &staff(&app, "310000", Role::Supervisor).await,
+        PASSWORD,
+        "/",
+    )
+    .await;
+    let seen = sup.get(&format!("/filings/{id}")).await;
+    assert!(seen.body.contains("待审批的审查意见"), "{}", seen.body);
+    let now = seen
+        .body
+        .split(r#"name="version" value=""#)
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("the version on the page")
+        .to_owned();
+    let approved = sup
+        .post(
+            &format!("/filings/{id}/sign-off"),
+            &[("version", &now), ("outcome", "approve"), ("note", "同意")],
+        )
+        .await;
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    let done = sup.get(approved.location().expect("to the filing")).await;
+    assert!(done.body.contains("已备案"), "{}", done.body);
+    assert!(done.body.contains("filing-number"), "{}", done.body);
 }

@@ -39,6 +39,10 @@ struct FilingPage<'a> {
     refusal_reasons: Vec<frt_mail::templates::ReasonLine>,
     /// Whether the caller may decide it now.
     may_decide: bool,
+    /// A reviewer's decision waiting for a supervisor (its action, and its reasons).
+    proposal: Option<(String, Vec<frt_mail::templates::ReasonLine>)>,
+    /// Whether the caller may approve or send back that decision.
+    may_sign_off: bool,
     errors: FieldErrors,
     /// What the reviewer typed as reasons, kept when shown again.
     reasons: String,
@@ -84,13 +88,19 @@ async fn page_of(
             message: x["message"].as_str().unwrap_or_default().to_owned(),
         })
         .collect();
+    let province = f.organisation.province_code.clone();
+    let proposal = f.proposed_decision.as_ref().map(|p| {
+        (
+            p["action"].as_str().unwrap_or_default().to_owned(),
+            frt_cases::filings::notify::reason_lines(p.get("reasons").filter(|r| !r.is_null())),
+        )
+    });
     let may_decide = f.status == "submitted"
-        && caller.may(
-            core,
-            Resource::FILING,
-            Action::Review,
-            Some(&f.organisation.province_code),
-        );
+        && proposal.is_none()
+        && caller.may(core, Resource::FILING, Action::Review, Some(&province));
+    let may_sign_off = f.status == "submitted"
+        && proposal.is_some()
+        && caller.may(core, Resource::FILING, Action::SignOff, Some(&province));
     let return_reasons = frt_cases::filings::notify::reason_lines(f.return_reasons.as_ref());
     let refusal_reasons = frt_cases::filings::notify::reason_lines(f.refusal_reasons.as_ref());
     render_with(
@@ -105,6 +115,8 @@ async fn page_of(
             return_reasons,
             refusal_reasons,
             may_decide,
+            proposal,
+            may_sign_off,
             errors,
             reasons,
             notice: notice.to_owned(),
@@ -127,7 +139,7 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let id = parse_id(&id)?;
     let notice = match q.decided.as_str() {
-        n @ ("record" | "return" | "refuse") => n,
+        n @ ("record" | "return" | "refuse" | "proposed" | "signed_off" | "sent_back") => n,
         _ => "",
     };
     page_of(
@@ -181,6 +193,10 @@ async fn decide(
         _ => "refuse",
     };
     match outcome {
+        // Where sign-off is required the decision waits for a supervisor.
+        Ok(d) if d.proposed_decision.is_some() => {
+            Ok(see_other(&format!("/filings/{id}?decided=proposed")))
+        }
         Ok(_) => Ok(see_other(&format!("/filings/{id}?decided={name}"))),
         Err(FilingError::VersionConflict { .. } | FilingError::IllegalTransition(_)) => {
             page_of(
@@ -240,6 +256,53 @@ pub async fn refuse(
     Form(f): Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
     decide(&core, &page, parse_id(&id)?, FilingAction::Refuse, f).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOffForm {
+    version: i32,
+    /// `approve` or `send_back`.
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// A supervisor approves the decision a reviewer proposed (it takes effect) or sends it back.
+#[post("/filings/{id}/sign-off")]
+pub async fn sign_off(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+    Form(f): Form<SignOffForm>,
+) -> Result<HttpResponse, PageError> {
+    let id = parse_id(&id)?;
+    let caller = page.caller()?;
+    let approve = f.outcome == "approve";
+    let note = Some(f.note.trim().to_owned()).filter(|n| !n.is_empty());
+    match review::sign_off(&core, caller, id, approve, note, Some(f.version)).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/filings/{id}?decided={}",
+            if approve { "signed_off" } else { "sent_back" }
+        ))),
+        Err(
+            FilingError::VersionConflict { .. }
+            | FilingError::IllegalTransition(_)
+            | FilingError::NoProposal,
+        ) => {
+            page_of(
+                &core,
+                &page,
+                id,
+                FieldErrors::default(),
+                String::new(),
+                "stale",
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A material of the filing (the download is audited, as through the API).

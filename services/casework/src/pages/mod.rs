@@ -39,5 +39,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(filing::record)
         .service(filing::return_for_correction)
         .service(filing::refuse)
+        .service(filing::sign_off)
         .service(filing::material);
 }
