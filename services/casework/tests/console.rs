@@ -330,3 +330,67 @@ async fn a_supervisor_signs_off_the_decision_a_reviewer_proposed() {
     assert!(done.body.contains("已备案"), "{}", done.body);
     assert!(done.body.contains("filing-number"), "{}", done.body);
 }
+
+/// A filing returned and resubmitted shows the reviewer what changed between the versions.
+#[tokio::test]
+async fn a_resubmitted_filing_shows_what_changed_since_the_version_returned() {
+    let app = TestApp::spawn().await;
+    let (processor, _) = app.register_processor("补正测试有限公司", "310000").await;
+    let id = app
+        .complete_draft(
+            &processor,
+            "initial",
+            frt_cases::today_in_china() - chrono::Duration::days(3),
+            None,
+        )
+        .await;
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    let token = app.reviewer("310000").await;
+    let (s, b) = app
+        .call(
+            reqwest::Method::POST,
+            &format!("{}/api/v1/filings/{id}/return", app.casework),
+            Some(&token),
+            Some(serde_json::json!({ "reasons": [{ "message": "联系人有误" }] })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let url = format!("{}/api/v1/filings/{id}", app.portal);
+    let (_, f) = app
+        .call(reqwest::Method::GET, &url, Some(&processor), None)
+        .await;
+    let mut form = f["form"].clone();
+    form["basic"]["contact_person"] = serde_json::json!("赵六");
+    let (s, b) = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("{url}/form"),
+            Some(&processor),
+            Some(serde_json::json!({ "version": f["version"], "form": form })),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+
+    let v = Visitor::new(&app.casework);
+    v.log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    let page = v.get(&format!("/filings/{id}")).await;
+    assert!(
+        page.body.contains("第2版与第1版相比的变化"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("form.basic.contact_person"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("赵六"), "{}", page.body);
+    assert!(
+        page.body.contains("联系人有误"),
+        "the reasons it was returned with"
+    );
+}

@@ -17,6 +17,42 @@ use frt_web::Core;
 use serde::Deserialize;
 use uuid::Uuid;
 
+/// A change between the last two submitted versions, as the page lists it.
+struct Change {
+    /// Where, in the reader's words (section · field, or the kind of material).
+    label: String,
+    path: String,
+    before: String,
+    after: String,
+}
+
+/// A value of the form as text ("—" when absent).
+fn shown(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `form.storage.people_stored` or `attachments.commitment_letter[0]` in the reader's words.
+fn change_label(page: &Page, path: &str) -> String {
+    let field = |s: &str| s.split('[').next().unwrap_or(s).to_owned();
+    match path.split_once('.') {
+        Some(("attachments", rest)) => page.label("choice", &field(rest)),
+        Some(("form", rest)) => {
+            let section = rest.split('.').next().unwrap_or(rest);
+            let last = rest.rsplit('.').next().unwrap_or(rest);
+            format!(
+                "{} · {}",
+                page.label("filing_form", &field(section)),
+                page.label("filing_form", &field(last))
+            )
+        }
+        _ => path.to_owned(),
+    }
+}
+
 /// A risk flag as the page lists it.
 struct Flag {
     article: String,
@@ -39,6 +75,8 @@ struct FilingPage<'a> {
     refusal_reasons: Vec<frt_mail::templates::ReasonLine>,
     /// Whether the caller may decide it now.
     may_decide: bool,
+    /// What changed since the version before the last submission: (from, to, changes).
+    diff: Option<(i32, i32, Vec<Change>)>,
     /// A reviewer's decision waiting for a supervisor (its action, and its reasons).
     proposal: Option<(String, Vec<frt_mail::templates::ReasonLine>)>,
     /// Whether the caller may approve or send back that decision.
@@ -68,6 +106,24 @@ async fn page_of(
     let f = reads::detail(core, caller, id).await?;
     let history = history::timeline(core, caller, id).await?;
     let limits = limits::of_filing(core, page, &f).await;
+    let diff = match history::diff(core, caller, id, &history::DiffQuery::default()).await {
+        Ok(d) => Some((
+            d.from,
+            d.to,
+            d.changes
+                .iter()
+                .map(|c| Change {
+                    label: change_label(page, &c.path),
+                    path: c.path.clone(),
+                    before: shown(&c.before),
+                    after: shown(&c.after),
+                })
+                .collect(),
+        )),
+        // A single version has nothing to compare with.
+        Err(FilingError::InvalidRange | FilingError::NoSuchVersion { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
     let sections = filing_form::sections_for(&f.kind)
         .into_iter()
         .filter_map(|s| {
@@ -115,6 +171,7 @@ async fn page_of(
             return_reasons,
             refusal_reasons,
             may_decide,
+            diff,
             proposal,
             may_sign_off,
             errors,
