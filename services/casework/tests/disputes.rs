@@ -239,3 +239,100 @@ async fn staff_added_by_an_admin_change_the_password_at_first_login() {
     let (s, b) = app.call(Method::GET, &queue, Some(token), None).await;
     assert_eq!(s, 200, "{b}");
 }
+
+/// What a hostile or careless client sends to the dispute endpoints gets a 4xx with a code,
+/// and changes nothing.
+#[tokio::test]
+async fn the_dispute_endpoints_refuse_bad_input_with_a_problem() {
+    let app = TestApp::spawn().await;
+    let (holder, _) = app.register_processor("边界测试公司", "310000").await;
+    let uscc = uscc_of(&app, &holder).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/registrations", app.portal),
+            None,
+            Some(claim(&uscc, "edge@claim.example")),
+        )
+        .await;
+    assert_eq!(s, 202);
+    let reviewer = app.reviewer("310000").await;
+    let elsewhere = app.reviewer("440000").await;
+    let base = format!("{}/api/v1/registration-disputes", app.casework);
+    let (_, page) = app.call(Method::GET, &base, Some(&reviewer), None).await;
+    let id = page["items"][0]["id"].as_str().expect("id").to_owned();
+    for (query, code_) in [
+        ("?after=not-a-cursor", "request.invalid_cursor"),
+        ("?status=maybe", "dispute.invalid"),
+    ] {
+        let (s, b) = app
+            .call(
+                Method::GET,
+                &format!("{base}{query}"),
+                Some(&reviewer),
+                None,
+            )
+            .await;
+        assert!((400..500).contains(&s), "{query}: {s} {b}");
+        assert_eq!(code(&b), code_, "{query}: {b}");
+    }
+    // Extreme page sizes are held to the allowed range.
+    let (s, b) = app
+        .call(
+            Method::GET,
+            &format!("{base}?limit=1000000000"),
+            Some(&reviewer),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert!(b["items"].as_array().is_some_and(|i| i.len() <= 200), "{b}");
+    let decision = format!("{base}/{id}/decision");
+    let bad_bodies = [
+        json!({ "outcome": "upheld", "note": "含\u{0}空字符" }),
+        json!({ "outcome": "maybe", "note": "说明" }),
+        json!({ "outcome": "upheld", "note": "长".repeat(2001) }),
+        json!({ "outcome": "upheld" }),
+    ];
+    for body in bad_bodies {
+        let (s, b) = app
+            .call(Method::POST, &decision, Some(&reviewer), Some(body.clone()))
+            .await;
+        assert!((400..500).contains(&s), "{body}: {s} {b}");
+        assert!(!code(&b).is_empty(), "{b}");
+    }
+    // Another province's reviewer cannot decide it, and an unknown id is a 404.
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &decision,
+            Some(&elsewhere),
+            Some(json!({ "outcome": "upheld", "note": "越权" })),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = app
+        .call(
+            Method::POST,
+            &format!("{base}/{}/decision", uuid::Uuid::now_v7()),
+            Some(&reviewer),
+            Some(json!({ "outcome": "upheld", "note": "不存在" })),
+        )
+        .await;
+    assert_eq!(s, 404);
+    // Nothing was decided by any of it.
+    let (_, d) = app
+        .call(Method::GET, &format!("{base}/{id}"), Some(&reviewer), None)
+        .await;
+    assert_eq!(d["status"], "open", "{d}");
+    // A confirmation token longer than any link's is refused, not looked up.
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/registrations/confirm", app.portal),
+            None,
+            Some(json!({ "token": "x".repeat(300) })),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (422, "registration.invalid"), "{b}");
+}
