@@ -7,6 +7,24 @@ use frt_testkit::app::PASSWORD;
 use frt_testkit::pages::Visitor;
 use frt_testkit::TestApp;
 
+/// A processor of 310000 named `name` with an initial filing submitted: the admin's token,
+/// the filing's id and its version.
+async fn submitted(app: &TestApp, name: &str) -> (String, String, String) {
+    let (processor, _) = app.register_processor(name, "310000").await;
+    let id = app
+        .complete_draft(
+            &processor,
+            "initial",
+            frt_cases::today_in_china() - chrono::Duration::days(3),
+            None,
+        )
+        .await;
+    let (s, b) = app.submit(&processor, &id, None).await;
+    assert_eq!(s, 200, "{b}");
+    let version = b["version"].as_i64().expect("version").to_string();
+    (processor, id, version)
+}
+
 /// A reviewer of `province` with a known address; answers it.
 async fn reviewer(app: &TestApp, province: &str) -> String {
     staff(app, province, Role::Reviewer).await
@@ -148,25 +166,8 @@ async fn staff_whose_password_an_admin_set_change_it_before_the_workbench() {
     assert_eq!(s, 201, "{b}");
     let v = Visitor::new(&app.casework);
     v.log_in_to(&email, PASSWORD, "/").await;
-    let away = v.get("/").await;
-    assert_eq!((away.status, away.location()), (303, Some("/account")));
-    let account = v.get("/account").await;
-    assert!(
-        account.body.contains("您的密码是由他人设置的"),
-        "{}",
-        account.body
-    );
-    let changed = v
-        .post(
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "reviewer-own-2026"),
-            ],
-        )
+    v.change_a_password_set_by_someone_else("/", PASSWORD, "reviewer-own-2026")
         .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
-    assert_eq!(v.get("/").await.status, 200);
 }
 
 /// Two reviewers open the same filing; the first records it, and the second one's decision
@@ -175,18 +176,7 @@ async fn staff_whose_password_an_admin_set_change_it_before_the_workbench() {
 async fn the_filing_page_explains_its_limits_and_a_decision_that_lost_the_race_shows_what_changed()
 {
     let app = TestApp::spawn().await;
-    let (processor, _) = app.register_processor("决定测试有限公司", "310000").await;
-    let id = app
-        .complete_draft(
-            &processor,
-            "initial",
-            frt_cases::today_in_china() - chrono::Duration::days(3),
-            None,
-        )
-        .await;
-    let (s, b) = app.submit(&processor, &id, None).await;
-    assert_eq!(s, 200, "{b}");
-    let version = b["version"].as_i64().expect("version").to_string();
+    let (_, id, version) = submitted(&app, "决定测试有限公司").await;
 
     let first = Visitor::new(&app.casework);
     first
@@ -276,18 +266,7 @@ async fn the_filing_page_explains_its_limits_and_a_decision_that_lost_the_race_s
 #[tokio::test]
 async fn a_supervisor_signs_off_the_decision_a_reviewer_proposed() {
     let app = TestApp::spawn_with(&[("FRT__FILING__SIGN_OFF_REQUIRED", "true")]).await;
-    let (processor, _) = app.register_processor("审批测试有限公司", "310000").await;
-    let id = app
-        .complete_draft(
-            &processor,
-            "initial",
-            frt_cases::today_in_china() - chrono::Duration::days(3),
-            None,
-        )
-        .await;
-    let (s, b) = app.submit(&processor, &id, None).await;
-    assert_eq!(s, 200, "{b}");
-    let version = b["version"].as_i64().expect("version").to_string();
+    let (_, id, version) = submitted(&app, "审批测试有限公司").await;
     let r = Visitor::new(&app.casework);
     r.log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
         .await;
@@ -335,17 +314,7 @@ async fn a_supervisor_signs_off_the_decision_a_reviewer_proposed() {
 #[tokio::test]
 async fn a_resubmitted_filing_shows_what_changed_since_the_version_returned() {
     let app = TestApp::spawn().await;
-    let (processor, _) = app.register_processor("补正测试有限公司", "310000").await;
-    let id = app
-        .complete_draft(
-            &processor,
-            "initial",
-            frt_cases::today_in_china() - chrono::Duration::days(3),
-            None,
-        )
-        .await;
-    let (s, b) = app.submit(&processor, &id, None).await;
-    assert_eq!(s, 200, "{b}");
+    let (processor, id, _) = submitted(&app, "补正测试有限公司").await;
     let token = app.reviewer("310000").await;
     let (s, b) = app
         .call(

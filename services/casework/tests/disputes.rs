@@ -14,6 +14,19 @@ fn claim(uscc: &str, email: &str) -> Value {
     })
 }
 
+/// A registration claiming `uscc` for `email`, answered as every registration is.
+async fn claim_it(app: &TestApp, uscc: &str, email: &str) {
+    let (s, b) = app
+        .call(
+            Method::POST,
+            &format!("{}/api/v1/registrations", app.portal),
+            None,
+            Some(claim(uscc, email)),
+        )
+        .await;
+    assert_eq!(s, 202, "{b}");
+}
+
 /// The holder's USCC, as its admin sees it.
 async fn uscc_of(app: &TestApp, token: &str) -> String {
     let (_, org) = app
@@ -32,15 +45,7 @@ async fn reviewers_of_the_province_uphold_a_claim_and_the_organisation_passes_to
     let app = TestApp::spawn().await;
     let (squatter, org_id) = app.register_processor("抢注公司", "310000").await;
     let uscc = uscc_of(&app, &squatter).await;
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/registrations", app.portal),
-            None,
-            Some(claim(&uscc, "real@owner.example")),
-        )
-        .await;
-    assert_eq!(s, 202, "{b}");
+    claim_it(&app, &uscc, "real@owner.example").await;
 
     let reviewer = app.reviewer("310000").await;
     let elsewhere = app.reviewer("440000").await;
@@ -138,15 +143,7 @@ async fn a_dismissed_claim_leaves_the_holder_as_it_was() {
     let app = TestApp::spawn().await;
     let (holder, _) = app.register_processor("原持有公司", "310000").await;
     let uscc = uscc_of(&app, &holder).await;
-    let (s, _) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/registrations", app.portal),
-            None,
-            Some(claim(&uscc, "claimant@other.example")),
-        )
-        .await;
-    assert_eq!(s, 202);
+    claim_it(&app, &uscc, "claimant@other.example").await;
     let reviewer = app.reviewer("310000").await;
     let (_, page) = app
         .call(
@@ -247,15 +244,7 @@ async fn the_dispute_endpoints_refuse_bad_input_with_a_problem() {
     let app = TestApp::spawn().await;
     let (holder, _) = app.register_processor("边界测试公司", "310000").await;
     let uscc = uscc_of(&app, &holder).await;
-    let (s, _) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/registrations", app.portal),
-            None,
-            Some(claim(&uscc, "edge@claim.example")),
-        )
-        .await;
-    assert_eq!(s, 202);
+    claim_it(&app, &uscc, "edge@claim.example").await;
     let reviewer = app.reviewer("310000").await;
     let elsewhere = app.reviewer("440000").await;
     let base = format!("{}/api/v1/registration-disputes", app.casework);

@@ -258,24 +258,6 @@ async fn a_password_set_by_an_admin_is_changed_at_first_login() {
     assert_eq!(s, 201, "{b}");
     let v = frt_testkit::pages::Visitor::new(&app.portal);
     v.log_in(&email2, PASSWORD).await;
-    let away = v.get("/filings").await;
-    assert_eq!((away.status, away.location()), (303, Some("/account")));
-    let account = v.get("/account").await;
-    assert!(
-        account.body.contains("您的密码是由他人设置的"),
-        "{}",
-        account.body
-    );
-    let changed = v
-        .post(
-            "/account/password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "my-own-password-2026"),
-            ],
-        )
+    v.change_a_password_set_by_someone_else("/filings", PASSWORD, "my-own-password-2026")
         .await;
-    assert_eq!(changed.status, 200, "{}", changed.body);
-    assert!(changed.body.contains("密码已修改"), "{}", changed.body);
-    assert_eq!(v.get("/filings").await.status, 200);
 }

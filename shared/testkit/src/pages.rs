@@ -123,6 +123,33 @@ impl Visitor {
         self.seen(r).await
     }
 
+    /// Signed in with a password someone else set: `page` leads to `/account`, which says
+    /// why; the password changes there from `current` to `new`, and `page` opens after that.
+    pub async fn change_a_password_set_by_someone_else(
+        &self,
+        page: &str,
+        current: &str,
+        new: &str,
+    ) {
+        let away = self.get(page).await;
+        assert_eq!((away.status, away.location()), (303, Some("/account")));
+        let account = self.get("/account").await;
+        assert!(
+            account.body.contains("您的密码是由他人设置的"),
+            "{}",
+            account.body
+        );
+        let changed = self
+            .post(
+                "/account/password",
+                &[("current_password", current), ("new_password", new)],
+            )
+            .await;
+        assert_eq!(changed.status, 200, "{}", changed.body);
+        assert!(changed.body.contains("密码已修改"), "{}", changed.body);
+        assert_eq!(self.get(page).await.status, 200);
+    }
+
     /// Logs in through the portal's login page; panics unless it leads on.
     pub async fn log_in(&self, email: &str, password: &str) {
         self.log_in_to(email, password, "/filings").await;

@@ -285,34 +285,21 @@ async fn decide(
     }
 }
 
-#[post("/filings/{id}/record")]
-pub async fn record(
+/// `POST /filings/{id}/record`, `…/return` and `…/refuse`: the decision named in the path.
+#[post("/filings/{id}/{decision:record|return|refuse}")]
+pub async fn decision(
     core: web::Data<Core>,
     page: Page,
-    id: web::Path<String>,
+    path: web::Path<(String, String)>,
     Form(f): Form<DecisionForm>,
 ) -> Result<HttpResponse, PageError> {
-    decide(&core, &page, parse_id(&id)?, FilingAction::Record, f).await
-}
-
-#[post("/filings/{id}/return")]
-pub async fn return_for_correction(
-    core: web::Data<Core>,
-    page: Page,
-    id: web::Path<String>,
-    Form(f): Form<DecisionForm>,
-) -> Result<HttpResponse, PageError> {
-    decide(&core, &page, parse_id(&id)?, FilingAction::Return, f).await
-}
-
-#[post("/filings/{id}/refuse")]
-pub async fn refuse(
-    core: web::Data<Core>,
-    page: Page,
-    id: web::Path<String>,
-    Form(f): Form<DecisionForm>,
-) -> Result<HttpResponse, PageError> {
-    decide(&core, &page, parse_id(&id)?, FilingAction::Refuse, f).await
+    let (id, decision) = path.into_inner();
+    let action = match decision.as_str() {
+        "record" => FilingAction::Record,
+        "return" => FilingAction::Return,
+        _ => FilingAction::Refuse,
+    };
+    decide(&core, &page, parse_id(&id)?, action, f).await
 }
 
 #[derive(Debug, Deserialize)]

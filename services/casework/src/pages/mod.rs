@@ -36,9 +36,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(workbench::workbench)
         .service(done::done)
         .service(filing::show)
-        .service(filing::record)
-        .service(filing::return_for_correction)
-        .service(filing::refuse)
+        .service(filing::decision)
         .service(filing::sign_off)
         .service(filing::material);
 }
