@@ -745,3 +745,52 @@ async fn open_casework_filing(w: &mut FrtWorld) {
     let id = w.filing_id();
     w.open_casework_page(&format!("/filings/{id}")).await;
 }
+
+/// The first complaint filed in the scenario, as its receipt gave it.
+fn complaint_receipt(w: &FrtWorld, key: &str) -> String {
+    let c = w
+        .complaints
+        .first()
+        .expect("no complaint was filed in this scenario");
+    c[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no {key} in {c}"))
+        .to_owned()
+}
+
+#[when("they follow the link to the complaint")]
+async fn follow_complaint(w: &mut FrtWorld) {
+    let receipt = complaint_receipt(w, "receipt_number");
+    follow_link(w, receipt).await;
+}
+
+#[when("they open the casework page of the complaint")]
+async fn open_casework_complaint(w: &mut FrtWorld) {
+    let id = complaint_receipt(w, "id");
+    w.open_casework_page(&format!("/complaints/{id}")).await;
+}
+
+#[then(expr = "the field {string} holds text containing {string}")]
+async fn field_holds(w: &mut FrtWorld, field: String, text: String) {
+    let e = w
+        .browser()
+        .client
+        .find(frt_testkit::browser::Locator::Id(&field))
+        .await
+        .unwrap_or_else(|e| panic!("no field #{field}: {e}"));
+    let value = e.prop("value").await.ok().flatten().unwrap_or_default();
+    assert!(value.contains(&text), "#{field} holds {value:?}");
+}
+
+#[then(expr = "the page offers no button {string}")]
+async fn no_button(w: &mut FrtWorld, label: String) {
+    let found = w
+        .browser()
+        .client
+        .find_all(frt_testkit::browser::Locator::XPath(&format!(
+            "//main//button[normalize-space(.)='{label}']"
+        )))
+        .await
+        .expect("buttons");
+    assert!(found.is_empty(), "the page offers {label:?}");
+}

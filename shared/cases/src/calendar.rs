@@ -47,3 +47,17 @@ pub async fn explain(core: &Core, from: NaiveDate, n: i64) -> Result<DueDate, Du
         .add_working_days(from, n)
         .map_err(|e| DueDateError::OutOfRange(e.to_string()))
 }
+
+/// Working days from `today` to `due` on `calendar`: negative once `due` has passed (the
+/// "days left" every list and case page shows beside a time limit).
+pub fn working_days_left(
+    calendar: &frt_domain::calendar::Calendar,
+    today: NaiveDate,
+    due: NaiveDate,
+) -> i64 {
+    if due >= today {
+        calendar.working_days_between(today, due).days
+    } else {
+        -calendar.working_days_between(due, today).days
+    }
+}

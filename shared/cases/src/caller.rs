@@ -40,6 +40,37 @@ impl Caller {
         self.principal.scope()
     }
 
+    /// The caller's scope narrowed to `province` when one is given: a bad code is a bad
+    /// parameter, a province outside the caller's jurisdiction is denied (`resource` names
+    /// what was asked for).
+    pub fn scope_within<E>(
+        &self,
+        province: Option<&str>,
+        resource: &str,
+    ) -> Result<frt_store::scope::Scope, E>
+    where
+        E: From<crate::input::BadParameter> + From<Denied>,
+    {
+        let mut scope = self.scope();
+        if let Some(p) = province {
+            let p = frt_domain::region::ProvinceCode::parse(p).map_err(|e| {
+                crate::input::BadParameter::new("province", "invalid_province", e.to_string())
+            })?;
+            if !self.principal.covers(p.as_str()) {
+                return Err(Denied {
+                    action: "read",
+                    resource: resource.into(),
+                }
+                .into());
+            }
+            // Narrowing only: an agency outside the CAC keeps to what was handed to it.
+            if let Some(narrowed) = scope.within(p.as_str()) {
+                scope = narrowed;
+            }
+        }
+        Ok(scope)
+    }
+
     /// Whether the policy lets the caller do it (for choices, not refusals).
     pub fn may(
         &self,

@@ -38,6 +38,7 @@ pub mod step;
 pub mod sweep;
 pub mod testing;
 pub mod trail;
+pub mod workbench;
 
 pub use caller::Caller;
 pub use context::Core;

@@ -263,6 +263,8 @@ pub struct QueueQuery {
     pub open_only: bool,
     /// Only complaints the complainant rated so (回访), whatever their status.
     pub rating: Option<String>,
+    /// Part of the processor's name as given, or its USCC.
+    pub processor: Option<String>,
     /// Keyset: after (due date, id); complaints with no open time limit come last.
     pub after: Option<(Option<NaiveDate>, Uuid)>,
     pub limit: i64,
@@ -300,6 +302,18 @@ pub async fn queue(
         ));
     } else if q.open_only {
         query = query.filter(complaints::status.ne_all(vec!["closed", "transferred", "merged"]));
+    }
+    if let Some(p) = q
+        .processor
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        query = query.filter(
+            complaints::processor_name
+                .ilike(crate::filings::contains_pattern(p))
+                .or(complaints::processor_uscc.eq(p.to_uppercase())),
+        );
     }
     if let Some(a) = q.assignee {
         query = query.filter(complaints::assignee_id.eq(a));

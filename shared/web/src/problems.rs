@@ -370,6 +370,17 @@ impl From<frt_cases::inspections::InspectionError> for ApiError {
     }
 }
 
+impl From<frt_cases::workbench::WorkbenchError> for ApiError {
+    fn from(e: frt_cases::workbench::WorkbenchError) -> Self {
+        use frt_cases::workbench::WorkbenchError as W;
+        match e {
+            W::Filing(e) => e.into(),
+            W::Complaint(e) => e.into(),
+            W::Parameter(e) => e.into(),
+        }
+    }
+}
+
 impl From<frt_cases::complaints::ComplaintError> for ApiError {
     fn from(e: frt_cases::complaints::ComplaintError) -> Self {
         use frt_cases::complaints::ComplaintError as C;

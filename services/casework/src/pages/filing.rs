@@ -86,6 +86,8 @@ struct FilingPage<'a> {
     reasons: String,
     /// `record`, `return` or `refuse` after a decision, or `stale` when another came first.
     notice: String,
+    /// Whether the caller may read the filing's audit trail.
+    may_audit: bool,
 }
 
 fn parse_id(id: &str) -> Result<Uuid, PageError> {
@@ -157,6 +159,7 @@ async fn page_of(
     let may_sign_off = f.status == "submitted"
         && proposal.is_some()
         && caller.may(core, Resource::FILING, Action::SignOff, Some(&province));
+    let may_audit = caller.may(core, Resource::AUDIT, Action::Read, Some(&province));
     let return_reasons = frt_cases::filings::notify::reason_lines(f.return_reasons.as_ref());
     let refusal_reasons = frt_cases::filings::notify::reason_lines(f.refusal_reasons.as_ref());
     render_with(
@@ -177,6 +180,7 @@ async fn page_of(
             errors,
             reasons,
             notice: notice.to_owned(),
+            may_audit,
         },
     )
 }

@@ -1,6 +1,8 @@
 //! Casework's console: pages for regulator staff, server-rendered in Chinese first, calling the
 //! same use cases as the API with the same authorisation and scope.
 
+mod audit;
+mod complaints;
 mod done;
 mod filing;
 mod workbench;
@@ -14,6 +16,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/",
         label: "nav.workbench",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/complaints",
+        label: "nav.complaints",
         signed_in: true,
     },
     MenuItem {
@@ -38,5 +45,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(filing::show)
         .service(filing::decision)
         .service(filing::sign_off)
-        .service(filing::material);
+        .service(filing::material)
+        .service(complaints::queue)
+        .service(complaints::show)
+        .service(complaints::step)
+        .service(complaints::evidence)
+        .service(audit::trail_page);
 }

@@ -1,17 +1,21 @@
-//! `/`: the workbench (待办), what the member of staff can act on now, nearest time limit first,
-//! marked near within `console.warn_working_days` and overdue past it; filters and keyset
-//! pages as the review queue has them (`frt_cases::filings::queue`).
+//! `/`: the workbench (待办), every item of every case type the member of staff can act on
+//! now, nearest time limit first, marked near within `console.warn_working_days` and overdue
+//! past it; filters by case type, status, kind, province and processor, and keyset pages
+//! (`frt_cases::workbench`).
 
 use actix_web::{get, web};
 use askama::Template;
-use frt_cases::filings::queue::{self, QueueQuery, ReviewQueueItem};
+use frt_cases::workbench::{self as work, WorkItem, WorkbenchQuery};
+use frt_domain::complaint::ComplaintStatus;
 use frt_web::console::{render, Page, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
 
-/// The filters a person sets on the page (a subset of the queue's query, kept in the address).
+/// The filters a person sets on the page, kept in the address.
 #[derive(Debug, Default, Deserialize)]
 pub struct Filters {
+    #[serde(default)]
+    case_type: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -25,22 +29,23 @@ pub struct Filters {
 }
 
 impl Filters {
-    fn query(&self) -> QueueQuery {
+    fn query(&self) -> WorkbenchQuery {
         let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-        QueueQuery {
-            limit: Some(50),
-            after: some(&self.after),
-            province: some(&self.province),
+        WorkbenchQuery {
+            case_type: some(&self.case_type),
             status: some(&self.status),
             kind: some(&self.kind),
+            province: some(&self.province),
             processor: some(&self.processor),
-            ..QueueQuery::default()
+            after: some(&self.after),
+            limit: 50,
         }
     }
 
     /// The address of the next page: these filters, continued after `next`.
     fn next_href(&self, next: &str) -> String {
         let pairs: Vec<(&str, &str)> = [
+            ("case_type", self.case_type.as_str()),
             ("status", self.status.as_str()),
             ("kind", self.kind.as_str()),
             ("processor", self.processor.as_str()),
@@ -59,7 +64,7 @@ impl Filters {
 
 /// A row as the page shows it: how near its time limit is.
 struct Row {
-    item: ReviewQueueItem,
+    item: WorkItem,
     /// `due-over` (overdue), `due-near` (within the warning days) or empty.
     mark: &'static str,
 }
@@ -72,25 +77,32 @@ struct WorkbenchPage<'a> {
     rows: Vec<Row>,
     next: Option<String>,
     national: bool,
+    /// (status, its message key) for the status filter: filings' then complaints'.
+    statuses: Vec<(&'static str, String)>,
 }
 
 #[get("/")]
 pub async fn workbench(core: web::Data<Core>, page: Page, f: web::Query<Filters>) -> PageResult {
     let caller = page.caller()?;
     let f = f.into_inner();
-    let found = queue::review_queue(&core, caller, &f.query()).await?;
-    let warn = core.settings.console.warn_working_days;
+    let found = work::list(&core, caller, &f.query()).await?;
     let rows = found
         .items
         .into_iter()
-        .map(|item| {
-            let mark = match item.review_working_days_left {
-                Some(n) if n < 0 => "due-over",
-                Some(n) if n <= warn => "due-near",
-                _ => "",
-            };
-            Row { item, mark }
+        .map(|item| Row {
+            mark: frt_web::console::limits::mark(&core, item.working_days_left),
+            item,
         })
+        .collect();
+    let statuses = work::FILING_STATUSES
+        .iter()
+        .map(|s| (*s, page.label("state", s)))
+        .chain(
+            ComplaintStatus::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| (s.as_str(), page.label("complaint_state", s.as_str()))),
+        )
         .collect();
     let next = found.next.map(|n| f.next_href(&n));
     render(&WorkbenchPage {
@@ -99,5 +111,6 @@ pub async fn workbench(core: web::Data<Core>, page: Page, f: web::Query<Filters>
         f,
         rows,
         next,
+        statuses,
     })
 }

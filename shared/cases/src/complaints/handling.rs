@@ -43,6 +43,8 @@ pub struct ComplaintQueueItem {
     /// The nearest time limit not yet met.
     #[schema(value_type = Option<String>, format = Date)]
     pub due_date: Option<NaiveDate>,
+    /// Working days left until `due_date`, counted from today; negative when overdue.
+    pub working_days_left: Option<i64>,
     pub received_at: DateTime<Utc>,
 }
 
@@ -72,6 +74,13 @@ pub struct ComplaintQueueQuery {
     /// those rated `dissatisfied`.
     #[param(pattern = "^(satisfied|basically_satisfied|dissatisfied)$")]
     pub rating: Option<String>,
+    /// National staff: narrow to one province (GB/T 2260, e.g. 310000).
+    #[param(pattern = "^[0-9]{2}0000$")]
+    pub province: Option<String>,
+    /// Part of the processor's name as the complainant gave it, or its USCC (at most 200
+    /// characters).
+    #[param(max_length = 200)]
+    pub processor: Option<String>,
     /// The `next` of the previous page.
     #[param(pattern = "^([dtunx][0-9a-f-]{0,32}(\\.[dtunx][0-9a-f-]{0,32}){0,5})?$")]
     pub after: Option<String>,
@@ -87,8 +96,14 @@ pub async fn queue(
     q: &ComplaintQueueQuery,
 ) -> Result<ComplaintQueuePage, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
-    let scope = caller.scope();
+    let scope = caller
+        .scope_within::<ComplaintError>(q.province.as_deref(), "complaints of that province")?;
     let limit = crate::input::limit(q.limit)?;
+    let processor = q
+        .processor
+        .as_deref()
+        .map(|p| text("processor", p, 200))
+        .transpose()?;
     let status = q
         .status
         .as_deref()
@@ -113,11 +128,15 @@ pub async fn queue(
             overdue_on: q.overdue.unwrap_or(false).then(today_in_china),
             open_only: !q.all.unwrap_or(false),
             rating,
+            processor,
             after,
             limit,
         },
     )
     .await?;
+    let calendar = core.calendars.get(&mut conn).await?;
+    drop(conn);
+    let today = today_in_china();
     let next = crate::cursor::next(&rows, limit, |r| Some((r.due_date, r.complaint.id)));
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
@@ -135,6 +154,9 @@ pub async fn queue(
             anonymous: c.anonymous,
             assignee_id: c.assignee_id,
             due_date: r.due_date,
+            working_days_left: r
+                .due_date
+                .map(|due| crate::calendar::working_days_left(&calendar, today, due)),
             received_at: c.received_at,
         });
     }
@@ -566,6 +588,41 @@ pub async fn assign(
             .scope_boxed()
         })
         .await
+}
+
+/// Who may be assigned the complaint: the active complaint handlers and supervisors of its
+/// province, for a caller who may assign others there (none otherwise: a handler takes it).
+pub async fn assignees(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Vec<super::StaffRef>, ComplaintError> {
+    caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
+    let mut conn = core.db.conn().await?;
+    let c = store::get(&mut conn, id, &caller.scope())
+        .await?
+        .ok_or(ComplaintError::NotFound)?;
+    if !caller.may(
+        core,
+        Resource::COMPLAINT,
+        Action::Assign,
+        Some(&c.province_code),
+    ) {
+        return Ok(Vec::new());
+    }
+    let staff = identities::office_staff(
+        &mut conn,
+        &c.province_code,
+        &[Role::ComplaintHandler.as_str(), Role::Supervisor.as_str()],
+    )
+    .await?;
+    Ok(staff
+        .into_iter()
+        .map(|u| super::StaffRef {
+            user_id: u.id,
+            name: u.display_name,
+        })
+        .collect())
 }
 
 /// Starts the investigation (办理中), optionally with an inspection of the processor opened

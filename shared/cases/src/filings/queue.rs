@@ -12,7 +12,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use frt_access::{Action, Resource};
 use frt_domain::calendar::Calendar;
 use frt_domain::filing::{FilingKind, FilingStatus};
-use frt_domain::region::ProvinceCode;
 use frt_domain::risk::RiskLevel;
 use frt_sheets::export::Cell;
 use frt_store::filings::{self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort};
@@ -93,13 +92,9 @@ pub struct ReviewQueueItem {
 impl ReviewQueueItem {
     /// A queue row with the working days left on its review clock (negative when overdue).
     fn from_row(r: QueueRow, calendar: &Calendar, today: NaiveDate) -> Self {
-        let review_working_days_left = r.review_due_date.map(|due| {
-            if due >= today {
-                calendar.working_days_between(today, due).days
-            } else {
-                -calendar.working_days_between(due, today).days
-            }
-        });
+        let review_working_days_left = r
+            .review_due_date
+            .map(|due| crate::calendar::working_days_left(calendar, today, due));
         Self {
             review_due_date: r.review_due_date,
             review_working_days_left,
@@ -237,23 +232,7 @@ pub fn page_of(
 
 /// The queue's scope: the caller's jurisdiction, narrowed to `province` when given.
 pub fn scope_of(caller: &Caller, q: &QueueQuery) -> Result<Scope, FilingError> {
-    let mut scope = caller.scope();
-    if let Some(p) = q.province.as_deref() {
-        let p = ProvinceCode::parse(p)
-            .map_err(|e| BadParameter::new("province", "invalid_province", e.to_string()))?;
-        if !caller.principal.covers(p.as_str()) {
-            return Err(crate::Denied {
-                action: "review",
-                resource: "filings of that province".into(),
-            }
-            .into());
-        }
-        // Narrowing only: an agency outside the CAC keeps to what was handed to it.
-        if let Some(narrowed) = scope.within(p.as_str()) {
-            scope = narrowed;
-        }
-    }
-    Ok(scope)
+    caller.scope_within(q.province.as_deref(), "filings of that province")
 }
 
 /// The cursor after `r` in the order `sort`.
@@ -277,6 +256,16 @@ pub fn next_cursor(sort: QueueSort, r: &QueueRow) -> Option<QueueCursor> {
             id: r.id,
         }),
     }
+}
+
+/// The queue's cursor after `item` in its default order (the review clock): where a reader
+/// that took the page up to `item` goes on (the workbench, which takes part of a page).
+pub fn review_due_cursor(item: &ReviewQueueItem) -> String {
+    crate::cursor::encode(&QueueCursor::ReviewDue {
+        review_due: filings::review_key(item.review_due_date),
+        due_date: item.due_date,
+        id: item.id,
+    })
 }
 
 /// Filings waiting for review (or for the processor) in the caller's jurisdiction.

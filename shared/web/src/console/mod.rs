@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod chart;
 mod errors;
 pub mod filing_form;
 pub mod lang;
