@@ -183,6 +183,45 @@ async fn main() {
     b.press("予以备案").await.expect("record");
     b.goto(&format!("{base}/done")).await.expect("done");
     shoot(&b, "done", &mut rows).await;
+    b.goto(&format!("{base}/audit/filing/{submitted}"))
+        .await
+        .expect("audit");
+    shoot(&b, "audit", &mut rows).await;
+    b.close().await;
+
+    // A supervisor: the workbench across case types, the complaint queue and a complaint,
+    // and the month's statistics.
+    let supervisor = "zhao.du@sh.cac.example";
+    frt_cases::testing::create_staff(
+        &app.core,
+        frt_cases::testing::NewStaff {
+            agency_kind: frt_access::AgencyKind::ProvincialCac,
+            agency_name: Some("上海市互联网信息办公室".into()),
+            province: Some("310000".into()),
+            role: frt_access::Role::Supervisor,
+            email: supervisor.into(),
+            display_name: "赵督".into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("a supervisor");
+    let b = Browser::open(true).await.expect("a browser");
+    b.goto(&format!("{base}/login")).await.expect("login");
+    fill(&b, &[("email", supervisor), ("password", PASSWORD)]).await;
+    b.press("登录").await.expect("log in");
+    shoot(&b, "workbench-all", &mut rows).await;
+    b.goto(&format!("{base}/complaints"))
+        .await
+        .expect("complaints");
+    shoot(&b, "complaints", &mut rows).await;
+    b.click("table a").await.expect("a complaint");
+    b.press("受理").await.expect("accept");
+    shoot(&b, "complaint", &mut rows).await;
+    b.goto(&format!("{base}/statistics"))
+        .await
+        .expect("statistics");
+    shoot(&b, "statistics", &mut rows).await;
     b.close().await;
 
     println!("| page | picture | HTML | CSS + JS | first load |");

@@ -794,3 +794,98 @@ async fn no_button(w: &mut FrtWorld, label: String) {
         .expect("buttons");
     assert!(found.is_empty(), "the page offers {label:?}");
 }
+
+#[then(regex = r#"^the page shows the charts (.+)$"#)]
+async fn shows_charts(w: &mut FrtWorld, list: String) {
+    let captions = w
+        .browser()
+        .client
+        .find_all(frt_testkit::browser::Locator::Css("figure.chart"))
+        .await
+        .expect("charts");
+    let mut shown = Vec::new();
+    for figure in captions {
+        let title = match figure
+            .find(frt_testkit::browser::Locator::Css(
+                "svg[role='img'] > title",
+            ))
+            .await
+        {
+            Ok(t) => t.html(true).await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        let bars = figure
+            .find_all(frt_testkit::browser::Locator::Css("svg rect.bar"))
+            .await
+            .map(|b| b.len())
+            .unwrap_or(0);
+        shown.push((title, bars));
+    }
+    for wanted in list.split('"').skip(1).step_by(2) {
+        let found = shown.iter().find(|(t, _)| t.starts_with(wanted));
+        let (_, bars) = found.unwrap_or_else(|| panic!("no chart {wanted:?} in {shown:?}"));
+        assert!(*bars > 0, "the chart {wanted:?} has no bars");
+    }
+}
+
+/// A cell as text: numbers compared as numbers, an empty cell as the page's "—".
+fn same_cell(page: &str, book: &frt_sheets::Value) -> bool {
+    match book {
+        frt_sheets::Value::Empty => page == "—",
+        frt_sheets::Value::Number(n) => page.parse::<f64>().is_ok_and(|p| (p - n).abs() < 1e-9),
+        other => other.text().as_deref() == Some(page),
+    }
+}
+
+#[then(expr = "the numbers on the page are those of the statistics workbook {string} exports")]
+async fn numbers_match_export(w: &mut FrtWorld, name: String) {
+    use frt_testkit::browser::Locator;
+    let b = w.browser();
+    let month = b
+        .client
+        .find(Locator::Id("month"))
+        .await
+        .expect("the month field")
+        .prop("value")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let mut page_rows = Vec::new();
+    for tr in b
+        .client
+        .find_all(Locator::Css("#statistics tbody tr"))
+        .await
+        .expect("rows")
+    {
+        let mut cells = Vec::new();
+        for c in tr.find_all(Locator::Css("th, td")).await.expect("cells") {
+            cells.push(c.text().await.unwrap_or_default().trim().to_owned());
+        }
+        page_rows.push(cells);
+    }
+    assert!(!page_rows.is_empty(), "the page shows no numbers");
+    crate::steps::imports::download(
+        w,
+        &name,
+        &format!("/api/v1/exports/statistics.xlsx?month={month}"),
+    )
+    .await;
+    let table = crate::steps::imports::sheet_of(w, None);
+    assert_eq!(table.rows.len(), page_rows.len(), "rows: {page_rows:?}");
+    for (page, book) in page_rows.iter().zip(&table.rows) {
+        assert_eq!(page.len(), table.header.len(), "{page:?}");
+        for (i, header) in table.header.iter().enumerate() {
+            let cell = book
+                .cells
+                .get(i)
+                .cloned()
+                .unwrap_or(frt_sheets::Value::Empty);
+            assert!(
+                same_cell(&page[i], &cell),
+                "{header}: the page says {:?}, the workbook {cell:?}",
+                page[i]
+            );
+        }
+    }
+}

@@ -13,7 +13,7 @@ use std::io::{Cursor, Read, Write};
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Downloads `path` as `name`, keeping the bytes.
-async fn download(w: &mut FrtWorld, name: &str, path: &str) {
+pub(crate) async fn download(w: &mut FrtWorld, name: &str, path: &str) {
     let (service, token) = w.actor(name);
     let r = w
         .client()
@@ -33,7 +33,7 @@ async fn download(w: &mut FrtWorld, name: &str, path: &str) {
     });
 }
 
-fn sheet_of(w: &FrtWorld, name: Option<&str>) -> Table {
+pub(crate) fn sheet_of(w: &FrtWorld, name: Option<&str>) -> Table {
     let bytes = w.workbook.as_deref().expect("a workbook was downloaded");
     read(bytes, &Limits::default(), name).expect("the workbook reads")
 }

@@ -296,16 +296,81 @@ pub fn median(mut days: Vec<i64>) -> Option<f64> {
     })
 }
 
+/// One province's statistics for a month: the row of `statistics.xlsx` and of the
+/// statistics page's charts, so both show the same numbers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProvinceStatistics {
+    pub province_code: String,
+    pub province: String,
+    /// Filings first submitted in the month, and by kind.
+    pub submitted: i64,
+    pub initial: i64,
+    pub change: i64,
+    pub deregistration: i64,
+    /// Of those, by status now.
+    pub waiting: i64,
+    pub returned: i64,
+    pub filed: i64,
+    pub refused: i64,
+    /// Submitted after the statutory time limit, and their share (to three places).
+    pub late: i64,
+    pub late_rate: Option<f64>,
+    /// Filings decided in the month, and the median working days from submission.
+    pub decided: i64,
+    pub median_days: Option<f64>,
+    /// Complaints received in the month, and by outcome.
+    pub complaints: i64,
+    pub not_accepted: i64,
+    pub transferred: i64,
+    pub merged: i64,
+    pub replied: i64,
+    pub open: i64,
+    /// Ratings given in the month (回访).
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+    pub dissatisfied: i64,
+}
+
+impl ProvinceStatistics {
+    /// The row of `statistics.xlsx`, in the order of `STATISTICS_HEADERS`.
+    pub fn cells(&self) -> Vec<Cell> {
+        vec![
+            Cell::from(self.province.as_str()),
+            Cell::from(self.submitted),
+            Cell::from(self.initial),
+            Cell::from(self.change),
+            Cell::from(self.deregistration),
+            Cell::from(self.waiting),
+            Cell::from(self.returned),
+            Cell::from(self.filed),
+            Cell::from(self.refused),
+            Cell::from(self.late),
+            self.late_rate.map_or(Cell::Empty, Cell::Number),
+            Cell::from(self.decided),
+            self.median_days.map_or(Cell::Empty, Cell::Number),
+            Cell::from(self.complaints),
+            Cell::from(self.not_accepted),
+            Cell::from(self.transferred),
+            Cell::from(self.merged),
+            Cell::from(self.replied),
+            Cell::from(self.open),
+            Cell::from(self.satisfied),
+            Cell::from(self.basically_satisfied),
+            Cell::from(self.dissatisfied),
+        ]
+    }
+}
+
 /// Monthly statistics per province of the reader's jurisdiction (narrowed to `province`):
 /// filings first submitted in the month by kind and status, lateness, filings decided in the
 /// month with the median working days from submission to decision, and complaints received
-/// in the month by outcome; with a chart sheet.
-pub async fn statistics(
+/// in the month by outcome.
+pub async fn monthly(
     core: &Core,
     reader: &Reader,
     month: &str,
     province: Option<&str>,
-) -> Result<Exported, ExportError> {
+) -> Result<Vec<ProvinceStatistics>, ExportError> {
     use std::collections::BTreeMap;
     let (from, to) = month_bounds(month)
         .ok_or_else(|| ExportError::Invalid(format!("month must be YYYY-MM, not {month:?}")))?;
@@ -361,66 +426,74 @@ pub async fn statistics(
             .entry(code.clone())
             .or_insert_with(|| code.clone());
     }
-    let rows: Vec<Vec<Cell>> = provinces
-        .iter()
+    Ok(provinces
+        .into_iter()
         .map(|(code, name)| {
-            let c = counts.iter().find(|c| &c.province_code == code);
-            let n = |f: fn(&store::FilingCounts) -> i64| Cell::from(c.map_or(0, f));
-            let submitted = c.map_or(0, |c| c.submitted);
-            let late = c.map_or(0, |c| c.late);
-            let statuses = by_status.get(code);
-            let k = |s: &[&str]| {
-                Cell::from(
-                    s.iter()
-                        .map(|s| statuses.and_then(|m| m.get(*s)).copied().unwrap_or(0))
-                        .sum::<i64>(),
-                )
+            let c = counts.iter().find(|c| c.province_code == code);
+            let n = |f: fn(&store::FilingCounts) -> i64| c.map_or(0, f);
+            let submitted = n(|c| c.submitted);
+            let late = n(|c| c.late);
+            let statuses = by_status.get(&code);
+            let k = |s: &[&str]| -> i64 {
+                s.iter()
+                    .map(|s| statuses.and_then(|m| m.get(*s)).copied().unwrap_or(0))
+                    .sum()
             };
-            let decided_here = days.get(code).cloned().unwrap_or_default();
+            let decided_here = days.get(&code).cloned().unwrap_or_default();
             let rated = |r: &str| {
-                Cell::from(
-                    by_rating
-                        .get(code)
-                        .and_then(|m| m.get(r))
-                        .copied()
-                        .unwrap_or(0),
-                )
+                by_rating
+                    .get(&code)
+                    .and_then(|m| m.get(r))
+                    .copied()
+                    .unwrap_or(0)
             };
-            vec![
-                Cell::from(name.as_str()),
-                n(|c| c.submitted),
-                n(|c| c.initial),
-                n(|c| c.change),
-                n(|c| c.deregistration),
-                n(|c| c.waiting),
-                n(|c| c.returned),
-                n(|c| c.filed),
-                n(|c| c.refused),
-                Cell::from(late),
-                if submitted > 0 {
-                    Cell::Number((late as f64 / submitted as f64 * 1000.0).round() / 1000.0)
-                } else {
-                    Cell::Empty
-                },
-                Cell::from(decided_here.len() as i64),
-                median(decided_here).map_or(Cell::Empty, Cell::Number),
-                Cell::from(statuses.map_or(0, |m| m.values().sum())),
-                k(&["not_accepted"]),
-                k(&["transferred"]),
-                k(&["merged"]),
-                k(&["reply_sent", "closed"]),
-                k(&[
+            ProvinceStatistics {
+                province: name,
+                submitted,
+                initial: n(|c| c.initial),
+                change: n(|c| c.change),
+                deregistration: n(|c| c.deregistration),
+                waiting: n(|c| c.waiting),
+                returned: n(|c| c.returned),
+                filed: n(|c| c.filed),
+                refused: n(|c| c.refused),
+                late,
+                late_rate: (submitted > 0)
+                    .then(|| (late as f64 / submitted as f64 * 1000.0).round() / 1000.0),
+                decided: decided_here.len() as i64,
+                median_days: median(decided_here),
+                complaints: statuses.map_or(0, |m| m.values().sum()),
+                not_accepted: k(&["not_accepted"]),
+                transferred: k(&["transferred"]),
+                merged: k(&["merged"]),
+                replied: k(&["reply_sent", "closed"]),
+                open: k(&[
                     "received",
                     "accepted",
                     "assigned",
                     "investigating",
                     "result_decided",
                 ]),
-                rated("satisfied"),
-                rated("basically_satisfied"),
-                rated("dissatisfied"),
-            ]
+                satisfied: rated("satisfied"),
+                basically_satisfied: rated("basically_satisfied"),
+                dissatisfied: rated("dissatisfied"),
+                province_code: code,
+            }
         })
+        .collect())
+}
+
+/// Monthly statistics as `statistics.xlsx` (`monthly`'s rows), with a chart sheet.
+pub async fn statistics(
+    core: &Core,
+    reader: &Reader,
+    month: &str,
+    province: Option<&str>,
+) -> Result<Exported, ExportError> {
+    let rows: Vec<Vec<Cell>> = monthly(core, reader, month, province)
+        .await?
+        .iter()
+        .map(ProvinceStatistics::cells)
         .collect();
     let mut exported = Exported::new(core)?;
     let path = exported.path.clone();
@@ -517,6 +590,18 @@ pub async fn statistics_for(
     let province = province_of(q.province.as_deref())?;
     let reader = Reader::staff(core, caller, Resource::ORGANISATION)?;
     statistics(core, &reader, &q.month, province.as_deref()).await
+}
+
+/// The month's statistics of the caller's jurisdiction as rows (the statistics page), with
+/// the same authorisation and numbers as `statistics_for`.
+pub async fn monthly_for(
+    core: &Core,
+    caller: &Caller,
+    q: &StatisticsQuery,
+) -> Result<Vec<ProvinceStatistics>, ExportError> {
+    let province = province_of(q.province.as_deref())?;
+    let reader = Reader::staff(core, caller, Resource::ORGANISATION)?;
+    monthly(core, &reader, &q.month, province.as_deref()).await
 }
 
 /// Records an export in the audit log with its filters and rows.

@@ -5,6 +5,7 @@ mod audit;
 mod complaints;
 mod done;
 mod filing;
+mod statistics;
 mod workbench;
 
 use actix_web::web;
@@ -21,6 +22,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/complaints",
         label: "nav.complaints",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/statistics",
+        label: "nav.statistics",
         signed_in: true,
     },
     MenuItem {
@@ -50,5 +56,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(complaints::show)
         .service(complaints::step)
         .service(complaints::evidence)
-        .service(audit::trail_page);
+        .service(audit::trail_page)
+        .service(statistics::statistics)
+        .service(statistics::workbook);
 }

@@ -38,6 +38,9 @@ pub struct BarChart {
     pub unit: String,
     /// The label of the category axis, e.g. "省份".
     pub category_label: String,
+    /// What the chart shows, in the page's language, for assistive technology (`<desc>`);
+    /// when empty, a summary of its categories and series.
+    pub description: String,
 }
 
 /// The width of the chart's coordinate system; the SVG scales to its container.
@@ -312,6 +315,9 @@ impl BarChart {
 
     /// What the chart shows, in one sentence, for the SVG's `<desc>`.
     fn description(&self) -> String {
+        if !self.description.is_empty() {
+            return self.description.clone();
+        }
         let n = self.categories.len();
         let noun = if n == 1 { "category" } else { "categories" };
         let mut d = format!("{n} {noun}");
@@ -521,6 +527,7 @@ mod tests {
                 .collect(),
             unit: "件".to_owned(),
             category_label: "省份".to_owned(),
+            description: String::new(),
         }
     }
 
@@ -793,5 +800,14 @@ mod tests {
         assert!(shown[0].starts_with(&format!("<title>{long}</title>")));
         assert!(shown[0].ends_with('…'));
         assert!(text_width(shown[0].rsplit("</title>").next().unwrap_or(""), FONT) <= MAX_LABEL);
+    }
+
+    #[test]
+    fn a_description_given_in_the_page_language_is_the_charts_desc() {
+        let mut c = chart(&["上海市"], &[("首次备案", &[2.0])]);
+        assert!(c.svg("a").contains("1 category"));
+        c.description = "提交备案：1 个省份的条形图 <件>".to_owned();
+        let svg = c.svg("a");
+        assert!(svg.contains(r#"<desc id="a-desc">提交备案：1 个省份的条形图 &lt;件&gt;</desc>"#));
     }
 }
