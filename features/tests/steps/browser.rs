@@ -889,3 +889,53 @@ async fn numbers_match_export(w: &mut FrtWorld, name: String) {
         }
     }
 }
+
+#[when(expr = "they choose a hotline log with these rows for {string}")]
+async fn choose_hotline_log(w: &mut FrtWorld, field: String, step: &cucumber::gherkin::Step) {
+    let bytes = crate::steps::imports::filled(step, &w.unique.clone());
+    let file = std::env::temp_dir().join(format!("{}-热线登记.xlsx", uuid::Uuid::now_v7()));
+    std::fs::write(&file, bytes).expect("the workbook");
+    w.browser()
+        .client
+        .find(frt_testkit::browser::Locator::Id(&field))
+        .await
+        .unwrap_or_else(|e| panic!("no file field #{field}: {e}"))
+        .send_keys(&file.to_string_lossy())
+        .await
+        .expect("choose the file");
+    w.temp_files.push(file);
+}
+
+#[when("they download the error workbook the page offers")]
+async fn download_offered_workbook(w: &mut FrtWorld) {
+    let b = w.browser();
+    let href = b
+        .client
+        .find(frt_testkit::browser::Locator::Css(
+            "a[href^='/imports/error-workbooks/']",
+        ))
+        .await
+        .expect("a link to the error workbook")
+        .attr("href")
+        .await
+        .ok()
+        .flatten()
+        .expect("its address");
+    // The browser's own session, as the link would send it.
+    let cookies = b.client.get_all_cookies().await.expect("cookies");
+    let cookie = cookies
+        .iter()
+        .map(|c| format!("{}={}", c.name(), c.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let url = format!("{}{href}", w.client().casework);
+    let r = w
+        .client()
+        .request(reqwest::Method::GET, url)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("the error workbook");
+    assert_eq!(r.status().as_u16(), 200);
+    w.workbook = Some(r.bytes().await.expect("its bytes").to_vec());
+}

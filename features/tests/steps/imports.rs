@@ -114,7 +114,7 @@ async fn template_dropdown(w: &mut FrtWorld, choices: String) {
 }
 
 /// The workbook a person fills in: the table's first row is the header row.
-fn filled(step: &Step, unique: &str) -> Vec<u8> {
+pub(crate) fn filled(step: &Step, unique: &str) -> Vec<u8> {
     filled_sheet(step, unique, "投诉举报")
 }
 

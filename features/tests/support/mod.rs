@@ -135,6 +135,8 @@ pub struct FrtWorld {
     pub delivered: std::collections::HashSet<String>,
     /// The last workbook downloaded (a template, an error workbook).
     pub workbook: Option<Vec<u8>>,
+    /// Files the scenario wrote for the browser to upload; removed when it ends.
+    pub temp_files: Vec<std::path::PathBuf>,
     /// The scenario's browser, when it uses the console.
     pub browser: Option<frt_testkit::browser::Browser>,
     /// The pages the browser visited and checked (axe, keyboard), by address.
@@ -190,6 +192,7 @@ impl FrtWorld {
             exchange_ts: None,
             delivered: std::collections::HashSet::new(),
             workbook: None,
+            temp_files: Vec::new(),
             browser: None,
             checked_pages: Vec::new(),
             page_problems: Vec::new(),
@@ -555,6 +558,9 @@ impl FrtWorld {
 
 impl Drop for FrtWorld {
     fn drop(&mut self) {
+        for f in self.temp_files.drain(..) {
+            let _ = std::fs::remove_file(f);
+        }
         self.teardown();
     }
 }

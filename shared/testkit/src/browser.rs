@@ -347,14 +347,18 @@ impl Browser {
     async fn navigating(&self, e: fantoccini::elements::Element) -> Result<(), String> {
         let _ = self
             .client
-            .execute("window.__frtBefore = true;", vec![])
+            .execute(
+                "document.documentElement.setAttribute('data-frt-before', '1');",
+                vec![],
+            )
             .await;
         e.click().await.map_err(|e| e.to_string())?;
         for _ in 0..200 {
             let state = self
                 .client
                 .execute(
-                    "return window.__frtBefore === true ? 'same' : document.readyState;",
+                    // A new page, or one a script wrote in place of this one, lacks the mark.
+                    "return document.documentElement && document.documentElement.getAttribute('data-frt-before') === '1' ? 'same' : document.readyState;",
                     vec![],
                 )
                 .await;

@@ -23,10 +23,19 @@
     if (!bar || !window.XMLHttpRequest || !window.FormData) return;
     e.preventDefault();
     var xhr = new XMLHttpRequest();
-    xhr.open(form.method || "POST", form.action);
+    // A button may send the form elsewhere (a dry run).
+    var by = e.submitter;
+    var action = by && by.hasAttribute("formaction") ? by.formAction : form.action;
+    xhr.open(form.method || "POST", action);
     bar.hidden = false;
+    var busy = form.querySelector("[data-busy]");
     xhr.upload.addEventListener("progress", function (p) {
       if (p.lengthComputable) { bar.max = p.total; bar.value = p.loaded; }
+    });
+    // Sent: the server is at work now; the bar keeps moving until the answer comes.
+    xhr.upload.addEventListener("load", function () {
+      bar.removeAttribute("value");
+      if (busy) busy.hidden = false;
     });
     xhr.addEventListener("load", function () {
       document.open();

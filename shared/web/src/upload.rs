@@ -154,6 +154,47 @@ pub async fn read_bytes(
     body: web::Payload,
     max: u64,
 ) -> Result<Vec<u8>, crate::error::ApiError> {
+    read_bytes_checked(req, body, max, None)
+        .await
+        .map_err(|r| match r {
+            BytesRefusal::Api(e) => e,
+            BytesRefusal::Token => crate::error::ApiError::bad_request(
+                "upload.unexpected_field",
+                "send one field named file",
+            ),
+        })
+}
+
+/// Why a page's workbook upload was refused: the CSRF token, or as the API refuses it.
+#[derive(Debug)]
+pub enum BytesRefusal {
+    Token,
+    Api(crate::error::ApiError),
+}
+
+impl From<crate::error::ApiError> for BytesRefusal {
+    fn from(e: crate::error::ApiError) -> Self {
+        Self::Api(e)
+    }
+}
+
+impl From<BytesRefusal> for crate::console::PageError {
+    fn from(r: BytesRefusal) -> Self {
+        match r {
+            BytesRefusal::Api(e) => Self::Api(e),
+            BytesRefusal::Token => Self::Csrf,
+        }
+    }
+}
+
+/// As `read_bytes`; a page's upload (`token` given) is multipart with its CSRF token as the
+/// first field, checked before the file is read.
+pub async fn read_bytes_checked(
+    req: &HttpRequest,
+    body: web::Payload,
+    max: u64,
+    token: Option<&dyn Fn(&str) -> bool>,
+) -> Result<Vec<u8>, BytesRefusal> {
     use crate::error::ApiError;
     let too_large = || {
         ApiError::new(
@@ -168,7 +209,7 @@ pub async fn read_bytes(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max.saturating_add(64 * 1024)) {
-        return Err(too_large());
+        return Err(too_large().into());
     }
     let content_type = req
         .headers()
@@ -184,18 +225,31 @@ pub async fn read_bytes(
         out.extend_from_slice(chunk);
         Ok(())
     };
+    if token.is_some() && !content_type.starts_with("multipart/form-data") {
+        return Err(BytesRefusal::Token);
+    }
     if content_type.starts_with("multipart/form-data") {
         let mut form = Multipart::new(req.headers(), body);
         let mut seen = false;
+        let mut token_seen = token.is_none();
         while let Some(field) = form.next().await {
             let mut field = field.map_err(|e| {
                 ApiError::bad_request("upload.malformed", format!("the form cannot be read: {e}"))
             })?;
+            if let (Some(check), false) = (token, token_seen) {
+                token_field(&mut field, check).await.map_err(|r| match r {
+                    Refusal::Token => BytesRefusal::Token,
+                    Refusal::Filing(e) => BytesRefusal::Api(e.into()),
+                })?;
+                token_seen = true;
+                continue;
+            }
             if field.name() != Some("file") || seen {
                 return Err(ApiError::bad_request(
                     "upload.unexpected_field",
                     "send one field named file",
-                ));
+                )
+                .into());
             }
             seen = true;
             while let Some(chunk) = field.next().await {
@@ -208,11 +262,15 @@ pub async fn read_bytes(
                 push(&mut out, &chunk)?;
             }
         }
+        if !token_seen {
+            return Err(BytesRefusal::Token);
+        }
         if !seen {
             return Err(ApiError::bad_request(
                 "upload.missing_file",
                 "send the workbook in a field named file",
-            ));
+            )
+            .into());
         }
     } else {
         let mut body = body;

@@ -5,6 +5,7 @@ mod audit;
 mod complaints;
 mod done;
 mod filing;
+mod imports;
 mod statistics;
 mod workbench;
 
@@ -22,6 +23,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/complaints",
         label: "nav.complaints",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/imports",
+        label: "nav.imports",
         signed_in: true,
     },
     MenuItem {
@@ -58,5 +64,9 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(complaints::evidence)
         .service(audit::trail_page)
         .service(statistics::statistics)
-        .service(statistics::workbook);
+        .service(statistics::workbook)
+        .service(imports::imports_page)
+        .service(imports::template)
+        .service(imports::upload)
+        .service(imports::error_workbook);
 }

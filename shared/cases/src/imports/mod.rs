@@ -68,6 +68,17 @@ impl ImportKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The kinds the caller's role may import.
+    pub fn allowed(core: &Core, caller: &Caller) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|k| {
+                let (resource, action) = k.permission();
+                caller.may(core, resource, action, None)
+            })
+            .collect()
+    }
+
     /// What the caller's role must be allowed to do.
     fn permission(self) -> (Resource, Action) {
         match self {
