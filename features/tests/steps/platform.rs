@@ -197,3 +197,16 @@ async fn token_elsewhere(w: &mut FrtWorld, name: String, service: String, path: 
     w.send(Method::GET, service, &path, Some(&token), None)
         .await;
 }
+
+/// Jiangsu's office signs off its reviewers' decisions: in-process by this setting, on a
+/// deployment by its own (`config/staging.toml` and `frtctl up --demo` have it so).
+#[given("the platform is running where the office of 320000 signs off its reviewers' decisions")]
+async fn platform_with_sign_off(w: &mut FrtWorld) {
+    match crate::support::target::current() {
+        crate::support::target::Target::InProcess => {
+            w.start(&[("FRT__FILING__SIGN_OFF_PROVINCES", "320000")])
+                .await
+        }
+        crate::support::target::Target::Deployment(_) => w.start(&[]).await,
+    }
+}

@@ -503,3 +503,17 @@ async fn decided_once(w: &mut FrtWorld) {
         .count();
     assert_eq!(decisions, 1, "decisions recorded: {}", reply.body);
 }
+
+#[when(regex = r#"^"([^"]+)" (approves|sends back) the proposed decision$"#)]
+async fn signs_off(w: &mut FrtWorld, supervisor: String, how: String) {
+    let id = w.filing_id();
+    let reply = w
+        .send_as(
+            &supervisor,
+            Method::POST,
+            &format!("/api/v1/filings/{id}/sign-off"),
+            Some(json!({ "approve": how == "approves" })),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}

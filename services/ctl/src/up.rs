@@ -23,6 +23,11 @@ pub async fn run(
     if demo && std::env::var("FRT__AUTH__REGISTRATIONS_PER_HOUR").is_err() {
         std::env::set_var("FRT__AUTH__REGISTRATIONS_PER_HOUR", "10000");
     }
+    // ...and with Jiangsu's (320000) decisions signed off by a supervisor, as staging has them,
+    // for the suite's sign-off scenario.
+    if demo && std::env::var("FRT__FILING__SIGN_OFF_PROVINCES").is_err() {
+        std::env::set_var("FRT__FILING__SIGN_OFF_PROVINCES", "320000");
+    }
     let settings = Settings::load(config_dir, env)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::database::migrate_and_load(&settings).await?);

@@ -37,6 +37,8 @@ pub struct WorkbenchQuery {
     pub province: Option<String>,
     /// Part of the processor's name, or its USCC.
     pub processor: Option<String>,
+    /// Only filings returned for correction and submitted again.
+    pub resubmitted: bool,
     pub after: Option<String>,
     pub limit: i64,
 }
@@ -177,6 +179,7 @@ pub async fn list(
         && caller.may(core, Resource::FILING, Action::Review, None);
     let complaints_wanted = wanted("complaint")
         && q.kind.is_none()
+        && !q.resubmitted
         && status.is_none_or(|s| complaint_statuses.contains(&s))
         && caller.may(core, Resource::COMPLAINT, Action::Handle, None);
 
@@ -196,6 +199,7 @@ pub async fn list(
                     status: status.map(str::to_owned),
                     kind: q.kind.clone(),
                     processor: q.processor.clone(),
+                    resubmitted: q.resubmitted.then_some(true),
                     ..QueueQuery::default()
                 },
             )

@@ -83,6 +83,7 @@ impl Settings {
                     .list_separator(",")
                     .with_list_parse_key("server.trusted_proxies")
                     .with_list_parse_key("worker.reminder_working_days")
+                    .with_list_parse_key("filing.sign_off_provinces")
                     .source(Some(
                         vars.into_iter()
                             .filter(|(k, _)| k.starts_with("FRT__"))
@@ -114,6 +115,15 @@ impl Settings {
 
     fn validate(&self) -> anyhow::Result<()> {
         let mut problems = Vec::new();
+        for p in &self.filing.sign_off_provinces {
+            let province_level =
+                p.len() == 6 && p.ends_with("0000") && p.bytes().all(|b| b.is_ascii_digit());
+            if !province_level {
+                problems.push(format!(
+                    "filing.sign_off_provinces: {p:?} is not a province's code (e.g. \"320000\")"
+                ));
+            }
+        }
         if self.database.pool_size == 0 || self.database.pool_size > 32 {
             problems.push("database.pool_size must be between 1 and 32".to_owned());
         }
@@ -347,6 +357,37 @@ mod tests {
         assert_eq!(s.portal.port, 8081);
         assert_eq!(s.casework.port, 8082);
         assert_eq!(s.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn sign_off_provinces_come_as_one_code_or_several_and_must_be_provinces() {
+        let with = |v: &str| {
+            Settings::load_with(
+                &dir(),
+                "local",
+                vec![("FRT__FILING__SIGN_OFF_PROVINCES".to_owned(), v.to_owned())],
+            )
+        };
+        let one = with("320000").expect("one code");
+        assert_eq!(one.filing.sign_off_provinces, ["320000"]);
+        assert!(one.filing.sign_off_in("320000"));
+        assert!(!one.filing.sign_off_in("310000"));
+        let two = with("320000,110000").expect("two codes");
+        assert_eq!(two.filing.sign_off_provinces, ["320000", "110000"]);
+        let none = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
+        assert!(!none.filing.sign_off_in("320000"));
+        let e = with("320100").expect_err("a city is not a province");
+        assert!(e.to_string().contains("sign_off_provinces"), "{e}");
+        let staging = Settings::load_with(
+            &dir(),
+            "staging",
+            vec![("FRT__MAIL__SMTP_HOST".to_owned(), "relay".to_owned())],
+        )
+        .expect("staging");
+        assert!(
+            staging.filing.sign_off_in("320000"),
+            "QA's sign-off province"
+        );
     }
 
     #[test]

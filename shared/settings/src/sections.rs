@@ -170,6 +170,46 @@ pub struct Filing {
     pub correction_working_days: i64,
     /// Whether a reviewer's decision needs a supervisor's sign-off before it takes effect.
     pub sign_off_required: bool,
+    /// Provinces whose offices have their reviewers' decisions signed off even where
+    /// `sign_off_required` is false (GB/T 2260 codes, e.g. "320000").
+    #[serde(default, deserialize_with = "codes")]
+    pub sign_off_provinces: Vec<String>,
+}
+
+/// Codes as the configuration gives them: a list, or from a variable one code (which the
+/// environment source reads as a number) or several separated by commas.
+fn codes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        Text(String),
+        Number(u64),
+    }
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        List(Vec<Code>),
+        One(Code),
+    }
+    let text = |c: Code| match c {
+        Code::Text(t) => t,
+        Code::Number(n) => n.to_string(),
+    };
+    Ok(match Given::deserialize(d)? {
+        Given::List(list) => list.into_iter().map(text).collect(),
+        Given::One(one) => text(one)
+            .split(',')
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    })
+}
+
+impl Filing {
+    /// Whether a reviewer's decision on a filing of `province` waits for a supervisor.
+    pub fn sign_off_in(&self, province: &str) -> bool {
+        self.sign_off_required || self.sign_off_provinces.iter().any(|p| p == province)
+    }
 }
 
 /// Complaints and reports (Art. 17): time limits, repeats, replies, the public intake's limits

@@ -479,6 +479,8 @@ pub struct QueueFilter {
     pub assignee: Option<AssigneeFilter>,
     /// Only filings of at least this risk rank (0 none … 4 critical).
     pub min_risk_rank: Option<i16>,
+    /// Only filings returned for correction before (true), or never returned (false).
+    pub resubmitted: Option<bool>,
     pub sort: QueueSort,
 }
 
@@ -529,6 +531,11 @@ pub async fn review_queue(
     }
     if let Some(kind) = &filter.kind {
         q = q.filter(filings::kind.eq(kind.clone()));
+    }
+    match filter.resubmitted {
+        Some(true) => q = q.filter(filings::return_reasons.is_not_null()),
+        Some(false) => q = q.filter(filings::return_reasons.is_null()),
+        None => {}
     }
     match filter.late {
         Some(true) => q = q.filter(filings::late_by_working_days.gt(0)),

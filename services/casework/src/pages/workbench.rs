@@ -25,6 +25,8 @@ pub struct Filters {
     #[serde(default)]
     province: String,
     #[serde(default)]
+    resubmitted: String,
+    #[serde(default)]
     after: String,
 }
 
@@ -37,6 +39,7 @@ impl Filters {
             kind: some(&self.kind),
             province: some(&self.province),
             processor: some(&self.processor),
+            resubmitted: !self.resubmitted.is_empty(),
             after: some(&self.after),
             limit: 50,
         }
@@ -50,6 +53,7 @@ impl Filters {
             ("kind", self.kind.as_str()),
             ("processor", self.processor.as_str()),
             ("province", self.province.as_str()),
+            ("resubmitted", self.resubmitted.as_str()),
             ("after", next),
         ]
         .into_iter()

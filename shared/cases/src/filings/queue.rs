@@ -42,6 +42,9 @@ pub struct QueueQuery {
     pub kind: Option<String>,
     /// `true` for late filings only, `false` for on-time ones only.
     pub late: Option<bool>,
+    /// `true` for filings returned for correction and submitted again only, `false` for
+    /// those never returned.
+    pub resubmitted: Option<bool>,
     /// Part of the processor's name, or its USCC (at most 200 characters).
     #[param(max_length = 200)]
     pub processor: Option<String>,
@@ -204,6 +207,7 @@ pub fn filter_of(q: &QueueQuery, me: Uuid) -> Result<QueueFilter, BadParameter> 
         submitted_before,
         assignee,
         min_risk_rank,
+        resubmitted: q.resubmitted,
         sort,
     })
 }

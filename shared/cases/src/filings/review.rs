@@ -190,7 +190,7 @@ async fn decide(
                     Action::SignOff,
                     Some(&filing.province_code),
                 );
-                if core.settings.filing.sign_off_required && !signs_off {
+                if core.settings.filing.sign_off_in(&filing.province_code) && !signs_off {
                     let proposed = propose(conn, caller, &filing, action, reasons.as_ref()).await?;
                     return Ok(views::detail_of(conn, proposed, views::Audience::Staff).await?);
                 }
