@@ -939,3 +939,45 @@ async fn download_offered_workbook(w: &mut FrtWorld) {
     assert_eq!(r.status().as_u16(), 200);
     w.workbook = Some(r.bytes().await.expect("its bytes").to_vec());
 }
+
+#[when(expr = "they fill in {string} with the pool size shown")]
+async fn fill_pool_size(w: &mut FrtWorld, field: String) {
+    let size = w
+        .browser()
+        .text_of("pool-size")
+        .await
+        .expect("the page shows the pool's size");
+    fill_in(w, field, size.trim().to_owned()).await;
+}
+
+#[when(expr = "they press {string} in the row of {string}")]
+async fn press_in_row(w: &mut FrtWorld, label: String, row: String) {
+    w.browser()
+        .click(&format!("tr:has(td) button[aria-label='{label} {row}']"))
+        .await
+        .unwrap_or_else(|e| panic!("no {label:?} beside {row:?}: {e}"));
+    w.check_page().await;
+}
+
+#[then(expr = "the page shows the inspection of {string}")]
+async fn page_shows_inspection(w: &mut FrtWorld, processor: String) {
+    let url = w.browser().url().await;
+    let id = url
+        .split("/inspections/")
+        .nth(1)
+        .and_then(|r| r.split(['?', '#']).next())
+        .filter(|id| uuid::Uuid::parse_str(id).is_ok())
+        .unwrap_or_else(|| panic!("not an inspection's page: {url}"))
+        .to_owned();
+    page_says(w, processor).await;
+    w.inspection = Some(id);
+}
+
+#[when("they open the casework page of the inspection")]
+async fn open_casework_inspection(w: &mut FrtWorld) {
+    let id = w
+        .inspection
+        .clone()
+        .expect("no inspection yet in this scenario");
+    w.open_casework_page(&format!("/inspections/{id}")).await;
+}

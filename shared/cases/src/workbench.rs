@@ -16,10 +16,14 @@ use crate::input::BadParameter;
 use chrono::NaiveDate;
 use frt_access::{Action, Resource};
 use frt_domain::complaint::ComplaintStatus;
+use frt_domain::inspection::InspectionStatus;
 use uuid::Uuid;
 
 /// The case types the workbench gathers, in the order ties are broken.
-pub const CASE_TYPES: [&str; 2] = ["filing", "complaint"];
+pub const CASE_TYPES: [&str; N] = ["filing", "complaint", "inspection"];
+
+/// How many case types the workbench gathers.
+const N: usize = 3;
 
 /// Filing statuses the workbench lists (waiting for review, or for the processor).
 pub const FILING_STATUSES: [&str; 2] = ["submitted", "returned"];
@@ -85,6 +89,8 @@ pub enum WorkbenchError {
     #[error(transparent)]
     Complaint(#[from] ComplaintError),
     #[error(transparent)]
+    Inspection(#[from] crate::inspections::InspectionError),
+    #[error(transparent)]
     Parameter(#[from] BadParameter),
 }
 
@@ -100,9 +106,9 @@ enum Part {
 const DONE: &str = "!";
 const SEP: char = '~';
 
-fn parse_cursor(text: Option<&str>) -> Result<[Part; 2], BadParameter> {
+fn parse_cursor(text: Option<&str>) -> Result<[Part; N], BadParameter> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
-        return Ok([Part::Start, Part::Start]);
+        return Ok(std::array::from_fn(|_| Part::Start));
     };
     let bad = || BadParameter::new("after", "invalid_cursor", "not a cursor this page gave");
     let parts: Vec<&str> = text.split(SEP).collect();
@@ -122,10 +128,14 @@ fn parse_cursor(text: Option<&str>) -> Result<[Part; 2], BadParameter> {
             _ => return Err(bad()),
         })
     };
-    Ok([part(parts[0])?, part(parts[1])?])
+    let mut out: [Part; N] = std::array::from_fn(|_| Part::Start);
+    for (o, p) in out.iter_mut().zip(parts) {
+        *o = part(p)?;
+    }
+    Ok(out)
 }
 
-fn cursor_text(parts: &[Part; 2]) -> Option<String> {
+fn cursor_text(parts: &[Part; N]) -> Option<String> {
     if parts.iter().all(|p| *p == Part::Done) {
         return None;
     }
@@ -134,7 +144,13 @@ fn cursor_text(parts: &[Part; 2]) -> Option<String> {
         Part::After(c) => c.clone(),
         Part::Done => DONE.to_owned(),
     };
-    Some(format!("{}{SEP}{}", one(&parts[0]), one(&parts[1])))
+    Some(
+        parts
+            .iter()
+            .map(one)
+            .collect::<Vec<_>>()
+            .join(&SEP.to_string()),
+    )
 }
 
 /// One case type's page: its items (each with the cursor after it) and where it continues.
@@ -159,7 +175,7 @@ pub async fn list(
     q: &WorkbenchQuery,
 ) -> Result<Workbench, WorkbenchError> {
     let limit = crate::input::limit(Some(q.limit))?;
-    let [filing_at, complaint_at] = parse_cursor(q.after.as_deref())?;
+    let [filing_at, complaint_at, inspection_at] = parse_cursor(q.after.as_deref())?;
     let wanted = |t: &str| q.case_type.as_deref().is_none_or(|c| c == t);
     if let Some(c) = q.case_type.as_deref() {
         crate::input::one_of("case_type", c, &CASE_TYPES)?;
@@ -170,6 +186,7 @@ pub async fn list(
         let all: Vec<&str> = FILING_STATUSES
             .iter()
             .chain(complaint_statuses.iter())
+            .chain(InspectionStatus::ALL.map(|s| s.as_str()).iter())
             .copied()
             .collect();
         crate::input::one_of("status", s, &all)?;
@@ -182,6 +199,12 @@ pub async fn list(
         && !q.resubmitted
         && status.is_none_or(|s| complaint_statuses.contains(&s))
         && caller.may(core, Resource::COMPLAINT, Action::Handle, None);
+    let inspection_statuses = InspectionStatus::ALL.map(|s| s.as_str());
+    let inspections_wanted = wanted("inspection")
+        && q.kind.is_none()
+        && !q.resubmitted
+        && status.is_none_or(|s| inspection_statuses.contains(&s))
+        && caller.may(core, Resource::INSPECTION, Action::Conduct, None);
 
     let filings = match (&filing_at, filings_wanted) {
         (Part::Done, _) | (_, false) => Fetched::none(),
@@ -273,10 +296,50 @@ pub async fn list(
             }
         }
     };
+    let inspections = match (&inspection_at, inspections_wanted) {
+        (Part::Done, _) | (_, false) => Fetched::none(),
+        (at, true) => {
+            let after = match at {
+                Part::After(c) => Some(c.as_str()),
+                _ => None,
+            };
+            let (rows, next) = crate::inspections::work_queue(
+                core,
+                caller,
+                q.province.as_deref(),
+                status,
+                q.processor.as_deref(),
+                after,
+                limit,
+            )
+            .await?;
+            Fetched {
+                items: rows
+                    .into_iter()
+                    .map(|r| {
+                        let item = WorkItem {
+                            case_type: "inspection",
+                            id: r.id,
+                            title: r.organisation.name,
+                            detail: Some(r.organisation.uscc),
+                            status: r.status,
+                            kind: None,
+                            province_code: r.province_code,
+                            due_date: r.due_date,
+                            working_days_left: r.working_days_left,
+                            risk_level: None,
+                        };
+                        (item, r.after)
+                    })
+                    .collect(),
+                next,
+            }
+        }
+    };
     let (items, parts) = merge(
-        [filings, complaints],
-        [filing_at, complaint_at],
-        [filings_wanted, complaints_wanted],
+        [filings, complaints, inspections],
+        [filing_at, complaint_at, inspection_at],
+        [filings_wanted, complaints_wanted, inspections_wanted],
         limit as usize,
     );
     Ok(Workbench {
@@ -288,16 +351,16 @@ pub async fn list(
 /// Merges the case types' pages by their heads' time limits (none last; ties to the case
 /// type listed first), taking at most `limit`; and where each queue continues.
 fn merge(
-    fetched: [Fetched; 2],
-    at: [Part; 2],
-    wanted: [bool; 2],
+    fetched: [Fetched; N],
+    at: [Part; N],
+    wanted: [bool; N],
     limit: usize,
-) -> (Vec<WorkItem>, [Part; 2]) {
+) -> (Vec<WorkItem>, [Part; N]) {
     let mut queues: Vec<std::collections::VecDeque<(WorkItem, String)>> = fetched
         .iter()
         .map(|f| f.items.iter().cloned().collect())
         .collect();
-    let mut taken: [Option<String>; 2] = [None, None];
+    let mut taken: [Option<String>; N] = std::array::from_fn(|_| None);
     let mut items = Vec::with_capacity(limit);
     while items.len() < limit {
         let key = |q: &std::collections::VecDeque<(WorkItem, String)>| {
@@ -372,7 +435,12 @@ mod tests {
             vec![item("complaint", 4, Some(5)), item("complaint", 5, None)],
             None,
         );
-        let (items, parts) = merge([f, c], [Part::Start, Part::Start], [true, true], 3);
+        let (items, parts) = merge(
+            [f, c, fetched(vec![], None)],
+            [Part::Start, Part::Start, Part::Start],
+            [true, true, false],
+            3,
+        );
         let titles: Vec<_> = items.iter().map(|i| i.title.as_str()).collect();
         assert_eq!(titles, ["filing1", "complaint4", "filing2"]);
         assert_eq!(parts[0], Part::After("n2".into()));
@@ -383,7 +451,12 @@ mod tests {
     fn a_queue_read_to_its_end_is_done_and_the_last_page_has_no_cursor() {
         let f = fetched(vec![item("filing", 1, Some(3))], None);
         let c = fetched(vec![item("complaint", 2, Some(4))], None);
-        let (items, parts) = merge([f, c], [Part::Start, Part::Start], [true, true], 50);
+        let (items, parts) = merge(
+            [f, c, fetched(vec![], None)],
+            [Part::Start, Part::Start, Part::Start],
+            [true, true, true],
+            50,
+        );
         assert_eq!(items.len(), 2);
         assert_eq!(cursor_text(&parts), None);
     }
@@ -395,26 +468,28 @@ mod tests {
             Some("nf"),
         );
         let c = fetched(vec![item("complaint", 3, Some(20))], Some("nc"));
+        let i = fetched(vec![item("inspection", 9, Some(25))], None);
         let (_, parts) = merge(
-            [f, c],
-            [Part::Start, Part::After("x1".into())],
-            [true, true],
+            [f, c, i],
+            [Part::Start, Part::After("x1".into()), Part::Start],
+            [true, true, true],
             2,
         );
         assert_eq!(parts[0], Part::After("nf".into()));
         assert_eq!(parts[1], Part::After("x1".into()));
+        assert_eq!(parts[2], Part::Start);
         let text = cursor_text(&parts).expect("more");
         assert_eq!(parse_cursor(Some(&text)).expect("parses"), parts);
     }
 
     #[test]
     fn cursors_this_page_did_not_give_are_refused() {
-        for bad in ["x", "a~b~c", "<script>~", "zz~!"] {
+        for bad in ["x", "a~b", "a~b~c~d", "<script>~~", "zz~!~"] {
             assert!(parse_cursor(Some(bad)).is_err(), "{bad}");
         }
         assert_eq!(
-            parse_cursor(Some("!~")).expect("parses"),
-            [Part::Done, Part::Start]
+            parse_cursor(Some("!~~")).expect("parses"),
+            [Part::Done, Part::Start, Part::Start]
         );
     }
 }

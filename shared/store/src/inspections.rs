@@ -463,6 +463,76 @@ pub async fn list(
         .await
 }
 
+/// The open inspections of a scope nearest time limit first (the nearest open request or
+/// order; none last), keyset-paged after (due date, id): the workbench's inspections.
+pub struct WorkQuery {
+    pub status: Option<String>,
+    /// Part of the processor's name, or its USCC.
+    pub processor: Option<String>,
+    pub after: Option<(Option<NaiveDate>, Uuid)>,
+    pub limit: i64,
+}
+
+/// An inspection's nearest open time limit, or a far date for none (which sorts last).
+const DUE_OR_NONE: &str = "COALESCE((SELECT min(d.due_date) FROM deadlines d \
+     WHERE d.entity_type = 'inspection' AND d.entity_id = inspections.id AND d.met_on IS NULL), \
+     DATE '9999-12-31')";
+
+pub async fn work_queue(
+    conn: &mut AsyncPgConnection,
+    scope: &Scope,
+    q: &WorkQuery,
+) -> QueryResult<Vec<(Inspection, Option<NaiveDate>)>> {
+    use crate::schema::deadlines;
+    let none = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    let due = deadlines::table
+        .filter(deadlines::entity_type.eq(ENTITY))
+        .filter(deadlines::entity_id.eq(inspections::id))
+        .filter(deadlines::met_on.is_null())
+        .select(diesel::dsl::min(deadlines::due_date))
+        .single_value();
+    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(DUE_OR_NONE);
+    let mut query = scoped(scope).filter(inspections::status.ne("closed"));
+    if let Some(s) = &q.status {
+        query = query.filter(inspections::status.eq(s.clone()));
+    }
+    if let Some(p) = q
+        .processor
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        query = query.filter(
+            inspections::organisation_id.eq_any(
+                organisations::table
+                    .filter(
+                        organisations::name
+                            .ilike(crate::filings::contains_pattern(p))
+                            .or(organisations::uscc.eq(p.to_uppercase())),
+                    )
+                    .select(organisations::id),
+            ),
+        );
+    }
+    if let Some((after_due, after_id)) = q.after {
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+                "({DUE_OR_NONE}, inspections.id) > ("
+            ))
+            .bind::<diesel::sql_types::Date, _>(after_due.unwrap_or(none))
+            .sql(", ")
+            .bind::<diesel::sql_types::Uuid, _>(after_id)
+            .sql(")"),
+        );
+    }
+    query
+        .order((due_or_none.asc(), inspections::id.asc()))
+        .limit(q.limit)
+        .select((Inspection::as_select(), due))
+        .load(conn)
+        .await
+}
+
 /// A change of state, from the version the caller saw; `None` when that version is stale.
 pub struct Step<'a> {
     pub status: &'a str,

@@ -445,7 +445,7 @@ impl Browser {
 
     /// The controls of the page (links, buttons, fields, summaries) that Tab never reaches.
     pub async fn unreachable_by_keyboard(&self) -> Result<Vec<String>, String> {
-        let count = self
+        let counted = self
             .client
             .execute(
                 "const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
@@ -464,13 +464,15 @@ impl Browser {
                  all.forEach((e, i) => e.setAttribute('data-kb', String(i)));
                  document.activeElement && document.activeElement.blur();
                  window.scrollTo(0, 0);
-                 return all.length;",
+                 // A date, month or time field takes a Tab stop per part (year, month, day).
+                 const parts = all.filter(e => ['date', 'month', 'time', 'datetime-local'].includes(e.type)).length;
+                 return [all.length, parts * 3];",
                 vec![],
             )
             .await
-            .map_err(|e| format!("cannot list controls: {e}"))?
-            .as_u64()
-            .unwrap_or(0) as usize;
+            .map_err(|e| format!("cannot list controls: {e}"))?;
+        let at = |i: usize| counted.get(i).and_then(Value::as_u64).unwrap_or(0) as usize;
+        let (count, parts) = (at(0), at(1));
         let mut reached = vec![false; count];
         let body = self
             .client
@@ -478,7 +480,7 @@ impl Browser {
             .await
             .map_err(|e| format!("no body: {e}"))?;
         // Radio buttons of one group take one Tab stop between them.
-        for _ in 0..count + 3 {
+        for _ in 0..count + parts + 3 {
             body.send_keys("\u{E004}")
                 .await
                 .map_err(|e| format!("Tab: {e}"))?;

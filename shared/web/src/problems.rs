@@ -376,6 +376,7 @@ impl From<frt_cases::workbench::WorkbenchError> for ApiError {
         match e {
             W::Filing(e) => e.into(),
             W::Complaint(e) => e.into(),
+            W::Inspection(e) => e.into(),
             W::Parameter(e) => e.into(),
         }
     }

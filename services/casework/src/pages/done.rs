@@ -38,7 +38,11 @@ pub async fn done(core: web::Data<Core>, page: Page, q: web::Query<DoneQuery>) -
         .items
         .into_iter()
         .map(|event| Row {
-            href: (event.entity_type == "filing").then(|| format!("/filings/{}", event.entity_id)),
+            href: matches!(
+                event.entity_type.as_str(),
+                "filing" | "complaint" | "inspection"
+            )
+            .then(|| format!("/{}s/{}", event.entity_type, event.entity_id)),
             event,
         })
         .collect();

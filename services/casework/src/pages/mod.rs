@@ -6,6 +6,7 @@ mod complaints;
 mod done;
 mod filing;
 mod imports;
+mod inspections;
 mod statistics;
 mod workbench;
 
@@ -23,6 +24,11 @@ const MENU: &[MenuItem] = &[
     MenuItem {
         href: "/complaints",
         label: "nav.complaints",
+        signed_in: true,
+    },
+    MenuItem {
+        href: "/inspections",
+        label: "nav.inspections",
         signed_in: true,
     },
     MenuItem {
@@ -68,5 +74,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(imports::imports_page)
         .service(imports::template)
         .service(imports::upload)
-        .service(imports::error_workbook);
+        .service(imports::error_workbook)
+        .service(inspections::list)
+        .service(inspections::create_plan)
+        .service(inspections::new_draw)
+        .service(inspections::make_draw)
+        .service(inspections::show_draw)
+        .service(inspections::verify_draw)
+        .service(inspections::open_from_draw)
+        .service(inspections::show)
+        .service(inspections::step)
+        .service(inspections::material);
 }

@@ -7,6 +7,7 @@ use actix_web::{get, web};
 use askama::Template;
 use frt_cases::workbench::{self as work, WorkItem, WorkbenchQuery};
 use frt_domain::complaint::ComplaintStatus;
+use frt_domain::inspection::InspectionStatus;
 use frt_web::console::{render, Page, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
@@ -106,6 +107,12 @@ pub async fn workbench(core: web::Data<Core>, page: Page, f: web::Query<Filters>
                 .iter()
                 .filter(|s| s.is_open())
                 .map(|s| (s.as_str(), page.label("complaint_state", s.as_str()))),
+        )
+        .chain(
+            InspectionStatus::ALL
+                .iter()
+                .filter(|s| s.is_open())
+                .map(|s| (s.as_str(), page.label("inspection_state", s.as_str()))),
         )
         .collect();
     let next = found.next.map(|n| f.next_href(&n));

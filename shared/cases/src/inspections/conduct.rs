@@ -728,6 +728,45 @@ pub async fn invite_agency(
         .await
 }
 
+/// The agencies the caller may invite to inspection `id` (会同): the public-security units
+/// and other departments of its province not invited yet; none for a caller who may not.
+pub async fn invitable(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Vec<super::AgencyView>, InspectionError> {
+    let view = super::show(core, caller, id).await?;
+    if !caller.may(
+        core,
+        Resource::INSPECTION,
+        Action::Plan,
+        Some(&view.province_code),
+    ) {
+        return Ok(Vec::new());
+    }
+    let invited: Vec<Uuid> = view
+        .agencies
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    let mut conn = core.db.conn().await?;
+    Ok(identities::agencies(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            matches!(a.kind.as_str(), "public_security" | "other_department")
+                && a.province_code.as_deref() == Some(view.province_code.as_str())
+                && !invited.contains(&a.id)
+        })
+        .map(|a| super::AgencyView {
+            id: a.id,
+            kind: a.kind,
+            name: a.name,
+        })
+        .collect())
+}
+
 /// The closed inspections of a province as published (一公开), without personal data of
 /// individuals: processor, date, result, whether rectification was done.
 /// Which published results, and the page.

@@ -329,6 +329,26 @@ pub async fn draw(
         .await
 }
 
+/// The sizes of the pools a draw for `plan_id` with `filters` would read now: processors, and
+/// inspectors before any conflict with the targets is left out (a page's preview).
+pub async fn pool_sizes(
+    core: &Core,
+    caller: &Caller,
+    plan_id: Uuid,
+    filters: &PoolFilters,
+) -> Result<(usize, usize), InspectionError> {
+    caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
+    let scope = cac_scope(caller)?;
+    let filter = filters.to_store()?;
+    let mut conn = core.db.conn().await?;
+    let plan = store::plan(&mut conn, plan_id, &scope)
+        .await?
+        .ok_or(InspectionError::Missing("plan"))?;
+    let pool = store::processor_pool(&mut conn, &plan.province_code, &filter).await?;
+    let staff = store::inspector_pool(&mut conn, &plan.province_code, &[]).await?;
+    Ok((pool.len(), staff.len()))
+}
+
 /// A draw the caller may see.
 pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;

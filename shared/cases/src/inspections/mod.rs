@@ -346,6 +346,86 @@ pub async fn list(
     Ok(out)
 }
 
+/// An open inspection on the workbench: its processor and nearest open time limit.
+#[derive(Debug, Clone)]
+pub struct WorkRow {
+    pub id: Uuid,
+    pub organisation: store::PoolProcessor,
+    pub province_code: String,
+    pub status: String,
+    pub due_date: Option<NaiveDate>,
+    /// Working days left until `due_date`; negative when passed.
+    pub working_days_left: Option<i64>,
+    /// Where the queue goes on after this row.
+    pub after: String,
+}
+
+/// The open inspections the caller conducts in their province(s) (narrowed to `province`),
+/// nearest open time limit first, `limit` after the cursor `after`; and the next cursor.
+pub async fn work_queue(
+    core: &crate::Core,
+    caller: &Caller,
+    province: Option<&str>,
+    status: Option<&str>,
+    processor: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<WorkRow>, Option<String>), InspectionError> {
+    caller.require(
+        core,
+        Resource::INSPECTION,
+        frt_access::Action::Conduct,
+        None,
+    )?;
+    let scope = caller.scope_within::<InspectionError>(province, "inspections of that province")?;
+    let limit = crate::input::limit(Some(limit))?;
+    let status = status
+        .map(|s| crate::input::one_of("status", s, &InspectionStatus::ALL.map(|s| s.as_str())))
+        .transpose()?
+        .map(str::to_owned);
+    let processor = processor
+        .map(|p| crate::input::text("processor", p, 200))
+        .transpose()?;
+    let after: Option<(Option<NaiveDate>, Uuid)> = crate::input::cursor("after", after)?;
+    let mut conn = core.db.conn().await?;
+    let rows = store::work_queue(
+        &mut conn,
+        &scope,
+        &store::WorkQuery {
+            status,
+            processor,
+            after,
+            limit,
+        },
+    )
+    .await?;
+    let next = crate::cursor::next(&rows, limit, |(i, due)| Some((*due, i.id)));
+    let ids: Vec<Uuid> = rows.iter().map(|(i, _)| i.organisation_id).collect();
+    let processors = store::processors(&mut conn, &ids).await?;
+    let calendar = core.calendars.get(&mut conn).await?;
+    let today = crate::today_in_china();
+    let out = rows
+        .into_iter()
+        .filter_map(|(i, due)| {
+            let organisation = processors
+                .iter()
+                .find(|p| p.organisation_id == i.organisation_id)?
+                .clone();
+            Some(WorkRow {
+                after: crate::cursor::encode(&(due, i.id)),
+                id: i.id,
+                organisation,
+                province_code: i.province_code,
+                status: i.status,
+                due_date: due,
+                working_days_left: due
+                    .map(|d| crate::calendar::working_days_left(&calendar, today, d)),
+            })
+        })
+        .collect();
+    Ok((out, next))
+}
+
 /// Inspections as a case type.
 pub struct InspectionCase;
 
