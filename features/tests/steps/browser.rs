@@ -950,12 +950,17 @@ async fn fill_pool_size(w: &mut FrtWorld, field: String) {
     fill_in(w, field, size.trim().to_owned()).await;
 }
 
+/// Presses the button in the table row of a processor of the scenario (found by its USCC,
+/// which no other scenario's processor shares).
 #[when(expr = "they press {string} in the row of {string}")]
-async fn press_in_row(w: &mut FrtWorld, label: String, row: String) {
+async fn press_in_row(w: &mut FrtWorld, label: String, processor: String) {
+    let uscc = w.processor(&processor).uscc.clone();
     w.browser()
-        .click(&format!("tr:has(td) button[aria-label='{label} {row}']"))
+        .click_xpath_navigating(&format!(
+            "//tr[td[normalize-space(.)='{uscc}']]//button[normalize-space(.)='{label}']"
+        ))
         .await
-        .unwrap_or_else(|e| panic!("no {label:?} beside {row:?}: {e}"));
+        .unwrap_or_else(|e| panic!("no {label:?} beside {processor:?} ({uscc}): {e}"));
     w.check_page().await;
 }
 
@@ -980,4 +985,10 @@ async fn open_casework_inspection(w: &mut FrtWorld) {
         .clone()
         .expect("no inspection yet in this scenario");
     w.open_casework_page(&format!("/inspections/{id}")).await;
+}
+
+#[then("the page does not show the complaint")]
+async fn page_lacks_complaint(w: &mut FrtWorld) {
+    let receipt = complaint_receipt(w, "receipt_number");
+    page_does_not_say(w, receipt).await;
 }

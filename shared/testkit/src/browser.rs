@@ -334,6 +334,11 @@ impl Browser {
         .map_err(|e| format!("no button '{text}': {e}"))
     }
 
+    /// Clicks the first element `xpath` finds and waits for the page it leads to.
+    pub async fn click_xpath_navigating(&self, xpath: &str) -> Result<(), String> {
+        self.click_xpath(xpath).await
+    }
+
     async fn click_xpath(&self, xpath: &str) -> Result<(), String> {
         let e = self
             .client
