@@ -31,6 +31,9 @@ Feature: Casework in a browser: the workbench and the filing page
     When they follow the link "已办"
     Then the page's title is "已办"
     And the page says "准予备案"
+    When they search the registry for the USCC of "东方门禁有限公司"
+    Then the page says "共 1 家"
+    And the page says "东方门禁有限公司"
     And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard
 
   Scenario: Two reviewers open the same filing; the second one's decision shows that the first won

@@ -22,4 +22,6 @@ Feature: Casework in a browser: the monthly statistics
     And the page shows the charts "提交备案（按类型）", "备案状态", "逾期提交", "审结用时中位数" and "投诉举报（按结果）"
     And the page says "新疆维吾尔自治区"
     And the numbers on the page are those of the statistics workbook "Ma" exports
+    When they follow the link "导出"
+    Then the page says "审查队列"
     And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard

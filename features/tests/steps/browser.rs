@@ -75,6 +75,7 @@ async fn open_portal_page(w: &mut FrtWorld, path: String) {
 
 #[when(expr = "they follow the link {string}")]
 async fn follow_link(w: &mut FrtWorld, text: String) {
+    let text = text.replace("{unique}", &w.unique);
     w.browser()
         .follow(&text)
         .await
@@ -84,6 +85,7 @@ async fn follow_link(w: &mut FrtWorld, text: String) {
 
 #[when(expr = "they fill in {string} with {string}")]
 async fn fill_in(w: &mut FrtWorld, field: String, text: String) {
+    let text = text.replace("{unique}", &w.unique);
     w.browser()
         .fill(&field, &text)
         .await
@@ -109,6 +111,7 @@ async fn press(w: &mut FrtWorld, label: String) {
 
 #[then(expr = "the page says {string}")]
 async fn page_says(w: &mut FrtWorld, text: String) {
+    let text = text.replace("{unique}", &w.unique);
     let main = w.main_text().await;
     assert!(
         main.contains(&text),
@@ -991,4 +994,29 @@ async fn open_casework_inspection(w: &mut FrtWorld) {
 async fn page_lacks_complaint(w: &mut FrtWorld) {
     let receipt = complaint_receipt(w, "receipt_number");
     page_does_not_say(w, receipt).await;
+}
+
+#[when(expr = "they tick the agency of {string}")]
+async fn tick_agency(w: &mut FrtWorld, member: String) {
+    let agency = crate::steps::notifications::agency_of(w, &member).await;
+    tick(w, format!("recipient-{agency}")).await;
+}
+
+#[when(expr = "they search the registry for the USCC of {string}")]
+async fn search_registry(w: &mut FrtWorld, name: String) {
+    let uscc = w.processor(&name).uscc.clone();
+    w.open_casework_page(&format!("/registry?q={uscc}")).await;
+}
+
+#[then(expr = "the menu does not offer {string}")]
+async fn menu_lacks(w: &mut FrtWorld, label: String) {
+    let found = w
+        .browser()
+        .client
+        .find_all(frt_testkit::browser::Locator::XPath(&format!(
+            "//nav//a[normalize-space(.)='{label}']"
+        )))
+        .await
+        .expect("links");
+    assert!(found.is_empty(), "the menu offers {label:?}");
 }

@@ -9,13 +9,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use std::collections::HashSet;
 
-async fn agency_of(w: &mut FrtWorld, name: &str) -> String {
-    let me = w.send_as(name, Method::GET, "/api/v1/me", None).await;
-    me.body["agency_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{name} belongs to no agency: {}", me.body))
-        .to_owned()
-}
+use crate::steps::notifications::agency_of;
 
 fn client(w: &FrtWorld, name: &str) -> (String, String) {
     w.exchange_clients

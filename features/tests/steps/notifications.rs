@@ -14,7 +14,8 @@ fn notification(w: &FrtWorld) -> String {
         .expect("no notification was sent in this scenario")
 }
 
-async fn agency_of(w: &mut FrtWorld, name: &str) -> String {
+/// The agency a named member of staff belongs to (its id).
+pub(crate) async fn agency_of(w: &mut FrtWorld, name: &str) -> String {
     let me = w.send_as(name, Method::GET, "/api/v1/me", None).await;
     me.body["agency_id"]
         .as_str()

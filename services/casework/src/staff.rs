@@ -2,11 +2,8 @@
 
 use actix_web::post;
 use actix_web::{web, HttpResponse};
-use frt_access::accounts::{FirstLogin, Owner};
-use frt_access::{Action, PrincipalKind, Resource, Role};
-use frt_web::{ApiError, ApiResult, Auth, Core};
+use frt_web::{ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 use uuid::Uuid;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -44,42 +41,17 @@ pub async fn create_staff(
     auth: Auth,
     body: frt_web::Json<NewStaff>,
 ) -> ApiResult<HttpResponse> {
-    auth.require(&core, Resource::STAFF_USER, Action::Manage, None)?;
-    let PrincipalKind::Staff { agency_id, .. } = auth.principal.kind else {
-        return Err(ApiError::forbidden("only staff manage staff"));
-    };
     let NewStaff {
         email,
         display_name,
         password,
         role,
     } = body.into_inner();
-    let role = Role::from_str(&role)
-        .ok()
-        .filter(|r| r.is_staff())
-        .ok_or_else(|| {
-            ApiError::unprocessable(
-                "user.invalid_role",
-                "role must be reviewer, inspector, complaint_handler, supervisor or admin",
-            )
-        })?;
-    let user = frt_cases::accounts::create(
-        &core,
-        &auth.actor,
-        frt_cases::accounts::NewAccount {
-            email,
-            display_name,
-            password,
-            role,
-            owner: Owner::Agency(agency_id),
-            first_login: FirstLogin::ChangePassword,
-        },
-    )
-    .await?;
+    let user = frt_cases::staff::create(&core, &auth, email, display_name, password, &role).await?;
     Ok(HttpResponse::Created().json(StaffCreated {
         id: user.id,
         email: user.email,
         role: user.role,
-        agency_id,
+        agency_id: user.agency_id.unwrap_or_default(),
     }))
 }

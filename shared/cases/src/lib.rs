@@ -34,6 +34,7 @@ pub mod passwords;
 pub mod reference;
 pub mod registry;
 pub mod sessions;
+pub mod staff;
 pub mod step;
 pub mod sweep;
 pub mod testing;

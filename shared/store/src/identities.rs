@@ -437,6 +437,16 @@ pub async fn user(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<
         .optional()
 }
 
+/// The staff accounts of an agency, oldest first.
+pub async fn users_of_agency(conn: &mut AsyncPgConnection, agency: Uuid) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::agency_id.eq(agency))
+        .order(users::created_at.asc())
+        .select(User::as_select())
+        .load(conn)
+        .await
+}
+
 pub async fn users_of_organisation(
     conn: &mut AsyncPgConnection,
     org: Uuid,

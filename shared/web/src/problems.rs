@@ -100,6 +100,22 @@ impl From<frt_access::accounts::AccountError> for ApiError {
     }
 }
 
+impl From<frt_cases::staff::StaffError> for ApiError {
+    fn from(e: frt_cases::staff::StaffError) -> Self {
+        use frt_cases::staff::StaffError as S;
+        match e {
+            S::Denied(d) => d.into(),
+            S::NotStaff => ApiError::forbidden("only staff manage staff"),
+            S::InvalidRole => ApiError::unprocessable(
+                "user.invalid_role",
+                "role must be reviewer, inspector, complaint_handler, supervisor or admin",
+            ),
+            S::Account(a) => a.into(),
+            S::Store(s) => s.into(),
+        }
+    }
+}
+
 impl From<NewAccountError> for ApiError {
     fn from(e: NewAccountError) -> Self {
         match e {

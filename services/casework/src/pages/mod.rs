@@ -7,6 +7,9 @@ mod done;
 mod filing;
 mod imports;
 mod inspections;
+mod notifications;
+mod registry;
+mod staff;
 mod statistics;
 mod workbench;
 
@@ -20,36 +23,67 @@ const MENU: &[MenuItem] = &[
         href: "/",
         label: "nav.workbench",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/complaints",
         label: "nav.complaints",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/inspections",
         label: "nav.inspections",
         signed_in: true,
+        roles: &[],
+    },
+    MenuItem {
+        href: "/notifications",
+        label: "nav.notifications",
+        signed_in: true,
+        roles: &[],
+    },
+    MenuItem {
+        href: "/registry",
+        label: "nav.registry",
+        signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/imports",
         label: "nav.imports",
         signed_in: true,
+        roles: &[],
+    },
+    MenuItem {
+        href: "/exports",
+        label: "nav.exports",
+        signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/statistics",
         label: "nav.statistics",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/done",
         label: "nav.done",
         signed_in: true,
+        roles: &[],
+    },
+    MenuItem {
+        href: "/staff",
+        label: "nav.staff",
+        signed_in: true,
+        roles: &["admin"],
     },
     MenuItem {
         href: "/account",
         label: "nav.account",
         signed_in: true,
+        roles: &[],
     },
 ];
 
@@ -84,5 +118,19 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(inspections::open_from_draw)
         .service(inspections::show)
         .service(inspections::step)
-        .service(inspections::material);
+        .service(inspections::material)
+        .service(registry::registry)
+        .service(registry::exports_page)
+        .service(registry::registry_xlsx)
+        .service(registry::queue_xlsx)
+        .service(registry::inspections_xlsx)
+        .service(notifications::list)
+        .service(notifications::new)
+        .service(notifications::send)
+        .service(notifications::show)
+        .service(notifications::receipt)
+        .service(notifications::attach)
+        .service(notifications::material)
+        .service(staff::list)
+        .service(staff::add);
 }

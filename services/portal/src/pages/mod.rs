@@ -22,36 +22,43 @@ const MENU: &[MenuItem] = &[
         href: "/",
         label: "nav.home",
         signed_in: false,
+        roles: &[],
     },
     MenuItem {
         href: "/filings",
         label: "nav.filings",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/inspections",
         label: "nav.inspections",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/account",
         label: "nav.account",
         signed_in: true,
+        roles: &[],
     },
     MenuItem {
         href: "/complaints/new",
         label: "nav.complaint",
         signed_in: false,
+        roles: &[],
     },
     MenuItem {
         href: "/complaints/status",
         label: "nav.complaint_status",
         signed_in: false,
+        roles: &[],
     },
     MenuItem {
         href: "/due-date",
         label: "nav.due_date",
         signed_in: false,
+        roles: &[],
     },
 ];
 

@@ -38,6 +38,8 @@ pub struct MenuItem {
     pub href: &'static str,
     pub label: &'static str,
     pub signed_in: bool,
+    /// The roles that see it (`Role::as_str`); every role when empty.
+    pub roles: &'static [&'static str],
 }
 
 /// A service's console: its zone (whose accounts sign in), whether its cookies need TLS, and

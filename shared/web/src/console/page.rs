@@ -117,9 +117,11 @@ impl Page {
     /// The menu entries this visitor sees.
     pub fn menu_items(&self) -> Vec<&MenuItem> {
         let signed_in = self.user.is_some();
+        let role = self.user.as_ref().map(|u| u.principal.role.as_str());
         self.menu
             .iter()
             .filter(|m| signed_in || !m.signed_in)
+            .filter(|m| m.roles.is_empty() || role.is_some_and(|r| m.roles.contains(&r)))
             .collect()
     }
 
