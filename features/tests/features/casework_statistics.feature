@@ -24,4 +24,7 @@ Feature: Casework in a browser: the monthly statistics
     And the numbers on the page are those of the statistics workbook "Ma" exports
     When they follow the link "导出"
     Then the page says "审查队列"
+    When they press "生成 xlsx 备案登记"
+    Then the page says "已生成：共 1 行" within 20 seconds
+    And the page says "下载 备案登记.xlsx"
     And no page visited has a serious or critical accessibility violation, and every control is reachable by keyboard

@@ -1020,3 +1020,21 @@ async fn menu_lacks(w: &mut FrtWorld, label: String) {
         .expect("links");
     assert!(found.is_empty(), "the menu offers {label:?}");
 }
+
+/// Waits for a page that reloads itself (an export's progress) to say `text`.
+#[then(expr = "the page says {string} within {int} seconds")]
+async fn page_says_within(w: &mut FrtWorld, text: String, seconds: u64) {
+    let started = std::time::Instant::now();
+    loop {
+        let main = w.main_text().await;
+        if main.contains(&text) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(seconds),
+            "the page does not say {text:?}:\n{main}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    w.check_page().await;
+}

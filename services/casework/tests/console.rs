@@ -363,3 +363,50 @@ async fn a_resubmitted_filing_shows_what_changed_since_the_version_returned() {
         "the reasons it was returned with"
     );
 }
+
+/// An export started from the exports page is a job of its starter's: its page shows the
+/// progress, then the file; another member of staff finds neither.
+#[tokio::test]
+async fn an_export_job_is_followed_on_its_page_by_its_starter_only() {
+    let app = TestApp::spawn().await;
+    submitted(&app, "导出任务测试有限公司").await;
+    let mine = Visitor::new(&app.casework);
+    mine.log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    mine.get("/exports").await;
+    let started = mine
+        .post("/exports/review-queue", &[("status", "submitted")])
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let job = started.location().expect("to the job's page").to_owned();
+    assert!(job.starts_with("/exports/jobs/"), "{job}");
+    let mut page = mine.get(&job).await;
+    for _ in 0..100 {
+        if !page.body.contains("正在生成") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = mine.get(&job).await;
+    }
+    assert!(page.body.contains("已生成：共 1 行"), "{}", page.body);
+    let file = mine.get(&format!("{job}/file")).await;
+    assert_eq!(file.status, 200);
+    let other = Visitor::new(&app.casework);
+    other
+        .log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
+        .await;
+    assert_eq!(other.get(&job).await.status, 404);
+    assert_eq!(other.get(&format!("{job}/file")).await.status, 404);
+    // A role that may not read the queue starts nothing.
+    let handler = Visitor::new(&app.casework);
+    handler
+        .log_in_to(
+            &staff(&app, "310000", Role::ComplaintHandler).await,
+            PASSWORD,
+            "/",
+        )
+        .await;
+    handler.get("/exports").await;
+    let refused = handler.post("/exports/review-queue", &[]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+}

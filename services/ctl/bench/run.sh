@@ -8,8 +8,9 @@
 #
 # Variables: BENCH_DB (default frt_bench), FILINGS (1000000), AUDIT_ROWS (10000000),
 # DURATION (20s per run), OUT (target/bench), FRT_ENV (local), PARTS (which runs: "queue decisions submissions
-# pages", all by default; "pages" is the portal's /filings and /filings/{id} in a browser
-# session). The database is the local cluster's (the same
+# pages", all by default; "pages" is the portal's /filings and /filings/{id} and casework's
+# workbench and filing page, each in a browser session), NO_BUILD (set: measure again with the
+# release binaries already built). The database is the local cluster's (the same
 # one `frtctl up` provisions); the run leaves its figures in $OUT/results.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -31,7 +32,8 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-cargo build --release --locked -p frtctl -p portal -p casework
+# NO_BUILD=1 measures again with the release binaries already built.
+[ -n "${NO_BUILD:-}" ] || cargo build --release --locked -p frtctl -p portal -p casework
 BIN=target/release
 
 # The local cluster, as `frtctl up` provisions it, and a database of the benchmark's own.
@@ -112,5 +114,7 @@ done
 part pages && for c in 4 8; do
   run "portal page /filings"            $c pages.lua http://127.0.0.1:8081 "$OUT/pages.txt" 2 "/filings"
   run "portal page /filings/{id}"       $c pages.lua http://127.0.0.1:8081 "$OUT/pages.txt" 2 "/filings/%s"
+  run "casework page / (workbench)"     $c pages.lua http://127.0.0.1:8082 "$OUT/staff_pages.txt" 2 "/" frt-casework-session
+  run "casework page /filings/{id}"     $c pages.lua http://127.0.0.1:8082 "$OUT/staff_pages.txt" 2 "/filings/%s" frt-casework-session
 done
 echo "figures in $results"

@@ -170,6 +170,24 @@ pub async fn prepare(
         out.join("pages.txt"),
         sessions_idle(admins, Some(1800)).await?,
     )?;
+    // Casework's pages: browser sessions of the seeded reviewers, each with a filing waiting
+    // for review in its province.
+    let staff: Vec<(Uuid, String)> = client
+        .query(
+            "SELECT u.id, w.id::text FROM users u JOIN agencies a ON a.id = u.agency_id \
+             CROSS JOIN LATERAL (SELECT f.id FROM filings f WHERE f.province_code = a.province_code \
+               AND f.status = 'submitted' ORDER BY f.id LIMIT 1) w \
+             WHERE u.role = 'reviewer' AND u.email LIKE '%@bench.cac.example' ORDER BY u.email",
+            &[],
+        )
+        .await?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    std::fs::write(
+        out.join("staff_pages.txt"),
+        sessions_idle(staff, Some(1800)).await?,
+    )?;
     drop(client);
     let _ = driver.await;
     println!(

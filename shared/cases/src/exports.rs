@@ -159,12 +159,18 @@ where
     let file = Arc::new(Exported::new(core)?);
     let held = file.clone();
     let (tx, mut rx) = mpsc::channel::<Vec<Cell>>(CHANNEL_ROWS);
+    // An export running as a job counts its rows as they are written (its page's progress).
+    let progress = crate::export_jobs::PROGRESS.try_with(Arc::clone).ok();
     let writer = tokio::task::spawn_blocking(move || {
         write_sheet(
             &held.path,
             sheet,
             headers,
-            std::iter::from_fn(|| rx.blocking_recv()),
+            std::iter::from_fn(|| rx.blocking_recv()).inspect(|_| {
+                if let Some(p) = &progress {
+                    p.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }),
         )
     });
     let filled = fill(tx).await;

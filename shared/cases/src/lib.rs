@@ -18,6 +18,7 @@ pub mod entity;
 pub mod error;
 pub mod escalation;
 pub mod exchange;
+pub mod export_jobs;
 pub mod exports;
 pub mod filings;
 pub mod housekeeping;

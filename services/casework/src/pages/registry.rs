@@ -1,14 +1,17 @@
 //! `/registry`: the recorded processors of the caller's jurisdiction with their chains of
 //! recorded filings, searchable by name fragment or USCC (`frt_cases::filings::reads::registry`),
-//! and `/exports`: each export with its filters, downloaded as xlsx as the API gives it.
+//! and `/exports`: each export with its filters, built as a job whose page shows its progress
+//! and offers the xlsx when it is ready (`frt_cases::export_jobs`).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, post, web, HttpResponse};
 use askama::Template;
-use frt_cases::exports::{self, ProvinceQuery};
+use frt_access::{Action, Resource};
+use frt_cases::export_jobs::{self as jobs, JobView};
+use frt_cases::exports::{self, ProvinceQuery, Reader, StatisticsQuery};
 use frt_cases::filings::queue::{self, QueueQuery};
 use frt_cases::filings::reads::{self, RegistryQuery};
 use frt_store::registry::RegistryEntry;
-use frt_web::console::{render, Page, PageError, PageResult};
+use frt_web::console::{render, see_other, Form, Page, PageError, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
 
@@ -114,4 +117,120 @@ pub async fn inspections_xlsx(
     let caller = page.caller()?;
     let exported = exports::inspections_for(&core, caller, &q).await?;
     Ok(crate::exports::respond(exported, "检查结果公开.xlsx").await?)
+}
+
+/// An export's filters as the page's forms give them.
+#[derive(Debug, Default, Deserialize)]
+pub struct ExportForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    month: String,
+}
+
+/// `POST /exports/{name}`: the export starts as a job (once the caller's role may read it);
+/// its page follows it.
+#[post("/exports/{name:registry|review-queue|inspections|statistics}")]
+pub async fn start_export(
+    core: web::Data<Core>,
+    page: Page,
+    name: web::Path<String>,
+    Form(f): Form<ExportForm>,
+) -> Result<HttpResponse, PageError> {
+    let caller = page.caller()?.clone();
+    let some = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let core = core.into_inner();
+    let c = core.clone();
+    let who = caller.clone();
+    let id = match name.as_str() {
+        "registry" => {
+            let reader = Reader::staff(&core, &caller, Resource::ORGANISATION)?;
+            jobs::start(&core, &caller, "备案登记.xlsx".into(), async move {
+                exports::registry(&c, &reader).await
+            })
+        }
+        "review-queue" => {
+            caller.require(&core, Resource::FILING, Action::Review, None)?;
+            let q = QueueQuery {
+                status: some(&f.status),
+                kind: some(&f.kind),
+                province: some(&f.province),
+                ..QueueQuery::default()
+            };
+            jobs::start(&core, &caller, "审查队列.xlsx".into(), async move {
+                queue::export(&c, &who, &q).await
+            })
+        }
+        "inspections" => {
+            Reader::staff(&core, &caller, Resource::INSPECTION)?;
+            let q = ProvinceQuery {
+                province: some(&f.province),
+            };
+            jobs::start(&core, &caller, "检查结果公开.xlsx".into(), async move {
+                exports::inspections_for(&c, &who, &q).await
+            })
+        }
+        _ => {
+            Reader::staff(&core, &caller, Resource::ORGANISATION)?;
+            let q = StatisticsQuery {
+                month: f.month.trim().to_owned(),
+                province: some(&f.province),
+            };
+            let filename = format!("统计-{}.xlsx", q.month);
+            jobs::start(&core, &caller, filename, async move {
+                exports::statistics_for(&c, &who, &q).await
+            })
+        }
+    };
+    Ok(see_other(&format!("/exports/jobs/{id}")))
+}
+
+#[derive(Template)]
+#[template(path = "export_job.html")]
+struct JobPage<'a> {
+    page: &'a Page,
+    job: JobView,
+}
+
+fn job_id(id: &str) -> Result<uuid::Uuid, PageError> {
+    uuid::Uuid::parse_str(id).map_err(|_| PageError::not_found())
+}
+
+/// A job's progress (the page reloads itself while it runs), then its file.
+#[get("/exports/jobs/{id}")]
+pub async fn job(core: web::Data<Core>, page: Page, id: web::Path<String>) -> PageResult {
+    let caller = page.caller()?;
+    let job = jobs::status(&core, caller, job_id(&id)?).ok_or_else(PageError::not_found)?;
+    render(&JobPage { page: &page, job })
+}
+
+/// The finished file of one's own job.
+#[get("/exports/jobs/{id}/file")]
+pub async fn job_file(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let caller = page.caller()?;
+    let (path, filename) =
+        jobs::file(&core, caller, job_id(&id)?).ok_or_else(PageError::not_found)?;
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|_| PageError::not_found())?;
+    let size = file
+        .metadata()
+        .await
+        .map(|m| m.len())
+        .map_err(|_| PageError::not_found())?;
+    Ok(frt_web::download::respond(frt_cases::download::Download {
+        filename,
+        content_type: crate::imports::XLSX.to_owned(),
+        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+        sha256: String::new(),
+        file,
+    }))
 }
