@@ -8,6 +8,7 @@ pub mod principal;
 pub mod scope;
 pub mod sealing;
 pub mod signing;
+pub mod suite;
 pub mod token;
 
 pub use authz::{Action, Authorizer, Resource};

@@ -35,6 +35,7 @@ pub struct Settings {
     pub mail: frt_mail::MailSettings,
     pub worker: Worker,
     pub qa: Qa,
+    pub crypto: Crypto,
     /// Folder the relative paths are resolved against (the project root); not a key.
     #[serde(skip)]
     pub root: PathBuf,
@@ -115,6 +116,12 @@ impl Settings {
 
     fn validate(&self) -> anyhow::Result<()> {
         let mut problems = Vec::new();
+        if !matches!(self.crypto.suite.as_str(), "international" | "sm") {
+            problems.push(format!(
+                "crypto.suite must be \"international\" or \"sm\", not {:?}",
+                self.crypto.suite
+            ));
+        }
         for p in &self.filing.sign_off_provinces {
             let province_level =
                 p.len() == 6 && p.ends_with("0000") && p.bytes().all(|b| b.is_ascii_digit());
@@ -357,6 +364,22 @@ mod tests {
         assert_eq!(s.portal.port, 8081);
         assert_eq!(s.casework.port, 8082);
         assert_eq!(s.uploads.max_bytes, 20 * 1024 * 1024);
+    }
+
+    #[test]
+    fn the_crypto_suite_is_international_by_default_or_sm_and_nothing_else() {
+        let with = |v: &str| {
+            Settings::load_with(
+                &dir(),
+                "local",
+                vec![("FRT__CRYPTO__SUITE".to_owned(), v.to_owned())],
+            )
+        };
+        let none = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
+        assert_eq!(none.crypto.suite, "international");
+        assert_eq!(with("sm").expect("sm").crypto.suite, "sm");
+        let e = with("gm").expect_err("an unknown suite");
+        assert!(e.to_string().contains("crypto.suite"), "{e}");
     }
 
     #[test]

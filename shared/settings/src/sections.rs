@@ -73,6 +73,14 @@ pub struct Qa {
     pub token: SecretString,
 }
 
+/// The cryptographic suite new hashes, seals and signatures use: `international` (SHA-256,
+/// HMAC-SHA256, AES-256-GCM) or `sm` (SM3, HMAC-SM3, SM4-GCM, SM2; `frt_access::suite`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Crypto {
+    pub suite: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Listen {
