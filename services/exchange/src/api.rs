@@ -31,6 +31,7 @@ fn signed_parts<'a>(req: &'a HttpRequest, body_sha256: &'a str) -> Signed<'a> {
         key_id: header(req, "x-frt-key"),
         timestamp: header(req, "x-frt-timestamp"),
         signature: header(req, "x-frt-signature"),
+        signature_alg: header(req, "x-frt-signature-alg"),
         body_sha256,
         client_ip: frt_web::auth::client_ip(req),
         source: frt_web::client::throttle_source(req),
@@ -50,7 +51,11 @@ async fn client(
 ) -> Result<(Caller, web::Bytes), ApiError> {
     let admitted = ex::admit(core, &signed_parts(req, ""), scope).await?;
     let body = frt_web::extract::read_body(req, payload).await?;
-    let digest = signing::body_sha256(&body);
+    // The body's digest under the signature's hash; an unknown algorithm signs nothing (the
+    // verification refuses it, audited like any bad signature).
+    let digest = signing::SignatureAlg::from_header(header(req, "x-frt-signature-alg"))
+        .unwrap_or(signing::SignatureAlg::HmacSha256)
+        .body_digest(&body);
     let caller = ex::verify(core, &signed_parts(req, &digest), admitted).await?;
     Ok((caller, body))
 }

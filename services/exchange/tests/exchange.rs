@@ -959,3 +959,56 @@ async fn a_client_is_known_and_allowed_before_anything_it_sent_is_read() {
     assert_eq!(refused.get::<_, i64>(0), 3);
     ex.handle.stop(true).await;
 }
+
+/// A system of the national suite signs with HMAC-SM3 over the body's SM3
+/// (`X-FRT-Signature-Alg: hmac-sm3`); a signature of one algorithm never passes for the other,
+/// and an algorithm not known is refused like a bad signature.
+#[tokio::test]
+async fn a_request_signed_with_hmac_sm3_is_accepted_and_only_as_it_names_itself() {
+    let app = TestApp::spawn().await;
+    let ex = Exchange::start(&app);
+    let police = app
+        .staff(AgencyKind::PublicSecurity, Some("310000"), Role::Supervisor)
+        .await;
+    let client = ex::create_client(
+        &app.core,
+        &Actor::system("test"),
+        &app.agency_of(&police).await.to_string(),
+        &["notifications:read".into()],
+    )
+    .await
+    .expect("client");
+    let path = "/api/v1/sync/notifications?limit=10";
+    let send = |alg: Option<&'static str>, sig_alg: signing::SignatureAlg, ts: i64| {
+        let canonical =
+            signing::canonical_of_digest("GET", path, &ts.to_string(), &sig_alg.body_digest(b""));
+        let sig = sig_alg.sign(&client.secret, &canonical);
+        let mut req = ex
+            .http
+            .get(format!("{}{path}", ex.base))
+            .header("X-FRT-Key", &client.key_id)
+            .header("X-FRT-Timestamp", ts.to_string())
+            .header("X-FRT-Signature", sig);
+        if let Some(a) = alg {
+            req = req.header("X-FRT-Signature-Alg", a);
+        }
+        req.send()
+    };
+    let now = now_ts();
+    let sm3 = signing::SignatureAlg::HmacSm3;
+    let sha = signing::SignatureAlg::HmacSha256;
+    let ok = send(Some("hmac-sm3"), sm3, now).await.expect("request");
+    assert_eq!(ok.status().as_u16(), 200, "{:?}", ok.text().await);
+    // The same algorithm named for the other's signature, each way.
+    let r = send(Some("hmac-sm3"), sha, now - 1).await.expect("request");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = send(None, sm3, now - 2).await.expect("request");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = send(Some("hmac-md5"), sha, now - 3).await.expect("request");
+    assert_eq!(r.status().as_u16(), 401);
+    // The default still signs as before.
+    let r = send(Some("hmac-sha256"), sha, now - 4)
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200);
+}

@@ -3,7 +3,9 @@
 //! - `X-FRT-Key`: the client's key id;
 //! - `X-FRT-Timestamp`: Unix seconds;
 //! - `X-FRT-Signature`: lowercase hex of HMAC-SHA256(secret, METHOD + "\n" + path with query +
-//!   "\n" + timestamp + "\n" + lowercase hex SHA-256 of the body).
+//!   "\n" + timestamp + "\n" + lowercase hex SHA-256 of the body);
+//! - `X-FRT-Signature-Alg` (optional): `hmac-sha256`, the default, or `hmac-sm3` for the
+//!   national suite: HMAC-SM3 over the same text with the body's SM3 in place of its SHA-256.
 //!
 //! The secret is the text `frtctl exchange clients create` prints, used as the HMAC key as is
 //! (its bytes), so that `openssl dgst -sha256 -hmac "$SECRET"` signs the same way.
@@ -55,6 +57,57 @@ pub fn verify(secret: &str, canonical: &str, signature: &str) -> bool {
     };
     mac.update(canonical.as_bytes());
     mac.verify_slice(&given).is_ok()
+}
+
+/// How a request is signed (`X-FRT-Signature-Alg`): HMAC-SHA256 over the body's SHA-256 (the
+/// default, when the header is absent), or HMAC-SM3 over its SM3 (the national suite).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureAlg {
+    HmacSha256,
+    HmacSm3,
+}
+
+impl SignatureAlg {
+    /// The header's value (absent: HMAC-SHA256); `None` for one not known.
+    pub fn from_header(value: Option<&str>) -> Option<Self> {
+        match value.map(str::trim) {
+            None | Some("hmac-sha256") => Some(Self::HmacSha256),
+            Some("hmac-sm3") => Some(Self::HmacSm3),
+            Some(_) => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha256 => "hmac-sha256",
+            Self::HmacSm3 => "hmac-sm3",
+        }
+    }
+
+    fn hash(self) -> crate::suite::HashAlg {
+        match self {
+            Self::HmacSha256 => crate::suite::HashAlg::Sha256,
+            Self::HmacSm3 => crate::suite::HashAlg::Sm3,
+        }
+    }
+
+    /// Lowercase hex of the body's digest under this algorithm's hash.
+    pub fn body_digest(self, body: &[u8]) -> String {
+        hex::encode(self.hash().digest(body))
+    }
+
+    /// The signature of `canonical` under `secret`: lowercase hex.
+    pub fn sign(self, secret: &str, canonical: &str) -> String {
+        hex::encode(self.hash().mac(secret.as_bytes(), canonical.as_bytes()))
+    }
+
+    /// Whether `signature` (hex) signs `canonical` under `secret`, in constant time.
+    pub fn verify(self, secret: &str, canonical: &str, signature: &str) -> bool {
+        hex::decode(signature).is_ok_and(|given| {
+            self.hash()
+                .verify_mac(secret.as_bytes(), canonical.as_bytes(), &given)
+        })
+    }
 }
 
 /// The timestamp as Unix seconds, if it is within the window of `now`.
@@ -124,5 +177,41 @@ mod tests {
         assert!(k1.starts_with("fx_") && k1.len() == 19);
         assert_eq!(s1.len(), 64);
         assert_ne!((k1, s1), (k2, s2));
+    }
+
+    #[test]
+    fn hmac_sm3_signs_as_openssl_does_and_only_its_own_algorithm_verifies() {
+        // printf 'GET\n/api/v1/sync/notifications\n1700000000\n<SM3 of "">' |
+        //   openssl dgst -sm3 -hmac secret
+        let alg = SignatureAlg::HmacSm3;
+        assert_eq!(
+            alg.body_digest(b""),
+            "1ab21d8355cfa17f8e61194831e81a8f22bec8c728fefb747ed035eb5082aa2b"
+        );
+        let canonical = canonical_of_digest(
+            "GET",
+            "/api/v1/sync/notifications",
+            "1700000000",
+            &alg.body_digest(b""),
+        );
+        let sig = alg.sign("secret", &canonical);
+        assert_eq!(
+            sig,
+            "e1f221121ff80942589d54af00b3e2626b82a8f8e0dc1e1854b32d8b9bced0a9"
+        );
+        assert!(alg.verify("secret", &canonical, &sig));
+        assert!(!SignatureAlg::HmacSha256.verify("secret", &canonical, &sig));
+        assert!(!alg.verify("another", &canonical, &sig));
+        assert!(!alg.verify("secret", &canonical, "not hex"));
+        assert_eq!(
+            SignatureAlg::HmacSha256.sign("secret", &canonical),
+            sign("secret", &canonical)
+        );
+        assert_eq!(
+            SignatureAlg::from_header(None),
+            Some(SignatureAlg::HmacSha256)
+        );
+        assert_eq!(SignatureAlg::from_header(Some("hmac-sm3")), Some(alg));
+        assert_eq!(SignatureAlg::from_header(Some("hmac-md5")), None);
     }
 }

@@ -170,7 +170,10 @@ pub struct Signed<'a> {
     pub key_id: Option<&'a str>,
     pub timestamp: Option<&'a str>,
     pub signature: Option<&'a str>,
-    /// Lowercase hex SHA-256 of the body (`signing::body_sha256`).
+    /// `X-FRT-Signature-Alg`: how the request is signed (absent: HMAC-SHA256).
+    pub signature_alg: Option<&'a str>,
+    /// Lowercase hex of the body's digest under the signature's hash
+    /// (`signing::SignatureAlg::body_digest`: SHA-256, or SM3 for HMAC-SM3).
     pub body_sha256: &'a str,
     pub client_ip: Option<String>,
     /// What the client's refusals count under (its address; an IPv6 client's /64).
@@ -357,7 +360,9 @@ async fn verified(
         .open(&client.secret_sealed, client.key_id.as_bytes())
         .map_err(|e| anyhow::anyhow!("opening the client secret: {e}"))?;
     let secret = String::from_utf8(secret).map_err(|e| anyhow::anyhow!("client secret: {e}"))?;
-    if !signing::verify(&secret, &canonical, &signature) {
+    let alg =
+        signing::SignatureAlg::from_header(req.signature_alg).ok_or(ExchangeError::BadSignature)?;
+    if !alg.verify(&secret, &canonical, &signature) {
         return Err(ExchangeError::BadSignature);
     }
     // Kept until its own signed time leaves the window; the worker forgets it afterwards.
