@@ -33,6 +33,24 @@ async fn processor(app: &TestApp, name: &str, email: &str) -> String {
     app.login(&app.portal, email, PASSWORD).await
 }
 
+/// A member of staff of Shanghai's CAC office with a known address.
+async fn shanghai_staff(app: &TestApp, role: frt_access::Role, email: &str, name: &str) {
+    frt_cases::testing::create_staff(
+        &app.core,
+        frt_cases::testing::NewStaff {
+            agency_kind: frt_access::AgencyKind::ProvincialCac,
+            agency_name: Some("上海市互联网信息办公室".into()),
+            province: Some("310000".into()),
+            role,
+            email: email.into(),
+            display_name: name.into(),
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("a member of staff");
+}
+
 /// The page's first load: bytes of its HTML, stylesheets and scripts.
 async fn weight(b: &Browser) -> (u64, u64) {
     let v: Value = b
@@ -155,20 +173,7 @@ async fn main() {
 
     // Casework: a reviewer's workbench, the filing page, and 已办 after recording it.
     let reviewer = "wang.shen@sh.cac.example";
-    frt_cases::testing::create_staff(
-        &app.core,
-        frt_cases::testing::NewStaff {
-            agency_kind: frt_access::AgencyKind::ProvincialCac,
-            agency_name: Some("上海市互联网信息办公室".into()),
-            province: Some("310000".into()),
-            role: frt_access::Role::Reviewer,
-            email: reviewer.into(),
-            display_name: "王审".into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .expect("a reviewer");
+    shanghai_staff(&app, frt_access::Role::Reviewer, reviewer, "王审").await;
     let b = Browser::open(true).await.expect("a browser");
     let base = app.casework.clone();
     b.goto(&format!("{base}/login")).await.expect("login");
@@ -192,20 +197,7 @@ async fn main() {
     // A supervisor: the workbench across case types, the complaint queue and a complaint,
     // and the month's statistics.
     let supervisor = "zhao.du@sh.cac.example";
-    frt_cases::testing::create_staff(
-        &app.core,
-        frt_cases::testing::NewStaff {
-            agency_kind: frt_access::AgencyKind::ProvincialCac,
-            agency_name: Some("上海市互联网信息办公室".into()),
-            province: Some("310000".into()),
-            role: frt_access::Role::Supervisor,
-            email: supervisor.into(),
-            display_name: "赵督".into(),
-            password: PASSWORD.into(),
-        },
-    )
-    .await
-    .expect("a supervisor");
+    shanghai_staff(&app, frt_access::Role::Supervisor, supervisor, "赵督").await;
     let b = Browser::open(true).await.expect("a browser");
     b.goto(&format!("{base}/login")).await.expect("login");
     fill(&b, &[("email", supervisor), ("password", PASSWORD)]).await;

@@ -223,10 +223,6 @@ struct ComplaintPage<'a> {
     may_audit: bool,
 }
 
-fn parse_id(id: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(id).map_err(|_| PageError::not_found())
-}
-
 /// How the page is shown: after a step, with what was typed and its problems, or fresh.
 struct Shown<'a> {
     typed: StepForm,
@@ -327,7 +323,7 @@ pub async fn show(
     id: web::Path<String>,
     q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let notice = STEPS
         .iter()
         .find(|s| **s == q.done)
@@ -393,7 +389,7 @@ pub async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<HttpResponse, PageError> {
     let (id, step) = path.into_inner();
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let caller = page.caller()?;
     let v = f.version;
     let optional_id = |s: &str, field: &str| -> Result<Option<Uuid>, FieldErrors> {
@@ -497,7 +493,12 @@ pub async fn evidence(
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
     let (id, material) = path.into_inner();
-    let opened =
-        handling::open_evidence(&core, caller, parse_id(&id)?, parse_id(&material)?).await?;
+    let opened = handling::open_evidence(
+        &core,
+        caller,
+        PageError::id(&id)?,
+        PageError::id(&material)?,
+    )
+    .await?;
     Ok(frt_web::download::respond(opened))
 }

@@ -90,10 +90,6 @@ struct FilingPage<'a> {
     may_audit: bool,
 }
 
-fn parse_id(id: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(id).map_err(|_| PageError::not_found())
-}
-
 /// The page for `id`, with `errors`, `reasons` and `notice` as given.
 async fn page_of(
     core: &Core,
@@ -198,7 +194,7 @@ pub async fn show(
     id: web::Path<String>,
     q: web::Query<ShowQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let notice = match q.decided.as_str() {
         n @ ("record" | "return" | "refuse" | "proposed" | "signed_off" | "sent_back") => n,
         _ => "",
@@ -303,7 +299,7 @@ pub async fn decision(
         "return" => FilingAction::Return,
         _ => FilingAction::Refuse,
     };
-    decide(&core, &page, parse_id(&id)?, action, f).await
+    decide(&core, &page, PageError::id(&id)?, action, f).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -324,7 +320,7 @@ pub async fn sign_off(
     id: web::Path<String>,
     Form(f): Form<SignOffForm>,
 ) -> Result<HttpResponse, PageError> {
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let caller = page.caller()?;
     let approve = f.outcome == "approve";
     let note = Some(f.note.trim().to_owned()).filter(|n| !n.is_empty());
@@ -362,7 +358,12 @@ pub async fn material(
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
     let (id, attachment) = path.into_inner();
-    let opened =
-        reads::open_attachment(&core, caller, parse_id(&id)?, parse_id(&attachment)?).await?;
+    let opened = reads::open_attachment(
+        &core,
+        caller,
+        PageError::id(&id)?,
+        PageError::id(&attachment)?,
+    )
+    .await?;
     Ok(frt_web::download::respond(opened))
 }

@@ -173,7 +173,7 @@ pub async fn error_workbook(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found())?;
+    let id = PageError::id(&id)?;
     let opened = imports::error_workbook(&core, caller, id).await?;
     Ok(frt_web::download::respond(opened))
 }

@@ -20,10 +20,6 @@ use frt_web::Core;
 use serde::Deserialize;
 use uuid::Uuid;
 
-fn parse_id(id: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(id).map_err(|_| PageError::not_found())
-}
-
 /// A use case's refusal of a form: its field problems beside the fields, or the page's error.
 fn field_errors(page: &Page, e: InspectionError) -> Result<FieldErrors, PageError> {
     match e {
@@ -416,7 +412,7 @@ pub async fn show_draw(
     page: Page,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    draw_page(&core, &page, parse_id(&id)?, None).await
+    draw_page(&core, &page, PageError::id(&id)?, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -431,7 +427,7 @@ pub async fn verify_draw(
     Form(_): Form<Nothing>,
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let ok = draws::verify(&core, caller, id).await?;
     draw_page(&core, &page, id, Some(ok)).await
 }
@@ -450,7 +446,7 @@ pub async fn open_from_draw(
     Form(f): Form<OpenForm>,
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let d = draws::get(&core, caller, id).await?;
     let opened = conduct::open(
         &core,
@@ -641,7 +637,7 @@ pub async fn show(
         notice,
         status: StatusCode::OK,
     };
-    inspection_page(&core, &page, parse_id(&id)?, shown).await
+    inspection_page(&core, &page, PageError::id(&id)?, shown).await
 }
 
 /// `POST /inspections/{id}/{step}`: one step, from the version the page showed.
@@ -653,7 +649,7 @@ pub async fn step(
     Form(f): Form<StepForm>,
 ) -> Result<HttpResponse, PageError> {
     let (id, step) = path.into_inner();
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let caller = page.caller()?;
     let v = f.version;
     let days = |text: &str| text.trim().parse::<i64>().unwrap_or(0);
@@ -728,8 +724,8 @@ pub async fn material(
     let opened = frt_cases::inspections::processor::open_material(
         &core,
         caller,
-        parse_id(&id)?,
-        parse_id(&material)?,
+        PageError::id(&id)?,
+        PageError::id(&material)?,
     )
     .await?;
     Ok(frt_web::download::respond(opened))

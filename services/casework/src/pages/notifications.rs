@@ -312,10 +312,6 @@ pub struct ShowQuery {
     done: String,
 }
 
-fn parse_id(id: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(id).map_err(|_| PageError::not_found())
-}
-
 #[get("/notifications/{id}")]
 pub async fn show(
     core: web::Data<Core>,
@@ -330,7 +326,7 @@ pub async fn show(
     show_page(
         &core,
         &page,
-        parse_id(&id)?,
+        PageError::id(&id)?,
         notice,
         FieldErrors::default(),
         String::new(),
@@ -354,7 +350,7 @@ pub async fn receipt(
     Form(f): Form<ReceiptForm>,
 ) -> PageResult {
     let (id, which) = path.into_inner();
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let caller = page.caller()?;
     let origin = Origin::staff(&core, caller, Action::Acknowledge)?;
     let receipt = if which == "acknowledge" {
@@ -408,7 +404,7 @@ pub async fn attach(
     id: web::Path<String>,
     body: web::Payload,
 ) -> PageResult {
-    let id = parse_id(&id)?;
+    let id = PageError::id(&id)?;
     let caller = page.caller()?;
     let origin = Origin::staff(&core, caller, Action::Send)?;
     let token = |t: &str| check_csrf(&req, t).is_ok();
@@ -429,6 +425,12 @@ pub async fn material(
     let caller = page.caller()?;
     let origin = Origin::staff(&core, caller, Action::Read)?;
     let (id, material) = path.into_inner();
-    let opened = n::open_material(&core, &origin, parse_id(&id)?, parse_id(&material)?).await?;
+    let opened = n::open_material(
+        &core,
+        &origin,
+        PageError::id(&id)?,
+        PageError::id(&material)?,
+    )
+    .await?;
     Ok(frt_web::download::respond(opened))
 }

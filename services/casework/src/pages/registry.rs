@@ -196,15 +196,11 @@ struct JobPage<'a> {
     job: JobView,
 }
 
-fn job_id(id: &str) -> Result<uuid::Uuid, PageError> {
-    uuid::Uuid::parse_str(id).map_err(|_| PageError::not_found())
-}
-
 /// A job's progress (the page reloads itself while it runs), then its file.
 #[get("/exports/jobs/{id}")]
 pub async fn job(core: web::Data<Core>, page: Page, id: web::Path<String>) -> PageResult {
     let caller = page.caller()?;
-    let job = jobs::status(&core, caller, job_id(&id)?).ok_or_else(PageError::not_found)?;
+    let job = jobs::status(&core, caller, PageError::id(&id)?).ok_or_else(PageError::not_found)?;
     render(&JobPage { page: &page, job })
 }
 
@@ -217,7 +213,7 @@ pub async fn job_file(
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
     let (path, filename) =
-        jobs::file(&core, caller, job_id(&id)?).ok_or_else(PageError::not_found)?;
+        jobs::file(&core, caller, PageError::id(&id)?).ok_or_else(PageError::not_found)?;
     let file = tokio::fs::File::open(&path)
         .await
         .map_err(|_| PageError::not_found())?;

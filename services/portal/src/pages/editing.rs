@@ -18,10 +18,6 @@ use frt_web::Core;
 use serde::Deserialize;
 use uuid::Uuid;
 
-fn filing_id(raw: &str) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found())
-}
-
 #[derive(Template)]
 #[template(path = "filing_new.html")]
 struct NewPage<'a> {
@@ -192,7 +188,7 @@ async fn section_of(
     ),
     PageError,
 > {
-    let id = filing_id(raw_id)?;
+    let id = PageError::id(raw_id)?;
     let detail = reads::detail(core, page.caller()?, id).await?;
     if !filing_form::sections_for(&detail.kind).contains(&section) {
         return Err(PageError::not_found());
@@ -307,7 +303,7 @@ pub async fn upload(
     body: web::Payload,
 ) -> PageResult {
     let caller = page.caller()?;
-    let id = filing_id(&path)?;
+    let id = PageError::id(&path)?;
     materials::check_editable(&core, caller, id).await?;
     let max = core.settings.uploads.max_bytes;
     let token = |t: &str| check_csrf(&req, t).is_ok();
@@ -330,7 +326,7 @@ pub async fn submit_filing(
     Form(_): Form<Nothing>,
 ) -> PageResult {
     let caller = page.caller()?;
-    let id = filing_id(&path)?;
+    let id = PageError::id(&path)?;
     match submit::submit(&core, caller, id, None).await {
         Ok(_) => Ok(see_other(&format!("/filings/{id}?submitted=1"))),
         // Incomplete: the filing's page lists what is missing.

@@ -11,7 +11,6 @@ use frt_web::console::limits::{self, Limit};
 use frt_web::console::{render, Page, PageError, PageResult};
 use frt_web::Core;
 use serde::Deserialize;
-use uuid::Uuid;
 
 const PAGE_SIZE: i64 = 50;
 
@@ -108,7 +107,7 @@ pub async fn show(
     q: web::Query<ShowQuery>,
 ) -> PageResult {
     let caller = page.caller()?;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found())?;
+    let id = PageError::id(&id)?;
     let f = reads::detail(&core, caller, id).await?;
     let history = history::timeline(&core, caller, id).await?;
     let limits = limits::of_filing(&core, &page, &f).await;

@@ -36,7 +36,7 @@ pub async fn list(core: web::Data<Core>, page: Page) -> PageResult {
 }
 
 fn ids(path: &(String, String)) -> Result<(Uuid, Uuid), PageError> {
-    let parse = |s: &str| Uuid::parse_str(s).map_err(|_| PageError::not_found());
+    let parse = PageError::id;
     Ok((parse(&path.0)?, parse(&path.1)?))
 }
 

@@ -6,7 +6,6 @@ use askama::Template;
 use frt_cases::filings::receipts::{self, Receipt, Which};
 use frt_web::console::{render, render_with, Page, PageError, PageResult};
 use frt_web::Core;
-use uuid::Uuid;
 
 #[derive(Template)]
 #[template(path = "receipt.html")]
@@ -45,7 +44,7 @@ pub async fn receipt(
     id: web::Path<String>,
 ) -> PageResult {
     let caller = page.caller()?;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found())?;
+    let id = PageError::id(&id)?;
     let r = receipts::receipt(&core, caller, id).await?;
     let info = req.connection_info();
     let link = format!("{}://{}/verify/{}", info.scheme(), info.host(), r.code);

@@ -36,6 +36,12 @@ impl PageError {
     pub fn not_found() -> Self {
         Self::Api(ApiError::not_found("page"))
     }
+
+    /// The id in a page's address: one that is not an id names no page (404, as an id that is
+    /// not there or not the reader's).
+    pub fn id(text: &str) -> Result<uuid::Uuid, Self> {
+        uuid::Uuid::parse_str(text).map_err(|_| Self::not_found())
+    }
 }
 
 impl<E: Into<ApiError>> From<E> for PageError {
