@@ -2,6 +2,7 @@
 //! the nearest open time limit, keyset-paged), repeats found by the contact's keyed
 //! fingerprint, and the evidence given. Every staff read takes the caller's `Scope`, applied in SQL.
 
+use crate::deadlines as deadlines_store;
 use crate::schema::{complaint_ratings, complaint_receipt_counters, complaints, deadlines};
 use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -270,11 +271,6 @@ pub struct QueueQuery {
     pub limit: i64,
 }
 
-/// A complaint's nearest time limit not yet met, or a far date for none (which sorts last).
-const DUE_OR_NONE: &str = "COALESCE((SELECT min(d.due_date) FROM deadlines d \
-     WHERE d.entity_type = 'complaint' AND d.entity_id = complaints.id AND d.met_on IS NULL), \
-     DATE '9999-12-31')";
-
 /// The queue of the scope, nearest time limit first (then receipt), keyset-paged.
 pub async fn queue(
     conn: &mut AsyncPgConnection,
@@ -282,14 +278,15 @@ pub async fn queue(
     q: &QueueQuery,
 ) -> QueryResult<Vec<Queued>> {
     // The nearest deadline not yet met; a far date stands in for none, so one order serves.
-    let none = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    let none = deadlines_store::no_open_limit();
+    let due_or_none_sql = deadlines_store::nearest_open_sql(ENTITY, "complaints");
     let due = deadlines::table
         .filter(deadlines::entity_type.eq(ENTITY))
         .filter(deadlines::entity_id.eq(complaints::id))
         .filter(deadlines::met_on.is_null())
         .select(diesel::dsl::min(deadlines::due_date))
         .single_value();
-    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(DUE_OR_NONE);
+    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(&due_or_none_sql);
     let mut query = scoped(scope);
     if let Some(s) = &q.status {
         query = query.filter(complaints::status.eq(s.clone()));
@@ -331,7 +328,7 @@ pub async fn queue(
         let d = after_due.unwrap_or(none);
         query = query.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                "({DUE_OR_NONE}, complaints.id) > ("
+                "({due_or_none_sql}, complaints.id) > ("
             ))
             .bind::<diesel::sql_types::Date, _>(d)
             .sql(", ")

@@ -39,6 +39,22 @@ pub struct Evaluation {
     pub calendar_versions: Vec<String>,
 }
 
+/// The day a case with no open time limit sorts by in a queue: after every real one.
+pub fn no_open_limit() -> NaiveDate {
+    NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// SQL for the nearest time limit not yet met of each row of `table` (a case of type
+/// `entity`), or `no_open_limit()` for none: one keyset order, nearest time limit first,
+/// serves every case type's queue. Both names come from the code, never from input.
+pub fn nearest_open_sql(entity: &'static str, table: &'static str) -> String {
+    format!(
+        "COALESCE((SELECT min(d.due_date) FROM deadlines d \
+         WHERE d.entity_type = '{entity}' AND d.entity_id = {table}.id AND d.met_on IS NULL), \
+         DATE '9999-12-31')"
+    )
+}
+
 /// Computes a deadline from the calendar: due = start + n working days (start not counted);
 /// if met, late by the working days after the due date up to the day it was met.
 pub fn evaluate(

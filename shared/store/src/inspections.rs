@@ -4,6 +4,7 @@
 //! province's, national staff all, and an invited agency only the inspections it joined;
 //! plans and draws are the CAC offices' own.
 
+use crate::deadlines as deadlines_store;
 use crate::schema::{
     agencies, filings, inspection_agencies, inspection_draws, inspection_items, inspection_plans,
     inspections, inspector_conflicts, organisations, users,
@@ -473,25 +474,21 @@ pub struct WorkQuery {
     pub limit: i64,
 }
 
-/// An inspection's nearest open time limit, or a far date for none (which sorts last).
-const DUE_OR_NONE: &str = "COALESCE((SELECT min(d.due_date) FROM deadlines d \
-     WHERE d.entity_type = 'inspection' AND d.entity_id = inspections.id AND d.met_on IS NULL), \
-     DATE '9999-12-31')";
-
 pub async fn work_queue(
     conn: &mut AsyncPgConnection,
     scope: &Scope,
     q: &WorkQuery,
 ) -> QueryResult<Vec<(Inspection, Option<NaiveDate>)>> {
     use crate::schema::deadlines;
-    let none = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
+    let none = deadlines_store::no_open_limit();
+    let due_or_none_sql = deadlines_store::nearest_open_sql(ENTITY, "inspections");
     let due = deadlines::table
         .filter(deadlines::entity_type.eq(ENTITY))
         .filter(deadlines::entity_id.eq(inspections::id))
         .filter(deadlines::met_on.is_null())
         .select(diesel::dsl::min(deadlines::due_date))
         .single_value();
-    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(DUE_OR_NONE);
+    let due_or_none = diesel::dsl::sql::<diesel::sql_types::Date>(&due_or_none_sql);
     let mut query = scoped(scope).filter(inspections::status.ne("closed"));
     if let Some(s) = &q.status {
         query = query.filter(inspections::status.eq(s.clone()));
@@ -517,7 +514,7 @@ pub async fn work_queue(
     if let Some((after_due, after_id)) = q.after {
         query = query.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
-                "({DUE_OR_NONE}, inspections.id) > ("
+                "({due_or_none_sql}, inspections.id) > ("
             ))
             .bind::<diesel::sql_types::Date, _>(after_due.unwrap_or(none))
             .sql(", ")
