@@ -85,10 +85,21 @@ async fn a_named_complaint_is_handled_to_a_delivered_reply_and_only_then_closed(
     .await
     .expect("row")
     .expect("there");
-    let sealed = row.contact_sealed.clone().expect("sealed");
+    let secrets = frt_store::complaints::secrets(&mut conn, row.id)
+        .await
+        .expect("secrets")
+        .expect("kept beside the complaint");
+    let sealed = secrets.contact_sealed.clone().expect("sealed");
     assert!(!sealed.windows(8).any(|w| w == b"lisi@com"));
     assert!(!sealed.windows(11).any(|w| w == b"13800138000"));
-    assert_eq!(row.contact_key_id.as_deref(), Some("k1"));
+    assert_eq!(secrets.contact_key_id.as_deref(), Some("k1"));
+    // Each sealed or hashed value names its algorithm (the international suite here).
+    assert_eq!(secrets.contact_seal_alg.as_deref(), Some("aes-256-gcm"));
+    assert_eq!(
+        secrets.contact_fingerprint_alg.as_deref(),
+        Some("hmac-sha256")
+    );
+    assert_eq!(secrets.access_code_alg, "sha256");
     assert_eq!(
         row.organisation_id.map(|o| o.to_string()),
         Some(org.clone())

@@ -22,9 +22,20 @@ pub async fn verify(settings: &Settings) -> anyhow::Result<()> {
 /// The operator's summary of a walk.
 pub fn describe(report: &ChainReport) -> String {
     let Some(b) = &report.first_break else {
+        let algs: Vec<String> = report
+            .by_alg
+            .iter()
+            .map(|(alg, n)| format!("{n} {alg}"))
+            .collect();
         return format!(
-            "audit chain intact: {} rows checked, chain ends at seq {}",
-            report.rows_checked, report.head_seq
+            "audit chain intact: {} rows checked ({}), chain ends at seq {}",
+            report.rows_checked,
+            if algs.is_empty() {
+                "none sealed".to_owned()
+            } else {
+                algs.join(", ")
+            },
+            report.head_seq
         );
     };
     let row = b.id.map(|id| format!(" (row id {id})")).unwrap_or_default();
@@ -34,6 +45,7 @@ pub fn describe(report: &ChainReport) -> String {
         BreakKind::SequenceGap => "rows are missing or were inserted before this place",
         BreakKind::Unsealed => "a committed row was never sealed into the chain",
         BreakKind::HeadMismatch => "the chain's recorded end does not match its last row",
+        BreakKind::UnknownAlgorithm => "the row names a hash algorithm this frtctl does not know",
     };
     format!(
         "audit chain BROKEN at seq {}{row}: {what} ({} rows checked before it, chain ends at seq {})",

@@ -600,10 +600,14 @@ async fn seed_audit(
         return Ok(0);
     }
     let head = tx
-        .query_one("SELECT seq, hash FROM audit_chain_head FOR UPDATE", &[])
+        .query_one(
+            "SELECT seq, hash, hash_alg FROM audit_chain_head FOR UPDATE",
+            &[],
+        )
         .await?;
     let mut seq: i64 = head.get(0);
     let mut prev: Vec<u8> = head.get(1);
+    let alg: String = head.get(2);
     if prev.len() != 32 {
         prev = GENESIS.to_vec();
     }
@@ -615,7 +619,7 @@ async fn seed_audit(
         "ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_log SET (fillfactor = 100)",
     )
     .await?;
-    let mut copy = Copy::start(tx, "COPY audit_log (id, at, actor_id, actor_label, client_ip, request_id, action, entity_type, entity_id, before, after, seq, prev_hash, hash) FROM STDIN").await?;
+    let mut copy = Copy::start(tx, "COPY audit_log (id, at, actor_id, actor_label, client_ip, request_id, action, entity_type, entity_id, before, after, seq, prev_hash, hash, hash_alg) FROM STDIN").await?;
     let mut written = 0;
     'outer: for round in 0.. {
         for (i, f) in seeded.iter().enumerate() {
@@ -639,8 +643,11 @@ async fn seed_audit(
                     after,
                     prev_hash: Some(prev.clone()),
                     hash: None,
+                    hash_alg: Some(alg.clone()),
                 };
-                let hash = row.chain_hash(seq, &prev);
+                let hash = row
+                    .chain_hash(seq, &prev)
+                    .ok_or_else(|| anyhow::anyhow!("the chain's head names {alg:?}"))?;
                 let json = |out: &mut String, v: &Option<String>| match v {
                     Some(text) => esc(out, text),
                     None => out.push_str("\\N"),
@@ -653,7 +660,7 @@ async fn seed_audit(
                 json(&mut copy.buf, &row.after);
                 let _ = write!(
                     copy.buf,
-                    "\t{seq}\t\\\\x{}\t\\\\x{}",
+                    "\t{seq}\t\\\\x{}\t\\\\x{}\t{alg}",
                     hex::encode(&prev),
                     hex::encode(hash)
                 );

@@ -65,6 +65,8 @@ pub enum HashAlg {
 }
 
 impl HashAlg {
+    pub const ALL: [Self; 2] = [Self::Sha256, Self::Sm3];
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Sha256 => "sha256",
@@ -405,6 +407,25 @@ mod tests {
             Sm2Signer::from_secret(&[0u8; 32]).is_err(),
             "zero is no key"
         );
+    }
+
+    #[test]
+    fn sm2_verifies_the_standards_own_signature_example() {
+        // GB/T 32918.5-2017 (GM/T 0003.5) Annex A, on the recommended curve: the key pair, and
+        // the signature (r, s) of "message digest" by the signer with identifier
+        // 1234567812345678.
+        let secret = hex("3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8");
+        let public = hex("04\
+             09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020\
+             CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13");
+        let sig = hex(
+            "F5A03B0648D2C4630EEAC513E1BB81A15944DA3827D5B74143AC7EACEEE720B3\
+             B1B6AA29DF212FD8763182BC0D421CA1BB9038FD1F7F42D4840B69C485BBC1AA",
+        );
+        let signer = Sm2Signer::from_secret(&secret).expect("the example key");
+        assert_eq!(signer.public_key(), public);
+        assert_eq!(sm2_verify(&public, b"message digest", &sig), Ok(true));
+        assert_eq!(sm2_verify(&public, b"message digesT", &sig), Ok(false));
     }
 
     #[test]

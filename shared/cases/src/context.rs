@@ -32,7 +32,9 @@ impl Core {
         let authz = Authorizer::load(&settings.path(&settings.paths.casbin_dir)).await?;
         let blobs = BlobStore::local(settings.path(&settings.uploads.blob_dir));
         let c = &settings.complaints;
-        let data_key = DataKey::from_hex(&c.data_key_id, c.key_hex())
+        let suite = frt_access::suite::Suite::parse(&settings.crypto.suite)
+            .ok_or_else(|| anyhow::anyhow!("crypto.suite: {:?}", settings.crypto.suite))?;
+        let data_key = DataKey::for_suite(&c.data_key_id, c.key_hex(), suite)
             .map_err(|e| anyhow::anyhow!("complaints.data_key: {e}"))?;
         if c.key_hex() == frt_settings::DEVELOPMENT_DATA_KEY {
             tracing::warn!(
@@ -49,5 +51,52 @@ impl Core {
             data_key: Arc::new(data_key),
             exports: Arc::default(),
         })
+    }
+
+    /// Has the audit chain seal new rows with the configured suite's hash (recorded in the
+    /// chain when it changes). A database that cannot be reached yet is asked again in the
+    /// background until it answers; one that cannot compute the hash stops the start.
+    pub async fn seal_audit_with_suite(&self) -> anyhow::Result<()> {
+        let alg = self.data_key.suite().hash().name();
+        match self.apply_audit_hash(alg).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_unavailable() => {
+                tracing::warn!(
+                    "the audit chain's algorithm will be set once the database answers: {e}"
+                );
+                let core = self.clone();
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                        match core.apply_audit_hash(alg).await {
+                            Ok(()) => return,
+                            Err(e) if e.is_unavailable() => continue,
+                            Err(e) => {
+                                tracing::error!("the audit chain cannot seal with {alg}: {e}");
+                                return;
+                            }
+                        }
+                    }
+                });
+                Ok(())
+            }
+            Err(e) => Err(anyhow::anyhow!(
+                "the audit chain cannot seal with {alg}: {e}"
+            )),
+        }
+    }
+
+    async fn apply_audit_hash(&self, alg: &'static str) -> Result<(), frt_store::DbError> {
+        use frt_store::ScopedFutureExt;
+        self.db
+            .tx(|conn| {
+                async move {
+                    let actor = frt_store::audit::Actor::system("crypto.suite");
+                    frt_store::audit::use_hash_alg(conn, &actor, alg).await?;
+                    Ok::<_, frt_store::DbError>(())
+                }
+                .scope_boxed()
+            })
+            .await
     }
 }

@@ -106,6 +106,7 @@ pub async fn create_client(
                         secret_key_id: core.data_key.id().to_owned(),
                         created_at: Utc::now(),
                         revoked_at: None,
+                        secret_seal_alg: core.data_key.seal_alg().to_owned(),
                     },
                 )
                 .await?;
@@ -357,7 +358,11 @@ async fn verified(
         signing::canonical_of_digest(req.method, req.path_and_query, &timestamp, req.body_sha256);
     let secret = core
         .data_key
-        .open(&client.secret_sealed, client.key_id.as_bytes())
+        .open(
+            &client.secret_seal_alg,
+            &client.secret_sealed,
+            client.key_id.as_bytes(),
+        )
         .map_err(|e| anyhow::anyhow!("opening the client secret: {e}"))?;
     let secret = String::from_utf8(secret).map_err(|e| anyhow::anyhow!("client secret: {e}"))?;
     let alg =

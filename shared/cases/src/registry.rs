@@ -18,9 +18,11 @@ pub fn standard() -> Registry {
 }
 
 impl Core {
-    /// Builds the shared state from settings, knowing every standard entity and case type.
-    /// Does not touch the database.
+    /// Builds the shared state from settings, knowing every standard entity and case type,
+    /// and has the audit chain seal with the configured suite ([`Core::seal_audit_with_suite`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        Self::assemble(settings, standard()).await
+        let core = Self::assemble(settings, standard()).await?;
+        core.seal_audit_with_suite().await?;
+        Ok(core)
     }
 }

@@ -101,6 +101,38 @@ pub async fn record(
         .map(|_| ())
 }
 
+/// Names the algorithm the chain seals rows with from now on (`sha256` or `sm3`); when that
+/// changes, the change is recorded in the chain, as the first row sealed the new way. The
+/// database refuses an algorithm it cannot compute (an SM3 that fails GB/T 32905's example).
+pub async fn use_hash_alg(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor,
+    alg: &str,
+) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Changed {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        changed: bool,
+    }
+    let Changed { changed } = diesel::sql_query("SELECT audit_use_hash_alg($1) AS changed")
+        .bind::<diesel::sql_types::Text, _>(alg)
+        .get_result(conn)
+        .await?;
+    if changed {
+        record(
+            conn,
+            actor,
+            "audit.hash_alg_changed",
+            "audit_chain",
+            "head",
+            None,
+            Some(serde_json::json!({ "hash_alg": alg })),
+        )
+        .await?;
+    }
+    Ok(changed)
+}
+
 /// One event of a batch written by [`record_many`].
 #[derive(Debug, Clone)]
 pub struct NewEvent {
@@ -307,13 +339,28 @@ pub struct ChainRow {
     pub prev_hash: Option<Vec<u8>>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bytea>)]
     pub hash: Option<Vec<u8>>,
+    /// The algorithm the row was sealed with (`sha256` or `sm3`), none until sealed.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub hash_alg: Option<String>,
 }
 
+/// The algorithms the chain may be sealed with, as the rows name them.
+pub const HASH_ALGS: [&str; 2] = ["sha256", "sm3"];
+
 impl ChainRow {
-    /// `sha256(prev || message)`, the message being each field as `-` (NULL) or
-    /// `<byte length>:<text>`, in the order the migration documents.
-    pub fn chain_hash(&self, seq: i64, prev: &[u8]) -> [u8; 32] {
-        fn field(h: &mut Sha256, v: Option<&str>) {
+    /// `hash_alg(prev || message)`, the message being each field as `-` (NULL) or
+    /// `<byte length>:<text>`, in the order the migrations `audit_chain` and
+    /// `named_algorithms` document; none when the row names no algorithm this build knows.
+    pub fn chain_hash(&self, seq: i64, prev: &[u8]) -> Option<[u8; 32]> {
+        match self.hash_alg.as_deref()? {
+            "sha256" => Some(self.hash_with::<Sha256>(seq, prev)),
+            "sm3" => Some(self.hash_with::<sm3::Sm3>(seq, prev)),
+            _ => None,
+        }
+    }
+
+    fn hash_with<D: Digest>(&self, seq: i64, prev: &[u8]) -> [u8; 32] {
+        fn field<D: Digest>(h: &mut D, v: Option<&str>) {
             match v {
                 None => h.update(b"-"),
                 Some(s) => {
@@ -323,7 +370,7 @@ impl ChainRow {
                 }
             }
         }
-        let mut h = Sha256::new();
+        let mut h = D::new();
         h.update(prev);
         field(&mut h, Some(&seq.to_string()));
         field(&mut h, Some(&self.at.timestamp_micros().to_string()));
@@ -336,7 +383,11 @@ impl ChainRow {
         field(&mut h, Some(&self.entity_id));
         field(&mut h, self.before.as_deref());
         field(&mut h, self.after.as_deref());
-        h.finalize().into()
+        let mut out = [0u8; 32];
+        let digest = h.finalize();
+        let n = digest.len().min(32);
+        out[..n].copy_from_slice(&digest[..n]);
+        out
     }
 }
 
@@ -355,6 +406,8 @@ pub enum BreakKind {
     Unsealed,
     /// The recorded end of the chain does not match its last row: rows were cut off the end.
     HeadMismatch,
+    /// The row names a hash algorithm this build does not know.
+    UnknownAlgorithm,
 }
 
 /// The first broken link found.
@@ -373,6 +426,8 @@ pub struct ChainReport {
     pub rows_checked: u64,
     /// The recorded end of the chain.
     pub head_seq: i64,
+    /// How many sound rows each algorithm sealed, by its name.
+    pub by_alg: std::collections::BTreeMap<String, u64>,
     pub first_break: Option<ChainBreak>,
 }
 
@@ -383,7 +438,9 @@ pub fn check_link(row: &ChainRow, expected_seq: i64, prev: &[u8]) -> Result<[u8;
         seq: expected_seq,
         id: Some(row.id),
     };
-    let (Some(seq), Some(prev_hash), Some(hash)) = (row.seq, &row.prev_hash, &row.hash) else {
+    let (Some(seq), Some(prev_hash), Some(hash), Some(_)) =
+        (row.seq, &row.prev_hash, &row.hash, &row.hash_alg)
+    else {
         return Err(at(BreakKind::Unsealed));
     };
     if seq != expected_seq {
@@ -392,7 +449,9 @@ pub fn check_link(row: &ChainRow, expected_seq: i64, prev: &[u8]) -> Result<[u8;
     if prev_hash.as_slice() != prev {
         return Err(at(BreakKind::LinkBroken));
     }
-    let computed = row.chain_hash(seq, prev_hash);
+    let Some(computed) = row.chain_hash(seq, prev_hash) else {
+        return Err(at(BreakKind::UnknownAlgorithm));
+    };
     if hash.as_slice() != computed {
         return Err(at(BreakKind::ContentAltered));
     }
@@ -408,7 +467,7 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
         .await?;
     let mut rows = diesel::sql_query(
         "SELECT id, seq, at, actor_id, actor_label, client_ip, request_id, action, entity_type, \
-         entity_id, before::text AS before, after::text AS after, prev_hash, hash \
+         entity_id, before::text AS before, after::text AS after, prev_hash, hash, hash_alg \
          FROM audit_log ORDER BY seq NULLS LAST, id",
     )
     .load_stream::<ChainRow>(conn)
@@ -417,10 +476,14 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
     let mut expected = 1;
     let mut checked = 0;
     let mut first_break = None;
+    let mut by_alg = std::collections::BTreeMap::<String, u64>::new();
     while let Some(row) = rows.try_next().await? {
         checked += 1;
         match check_link(&row, expected, &prev) {
             Ok(hash) => {
+                if let Some(alg) = &row.hash_alg {
+                    *by_alg.entry(alg.clone()).or_default() += 1;
+                }
                 prev = hash;
                 expected += 1;
             }
@@ -441,6 +504,7 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
     Ok(ChainReport {
         rows_checked: checked,
         head_seq,
+        by_alg,
         first_break,
     })
 }
@@ -450,6 +514,10 @@ mod tests {
     use super::*;
 
     fn row(seq: i64, prev: &[u8]) -> ChainRow {
+        row_of("sha256", seq, prev)
+    }
+
+    fn row_of(alg: &str, seq: i64, prev: &[u8]) -> ChainRow {
         let mut r = ChainRow {
             id: seq + 100,
             seq: Some(seq),
@@ -465,9 +533,59 @@ mod tests {
             after: Some(r#"{"status": "filed"}"#.into()),
             prev_hash: Some(prev.to_vec()),
             hash: None,
+            hash_alg: Some(alg.into()),
         };
-        r.hash = Some(r.chain_hash(seq, prev).to_vec());
+        r.hash = r.chain_hash(seq, prev).map(|h| h.to_vec());
         r
+    }
+
+    #[test]
+    fn a_chain_may_move_from_sha256_to_sm3_and_each_row_is_checked_with_its_own() {
+        let first = row_of("sha256", 1, &GENESIS);
+        let h1 = check_link(&first, 1, &GENESIS).expect("sha256 row");
+        let second = row_of("sm3", 2, &h1);
+        let h2 = check_link(&second, 2, &h1).expect("sm3 row");
+        assert_ne!(Some(h2), row_of("sha256", 2, &h1).chain_hash(2, &h1));
+        // A row relabelled to the other algorithm no longer gives its hash.
+        let mut relabelled = second.clone();
+        relabelled.hash_alg = Some("sha256".into());
+        assert_eq!(
+            check_link(&relabelled, 2, &h1).map_err(|b| b.kind),
+            Err(BreakKind::ContentAltered)
+        );
+        let mut unknown = second;
+        unknown.hash_alg = Some("md5".into());
+        assert_eq!(
+            check_link(&unknown, 2, &h1).map_err(|b| b.kind),
+            Err(BreakKind::UnknownAlgorithm)
+        );
+    }
+
+    #[test]
+    fn the_sm3_message_hash_is_sm3_of_prev_and_the_fields() {
+        // The same bytes through the sm3 crate directly: what PostgreSQL's
+        // digest(prev || message, 'sm3') gives, checked against the database in the tests of
+        // frtctl audit verify.
+        let r = row_of("sm3", 1, &GENESIS);
+        let message = format!(
+            "{}{}-{}{}-{}{}{}-{}",
+            "1:1",
+            "16:1764000000123456",
+            format_args!("{}:审核员", "审核员".len()),
+            "9:127.0.0.1",
+            "15:filing.recorded",
+            "6:filing",
+            "4:0192",
+            format_args!(
+                "{}:{}",
+                r#"{"status": "filed"}"#.len(),
+                r#"{"status": "filed"}"#
+            ),
+        );
+        let mut bytes = GENESIS.to_vec();
+        bytes.extend_from_slice(message.as_bytes());
+        let expected: [u8; 32] = sm3::Sm3::digest(&bytes).into();
+        assert_eq!(r.chain_hash(1, &GENESIS), Some(expected));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! fingerprint, and the evidence given. Every staff read takes the caller's `Scope`, applied in SQL.
 
 use crate::deadlines as deadlines_store;
-use crate::schema::{complaint_ratings, complaint_receipt_counters, complaints, deadlines};
+use crate::schema::{
+    complaint_ratings, complaint_receipt_counters, complaint_secrets, complaints, deadlines,
+};
 use crate::scope::{Reach, Scope};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -18,7 +20,6 @@ pub const ENTITY: &str = "complaint";
 pub struct Complaint {
     pub id: Uuid,
     pub receipt_number: String,
-    pub access_code_hash: Vec<u8>,
     pub province_code: String,
     pub channel: String,
     pub status: String,
@@ -30,9 +31,6 @@ pub struct Complaint {
     pub location: Option<String>,
     pub anonymous: bool,
     pub reply_channel: Option<String>,
-    pub contact_sealed: Option<Vec<u8>>,
-    pub contact_key_id: Option<String>,
-    pub contact_fingerprint: Option<Vec<u8>>,
     pub duplicate_of: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     pub decision_reason: Option<String>,
@@ -50,12 +48,39 @@ pub struct Complaint {
     pub version: i32,
 }
 
+/// A complaint's secrets, kept beside it: the access code's hash and the complainant's sealed
+/// contact with its keyed fingerprint, each with the name of its algorithm.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = complaint_secrets)]
+pub struct Secrets {
+    pub complaint_id: Uuid,
+    pub access_code_hash: Vec<u8>,
+    /// `sha256` or `sm3`.
+    pub access_code_alg: String,
+    pub contact_sealed: Option<Vec<u8>>,
+    pub contact_key_id: Option<String>,
+    /// `aes-256-gcm` or `sm4-gcm`.
+    pub contact_seal_alg: Option<String>,
+    pub contact_fingerprint: Option<Vec<u8>>,
+    /// `hmac-sha256` or `hmac-sm3`.
+    pub contact_fingerprint_alg: Option<String>,
+}
+
+/// The secrets of complaint `id`.
+pub async fn secrets(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Secrets>> {
+    complaint_secrets::table
+        .find(id)
+        .select(Secrets::as_select())
+        .first(conn)
+        .await
+        .optional()
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = complaints)]
 pub struct NewComplaint<'a> {
     pub id: Uuid,
     pub receipt_number: &'a str,
-    pub access_code_hash: &'a [u8],
     pub province_code: &'a str,
     pub channel: &'a str,
     pub status: &'a str,
@@ -67,9 +92,6 @@ pub struct NewComplaint<'a> {
     pub location: Option<&'a str>,
     pub anonymous: bool,
     pub reply_channel: Option<&'a str>,
-    pub contact_sealed: Option<&'a [u8]>,
-    pub contact_key_id: Option<&'a str>,
-    pub contact_fingerprint: Option<&'a [u8]>,
     pub duplicate_of: Option<Uuid>,
     pub created_by: Option<Uuid>,
 }
@@ -97,12 +119,22 @@ pub async fn next_receipt_seq(
         .await
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, n: &NewComplaint<'_>) -> QueryResult<Complaint> {
-    diesel::insert_into(complaints::table)
+/// Writes a complaint and its secrets (whose `complaint_id` is the complaint's).
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    n: &NewComplaint<'_>,
+    secrets: &Secrets,
+) -> QueryResult<Complaint> {
+    let c = diesel::insert_into(complaints::table)
         .values(n)
         .returning(Complaint::as_returning())
         .get_result(conn)
-        .await
+        .await?;
+    diesel::insert_into(complaint_secrets::table)
+        .values(secrets)
+        .execute(conn)
+        .await?;
+    Ok(c)
 }
 
 /// By receipt number (the public lookup; the caller checks the access code).
@@ -211,16 +243,18 @@ pub async fn step(
 
 /// The earliest complaint about the same processor (its id, or else the USCC or name as
 /// given) from the same contact since `since`, still open or handled, not itself a repeat.
+/// `fingerprints` are the contact's under each algorithm, so that rows of both suites match.
 pub async fn first_of_repeats(
     conn: &mut AsyncPgConnection,
-    fingerprint: &[u8],
+    fingerprints: &[Vec<u8>],
     organisation: Option<Uuid>,
     uscc: Option<&str>,
     name: Option<&str>,
     since: DateTime<Utc>,
 ) -> QueryResult<Option<Complaint>> {
     let mut q = complaints::table
-        .filter(complaints::contact_fingerprint.eq(fingerprint))
+        .inner_join(complaint_secrets::table)
+        .filter(complaint_secrets::contact_fingerprint.eq_any(fingerprints.to_vec()))
         .filter(complaints::received_at.ge(since))
         .filter(complaints::duplicate_of.is_null())
         .filter(complaints::status.ne_all(vec!["transferred", "merged"]))

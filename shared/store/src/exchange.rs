@@ -20,6 +20,8 @@ pub struct Client {
     pub secret_key_id: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The secret's seal (`aes-256-gcm` or `sm4-gcm`).
+    pub secret_seal_alg: String,
 }
 
 pub async fn insert(conn: &mut AsyncPgConnection, c: &Client) -> QueryResult<Client> {

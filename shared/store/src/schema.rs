@@ -46,6 +46,7 @@ diesel::table! {
         seq -> Nullable<Int8>,
         prev_hash -> Nullable<Bytea>,
         hash -> Nullable<Bytea>,
+        hash_alg -> Nullable<Text>,
     }
 }
 
@@ -55,6 +56,7 @@ diesel::table! {
         seq -> Int8,
         hash -> Bytea,
         sealed_at -> Timestamptz,
+        hash_alg -> Text,
     }
 }
 
@@ -375,7 +377,6 @@ diesel::table! {
     complaints (id) {
         id -> Uuid,
         receipt_number -> Text,
-        access_code_hash -> Bytea,
         province_code -> Text,
         channel -> Text,
         status -> Text,
@@ -387,9 +388,6 @@ diesel::table! {
         location -> Nullable<Text>,
         anonymous -> Bool,
         reply_channel -> Nullable<Text>,
-        contact_sealed -> Nullable<Bytea>,
-        contact_key_id -> Nullable<Text>,
-        contact_fingerprint -> Nullable<Bytea>,
         duplicate_of -> Nullable<Uuid>,
         assignee_id -> Nullable<Uuid>,
         decision_reason -> Nullable<Text>,
@@ -405,6 +403,19 @@ diesel::table! {
         updated_at -> Timestamptz,
         closed_at -> Nullable<Timestamptz>,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    complaint_secrets (complaint_id) {
+        complaint_id -> Uuid,
+        access_code_hash -> Bytea,
+        access_code_alg -> Text,
+        contact_sealed -> Nullable<Bytea>,
+        contact_key_id -> Nullable<Text>,
+        contact_seal_alg -> Nullable<Text>,
+        contact_fingerprint -> Nullable<Bytea>,
+        contact_fingerprint_alg -> Nullable<Text>,
     }
 }
 
@@ -526,6 +537,7 @@ diesel::table! {
         secret_key_id -> Text,
         created_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        secret_seal_alg -> Text,
     }
 }
 
@@ -586,6 +598,7 @@ diesel::table! {
 
 diesel::joinable!(attachments -> filings (filing_id));
 diesel::joinable!(complaints -> organisations (organisation_id));
+diesel::joinable!(complaint_secrets -> complaints (complaint_id));
 diesel::joinable!(inspections -> organisations (organisation_id));
 diesel::joinable!(inspection_items -> inspections (inspection_id));
 diesel::joinable!(inspection_agencies -> inspections (inspection_id));
@@ -614,6 +627,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     complaint_receipt_counters,
     complaints,
+    complaint_secrets,
     calendar_days,
     calendar_versions,
     case_grants,

@@ -81,6 +81,23 @@ impl TestApp {
         let db = TestDb::new().await;
         let blobs = TempDir(std::env::temp_dir().join(format!("frt-blobs-{}", db.name())));
         let settings = settings_for(env, &db.url, &blobs.0, extra);
+        let (core, client, handles) = Self::start(settings).await;
+        Self {
+            client,
+            core,
+            db,
+            _blobs: blobs,
+            handles,
+        }
+    }
+
+    async fn start(
+        settings: Settings,
+    ) -> (
+        Core,
+        crate::client::Client,
+        Vec<frt_web::server::ServerHandle>,
+    ) {
         let core = Core::build(settings).await.expect("core");
         let portal = portal::build(core.clone()).expect("portal");
         let casework = casework::build(core.clone()).expect("casework");
@@ -89,13 +106,24 @@ impl TestApp {
         let handles = vec![portal.handle(), casework.handle()];
         tokio::spawn(portal.run_until_stopped());
         tokio::spawn(casework.run_until_stopped());
-        Self {
-            client: crate::client::Client::new(portal_url, casework_url),
+        (
             core,
-            db,
-            _blobs: blobs,
+            crate::client::Client::new(portal_url, casework_url),
             handles,
+        )
+    }
+
+    /// Stops both services and starts them again on the same database and files with other
+    /// `FRT__…` settings, as an operator restarts a deployment with a changed configuration.
+    pub async fn restart_with(&mut self, extra: &[(&str, &str)]) {
+        for h in self.handles.drain(..) {
+            h.stop(true).await;
         }
+        let settings = test_settings(&self.db.url, &self._blobs.0, extra);
+        let (core, client, handles) = Self::start(settings).await;
+        self.core = core;
+        self.client = client;
+        self.handles = handles;
     }
 
     /// Waits (up to 20 seconds) until every exchange feed row written so far is visible to a

@@ -466,7 +466,7 @@ pub async fn transfer(
                 } else {
                     met(conn, core, id, &[ACCEPTANCE, REPLY]).await?;
                 }
-                let contact = open_contact(&core.data_key, &updated)?;
+                let contact = open_contact(conn, &core.data_key, &updated).await?;
                 let told = to.told(conn).await?;
                 tell_complainant(
                     conn,
@@ -838,7 +838,7 @@ async fn send_reply(
     reply_text: &str,
     seq: i32,
 ) -> Result<Complaint, ComplaintError> {
-    let contact = open_contact(&core.data_key, &c)?;
+    let contact = open_contact(conn, &core.data_key, &c).await?;
     let queued = tell_complainant(
         conn,
         &c,

@@ -354,17 +354,15 @@ async fn register_in(
         }
     };
     let id = Uuid::now_v7();
-    let fingerprint = checked
-        .contact
-        .as_ref()
-        .and_then(Contact::identity)
-        .map(|i| key.fingerprint(&i));
+    let identity = checked.contact.as_ref().and_then(Contact::identity);
+    let fingerprints = identity.as_deref().map(|i| key.fingerprints(i));
+    let fingerprint = fingerprints.as_ref().and_then(|f| f.first());
     let window = chrono::Duration::days(settings.complaints.duplicate_window_days);
-    let first = match &fingerprint {
-        Some(fp) => {
+    let first = match &fingerprints {
+        Some(fps) => {
             store::first_of_repeats(
                 conn,
-                fp,
+                fps,
                 org.as_ref().map(|o| o.id),
                 checked.uscc.as_deref(),
                 checked.name.as_deref(),
@@ -384,13 +382,13 @@ async fn register_in(
     // who filed it, who may not be the first one's complainant (nobody checks a contact
     // belongs to who gives it) and is told nothing of the first.
     let status = ComplaintStatus::Received;
-    let digest = rules::code_digest(&code);
+    let code_alg = key.suite().hash();
+    let digest = super::access_digest(code_alg, &code);
     let c = store::insert(
         conn,
         &NewComplaint {
             id,
             receipt_number: &receipt_number,
-            access_code_hash: &digest,
             province_code: &province,
             channel: channel.as_str(),
             status: status.as_str(),
@@ -408,11 +406,18 @@ async fn register_in(
             location: checked.location.as_deref(),
             anonymous: checked.anonymous,
             reply_channel: checked.reply_channel.map(ReplyChannel::as_str),
-            contact_sealed: sealed.as_deref(),
-            contact_key_id: sealed.as_ref().map(|_| key.id()),
-            contact_fingerprint: fingerprint.as_deref(),
             duplicate_of: first.as_ref().map(|f| f.id),
             created_by,
+        },
+        &store::Secrets {
+            complaint_id: id,
+            access_code_hash: digest,
+            access_code_alg: code_alg.name().to_owned(),
+            contact_key_id: sealed.as_ref().map(|_| key.id().to_owned()),
+            contact_seal_alg: sealed.as_ref().map(|_| key.seal_alg().to_owned()),
+            contact_sealed: sealed,
+            contact_fingerprint_alg: fingerprint.map(|_| key.fingerprint_alg().to_owned()),
+            contact_fingerprint: fingerprint.cloned(),
         },
     )
     .await?;

@@ -90,9 +90,19 @@ async fn verified(
     } else {
         None
     };
-    let digest = rules::code_digest(code);
+    let secrets = match &found {
+        Some(c) => store::secrets(conn, c.id).await?,
+        None => None,
+    };
+    // The code is hashed whether or not the receipt exists, with the row's own algorithm.
+    let alg = secrets
+        .as_ref()
+        .and_then(|s| frt_access::suite::HashAlg::parse(&s.access_code_alg))
+        .unwrap_or(core.data_key.suite().hash());
+    let digest = super::access_digest(alg, code);
+    let stored = secrets.map(|s| s.access_code_hash).unwrap_or_default();
     match found {
-        Some(c) if constant_time_eq(&c.access_code_hash, &digest) => {
+        Some(c) if constant_time_eq(&stored, &digest) => {
             throttle::clear(conn, ZONE, receipt, source).await?;
             throttle::forgive(conn, ZONE, throttle::EVERYWHERE, source).await?;
             Ok(c)

@@ -182,30 +182,42 @@ fn mask_address(a: &str) -> String {
     format!("{head}***")
 }
 
-/// Seals a contact for complaint `id`.
+/// The stored form of an access code: the normalised code's hash under `alg`.
+pub(crate) fn access_digest(alg: frt_access::suite::HashAlg, code: &str) -> Vec<u8> {
+    alg.digest(frt_domain::complaint::normalise_code(code).as_bytes())
+        .to_vec()
+}
+
+/// Seals a contact for complaint `id` (under the key's seal, [`DataKey::seal_alg`]).
 pub(crate) fn seal(key: &DataKey, id: Uuid, contact: &Contact) -> Result<Vec<u8>, ComplaintError> {
     let plain = serde_json::to_vec(contact).map_err(anyhow::Error::from)?;
     Ok(key.seal(&plain, id.as_bytes())?)
 }
 
-/// Opens the sealed contact of a complaint (none for an anonymous report).
-pub(crate) fn open_contact(
+/// Opens the sealed contact of a complaint (none for an anonymous report), with the seal it
+/// names.
+pub(crate) async fn open_contact(
+    conn: &mut AsyncPgConnection,
     key: &DataKey,
     c: &Complaint,
 ) -> Result<Option<Contact>, ComplaintError> {
-    let Some(sealed) = &c.contact_sealed else {
+    let secrets = store::secrets(conn, c.id).await?;
+    let Some(s) = secrets else {
         return Ok(None);
     };
-    if c.contact_key_id.as_deref() != Some(key.id()) {
+    let (Some(sealed), Some(alg)) = (&s.contact_sealed, &s.contact_seal_alg) else {
+        return Ok(None);
+    };
+    if s.contact_key_id.as_deref() != Some(key.id()) {
         return Err(anyhow::anyhow!(
             "complaint {} is sealed with key {:?}, not the configured {:?}",
             c.id,
-            c.contact_key_id,
+            s.contact_key_id,
             key.id()
         )
         .into());
     }
-    let plain = key.open(sealed, c.id.as_bytes())?;
+    let plain = key.open(alg, sealed, c.id.as_bytes())?;
     Ok(Some(
         serde_json::from_slice(&plain).map_err(anyhow::Error::from)?,
     ))
@@ -342,7 +354,7 @@ pub(crate) async fn view(
     c: Complaint,
 ) -> Result<ComplaintView, ComplaintError> {
     let unmasked = sees_contact(core, caller, &c);
-    let contact = open_contact(&core.data_key, &c)?;
+    let contact = open_contact(conn, &core.data_key, &c).await?;
     if unmasked && contact.is_some() {
         audit::record(
             conn,
@@ -594,8 +606,12 @@ mod tests {
         };
         let sealed = seal(&key, id, &c).expect("sealed");
         assert!(!sealed.windows(6).any(|w| w == b"a@b.cn"));
-        let plain = key.open(&sealed, id.as_bytes()).expect("opens");
+        let plain = key
+            .open(key.seal_alg(), &sealed, id.as_bytes())
+            .expect("opens");
         assert_eq!(serde_json::from_slice::<Contact>(&plain).ok(), Some(c));
-        assert!(key.open(&sealed, Uuid::now_v7().as_bytes()).is_err());
+        assert!(key
+            .open(key.seal_alg(), &sealed, Uuid::now_v7().as_bytes())
+            .is_err());
     }
 }

@@ -8,6 +8,7 @@ use crate::context::Core;
 use crate::error::StoreError;
 use crate::filings::FilingError;
 use chrono::{DateTime, Utc};
+use frt_access::suite::HashAlg;
 use frt_access::{Action, Resource};
 use frt_store::filings;
 use frt_store::scope::Scope;
@@ -54,11 +55,16 @@ pub struct Receipt {
     pub recorded_at: Option<DateTime<Utc>>,
 }
 
-/// The receipt's code: which receipt, the filing, and a keyed tag over both.
+/// The receipt's code: which receipt, the filing, and a keyed tag over both under the suite's
+/// keyed hash.
 fn code_of(core: &Core, which: Which, id: Uuid) -> String {
+    code_with(core, core.data_key.suite().hash(), which, id)
+}
+
+fn code_with(core: &Core, alg: HashAlg, which: Which, id: Uuid) -> String {
     let tag = core
         .data_key
-        .fingerprint(&format!("frt receipt v1|{}|{id}", which.as_str()));
+        .fingerprint_with(alg, &format!("frt receipt v1|{}|{id}", which.as_str()));
     format!(
         "{}{}{}",
         which.letter(),
@@ -116,14 +122,18 @@ pub async fn verify(core: &Core, code: &str) -> Result<Option<Receipt>, StoreErr
     let Some(id) = code.get(1..33).and_then(|h| Uuid::parse_str(h).ok()) else {
         return Ok(None);
     };
-    let expected = code_of(core, which, id);
-    let same = expected.len() == code.len()
-        && expected
-            .bytes()
-            .zip(code.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
+    // A receipt printed before the suite changed keeps its code: each algorithm's tag is tried.
+    let genuine = HashAlg::ALL.into_iter().fold(false, |found, alg| {
+        let expected = code_with(core, alg, which, id);
+        let same = expected.len() == code.len()
+            && expected
+                .bytes()
+                .zip(code.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        found | same
+    });
+    if !genuine {
         return Ok(None);
     }
     let mut conn = core.db.conn().await?;
@@ -140,10 +150,10 @@ pub async fn verify(core: &Core, code: &str) -> Result<Option<Receipt>, StoreErr
             // showed.
             if which == Which::Accepted {
                 r.which = Which::Accepted;
-                r.code = code_of(core, which, id);
                 r.filing_number = None;
                 r.recorded_at = None;
             }
+            r.code = code.to_owned();
             r
         }))
 }
