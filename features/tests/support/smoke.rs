@@ -135,14 +135,24 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
     let addresses_file = crate::reports_dir().join("smoke-addresses.json");
     let _ = std::fs::remove_file(&addresses_file);
     let file = std::fs::File::create(&log).ok();
-    let child = Command::new(bin)
+    // As a deployment runs: migrations as the owner, the services as the application role.
+    let mut up = Command::new(bin);
+    let services_url = match frt_store::local::application_url(url).await {
+        Some(app) => {
+            up.env("FRT__DATABASE__OWNER_URL", url)
+                .env("FRT__DATABASE__APP_ROLE", frt_store::local::LOCAL_APP_ROLE);
+            app
+        }
+        None => url.to_owned(),
+    };
+    let child = up
         .arg("up")
         .arg("--demo")
         .arg("--addresses")
         .arg(&addresses_file)
         .current_dir(frt_testkit::db::project_root())
-        .env("DATABASE_URL", url)
-        .env("FRT__DATABASE__URL", url)
+        .env("DATABASE_URL", &services_url)
+        .env("FRT__DATABASE__URL", &services_url)
         .env("FRT__PORTAL__PORT", "0")
         .env("FRT__CASEWORK__PORT", "0")
         .env("FRT__EXCHANGE__PORT", "0")

@@ -182,7 +182,7 @@ async fn a_deployment_moves_forward_to_the_national_suite_and_keeps_reading_what
     // Going back is refused: a configuration of the international suite does not start
     // against a chain on SM3.
     let settings =
-        frt_testkit::app::test_settings(&app.db.url, &std::env::temp_dir().join("unused"), &[]);
+        frt_testkit::app::test_settings(&app.db.app_url, &std::env::temp_dir().join("unused"), &[]);
     let refused = frt_cases::Core::build(settings)
         .await
         .map(|_| ())

@@ -188,3 +188,81 @@ async fn a_transaction_sealing_thousands_of_rows_keeps_one_chain_through_savepoi
     let (ok, text) = verify(&app);
     assert!(ok, "{text}");
 }
+
+/// What the services' login (the application role, migration `application_role`) is refused:
+/// rewriting, removing or forging audit rows, moving the chain's end, and switching off or
+/// dropping the guards, or changing any table; while its own rows are sealed as ever.
+#[tokio::test]
+async fn the_application_role_cannot_rewrite_the_audit_trail_or_drop_its_guard() {
+    let app = TestApp::spawn().await;
+    activity(&app).await;
+    let (c, conn) = tokio_postgres::connect(&app.db.app_url, tokio_postgres::NoTls)
+        .await
+        .expect("connect as the application role");
+    tokio::spawn(conn);
+    let who: String = c
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .expect("current_user")
+        .get(0);
+    assert_eq!(
+        who, "frt_app",
+        "the services log in as the application role"
+    );
+    for statement in [
+        "UPDATE audit_log SET actor_label = 'someone else' WHERE seq = 1",
+        "DELETE FROM audit_log WHERE seq = 1",
+        "TRUNCATE audit_log",
+        "UPDATE audit_chain_head SET seq = 1",
+        "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard",
+        "ALTER TABLE audit_log DISABLE TRIGGER USER",
+        "DROP TRIGGER audit_log_guard ON audit_log",
+        "DROP TRIGGER audit_log_seal ON audit_log",
+        "DROP FUNCTION audit_guard() CASCADE",
+        "CREATE OR REPLACE FUNCTION audit_guard() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN RETURN NEW; END $$",
+        "ALTER TABLE filings ADD COLUMN backdoor TEXT",
+        "CREATE TABLE shadow (id INT)",
+        "SELECT frt_grant_application_role('frt_app')",
+        "DELETE FROM __diesel_schema_migrations",
+    ] {
+        let err = c.batch_execute(statement).await.expect_err(statement);
+        let code = err.code().map(|s| s.code().to_owned());
+        assert_eq!(
+            code.as_deref(),
+            Some("42501"),
+            "{statement}: refused for want of privilege, not for another reason: {err:?}"
+        );
+    }
+    // Forging a sealed row is refused by the guard, whoever writes.
+    let err = c
+        .batch_execute(
+            "INSERT INTO audit_log (actor_label, action, entity_type, entity_id, seq, prev_hash, hash) \
+             VALUES ('x', 'forged', 'filing', '1', 99, '\\x00', '\\x00')",
+        )
+        .await
+        .expect_err("a forged row");
+    assert!(
+        format!("{err:?}").contains("sealed by the database"),
+        "{err:?}"
+    );
+    // What the role may do, it does: an appended row is sealed into the chain by the
+    // database's own function, and the chain stays whole.
+    c.batch_execute(
+        "INSERT INTO audit_log (actor_label, action, entity_type, entity_id) \
+         VALUES ('frt_app', 'test.appended', 'test', '1')",
+    )
+    .await
+    .expect("the application role appends");
+    let sealed: bool = c
+        .query_one(
+            "SELECT hash IS NOT NULL FROM audit_log WHERE action = 'test.appended'",
+            &[],
+        )
+        .await
+        .expect("the appended row")
+        .get(0);
+    assert!(sealed);
+    let (ok, text) = verify(&app);
+    assert!(ok && text.contains("audit chain intact"), "{text}");
+}

@@ -33,13 +33,13 @@ async fn until_ready(client: &reqwest::Client, url: &str) -> u16 {
 async fn outage_and_partition_give_503_and_recover() {
     let db = TestDb::new().await;
     let (host_port, rest) = db
-        .url
+        .app_url
         .split_once('@')
         .map(|(_, r)| r.split_once('/').expect("db"))
         .expect("url");
     let proxy = FaultProxy::start(host_port.to_owned()).await;
     let via_proxy = db
-        .url
+        .app_url
         .replace(host_port, &format!("127.0.0.1:{}", proxy.port));
     assert!(via_proxy.ends_with(rest));
     let blobs = std::env::temp_dir().join(format!("frt-faults-{}", db.name()));

@@ -104,7 +104,7 @@ fn reviewer(province: &str) -> Caller {
 #[tokio::test]
 async fn a_made_up_case_type_gets_the_sweep_the_outbox_and_the_audit_trail() {
     let db = TestDb::new().await;
-    let settings = test_settings(&db.url, &std::env::temp_dir(), &[]);
+    let settings = test_settings(&db.app_url, &std::env::temp_dir(), &[]);
     let events = Arc::new(Mutex::new(Vec::new()));
     let mut entities = registry::standard();
     entities.add_case_type(Arc::new(MadeUp {

@@ -53,11 +53,24 @@ impl Core {
         })
     }
 
-    /// Has the audit chain seal new rows with the configured suite's hash (recorded in the
-    /// chain when it changes). A database that cannot be reached yet is asked again in the
-    /// background until it answers; one that cannot compute the hash stops the start.
+    /// Checks the services' login and has the audit chain seal new rows with the configured
+    /// suite's hash (recorded in the chain when it changes). A database that cannot be
+    /// reached yet is asked again in the background until it answers; one that cannot
+    /// compute the hash stops the start, as does a production login that owns the tables.
     pub async fn seal_audit_with_suite(&self) -> anyhow::Result<()> {
         let alg = self.data_key.suite().hash().name();
+        match self.owns_the_tables().await {
+            Ok(true) if self.settings.is_production() => anyhow::bail!(
+                "database.url logs in as the owner of the tables: production services log in \
+                 as the application role (database.app_role), which cannot alter the audit \
+                 trail"
+            ),
+            Ok(true) => tracing::warn!(
+                "database.url logs in as the owner of the tables; a deployment gives the \
+                 services the application role (database.app_role)"
+            ),
+            _ => {}
+        }
         match self.apply_audit_hash(alg).await {
             Ok(()) => Ok(()),
             Err(e) if e.is_unavailable() => {
@@ -84,6 +97,12 @@ impl Core {
                 "the audit chain cannot seal with {alg}: {e}"
             )),
         }
+    }
+
+    /// Whether the services' login holds the privileges of the audit log's owner.
+    async fn owns_the_tables(&self) -> Result<bool, frt_store::DbError> {
+        let mut conn = self.db.conn().await?;
+        Ok(frt_store::audit::login_owns_the_log(&mut conn).await?)
     }
 
     async fn apply_audit_hash(&self, alg: &'static str) -> Result<(), frt_store::DbError> {

@@ -326,6 +326,7 @@ impl Settings {
         }
     }
 
+    /// The services' database: `database.url`.
     pub fn db_settings(&self) -> frt_store::DbSettings {
         frt_store::DbSettings {
             url: self.database.url.expose_secret().to_owned(),
@@ -335,6 +336,19 @@ impl Settings {
             statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
             batch_timeout: Duration::from_millis(self.database.batch_timeout_ms),
         }
+    }
+}
+
+impl Settings {
+    /// The owner's database, for migrations and bulk loads: `database.owner_url`, or
+    /// `database.url` when that is empty.
+    pub fn owner_db_settings(&self) -> frt_store::DbSettings {
+        let mut s = self.db_settings();
+        let owner = self.database.owner_url.expose_secret();
+        if !owner.is_empty() {
+            owner.clone_into(&mut s.url);
+        }
+        s
     }
 }
 

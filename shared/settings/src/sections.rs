@@ -114,7 +114,13 @@ impl Listen {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
+    /// What the services log in with: the application role in production.
     pub url: SecretString,
+    /// What `frtctl migrate` and `frtctl seed` log in with: the tables' owner. Empty: `url`.
+    pub owner_url: SecretString,
+    /// The application role `frtctl migrate` grants the services' privileges to after
+    /// migrating (`frt_grant_application_role`). Empty: none is granted.
+    pub app_role: String,
     pub pool_size: usize,
     pub checkout_timeout_ms: u64,
     pub connect_timeout_ms: u64,

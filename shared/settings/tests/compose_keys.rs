@@ -24,8 +24,10 @@ fn config_dir() -> PathBuf {
 fn our_services() -> BTreeMap<String, Vec<(String, String)>> {
     let path = repo_root().join("docker/compose.yaml");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value =
+    let mut doc: Value =
         serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    doc.apply_merge()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let services = doc
         .get("services")
         .and_then(Value::as_mapping)

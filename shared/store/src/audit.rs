@@ -133,6 +133,23 @@ pub async fn use_hash_alg(
     Ok(changed)
 }
 
+/// Whether this login holds the privileges of the audit log's owner (who can switch its
+/// guard off), rather than the application role's (migration `application_role`).
+pub async fn login_owns_the_log(conn: &mut AsyncPgConnection) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Owner {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        owns: bool,
+    }
+    let rows: Vec<Owner> = diesel::sql_query(
+        "SELECT pg_has_role(current_user, tableowner, 'USAGE') AS owns FROM pg_tables \
+         WHERE schemaname = current_schema() AND tablename = 'audit_log'",
+    )
+    .load(conn)
+    .await?;
+    Ok(rows.iter().any(|r| r.owns))
+}
+
 /// One event of a batch written by [`record_many`].
 #[derive(Debug, Clone)]
 pub struct NewEvent {

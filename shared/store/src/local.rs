@@ -10,6 +10,18 @@ use std::time::Duration;
 pub const LOCAL_ROLE: &str = "frt";
 pub const LOCAL_PASSWORD: &str = "frt";
 pub const LOCAL_DATABASE: &str = "frt";
+/// The application role the services log in with: no table is its own (migration
+/// `application_role`). Development only.
+pub const LOCAL_APP_ROLE: &str = "frt_app";
+pub const LOCAL_APP_PASSWORD: &str = "frt_app";
+
+/// `owner_url` with the local application role's login instead of the owner's, when that
+/// role can log in to the server.
+pub async fn application_url(owner_url: &str) -> Option<String> {
+    let rest = owner_url.split_once('@')?.1;
+    let url = format!("postgres://{LOCAL_APP_ROLE}:{LOCAL_APP_PASSWORD}@{rest}");
+    try_connect(&url).await.ok().map(|()| url)
+}
 
 /// The URL of a database to use, provisioning a local server when `DATABASE_URL` is unset.
 pub async fn ensure_database_url() -> anyhow::Result<String> {
@@ -199,6 +211,16 @@ fn create_role_and_database(port: u16) -> anyhow::Result<()> {
         let _ = psql_as_postgres(
             port,
             &format!("CREATE ROLE {LOCAL_ROLE} LOGIN CREATEDB PASSWORD '{LOCAL_PASSWORD}'"),
+        );
+    }
+    let app_exists = psql_as_postgres(
+        port,
+        &format!("SELECT 1 FROM pg_roles WHERE rolname = '{LOCAL_APP_ROLE}'"),
+    )?;
+    if app_exists.trim() != "1" {
+        let _ = psql_as_postgres(
+            port,
+            &format!("CREATE ROLE {LOCAL_APP_ROLE} LOGIN PASSWORD '{LOCAL_APP_PASSWORD}'"),
         );
     }
     let db_exists = psql_as_postgres(

@@ -76,6 +76,24 @@ pub async fn run_pending(url: &str) -> anyhow::Result<Vec<String>> {
     .context("the migration task stopped")?
 }
 
+/// Grants the application role `role` the services' privileges (migration
+/// `application_role`): run as the owner after migrating, so that new tables are covered.
+pub async fn grant_application_role(url: &str, role: &str) -> anyhow::Result<()> {
+    let mut config: tokio_postgres::Config = url.parse().context("database URL")?;
+    config.connect_timeout(std::time::Duration::from_secs(10));
+    let (client, connection) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .context("cannot connect to the database as its owner")?;
+    let driver = tokio::spawn(connection);
+    tokio_postgres::Client::execute(&client, "SELECT frt_grant_application_role($1)", &[&role])
+        .await
+        .with_context(|| format!("granting the application role {role:?}"))?;
+    drop(client);
+    let _ = driver.await;
+    Ok(())
+}
+
 /// Reverts the newest applied migration (runs its down.sql) under the same lock; answers its
 /// version. What a test of a migration's data move, or an operator's rollback, uses.
 pub async fn revert_last(url: &str) -> anyhow::Result<String> {

@@ -80,7 +80,7 @@ impl TestApp {
     pub async fn spawn_in(env: &str, extra: &[(&str, &str)]) -> Self {
         let db = TestDb::new().await;
         let blobs = TempDir(std::env::temp_dir().join(format!("frt-blobs-{}", db.name())));
-        let settings = settings_for(env, &db.url, &blobs.0, extra);
+        let settings = settings_for(env, &db.app_url, &blobs.0, extra);
         let (core, client, handles) = Self::start(settings).await;
         Self {
             client,
@@ -119,7 +119,7 @@ impl TestApp {
         for h in self.handles.drain(..) {
             h.stop(true).await;
         }
-        let settings = test_settings(&self.db.url, &self._blobs.0, extra);
+        let settings = test_settings(&self.db.app_url, &self._blobs.0, extra);
         let (core, client, handles) = Self::start(settings).await;
         self.core = core;
         self.client = client;
@@ -207,9 +207,14 @@ impl TestApp {
     /// Runs a command-line program of the platform (`env!("CARGO_BIN_EXE_frtctl")`) against
     /// this app's database, configuration and blob folder: (succeeded, stdout then stderr).
     pub fn run(&self, program: &str, args: &[&str]) -> (bool, String) {
-        let out = std::process::Command::new(program)
+        let mut cmd = std::process::Command::new(program);
+        if self.db.app_url != self.db.url {
+            cmd.env("FRT__DATABASE__APP_ROLE", frt_store::local::LOCAL_APP_ROLE);
+        }
+        let out = cmd
             .args(args)
-            .env("DATABASE_URL", &self.db.url)
+            .env("DATABASE_URL", &self.db.app_url)
+            .env("FRT__DATABASE__OWNER_URL", &self.db.url)
             .env("FRT_CONFIG_DIR", project_root().join("config"))
             .env(
                 "FRT__UPLOADS__BLOB_DIR",

@@ -8,6 +8,8 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 
 static SERVER_URL: OnceCell<String> = OnceCell::const_new();
+/// The server's URL with the application role's login, when that role exists.
+static APP_SERVER_URL: OnceCell<Option<String>> = OnceCell::const_new();
 
 /// The project root (where `config/` and `migrations/` are).
 pub fn project_root() -> PathBuf {
@@ -16,7 +18,11 @@ pub fn project_root() -> PathBuf {
 
 /// A database of its own for one test; dropped when the value is dropped.
 pub struct TestDb {
+    /// The owner's login (migrations, and tests that look or tamper behind the services).
     pub url: String,
+    /// The application role's login, which the services use (the owner's when the server has
+    /// no such role).
+    pub app_url: String,
     name: String,
     maintenance_url: String,
 }
@@ -118,6 +124,22 @@ async fn ensure_template(maintenance_url: &str, server_url: &str) -> String {
         .await
         .expect("load reference data");
         drop(db);
+        let app_role = c
+            .query_opt(
+                "SELECT 1 FROM pg_roles WHERE rolname = $1",
+                &[&frt_store::local::LOCAL_APP_ROLE],
+            )
+            .await
+            .expect("query pg_roles")
+            .is_some();
+        if app_role {
+            migrate::grant_application_role(
+                &with_database(server_url, &building),
+                frt_store::local::LOCAL_APP_ROLE,
+            )
+            .await
+            .expect("grant the application role");
+        }
         c.batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
             .await
             .expect("publish template");
@@ -159,8 +181,13 @@ impl TestDb {
                 Err(e) => panic!("cannot create test database: {e}"),
             }
         }
+        let app_server_url = APP_SERVER_URL
+            .get_or_init(|| frt_store::local::application_url(&server_url))
+            .await
+            .clone();
         Self {
             url: with_database(&server_url, &name),
+            app_url: with_database(app_server_url.as_deref().unwrap_or(&server_url), &name),
             name,
             maintenance_url,
         }
