@@ -363,6 +363,9 @@ async fn retry_after(w: &mut FrtWorld) {
 
 /// The email of a staff member the scenario made, as casework tells it.
 pub(crate) async fn staff_email(w: &mut FrtWorld, name: &str) -> String {
+    if let Some(email) = w.staff_emails.get(name) {
+        return email.clone();
+    }
     let token = w.staff[name].clone();
     let me = w
         .send(

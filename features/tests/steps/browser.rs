@@ -8,7 +8,7 @@ use frt_testkit::app::PASSWORD;
 use frt_testkit::browser::Browser;
 
 impl FrtWorld {
-    fn browser(&self) -> &Browser {
+    pub(crate) fn browser(&self) -> &Browser {
         self.browser
             .as_ref()
             .expect("no browser: begin with 'Given a browser'")
@@ -25,7 +25,7 @@ impl FrtWorld {
     }
 
     /// Checks the page the browser is on, once per address: axe, then the keyboard.
-    async fn check_page(&mut self) {
+    pub(crate) async fn check_page(&mut self) {
         let b = self.browser();
         let url = b.url().await;
         let key = url.split('#').next().unwrap_or_default().to_owned();
@@ -84,7 +84,7 @@ async fn follow_link(w: &mut FrtWorld, text: String) {
 }
 
 #[when(expr = "they fill in {string} with {string}")]
-async fn fill_in(w: &mut FrtWorld, field: String, text: String) {
+pub(crate) async fn fill_in(w: &mut FrtWorld, field: String, text: String) {
     let text = text.replace("{unique}", &w.unique);
     w.browser()
         .fill(&field, &text)
@@ -101,7 +101,7 @@ async fn choose(w: &mut FrtWorld, value: String, field: String) {
 }
 
 #[when(expr = "they press {string}")]
-async fn press(w: &mut FrtWorld, label: String) {
+pub(crate) async fn press(w: &mut FrtWorld, label: String) {
     w.browser()
         .press(&label)
         .await

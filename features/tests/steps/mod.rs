@@ -13,5 +13,6 @@ pub mod mail;
 pub mod notifications;
 pub mod platform;
 pub mod review;
+pub mod second_factor;
 pub mod sweep;
 pub mod zh;

@@ -137,6 +137,12 @@ pub struct FrtWorld {
     pub workbook: Option<Vec<u8>>,
     /// Files the scenario wrote for the browser to upload; removed when it ends.
     pub temp_files: Vec<std::path::PathBuf>,
+    /// The second-factor secret an enrolment page showed (what the authenticator app keeps),
+    /// and the recovery codes shown after it.
+    pub otp_secret: Option<Vec<u8>>,
+    pub recovery_codes: Vec<String>,
+    /// Staff who have not logged in yet, by name: their email.
+    pub staff_emails: HashMap<String, String>,
     /// The scenario's browser, when it uses the console.
     pub browser: Option<frt_testkit::browser::Browser>,
     /// The pages the browser visited and checked (axe, keyboard), by address.
@@ -193,6 +199,9 @@ impl FrtWorld {
             delivered: std::collections::HashSet::new(),
             workbook: None,
             temp_files: Vec::new(),
+            otp_secret: None,
+            recovery_codes: Vec::new(),
+            staff_emails: HashMap::new(),
             browser: None,
             checked_pages: Vec::new(),
             page_problems: Vec::new(),
@@ -324,8 +333,22 @@ impl FrtWorld {
         province: Option<&str>,
         role: frt_access::Role,
     ) -> String {
+        let email = self.make_staff_account(kind, province, role).await;
+        let client = self.client();
+        client
+            .login(&client.casework, &email, frt_testkit::app::PASSWORD)
+            .await
+    }
+
+    /// A staff account, not logged in; its email.
+    pub async fn make_staff_account(
+        &self,
+        kind: frt_access::AgencyKind,
+        province: Option<&str>,
+        role: frt_access::Role,
+    ) -> String {
         self.client()
-            .staff_via_qa(&self.qa_token, kind, province, role)
+            .staff_account_via_qa(&self.qa_token, kind, province, role)
             .await
     }
 

@@ -29,6 +29,25 @@ pub struct StaffCreated {
     pub agency_id: Uuid,
 }
 
+/// Reset a member's second factor (a lost phone; admins of the same agency only): their
+/// secret and recovery codes are removed, every session of theirs ends, and they enrol again
+/// at their next login. Audited.
+#[utoipa::path(tag = "staff", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "the member of staff")),
+    responses(
+    (status = 204),
+    (status = 403, description = "not an admin", content_type = "application/problem+json"),
+    (status = 404, description = "no such member of the admin's agency", content_type = "application/problem+json")))]
+#[post("/api/v1/staff/{id}/second-factor/reset")]
+pub async fn reset_second_factor(
+    core: web::Data<Core>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> ApiResult<HttpResponse> {
+    frt_cases::staff::reset_second_factor(&core, &auth, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// Add a staff member to the caller's agency (admins only).
 #[utoipa::path(tag = "staff", security(("bearer" = [])), request_body = NewStaff,
     responses(

@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(crate::audit::processor_timeline)
         .service(crate::sign_off::sign_off)
         .service(crate::staff::create_staff)
+        .service(crate::staff::reset_second_factor)
         .service(crate::disputes::list_disputes)
         .service(crate::disputes::show_dispute)
         .service(crate::disputes::decide_dispute)

@@ -7,6 +7,7 @@ pub mod password;
 pub mod principal;
 pub mod scope;
 pub mod sealing;
+pub mod second_factor;
 pub mod signing;
 pub mod suite;
 pub mod token;

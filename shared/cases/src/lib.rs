@@ -34,6 +34,7 @@ pub mod notifications;
 pub mod passwords;
 pub mod reference;
 pub mod registry;
+pub mod second_factor;
 pub mod sessions;
 pub mod staff;
 pub mod step;

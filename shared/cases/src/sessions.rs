@@ -34,6 +34,15 @@ pub enum LoginError {
     /// The right password of a registration whose address is not confirmed yet.
     #[error("confirm your address with the link mailed at registration first; registering again with the same details mails a new link")]
     Unconfirmed,
+    /// A wrong, reused or late code of the second factor (or recovery code).
+    #[error("the code is wrong or was used already; enter the current code of your authenticator app, or a recovery code")]
+    WrongCode,
+    /// The challenge of a right password is unknown or older than a few minutes.
+    #[error("the login has expired; log in again with your password")]
+    ChallengeExpired,
+    /// Enrolment asked of an account already enrolled, or a code of one that is not.
+    #[error("{0}")]
+    WrongStep(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -58,6 +67,17 @@ pub enum Kind {
     Browser,
 }
 
+/// What a right password leads to.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// A session.
+    Session(Session),
+    /// The account's role needs a second factor (`auth.second_factor`): no session yet, but a
+    /// challenge to answer with a code ([`crate::second_factor::answer`]), or, for an account
+    /// not enrolled, to enrol with ([`crate::second_factor::begin_enrolment`]).
+    SecondFactor(crate::second_factor::Challenge),
+}
+
 /// Logs in to `zone` (`portal` or `casework`) from `source` (the client's address).
 pub async fn login(
     core: &Core,
@@ -67,29 +87,14 @@ pub async fn login(
     source: &str,
     actor: Actor,
     kind: Kind,
-) -> Result<Session, LoginError> {
+) -> Result<Outcome, LoginError> {
     let email = email.trim().to_lowercase();
     if email.is_empty() || email.len() > 254 || password_plain.len() > 1024 {
         return Err(LoginError::Refused);
     }
-    let a = &core.settings.auth;
-    let window = a.lockout_minutes.saturating_mul(60);
     let mut conn = core.db.conn().await?;
     // Counted before the password is checked: parallel guesses cannot all pass the check.
-    let attempt = match throttle::attempt(
-        &mut conn,
-        zone,
-        &email,
-        source,
-        a.max_failed_logins,
-        window,
-        window,
-    )
-    .await?
-    {
-        throttle::Attempt::Blocked { until } => return Err(LoginError::Throttled { until }),
-        throttle::Attempt::Allowed { count } => count,
-    };
+    let attempt = counted_attempt(&mut conn, &core.settings, zone, &email, source).await?;
     let user = identities::user_by_email(&mut conn, zone, &email)
         .await?
         .filter(|u| u.active);
@@ -120,55 +125,32 @@ pub async fn login(
             .await?;
             Err(LoginError::Unconfirmed)
         }
-        Some(user) if pw_ok => Ok(core
-            .db
-            .tx(|conn| {
-                async move {
-                    throttle::clear(conn, zone, &email, &source).await?;
-                    let (tok, hash) = token::issue();
-                    let (minutes, idle) = match kind {
-                        Kind::Api => (settings.auth.token_ttl_minutes, None),
-                        Kind::Browser => (
-                            settings.console.absolute_minutes,
-                            i32::try_from(settings.console.idle_minutes.saturating_mul(60)).ok(),
-                        ),
-                    };
-                    let expires_at = Utc::now() + chrono::Duration::minutes(minutes);
-                    identities::insert_session(
-                        conn,
-                        &hash,
-                        user.id,
-                        expires_at,
-                        idle,
-                        Some(&source),
-                    )
-                    .await?;
-                    let actor = Actor {
-                        user_id: Some(user.id),
-                        ..actor
-                    };
-                    audit::record(
-                        conn,
-                        &actor,
-                        "auth.login",
-                        "user",
-                        &user.id.to_string(),
-                        None,
-                        Some(json!({
-                            "expires_at": expires_at,
-                            "browser": kind == Kind::Browser,
-                        })),
-                    )
-                    .await?;
-                    Ok::<_, DbError>(Session {
-                        token: tok,
-                        expires_at,
-                        must_change_password: user.must_change_password,
-                    })
-                }
-                .scope_boxed()
-            })
-            .await?),
+        Some(user) if pw_ok && crate::second_factor::required(&settings, &user.role) => {
+            // The failures counted so far stay counted until the code passes: a right
+            // password does not buy more guesses at the code.
+            let actor = Actor {
+                user_id: Some(user.id),
+                ..actor
+            };
+            Ok(Outcome::SecondFactor(
+                crate::second_factor::challenge(core, &user, kind, &source, &actor).await?,
+            ))
+        }
+        Some(user) if pw_ok => Ok(Outcome::Session(
+            core.db
+                .tx(|conn| {
+                    async move {
+                        throttle::clear(conn, zone, &email, &source).await?;
+                        let actor = Actor {
+                            user_id: Some(user.id),
+                            ..actor
+                        };
+                        open(conn, &settings, &user, kind, &source, &actor, json!({})).await
+                    }
+                    .scope_boxed()
+                })
+                .await?,
+        )),
         user => {
             let blocked = core
                 .db
@@ -194,6 +176,103 @@ pub async fn login(
             Err(blocked.map_or(LoginError::Refused, |until| LoginError::Throttled { until }))
         }
     }
+}
+
+/// Counts an attempt (a password or a second-factor code) on `email` from `source` before it
+/// is checked; its number, or the refusal of an address held back.
+pub(crate) async fn counted_attempt(
+    conn: &mut AsyncPgConnection,
+    settings: &frt_settings::Settings,
+    zone: &str,
+    email: &str,
+    source: &str,
+) -> Result<i32, LoginError> {
+    let a = &settings.auth;
+    let window = a.lockout_minutes.saturating_mul(60);
+    match throttle::attempt(
+        conn,
+        zone,
+        email,
+        source,
+        a.max_failed_logins,
+        window,
+        window,
+    )
+    .await?
+    {
+        throttle::Attempt::Blocked { until } => Err(LoginError::Throttled { until }),
+        throttle::Attempt::Allowed { count } => Ok(count),
+    }
+}
+
+/// Opens a session of `user` (audited as `auth.login`, with `detail` added to the row).
+pub(crate) async fn open(
+    conn: &mut AsyncPgConnection,
+    settings: &frt_settings::Settings,
+    user: &User,
+    kind: Kind,
+    source: &str,
+    actor: &Actor,
+    detail: serde_json::Value,
+) -> Result<Session, DbError> {
+    let (tok, hash) = token::issue();
+    let (minutes, idle) = match kind {
+        Kind::Api => (settings.auth.token_ttl_minutes, None),
+        Kind::Browser => (
+            settings.console.absolute_minutes,
+            i32::try_from(settings.console.idle_minutes.saturating_mul(60)).ok(),
+        ),
+    };
+    let expires_at = Utc::now() + chrono::Duration::minutes(minutes);
+    identities::insert_session(conn, &hash, user.id, expires_at, idle, Some(source)).await?;
+    let mut after = json!({
+        "expires_at": expires_at,
+        "browser": kind == Kind::Browser,
+    });
+    if let (Some(a), serde_json::Value::Object(more)) = (after.as_object_mut(), detail) {
+        a.extend(more);
+    }
+    audit::record(
+        conn,
+        actor,
+        "auth.login",
+        "user",
+        &user.id.to_string(),
+        None,
+        Some(after),
+    )
+    .await?;
+    Ok(Session {
+        token: tok,
+        expires_at,
+        must_change_password: user.must_change_password,
+    })
+}
+
+/// Counts a failed second-factor code like a failed password, against the same throttle;
+/// until when the address is now blocked, if this failure blocked it.
+pub(crate) async fn code_failed(
+    conn: &mut AsyncPgConnection,
+    settings: &frt_settings::Settings,
+    zone: &str,
+    user: &User,
+    source: &str,
+    count: i32,
+    actor: &Actor,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    note_failure(
+        conn,
+        settings,
+        Failure {
+            zone,
+            email: &user.email,
+            source,
+            count,
+        },
+        Some(user),
+        actor,
+    )
+    .await
 }
 
 /// Ends the session whose token hashes to `token_hash`; audited.

@@ -19,6 +19,9 @@ pub enum StaffError {
     Denied(#[from] Denied),
     #[error("only staff manage staff")]
     NotStaff,
+    /// No such member of the admin's own agency.
+    #[error("no such member of staff in your agency")]
+    NotFound,
     #[error("role must be reviewer, inspector, complaint_handler, supervisor or admin")]
     InvalidRole,
     #[error(transparent)]
@@ -104,4 +107,43 @@ pub async fn create(
         },
     )
     .await?)
+}
+
+/// Removes the second factor and recovery codes of a member of the admin's own agency (a lost
+/// phone): every session of theirs ends, and they enrol again at their next login. Audited as
+/// the admin. Answers whether they had one.
+pub async fn reset_second_factor(
+    core: &Core,
+    caller: &Caller,
+    user_id: Uuid,
+) -> Result<bool, StaffError> {
+    use frt_store::ScopedFutureExt;
+    let agency = own_agency(core, caller)?;
+    let actor = caller.actor.clone();
+    core.db
+        .tx(|conn| {
+            async move {
+                let member = identities::user(conn, user_id)
+                    .await?
+                    .filter(|u| u.agency_id == Some(agency));
+                let Some(member) = member else {
+                    return Ok(Err(StaffError::NotFound));
+                };
+                let had = frt_store::second_factor::remove(conn, member.id).await?;
+                let ended = identities::revoke_sessions_of(conn, member.id, None).await?;
+                frt_store::audit::record(
+                    conn,
+                    &actor,
+                    "user.second_factor_reset",
+                    "user",
+                    &member.id.to_string(),
+                    Some(serde_json::json!({ "enrolled": had })),
+                    Some(serde_json::json!({ "enrolled": false, "sessions_ended": ended })),
+                )
+                .await?;
+                Ok::<_, frt_store::DbError>(Ok(had))
+            }
+            .scope_boxed()
+        })
+        .await?
 }

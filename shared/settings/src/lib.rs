@@ -85,6 +85,7 @@ impl Settings {
                     .with_list_parse_key("server.trusted_proxies")
                     .with_list_parse_key("worker.reminder_working_days")
                     .with_list_parse_key("filing.sign_off_provinces")
+                    .with_list_parse_key("auth.second_factor")
                     .source(Some(
                         vars.into_iter()
                             .filter(|(k, _)| k.starts_with("FRT__"))
@@ -121,6 +122,21 @@ impl Settings {
                 "crypto.suite must be \"international\" or \"sm\", not {:?}",
                 self.crypto.suite
             ));
+        }
+        for r in &self.auth.second_factor {
+            if r.parse::<frt_access::Role>().is_err() {
+                problems.push(format!("auth.second_factor: {r:?} is not a role"));
+            }
+        }
+        if self.env == Environment::Production {
+            for needed in ["admin", "supervisor"] {
+                if !self.auth.second_factor.iter().any(|r| r == needed) {
+                    problems.push(format!(
+                        "auth.second_factor must name {needed:?} in production: administrators \
+                         and supervisors log in with a second factor (MLPS level 3)"
+                    ));
+                }
+            }
         }
         for p in &self.filing.sign_off_provinces {
             let province_level =
@@ -470,6 +486,33 @@ mod tests {
         assert!(!format!("{s:?}").contains(&"5a".repeat(32)));
         let local = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
         assert_eq!(local.complaints.key_hex(), DEVELOPMENT_DATA_KEY);
+    }
+
+    #[test]
+    fn production_refuses_a_second_factor_list_without_admins_and_supervisors() {
+        let base = vec![
+            ("FRT__MAIL__SMTP_HOST".to_owned(), "relay".to_owned()),
+            ("FRT__COMPLAINTS__DATA_KEY".to_owned(), "5a".repeat(32)),
+        ];
+        let with = |roles: &str| {
+            let mut vars = base.clone();
+            vars.push(("FRT__AUTH__SECOND_FACTOR".to_owned(), roles.to_owned()));
+            Settings::load_with(&dir(), "production", vars)
+        };
+        let shipped = Settings::load_with(&dir(), "production", base.clone()).expect("shipped");
+        assert_eq!(shipped.auth.second_factor, ["admin", "supervisor"]);
+        let err = with("admin").expect_err("supervisors dropped");
+        assert!(
+            err.to_string()
+                .contains("auth.second_factor must name \"supervisor\" in production"),
+            "{err}"
+        );
+        assert!(with("admin,supervisor,reviewer").is_ok());
+        let err = with("admin,supervisor,boss").expect_err("not a role");
+        assert!(err.to_string().contains("\"boss\" is not a role"), "{err}");
+        // Elsewhere the list may be empty (the default).
+        let local = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
+        assert!(local.auth.second_factor.is_empty());
     }
 
     #[test]

@@ -146,6 +146,9 @@ pub struct Auth {
     pub confirm_hours: i64,
     /// Registrations accepted from one address per hour (429 beyond).
     pub registrations_per_hour: u32,
+    /// The roles whose accounts log in with a second factor (TOTP) after the password; in
+    /// production at least `admin` and `supervisor`.
+    pub second_factor: Vec<String>,
 }
 
 /// The web console's browser sessions and pages.

@@ -27,6 +27,7 @@ pub mod paper;
 pub mod registry;
 pub mod schema;
 pub mod scope;
+pub mod second_factor;
 pub mod sweep_runs;
 pub mod test_clocks;
 pub mod throttle;

@@ -420,6 +420,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    second_factors (user_id) {
+        user_id -> Uuid,
+        secret_sealed -> Bytea,
+        secret_key_id -> Text,
+        secret_seal_alg -> Text,
+        confirmed_at -> Nullable<Timestamptz>,
+        last_step -> Int8,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Uuid,
+        code_hash -> Bytea,
+        hash_alg -> Text,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_challenges (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        browser -> Bool,
+        source -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     complaint_ratings (complaint_id) {
         complaint_id -> Uuid,
         province_code -> Text,
@@ -628,6 +659,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaint_receipt_counters,
     complaints,
     complaint_secrets,
+    second_factors,
+    recovery_codes,
+    login_challenges,
     calendar_days,
     calendar_versions,
     case_grants,

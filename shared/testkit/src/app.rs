@@ -173,6 +173,17 @@ impl TestApp {
 
     /// Creates a staff account directly and returns its token from casework.
     pub async fn staff(&self, kind: AgencyKind, province: Option<&str>, role: Role) -> String {
+        let email = self.staff_account(kind, province, role).await;
+        self.login(&self.casework, &email, PASSWORD).await
+    }
+
+    /// Creates a staff account directly (password [`PASSWORD`]) and returns its email.
+    pub async fn staff_account(
+        &self,
+        kind: AgencyKind,
+        province: Option<&str>,
+        role: Role,
+    ) -> String {
         let email = format!(
             "{}-{}@staff.example",
             role.as_str(),
@@ -201,7 +212,7 @@ impl TestApp {
             })
             .await
             .expect("staff account");
-        self.login(&self.casework, &email, PASSWORD).await
+        email
     }
 
     /// Runs a command-line program of the platform (`env!("CARGO_BIN_EXE_frtctl")`) against

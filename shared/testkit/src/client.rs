@@ -279,6 +279,21 @@ impl Client {
         province: Option<&str>,
         role: frt_access::Role,
     ) -> String {
+        let email = self
+            .staff_account_via_qa(qa_token, kind, province, role)
+            .await;
+        self.login(&self.casework, &email, PASSWORD).await
+    }
+
+    /// Creates a staff account (password [`PASSWORD`]) through the test-support API, without
+    /// logging in; its email.
+    pub async fn staff_account_via_qa(
+        &self,
+        qa_token: &str,
+        kind: frt_access::AgencyKind,
+        province: Option<&str>,
+        role: frt_access::Role,
+    ) -> String {
         let r = self
             .request(
                 reqwest::Method::POST,
@@ -297,8 +312,7 @@ impl Client {
         let status = r.status();
         let body: Value = r.json().await.unwrap_or(Value::Null);
         assert_eq!(status.as_u16(), 201, "test-support staff: {body}");
-        let email = body["email"].as_str().expect("email").to_owned();
-        self.login(&self.casework, &email, PASSWORD).await
+        body["email"].as_str().expect("email").to_owned()
     }
 
     /// GET `path` from casework with a bearer token: (status, JSON body or Null).

@@ -106,6 +106,7 @@ impl From<frt_cases::staff::StaffError> for ApiError {
         match e {
             S::Denied(d) => d.into(),
             S::NotStaff => ApiError::forbidden("only staff manage staff"),
+            S::NotFound => ApiError::not_found("member of staff"),
             S::InvalidRole => ApiError::unprocessable(
                 "user.invalid_role",
                 "role must be reviewer, inspector, complaint_handler, supervisor or admin",
@@ -295,6 +296,17 @@ impl From<frt_cases::sessions::LoginError> for ApiError {
                 "auth.address_unconfirmed",
                 L::Unconfirmed.to_string(),
             ),
+            L::WrongCode => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.wrong_code",
+                L::WrongCode.to_string(),
+            ),
+            L::ChallengeExpired => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.challenge_expired",
+                L::ChallengeExpired.to_string(),
+            ),
+            L::WrongStep(why) => Self::conflict("auth.second_factor_step", why.to_owned()),
             L::Store(s) => s.into(),
         }
     }

@@ -135,5 +135,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(notifications::attach)
         .service(notifications::material)
         .service(staff::list)
-        .service(staff::add);
+        .service(staff::add)
+        .service(staff::reset_second_factor);
 }

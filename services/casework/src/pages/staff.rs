@@ -1,5 +1,6 @@
-//! `/staff`: an agency admin's staff accounts, and a new one added with a password its holder
-//! changes at first login (`frt_cases::staff`, as the API does it).
+//! `/staff`: an agency admin's staff accounts, a new one added with a password its holder
+//! changes at first login, and a member's lost second factor reset (`frt_cases::staff`, as
+//! the API does it).
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
@@ -39,6 +40,8 @@ struct StaffPage<'a> {
     f: NewForm,
     errors: FieldErrors,
     added: bool,
+    /// A member's second factor was just reset.
+    reset: bool,
 }
 
 async fn staff_page(
@@ -63,6 +66,7 @@ async fn staff_page(
             },
             errors,
             added,
+            reset: false,
         },
     )
 }
@@ -71,19 +75,42 @@ async fn staff_page(
 pub struct ShowQuery {
     #[serde(default)]
     added: String,
+    #[serde(default)]
+    reset: String,
 }
 
 #[get("/staff")]
 pub async fn list(core: web::Data<Core>, page: Page, q: web::Query<ShowQuery>) -> PageResult {
-    staff_page(
-        &core,
-        &page,
-        NewForm::default(),
-        FieldErrors::default(),
-        !q.added.is_empty(),
-        StatusCode::OK,
-    )
-    .await
+    let caller = page.caller()?;
+    let rows = staff::list(&core, caller).await?;
+    frt_web::console::render(&StaffPage {
+        page: &page,
+        rows,
+        roles: ROLES,
+        f: NewForm::default(),
+        errors: FieldErrors::default(),
+        added: !q.added.is_empty(),
+        reset: !q.reset.is_empty(),
+    })
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct Nothing {}
+
+/// Resets a member's second factor (a lost phone): they enrol again at their next login.
+#[post("/staff/{id}/second-factor/reset")]
+pub async fn reset_second_factor(
+    core: web::Data<Core>,
+    page: Page,
+    id: web::Path<uuid::Uuid>,
+    Form(_): Form<Nothing>,
+) -> PageResult {
+    let caller = page.caller()?;
+    staff::reset_second_factor(&core, caller, id.into_inner())
+        .await
+        .map_err(frt_web::ApiError::from)?;
+    Ok(see_other("/staff?reset=1"))
 }
 
 #[post("/staff")]

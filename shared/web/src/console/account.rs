@@ -70,6 +70,8 @@ fn landing(console: &Console) -> &'static str {
 pub struct LoginQuery {
     next: Option<String>,
     bye: Option<String>,
+    /// Back from a second-factor step whose few minutes ran out.
+    expired: Option<String>,
 }
 
 #[get("/login")]
@@ -80,8 +82,13 @@ pub async fn login_form(
 ) -> PageResult {
     let q = q.into_inner();
     let next = local_path(q.next.as_deref().unwrap_or(landing(&console))).to_owned();
+    let mut errors = FieldErrors::default();
+    if q.expired.is_some() {
+        errors.general = Some(page.t("second_factor.expired").to_owned());
+    }
     render(&LoginPage {
         logged_out: q.bye.is_some(),
+        errors,
         ..LoginPage::new(&page, &console, String::new(), next)
     })
 }
@@ -131,12 +138,18 @@ pub async fn login(
         )
     };
     match outcome {
-        Ok(session) => {
-            let mut res = see_other(&next);
-            let fresh_csrf = frt_access::token::issue().0;
-            res.add_cookie(&console.cookie(console.session_cookie(), session.token))
-                .map_err(|e| PageError::internal(&e.to_string()))?;
-            res.add_cookie(&console.cookie(console.csrf_cookie(), fresh_csrf))
+        Ok(sessions::Outcome::Session(session)) => logged_in(&console, session, &next),
+        Ok(sessions::Outcome::SecondFactor(c)) => {
+            let step = if c.enrolled {
+                "/login/second-factor"
+            } else {
+                "/login/enrol"
+            };
+            let mut res = see_other(&format!(
+                "{step}?next={}",
+                super::errors::percent_encode(&next)
+            ));
+            res.add_cookie(&console.cookie(console.challenge_cookie(), c.token))
                 .map_err(|e| PageError::internal(&e.to_string()))?;
             Ok(res)
         }
@@ -144,6 +157,188 @@ pub async fn login(
         Err(sessions::LoginError::Unconfirmed) => {
             refused(StatusCode::FORBIDDEN, "login.unconfirmed")
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The answer that starts a browser session: its cookie, a fresh CSRF token, no challenge
+/// left, and on to `next`.
+fn logged_in(console: &Console, session: sessions::Session, next: &str) -> PageResult {
+    let mut res = see_other(next);
+    set_session(console, &mut res, session)?;
+    Ok(res)
+}
+
+fn set_session(
+    console: &Console,
+    res: &mut HttpResponse,
+    session: sessions::Session,
+) -> Result<(), PageError> {
+    let fresh_csrf = frt_access::token::issue().0;
+    fn fail(e: impl std::fmt::Display) -> PageError {
+        PageError::internal(&e.to_string())
+    }
+    res.add_cookie(&console.cookie(console.session_cookie(), session.token))
+        .map_err(fail)?;
+    res.add_cookie(&console.cookie(console.csrf_cookie(), fresh_csrf))
+        .map_err(fail)?;
+    res.add_removal_cookie(&console.removal(console.challenge_cookie()))
+        .map_err(fail)
+}
+
+#[derive(Template)]
+#[template(path = "second_factor.html")]
+struct SecondFactorPage<'a> {
+    page: &'a Page,
+    next: String,
+    errors: FieldErrors,
+    /// An enrolment: the new secret, shown once, and its QR code.
+    enrolment: Option<frt_cases::second_factor::Enrolment>,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct RecoveryCodesPage<'a> {
+    page: &'a Page,
+    next: String,
+    codes: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The challenge of a right password, from its cookie.
+fn challenge_of(req: &HttpRequest, console: &Console) -> Option<String> {
+    req.cookie(&console.challenge_cookie())
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Back to the login form, saying the password must be given again.
+fn login_again(console: &Console) -> PageResult {
+    let mut res = see_other("/login?expired=1");
+    res.add_removal_cookie(&console.removal(console.challenge_cookie()))
+        .map_err(|e| PageError::internal(&e.to_string()))?;
+    Ok(res)
+}
+
+/// The code of the authenticator app, after a right password.
+#[get("/login/second-factor")]
+pub async fn second_factor_form(
+    console: web::Data<Console>,
+    req: HttpRequest,
+    page: Page,
+    q: web::Query<NextQuery>,
+) -> PageResult {
+    if challenge_of(&req, &console).is_none() {
+        return login_again(&console);
+    }
+    let next = local_path(q.next.as_deref().unwrap_or(landing(&console))).to_owned();
+    render(&SecondFactorPage {
+        page: &page,
+        next,
+        errors: FieldErrors::default(),
+        enrolment: None,
+    })
+}
+
+/// A new account's enrolment: the secret, shown once, as a QR code and as text.
+#[get("/login/enrol")]
+pub async fn enrol_form(
+    core: web::Data<Core>,
+    console: web::Data<Console>,
+    req: HttpRequest,
+    page: Page,
+    q: web::Query<NextQuery>,
+) -> PageResult {
+    let Some(challenge) = challenge_of(&req, &console) else {
+        return login_again(&console);
+    };
+    let next = local_path(q.next.as_deref().unwrap_or(landing(&console))).to_owned();
+    let actor = anonymous_actor(&req, "");
+    match frt_cases::second_factor::begin_enrolment(&core, &challenge, &actor).await {
+        Ok(enrolment) => render(&SecondFactorPage {
+            page: &page,
+            next,
+            errors: FieldErrors::default(),
+            enrolment: Some(enrolment),
+        }),
+        Err(sessions::LoginError::ChallengeExpired) => login_again(&console),
+        Err(sessions::LoginError::WrongStep(_)) => Ok(see_other(&format!(
+            "/login/second-factor?next={}",
+            super::errors::percent_encode(&next)
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// A code (or recovery code) for the challenge: a session, and after an enrolment the
+/// recovery codes, shown once.
+#[post("/login/second-factor")]
+pub async fn second_factor(
+    core: web::Data<Core>,
+    console: web::Data<Console>,
+    req: HttpRequest,
+    page: Page,
+    Form(f): Form<CodeForm>,
+) -> PageResult {
+    let Some(challenge) = challenge_of(&req, &console) else {
+        return login_again(&console);
+    };
+    let next = local_path(if f.next.is_empty() {
+        landing(&console)
+    } else {
+        &f.next
+    })
+    .to_owned();
+    let source = throttle_source(&req);
+    let actor = anonymous_actor(&req, "");
+    match frt_cases::second_factor::answer(
+        &core,
+        console.zone.as_str(),
+        &challenge,
+        &f.code,
+        &source,
+        &actor,
+    )
+    .await
+    {
+        Ok(passed) if passed.recovery_codes.is_empty() => {
+            logged_in(&console, passed.session, &next)
+        }
+        Ok(passed) => {
+            let mut res = render(&RecoveryCodesPage {
+                page: &page,
+                next,
+                codes: passed.recovery_codes,
+            })?;
+            set_session(&console, &mut res, passed.session)?;
+            Ok(res)
+        }
+        Err(sessions::LoginError::WrongCode) => render_with(
+            StatusCode::UNAUTHORIZED,
+            &SecondFactorPage {
+                page: &page,
+                next,
+                errors: {
+                    let mut e = FieldErrors::default();
+                    e.add("code", page.t("second_factor.wrong"));
+                    e
+                },
+                enrolment: None,
+            },
+        ),
+        Err(sessions::LoginError::ChallengeExpired) => login_again(&console),
         Err(e) => Err(e.into()),
     }
 }
@@ -257,6 +452,9 @@ pub async fn logout_everywhere(
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(login_form)
         .service(login)
+        .service(second_factor_form)
+        .service(enrol_form)
+        .service(second_factor)
         .service(logout)
         .service(account)
         .service(change)

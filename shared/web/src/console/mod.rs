@@ -63,6 +63,11 @@ impl Console {
         self.cookie_name("csrf")
     }
 
+    /// The cookie holding a right password's second-factor challenge, for a few minutes.
+    pub fn challenge_cookie(&self) -> String {
+        self.cookie_name("challenge")
+    }
+
     fn cookie_name(&self, what: &str) -> String {
         let prefix = if self.secure { "__Host-" } else { "" };
         format!("{prefix}frt-{}-{what}", self.zone.as_str())
