@@ -81,6 +81,18 @@ LANGUAGE sql STABLE AS $$
         || audit_field(r.after::text),
         'UTF8'))
 $$;
+CREATE FUNCTION audit_append(r audit_log) RETURNS VOID
+LANGUAGE plpgsql AS $$
+DECLARE
+    head audit_chain_head%ROWTYPE;
+    h BYTEA;
+BEGIN
+    SELECT * INTO head FROM audit_chain_head FOR UPDATE;
+    h := audit_row_hash(r, head.seq + 1, head.hash);
+    UPDATE audit_log SET seq = head.seq + 1, prev_hash = head.hash, hash = h WHERE id = r.id;
+    UPDATE audit_chain_head SET seq = head.seq + 1, hash = h, sealed_at = now();
+END
+$$;
 ALTER TABLE audit_chain_head DROP COLUMN hash_alg;
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_hash_alg;
 ALTER TABLE audit_log DROP COLUMN hash_alg;

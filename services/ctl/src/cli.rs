@@ -253,7 +253,13 @@ pub(crate) enum OutboxCommand {
 #[derive(Subcommand)]
 pub(crate) enum AuditCommand {
     /// Walk the hash chain and report the first broken link (exit status 1 when broken).
-    Verify,
+    Verify {
+        /// A folder of checkpoints as a witness agency's `frtctl exchange pull` keeps them
+        /// (its *.jsonl files): the chain must agree with every one, each signature checked
+        /// with the keys of audit.verify_keys.
+        #[arg(long)]
+        checkpoints: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]

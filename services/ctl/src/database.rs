@@ -11,9 +11,11 @@ use frt_store::{bootstrap, calendars, migrate, ScopedFutureExt};
 /// application role is then named in `DATABASE_URL` and whose owner in
 /// `FRT__DATABASE__OWNER_URL`, for the configuration to read, as a deployment has them.
 pub async fn use_configured_or_local() -> anyhow::Result<String> {
-    if let Ok(url) = std::env::var("FRT__DATABASE__URL") {
-        if !url.trim().is_empty() {
-            return Ok(url);
+    for configured in ["FRT__DATABASE__URL", "DATABASE_URL"] {
+        if let Ok(url) = std::env::var(configured) {
+            if !url.trim().is_empty() {
+                return Ok(url);
+            }
         }
     }
     let owner = frt_store::local::ensure_database_url().await?;

@@ -93,8 +93,8 @@ async fn run() -> anyhow::Result<()> {
         Command::Calendar { command } => calendar::run(&settings, command).await?,
         Command::Staff { command } => staff::run(&settings, command).await?,
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => audit::verify(&settings).await?,
+            command: AuditCommand::Verify { checkpoints },
+        } => audit::verify(&settings, checkpoints.as_deref()).await?,
         Command::Sweep { on } => jobs::sweep(settings, on).await?,
         Command::Outbox { command } => jobs::outbox(settings, command).await?,
         Command::SeedNational {

@@ -1,5 +1,6 @@
 //! The worker's loop: send what the outbox holds, once a day, at the configured time in China,
-//! run the deadline sweep, and every minute tidy up (`frt_cases::housekeeping`). Workers may run side by side: the outbox hands each message
+//! run the deadline sweep, and every minute tidy up (`frt_cases::housekeeping`) and sign an
+//! audit checkpoint for the witness agencies when one is due (`frt_cases::checkpoints`). Workers may run side by side: the outbox hands each message
 //! to one of them, and the day's sweep is claimed by whichever gets there first.
 
 use crate::sender::{Backoff, Round, Sender};
@@ -112,6 +113,11 @@ impl Worker {
         match frt_cases::housekeeping::run(&self.core).await {
             Ok(done) => tracing::debug!(?done, "housekeeping"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+        match frt_cases::checkpoints::sign_if_due(&self.core).await {
+            Ok(Some(c)) => tracing::info!(seq = c.seq, key_id = %c.key_id, "audit checkpoint sent"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "audit checkpoint failed"),
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod agencies;
 pub mod calendar;
+pub mod checkpoints;
 pub mod caller;
 pub mod complaints;
 pub mod context;

@@ -36,6 +36,7 @@ pub struct Settings {
     pub worker: Worker,
     pub qa: Qa,
     pub crypto: Crypto,
+    pub audit: Audit,
     /// Folder the relative paths are resolved against (the project root); not a key.
     #[serde(skip)]
     pub root: PathBuf,
@@ -86,6 +87,8 @@ impl Settings {
                     .with_list_parse_key("worker.reminder_working_days")
                     .with_list_parse_key("filing.sign_off_provinces")
                     .with_list_parse_key("auth.second_factor")
+                    .with_list_parse_key("audit.witnesses")
+                    .with_list_parse_key("audit.verify_keys")
                     .source(Some(
                         vars.into_iter()
                             .filter(|(k, _)| k.starts_with("FRT__"))

@@ -81,6 +81,33 @@ pub struct Crypto {
     pub suite: String,
 }
 
+/// Audit checkpoints witnessed by other agencies (`frt_cases::checkpoints`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Audit {
+    /// A checkpoint at most this often (and after each day's end), once the chain moved.
+    pub checkpoint_minutes: i64,
+    /// The agency the checkpoints are sent as (its name or id). Empty: none are sent.
+    pub sender_agency: String,
+    /// The agencies that keep them (names or ids). Empty: none are sent.
+    pub witnesses: Vec<String>,
+    /// The id of the signing key, stored with each checkpoint.
+    pub key_id: String,
+    /// The platform's SM2 secret key, 64 hexadecimal digits; or `signing_key_file`.
+    pub signing_key: SecretString,
+    pub signing_key_file: String,
+    /// The public keys that verify checkpoints, `<key id>:<hex SEC1 point>`; keep an old one
+    /// after a rotation for the checkpoints it signed.
+    pub verify_keys: Vec<String>,
+}
+
+impl Audit {
+    /// The configured secret key's text (empty when unset).
+    pub fn signing_key_hex(&self) -> &str {
+        self.signing_key.expose_secret()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Listen {

@@ -425,6 +425,12 @@ pub enum BreakKind {
     HeadMismatch,
     /// The row names a hash algorithm this build does not know.
     UnknownAlgorithm,
+    /// The chain is whole but its hash at this place is not the one a witness agency holds:
+    /// it was rewritten, hashes and all, after the last checkpoint it agrees with.
+    WitnessDisagrees,
+    /// A witness holds a checkpoint beyond the chain's end: rows were cut off and the end
+    /// rewritten.
+    WitnessBeyondEnd,
 }
 
 /// The first broken link found.
@@ -446,6 +452,10 @@ pub struct ChainReport {
     /// How many sound rows each algorithm sealed, by its name.
     pub by_alg: std::collections::BTreeMap<String, u64>,
     pub first_break: Option<ChainBreak>,
+    /// Witnessed checkpoints the chain was checked against, and the last place where it
+    /// agrees with one.
+    pub witnessed_checked: u64,
+    pub last_witnessed: Option<i64>,
 }
 
 /// Checks one row against the place it should take after `prev`; the walk's only rule.
@@ -478,6 +488,16 @@ pub fn check_link(row: &ChainRow, expected_seq: i64, prev: &[u8]) -> Result<[u8;
 /// Walks the whole chain in order, streaming (millions of rows fit in constant memory), and
 /// reports the first broken link. Give the connection no statement timeout for large logs.
 pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
+    verify_against(conn, &std::collections::BTreeMap::new()).await
+}
+
+/// As [`verify`], and checks the chain's hash at each witnessed place (`seq → head hash`, as
+/// other agencies hold them): a chain rewritten whole, every hash recomputed, passes the walk
+/// but not a witness.
+pub async fn verify_against(
+    conn: &mut AsyncPgConnection,
+    witnessed: &std::collections::BTreeMap<i64, Vec<u8>>,
+) -> QueryResult<ChainReport> {
     let (head_seq, head_hash): (i64, Vec<u8>) = audit_chain_head::table
         .select((audit_chain_head::seq, audit_chain_head::hash))
         .first(conn)
@@ -494,12 +514,26 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
     let mut checked = 0;
     let mut first_break = None;
     let mut by_alg = std::collections::BTreeMap::<String, u64>::new();
+    let mut witnessed_checked = 0;
+    let mut last_witnessed = None;
     while let Some(row) = rows.try_next().await? {
         checked += 1;
         match check_link(&row, expected, &prev) {
             Ok(hash) => {
                 if let Some(alg) = &row.hash_alg {
                     *by_alg.entry(alg.clone()).or_default() += 1;
+                }
+                if let Some(w) = witnessed.get(&expected) {
+                    witnessed_checked += 1;
+                    if w.as_slice() != hash {
+                        first_break = Some(ChainBreak {
+                            kind: BreakKind::WitnessDisagrees,
+                            seq: expected,
+                            id: Some(row.id),
+                        });
+                        break;
+                    }
+                    last_witnessed = Some(expected);
                 }
                 prev = hash;
                 expected += 1;
@@ -518,11 +552,22 @@ pub async fn verify(conn: &mut AsyncPgConnection) -> QueryResult<ChainReport> {
             id: None,
         });
     }
+    if first_break.is_none() {
+        if let Some((&beyond, _)) = witnessed.range(expected..).next() {
+            first_break = Some(ChainBreak {
+                kind: BreakKind::WitnessBeyondEnd,
+                seq: beyond,
+                id: None,
+            });
+        }
+    }
     Ok(ChainReport {
         rows_checked: checked,
         head_seq,
         by_alg,
         first_break,
+        witnessed_checked,
+        last_witnessed,
     })
 }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod blob;
 pub mod bootstrap;
 pub mod calendars;
+pub mod checkpoints;
 pub mod complaints;
 pub mod db;
 pub mod deadlines;

@@ -420,6 +420,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> Int8,
+        head_hash -> Bytea,
+        hash_alg -> Text,
+        signed_at -> Timestamptz,
+        key_id -> Text,
+        signature -> Bytea,
+        notification_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     second_factors (user_id) {
         user_id -> Uuid,
         secret_sealed -> Bytea,
@@ -660,6 +672,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     complaint_secrets,
     second_factors,
+    audit_checkpoints,
     recovery_codes,
     login_challenges,
     calendar_days,
