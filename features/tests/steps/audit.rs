@@ -3,7 +3,7 @@
 
 use crate::support::{table_rows, FrtWorld};
 use cucumber::gherkin::Step;
-use cucumber::{then, when};
+use cucumber::{given, then, when};
 use frt_store::audit::BreakKind;
 use reqwest::Method;
 
@@ -77,16 +77,27 @@ async fn intact(w: &mut FrtWorld) {
 #[when(expr = "someone with control of the database edits the {string} audit row of the filing")]
 async fn tamper(w: &mut FrtWorld, action: String) {
     let row = row_of(w, &action).await;
+    without_guard(
+        w,
+        &format!(
+            "UPDATE audit_log SET after = jsonb_set(after, '{{status}}', '\"refused\"') WHERE id = {row};"
+        ),
+    )
+    .await;
+    w.tampered_row = Some(row);
+}
+
+/// Runs `statements` as the table's owner with the append-only guard switched off, as
+/// someone in control of the database could.
+async fn without_guard(w: &FrtWorld, statements: &str) {
     w.sql()
         .await
         .batch_execute(&format!(
-            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; \
-             UPDATE audit_log SET after = jsonb_set(after, '{{status}}', '\"refused\"') WHERE id = {row}; \
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_guard; {statements} \
              ALTER TABLE audit_log ENABLE TRIGGER audit_log_guard;"
         ))
         .await
-        .expect("tamper with the row");
-    w.tampered_row = Some(row);
+        .expect("change the audit log behind the guard");
 }
 
 #[then("the audit chain is broken at the row that was edited")]
@@ -169,4 +180,142 @@ async fn trail_sealed(w: &mut FrtWorld) {
         assert!(i["seq"].as_i64().is_some_and(|s| s > 0), "{i}");
         assert_eq!(i["hash"].as_str().map(str::len), Some(64), "{i}");
     }
+}
+
+// ---- checkpoints witnessed by other agencies ----
+
+/// The platform's checkpoint key in these scenarios (an SM2 secret key, 32 bytes).
+const CHECKPOINT_KEY: &str = "2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a2a";
+
+/// `audit.verify_keys` for the checkpoint key.
+fn checkpoint_verify_key() -> String {
+    let secret = hex::decode(CHECKPOINT_KEY).expect("hex");
+    let public = frt_access::suite::Sm2Signer::from_secret(&secret)
+        .expect("an SM2 key")
+        .public_key();
+    format!("platform-1:{}", hex::encode(public))
+}
+
+#[given(
+    regex = r#"^the platform is running with audit checkpoints sent by the provincial CAC office of (\d{6}) to the public security organ of (\d{6})$"#
+)]
+async fn platform_with_checkpoints(w: &mut FrtWorld, sender: String, witness: String) {
+    let sender = format!("provincial_cac {sender}");
+    let witness = format!("public_security {witness}");
+    w.start(&[
+        ("FRT__AUDIT__SENDER_AGENCY", &sender),
+        ("FRT__AUDIT__WITNESSES", &witness),
+        ("FRT__AUDIT__SIGNING_KEY", CHECKPOINT_KEY),
+        ("FRT__AUDIT__CHECKPOINT_MINUTES", "0"),
+    ])
+    .await;
+}
+
+#[when("the worker signs an audit checkpoint")]
+async fn worker_signs(w: &mut FrtWorld) {
+    let c = frt_cases::checkpoints::sign_if_due(&w.app().core)
+        .await
+        .expect("sign a checkpoint")
+        .expect("a checkpoint was due");
+    w.checkpoints.push(c.seq);
+}
+
+/// The checkpoints in the pull folder.
+fn pulled_checkpoints(w: &FrtWorld) -> Vec<i64> {
+    let mut seqs: Vec<i64> = crate::steps::exchange::pulled_items(w)
+        .iter()
+        .filter_map(|v| v["notification"]["body"].as_str())
+        .filter_map(frt_cases::checkpoints::Checkpoint::from_body)
+        .map(|c| c.seq)
+        .collect();
+    seqs.sort_unstable();
+    seqs
+}
+
+/// Runs the witness's job until every checkpoint signed so far is in its folder (a row shows
+/// in the feed once every older transaction of the database has ended).
+#[when(expr = "the agency runs frtctl exchange pull as {string} until the checkpoints are in")]
+async fn pull_checkpoints(w: &mut FrtWorld, name: String) {
+    let started = std::time::Instant::now();
+    loop {
+        crate::steps::exchange::pull_once(w, &name, 50).await;
+        if pulled_checkpoints(w) == w.checkpoints
+            || started.elapsed() > std::time::Duration::from_secs(15)
+        {
+            assert_eq!(
+                pulled_checkpoints(w),
+                w.checkpoints,
+                "the checkpoints pulled"
+            );
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+}
+
+#[when(
+    expr = "someone with control of the database rewrites the audit chain from the {string} row of the filing on, recomputing every hash"
+)]
+async fn rewrite_whole(w: &mut FrtWorld, action: String) {
+    let row = row_of(w, &action).await;
+    without_guard(
+        w,
+        &format!(
+            "UPDATE audit_log SET actor_label = 'someone else' WHERE id = {row}; \
+             DO $$ DECLARE r audit_log; prev BYTEA; h BYTEA; BEGIN \
+               SELECT a.prev_hash INTO prev FROM audit_log a WHERE a.id = {row}; \
+               FOR r IN SELECT * FROM audit_log WHERE seq >= (SELECT seq FROM audit_log WHERE id = {row}) ORDER BY seq LOOP \
+                 h := audit_row_hash(r, r.seq, prev, r.hash_alg); \
+                 UPDATE audit_log SET prev_hash = prev, hash = h WHERE id = r.id; \
+                 prev := h; \
+               END LOOP; \
+               UPDATE audit_chain_head SET hash = prev; \
+             END $$;"
+        ),
+    )
+    .await;
+    w.tampered_row = Some(row);
+}
+
+#[when("the audit chain is verified against the checkpoints the agency pulled")]
+async fn verify_with_checkpoints(w: &mut FrtWorld) {
+    let dir = crate::steps::exchange::pull_dir(w);
+    let dir = dir.to_string_lossy().into_owned();
+    let keys = checkpoint_verify_key();
+    let (ok, out) = w.app().run_with(
+        crate::support::smoke::frtctl().to_string_lossy().as_ref(),
+        &["audit", "verify", "--checkpoints", &dir],
+        &[("FRT__AUDIT__VERIFY_KEYS", &keys)],
+    );
+    w.verify_output = Some((ok, out));
+}
+
+#[then("frtctl finds the chain agrees with every witnessed checkpoint")]
+async fn agrees(w: &mut FrtWorld) {
+    let (ok, out) = w.verify_output.clone().expect("not verified");
+    assert!(ok, "{out}");
+    let last = w.checkpoints.last().copied().expect("a checkpoint");
+    assert!(
+        out.contains(&format!(
+            "agrees with {} witnessed checkpoints, up to seq {last}",
+            w.checkpoints.len()
+        )),
+        "{out}"
+    );
+}
+
+#[then(
+    "frtctl names the checkpoint the rewritten chain disagrees with, and the last one it agrees with"
+)]
+async fn disagrees(w: &mut FrtWorld) {
+    let (ok, out) = w.verify_output.clone().expect("not verified");
+    assert!(!ok, "the rewrite went unnoticed: {out}");
+    let (first, second) = (w.checkpoints[0], w.checkpoints[1]);
+    assert!(out.contains(&format!("BROKEN at seq {second}")), "{out}");
+    assert!(out.contains("rewritten, hashes and all"), "{out}");
+    assert!(
+        out.contains(&format!("up to seq {first}"))
+            && out.contains(&format!("after seq {first} were rewritten")),
+        "{out}"
+    );
 }

@@ -304,11 +304,11 @@ async fn received_once(w: &mut FrtWorld, name: String) {
 
 // ---- frtctl exchange pull ----
 
-fn pull_dir(w: &FrtWorld) -> std::path::PathBuf {
+pub(crate) fn pull_dir(w: &FrtWorld) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("frt-pull-{}", w.unique))
 }
 
-async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
+pub(crate) async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
     let (key, secret) = client(w, name);
     let url = w.exchange_url();
     let out = pull_dir(w);
@@ -324,9 +324,9 @@ async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
     assert!(status.success(), "frtctl exchange pull failed");
 }
 
-/// The scenario's notification ids in the pull folder, as many times as they occur.
-fn pulled(w: &FrtWorld) -> Vec<String> {
-    let mut ids = Vec::new();
+/// Every item in the pull folder's JSON Lines files, as many times as it occurs.
+pub(crate) fn pulled_items(w: &FrtWorld) -> Vec<Value> {
+    let mut items = Vec::new();
     for e in std::fs::read_dir(pull_dir(w))
         .into_iter()
         .flatten()
@@ -335,16 +335,21 @@ fn pulled(w: &FrtWorld) -> Vec<String> {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "jsonl") {
             for line in std::fs::read_to_string(&p).expect("file").lines() {
-                let v: Value = serde_json::from_str(line).expect("a JSON line");
-                if let Some(id) = v["notification"]["id"].as_str() {
-                    if w.sent.iter().any(|s| s == id) {
-                        ids.push(id.to_owned());
-                    }
-                }
+                items.push(serde_json::from_str(line).expect("a JSON line"));
             }
         }
     }
-    ids
+    items
+}
+
+/// The scenario's notification ids in the pull folder, as many times as they occur.
+fn pulled(w: &FrtWorld) -> Vec<String> {
+    pulled_items(w)
+        .iter()
+        .filter_map(|v| v["notification"]["id"].as_str())
+        .filter(|id| w.sent.iter().any(|s| s == id))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Runs the job as its schedule would, until the scenario's notifications are in the folder

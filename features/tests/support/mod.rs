@@ -141,6 +141,10 @@ pub struct FrtWorld {
     /// and the recovery codes shown after it.
     pub otp_secret: Option<Vec<u8>>,
     pub recovery_codes: Vec<String>,
+    /// The places of the audit checkpoints signed in the scenario, in order, and what the last
+    /// `frtctl audit verify` printed (and whether it passed).
+    pub checkpoints: Vec<i64>,
+    pub verify_output: Option<(bool, String)>,
     /// Staff who have not logged in yet, by name: their email.
     pub staff_emails: HashMap<String, String>,
     /// The scenario's browser, when it uses the console.
@@ -202,6 +206,8 @@ impl FrtWorld {
             otp_secret: None,
             recovery_codes: Vec::new(),
             staff_emails: HashMap::new(),
+            checkpoints: Vec::new(),
+            verify_output: None,
             browser: None,
             checked_pages: Vec::new(),
             page_problems: Vec::new(),

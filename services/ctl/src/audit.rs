@@ -132,7 +132,12 @@ fn describe_witnesses(report: &ChainReport, witnessed: &BTreeMap<i64, Checkpoint
         None => "the chain agrees with no witnessed checkpoint".to_owned(),
     };
     match &report.first_break {
-        Some(b) if matches!(b.kind, BreakKind::WitnessDisagrees | BreakKind::WitnessBeyondEnd) => {
+        Some(b)
+            if matches!(
+                b.kind,
+                BreakKind::WitnessDisagrees | BreakKind::WitnessBeyondEnd
+            ) =>
+        {
             format!(
                 "{agreed}; it disagrees with the checkpoint at seq {} ({}): the rows after seq {} were rewritten",
                 b.seq,

@@ -178,9 +178,9 @@ pub fn verify_keys(settings: &frt_settings::Settings) -> anyhow::Result<BTreeMap
         .verify_keys
         .iter()
         .map(|entry| {
-            let (id, hex_key) = entry
-                .split_once(':')
-                .ok_or_else(|| anyhow::anyhow!("audit.verify_keys: {entry:?} is not <key id>:<hex>"))?;
+            let (id, hex_key) = entry.split_once(':').ok_or_else(|| {
+                anyhow::anyhow!("audit.verify_keys: {entry:?} is not <key id>:<hex>")
+            })?;
             let key = hex::decode(hex_key.trim())
                 .map_err(|_| anyhow::anyhow!("audit.verify_keys: the key {id:?} is not hex"))?;
             Ok((id.trim().to_owned(), key))
@@ -203,7 +203,7 @@ fn due(last: Option<&StoredCheckpoint>, head_seq: i64, now: DateTime<Utc>, minut
     let china = crate::china_offset();
     let day_ended =
         last.signed_at.with_timezone(&china).date_naive() != now.with_timezone(&china).date_naive();
-    day_ended || now - last.signed_at >= chrono::Duration::minutes(minutes.max(1))
+    day_ended || now - last.signed_at >= chrono::Duration::minutes(minutes.max(0))
 }
 
 /// Signs and sends a checkpoint when one is due (see the module's documentation); the one
@@ -323,11 +323,20 @@ mod tests {
         // Another head, another key, an unknown key id: refused.
         let mut moved = c.clone();
         moved.head = hex::encode([0xac; 32]);
-        assert!(matches!(moved.verify(&keys), Err(CheckpointError::BadSignature { .. })));
+        assert!(matches!(
+            moved.verify(&keys),
+            Err(CheckpointError::BadSignature { .. })
+        ));
         let other = key("platform-2026", 8).sign(42, "sm3", &[0xab; 32], at);
-        assert!(matches!(other.verify(&keys), Err(CheckpointError::BadSignature { .. })));
+        assert!(matches!(
+            other.verify(&keys),
+            Err(CheckpointError::BadSignature { .. })
+        ));
         let unknown = key("elsewhere", 7).sign(42, "sm3", &[0xab; 32], at);
-        assert!(matches!(unknown.verify(&keys), Err(CheckpointError::UnknownKey { .. })));
+        assert!(matches!(
+            unknown.verify(&keys),
+            Err(CheckpointError::UnknownKey { .. })
+        ));
         // A rotated key stays valid for what it signed, beside the new one.
         let new = key("platform-2027", 9);
         keys.insert("platform-2027".to_owned(), new.public_key());
@@ -369,14 +378,28 @@ mod tests {
         };
         assert!(due(None, 1, at(1_800_000_000), 60));
         assert!(!due(None, 0, at(1_800_000_000), 60));
-        assert!(!due(Some(&last), 10, at(1_800_000_000 + 7200), 60), "nothing new");
-        assert!(!due(Some(&last), 11, at(1_800_000_000 + 1800), 60), "too soon");
+        assert!(
+            !due(Some(&last), 10, at(1_800_000_000 + 7200), 60),
+            "nothing new"
+        );
+        assert!(
+            !due(Some(&last), 11, at(1_800_000_000 + 1800), 60),
+            "too soon"
+        );
         assert!(due(Some(&last), 11, at(1_800_000_000 + 3600), 60));
+        // Zero minutes: whenever the chain moved.
+        assert!(due(Some(&last), 11, at(1_800_000_000 + 1), 0));
+        assert!(!due(Some(&last), 10, at(1_800_000_000 + 1), 0));
         // China's midnight (16:00 UTC) passed: due though the hour is not over.
         let before_midnight = StoredCheckpoint {
             signed_at: at(1_800_000_000 + 8 * 3600 - 600),
             ..last
         };
-        assert!(due(Some(&before_midnight), 11, at(1_800_000_000 + 8 * 3600 + 60), 60));
+        assert!(due(
+            Some(&before_midnight),
+            11,
+            at(1_800_000_000 + 8 * 3600 + 60),
+            60
+        ));
     }
 }

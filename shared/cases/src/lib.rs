@@ -7,8 +7,8 @@
 pub mod accounts;
 pub mod agencies;
 pub mod calendar;
-pub mod checkpoints;
 pub mod caller;
+pub mod checkpoints;
 pub mod complaints;
 pub mod context;
 pub mod cursor;

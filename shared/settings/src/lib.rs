@@ -126,6 +126,16 @@ impl Settings {
                 self.crypto.suite
             ));
         }
+        if self.audit.checkpoint_minutes < 0 {
+            problems.push("audit.checkpoint_minutes must be 0 or more".to_owned());
+        }
+        if !self.audit.witnesses.is_empty() && self.audit.sender_agency.trim().is_empty() {
+            problems.push(
+                "audit.witnesses is set but audit.sender_agency is not: name the agency the \
+                 checkpoints are sent as"
+                    .to_owned(),
+            );
+        }
         for r in &self.auth.second_factor {
             if r.parse::<frt_access::Role>().is_err() {
                 problems.push(format!("auth.second_factor: {r:?} is not a role"));

@@ -218,7 +218,13 @@ impl TestApp {
     /// Runs a command-line program of the platform (`env!("CARGO_BIN_EXE_frtctl")`) against
     /// this app's database, configuration and blob folder: (succeeded, stdout then stderr).
     pub fn run(&self, program: &str, args: &[&str]) -> (bool, String) {
+        self.run_with(program, args, &[])
+    }
+
+    /// As [`TestApp::run`], with extra `FRT__…` variables.
+    pub fn run_with(&self, program: &str, args: &[&str], vars: &[(&str, &str)]) -> (bool, String) {
         let mut cmd = std::process::Command::new(program);
+        cmd.envs(vars.iter().copied());
         if self.db.app_url != self.db.url {
             cmd.env("FRT__DATABASE__APP_ROLE", frt_store::local::LOCAL_APP_ROLE);
         }
