@@ -20,6 +20,32 @@ pub enum StoreError {
     Internal(#[from] anyhow::Error),
 }
 
+impl StoreError {
+    /// A failure of the blob store: `Blob` with the file system's own error when there is one
+    /// (a full or unwritable disk is an outage the client may retry, not a bug).
+    pub fn from_blob(e: anyhow::Error) -> Self {
+        match e.chain().find_map(|c| c.downcast_ref::<std::io::Error>()) {
+            Some(io) => Self::Blob(match io.raw_os_error() {
+                Some(code) => std::io::Error::from_raw_os_error(code),
+                None => std::io::Error::new(io.kind(), io.to_string()),
+            }),
+            None => Self::Internal(e),
+        }
+    }
+
+    /// Whether a blob store failure means the disk is full.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            // ENOSPC, and EDQUOT (a quota).
+            Self::Blob(io) => {
+                io.kind() == std::io::ErrorKind::StorageFull
+                    || matches!(io.raw_os_error(), Some(28 | 122))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<frt_store::QueryError> for StoreError {
     fn from(e: frt_store::QueryError) -> Self {
         Self::Db(DbError::Query(e))

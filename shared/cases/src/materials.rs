@@ -135,7 +135,7 @@ impl Pending {
     /// Keeps the file in the blob store.
     pub async fn keep(self) -> Result<Received, UploadError> {
         Ok(Received {
-            blob: self.blob.commit().await?,
+            blob: self.blob.commit().await.map_err(StoreError::from_blob)?,
             content_type: self.content_type,
             filename: self.filename,
         })
@@ -161,7 +161,7 @@ where
     B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
-    let mut blob = core.blobs.begin().await?;
+    let mut blob = core.blobs.begin().await.map_err(StoreError::from_blob)?;
     while let Some(chunk) = chunks.next().await {
         let chunk = match chunk {
             Ok(c) => c,
@@ -179,7 +179,7 @@ where
         }
         if let Err(e) = blob.write(chunk).await {
             blob.abort().await;
-            return Err(StoreError::Internal(e).into());
+            return Err(StoreError::from_blob(e).into());
         }
     }
     if blob.size() == 0 {

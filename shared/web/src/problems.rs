@@ -76,6 +76,24 @@ impl From<StoreError> for ApiError {
                 "deadline.out_of_range",
                 format!("the deadline cannot be computed: {c}"),
             ),
+            // The file store failed (full, or not writable): nothing was kept; the client may
+            // try again later. Logged for the operators, who must act.
+            e @ StoreError::Blob(_) => {
+                tracing::error!(error = %e, "the blob store failed");
+                let (code, detail) = if e.is_storage_full() {
+                    (
+                        "storage.full",
+                        "the file store is full; nothing was kept; try again later",
+                    )
+                } else {
+                    (
+                        "storage.unavailable",
+                        "the file store cannot be written; nothing was kept; try again later",
+                    )
+                };
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, code, detail.to_owned())
+                    .with_retry_after(60)
+            }
             other => Self::internal(other),
         }
     }

@@ -534,12 +534,12 @@ async fn refuse(
             .await
             .map_err(|e| StoreError::Internal(anyhow::anyhow!("error workbook: {e}")))?
             .map_err(|e| StoreError::Internal(anyhow::anyhow!("error workbook: {e}")))?;
-    let mut blob = core.blobs.begin().await.map_err(StoreError::Internal)?;
+    let mut blob = core.blobs.begin().await.map_err(StoreError::from_blob)?;
     if let Err(e) = blob.write(&book).await {
         blob.abort().await;
-        return Err(StoreError::Internal(e).into());
+        return Err(StoreError::from_blob(e).into());
     }
-    let stored = blob.commit().await.map_err(StoreError::Internal)?;
+    let stored = blob.commit().await.map_err(StoreError::from_blob)?;
     let id = Uuid::now_v7();
     let user_id = caller.principal.user_id;
     let actor = caller.actor.clone();
