@@ -46,3 +46,9 @@ Feature: Agencies' systems exchange notifications through the exchange service
     And the pull is interrupted after writing its files but before keeping its cursor
     And the agency runs frtctl exchange pull as "police system" again
     Then the folder holds each of the scenario's notifications exactly once
+
+  Scenario: frtctl exchange pull killed at random points, again and again, keeps each notification once
+    When "Zhao" sends 6 notifications to the agency of "Wu"
+    And the agency runs frtctl exchange pull as "police system", killed at a random point, 30 times
+    And the agency runs frtctl exchange pull as "police system" until the notifications are in
+    Then the folder holds each of the scenario's notifications exactly once

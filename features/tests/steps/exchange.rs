@@ -308,20 +308,63 @@ pub(crate) fn pull_dir(w: &FrtWorld) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("frt-pull-{}", w.unique))
 }
 
-pub(crate) async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
+fn pull_command(w: &mut FrtWorld, name: &str, limit: u32) -> tokio::process::Command {
     let (key, secret) = client(w, name);
     let url = w.exchange_url();
     let out = pull_dir(w);
-    let status = tokio::process::Command::new(crate::support::smoke::frtctl())
-        .args(["exchange", "pull", "--out"])
+    let mut cmd = tokio::process::Command::new(crate::support::smoke::frtctl());
+    cmd.args(["exchange", "pull", "--out"])
         .arg(&out)
         .args(["--url", &url, "--key", &key, "--limit", &limit.to_string()])
         .env("FRT_EXCHANGE_SECRET", secret)
         .env_remove("FRT_EXCHANGE_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+pub(crate) async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
+    let status = pull_command(w, name, limit)
         .status()
         .await
         .expect("run frtctl (cargo test --workspace builds it)");
     assert!(status.success(), "frtctl exchange pull failed");
+}
+
+/// Runs the job `times` times, each killed (SIGKILL) after a random wait of up to 120 ms, a
+/// page at a time so that a kill lands between any two of its steps: writing a page, syncing
+/// it, renaming it, keeping the cursor. The waits come from a seed printed for a rerun.
+#[when(regex = r#"^the agency runs frtctl exchange pull as "([^"]+)", killed at a random point, (\d+) times$"#)]
+async fn runs_pull_killed(w: &mut FrtWorld, name: String, times: u32) {
+    let seed = std::env::var("FRT_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(7)
+        });
+    eprintln!("pull kills: FRT_KILL_SEED={seed}");
+    let mut state = seed | 1;
+    let mut killed_mid_run = 0;
+    for _ in 0..times {
+        // xorshift64: enough spread for kill points.
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let wait = std::time::Duration::from_millis(state % 120);
+        let mut child = pull_command(w, &name, 1)
+            .spawn()
+            .expect("run frtctl (cargo test --workspace builds it)");
+        tokio::time::sleep(wait).await;
+        if child.try_wait().ok().flatten().is_none() {
+            killed_mid_run += 1;
+        }
+        let _ = child.kill().await;
+    }
+    eprintln!("pull kills: {times} runs, {killed_mid_run} killed mid-run");
+    assert!(killed_mid_run > 0, "no run was killed while running: the waits are too long");
 }
 
 /// Every item in the pull folder's JSON Lines files, as many times as it occurs.
