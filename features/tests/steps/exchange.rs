@@ -334,7 +334,9 @@ pub(crate) async fn pull_once(w: &mut FrtWorld, name: &str, limit: u32) {
 /// Runs the job `times` times, each killed (SIGKILL) after a random wait of up to 120 ms, a
 /// page at a time so that a kill lands between any two of its steps: writing a page, syncing
 /// it, renaming it, keeping the cursor. The waits come from a seed printed for a rerun.
-#[when(regex = r#"^the agency runs frtctl exchange pull as "([^"]+)", killed at a random point, (\d+) times$"#)]
+#[when(
+    regex = r#"^the agency runs frtctl exchange pull as "([^"]+)", killed at a random point, (\d+) times$"#
+)]
 async fn runs_pull_killed(w: &mut FrtWorld, name: String, times: u32) {
     let seed = std::env::var("FRT_KILL_SEED")
         .ok()
@@ -364,7 +366,10 @@ async fn runs_pull_killed(w: &mut FrtWorld, name: String, times: u32) {
         let _ = child.kill().await;
     }
     eprintln!("pull kills: {times} runs, {killed_mid_run} killed mid-run");
-    assert!(killed_mid_run > 0, "no run was killed while running: the waits are too long");
+    assert!(
+        killed_mid_run > 0,
+        "no run was killed while running: the waits are too long"
+    );
 }
 
 /// Every item in the pull folder's JSON Lines files, as many times as it occurs.

@@ -90,3 +90,84 @@ async fn outage_and_partition_give_503_and_recover() {
     }
     let _ = std::fs::remove_dir_all(blobs);
 }
+
+/// Slow statements hold every pooled connection (requests waiting on a table another session
+/// locked): a request that cannot get a connection within `database.checkout_timeout_ms`
+/// answers 503 with `Retry-After`, never 500; `/healthz` answers meanwhile; once the lock is
+/// gone the service serves again without a restart.
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_with_retry_after_and_health_still_answers() {
+    let app = frt_testkit::TestApp::spawn_with(&[
+        ("FRT__DATABASE__POOL_SIZE", "2"),
+        ("FRT__DATABASE__CHECKOUT_TIMEOUT_MS", "300"),
+        ("FRT__DATABASE__STATEMENT_TIMEOUT_MS", "4000"),
+    ])
+    .await;
+    let (token, _) = app.register_processor("连接池测试有限公司", "310000").await;
+    let me = format!("{}/api/v1/me", app.portal);
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("client");
+    let ask = |http: reqwest::Client, url: String, token: String| async move {
+        let r = http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("the service answers");
+        let status = r.status().as_u16();
+        let retry = r.headers().contains_key("retry-after");
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        (status, retry, body)
+    };
+    // Another session locks the accounts; the next requests' statements wait on it.
+    let locker = app.db.sql().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let slow: Vec<_> = (0..2)
+        .map(|_| tokio::spawn(ask(http.clone(), me.clone(), token.clone())))
+        .collect();
+    // Both connections are taken once both statements wait on the lock.
+    let watcher = app.db.sql().await;
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = watcher
+            .query_one(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                &[],
+            )
+            .await
+            .expect("activity")
+            .get::<_, i64>(0);
+        if waiting == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting, 2, "both pooled connections wait on the lock");
+    let started = std::time::Instant::now();
+    let (s, retry, b) = ask(http.clone(), me.clone(), token.clone()).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered within the checkout timeout, not the statement timeout"
+    );
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (503, Some("service.unavailable")),
+        "{b}"
+    );
+    assert!(retry, "Retry-After");
+    let (s, _) = get(&http, &format!("{}/healthz", app.portal)).await;
+    assert_eq!(s, 200, "/healthz answers with the pool exhausted");
+    locker.batch_execute("ROLLBACK").await.expect("unlock");
+    for h in slow {
+        let (s, _, b) = h.await.expect("a slow request");
+        assert!(s == 200 || s == 503, "never 500: {s} {b}");
+    }
+    let (s, _, b) = ask(http.clone(), me.clone(), token.clone()).await;
+    assert_eq!(s, 200, "recovered: {b}");
+}

@@ -103,12 +103,14 @@ impl ApiError {
         Self::new(StatusCode::FORBIDDEN, "auth.forbidden", detail)
     }
 
+    /// An outage (the database out of reach, the pool exhausted): 503 with `Retry-After`.
     pub fn unavailable(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "service.unavailable",
             detail,
         )
+        .with_retry_after(5)
     }
 
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
