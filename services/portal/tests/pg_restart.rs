@@ -1,0 +1,382 @@
+//! PostgreSQL crashed (`pg_ctl stop -m immediate`: no checkpoint), down for a moment, and
+//! started again (WAL recovery) while processors create and submit filings: every request answers 2xx
+//! or 503 with `Retry-After`, never 500; every acknowledged write is found afterwards; the
+//! services serve again without a restart; the audit chain is whole. The test runs its own
+//! cluster (Debian's PostgreSQL binaries, `initdb` in a temporary folder, as `postgres` when
+//! the tests run as root), so that crashing it disturbs no other test.
+
+use frt_testkit::app::test_settings;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const QA: &str = "restart-qa-token-0123456789";
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// The newest installed PostgreSQL's binaries.
+fn bin_dir() -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("Debian's PostgreSQL under /usr/lib/postgresql (`frtctl up` installs it)")
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().expect("an initdb")
+}
+
+/// Runs a PostgreSQL program, as `postgres` when root (the server refuses to run as root).
+fn pg(program: &str, args: &[&str]) {
+    let path = bin_dir().join(program);
+    let out = if is_root() {
+        Command::new("runuser")
+            .args(["-u", "postgres", "--"])
+            .arg(&path)
+            .args(args)
+            .output()
+    } else {
+        Command::new(&path).args(args).output()
+    }
+    .unwrap_or_else(|e| panic!("{program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A cluster of the test's own, stopped and removed when dropped.
+struct Cluster {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let dir = std::env::temp_dir().join(format!("frt-pg-restart-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).expect("cluster folder");
+        if is_root() {
+            let ok = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir)
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "chown the cluster folder");
+        }
+        let data = dir.join("data");
+        let data_s = data.to_string_lossy().into_owned();
+        pg(
+            "initdb",
+            &[
+                "-D",
+                &data_s,
+                "-U",
+                "frt",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+        );
+        let c = Self { dir, port };
+        c.ctl(&["start", "-w"]);
+        c
+    }
+
+    fn data(&self) -> String {
+        self.dir.join("data").to_string_lossy().into_owned()
+    }
+
+    fn ctl(&self, action: &[&str]) {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
+            self.port,
+            self.dir.to_string_lossy()
+        );
+        let data = self.data();
+        let log = self.dir.join("log").to_string_lossy().into_owned();
+        let mut args = vec!["-D", data.as_str(), "-l", log.as_str(), "-o", opts.as_str()];
+        args.extend_from_slice(action);
+        pg("pg_ctl", &args);
+    }
+
+    fn url(&self, db: &str) -> String {
+        format!("postgres://frt@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let data = self.data();
+        let _ =
+            std::panic::catch_unwind(|| pg("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]));
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What the clients saw.
+#[derive(Default)]
+struct Seen {
+    /// Filings acknowledged as created (201) or submitted (200).
+    created: Vec<String>,
+    submitted: Vec<String>,
+    unavailable: usize,
+    without_retry_after: usize,
+    other: Vec<(u16, String)>,
+}
+
+async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    body: Value,
+) -> Option<(u16, bool, Value)> {
+    let r = http
+        .post(url)
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    let status = r.status().as_u16();
+    let retry = r.headers().contains_key("retry-after");
+    Some((status, retry, r.json().await.unwrap_or(Value::Null)))
+}
+
+#[tokio::test]
+async fn a_crashed_and_restarted_database_loses_no_acknowledged_write_and_the_services_recover() {
+    let cluster = Cluster::start();
+    let maintenance = cluster.url("postgres");
+    let (c, conn) = tokio_postgres::connect(&maintenance, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test's cluster");
+    tokio::spawn(conn);
+    c.batch_execute("CREATE DATABASE frt")
+        .await
+        .expect("create");
+    let url = cluster.url("frt");
+    let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the platform's database");
+    tokio::spawn(conn);
+    frt_store::migrate::run_pending(&url)
+        .await
+        .expect("migrate");
+    let root = frt_testkit::db::project_root();
+    let db = frt_store::Db::new(&frt_store::DbSettings {
+        url: url.clone(),
+        pool_size: 1,
+        checkout_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(10),
+        statement_timeout: Duration::from_secs(60),
+        batch_timeout: Duration::from_secs(600),
+    })
+    .expect("pool");
+    db.tx(|conn| {
+        use frt_store::ScopedFutureExt;
+        let root = root.clone();
+        async move {
+            frt_store::bootstrap::load_reference(
+                conn,
+                &root.join("config/regions/gbt2260-provinces.toml"),
+                &root.join("config/calendars"),
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await
+    .expect("reference data");
+    drop(db);
+
+    let blobs = cluster.dir.join("blobs");
+    let settings = test_settings(
+        &url,
+        &blobs,
+        &[
+            ("FRT__QA__TOKEN", QA),
+            ("FRT__DATABASE__POOL_SIZE", "4"),
+            ("FRT__DATABASE__CHECKOUT_TIMEOUT_MS", "1000"),
+            ("FRT__DATABASE__CONNECT_TIMEOUT_MS", "1000"),
+            ("FRT__DATABASE__STATEMENT_TIMEOUT_MS", "3000"),
+        ],
+    );
+    let core = frt_web::Core::build(settings).await.expect("core");
+    let portal = portal::build(core.clone()).expect("portal");
+    // The portal serves the test-support API too (outside production, with a QA token).
+    let base = format!("http://127.0.0.1:{}", portal.port());
+    let client = frt_testkit::Client::new(base.clone(), base).with_qa_token(QA);
+    tokio::spawn(portal.run_until_stopped());
+
+    // Processors with complete drafts ready to submit, and tokens to keep creating more.
+    let mut processors = Vec::new();
+    for (i, province) in ["310000", "320000", "330000"].iter().enumerate() {
+        let email = client
+            .register_unconfirmed(&format!("重启测试{i}号有限公司"), province)
+            .await;
+        // As the mailed link would.
+        c.execute(
+            "UPDATE users SET address_confirmed = true WHERE email = $1",
+            &[&email],
+        )
+        .await
+        .expect("confirm the address");
+        let (token, _) = client.signed_in_admin(&email).await;
+        let today = chrono::Utc::now().date_naive();
+        let mut drafts = Vec::new();
+        for _ in 0..4 {
+            drafts.push(client.complete_draft(&token, "initial", today, None).await);
+        }
+        processors.push((token, drafts));
+    }
+
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client");
+    let mut load = Vec::new();
+    for (token, drafts) in processors {
+        let (seen, stop, http, portal) = (
+            seen.clone(),
+            stop.clone(),
+            http.clone(),
+            client.portal.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            let mut drafts = drafts.into_iter();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                // Submit the next ready draft, or create a new one.
+                let (url, body, submitting) = match drafts.next() {
+                    Some(id) => (
+                        format!("{portal}/api/v1/filings/{id}/submit"),
+                        json!({}),
+                        Some(id),
+                    ),
+                    None => (
+                        format!("{portal}/api/v1/filings"),
+                        json!({ "kind": "initial" }),
+                        None,
+                    ),
+                };
+                let Some((status, retry, body)) = post(&http, &url, &token, body).await else {
+                    continue;
+                };
+                {
+                    let mut s = seen.lock().expect("seen");
+                    match (status, submitting) {
+                        (200, Some(id)) => s.submitted.push(id),
+                        (201, None) => {
+                            if let Some(id) = body["id"].as_str() {
+                                s.created.push(id.to_owned());
+                            }
+                        }
+                        (503, _) => {
+                            s.unavailable += 1;
+                            if !retry {
+                                s.without_retry_after += 1;
+                            }
+                        }
+                        (other, _) => s.other.push((other, body.to_string())),
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let crashed_at = Instant::now();
+    // A crash (no checkpoint, no goodbye to the clients), down for a second and a half, then
+    // a start that recovers from the WAL.
+    cluster.ctl(&["stop", "-m", "immediate"]);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    cluster.ctl(&["start", "-w"]);
+    let restarted_in = crashed_at.elapsed();
+    // Until the services answer again without being restarted.
+    let ready = format!("{}/readyz", client.portal);
+    let mut recovered = false;
+    for _ in 0..200 {
+        if http
+            .get(&ready)
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "the services recover without a restart");
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    for l in load {
+        l.await.expect("a load task");
+    }
+
+    let seen = std::mem::take(&mut *seen.lock().expect("seen"));
+    assert!(seen.other.is_empty(), "only 2xx or 503: {:?}", seen.other);
+    assert_eq!(seen.without_retry_after, 0, "every 503 says when to retry");
+    assert!(!seen.created.is_empty(), "writes were acknowledged");
+    assert!(seen.unavailable > 0, "the outage was seen");
+    // Every acknowledged write is there after the crash.
+    let (c, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .expect("connect after the restart");
+    tokio::spawn(conn);
+    let mut checked = 0;
+    for id in &seen.created {
+        let n: i64 = c
+            .query_one(
+                "SELECT count(*) FROM filings WHERE id = $1::text::uuid",
+                &[id],
+            )
+            .await
+            .expect("look")
+            .get(0);
+        assert_eq!(n, 1, "created filing {id} acknowledged and lost");
+        checked += 1;
+    }
+    for id in &seen.submitted {
+        let status: String = c
+            .query_one(
+                "SELECT status FROM filings WHERE id = $1::text::uuid",
+                &[id],
+            )
+            .await
+            .expect("look")
+            .get(0);
+        assert_ne!(
+            status, "draft",
+            "submitted filing {id} acknowledged and lost"
+        );
+        checked += 1;
+    }
+    let mut conn = core.db.conn().await.expect("a connection");
+    let chain = frt_store::audit::verify(&mut conn).await.expect("verify");
+    assert_eq!(chain.first_break, None, "{chain:?}");
+    eprintln!(
+        "database restart: {checked} acknowledged writes checked ({} created, {} submitted), \
+         {} answers 503 meanwhile, restart took {:.1}s, {} audit rows intact",
+        seen.created.len(),
+        seen.submitted.len(),
+        seen.unavailable,
+        restarted_in.as_secs_f64(),
+        chain.rows_checked
+    );
+}
