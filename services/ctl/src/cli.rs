@@ -236,7 +236,7 @@ pub(crate) enum CalendarCommand {
 pub(crate) enum OutboxCommand {
     /// How many messages are in each status.
     Status,
-    /// Messages in a status (pending, sending, sent, failed, uncertain), oldest first.
+    /// Messages in a status (pending, claimed, sending, sent, failed, uncertain), oldest first.
     List {
         #[arg(long, default_value = "failed")]
         status: String,

@@ -1,7 +1,9 @@
 //! Sends the outbox: claims due messages under a lease, hands each to the transport and
 //! records the outcome. A failed attempt is retried after an exponentially growing wait; a
 //! permanent failure or the last attempt marks the message failed. A lease that ran out
-//! mid-send (a worker stopped) leaves the message uncertain: never sent twice.
+//! mid-send (a worker stopped) leaves the message uncertain: never sent twice. Each message is
+//! marked as being sent just before its own conversation, so a stop leaves only that one
+//! uncertain and the rest of the batch back in the queue.
 
 use chrono::Utc;
 use frt_cases::entity::{Delivery, Registry};
@@ -100,6 +102,15 @@ impl Sender {
         };
         round.claimed = claimed.len();
         for m in claimed {
+            // From here on a stop leaves this one message uncertain; the rest of the batch,
+            // still only claimed, goes back to the queue.
+            let started = {
+                let mut conn = self.db.conn().await?;
+                outbox::begin_send(&mut conn, m.id, &self.name).await?
+            };
+            if !started {
+                continue;
+            }
             let out = Outgoing {
                 id: m.id,
                 to: m.recipient.clone(),

@@ -333,11 +333,11 @@ async fn a_refused_recipient_fails_at_once_and_a_stopped_send_is_not_repeated() 
     assert!(!error.contains("person1@example.org"), "{error}");
     drop(conn);
 
-    // A worker that claimed a message and stopped before recording the outcome: once the
-    // lease runs out the message is uncertain, not sent again by another worker.
+    // A worker that claimed a message and stopped before it began sending it: once the lease
+    // runs out the message goes back in the queue, and out.
     sink.set(SinkMode::Accept);
     let mut conn = app.core.db.conn().await.expect("conn");
-    outbox::enqueue(&mut conn, &message(7))
+    outbox::enqueue(&mut conn, &message(8))
         .await
         .expect("enqueue");
     let claimed = outbox::claim(&mut conn, "stopped-worker", 10, 1)
@@ -346,8 +346,27 @@ async fn a_refused_recipient_fails_at_once_and_a_stopped_send_is_not_repeated() 
     assert_eq!(claimed.len(), 1);
     tokio::time::sleep(Duration::from_millis(20)).await;
     let round = worker.send_due().await.expect("drain");
+    assert_eq!((round.uncertain, round.sent), (0, 1));
+    assert_eq!(sink.received().len(), 1);
+
+    // One that began sending and stopped before recording the outcome: once the lease runs
+    // out the message is uncertain, not sent again by another worker.
+    outbox::enqueue(&mut conn, &message(7))
+        .await
+        .expect("enqueue");
+    let claimed = outbox::claim(&mut conn, "stopped-worker", 10, 60_000)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        outbox::begin_send(&mut conn, claimed[0].id, "stopped-worker")
+            .await
+            .expect("begin")
+    );
+    end_lease(&app, claimed[0].id).await;
+    let round = worker.send_due().await.expect("drain");
     assert_eq!((round.uncertain, round.sent), (1, 0));
-    assert!(sink.received().is_empty());
+    assert_eq!(sink.received().len(), 1, "nothing more sent");
     let uncertain = outbox::with_status(&mut conn, "uncertain", 10)
         .await
         .expect("uncertain");
@@ -357,5 +376,18 @@ async fn a_refused_recipient_fails_at_once_and_a_stopped_send_is_not_repeated() 
         .await
         .expect("requeue"));
     assert_eq!(worker.send_due().await.expect("drain").sent, 1);
-    assert_eq!(sink.received().len(), 1);
+    assert_eq!(sink.received().len(), 2);
+}
+
+/// Ends the lease of message `id` now, as time would.
+async fn end_lease(app: &TestApp, id: uuid::Uuid) {
+    app.db
+        .sql()
+        .await
+        .execute(
+            "UPDATE outbox SET lease_until = now() - interval '1 second' WHERE id = $1::text::uuid",
+            &[&id.to_string()],
+        )
+        .await
+        .expect("end the lease");
 }

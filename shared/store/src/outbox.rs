@@ -1,8 +1,10 @@
 //! The outbox: every outgoing message as a row written in the transaction of the change that
 //! causes it, then sent by the worker. A message is claimed under a lease (`FOR UPDATE SKIP
-//! LOCKED`, so workers never share one), marked sent once the transport accepted it, retried
-//! with backoff after a failed attempt, and never sent twice: a lease that runs out while a
-//! message is being sent leaves it `uncertain` for an operator, not back in the queue.
+//! LOCKED`, so workers never share one), marked `sending` as its own transport conversation
+//! begins, marked sent once the transport accepted it, retried with backoff after a failed
+//! attempt, and never sent twice: a lease that runs out while a message is being sent leaves
+//! it `uncertain` for an operator, not back in the queue; one that runs out on a message only
+//! claimed puts it back, since it never left.
 
 use crate::schema::outbox;
 use chrono::{DateTime, Utc};
@@ -95,7 +97,7 @@ pub async fn claim(
     lease_ms: i64,
 ) -> QueryResult<Vec<Message>> {
     diesel::sql_query(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = $1, \
+        "UPDATE outbox SET status = 'claimed', attempts = attempts + 1, claimed_by = $1, \
          lease_until = now() + make_interval(secs => $2::double precision / 1000) \
          WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= now() \
                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
@@ -111,6 +113,22 @@ pub async fn claim(
         claimed.sort_by_key(|m| (m.next_attempt_at, m.created_at, m.id));
         claimed
     })
+}
+
+/// Marks a claimed message as being sent, just before its transport conversation begins;
+/// whether this worker still held it (its lease had not run out).
+pub async fn begin_send(conn: &mut AsyncPgConnection, id: Uuid, worker: &str) -> QueryResult<bool> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::status.eq("claimed"))
+            .filter(outbox::claimed_by.eq(worker))
+            .filter(outbox::lease_until.gt(diesel::dsl::now)),
+    )
+    .set(outbox::status.eq("sending"))
+    .execute(conn)
+    .await
+    .map(|n| n == 1)
 }
 
 /// Records that the transport accepted a message this worker holds.
@@ -181,8 +199,23 @@ pub async fn mark_attempt_failed(
 }
 
 /// Messages whose lease ran out while being sent (the worker stopped mid-send): the transport
-/// may or may not have accepted them, so they become `uncertain` rather than sent again.
+/// may or may not have accepted them, so they become `uncertain` rather than sent again. Those
+/// only claimed never left and go back in the queue, their claim not counted as an attempt.
+/// Answers how many became uncertain.
 pub async fn expire_leases(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::status.eq("claimed"))
+            .filter(outbox::lease_until.lt(diesel::dsl::now)),
+    )
+    .set((
+        outbox::status.eq("pending"),
+        outbox::lease_until.eq(None::<DateTime<Utc>>),
+        outbox::claimed_by.eq(None::<String>),
+        outbox::attempts.eq(diesel::dsl::sql::<Integer>("greatest(attempts - 1, 0)")),
+    ))
+    .execute(conn)
+    .await?;
     diesel::update(
         outbox::table
             .filter(outbox::status.eq("sending"))
