@@ -57,8 +57,9 @@ pub(crate) enum Command {
         #[arg(long, default_value_t = 20_000)]
         decisions: i64,
     },
-    /// Print the database URL to use: DATABASE_URL when set, otherwise the local cluster's
-    /// (started, and installed when missing and run as root, as `up` does).
+    /// Print the database URL to administer it with: the owner's (`database.owner_url`, the
+    /// local cluster's `frt`) when known, else DATABASE_URL; the local cluster is started, and
+    /// installed when missing and run as root, as `up` does.
     DatabaseUrl,
     /// Agencies (CAC offices, public security, other departments) and their hierarchy.
     Agencies {

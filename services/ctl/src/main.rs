@@ -80,7 +80,10 @@ async fn run() -> anyhow::Result<()> {
         return up::run(&config_dir, env, demo, addresses.as_deref()).await;
     }
     if let Command::DatabaseUrl = cli.command {
-        println!("{url}");
+        let owner = std::env::var("FRT__DATABASE__OWNER_URL")
+            .ok()
+            .filter(|u| !u.trim().is_empty());
+        println!("{}", owner.unwrap_or(url));
         return Ok(());
     }
     let settings = Settings::load(&config_dir, env)?;

@@ -9,6 +9,7 @@ fn frtctl(args: &[&str]) -> std::process::Output {
         .current_dir(frt_testkit::db::project_root())
         .env_remove("DATABASE_URL")
         .env_remove("FRT__DATABASE__URL")
+        .env_remove("FRT__DATABASE__OWNER_URL")
         .env_remove("FRT_ENV")
         .output()
         .expect("frtctl runs")
@@ -20,6 +21,8 @@ fn administration_commands_find_the_database_up_uses() {
     assert!(url.status.success(), "{url:?}");
     let url = String::from_utf8_lossy(&url.stdout);
     assert!(url.starts_with("postgres://"), "{url}");
+    // The owner's login, to administer the database with (the services use frt_app).
+    assert!(url.starts_with("postgres://frt:"), "{url}");
     for args in [
         &["migrate"][..],
         &["calendar", "list"][..],
