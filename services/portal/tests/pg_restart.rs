@@ -1,6 +1,6 @@
 //! PostgreSQL crashed (`pg_ctl stop -m immediate`: no checkpoint), down for a moment, and
-//! started again (WAL recovery) while processors create and submit filings: every request answers 2xx
-//! or 503 with `Retry-After`, never 500; every acknowledged write is found afterwards; the
+//! started again (WAL recovery) while processors create and submit filings and a reviewer
+//! records them: every request answers 2xx or 503 with `Retry-After`, never 500; every acknowledged write is found afterwards; the
 //! services serve again without a restart; the audit chain is whole. The test runs its own
 //! cluster (Debian's PostgreSQL binaries, `initdb` in a temporary folder, as `postgres` when
 //! the tests run as root), so that crashing it disturbs no other test.
@@ -130,9 +130,15 @@ impl Drop for Cluster {
 /// What the clients saw.
 #[derive(Default)]
 struct Seen {
-    /// Filings acknowledged as created (201) or submitted (200).
+    /// Filings acknowledged as created (201), submitted (200) or recorded (200).
     created: Vec<String>,
     submitted: Vec<String>,
+    recorded: Vec<String>,
+    /// Filings whose record was refused as no longer waiting (409) after an unanswered try:
+    /// recorded by that try.
+    recorded_before: Vec<String>,
+    /// Submitted filings waiting for the reviewer.
+    to_decide: std::collections::VecDeque<String>,
     unavailable: usize,
     without_retry_after: usize,
     other: Vec<(u16, String)>,
@@ -216,10 +222,23 @@ async fn a_crashed_and_restarted_database_loses_no_acknowledged_write_and_the_se
     );
     let core = frt_web::Core::build(settings).await.expect("core");
     let portal = portal::build(core.clone()).expect("portal");
-    // The portal serves the test-support API too (outside production, with a QA token).
-    let base = format!("http://127.0.0.1:{}", portal.port());
-    let client = frt_testkit::Client::new(base.clone(), base).with_qa_token(QA);
+    let casework = casework::build(core.clone()).expect("casework");
+    let client = frt_testkit::Client::new(
+        format!("http://127.0.0.1:{}", portal.port()),
+        format!("http://127.0.0.1:{}", casework.port()),
+    )
+    .with_qa_token(QA);
     tokio::spawn(portal.run_until_stopped());
+    tokio::spawn(casework.run_until_stopped());
+    // The national CAC's reviewer records filings of every province.
+    let reviewer = client
+        .staff_via_qa(
+            QA,
+            frt_access::AgencyKind::NationalCac,
+            None,
+            frt_access::Role::Reviewer,
+        )
+        .await;
 
     // Processors with complete drafts ready to submit, and tokens to keep creating more.
     let mut processors = Vec::new();
@@ -279,7 +298,10 @@ async fn a_crashed_and_restarted_database_loses_no_acknowledged_write_and_the_se
                 {
                     let mut s = seen.lock().expect("seen");
                     match (status, submitting) {
-                        (200, Some(id)) => s.submitted.push(id),
+                        (200, Some(id)) => {
+                            s.to_decide.push_back(id.clone());
+                            s.submitted.push(id);
+                        }
                         (201, None) => {
                             if let Some(id) = body["id"].as_str() {
                                 s.created.push(id.to_owned());
@@ -295,6 +317,49 @@ async fn a_crashed_and_restarted_database_loses_no_acknowledged_write_and_the_se
                     }
                 }
                 tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }));
+    }
+
+    {
+        let (seen, stop, http, casework) = (
+            seen.clone(),
+            stop.clone(),
+            http.clone(),
+            client.casework.clone(),
+        );
+        load.push(tokio::spawn(async move {
+            let mut unanswered = std::collections::HashSet::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                let next = seen.lock().expect("seen").to_decide.pop_front();
+                let Some(id) = next else {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let url = format!("{casework}/api/v1/filings/{id}/record");
+                let answer = post(&http, &url, &reviewer, json!({})).await;
+                {
+                    let mut s = seen.lock().expect("seen");
+                    match answer {
+                        Some((200, _, _)) => s.recorded.push(id),
+                        Some((409, _, _)) if unanswered.contains(&id) => s.recorded_before.push(id),
+                        Some((503, retry, _)) => {
+                            s.unavailable += 1;
+                            if !retry {
+                                s.without_retry_after += 1;
+                            }
+                            unanswered.insert(id.clone());
+                            s.to_decide.push_back(id);
+                        }
+                        None => {
+                            unanswered.insert(id.clone());
+                            s.to_decide.push_back(id);
+                        }
+                        Some((other, _, body)) => s.other.push((other, body.to_string())),
+                    }
+                }
+                // Decisions spread over the crash.
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }));
     }
@@ -367,14 +432,31 @@ async fn a_crashed_and_restarted_database_loses_no_acknowledged_write_and_the_se
         );
         checked += 1;
     }
+    for id in seen.recorded.iter().chain(&seen.recorded_before) {
+        let status: String = c
+            .query_one(
+                "SELECT status FROM filings WHERE id = $1::text::uuid",
+                &[id],
+            )
+            .await
+            .expect("look")
+            .get(0);
+        assert_eq!(
+            status, "filed",
+            "recorded filing {id} acknowledged and lost"
+        );
+        checked += 1;
+    }
+    assert!(!seen.recorded.is_empty(), "decisions were acknowledged");
     let mut conn = core.db.conn().await.expect("a connection");
     let chain = frt_store::audit::verify(&mut conn).await.expect("verify");
     assert_eq!(chain.first_break, None, "{chain:?}");
     eprintln!(
-        "database restart: {checked} acknowledged writes checked ({} created, {} submitted), \
-         {} answers 503 meanwhile, restart took {:.1}s, {} audit rows intact",
+        "database restart: {checked} acknowledged writes checked ({} created, {} submitted, {} \
+         recorded), {} answers 503 meanwhile, restart took {:.1}s, {} audit rows intact",
         seen.created.len(),
         seen.submitted.len(),
+        seen.recorded.len() + seen.recorded_before.len(),
         seen.unavailable,
         restarted_in.as_secs_f64(),
         chain.rows_checked
