@@ -17,6 +17,35 @@ pub fn project_root() -> PathBuf {
 }
 
 /// A database of its own for one test; dropped when the value is dropped.
+/// Migrates the empty database at `url` and loads the reference data (provinces, calendars)
+/// from the project's files, as `frtctl migrate` does.
+pub async fn migrate_with_reference(url: &str) {
+    migrate::run_pending(url).await.expect("migrate");
+    let db = Db::new(&DbSettings {
+        url: url.to_owned(),
+        pool_size: 1,
+        checkout_timeout: Duration::from_secs(10),
+        connect_timeout: Duration::from_secs(10),
+        statement_timeout: Duration::from_secs(60),
+        batch_timeout: Duration::from_secs(600),
+    })
+    .expect("pool");
+    let root = project_root();
+    db.tx(|conn| {
+        async move {
+            bootstrap::load_reference(
+                conn,
+                &root.join("config/regions/gbt2260-provinces.toml"),
+                &root.join("config/calendars"),
+            )
+            .await
+        }
+        .scope_boxed()
+    })
+    .await
+    .expect("load reference data");
+}
+
 pub struct TestDb {
     /// The owner's login (migrations, and tests that look or tamper behind the services).
     pub url: String,
@@ -98,32 +127,7 @@ async fn ensure_template(maintenance_url: &str, server_url: &str) -> String {
         c.batch_execute(&format!("CREATE DATABASE {building}"))
             .await
             .expect("create template");
-        let url = with_database(server_url, &building);
-        migrate::run_pending(&url).await.expect("migrate template");
-        let db = Db::new(&DbSettings {
-            url,
-            pool_size: 1,
-            checkout_timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(10),
-            statement_timeout: Duration::from_secs(60),
-            batch_timeout: Duration::from_secs(600),
-        })
-        .expect("pool");
-        let root = project_root();
-        db.tx(|conn| {
-            async move {
-                bootstrap::load_reference(
-                    conn,
-                    &root.join("config/regions/gbt2260-provinces.toml"),
-                    &root.join("config/calendars"),
-                )
-                .await
-            }
-            .scope_boxed()
-        })
-        .await
-        .expect("load reference data");
-        drop(db);
+        migrate_with_reference(&with_database(server_url, &building)).await;
         let app_role = c
             .query_opt(
                 "SELECT 1 FROM pg_roles WHERE rolname = $1",
