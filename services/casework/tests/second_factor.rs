@@ -273,3 +273,70 @@ async fn an_admin_resets_a_members_lost_factor_and_the_member_enrols_again() {
         .get(0);
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn hostile_answers_to_a_challenge_are_refused_as_problems() {
+    let app = TestApp::spawn_with(TWO_FACTOR).await;
+    let email = app
+        .staff_account(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let ((_, _), _, _) = enrol(&app, &email).await;
+    let (_, b) = password(&app, &email).await;
+    let challenge = b["second_factor"]["challenge"]
+        .as_str()
+        .expect("challenge")
+        .to_owned();
+    for (body, why) in [
+        (
+            json!({ "challenge": challenge, "code": "12\u{0}456" }),
+            "NUL",
+        ),
+        (
+            json!({ "challenge": challenge, "code": "9".repeat(5000) }),
+            "long",
+        ),
+        (
+            json!({ "challenge": challenge, "code": 123456 }),
+            "a number",
+        ),
+        (
+            json!({ "challenge": "\u{0}", "code": "123456" }),
+            "NUL challenge",
+        ),
+        (json!({ "challenge": challenge }), "no code"),
+        (
+            json!({ "challenge": challenge, "code": "123456", "admin": true }),
+            "extra field",
+        ),
+    ] {
+        let (s, e) = post(&app, "/api/v1/auth/second-factor", body).await;
+        assert!(
+            (400..500).contains(&s) && e["code"].is_string(),
+            "{why}: {s} {e}"
+        );
+    }
+    let (s, e) = post(
+        &app,
+        "/api/v1/auth/second-factor/enrolment",
+        json!({ "challenge": "x".repeat(100_000) }),
+    )
+    .await;
+    assert!((400..500).contains(&s) && e["code"].is_string(), "{s} {e}");
+    // A malformed member id is no member.
+    let admin = app
+        .staff_account(AgencyKind::ProvincialCac, Some("310000"), Role::Admin)
+        .await;
+    let (_, admin_token, _) = enrol(&app, &admin).await;
+    let (s, e) = app
+        .call(
+            Method::POST,
+            &format!(
+                "{}/api/v1/staff/not-a-uuid/second-factor/reset",
+                app.casework
+            ),
+            Some(&admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(s, 404, "{e}");
+}
