@@ -223,6 +223,17 @@ fn create_role_and_database(port: u16) -> anyhow::Result<()> {
             &format!("CREATE ROLE {LOCAL_APP_ROLE} LOGIN PASSWORD '{LOCAL_APP_PASSWORD}'"),
         );
     }
+    // The owner administers the application's sessions: it may end them (a migration that
+    // needs the tables to itself, `DROP DATABASE … WITH (FORCE)` of a test database) without
+    // being a superuser. Granting again is a no-op.
+    let is_member = psql_as_postgres(
+        port,
+        &format!("SELECT 1 FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE r.rolname = '{LOCAL_APP_ROLE}' AND u.rolname = '{LOCAL_ROLE}'"),
+    )?;
+    if is_member.trim() != "1" {
+        // A concurrent granter may win; the membership then exists.
+        let _ = psql_as_postgres(port, &format!("GRANT {LOCAL_APP_ROLE} TO {LOCAL_ROLE}"));
+    }
     let db_exists = psql_as_postgres(
         port,
         &format!("SELECT 1 FROM pg_database WHERE datname = '{LOCAL_DATABASE}'"),
