@@ -139,7 +139,9 @@ impl Worker {
         }
         let claimed = {
             let mut conn = self.core.db.conn().await?;
-            sweep_runs::claim(&mut conn, today).await?
+            let takeover =
+                chrono::Duration::milliseconds(self.core.settings.worker.sweep_takeover_ms);
+            sweep_runs::claim(&mut conn, today, takeover).await?
         };
         if !claimed {
             // Another worker has it; asking again lets this one take over if that one stopped.

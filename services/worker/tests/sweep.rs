@@ -232,12 +232,16 @@ async fn an_overdue_review_is_escalated_to_supervisors_once_even_with_two_worker
     // The scheduled run claims each day once.
     let mut conn = app.core.db.conn().await.expect("conn");
     let day = frt_cases::today_in_china();
-    assert!(frt_store::sweep_runs::claim(&mut conn, day)
-        .await
-        .expect("claim"));
-    assert!(!frt_store::sweep_runs::claim(&mut conn, day)
-        .await
-        .expect("claim"));
+    assert!(
+        frt_store::sweep_runs::claim(&mut conn, day, chrono::Duration::hours(1))
+            .await
+            .expect("claim")
+    );
+    assert!(
+        !frt_store::sweep_runs::claim(&mut conn, day, chrono::Duration::hours(1))
+            .await
+            .expect("claim")
+    );
 }
 
 #[tokio::test]
@@ -272,4 +276,42 @@ async fn the_scheduled_sweep_runs_once_a_day_whichever_worker_comes_first() {
         .expect("runs")
         .get(0);
     assert_eq!(finished, 1);
+}
+
+#[tokio::test]
+async fn a_deadline_another_transaction_holds_is_waited_for_not_left_for_tomorrow() {
+    let (app, _sink) = TestApp::spawn_with_mail(&[]).await;
+    let (p, _) = app.register_processor("锁定期限有限公司", "310000").await;
+    app.staff(AgencyKind::ProvincialCac, Some("310000"), Role::Supervisor)
+        .await;
+    let id = app
+        .complete_draft(&p, "initial", frt_cases::today_in_china(), None)
+        .await;
+    app.submit(&p, &id, None).await;
+    let today = frt_cases::today_in_china();
+    // The review time limit passed; a transaction holds the deadline's row, as one of a
+    // worker that stopped mid-sweep does until the server notices its connection is gone.
+    let holder = app.db.sql().await;
+    holder
+        .batch_execute(&format!(
+            "UPDATE deadlines SET due_date = '{}' WHERE purpose = 'review'",
+            today - chrono::Duration::days(40)
+        ))
+        .await
+        .expect("the time limit passed");
+    holder
+        .batch_execute("BEGIN; SELECT 1 FROM deadlines WHERE purpose = 'review' FOR UPDATE")
+        .await
+        .expect("hold the deadline");
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        holder.batch_execute("ROLLBACK").await.expect("release");
+    });
+    let report = sweep_on(&app, today).await;
+    release.await.expect("released");
+    assert_eq!(
+        (report.marked_overdue, report.escalated),
+        (1, 1),
+        "the held deadline is handled once it is free: {report:?}"
+    );
 }

@@ -12,7 +12,7 @@ use crate::error::StoreError;
 use chrono::NaiveDate;
 use frt_domain::calendar::{Calendar, WorkingDays};
 use frt_store::audit::{self, Actor};
-use frt_store::deadlines;
+use frt_store::deadlines::{self, Lock};
 use frt_store::{AsyncPgConnection, ScopedFutureExt};
 use serde::Serialize;
 use serde_json::json;
@@ -88,6 +88,10 @@ pub async fn run_for(
         ..SweepReport::default()
     };
     let mut after = None;
+    // Deadlines another transaction held: a sweep beside this one handling them, or one whose
+    // worker stopped mid-transaction and whose lock the server has not yet released. Waited
+    // for at the end, so that a sweep that finishes has seen every deadline due.
+    let mut held = Vec::new();
     loop {
         let page = {
             let mut conn = core.db.conn().await?;
@@ -97,25 +101,50 @@ pub async fn run_for(
         after = Some((last.due_date, last.id));
         for d in page {
             report.examined += 1;
-            let (calendar, thresholds) = (calendar.clone(), thresholds.clone());
-            let cases = &core.entities;
-            let done = core
-                .db
-                .tx(|conn| {
-                    async move { handle(conn, cases, &calendar, &thresholds, d.id, today).await }
-                        .scope_boxed()
-                })
-                .await?;
-            report.reminders += done.reminders;
-            report.marked_overdue += done.marked_overdue;
-            report.escalated += done.escalated;
-            report.mails_queued += done.mails_queued;
+            match one(core, &calendar, &thresholds, d.id, today, Lock::SkipLocked).await? {
+                Some(done) => report.add(&done),
+                None => held.push(d.id),
+            }
+        }
+    }
+    for id in held {
+        if let Some(done) = one(core, &calendar, &thresholds, id, today, Lock::Wait).await? {
+            report.add(&done);
         }
     }
     Ok(report)
 }
 
-/// One deadline, locked; skipped when met meanwhile or held by another sweep.
+/// One deadline in its own transaction; `None` when another transaction held it.
+async fn one(
+    core: &Core,
+    calendar: &Arc<Calendar>,
+    thresholds: &[i64],
+    id: uuid::Uuid,
+    today: NaiveDate,
+    lock: Lock,
+) -> Result<Option<SweepReport>, StoreError> {
+    let (calendar, thresholds) = (calendar.clone(), thresholds.to_vec());
+    let cases = &core.entities;
+    core.db
+        .tx(|conn| {
+            async move { handle(conn, cases, &calendar, &thresholds, id, today, lock).await }
+                .scope_boxed()
+        })
+        .await
+}
+
+impl SweepReport {
+    fn add(&mut self, done: &SweepReport) {
+        self.reminders += done.reminders;
+        self.marked_overdue += done.marked_overdue;
+        self.escalated += done.escalated;
+        self.mails_queued += done.mails_queued;
+    }
+}
+
+/// One deadline, locked; nothing done when it was met meanwhile, `None` when another
+/// transaction held it and `lock` skips held rows.
 async fn handle(
     conn: &mut AsyncPgConnection,
     cases: &Registry,
@@ -123,16 +152,18 @@ async fn handle(
     thresholds: &[i64],
     id: uuid::Uuid,
     today: NaiveDate,
-) -> Result<SweepReport, StoreError> {
+    lock: Lock,
+) -> Result<Option<SweepReport>, StoreError> {
     let mut done = SweepReport::default();
-    let Some(d) = deadlines::lock_open(conn, id).await? else {
-        return Ok(done);
+    let Some(d) = deadlines::lock_open(conn, id, lock).await? else {
+        // Met meanwhile, or held; asked again with a lock that waits, it was met.
+        return Ok((lock == Lock::Wait).then_some(done));
     };
     let event = match due_on(calendar, d.due_date, today, thresholds) {
-        Due::Later => return Ok(done),
+        Due::Later => return Ok(Some(done)),
         Due::Remind { threshold, left } => {
             if !deadlines::record_alert(conn, &d, &format!("reminder:{threshold}"), today).await? {
-                return Ok(done);
+                return Ok(Some(done));
             }
             done.reminders += 1;
             DeadlineEvent::Reminder {
@@ -142,7 +173,7 @@ async fn handle(
         Due::Overdue => {
             deadlines::mark_overdue(conn, d.id, today).await?;
             if !deadlines::record_alert(conn, &d, "overdue", today).await? {
-                return Ok(done);
+                return Ok(Some(done));
             }
             done.marked_overdue += 1;
             audit::record(
@@ -170,7 +201,7 @@ async fn handle(
         None => tracing::warn!(entity_type = %d.entity_type, deadline = %d.id,
             "a deadline of an entity type no case type handles: marked, nobody told"),
     }
-    Ok(done)
+    Ok(Some(done))
 }
 
 #[cfg(test)]

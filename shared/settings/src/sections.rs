@@ -341,6 +341,9 @@ pub struct Worker {
     pub lease_ms: i64,
     /// Time of the daily deadline sweep in China (UTC+8), "HH:MM".
     pub sweep_at: String,
+    /// A day's sweep claimed this long ago and not finished is taken over by another worker
+    /// (its worker stopped; running a sweep again, or beside another, does nothing twice).
+    pub sweep_takeover_ms: i64,
     /// Reminders this many working days before a deadline.
     pub reminder_working_days: Vec<i64>,
 }

@@ -334,18 +334,29 @@ pub async fn open_until(
         .await
 }
 
-/// Locks one deadline if it is still open; `None` when it was met meanwhile or another
-/// sweep holds it (that sweep does the work).
-pub async fn lock_open(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Deadline>> {
-    deadlines::table
+/// Locks one deadline if it is still open; `None` when it was met meanwhile, or, with
+/// `Lock::SkipLocked`, when another transaction holds it.
+pub async fn lock_open(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lock: Lock,
+) -> QueryResult<Option<Deadline>> {
+    let open = deadlines::table
         .find(id)
         .filter(deadlines::met_on.is_null())
         .select(Deadline::as_select())
-        .for_update()
-        .skip_locked()
-        .first(conn)
-        .await
-        .optional()
+        .for_update();
+    match lock {
+        Lock::SkipLocked => open.skip_locked().first(conn).await.optional(),
+        Lock::Wait => open.first(conn).await.optional(),
+    }
+}
+
+/// Whether taking a row's lock skips a row another transaction holds, or waits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    SkipLocked,
+    Wait,
 }
 
 /// Marks a deadline overdue from `day`, keeping the first day it was found so.

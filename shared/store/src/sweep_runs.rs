@@ -5,9 +5,13 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// Claims the sweep of `day`: true for the first worker, and again if a claim is an hour old
-/// and unfinished (its worker stopped; the sweep is safe to run again).
-pub async fn claim(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<bool> {
+/// Claims the sweep of `day`: true for the first worker, and again if a claim is older than
+/// `takeover` and unfinished (its worker stopped; the sweep is safe to run again).
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    day: NaiveDate,
+    takeover: chrono::Duration,
+) -> QueryResult<bool> {
     let inserted = diesel::insert_into(sweep_runs::table)
         .values(sweep_runs::day.eq(day))
         .on_conflict_do_nothing()
@@ -16,7 +20,7 @@ pub async fn claim(conn: &mut AsyncPgConnection, day: NaiveDate) -> QueryResult<
     if inserted == 1 {
         return Ok(true);
     }
-    let stale = Utc::now() - chrono::Duration::hours(1);
+    let stale = Utc::now() - takeover;
     let reclaimed = diesel::update(
         sweep_runs::table
             .filter(sweep_runs::day.eq(day))
