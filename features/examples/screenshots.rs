@@ -97,6 +97,28 @@ async fn shoot(b: &Browser, name: &str, rows: &mut Vec<String>) {
     let _ = b.client.set_window_size(WIDTH, 900).await;
 }
 
+/// The enrolment page (shot as `name`), the code of now entered with the button `verify`, and
+/// the recovery codes page (shot as `name` with `-codes`).
+async fn enrol(b: &Browser, name: &str, verify: &str, rows: &mut Vec<String>) {
+    shoot(b, name, rows).await;
+    let shown: Value = b
+        .client
+        .execute(
+            "const s = document.querySelector('code.secret'); return s ? s.textContent : '';",
+            vec![],
+        )
+        .await
+        .expect("the secret on the page");
+    let secret = frt_access::second_factor::secret_from_text(shown.as_str().unwrap_or_default())
+        .expect("a base32 secret");
+    let step = u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+        / frt_access::second_factor::STEP_SECONDS;
+    let code = frt_access::second_factor::code_at(&secret, step).expect("a code");
+    fill(b, &[("code", &code)]).await;
+    b.press(verify).await.expect("verify");
+    shoot(b, &format!("{name}-codes"), rows).await;
+}
+
 async fn fill(b: &Browser, fields: &[(&str, &str)]) {
     for (f, v) in fields {
         b.fill(f, v).await.expect("fill");
@@ -105,7 +127,8 @@ async fn fill(b: &Browser, fields: &[(&str, &str)]) {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let app = TestApp::spawn().await;
+    // Supervisors sign in with a second factor, as production requires.
+    let app = TestApp::spawn_with(&[("FRT__AUTH__SECOND_FACTOR", "admin,supervisor")]).await;
     let email = "admin@beichen-security.example";
     let token = processor(&app, "北辰安防科技有限公司", email).await;
     let submitted = app
@@ -202,6 +225,8 @@ async fn main() {
     b.goto(&format!("{base}/login")).await.expect("login");
     fill(&b, &[("email", supervisor), ("password", PASSWORD)]).await;
     b.press("登录").await.expect("log in");
+    enrol(&b, "second-factor-enrol", "验证", &mut rows).await;
+    b.follow("我已保存恢复码，继续").await.expect("continue");
     shoot(&b, "workbench-all", &mut rows).await;
     b.goto(&format!("{base}/complaints"))
         .await
@@ -214,6 +239,24 @@ async fn main() {
         .await
         .expect("statistics");
     shoot(&b, "statistics", &mut rows).await;
+    b.close().await;
+
+    // The second factor again: its challenge at the next login, and enrolment in English.
+    let b = Browser::open(true).await.expect("a browser");
+    b.goto(&format!("{base}/login")).await.expect("login");
+    fill(&b, &[("email", supervisor), ("password", PASSWORD)]).await;
+    b.press("登录").await.expect("log in");
+    shoot(&b, "second-factor", &mut rows).await;
+    b.close().await;
+    let english = "li.du@sh.cac.example";
+    shanghai_staff(&app, frt_access::Role::Supervisor, english, "李督").await;
+    let b = Browser::open(true).await.expect("a browser");
+    b.goto(&format!("{base}/login?lang=en"))
+        .await
+        .expect("login");
+    fill(&b, &[("email", english), ("password", PASSWORD)]).await;
+    b.press("Log in").await.expect("log in");
+    enrol(&b, "second-factor-enrol-en", "Verify", &mut rows).await;
     b.close().await;
 
     println!("| page | picture | HTML | CSS + JS | first load |");

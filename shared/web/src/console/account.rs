@@ -317,6 +317,8 @@ pub async fn second_factor(
             logged_in(&console, passed.session, &next)
         }
         Ok(passed) => {
+            let mut page = page;
+            page.open_as(&req, &core, &passed.session.token).await?;
             let mut res = render(&RecoveryCodesPage {
                 page: &page,
                 next,

@@ -102,6 +102,20 @@ impl Page {
         })
     }
 
+    /// The page as the session of `token` sees it: for the answer that opens that session
+    /// (its header names the person signed in, not a link to log in).
+    pub async fn open_as(
+        &mut self,
+        req: &HttpRequest,
+        core: &Core,
+        token: &str,
+    ) -> Result<(), PageError> {
+        let a = auth::resolve(req, core, token).await?;
+        self.user = Some(a.caller);
+        self.session_hash = Some(a.token_hash);
+        Ok(())
+    }
+
     /// The hash of the session's token, when signed in.
     pub fn session_hash(&self) -> Option<&[u8]> {
         self.session_hash.as_deref()
