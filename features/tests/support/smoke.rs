@@ -156,6 +156,7 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         .env("FRT__PORTAL__PORT", "0")
         .env("FRT__CASEWORK__PORT", "0")
         .env("FRT__EXCHANGE__PORT", "0")
+        .env("FRT__WORKER__LISTEN", "127.0.0.1:0")
         .env("FRT__LOG__LEVEL", "warn")
         .env_remove("FRT_ENV")
         .env_remove("FRT__QA__TOKEN")

@@ -28,6 +28,10 @@ pub async fn run(
     if demo && std::env::var("FRT__FILING__SIGN_OFF_PROVINCES").is_err() {
         std::env::set_var("FRT__FILING__SIGN_OFF_PROVINCES", "320000");
     }
+    // ...and with metrics a scraper can read (docs/operations.md, "Metrics").
+    if demo && std::env::var("FRT__METRICS__TOKEN").is_err() {
+        std::env::set_var("FRT__METRICS__TOKEN", crate::demo::METRICS_TOKEN);
+    }
     let settings = Settings::load(config_dir, env)?;
     frt_cases::logging::init(&settings.log.level, settings.log.json);
     println!("{}", crate::database::migrate_and_load(&settings).await?);
@@ -41,6 +45,8 @@ pub async fn run(
     let portal = portal::build(core.clone())?;
     let casework = casework::build(core.clone())?;
     let exchange = exchange::build(core.clone())?;
+    let (worker_http, worker_addr) =
+        frt_web::metrics::worker_server(core.clone(), &settings.worker.listen)?;
     let worker = worker::Worker::new(core)?;
     let host = |h: &str| {
         if h == "0.0.0.0" {
@@ -55,6 +61,7 @@ pub async fn run(
             "portal": url(&settings.portal.host, portal.port()),
             "casework": url(&settings.casework.host, casework.port()),
             "exchange": url(&settings.exchange.host, exchange.port()),
+            "worker": format!("http://{worker_addr}"),
         });
         // Written whole or not at all: a reader never sees half of it.
         let partial = file.with_extension("partial");
@@ -84,16 +91,21 @@ pub async fn run(
         crate::demo::print(accounts);
     }
     println!(
-        "  worker    mail by the {} transport; deadline sweep daily at {} (China time)",
+        "  worker    mail by the {} transport; deadline sweep daily at {} (China time); \
+         /healthz and /metrics at http://{worker_addr}/",
         settings.mail.transport.as_str(),
         settings.worker.sweep_at
     );
+    if let Some(token) = settings.metrics_token() {
+        println!("  metrics   GET /metrics on each, with Authorization: Bearer {token}");
+    }
     println!();
     println!("Press Ctrl-C to stop.");
     tokio::select! {
         r = portal.run_until_stopped() => r?,
         r = casework.run_until_stopped() => r?,
         r = exchange.run_until_stopped() => r?,
+        r = worker_http => r?,
         () = worker.run() => {}
     }
     Ok(())

@@ -147,7 +147,15 @@ impl Worker {
             // Another worker has it; asking again lets this one take over if that one stopped.
             return Ok(None);
         }
-        let report = sweep::run(&self.core, today).await?;
+        let report = match sweep::run(&self.core, today).await {
+            Ok(r) => r,
+            Err(e) => {
+                metrics::counter!(frt_cases::metrics::SWEEP_RUNS, "outcome" => "failed")
+                    .increment(1);
+                return Err(e);
+            }
+        };
+        metrics::counter!(frt_cases::metrics::SWEEP_RUNS, "outcome" => "done").increment(1);
         let mut conn = self.core.db.conn().await?;
         let summary = serde_json::to_value(&report).ok();
         sweep_runs::finish(&mut conn, today, summary).await?;

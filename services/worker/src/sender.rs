@@ -137,6 +137,17 @@ impl Sender {
                 }
             }
         }
+        for (outcome, n) in [
+            ("sent", round.sent),
+            ("retry", round.retried),
+            ("failed", round.failed),
+            ("uncertain", round.uncertain),
+        ] {
+            if n > 0 {
+                metrics::counter!(frt_cases::metrics::OUTBOX_SETTLED, "outcome" => outcome)
+                    .increment(n as u64);
+            }
+        }
         Ok(round)
     }
 

@@ -23,6 +23,7 @@ fn worker(app: &TestApp, smtp_port: u16) -> tokio::process::Command {
         .env("FRT__MAIL__SMTP_TLS", "none")
         .env("FRT__MAIL__SMTP_TIMEOUT_MS", "200")
         .env("FRT__WORKER__POLL_INTERVAL_MS", "20")
+        .env("FRT__WORKER__LISTEN", "127.0.0.1:0")
         .env("FRT__WORKER__BATCH_SIZE", "2")
         .env("FRT__WORKER__LEASE_MS", "400")
         .env("FRT__WORKER__BACKOFF_BASE_MS", "20")

@@ -537,11 +537,12 @@ impl SyncQuery {
 /// when nothing new came).
 async fn page_of(
     conn: &mut AsyncPgConnection,
+    caller: &Caller,
     stream: &str,
     agency: Option<Uuid>,
-    after: Option<&str>,
-    limit: i64,
+    q: &SyncQuery,
 ) -> Result<(Vec<feed::FeedRow>, String), ExchangeError> {
+    let (after, limit) = q.checked()?;
     let after = crate::cursor::decode::<Position>(after)
         .map_err(|_| ExchangeError::BadCursor)?
         .map(|p| (p.txid, p.id));
@@ -551,6 +552,8 @@ async fn page_of(
         .map(|r| (r.txid, r.id))
         .or(after)
         .unwrap_or((0, 0));
+    // Where the client now is, for its lag on GET /metrics.
+    frt_store::exchange::record_position(conn, &caller.key_id, stream, (t, i)).await?;
     Ok((rows, cursor(t, i)))
 }
 
@@ -562,7 +565,7 @@ pub async fn sync_registry(
     q: &SyncQuery,
 ) -> Result<RegistryPage, ExchangeError> {
     caller.require("registry:read")?;
-    let (after, limit) = q.checked()?;
+    q.checked()?;
     let mut conn = core.db.conn().await?;
     let agency = identities::agency(&mut conn, caller.agency_id)
         .await?
@@ -573,7 +576,7 @@ pub async fn sync_registry(
     } else {
         agency.province_code.clone()
     };
-    let (rows, next_cursor) = page_of(&mut conn, "registry", None, after, limit).await?;
+    let (rows, next_cursor) = page_of(&mut conn, caller, "registry", None, q).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
     let filings: HashMap<Uuid, FeedFiling> =
         frt_store::registry::feed_filings(&mut conn, &ids, province.as_deref())
@@ -610,14 +613,14 @@ pub async fn sync_notifications(
     q: &SyncQuery,
 ) -> Result<SyncPage, ExchangeError> {
     caller.require("notifications:read")?;
-    let (after, limit) = q.checked()?;
+    q.checked()?;
     let mut conn = core.db.conn().await?;
     let (rows, next_cursor) = page_of(
         &mut conn,
+        caller,
         "notifications",
         Some(caller.agency_id),
-        after,
-        limit,
+        q,
     )
     .await?;
     // The page's notifications, their recipients and views, each read once for the page.

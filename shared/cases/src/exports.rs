@@ -153,6 +153,7 @@ where
     F: FnOnce(Sink) -> Fut,
     Fut: Future<Output = Result<(), ExportError>>,
 {
+    let started = std::time::Instant::now();
     // The file is removed however this ends: the writer thread holds it too, so a request
     // abandoned mid-way (its future dropped while the thread still writes) removes it once the
     // thread is done. What a stopped process leaves, the worker removes (`sweep_abandoned`).
@@ -185,6 +186,7 @@ where
         written?.map_err(|e| StoreError::Internal(anyhow::anyhow!("writing the export: {e}")))?;
     exported.rows = rows;
     audit_export(core, reader, name, filters, rows).await?;
+    took(name, started);
     Ok(exported)
 }
 
@@ -496,6 +498,7 @@ pub async fn statistics(
     month: &str,
     province: Option<&str>,
 ) -> Result<Exported, ExportError> {
+    let started = std::time::Instant::now();
     let rows: Vec<Vec<Cell>> = monthly(core, reader, month, province)
         .await?
         .iter()
@@ -535,7 +538,14 @@ pub async fn statistics(
         exported.rows,
     )
     .await?;
+    took("statistics", started);
     Ok(exported)
+}
+
+/// Reports an export's duration (`frt_export_duration_seconds`).
+fn took(kind: &str, started: std::time::Instant) {
+    metrics::histogram!(crate::metrics::EXPORT_SECONDS, "kind" => kind.to_owned())
+        .record(started.elapsed().as_secs_f64());
 }
 
 /// A province of the caller's jurisdiction, for the exports that take one.

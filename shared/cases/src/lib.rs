@@ -30,6 +30,7 @@ pub mod inspections;
 pub mod limits;
 pub mod logging;
 pub mod materials;
+pub mod metrics;
 pub mod notices;
 pub mod notifications;
 pub mod passwords;

@@ -35,6 +35,7 @@ pub struct Settings {
     pub mail: frt_mail::MailSettings,
     pub worker: Worker,
     pub qa: Qa,
+    pub metrics: Metrics,
     pub crypto: Crypto,
     pub audit: Audit,
     /// Folder the relative paths are resolved against (the project root); not a key.
@@ -341,6 +342,13 @@ impl Settings {
 
     /// The QA token when the test-support API, test clocks and given draw seeds may exist: in
     /// an environment that allows test support, with a token configured.
+    /// The token a scraper sends for `GET /metrics`; without one configured, no metrics are
+    /// served.
+    pub fn metrics_token(&self) -> Option<&str> {
+        let token = self.metrics.token.expose_secret();
+        (!token.is_empty()).then_some(token)
+    }
+
     pub fn qa_token(&self) -> Option<&str> {
         let token = self.qa.token.expose_secret();
         (self.env.allows_test_support() && !token.is_empty()).then_some(token)

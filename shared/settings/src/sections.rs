@@ -73,6 +73,14 @@ pub struct Qa {
     pub token: SecretString,
 }
 
+/// The Prometheus metrics of every service: `GET /metrics` answers only with `Authorization:
+/// Bearer <token>` (404 otherwise, and always while the token is empty).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    pub token: SecretString,
+}
+
 /// The cryptographic suite new hashes, seals and signatures use: `international` (SHA-256,
 /// HMAC-SHA256, AES-256-GCM) or `sm` (SM3, HMAC-SM3, SM4-GCM, SM2; `frt_access::suite`).
 #[derive(Debug, Clone, Deserialize)]
@@ -346,6 +354,9 @@ pub struct Worker {
     pub sweep_takeover_ms: i64,
     /// Reminders this many working days before a deadline.
     pub reminder_working_days: Vec<i64>,
+    /// Where the worker answers `/healthz` and `/metrics` ("host:port"; port 0 takes a free
+    /// one).
+    pub listen: String,
 }
 
 impl Worker {

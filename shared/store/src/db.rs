@@ -72,6 +72,15 @@ pub fn unique_violation(e: &DieselError) -> Option<&str> {
     }
 }
 
+/// How the pool is used at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolUse {
+    pub in_use: usize,
+    pub idle: usize,
+    pub max: usize,
+    pub waiting: usize,
+}
+
 /// A handle to the pool; cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -107,6 +116,18 @@ impl Db {
             op_timeout: statement_timeout * 2 + settings.checkout_timeout,
             batch_timeout: settings.batch_timeout,
         })
+    }
+
+    /// The pool now: (connections in use, connections idle, the most it may open, callers
+    /// waiting for one).
+    pub fn pool_use(&self) -> PoolUse {
+        let s = self.pool.status();
+        PoolUse {
+            in_use: s.size.saturating_sub(s.available),
+            idle: s.available,
+            max: s.max_size,
+            waiting: s.waiting,
+        }
     }
 
     /// A pooled connection, or `Unavailable` within the checkout timeout.

@@ -93,3 +93,67 @@ pub async fn forget_signatures(
         .execute(conn)
         .await
 }
+
+/// Notes that client `key_id` read `stream` up to `(txid, id)` (where it asked from, when its
+/// page was empty), now.
+pub async fn record_position(
+    conn: &mut AsyncPgConnection,
+    key_id: &str,
+    stream: &str,
+    (txid, id): (i64, i64),
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Text};
+    diesel::sql_query(
+        "INSERT INTO exchange_positions (key_id, stream, txid, id) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (key_id, stream) DO UPDATE \
+         SET txid = EXCLUDED.txid, id = EXCLUDED.id, synced_at = now()",
+    )
+    .bind::<Text, _>(key_id)
+    .bind::<Text, _>(stream)
+    .bind::<BigInt, _>(txid)
+    .bind::<BigInt, _>(id)
+    .execute(conn)
+    .await
+    .map(|_| ())
+}
+
+/// How far behind one client is on one feed.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Lag {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub key_id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub stream: String,
+    /// Events of the feed it may read and has not yet (counted up to `LAG_COUNTED`).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub events: i64,
+    /// Seconds since it last read the feed; `None` when it never did.
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Double>)]
+    pub since_sync: Option<f64>,
+}
+
+/// Lags beyond this many events are reported as this many (counting further costs a scan).
+pub const LAG_COUNTED: i64 = 100_000;
+
+/// Every active client's lag on each feed its scopes let it read: the notifications of its
+/// agency, the registry.
+pub async fn lags(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Lag>> {
+    diesel::sql_query(format!(
+        "SELECT c.key_id, s.stream, \
+                (SELECT count(*) FROM (SELECT 1 FROM exchange_feed f \
+                  WHERE f.stream = s.stream \
+                    AND f.agency_id IS NOT DISTINCT FROM \
+                        (CASE WHEN s.stream = 'notifications' THEN c.agency_id END) \
+                    AND (f.txid, f.id) > (COALESCE(p.txid, 0)::text::xid8, COALESCE(p.id, 0)) \
+                  LIMIT {LAG_COUNTED}) AS waiting)::bigint AS events, \
+                EXTRACT(EPOCH FROM now() - p.synced_at)::float8 AS since_sync \
+         FROM exchange_clients c \
+         CROSS JOIN (VALUES ('notifications', 'notifications:read'), \
+                            ('registry', 'registry:read')) AS s (stream, scope) \
+         LEFT JOIN exchange_positions p ON p.key_id = c.key_id AND p.stream = s.stream \
+         WHERE c.revoked_at IS NULL AND s.scope = ANY (c.scopes) \
+         ORDER BY c.key_id, s.stream"
+    ))
+    .load(conn)
+    .await
+}

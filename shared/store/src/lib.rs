@@ -14,6 +14,7 @@ pub mod disputes;
 pub mod exchange;
 pub mod exports;
 pub mod filings;
+pub mod gauges;
 pub mod idempotency;
 pub mod identities;
 pub mod imports;
@@ -35,7 +36,7 @@ pub mod throttle;
 pub mod versions;
 pub mod views;
 
-pub use db::{Db, DbError, DbSettings};
+pub use db::{Db, DbError, DbSettings, PoolUse};
 pub use diesel::result::Error as QueryError;
 /// The result of one query.
 pub type QueryResult<T> = Result<T, QueryError>;

@@ -47,6 +47,7 @@ pub fn settings_for(
         ("FRT__PORTAL__PORT".into(), "0".into()),
         ("FRT__CASEWORK__PORT".into(), "0".into()),
         ("FRT__EXCHANGE__PORT".into(), "0".into()),
+        ("FRT__WORKER__LISTEN".into(), "127.0.0.1:0".into()),
         ("FRT__HTTP__WORKERS".into(), "1".into()),
         ("FRT__DATABASE__POOL_SIZE".into(), "3".into()),
         (

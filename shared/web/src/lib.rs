@@ -12,6 +12,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod openapi;
 pub mod problems;
 pub mod server;

@@ -402,7 +402,9 @@ fn app(
         secure: core.settings.is_production() || listen_of(core, zone).tls().is_some(),
         menu: p.menu,
     });
+    crate::metrics::handle();
     app.configure(common(core))
+        .configure(crate::metrics::routes)
         .configure(|cfg| {
             if let (Some(p), Some(c)) = (pages, console) {
                 cfg.app_data(web::Data::new(c))
@@ -417,6 +419,8 @@ fn app(
         // Outside the edge, which makes every error problem+json: pages turn them into pages.
         .wrap(actix_web::middleware::from_fn(crate::console::middleware))
         .wrap(actix_web::middleware::from_fn(request_context))
+        .wrap(actix_web::middleware::from_fn(crate::metrics::requests))
+        .app_data(web::Data::new(crate::metrics::ServiceName(zone.as_str())))
         .app_data(web::Data::new(KnownRoutes::of(&api)))
         .app_data(web::Data::new(crate::client::TrustedProxies::new(
             core.settings.server.trusted_networks().unwrap_or_default(),

@@ -234,6 +234,8 @@ pub async fn seed(settings: &Settings) -> anyhow::Result<&'static [Account]> {
 
 /// The QA token `up --demo` gives the test-support API.
 pub const QA_TOKEN: &str = "demo-qa-token-2026";
+/// The demo's metrics token (`GET /metrics` with `Authorization: Bearer …`).
+pub const METRICS_TOKEN: &str = "demo-metrics-token-2026";
 
 pub fn print(accounts: &[Account]) {
     println!("Demo accounts (password for all: {DEMO_PASSWORD}):");

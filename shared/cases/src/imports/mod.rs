@@ -348,8 +348,29 @@ fn aliases(kind: ImportKind) -> &'static [(&'static str, &'static str)] {
     }
 }
 
-/// Imports `bytes` (an xlsx or xls workbook) as `kind`.
+/// Imports `bytes` (an xlsx or xls workbook) as `kind`; its duration is reported as
+/// `frt_import_duration_seconds` by kind and outcome.
 pub async fn run(
+    core: &Core,
+    caller: &Caller,
+    kind: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> Result<ImportOutcome, ImportError> {
+    let started = std::time::Instant::now();
+    let label = ImportKind::parse(kind).map_or("unknown", |k| k.as_str());
+    let done = import(core, caller, kind, bytes, dry_run).await;
+    let outcome = match &done {
+        Ok(_) if dry_run => "checked",
+        Ok(_) => "done",
+        Err(_) => "refused",
+    };
+    metrics::histogram!(crate::metrics::IMPORT_SECONDS, "kind" => label, "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
+    done
+}
+
+async fn import(
     core: &Core,
     caller: &Caller,
     kind: &str,
