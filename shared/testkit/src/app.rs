@@ -114,6 +114,24 @@ impl TestApp {
         )
     }
 
+    /// Another instance of portal, casework and exchange on this app's database and files, as
+    /// a second machine behind the same load balancer runs them: its own pool and process
+    /// state, started with `extra` settings (those the app was spawned with, to be alike).
+    pub async fn another_instance(&self, extra: &[(&str, &str)]) -> Instance {
+        let settings = test_settings(&self.db.app_url, &self._blobs.0, extra);
+        let (core, client, mut handles) = Self::start(settings).await;
+        let exchange = exchange::build(core.clone()).expect("exchange");
+        let exchange_url = format!("http://127.0.0.1:{}", exchange.port());
+        handles.push(exchange.handle());
+        tokio::spawn(exchange.run_until_stopped());
+        Instance {
+            client,
+            core,
+            exchange: exchange_url,
+            handles,
+        }
+    }
+
     /// Stops both services and starts them again on the same database and files with other
     /// `FRT__…` settings, as an operator restarts a deployment with a changed configuration.
     pub async fn restart_with(&mut self, extra: &[(&str, &str)]) {
@@ -303,6 +321,30 @@ impl TestApp {
             .await;
         assert_eq!(s, 200, "{b}");
         id
+    }
+}
+
+/// An instance of the services beside a [`TestApp`]'s (`TestApp::another_instance`).
+pub struct Instance {
+    pub client: crate::client::Client,
+    pub core: Core,
+    /// The exchange service's address.
+    pub exchange: String,
+    handles: Vec<frt_web::server::ServerHandle>,
+}
+
+impl std::ops::Deref for Instance {
+    type Target = crate::client::Client;
+    fn deref(&self) -> &Self::Target {
+        &self.client
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        for h in &self.handles {
+            drop(h.stop(false));
+        }
     }
 }
 
