@@ -61,6 +61,21 @@ pub(crate) enum Command {
     /// local cluster's `frt`) when known, else DATABASE_URL; the local cluster is started, and
     /// installed when missing and run as root, as `up` does.
     DatabaseUrl,
+    /// Back up the platform into a new folder: a logical dump of the database (pg_dump,
+    /// custom format) and a copy of the blob store, with a manifest (docs/operations.md,
+    /// "Backups").
+    Backup {
+        /// The folder to write (new or empty).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup of `frtctl backup` into the configured database (empty) and blob
+    /// folder (empty), migrate, and raise the exchange feed's epoch.
+    Restore {
+        /// The backup's folder.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Agencies (CAC offices, public security, other departments) and their hierarchy.
     Agencies {
         #[command(subcommand)]
@@ -165,6 +180,10 @@ pub(crate) enum AgencyCommand {
 
 #[derive(Subcommand)]
 pub(crate) enum ExchangeCommand {
+    /// Raise the exchange feed's epoch after a restore made without `frtctl restore` (a base
+    /// backup and WAL, a promoted replica that lost writes), before the services start: what
+    /// the database writes next then sorts after every place agencies' systems hold.
+    NewEpoch,
     /// API clients of agencies' systems.
     Clients {
         #[command(subcommand)]

@@ -3,6 +3,7 @@
 
 mod agencies;
 mod audit;
+mod backup;
 mod bench;
 mod calendar;
 mod cli;
@@ -130,7 +131,12 @@ async fn run() -> anyhow::Result<()> {
         Command::Exchange {
             command: ExchangeCommand::Clients { command },
         } => clients::run(settings, command).await?,
+        Command::Exchange {
+            command: ExchangeCommand::NewEpoch,
+        } => println!("{}", backup::new_epoch(&settings).await?),
         Command::Exchange { .. } => {}
+        Command::Backup { to } => println!("{}", backup::backup(&settings, &to)?),
+        Command::Restore { from } => println!("{}", backup::restore(&settings, &from).await?),
         Command::Agencies { command } => agencies::run(&settings, command).await?,
         Command::Import {
             kind,

@@ -6,126 +6,12 @@
 //! the tests run as root), so that crashing it disturbs no other test.
 
 use frt_testkit::app::test_settings;
+use frt_testkit::cluster::Cluster;
 use serde_json::{json, Value};
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const QA: &str = "restart-qa-token-0123456789";
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// The newest installed PostgreSQL's binaries.
-fn bin_dir() -> PathBuf {
-    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .expect("Debian's PostgreSQL under /usr/lib/postgresql (`frtctl up` installs it)")
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|p| p.join("initdb").exists())
-        .collect();
-    versions.sort();
-    versions.pop().expect("an initdb")
-}
-
-/// Runs a PostgreSQL program, as `postgres` when root (the server refuses to run as root).
-fn pg(program: &str, args: &[&str]) {
-    let path = bin_dir().join(program);
-    let out = if is_root() {
-        Command::new("runuser")
-            .args(["-u", "postgres", "--"])
-            .arg(&path)
-            .args(args)
-            .output()
-    } else {
-        Command::new(&path).args(args).output()
-    }
-    .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A cluster of the test's own, stopped and removed when dropped.
-struct Cluster {
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Cluster {
-    fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let dir = std::env::temp_dir().join(format!("frt-pg-restart-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).expect("cluster folder");
-        if is_root() {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "chown the cluster folder");
-        }
-        let data = dir.join("data");
-        let data_s = data.to_string_lossy().into_owned();
-        pg(
-            "initdb",
-            &[
-                "-D",
-                &data_s,
-                "-U",
-                "frt",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C.UTF-8",
-            ],
-        );
-        let c = Self { dir, port };
-        c.ctl(&["start", "-w"]);
-        c
-    }
-
-    fn data(&self) -> String {
-        self.dir.join("data").to_string_lossy().into_owned()
-    }
-
-    fn ctl(&self, action: &[&str]) {
-        let opts = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on",
-            self.port,
-            self.dir.to_string_lossy()
-        );
-        let data = self.data();
-        let log = self.dir.join("log").to_string_lossy().into_owned();
-        let mut args = vec!["-D", data.as_str(), "-l", log.as_str(), "-o", opts.as_str()];
-        args.extend_from_slice(action);
-        pg("pg_ctl", &args);
-    }
-
-    fn url(&self, db: &str) -> String {
-        format!("postgres://frt@127.0.0.1:{}/{db}", self.port)
-    }
-}
-
-impl Drop for Cluster {
-    fn drop(&mut self) {
-        let data = self.data();
-        let _ =
-            std::panic::catch_unwind(|| pg("pg_ctl", &["-D", &data, "-m", "immediate", "stop"]));
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// What the clients saw.
 #[derive(Default)]

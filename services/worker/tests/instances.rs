@@ -7,7 +7,7 @@
 mod common;
 
 use common::{count, worker};
-use frt_access::{signing, AgencyKind, Role};
+use frt_access::{AgencyKind, Role};
 use frt_store::audit::Actor;
 use frt_testkit::app::PASSWORD;
 use frt_testkit::{Client, TestApp};
@@ -136,7 +136,6 @@ async fn limits_hold_across_instances_and_two_workers_send_every_mail_once() {
     )
     .await
     .expect("client");
-    let http = reqwest::Client::new();
     let mut statuses = Vec::new();
     for n in 0..7 {
         let base = if n % 2 == 0 {
@@ -145,17 +144,16 @@ async fn limits_hold_across_instances_and_two_workers_send_every_mail_once() {
             &other.exchange
         };
         let path = format!("/api/v1/sync/notifications?limit={}", n + 1);
-        let ts = chrono::Utc::now().timestamp().to_string();
-        let sig = signing::sign(&client.secret, &signing::canonical("GET", &path, &ts, b""));
-        let r = http
-            .request(Method::GET, format!("{base}{path}"))
-            .header("X-FRT-Key", &client.key_id)
-            .header("X-FRT-Timestamp", &ts)
-            .header("X-FRT-Signature", sig)
-            .send()
-            .await
-            .expect("sync");
-        statuses.push(r.status().as_u16());
+        let (s, _) = frt_testkit::client::signed(
+            base,
+            &client.key_id,
+            &client.secret,
+            Method::GET,
+            &path,
+            None,
+        )
+        .await;
+        statuses.push(s);
     }
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429, 429]);
 

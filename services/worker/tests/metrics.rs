@@ -4,7 +4,7 @@
 //! template, the pool, the outbox, the sweep, the audit chain, the exchange feeds, imports and
 //! exports).
 
-use frt_access::{signing, AgencyKind, Role};
+use frt_access::{AgencyKind, Role};
 use frt_store::audit::Actor;
 use frt_testkit::TestApp;
 use reqwest::Method;
@@ -106,18 +106,16 @@ async fn every_service_and_the_worker_serve_metrics_to_the_token_and_to_nobody_e
     )
     .await
     .expect("client");
-    let path = "/api/v1/sync/notifications";
-    let ts = chrono::Utc::now().timestamp().to_string();
-    let sig = signing::sign(&client.secret, &signing::canonical("GET", path, &ts, b""));
-    let r = http
-        .request(Method::GET, format!("{exchange_url}{path}"))
-        .header("X-FRT-Key", &client.key_id)
-        .header("X-FRT-Timestamp", &ts)
-        .header("X-FRT-Signature", sig)
-        .send()
-        .await
-        .expect("sync");
-    assert_eq!(r.status().as_u16(), 200);
+    let (s, b) = frt_testkit::client::signed(
+        &exchange_url,
+        &client.key_id,
+        &client.secret,
+        Method::GET,
+        "/api/v1/sync/notifications",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
 
     // Nobody but the token's bearer: the address does not exist for them.
     for base in [&app.portal, &app.casework, &exchange_url, &worker_url] {

@@ -437,32 +437,52 @@ pub struct SyncPage {
     pub next_cursor: String,
 }
 
-/// A place in a feed: the transaction that wrote a row, then the row. A cursor of the one
-/// codec (`n<transaction>.n<row>`); positions are ordered by transaction, then row, which is
-/// the order the feed is read in.
+/// A place in a feed: the feed's epoch (raised by each restore of the database), the
+/// transaction that wrote a row, then the row. A cursor of the one codec
+/// (`n<transaction>.n<row>` in epoch 0, `n<epoch>.n<transaction>.n<row>` after); positions are
+/// ordered by epoch, transaction, then row, which is the order the feed is read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Position {
+    pub epoch: i64,
     pub txid: i64,
     pub id: i64,
 }
 
 impl Position {
     /// Before every row.
-    pub const START: Self = Self { txid: 0, id: 0 };
+    pub const START: Self = Self {
+        epoch: 0,
+        txid: 0,
+        id: 0,
+    };
 }
 
 impl crate::cursor::Key for Position {
     fn parts(&self) -> Vec<crate::cursor::Part> {
         use crate::cursor::Part;
-        vec![Part::Int(self.txid), Part::Int(self.id)]
+        if self.epoch == 0 {
+            vec![Part::Int(self.txid), Part::Int(self.id)]
+        } else {
+            vec![
+                Part::Int(self.epoch),
+                Part::Int(self.txid),
+                Part::Int(self.id),
+            ]
+        }
     }
 
     fn from_parts(parts: &[crate::cursor::Part]) -> Option<Self> {
         use crate::cursor::Part;
-        match *parts {
-            [Part::Int(txid), Part::Int(id)] if txid >= 0 && id >= 0 => Some(Self { txid, id }),
-            _ => None,
-        }
+        let (epoch, txid, id) = match *parts {
+            [Part::Int(txid), Part::Int(id)] => (0, txid, id),
+            [Part::Int(epoch), Part::Int(txid), Part::Int(id)] if epoch > 0 => (epoch, txid, id),
+            _ => return None,
+        };
+        (epoch >= 0 && txid >= 0 && id >= 0 && epoch <= i64::from(i32::MAX)).then_some(Self {
+            epoch,
+            txid,
+            id,
+        })
     }
 }
 
@@ -482,8 +502,8 @@ impl std::str::FromStr for Position {
     }
 }
 
-fn cursor(txid: i64, id: i64) -> String {
-    Position { txid, id }.to_string()
+fn cursor(epoch: i64, txid: i64, id: i64) -> String {
+    Position { epoch, txid, id }.to_string()
 }
 
 /// One change of the registry of recorded processors (备案登记): a filing recorded, changed
@@ -519,7 +539,7 @@ pub struct RegistryPage {
 pub struct SyncQuery {
     /// The `next_cursor` of the previous page (or an item's `cursor`); none, or empty, to
     /// start from the beginning.
-    #[param(pattern = "^(n[0-9]{1,19}\\.n[0-9]{1,19})?$")]
+    #[param(pattern = "^(n[0-9]{1,19}(\\.n[0-9]{1,19}){1,2})?$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
@@ -545,16 +565,16 @@ async fn page_of(
     let (after, limit) = q.checked()?;
     let after = crate::cursor::decode::<Position>(after)
         .map_err(|_| ExchangeError::BadCursor)?
-        .map(|p| (p.txid, p.id));
+        .map(|p| (p.epoch, p.txid, p.id));
     let rows = feed::feed_page(conn, stream, agency, after, limit).await?;
-    let (t, i) = rows
+    let (e, t, i) = rows
         .last()
-        .map(|r| (r.txid, r.id))
+        .map(|r| (r.epoch, r.txid, r.id))
         .or(after)
-        .unwrap_or((0, 0));
+        .unwrap_or((0, 0, 0));
     // Where the client now is, for its lag on GET /metrics.
-    frt_store::exchange::record_position(conn, &caller.key_id, stream, (t, i)).await?;
-    Ok((rows, cursor(t, i)))
+    frt_store::exchange::record_position(conn, &caller.key_id, stream, (e, t, i)).await?;
+    Ok((rows, cursor(e, t, i)))
 }
 
 /// The registry's changes after `cursor`, oldest first, in the client's agency's
@@ -590,7 +610,7 @@ pub async fn sync_registry(
         .filter_map(|r| {
             let f = filings.get(&r.entity_id)?;
             Some(RegistryItem {
-                cursor: cursor(r.txid, r.id),
+                cursor: cursor(r.epoch, r.txid, r.id),
                 event: r.event,
                 at: r.created_at,
                 filing_id: f.id,
@@ -650,7 +670,7 @@ pub async fn sync_notifications(
                 .get(&n.id)
                 .is_some_and(|a| a.contains(&caller.agency_id));
         if by_agency && feed::visible_by_role(&caller.scope, n) {
-            events.push((cursor(r.txid, r.id), r.event, r.created_at));
+            events.push((cursor(r.epoch, r.txid, r.id), r.event, r.created_at));
             shown.push(n.clone());
         }
     }
@@ -804,12 +824,28 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_refuse_other_text() {
-        let parse = |t: &str| t.parse::<Position>().ok().map(|p| (p.txid, p.id));
-        assert_eq!(parse(&cursor(812, 44)), Some((812, 44)));
+        let parse = |t: &str| t.parse::<Position>().ok().map(|p| (p.epoch, p.txid, p.id));
+        assert_eq!(parse(&cursor(0, 812, 44)), Some((0, 812, 44)));
+        assert_eq!(
+            cursor(0, 812, 44),
+            "n812.n44",
+            "epoch 0 keeps the two-part form"
+        );
+        assert_eq!(parse(&cursor(2, 812, 44)), Some((2, 812, 44)));
         assert_eq!(parse("n-1.n4"), None);
         assert_eq!(parse("812.44"), None);
         assert_eq!(parse("n1.x"), None);
-        // Ordered by transaction, then row: not as text.
-        assert!(cursor(9, 100).parse::<Position>().ok() < cursor(10, 1).parse::<Position>().ok());
+        assert_eq!(
+            parse("n0.n1.n4"),
+            None,
+            "epoch 0 is written in two parts only"
+        );
+        // Ordered by epoch, transaction, then row: not as text.
+        let p = |e, t, i| cursor(e, t, i).parse::<Position>().ok();
+        assert!(p(0, 9, 100) < p(0, 10, 1));
+        assert!(
+            p(0, 9_000_000, 100) < p(1, 740, 1),
+            "after a restore, a low transaction of the new epoch comes after every old place"
+        );
     }
 }

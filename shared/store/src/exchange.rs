@@ -94,22 +94,24 @@ pub async fn forget_signatures(
         .await
 }
 
-/// Notes that client `key_id` read `stream` up to `(txid, id)` (where it asked from, when its
+/// Notes that client `key_id` read `stream` up to `(epoch, txid, id)` (where it asked from, when its
 /// page was empty), now.
 pub async fn record_position(
     conn: &mut AsyncPgConnection,
     key_id: &str,
     stream: &str,
-    (txid, id): (i64, i64),
+    (epoch, txid, id): (i64, i64, i64),
 ) -> QueryResult<()> {
-    use diesel::sql_types::{BigInt, Text};
+    use diesel::sql_types::{BigInt, Integer, Text};
     diesel::sql_query(
-        "INSERT INTO exchange_positions (key_id, stream, txid, id) VALUES ($1, $2, $3, $4) \
+        "INSERT INTO exchange_positions (key_id, stream, epoch, txid, id) \
+         VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (key_id, stream) DO UPDATE \
-         SET txid = EXCLUDED.txid, id = EXCLUDED.id, synced_at = now()",
+         SET epoch = EXCLUDED.epoch, txid = EXCLUDED.txid, id = EXCLUDED.id, synced_at = now()",
     )
     .bind::<Text, _>(key_id)
     .bind::<Text, _>(stream)
+    .bind::<Integer, _>(i32::try_from(epoch).unwrap_or(i32::MAX))
     .bind::<BigInt, _>(txid)
     .bind::<BigInt, _>(id)
     .execute(conn)
@@ -144,7 +146,8 @@ pub async fn lags(conn: &mut AsyncPgConnection) -> QueryResult<Vec<Lag>> {
                   WHERE f.stream = s.stream \
                     AND f.agency_id IS NOT DISTINCT FROM \
                         (CASE WHEN s.stream = 'notifications' THEN c.agency_id END) \
-                    AND (f.txid, f.id) > (COALESCE(p.txid, 0)::text::xid8, COALESCE(p.id, 0)) \
+                    AND (f.epoch, f.txid, f.id) > \
+                        (COALESCE(p.epoch, 0), COALESCE(p.txid, 0)::text::xid8, COALESCE(p.id, 0)) \
                   LIMIT {LAG_COUNTED}) AS waiting)::bigint AS events, \
                 EXTRACT(EPOCH FROM now() - p.synced_at)::float8 AS since_sync \
          FROM exchange_clients c \

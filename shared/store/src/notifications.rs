@@ -433,6 +433,23 @@ pub async fn of_organisation(
 // ---- The exchange feed ----
 
 /// Adds an event to a stream: for one agency (notifications), or for every reader (registry).
+/// Raises the feed's epoch: after a restore, so that what the restored database writes sorts
+/// after every place a reader holds. Answers the new epoch.
+pub async fn raise_feed_epoch(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Epoch {
+        #[diesel(sql_type = BigInt)]
+        epoch: i64,
+    }
+    diesel::sql_query(
+        "UPDATE exchange_feed_epoch SET epoch = epoch + 1, raised_at = now() \
+         RETURNING epoch::bigint AS epoch",
+    )
+    .get_result::<Epoch>(conn)
+    .await
+    .map(|e| e.epoch)
+}
+
 pub async fn feed_append(
     conn: &mut AsyncPgConnection,
     stream: &str,
@@ -451,9 +468,12 @@ pub async fn feed_append(
         .await
 }
 
-/// One event of a stream, with its place: (writing transaction, id).
+/// One event of a stream, with its place: (epoch, writing transaction, id).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct FeedRow {
+    /// The feed's epoch when the row was written (raised by each restore of the database).
+    #[diesel(sql_type = BigInt)]
+    pub epoch: i64,
     #[diesel(sql_type = BigInt)]
     pub txid: i64,
     #[diesel(sql_type = BigInt)]
@@ -466,27 +486,31 @@ pub struct FeedRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// The events of `stream` for `agency` after `after`, in (transaction, id) order, from
-/// transactions older than every one still running: a transaction that commits late cannot
-/// then add a row before a place a reader has already passed.
+/// The events of `stream` for `agency` after `after`, in (epoch, transaction, id) order. Of
+/// the current epoch only rows of transactions older than every one still running are read:
+/// a transaction that commits late cannot then add a row before a place a reader has already
+/// passed. Rows of earlier epochs (restored) are all committed.
 pub async fn feed_page(
     conn: &mut AsyncPgConnection,
     stream: &str,
     agency: Option<Uuid>,
-    after: Option<(i64, i64)>,
+    after: Option<(i64, i64, i64)>,
     limit: i64,
 ) -> QueryResult<Vec<FeedRow>> {
-    let (txid, id) = after.unwrap_or((0, 0));
+    let (epoch, txid, id) = after.unwrap_or((0, 0, 0));
     diesel::sql_query(
-        "SELECT txid::text::bigint AS txid, id, entity_id, event, created_at \
+        "SELECT epoch::bigint AS epoch, txid::text::bigint AS txid, id, entity_id, event, \
+                created_at \
          FROM exchange_feed \
          WHERE stream = $1 AND agency_id IS NOT DISTINCT FROM $2 \
-           AND (txid, id) > ($3::text::xid8, $4) \
-           AND txid < pg_snapshot_xmin(pg_current_snapshot()) \
-         ORDER BY txid, id LIMIT $5",
+           AND (epoch, txid, id) > ($3::int, $4::text::xid8, $5) \
+           AND (epoch < exchange_current_epoch() \
+                OR txid < pg_snapshot_xmin(pg_current_snapshot())) \
+         ORDER BY epoch, txid, id LIMIT $6",
     )
     .bind::<Text, _>(stream)
     .bind::<Nullable<SqlUuid>, _>(agency)
+    .bind::<BigInt, _>(epoch)
     .bind::<Text, _>(txid.to_string())
     .bind::<BigInt, _>(id)
     .bind::<BigInt, _>(limit)

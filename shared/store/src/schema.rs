@@ -568,6 +568,7 @@ diesel::table! {
         entity_id -> Uuid,
         event -> Text,
         created_at -> Timestamptz,
+        epoch -> Int4,
     }
 }
 

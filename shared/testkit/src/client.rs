@@ -376,3 +376,32 @@ pub fn code(body: &Value) -> &str {
 pub fn days_ago(n: i64) -> chrono::NaiveDate {
     frt_cases::today_in_china() - chrono::Duration::days(n)
 }
+
+/// A request to the exchange service at `base`, signed as a client's system signs it
+/// (`X-FRT-Key`, `X-FRT-Timestamp`, `X-FRT-Signature`); answers (status, JSON body).
+pub async fn signed(
+    base: &str,
+    key_id: &str,
+    secret: &str,
+    method: reqwest::Method,
+    path_and_query: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let raw = body.map(Value::to_string).unwrap_or_default();
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let sig = frt_access::signing::sign(
+        secret,
+        &frt_access::signing::canonical(method.as_str(), path_and_query, &ts, raw.as_bytes()),
+    );
+    let mut req = reqwest::Client::new()
+        .request(method, format!("{base}{path_and_query}"))
+        .header("X-FRT-Key", key_id)
+        .header("X-FRT-Timestamp", ts)
+        .header("X-FRT-Signature", sig);
+    if body.is_some() {
+        req = req.header("content-type", "application/json").body(raw);
+    }
+    let r = req.send().await.expect("a signed request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod browser;
 pub mod client;
+pub mod cluster;
 pub mod db;
 pub mod fault;
 pub mod gateway;
