@@ -77,13 +77,20 @@ prepare() {
 }
 
 prepare
-read -r DEEP_PROVINCE DEEP_CURSOR < "$OUT/deep.txt"
+# The deep cursor: 10,000 into the largest queue, or half of a smaller one; none without a
+# queue (a small FILINGS), and then the deep runs are left out, saying so.
+DEEP_PROVINCE='' DEEP_CURSOR='' DEEP=0
+read -r DEEP_PROVINCE DEEP_CURSOR DEEP < "$OUT/deep.txt" || true
 Q="$OUT/reviewers.txt"
 part queue && for c in 4 8; do
   run "queue, first page"                $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50"
   run "queue, first page, filtered"      $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&risk=low&late=false&kind=initial&assignee=unassigned"
-  run "queue, 10,000 deep"               $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
-  run "queue, 10,000 deep, filtered"     $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR&kind=initial&late=false" "$DEEP_PROVINCE"
+  if [ -n "$DEEP_CURSOR" ]; then
+    run "queue, $DEEP deep"              $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR" "$DEEP_PROVINCE"
+    run "queue, $DEEP deep, filtered"    $c queue.lua http://127.0.0.1:8082 "$Q" 2 "limit=50&after=$DEEP_CURSOR&kind=initial&late=false" "$DEEP_PROVINCE"
+  else
+    echo "queue, deep pages: left out (no submitted filings to page into)" | tee -a "$results"
+  fi
 done
 
 # The ceiling: the same INSERT statements a submission writes, straight from pgbench on
@@ -95,7 +102,10 @@ ceiling() {
     CREATE INDEX ON bench_drafts (n)"
   local n
   n=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM bench_drafts")
-  if [ "$n" -lt 1000 ]; then echo "too few drafts left for pgbench: seed a fresh BENCH_DB" >&2; exit 1; fi
+  if [ "$n" -lt 10 ]; then
+    echo "pgbench, $1 clients: left out (too few drafts left; seed a fresh BENCH_DB)" | tee -a "$results"
+    return 0
+  fi
   printf '%-40s ' "pgbench, a submission's writes, $1 clients" | tee -a "$results"
   pgbench -n -M prepared -c "$1" -j 2 -T "${DURATION%s}" -D drafts="$n" -f "$BENCH/submit.pgbench.sql" "$DATABASE_URL" 2>&1 \
     | awk '/^latency average/ {lat=$4} /^tps/ {printf "{\"tps\": %.0f, \"latency_avg_ms\": %.1f}\n", $3, lat}' | tee -a "$results"

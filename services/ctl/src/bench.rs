@@ -125,19 +125,29 @@ pub async fn prepare(
     let n_decide = decide.len();
     std::fs::write(out.join("decide.txt"), sessions(decide).await?)?;
 
-    // A cursor 10,000 filings into the largest province's queue (in its default order).
+    // A cursor deep into the largest province's queue (in its default order): 10,000 filings
+    // in, or half of a smaller queue (a small data set measures a shallower page).
+    let largest: i64 = client
+        .query_opt(
+            "SELECT count(*) FROM filings WHERE status = 'submitted' \
+             GROUP BY province_code ORDER BY count(*) DESC LIMIT 1",
+            &[],
+        )
+        .await?
+        .map_or(0, |r| r.get(0));
+    let depth = (largest / 2).min(10_000);
     let row = client
         .query_opt(
             "SELECT f.province_code, f.review_due_date, d.due_date, f.id FROM filings f \
              JOIN deadlines d ON d.entity_type = 'filing' AND d.entity_id = f.id AND d.purpose = 'statutory' \
              WHERE f.status = 'submitted' AND f.province_code = \
                (SELECT province_code FROM filings WHERE status = 'submitted' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) \
-             ORDER BY f.review_due_date NULLS LAST, d.due_date, f.id OFFSET 10000 LIMIT 1",
-            &[],
+             ORDER BY f.review_due_date NULLS LAST, d.due_date, f.id OFFSET $1 LIMIT 1",
+            &[&depth],
         )
         .await?;
     let mut deep = String::new();
-    if let Some(r) = row {
+    if let Some(r) = row.filter(|_| depth > 0) {
         let province: String = r.get(0);
         if let Some(review_due) = r.get::<_, Option<chrono::NaiveDate>>(1) {
             let cursor = frt_cases::cursor::encode(&QueueCursor::ReviewDue {
@@ -145,7 +155,7 @@ pub async fn prepare(
                 due_date: r.get(2),
                 id: r.get(3),
             });
-            deep = format!("{province} {cursor}\n");
+            deep = format!("{province} {cursor} {depth}\n");
         }
     }
     std::fs::write(out.join("deep.txt"), &deep)?;
@@ -195,9 +205,9 @@ pub async fn prepare(
         out.display(),
         reviewers.len(),
         if deep.is_empty() {
-            ", no deep cursor (fewer than 10,000 in the largest queue)"
+            ", no deep cursor (no queue to go into)".to_owned()
         } else {
-            ", a cursor 10,000 deep"
+            format!(", a cursor {depth} deep")
         }
     );
     Ok(())
