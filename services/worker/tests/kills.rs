@@ -2,12 +2,13 @@
 //! run to the end: no message is left waiting, no mail arrives twice, every message marked
 //! sent arrived exactly once, and the one whose send a kill interrupted is marked uncertain for
 //! an operator (it may or may not have arrived; it is never sent again on its own) while the
-//! rest of that worker's batch goes back to the queue.
+//! rest of that worker's batch goes back to the queue. And killed again and again while it
+//! sweeps due deadlines: every deadline is handled once and every mail queued once.
 
-use frt_access::{AgencyKind, Role};
 mod common;
 
 use common::{count, worker};
+use frt_access::{AgencyKind, Role};
 use frt_testkit::TestApp;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -840,6 +840,12 @@ mod tests {
             None,
             "epoch 0 is written in two parts only"
         );
+        assert_eq!(
+            parse("n2147483648.n1.n4"),
+            None,
+            "an epoch beyond what is stored"
+        );
+        assert_eq!(parse("n1.n2.n3.n4"), None);
         // Ordered by epoch, transaction, then row: not as text.
         let p = |e, t, i| cursor(e, t, i).parse::<Position>().ok();
         assert!(p(0, 9, 100) < p(0, 10, 1));
