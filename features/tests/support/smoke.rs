@@ -1,7 +1,10 @@
 //! The suite against a deployment, checked in every whole run: `frtctl up --demo` started as
-//! a separate process on a database of its own, the `@smoke` set run against it through the
-//! `FRT_TARGET_*` contract, and its JUnit report read back: every smoke scenario listed, none
-//! failed or skipped.
+//! a separate process on a database of its own, its services reaching PostgreSQL through
+//! PgBouncer in transaction mode (as a national deployment runs them), the `@smoke` set run
+//! against it through the `FRT_TARGET_*` contract, and its JUnit report read back: every
+//! smoke scenario listed, none failed or skipped. The services' metrics then show no
+//! statement ran outside a transaction, where the pooler could have split it across server
+//! connections.
 
 use crate::support::target::{self, Deployment, Target};
 use std::path::PathBuf;
@@ -135,16 +138,27 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
     let addresses_file = crate::reports_dir().join("smoke-addresses.json");
     let _ = std::fs::remove_file(&addresses_file);
     let file = std::fs::File::create(&log).ok();
-    // As a deployment runs: migrations as the owner, the services as the application role.
+    // As a deployment runs: migrations and tools as the owner straight to PostgreSQL, the
+    // services as the application role through the pooler.
     let mut up = Command::new(bin);
-    let services_url = match frt_store::local::application_url(url).await {
+    up.env("FRT__DATABASE__OWNER_URL", url);
+    let app_url = match frt_store::local::application_url(url).await {
         Some(app) => {
-            up.env("FRT__DATABASE__OWNER_URL", url)
-                .env("FRT__DATABASE__APP_ROLE", frt_store::local::LOCAL_APP_ROLE);
+            up.env("FRT__DATABASE__APP_ROLE", frt_store::local::LOCAL_APP_ROLE);
             app
         }
         None => url.to_owned(),
     };
+    // Three server connections for the four pools of the services and the worker.
+    let pooler = match frt_testkit::pooler::PgBouncer::start(&app_url, 3).await {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("smoke check: {e}");
+            return false;
+        }
+    };
+    let services_url = pooler.url.clone();
+    up.env("FRT__DATABASE__POOLER", "transaction");
     let child = up
         .arg("up")
         .arg("--demo")
@@ -189,7 +203,11 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         );
         return false;
     }
-    println!("smoke check: the @smoke set against frtctl up --demo at {portal} and {casework}");
+    println!(
+        "smoke check: the @smoke set against frtctl up --demo at {portal} and {casework}, through PgBouncer in transaction mode"
+    );
+    let (portal_url, casework_url, exchange_url) =
+        (portal.clone(), casework.clone(), exchange.clone());
     target::set(Target::Deployment(Deployment {
         portal,
         casework,
@@ -200,6 +218,16 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
     }));
     let outcome = crate::run("smoke", false, |tags| tags.iter().any(|t| t == "smoke")).await;
     target::set(Target::InProcess);
+    let outside = outside_transactions(&[&portal_url, &casework_url, &exchange_url]).await;
+    if outside != Some(0) {
+        eprintln!(
+            "smoke check: statements outside a transaction through the pooler: {outside:?}; see {}",
+            log.display()
+        );
+    }
+    if pooler.log().contains("ERROR") {
+        eprintln!("smoke check: PgBouncer logged errors:\n{}", pooler.log());
+    }
     let report = crate::reports_dir().join("smoke-junit.xml");
     let junit = crate::JunitCounts::read(&report);
     let (cases, bad) = (junit.cases, junit.failed + junit.skipped);
@@ -210,5 +238,30 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         report.display(),
         outcome.failed
     );
-    cases == expected && expected > 0 && bad == 0 && outcome.failed == 0
+    cases == expected && expected > 0 && bad == 0 && outcome.failed == 0 && outside == Some(0)
+}
+
+/// The statements the platform ran outside a transaction, summed over its services'
+/// `/metrics`; `None` when a service did not answer.
+async fn outside_transactions(services: &[&str]) -> Option<u64> {
+    let client = reqwest::Client::new();
+    let mut total = 0;
+    for base in services {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .bearer_auth("demo-metrics-token-2026")
+            .send()
+            .await
+            .ok()?
+            .text()
+            .await
+            .ok()?;
+        total += text
+            .lines()
+            .find_map(|l| l.strip_prefix("frt_db_statements_outside_transaction_total "))?
+            .trim()
+            .parse::<f64>()
+            .ok()? as u64;
+    }
+    Some(total)
 }

@@ -50,7 +50,7 @@ pub async fn verify(settings: &Settings, checkpoints: Option<&Path>) -> anyhow::
         .iter()
         .filter_map(|(seq, c)| c.head_bytes().map(|h| (*seq, h)))
         .collect();
-    let db = frt_store::Db::new(&settings.db_settings())?;
+    let db = frt_store::Db::new(&settings.owner_db_settings())?;
     let mut conn = db.conn().await?;
     // A walk of millions of rows outlasts the services' statement timeout.
     frt_store::db::lift_statement_timeout(&mut conn).await?;

@@ -106,8 +106,13 @@ pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<String> {
             .arg(&url),
         "pg_dump",
     )?;
-    let (files, file_bytes) =
-        copy_tree(&settings.path(&settings.uploads.blob_dir), &to.join(BLOBS))?;
+    // Files in an object store stay there: its own versioning or replication keeps them
+    // (docs/operations.md), and they are only ever added under new keys.
+    let (files, file_bytes) = if settings.uploads.s3().is_some() {
+        (0, 0)
+    } else {
+        copy_tree(&settings.path(&settings.uploads.blob_dir), &to.join(BLOBS))?
+    };
     let (dump_bytes, dump_sha256) = sha256_of(&dump)?;
     let manifest = Manifest {
         taken_at: chrono::Utc::now(),
@@ -155,7 +160,8 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<String>
         bail!("the database is not empty: a backup is restored into an empty database");
     }
     let blob_dir: PathBuf = settings.path(&settings.uploads.blob_dir);
-    if !empty_or_missing(&blob_dir) {
+    let in_bucket = settings.uploads.s3().is_some();
+    if !in_bucket && !empty_or_missing(&blob_dir) {
         bail!(
             "the blob folder {} is not empty: a backup's files go into an empty one",
             blob_dir.display()
@@ -173,7 +179,11 @@ pub async fn restore(settings: &Settings, from: &Path) -> anyhow::Result<String>
             .arg(&dump),
         "pg_restore",
     )?;
-    let (files, _) = copy_tree(&from.join(BLOBS), &blob_dir)?;
+    let (files, _) = if in_bucket {
+        (0, 0)
+    } else {
+        copy_tree(&from.join(BLOBS), &blob_dir)?
+    };
     let migrated = crate::database::migrate_and_load(settings).await?;
     let db = frt_store::Db::new(&settings.owner_db_settings())?;
     let mut conn = db.conn().await?;

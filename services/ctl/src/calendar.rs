@@ -6,7 +6,7 @@ use frt_settings::Settings;
 use frt_store::{bootstrap, calendars, ScopedFutureExt};
 
 pub async fn run(settings: &Settings, command: CalendarCommand) -> anyhow::Result<()> {
-    let db = frt_store::Db::new(&settings.db_settings())?;
+    let db = frt_store::Db::new(&settings.owner_db_settings())?;
     match command {
         CalendarCommand::Load { file } => {
             let (outcome, recomputed) = db

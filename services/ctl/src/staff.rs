@@ -22,7 +22,7 @@ pub async fn run(settings: &Settings, command: StaffCommand) -> anyhow::Result<(
     let kind = AgencyKind::from_str(&agency_kind).map_err(anyhow::Error::msg)?;
     let password = std::env::var("FRT_NEW_PASSWORD")
         .context("set FRT_NEW_PASSWORD to the new account's password")?;
-    let db = frt_store::Db::new(&settings.db_settings())?;
+    let db = frt_store::Db::new(&settings.owner_db_settings())?;
     let user = db
         .tx(|conn| {
             async move {

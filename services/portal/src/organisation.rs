@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use frt_access::accounts::{FirstLogin, Owner};
 use frt_access::{Action, Resource, Role};
 use frt_store::identities;
+use frt_store::ScopedFutureExt;
 use frt_web::{ApiError, ApiResult, Auth, Core};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -23,8 +24,9 @@ fn own_org(auth: &Auth) -> ApiResult<Uuid> {
 #[get("/api/v1/organisation")]
 pub async fn show_organisation(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
-    let mut conn = core.db.conn().await?;
-    let org = identities::organisation(&mut conn, org_id)
+    let org = core
+        .db
+        .query(|conn| identities::organisation(conn, org_id).scope_boxed())
         .await?
         .ok_or_else(|| ApiError::not_found("organisation"))?;
     Ok(HttpResponse::Ok().json(org))
@@ -60,8 +62,9 @@ impl From<identities::User> for UserView {
 pub async fn list_users(core: web::Data<Core>, auth: Auth) -> ApiResult<HttpResponse> {
     let org_id = own_org(&auth)?;
     auth.require(&core, Resource::ORGANISATION_USER, Action::Manage, None)?;
-    let mut conn = core.db.conn().await?;
-    let users: Vec<UserView> = identities::users_of_organisation(&mut conn, org_id)
+    let users: Vec<UserView> = core
+        .db
+        .query(|conn| identities::users_of_organisation(conn, org_id).scope_boxed())
         .await?
         .into_iter()
         .map(Into::into)

@@ -9,6 +9,7 @@ use frt_cases::sweep::{self, SweepReport};
 use frt_cases::{Core, StoreError};
 use frt_mail::Mailer;
 use frt_store::sweep_runs;
+use frt_store::ScopedFutureExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -137,12 +138,12 @@ impl Worker {
         if self.swept.lock().is_ok_and(|d| *d == Some(today)) {
             return Ok(None);
         }
-        let claimed = {
-            let mut conn = self.core.db.conn().await?;
-            let takeover =
-                chrono::Duration::milliseconds(self.core.settings.worker.sweep_takeover_ms);
-            sweep_runs::claim(&mut conn, today, takeover).await?
-        };
+        let takeover = chrono::Duration::milliseconds(self.core.settings.worker.sweep_takeover_ms);
+        let claimed = self
+            .core
+            .db
+            .query(|conn| sweep_runs::claim(conn, today, takeover).scope_boxed())
+            .await?;
         if !claimed {
             // Another worker has it; asking again lets this one take over if that one stopped.
             return Ok(None);
@@ -156,13 +157,20 @@ impl Worker {
             }
         };
         metrics::counter!(frt_cases::metrics::SWEEP_RUNS, "outcome" => "done").increment(1);
-        let mut conn = self.core.db.conn().await?;
-        let summary = serde_json::to_value(&report).ok();
-        sweep_runs::finish(&mut conn, today, summary).await?;
-        if let Ok(mut d) = self.swept.lock() {
-            *d = Some(today);
-        }
-        tracing::info!(?report, "deadline sweep done");
-        Ok(Some(report))
+        self.core
+            .db
+            .run(|conn| {
+                async move {
+                    let summary = serde_json::to_value(&report).ok();
+                    sweep_runs::finish(conn, today, summary).await?;
+                    if let Ok(mut d) = self.swept.lock() {
+                        *d = Some(today);
+                    }
+                    tracing::info!(?report, "deadline sweep done");
+                    Ok(Some(report))
+                }
+                .scope_boxed()
+            })
+            .await
     }
 }

@@ -95,19 +95,28 @@ impl Sender {
     /// Expires stale leases, claims one batch and sends it.
     pub async fn round(&self) -> Result<Round, StoreError> {
         let mut round = Round::default();
-        let claimed = {
-            let mut conn = self.db.conn().await?;
-            round.uncertain = outbox::expire_leases(&mut conn).await?;
-            outbox::claim(&mut conn, &self.name, self.batch, self.lease_ms).await?
-        };
+        let (uncertain, claimed) = self
+            .db
+            .run(|conn| {
+                async move {
+                    let uncertain = outbox::expire_leases(conn).await?;
+                    let claimed =
+                        outbox::claim(conn, &self.name, self.batch, self.lease_ms).await?;
+                    Ok::<_, StoreError>((uncertain, claimed))
+                }
+                .scope_boxed()
+            })
+            .await?;
+        round.uncertain = uncertain;
         round.claimed = claimed.len();
         for m in claimed {
             // From here on a stop leaves this one message uncertain; the rest of the batch,
             // still only claimed, goes back to the queue.
-            let started = {
-                let mut conn = self.db.conn().await?;
-                outbox::begin_send(&mut conn, m.id, &self.name).await?
-            };
+            let id = m.id;
+            let started = self
+                .db
+                .query(|conn| outbox::begin_send(conn, id, &self.name).scope_boxed())
+                .await?;
             if !started {
                 continue;
             }

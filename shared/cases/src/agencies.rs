@@ -37,8 +37,9 @@ pub async fn find(conn: &mut AsyncPgConnection, given: &str) -> Result<Agency, A
 
 /// Every agency.
 pub async fn all(core: &Core) -> Result<Vec<Agency>, AgencyError> {
-    let mut conn = core.db.conn().await?;
-    Ok(identities::agencies(&mut conn).await?)
+    core.db
+        .run(|conn| async move { Ok(identities::agencies(conn).await?) }.scope_boxed())
+        .await
 }
 
 /// Where an agency now stands.

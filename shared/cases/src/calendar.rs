@@ -40,9 +40,7 @@ pub async fn due_date(
 /// explanation of a deadline ("why this date").
 pub async fn explain(core: &Core, from: NaiveDate, n: i64) -> Result<DueDate, DueDateError> {
     let n = WorkingDays::new(n).map_err(|_| DueDateError::InvalidWorkingDays)?;
-    let mut conn = core.db.conn().await?;
-    let calendar = core.calendars.get(&mut conn).await?;
-    drop(conn);
+    let calendar = core.calendar().await?;
     calendar
         .add_working_days(from, n)
         .map_err(|e| DueDateError::OutOfRange(e.to_string()))

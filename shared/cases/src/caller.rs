@@ -6,6 +6,7 @@ use crate::error::{Denied, StoreError};
 use frt_access::{Action, AgencyKind, Principal, PrincipalKind, Resource, Role};
 use frt_store::audit::Actor;
 use frt_store::identities::{self, SessionOwner};
+use frt_store::ScopedFutureExt;
 use std::str::FromStr;
 
 #[derive(Debug, Clone)]
@@ -119,17 +120,23 @@ impl Caller {
         zone: &str,
         email: &str,
     ) -> Result<Option<Self>, StoreError> {
-        let mut conn = core.db.conn().await?;
-        let Some(owner) = identities::account_owner(&mut conn, zone, email).await? else {
-            return Ok(None);
-        };
-        let principal = principal_of(owner)?;
-        let actor = Actor {
-            user_id: Some(principal.user_id),
-            label: principal.audit_label(),
-            client_ip: None,
-            request_id: None,
-        };
-        Ok(Some(Self { principal, actor }))
+        core.db
+            .run(|conn| {
+                async move {
+                    let Some(owner) = identities::account_owner(conn, zone, email).await? else {
+                        return Ok(None);
+                    };
+                    let principal = principal_of(owner)?;
+                    let actor = Actor {
+                        user_id: Some(principal.user_id),
+                        label: principal.audit_label(),
+                        client_ip: None,
+                        request_id: None,
+                    };
+                    Ok(Some(Self { principal, actor }))
+                }
+                .scope_boxed()
+            })
+            .await
     }
 }

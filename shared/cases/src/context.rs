@@ -30,7 +30,11 @@ impl Core {
     pub async fn assemble(settings: Settings, entities: Registry) -> anyhow::Result<Self> {
         let db = Db::new(&settings.db_settings())?;
         let authz = Authorizer::load(&settings.path(&settings.paths.casbin_dir)).await?;
-        let blobs = BlobStore::local(settings.path(&settings.uploads.blob_dir));
+        let blob_dir = settings.path(&settings.uploads.blob_dir);
+        let blobs = match settings.uploads.s3() {
+            Some(s3) => BlobStore::s3(&s3, blob_dir)?,
+            None => BlobStore::local(blob_dir),
+        };
         let c = &settings.complaints;
         let suite = frt_access::suite::Suite::parse(&settings.crypto.suite)
             .ok_or_else(|| anyhow::anyhow!("crypto.suite: {:?}", settings.crypto.suite))?;
@@ -99,10 +103,31 @@ impl Core {
         }
     }
 
+    /// The working-day calendar in force (cached until a calendar version changes).
+    pub async fn calendar(
+        &self,
+    ) -> Result<Arc<frt_domain::calendar::Calendar>, crate::error::StoreError> {
+        use frt_store::ScopedFutureExt;
+        let calendars = &self.calendars;
+        self.db
+            .tx(|conn| {
+                async move { Ok::<_, crate::error::StoreError>(calendars.get(conn).await?) }
+                    .scope_boxed()
+            })
+            .await
+    }
+
     /// Whether the services' login holds the privileges of the audit log's owner.
     async fn owns_the_tables(&self) -> Result<bool, frt_store::DbError> {
-        let mut conn = self.db.conn().await?;
-        Ok(frt_store::audit::login_owns_the_log(&mut conn).await?)
+        use frt_store::ScopedFutureExt;
+        self.db
+            .tx(|conn| {
+                async move {
+                    Ok::<_, frt_store::DbError>(frt_store::audit::login_owns_the_log(conn).await?)
+                }
+                .scope_boxed()
+            })
+            .await
     }
 
     async fn apply_audit_hash(&self, alg: &'static str) -> Result<(), frt_store::DbError> {

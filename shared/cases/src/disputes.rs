@@ -137,24 +137,36 @@ pub async fn list(
             &format!("{s:?} is not open, upheld or dismissed"),
         ));
     }
-    let mut conn = core.db.conn().await?;
-    let found = disputes::list(&mut conn, &caller.scope(), status, after, limit).await?;
-    let next = crate::cursor::next(&found, limit, |d| Some(d.id));
-    let mut items = Vec::with_capacity(found.len());
-    for d in found {
-        items.push(view(&mut conn, d).await?);
-    }
-    Ok(DisputePage { items, next })
+    core.db
+        .run(|conn| {
+            async move {
+                let found = disputes::list(conn, &caller.scope(), status, after, limit).await?;
+                let next = crate::cursor::next(&found, limit, |d| Some(d.id));
+                let mut items = Vec::with_capacity(found.len());
+                for d in found {
+                    items.push(view(conn, d).await?);
+                }
+                Ok(DisputePage { items, next })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// One dispute, if the caller works its province.
 pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DisputeView, DisputeError> {
     caller.require(core, REGISTRATION_DISPUTE, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let d = disputes::get(&mut conn, &caller.scope(), id)
-        .await?
-        .ok_or(DisputeError::NotFound)?;
-    view(&mut conn, d).await
+    core.db
+        .run(|conn| {
+            async move {
+                let d = disputes::get(conn, &caller.scope(), id)
+                    .await?
+                    .ok_or(DisputeError::NotFound)?;
+                view(conn, d).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 fn invalid(path: &str, message: &str) -> DisputeError {

@@ -6,6 +6,7 @@ use crate::caller::Caller;
 use crate::context::Core;
 use crate::error::StoreError;
 use frt_store::audit::{self, Event};
+use frt_store::ScopedFutureExt;
 
 /// Audited actions that only read.
 const READS: &[&str] = &[
@@ -38,16 +39,22 @@ pub async fn list(
     limit: i64,
 ) -> Result<DonePage, StoreError> {
     let case_types: Vec<&str> = core.entities.case_types().map(|c| c.name()).collect();
-    let mut conn = core.db.conn().await?;
-    let items = audit::by_actor(
-        &mut conn,
-        caller.principal.user_id,
-        &case_types,
-        READS,
-        before,
-        limit,
-    )
-    .await?;
-    let next = crate::cursor::next(&items, limit, |e| Some(e.id));
-    Ok(DonePage { items, next })
+    core.db
+        .run(|conn| {
+            async move {
+                let items = audit::by_actor(
+                    conn,
+                    caller.principal.user_id,
+                    &case_types,
+                    READS,
+                    before,
+                    limit,
+                )
+                .await?;
+                let next = crate::cursor::next(&items, limit, |e| Some(e.id));
+                Ok(DonePage { items, next })
+            }
+            .scope_boxed()
+        })
+        .await
 }

@@ -319,16 +319,22 @@ async fn known(core: &Core, req: &Signed<'_>) -> Result<Admitted, ExchangeError>
     signing::fresh(timestamp, Utc::now().timestamp()).ok_or(ExchangeError::StaleTimestamp {
         window: signing::WINDOW_SECS,
     })?;
-    let mut conn = core.db.conn().await?;
-    let client = store::get(&mut conn, key_id.trim())
-        .await?
-        .filter(|c| c.revoked_at.is_none())
-        .ok_or(ExchangeError::UnknownKey)?;
-    Ok(Admitted {
-        client,
-        timestamp: timestamp.trim().to_owned(),
-        signature: signature.trim().to_ascii_lowercase(),
-    })
+    core.db
+        .run(|conn| {
+            async move {
+                let client = store::get(conn, key_id.trim())
+                    .await?
+                    .filter(|c| c.revoked_at.is_none())
+                    .ok_or(ExchangeError::UnknownKey)?;
+                Ok(Admitted {
+                    client,
+                    timestamp: timestamp.trim().to_owned(),
+                    signature: signature.trim().to_ascii_lowercase(),
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Checks the signature of an admitted request over its body's digest (`req.body_sha256`),
@@ -586,44 +592,50 @@ pub async fn sync_registry(
 ) -> Result<RegistryPage, ExchangeError> {
     caller.require("registry:read")?;
     q.checked()?;
-    let mut conn = core.db.conn().await?;
-    let agency = identities::agency(&mut conn, caller.agency_id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("the client's agency is gone"))?;
-    // The national CAC's systems read every province's registry, others their own's.
-    let province = if caller.scope.is_everywhere() {
-        None
-    } else {
-        agency.province_code.clone()
-    };
-    let (rows, next_cursor) = page_of(&mut conn, caller, "registry", None, q).await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
-    let filings: HashMap<Uuid, FeedFiling> =
-        frt_store::registry::feed_filings(&mut conn, &ids, province.as_deref())
-            .await?
-            .into_iter()
-            .map(|f| (f.id, f))
-            .collect();
-    // In feed order; a filing outside the jurisdiction is not in the map.
-    let items = rows
-        .into_iter()
-        .filter_map(|r| {
-            let f = filings.get(&r.entity_id)?;
-            Some(RegistryItem {
-                cursor: cursor(r.epoch, r.txid, r.id),
-                event: r.event,
-                at: r.created_at,
-                filing_id: f.id,
-                kind: f.kind.clone(),
-                filing_number: f.filing_number.clone(),
-                organisation_id: f.organisation_id,
-                organisation_name: f.organisation_name.clone(),
-                uscc: f.uscc.clone(),
-                province_code: f.province_code.clone(),
-            })
+    core.db
+        .run(|conn| {
+            async move {
+                let agency = identities::agency(conn, caller.agency_id)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("the client's agency is gone"))?;
+                // The national CAC's systems read every province's registry, others their own's.
+                let province = if caller.scope.is_everywhere() {
+                    None
+                } else {
+                    agency.province_code.clone()
+                };
+                let (rows, next_cursor) = page_of(conn, caller, "registry", None, q).await?;
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
+                let filings: HashMap<Uuid, FeedFiling> =
+                    frt_store::registry::feed_filings(conn, &ids, province.as_deref())
+                        .await?
+                        .into_iter()
+                        .map(|f| (f.id, f))
+                        .collect();
+                // In feed order; a filing outside the jurisdiction is not in the map.
+                let items = rows
+                    .into_iter()
+                    .filter_map(|r| {
+                        let f = filings.get(&r.entity_id)?;
+                        Some(RegistryItem {
+                            cursor: cursor(r.epoch, r.txid, r.id),
+                            event: r.event,
+                            at: r.created_at,
+                            filing_id: f.id,
+                            kind: f.kind.clone(),
+                            filing_number: f.filing_number.clone(),
+                            organisation_id: f.organisation_id,
+                            organisation_name: f.organisation_name.clone(),
+                            uscc: f.uscc.clone(),
+                            province_code: f.province_code.clone(),
+                        })
+                    })
+                    .collect();
+                Ok(RegistryPage { items, next_cursor })
+            }
+            .scope_boxed()
         })
-        .collect();
-    Ok(RegistryPage { items, next_cursor })
+        .await
 }
 
 /// The events of the client's agency's notifications after `cursor`, oldest first.
@@ -634,58 +646,58 @@ pub async fn sync_notifications(
 ) -> Result<SyncPage, ExchangeError> {
     caller.require("notifications:read")?;
     q.checked()?;
-    let mut conn = core.db.conn().await?;
-    let (rows, next_cursor) = page_of(
-        &mut conn,
-        caller,
-        "notifications",
-        Some(caller.agency_id),
-        q,
-    )
-    .await?;
-    // The page's notifications, their recipients and views, each read once for the page.
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
-    let found: HashMap<Uuid, Notification> = feed::get_all(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n))
-        .collect();
-    let mut concerned: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for r in feed::recipients_of_all(&mut conn, &ids).await? {
-        concerned
-            .entry(r.notification_id)
-            .or_default()
-            .push(r.agency_id);
-    }
-    // In feed order: the client's agency sent or received it, and a restricted notification
-    // is for the roles it names, not for systems.
-    let mut events = Vec::with_capacity(rows.len());
-    let mut shown = Vec::with_capacity(rows.len());
-    for r in rows {
-        let Some(n) = found.get(&r.entity_id) else {
-            continue;
-        };
-        let by_agency = n.sender_agency_id == caller.agency_id
-            || concerned
-                .get(&n.id)
-                .is_some_and(|a| a.contains(&caller.agency_id));
-        if by_agency && feed::visible_by_role(&caller.scope, n) {
-            events.push((cursor(r.epoch, r.txid, r.id), r.event, r.created_at));
-            shown.push(n.clone());
-        }
-    }
-    let items = notifications::views_of(&mut conn, shown)
-        .await?
-        .into_iter()
-        .zip(events)
-        .map(|(notification, (cursor, event, at))| SyncItem {
-            cursor,
-            event,
-            at,
-            notification,
+    core.db
+        .run(|conn| {
+            async move {
+                let (rows, next_cursor) =
+                    page_of(conn, caller, "notifications", Some(caller.agency_id), q).await?;
+                // The page's notifications, their recipients and views, each read once for the page.
+                let ids: Vec<Uuid> = rows.iter().map(|r| r.entity_id).collect();
+                let found: HashMap<Uuid, Notification> = feed::get_all(conn, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|n| (n.id, n))
+                    .collect();
+                let mut concerned: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+                for r in feed::recipients_of_all(conn, &ids).await? {
+                    concerned
+                        .entry(r.notification_id)
+                        .or_default()
+                        .push(r.agency_id);
+                }
+                // In feed order: the client's agency sent or received it, and a restricted notification
+                // is for the roles it names, not for systems.
+                let mut events = Vec::with_capacity(rows.len());
+                let mut shown = Vec::with_capacity(rows.len());
+                for r in rows {
+                    let Some(n) = found.get(&r.entity_id) else {
+                        continue;
+                    };
+                    let by_agency = n.sender_agency_id == caller.agency_id
+                        || concerned
+                            .get(&n.id)
+                            .is_some_and(|a| a.contains(&caller.agency_id));
+                    if by_agency && feed::visible_by_role(&caller.scope, n) {
+                        events.push((cursor(r.epoch, r.txid, r.id), r.event, r.created_at));
+                        shown.push(n.clone());
+                    }
+                }
+                let items = notifications::views_of(conn, shown)
+                    .await?
+                    .into_iter()
+                    .zip(events)
+                    .map(|(notification, (cursor, event, at))| SyncItem {
+                        cursor,
+                        event,
+                        at,
+                        notification,
+                    })
+                    .collect();
+                Ok(SyncPage { items, next_cursor })
+            }
+            .scope_boxed()
         })
-        .collect();
-    Ok(SyncPage { items, next_cursor })
+        .await
 }
 
 /// What a push answered: its status and body, first time or from the saved answer.

@@ -215,7 +215,7 @@ pub async fn registry(core: &Core, reader: &Reader) -> Result<Exported, ExportEr
         REGISTRY_HEADERS,
         |sink| async move {
             core.db
-                .batch_tx(|conn| {
+                .batch_read(|conn| {
                     async move {
                         store::open_registry(conn, &reader.scope).await?;
                         loop {
@@ -389,17 +389,22 @@ pub async fn monthly(
             resource: "statistics of that province".into(),
         })?,
     };
-    let mut conn = core.db.conn().await?;
-    let counts = store::filing_counts(&mut conn, &scope, from, to).await?;
-    let decided = store::decided(&mut conn, &scope, from, to).await?;
-    let complaints = store::complaint_counts(&mut conn, &scope, from, to).await?;
-    let ratings = store::rating_counts(&mut conn, &scope, from, to).await?;
-    let calendar = core
-        .calendars
-        .get(&mut conn)
-        .await
-        .map_err(StoreError::from)?;
-    drop(conn);
+    let scope = &scope;
+    let (counts, decided, complaints, ratings) = core
+        .db
+        .read(|conn| {
+            async move {
+                Ok::<_, StoreError>((
+                    store::filing_counts(conn, scope, from, to).await?,
+                    store::decided(conn, scope, from, to).await?,
+                    store::complaint_counts(conn, scope, from, to).await?,
+                    store::rating_counts(conn, scope, from, to).await?,
+                ))
+            }
+            .scope_boxed()
+        })
+        .await?;
+    let calendar = core.calendar().await?;
     let mut days: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for d in &decided {
         days.entry(d.province_code.clone()).or_default().push(
@@ -678,42 +683,52 @@ pub async fn inspections(
         "检查结果公开",
         INSPECTION_HEADERS,
         |sink| async move {
-            let mut conn = core.db.conn().await?;
-            for p in &provinces {
-                let mut offset = 0;
-                loop {
-                    let page =
-                        frt_store::inspections::published(&mut conn, p.as_deref(), PAGE, offset)
-                            .await?;
-                    let full = page.len() as i64 == PAGE;
-                    for r in page {
-                        let rectified = match r.rectified {
-                            Some(true) => "已整改",
-                            Some(false) => "未整改",
-                            None => "未责令整改",
-                        };
-                        let closed = r
-                            .closed_at
-                            .map(|t| (t + chrono::Duration::hours(8)).date_naive());
-                        let row = vec![
-                            r.processor.into(),
-                            r.uscc.into(),
-                            r.province_code.into(),
-                            closed.into(),
-                            r.result.into(),
-                            rectified.into(),
-                        ];
-                        if sink.send(row).await.is_err() {
-                            return Ok(());
+            core.db
+                .batch_read(|conn| {
+                    async move {
+                        for p in &provinces {
+                            let mut offset = 0;
+                            loop {
+                                let page = frt_store::inspections::published(
+                                    conn,
+                                    p.as_deref(),
+                                    PAGE,
+                                    offset,
+                                )
+                                .await?;
+                                let full = page.len() as i64 == PAGE;
+                                for r in page {
+                                    let rectified = match r.rectified {
+                                        Some(true) => "已整改",
+                                        Some(false) => "未整改",
+                                        None => "未责令整改",
+                                    };
+                                    let closed = r
+                                        .closed_at
+                                        .map(|t| (t + chrono::Duration::hours(8)).date_naive());
+                                    let row = vec![
+                                        r.processor.into(),
+                                        r.uscc.into(),
+                                        r.province_code.into(),
+                                        closed.into(),
+                                        r.result.into(),
+                                        rectified.into(),
+                                    ];
+                                    if sink.send(row).await.is_err() {
+                                        return Ok(());
+                                    }
+                                }
+                                if !full {
+                                    break;
+                                }
+                                offset += PAGE;
+                            }
                         }
+                        Ok(())
                     }
-                    if !full {
-                        break;
-                    }
-                    offset += PAGE;
-                }
-            }
-            Ok(())
+                    .scope_boxed()
+                })
+                .await
         },
     )
     .await

@@ -5,6 +5,7 @@
 use crate::context::Core;
 use crate::error::StoreError;
 use chrono::Utc;
+use frt_store::ScopedFutureExt;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -21,11 +22,19 @@ pub struct Tidied {
 }
 
 pub async fn run(core: &Core) -> Result<Tidied, StoreError> {
-    let mut conn = core.db.conn().await?;
-    let rate_limits = frt_store::limits::expire(&mut conn).await?;
-    // The worker's own clock against the signed times it was given: no database clock in it.
-    let signatures = frt_store::exchange::forget_signatures(&mut conn, Utc::now()).await?;
-    drop(conn);
+    let (rate_limits, signatures) = core
+        .db
+        .run(|conn| {
+            async move {
+                let rate_limits = frt_store::limits::expire(conn).await?;
+                // The worker's own clock against the signed times it was given: no database
+                // clock in it.
+                let signatures = frt_store::exchange::forget_signatures(conn, Utc::now()).await?;
+                Ok::<_, StoreError>((rate_limits, signatures))
+            }
+            .scope_boxed()
+        })
+        .await?;
     let partial_uploads = core
         .blobs
         .sweep_partial(ABANDONED_AFTER)

@@ -6,6 +6,7 @@
 use crate::context::Core;
 use crate::error::StoreError;
 use frt_store::limits::{self, Rate};
+use frt_store::ScopedFutureExt;
 
 /// A limit, its settings and the code of its refusal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,27 +65,39 @@ crate::error::store_errors!(LimitError);
 
 /// Takes one place of `limit` for `key`, or refuses with how long to wait.
 pub async fn take(core: &Core, limit: Limit, key: &str) -> Result<(), LimitError> {
-    let mut conn = core.db.conn().await?;
-    match limits::take(&mut conn, limit.bucket(), key, limit.rate(core)).await? {
-        None => Ok(()),
-        Some(retry_after_secs) => Err(LimitError::Exceeded {
-            limit,
-            retry_after_secs,
-        }),
-    }
+    core.db
+        .run(|conn| {
+            async move {
+                match limits::take(conn, limit.bucket(), key, limit.rate(core)).await? {
+                    None => Ok(()),
+                    Some(retry_after_secs) => Err(LimitError::Exceeded {
+                        limit,
+                        retry_after_secs,
+                    }),
+                }
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Refuses when `key` has used up `limit` now, without taking a place (for limits that count
 /// only what turns out badly: `take` once it has).
 pub async fn check(core: &Core, limit: Limit, key: &str) -> Result<(), LimitError> {
-    let mut conn = core.db.conn().await?;
-    let rate = limit.rate(core);
-    // Blocked when one more place would not fit: the wait before a place is free.
-    match limits::waiting(&mut conn, limit.bucket(), key, rate).await? {
-        Some(retry_after_secs) => Err(LimitError::Exceeded {
-            limit,
-            retry_after_secs,
-        }),
-        None => Ok(()),
-    }
+    core.db
+        .run(|conn| {
+            async move {
+                let rate = limit.rate(core);
+                // Blocked when one more place would not fit: the wait before a place is free.
+                match limits::waiting(conn, limit.bucket(), key, rate).await? {
+                    Some(retry_after_secs) => Err(LimitError::Exceeded {
+                        limit,
+                        retry_after_secs,
+                    }),
+                    None => Ok(()),
+                }
+            }
+            .scope_boxed()
+        })
+        .await
 }

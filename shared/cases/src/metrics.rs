@@ -6,6 +6,7 @@
 
 use crate::context::Core;
 use crate::error::StoreError;
+use frt_store::ScopedFutureExt;
 use metrics::gauge;
 
 /// Request latency by service, route template, method and status class (a histogram).
@@ -30,35 +31,45 @@ pub async fn observe(core: &Core) -> Result<(), StoreError> {
     gauge!("frt_db_pool_connections", "state" => "idle").set(pool.idle as f64);
     gauge!("frt_db_pool_max_connections").set(pool.max as f64);
     gauge!("frt_db_pool_waiting").set(pool.waiting as f64);
+    // Each a defect behind a pooler in transaction mode (frt_store::db); zero otherwise.
+    metrics::counter!("frt_db_statements_outside_transaction_total")
+        .absolute(frt_store::db::statements_outside_transaction());
     let read = read_state(core).await;
     gauge!("frt_database_up").set(if read.is_ok() { 1.0 } else { 0.0 });
     read
 }
 
 async fn read_state(core: &Core) -> Result<(), StoreError> {
-    let mut conn = core.db.conn().await?;
-    let counts = frt_store::gauges::outbox(&mut conn).await?;
-    for status in OUTBOX_STATUSES {
-        let n = counts
-            .iter()
-            .find(|c| c.status == status)
-            .map_or(0, |c| c.n);
-        gauge!("frt_outbox_messages", "status" => status).set(n as f64);
-    }
-    let state = frt_store::gauges::state(&mut conn).await?;
-    gauge!("frt_outbox_oldest_pending_seconds").set(state.oldest_pending.unwrap_or(0.0));
-    gauge!("frt_audit_chain_length").set(state.chain_length as f64);
-    gauge!("frt_audit_chain_head_age_seconds").set(state.chain_head_age.unwrap_or(0.0));
-    if let Some(age) = state.sweep_finished_age {
-        gauge!("frt_sweep_last_finished_age_seconds").set(age);
-    }
-    gauge!("frt_sweep_unfinished").set(state.sweep_unfinished as f64);
-    for lag in frt_store::exchange::lags(&mut conn).await? {
-        let labels = [("client", lag.key_id.clone()), ("feed", lag.stream.clone())];
-        gauge!("frt_exchange_feed_lag_events", &labels).set(lag.events as f64);
-        if let Some(s) = lag.since_sync {
-            gauge!("frt_exchange_feed_last_sync_age_seconds", &labels).set(s);
-        }
-    }
-    Ok(())
+    core.db
+        .run(|conn| {
+            async move {
+                let counts = frt_store::gauges::outbox(conn).await?;
+                for status in OUTBOX_STATUSES {
+                    let n = counts
+                        .iter()
+                        .find(|c| c.status == status)
+                        .map_or(0, |c| c.n);
+                    gauge!("frt_outbox_messages", "status" => status).set(n as f64);
+                }
+                let state = frt_store::gauges::state(conn).await?;
+                gauge!("frt_outbox_oldest_pending_seconds")
+                    .set(state.oldest_pending.unwrap_or(0.0));
+                gauge!("frt_audit_chain_length").set(state.chain_length as f64);
+                gauge!("frt_audit_chain_head_age_seconds").set(state.chain_head_age.unwrap_or(0.0));
+                if let Some(age) = state.sweep_finished_age {
+                    gauge!("frt_sweep_last_finished_age_seconds").set(age);
+                }
+                gauge!("frt_sweep_unfinished").set(state.sweep_unfinished as f64);
+                for lag in frt_store::exchange::lags(conn).await? {
+                    let labels = [("client", lag.key_id.clone()), ("feed", lag.stream.clone())];
+                    gauge!("frt_exchange_feed_lag_events", &labels).set(lag.events as f64);
+                    if let Some(s) = lag.since_sync {
+                        gauge!("frt_exchange_feed_last_sync_age_seconds", &labels).set(s);
+                    }
+                }
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }

@@ -106,11 +106,12 @@ pub async fn change(
     new_password: String,
     keep: Option<Vec<u8>>,
 ) -> Result<usize, PasswordChangeError> {
-    let mut conn = core.db.conn().await?;
-    let user = identities::user_by_id(&mut conn, caller.principal.user_id)
+    let user_id = caller.principal.user_id;
+    let user = core
+        .db
+        .query(|conn| identities::user_by_id(conn, user_id).scope_boxed())
         .await?
         .ok_or(PasswordChangeError::WrongPassword)?;
-    drop(conn);
     let stored = user.password_hash.clone();
     let ok = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
         .await
@@ -181,25 +182,32 @@ pub async fn request_reset(
     }
     let a = &core.settings.auth;
     let window = a.lockout_minutes.saturating_mul(60);
-    let mut conn = core.db.conn().await?;
     let reset_zone = format!("{zone}:reset");
-    if let throttle::Attempt::Blocked { until } = throttle::attempt(
-        &mut conn,
-        &reset_zone,
-        &email,
-        source,
-        a.max_failed_logins,
-        window,
-        window,
-    )
-    .await?
-    {
-        return Err(PasswordChangeError::Throttled { until });
-    }
-    let user = identities::user_by_email(&mut conn, zone, &email)
-        .await?
-        .filter(|u| u.active);
-    drop(conn);
+    let email_ref = &email;
+    let user = core
+        .db
+        .run(|conn| {
+            async move {
+                if let throttle::Attempt::Blocked { until } = throttle::attempt(
+                    conn,
+                    &reset_zone,
+                    email_ref,
+                    source,
+                    a.max_failed_logins,
+                    window,
+                    window,
+                )
+                .await?
+                {
+                    return Err(PasswordChangeError::Throttled { until });
+                }
+                Ok(identities::user_by_email(conn, zone, email_ref)
+                    .await?
+                    .filter(|u| u.active))
+            }
+            .scope_boxed()
+        })
+        .await?;
     let Some(user) = user else {
         audit::record_alone(
             &core.db,
@@ -283,15 +291,22 @@ pub async fn reset(
         return Err(PasswordChangeError::Invalid(problems));
     }
     let digest = token::digest(token_text.trim());
-    let mut conn = core.db.conn().await?;
-    let user_id = identities::take_reset(&mut conn, LinkPurpose::Reset, &digest)
-        .await?
-        .ok_or(PasswordChangeError::LinkExpired)?;
-    let user = identities::user_by_id(&mut conn, user_id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or(PasswordChangeError::LinkExpired)?;
-    drop(conn);
+    let digest = &digest;
+    let user = core
+        .db
+        .run(|conn| {
+            async move {
+                let user_id = identities::take_reset(conn, LinkPurpose::Reset, digest)
+                    .await?
+                    .ok_or(PasswordChangeError::LinkExpired)?;
+                identities::user_by_id(conn, user_id)
+                    .await?
+                    .filter(|u| u.active)
+                    .ok_or(PasswordChangeError::LinkExpired)
+            }
+            .scope_boxed()
+        })
+        .await?;
     let hash = hashed(new_password).await?;
     let actor = Actor {
         user_id: Some(user.id),

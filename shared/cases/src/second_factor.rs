@@ -101,15 +101,21 @@ pub(crate) async fn challenge(
 /// The live challenge and its account.
 async fn challenged(core: &Core, challenge: &str) -> Result<(Vec<u8>, User, bool), LoginError> {
     let hash = token::digest(challenge.trim());
-    let mut conn = core.db.conn().await?;
-    let Some(c) = store::challenge(&mut conn, &hash).await? else {
-        return Err(LoginError::ChallengeExpired);
-    };
-    let user = identities::user(&mut conn, c.user_id)
-        .await?
-        .filter(|u| u.active)
-        .ok_or(LoginError::ChallengeExpired)?;
-    Ok((hash, user, c.browser))
+    core.db
+        .run(|conn| {
+            async move {
+                let Some(c) = store::challenge(conn, &hash).await? else {
+                    return Err(LoginError::ChallengeExpired);
+                };
+                let user = identities::user(conn, c.user_id)
+                    .await?
+                    .filter(|u| u.active)
+                    .ok_or(LoginError::ChallengeExpired)?;
+                Ok((hash, user, c.browser))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Starts the enrolment of a challenged account that has no factor yet: a new secret,
@@ -196,9 +202,13 @@ pub async fn answer(
 ) -> Result<Passed, LoginError> {
     let (hash, user, browser) = challenged(core, challenge).await?;
     let settings = core.settings.clone();
-    let mut conn = core.db.conn().await?;
-    let count = sessions::counted_attempt(&mut conn, &settings, zone, &user.email, source).await?;
-    drop(conn);
+    let (settings_ref, email) = (&settings, &user.email);
+    let count = core
+        .db
+        .run(|conn| {
+            sessions::counted_attempt(conn, settings_ref, zone, email, source).scope_boxed()
+        })
+        .await?;
     let kind = if browser { Kind::Browser } else { Kind::Api };
     let actor = Actor {
         user_id: Some(user.id),

@@ -92,13 +92,23 @@ pub async fn login(
     if email.is_empty() || email.len() > 254 || password_plain.len() > 1024 {
         return Err(LoginError::Refused);
     }
-    let mut conn = core.db.conn().await?;
-    // Counted before the password is checked: parallel guesses cannot all pass the check.
-    let attempt = counted_attempt(&mut conn, &core.settings, zone, &email, source).await?;
-    let user = identities::user_by_email(&mut conn, zone, &email)
-        .await?
-        .filter(|u| u.active);
-    drop(conn);
+    let email_ref = &email;
+    let (attempt, user) = core
+        .db
+        .run(|conn| {
+            async move {
+                // Counted before the password is checked: parallel guesses cannot all pass
+                // the check.
+                let attempt =
+                    counted_attempt(conn, &core.settings, zone, email_ref, source).await?;
+                let user = identities::user_by_email(conn, zone, email_ref)
+                    .await?
+                    .filter(|u| u.active);
+                Ok::<_, LoginError>((attempt, user))
+            }
+            .scope_boxed()
+        })
+        .await?;
     let stored = user
         .as_ref()
         .map(|u| u.password_hash.clone())

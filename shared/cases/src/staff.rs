@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use frt_access::accounts::{FirstLogin, Owner};
 use frt_access::{Action, PrincipalKind, Resource, Role};
 use frt_store::identities::{self, User};
+use frt_store::ScopedFutureExt;
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -71,12 +72,18 @@ fn own_agency(core: &Core, caller: &Caller) -> Result<Uuid, StaffError> {
 /// The staff accounts of the admin's own agency, oldest first.
 pub async fn list(core: &Core, caller: &Caller) -> Result<Vec<StaffMember>, StaffError> {
     let agency = own_agency(core, caller)?;
-    let mut conn = core.db.conn().await?;
-    Ok(identities::users_of_agency(&mut conn, agency)
-        .await?
-        .into_iter()
-        .map(StaffMember::from)
-        .collect())
+    core.db
+        .run(|conn| {
+            async move {
+                Ok(identities::users_of_agency(conn, agency)
+                    .await?
+                    .into_iter()
+                    .map(StaffMember::from)
+                    .collect())
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// A new member of staff of the admin's own agency, who changes the given password at first

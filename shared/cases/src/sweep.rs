@@ -78,10 +78,7 @@ pub async fn run_for(
     only_entity: Option<uuid::Uuid>,
 ) -> Result<SweepReport, StoreError> {
     let thresholds = core.settings.worker.reminder_working_days.clone();
-    let calendar = {
-        let mut conn = core.db.conn().await?;
-        core.calendars.get(&mut conn).await?
-    };
+    let calendar = core.calendar().await?;
     let until = horizon(&calendar, today, &thresholds);
     let mut report = SweepReport {
         day: Some(today),
@@ -93,10 +90,17 @@ pub async fn run_for(
     // for at the end, so that a sweep that finishes has seen every deadline due.
     let mut held = Vec::new();
     loop {
-        let page = {
-            let mut conn = core.db.conn().await?;
-            deadlines::open_until(&mut conn, until, only_entity, after, 500).await?
-        };
+        let page = core
+            .db
+            .tx(|conn| {
+                async move {
+                    Ok::<_, StoreError>(
+                        deadlines::open_until(conn, until, only_entity, after, 500).await?,
+                    )
+                }
+                .scope_boxed()
+            })
+            .await?;
         let Some(last) = page.last() else { break };
         after = Some((last.due_date, last.id));
         for d in page {

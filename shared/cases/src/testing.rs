@@ -73,23 +73,36 @@ pub async fn create_staff(core: &Core, staff: NewStaff) -> Result<User, NewAccou
 
 /// Sets the day a scope's requests see as today.
 pub async fn set_clock(core: &Core, scope: &str, today: NaiveDate) -> Result<(), StoreError> {
-    let mut conn = core.db.conn().await?;
-    test_clocks::set(&mut conn, scope, today)
+    core.db
+        .run(|conn| {
+            async move {
+                test_clocks::set(conn, scope, today)
+                    .await
+                    .map_err(|e| StoreError::Db(DbError::Query(e)))
+            }
+            .scope_boxed()
+        })
         .await
-        .map_err(|e| StoreError::Db(DbError::Query(e)))
 }
 
 /// The day a scope's requests see as today, if its clock is set.
 pub async fn clock(core: &Core, scope: &str) -> Result<Option<NaiveDate>, StoreError> {
-    let mut conn = core.db.conn().await?;
-    Ok(test_clocks::get(&mut conn, scope).await?)
+    core.db
+        .run(|conn| async move { Ok(test_clocks::get(conn, scope).await?) }.scope_boxed())
+        .await
 }
 
 /// Removes a scope's clock.
 pub async fn clear_clock(core: &Core, scope: &str) -> Result<(), StoreError> {
-    let mut conn = core.db.conn().await?;
-    test_clocks::clear(&mut conn, scope).await?;
-    Ok(())
+    core.db
+        .run(|conn| {
+            async move {
+                test_clocks::clear(conn, scope).await?;
+                Ok(())
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Runs the deadline sweep as of `day`, over one entity's deadlines when given.

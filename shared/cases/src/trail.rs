@@ -8,6 +8,7 @@ use crate::error::{Denied, StoreError};
 use frt_access::{Action, Resource};
 use frt_store::audit::{self, AuditRow};
 use frt_store::identities;
+use frt_store::ScopedFutureExt;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -113,44 +114,51 @@ pub async fn page(
             })?;
     let not_found = || TrailError::NotFound(entity_type.to_owned());
     let id = Uuid::parse_str(entity_id).map_err(|_| not_found())?;
-    let mut conn = core.db.conn().await?;
-    match entity.jurisdiction(&mut conn, id).await? {
-        // A province's records: its CAC office's staff (an agency outside the CAC opens only
-        // what a case transfer handed to it, and not its trail).
-        Some(Jurisdiction::Province(p))
-            if caller.principal.is_cac() && caller.principal.covers(&p) =>
-        {
-            caller.require(core, Resource::AUDIT, Action::Read, Some(&p))?;
-            if let Some(case) = core.entities.case_type(entity_type) {
-                caller.require(core, case.resource(), Action::Read, Some(&p))?;
+    core.db
+        .run(|conn| {
+            async move {
+                match entity.jurisdiction(conn, id).await? {
+                    // A province's records: its CAC office's staff (an agency outside the CAC opens only
+                    // what a case transfer handed to it, and not its trail).
+                    Some(Jurisdiction::Province(p))
+                        if caller.principal.is_cac() && caller.principal.covers(&p) =>
+                    {
+                        caller.require(core, Resource::AUDIT, Action::Read, Some(&p))?;
+                        if let Some(case) = core.entities.case_type(entity_type) {
+                            caller.require(core, case.resource(), Action::Read, Some(&p))?;
+                        }
+                    }
+                    // The agencies concerned read it, and national CAC staff.
+                    Some(Jurisdiction::Agencies(agencies))
+                        if caller
+                            .principal
+                            .agency_id()
+                            .is_some_and(|a| agencies.contains(&a))
+                            || (caller.principal.is_cac()
+                                && caller.principal.home_domain() == "*") =>
+                    {
+                        if let Some(case) = core.entities.case_type(entity_type) {
+                            caller.require(core, case.resource(), Action::Read, None)?;
+                        }
+                    }
+                    // National accounts belong to no province: only national staff read their trail.
+                    Some(Jurisdiction::National)
+                        if caller.principal.is_cac() && caller.principal.home_domain() == "*" => {}
+                    _ => return Err(not_found()),
+                }
+                let entity_id = id.to_string();
+                let items = audit::trail_page(conn, entity_type, &entity_id, after, limit).await?;
+                let next = crate::cursor::next(&items, limit, |r| Some(r.id));
+                Ok(TrailPage {
+                    entity_type: entity_type.to_owned(),
+                    entity_id,
+                    items,
+                    next,
+                })
             }
-        }
-        // The agencies concerned read it, and national CAC staff.
-        Some(Jurisdiction::Agencies(agencies))
-            if caller
-                .principal
-                .agency_id()
-                .is_some_and(|a| agencies.contains(&a))
-                || (caller.principal.is_cac() && caller.principal.home_domain() == "*") =>
-        {
-            if let Some(case) = core.entities.case_type(entity_type) {
-                caller.require(core, case.resource(), Action::Read, None)?;
-            }
-        }
-        // National accounts belong to no province: only national staff read their trail.
-        Some(Jurisdiction::National)
-            if caller.principal.is_cac() && caller.principal.home_domain() == "*" => {}
-        _ => return Err(not_found()),
-    }
-    let entity_id = id.to_string();
-    let items = audit::trail_page(&mut conn, entity_type, &entity_id, after, limit).await?;
-    let next = crate::cursor::next(&items, limit, |r| Some(r.id));
-    Ok(TrailPage {
-        entity_type: entity_type.to_owned(),
-        entity_id,
-        items,
-        next,
-    })
+            .scope_boxed()
+        })
+        .await
 }
 
 /// A processor as its page heads it.
@@ -191,43 +199,49 @@ pub async fn processor_timeline(
     let limit = crate::input::within("limit", q.limit.unwrap_or(100), 1..=500)?;
     let before: Option<i64> = crate::input::cursor("before", q.before.as_deref())?;
     let not_found = || TrailError::NotFound("organisation".to_owned());
-    let mut conn = core.db.conn().await?;
-    let org = identities::organisation(&mut conn, organisation)
-        .await?
-        .filter(|o| caller.principal.covers(&o.province_code))
-        .ok_or_else(not_found)?;
-    let province = org.province_code.as_str();
-    caller.require(core, Resource::ORGANISATION, Action::Read, Some(province))?;
-    let mut cases = Vec::new();
-    let mut about = vec![(
-        crate::accounts::ORGANISATION_ENTITY,
-        vec![org.id.to_string()],
-    )];
-    for case in core.entities.case_types() {
-        if !caller.may(core, case.resource(), Action::Read, Some(province)) {
-            continue;
-        }
-        let mine = case
-            .of_organisation(&mut conn, org.id, &caller.principal)
-            .await?;
-        about.push((case.name(), mine.iter().map(|c| c.id.to_string()).collect()));
-        cases.extend(mine);
-    }
-    let events = audit::events_of(&mut conn, &about, before, limit).await?;
-    let next = crate::cursor::next(&events, limit, |e| Some(e.id));
-    Ok(Timeline {
-        organisation: ProcessorHeading {
-            id: org.id,
-            name: org.name,
-            uscc: org.uscc,
-            province_code: org.province_code,
-            contact_person: org.contact_person,
-            contact_email: org.contact_email,
-            contact_phone: org.contact_phone,
-            registered_at: org.created_at,
-        },
-        cases,
-        events,
-        next,
-    })
+    core.db
+        .run(|conn| {
+            async move {
+                let org = identities::organisation(conn, organisation)
+                    .await?
+                    .filter(|o| caller.principal.covers(&o.province_code))
+                    .ok_or_else(not_found)?;
+                let province = org.province_code.as_str();
+                caller.require(core, Resource::ORGANISATION, Action::Read, Some(province))?;
+                let mut cases = Vec::new();
+                let mut about = vec![(
+                    crate::accounts::ORGANISATION_ENTITY,
+                    vec![org.id.to_string()],
+                )];
+                for case in core.entities.case_types() {
+                    if !caller.may(core, case.resource(), Action::Read, Some(province)) {
+                        continue;
+                    }
+                    let mine = case
+                        .of_organisation(conn, org.id, &caller.principal)
+                        .await?;
+                    about.push((case.name(), mine.iter().map(|c| c.id.to_string()).collect()));
+                    cases.extend(mine);
+                }
+                let events = audit::events_of(conn, &about, before, limit).await?;
+                let next = crate::cursor::next(&events, limit, |e| Some(e.id));
+                Ok(Timeline {
+                    organisation: ProcessorHeading {
+                        id: org.id,
+                        name: org.name,
+                        uscc: org.uscc,
+                        province_code: org.province_code,
+                        contact_person: org.contact_person,
+                        contact_email: org.contact_email,
+                        contact_phone: org.contact_phone,
+                        registered_at: org.created_at,
+                    },
+                    cases,
+                    events,
+                    next,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }

@@ -161,6 +161,30 @@ impl Settings {
                 ));
             }
         }
+        match self.uploads.store.as_str() {
+            "local" => {}
+            "s3" if self.uploads.s3_bucket.trim().is_empty() => {
+                problems.push("uploads.store = \"s3\" needs uploads.s3_bucket".to_owned())
+            }
+            "s3" => {}
+            other => problems.push(format!(
+                "uploads.store must be \"local\" or \"s3\", not {other:?}"
+            )),
+        }
+        if self.database.pooler == "transaction"
+            && self.database.owner_url.expose_secret().is_empty()
+        {
+            problems.push(
+                "database.pooler = \"transaction\" needs database.owner_url: migrations and frtctl's tools reach PostgreSQL directly"
+                    .to_owned(),
+            );
+        }
+        if !matches!(self.database.pooler.as_str(), "" | "transaction") {
+            problems.push(format!(
+                "database.pooler must be \"\" or \"transaction\", not {:?}",
+                self.database.pooler
+            ));
+        }
         if self.database.pool_size == 0 || self.database.pool_size > 32 {
             problems.push("database.pool_size must be between 1 and 32".to_owned());
         }
@@ -367,6 +391,11 @@ impl Settings {
     pub fn db_settings(&self) -> frt_store::DbSettings {
         frt_store::DbSettings {
             url: self.database.url.expose_secret().to_owned(),
+            read_url: self.database.read_url.expose_secret().to_owned(),
+            pooler: match self.database.pooler.as_str() {
+                "transaction" => frt_store::Pooler::Transaction,
+                _ => frt_store::Pooler::None,
+            },
             pool_size: self.database.pool_size,
             checkout_timeout: Duration::from_millis(self.database.checkout_timeout_ms),
             connect_timeout: Duration::from_millis(self.database.connect_timeout_ms),
@@ -384,6 +413,12 @@ impl Settings {
         let owner = self.database.owner_url.expose_secret();
         if !owner.is_empty() {
             owner.clone_into(&mut s.url);
+        }
+        // The owner's tools (migrations, loads, backups) reach the primary itself: they hold
+        // session locks and settings a pooler in transaction mode would not keep.
+        s.read_url.clear();
+        if !owner.is_empty() {
+            s.pooler = frt_store::Pooler::None;
         }
         s
     }
@@ -534,6 +569,75 @@ mod tests {
         // Elsewhere the list may be empty (the default).
         let local = Settings::load_with(&dir(), "local", Vec::new()).expect("defaults");
         assert!(local.auth.second_factor.is_empty());
+    }
+
+    #[test]
+    fn a_pooler_needs_the_owners_direct_url_and_the_tools_never_use_the_pooler() {
+        let pooled = |owner: &str| {
+            let mut vars: Vec<(String, String)> = vec![
+                (
+                    "FRT__DATABASE__URL".into(),
+                    "postgres://app:pw@bouncer:6432/frt".into(),
+                ),
+                ("FRT__DATABASE__POOLER".into(), "transaction".into()),
+                (
+                    "FRT__DATABASE__READ_URL".into(),
+                    "postgres://app:pw@replica:5432/frt".into(),
+                ),
+            ];
+            if !owner.is_empty() {
+                vars.push(("FRT__DATABASE__OWNER_URL".into(), owner.into()));
+            }
+            Settings::load_with(&dir(), "local", vars)
+        };
+        let err = pooled("").expect_err("a pooler without the owner's URL");
+        assert!(err.to_string().contains("database.owner_url"), "{err}");
+        let s = pooled("postgres://frt:pw@primary:5432/frt").expect("loads");
+        assert_eq!(s.db_settings().pooler, frt_store::Pooler::Transaction);
+        assert!(s.db_settings().read_url.contains("replica"));
+        let owner = s.owner_db_settings();
+        assert_eq!(owner.pooler, frt_store::Pooler::None);
+        assert!(owner.url.contains("primary") && owner.read_url.is_empty());
+        let err = Settings::load_with(
+            &dir(),
+            "local",
+            vec![("FRT__DATABASE__POOLER".into(), "session".into())],
+        )
+        .expect_err("an unknown pooler mode");
+        assert!(err.to_string().contains("database.pooler"), "{err}");
+    }
+
+    #[test]
+    fn an_object_store_needs_its_bucket() {
+        let err = Settings::load_with(
+            &dir(),
+            "local",
+            vec![("FRT__UPLOADS__STORE".into(), "s3".into())],
+        )
+        .expect_err("no bucket");
+        assert!(err.to_string().contains("uploads.s3_bucket"), "{err}");
+        let err = Settings::load_with(
+            &dir(),
+            "local",
+            vec![("FRT__UPLOADS__STORE".into(), "ftp".into())],
+        )
+        .expect_err("no such store");
+        assert!(err.to_string().contains("uploads.store"), "{err}");
+        let s = Settings::load_with(
+            &dir(),
+            "local",
+            vec![
+                ("FRT__UPLOADS__STORE".into(), "s3".into()),
+                ("FRT__UPLOADS__S3_BUCKET".into(), "frt".into()),
+                (
+                    "FRT__UPLOADS__S3_SECRET_ACCESS_KEY".into(),
+                    "hush-hush".into(),
+                ),
+            ],
+        )
+        .expect("loads");
+        assert_eq!(s.uploads.s3().map(|s3| s3.bucket), Some("frt".to_owned()));
+        assert!(!format!("{s:?}").contains("hush-hush"));
     }
 
     #[test]

@@ -156,6 +156,12 @@ pub struct Database {
     /// The application role `frtctl migrate` grants the services' privileges to after
     /// migrating (`frt_grant_application_role`). Empty: none is granted.
     pub app_role: String,
+    /// A streaming replica for the reads that may lag (exports, statistics, the registry, list
+    /// pages). Empty: every read goes to `url`.
+    pub read_url: SecretString,
+    /// `""` when `url` reaches PostgreSQL itself (or a pooler in session mode);
+    /// `"transaction"` when it reaches a pooler in transaction mode (PgBouncer).
+    pub pooler: String,
     pub pool_size: usize,
     pub checkout_timeout_ms: u64,
     pub connect_timeout_ms: u64,
@@ -209,7 +215,33 @@ pub struct Http {
 #[serde(deny_unknown_fields)]
 pub struct Uploads {
     pub max_bytes: u64,
+    /// The local blob store; beside an object store, where uploads are staged on their way.
     pub blob_dir: PathBuf,
+    /// `"local"` (the folder `blob_dir`) or `"s3"` (an S3-compatible object store, shared by
+    /// every instance).
+    pub store: String,
+    pub s3_bucket: String,
+    /// The S3-compatible service's address; empty for AWS itself.
+    pub s3_endpoint: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: SecretString,
+    /// Whether the endpoint may be plain `http://` (a private network, a test server).
+    pub s3_allow_http: bool,
+}
+
+impl Uploads {
+    /// The object store's settings, when `store = "s3"`.
+    pub fn s3(&self) -> Option<frt_store::blob::S3Settings> {
+        (self.store == "s3").then(|| frt_store::blob::S3Settings {
+            bucket: self.s3_bucket.clone(),
+            endpoint: self.s3_endpoint.clone(),
+            region: self.s3_region.clone(),
+            access_key_id: self.s3_access_key_id.clone(),
+            secret_access_key: self.s3_secret_access_key.expose_secret().to_owned(),
+            allow_http: self.s3_allow_http,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

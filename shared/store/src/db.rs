@@ -1,19 +1,50 @@
 //! The connection pool and the one way use cases reach the database: `Db::tx`, a transaction
 //! bounded by a checkout timeout and an operation timeout, so a down or black-holed database
 //! gives a quick `DbError::Unavailable` instead of a hung request.
+//!
+//! Two deployment shapes are served:
+//! - **a pooler in transaction mode** (PgBouncer, `database.pooler = "transaction"`): a
+//!   server connection belongs to a client for one transaction only. So every statement runs
+//!   inside `Db::tx`/`Db::read` (diesel-async prepares each statement by name, and the name
+//!   would not outlive the transaction), no statement is kept prepared across transactions,
+//!   and the session settings (timeouts) travel with each transaction's `BEGIN` instead of
+//!   the connection's start (PgBouncer refuses the startup `options`). A statement outside a
+//!   transaction is counted (`statements_outside_transaction`) and logged.
+//! - **a streaming replica** (`database.read_url`): `Db::read` runs the reads that may lag
+//!   (exports, statistics, the registry, list pages) there; everything else, and every read
+//!   when no replica is configured, goes to the primary.
 
+use diesel::connection::{CacheSize, Instrumentation, InstrumentationEvent};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, RunQueryDsl, TransactionManager};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
+use diesel_async::{
+    AnsiTransactionManager, AsyncConnection, AsyncPgConnection, RunQueryDsl, TransactionManager,
+};
 use futures_util::FutureExt;
-use scoped_futures::ScopedBoxFuture;
+use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// How the services reach PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Pooler {
+    /// Straight to the server (or through a pooler in session mode).
+    #[default]
+    None,
+    /// Through a pooler in transaction mode (PgBouncer `pool_mode = transaction`).
+    Transaction,
+}
 
 /// Pool and timeout settings, taken from configuration.
 #[derive(Clone, Debug)]
 pub struct DbSettings {
     pub url: String,
+    /// A streaming replica for the reads that may lag (`Db::read`); empty: the primary.
+    pub read_url: String,
+    pub pooler: Pooler,
     pub pool_size: usize,
     pub checkout_timeout: Duration,
     pub connect_timeout: Duration,
@@ -85,6 +116,10 @@ pub struct PoolUse {
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
+    /// The replica's pool, when `read_url` is set.
+    replica: Option<Pool<AsyncPgConnection>>,
+    /// What each transaction's `BEGIN` carries: the session settings, through a pooler.
+    begin: std::sync::Arc<str>,
     checkout_timeout: Duration,
     op_timeout: Duration,
     batch_timeout: Duration,
@@ -94,28 +129,39 @@ impl Db {
     /// Builds the pool. No connection is made until the first request, so a service starts
     /// (and reports not ready) while the database is down.
     pub fn new(settings: &DbSettings) -> Result<Self, DbError> {
-        let connect_timeout = settings.connect_timeout;
         let statement_timeout = settings.statement_timeout;
-        let mut config = ManagerConfig::default();
-        config.custom_setup = Box::new(move |url| {
-            connect(url.to_owned(), connect_timeout, statement_timeout).boxed()
-        });
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-            &settings.url,
-            config,
-        );
-        let pool = Pool::builder(manager)
-            .max_size(settings.pool_size.max(1))
-            .build()
-            .map_err(|e| DbError::Unavailable(format!("cannot build the pool: {e}")))?;
+        let pool = build_pool(settings, &settings.url)?;
+        let replica = if settings.read_url.trim().is_empty() {
+            None
+        } else {
+            Some(build_pool(settings, &settings.read_url)?)
+        };
+        let begin = match settings.pooler {
+            Pooler::None => "BEGIN".to_owned(),
+            Pooler::Transaction => format!(
+                "BEGIN; {}",
+                session_settings(statement_timeout)
+                    .iter()
+                    .map(|(name, value)| format!("SET LOCAL {name} = {value};"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        };
         Ok(Self {
             pool,
+            replica,
+            begin: begin.into(),
             checkout_timeout: settings.checkout_timeout,
             // Client-side bound on a whole transaction: the server's statement timeout plus room
             // for a few statements; it also covers a black-holed server that never answers.
             op_timeout: statement_timeout * 2 + settings.checkout_timeout,
             batch_timeout: settings.batch_timeout,
         })
+    }
+
+    /// Whether `Db::read` goes to a replica.
+    pub fn has_replica(&self) -> bool {
+        self.replica.is_some()
     }
 
     /// The pool now: (connections in use, connections idle, the most it may open, callers
@@ -132,7 +178,40 @@ impl Db {
 
     /// A pooled connection, or `Unavailable` within the checkout timeout.
     pub async fn conn(&self) -> Result<Object<AsyncPgConnection>, DbError> {
-        match tokio::time::timeout(self.checkout_timeout, self.pool.get()).await {
+        self.checkout(&self.pool).await
+    }
+
+    /// A connection from the first of `pools` that gives one: the replica, then the primary
+    /// when the replica cannot be reached (its reads then cost the primary, not an outage).
+    async fn checkout_any(
+        &self,
+        pools: &[&Pool<AsyncPgConnection>],
+    ) -> Result<Object<AsyncPgConnection>, DbError> {
+        let mut failed = None;
+        for (i, pool) in pools.iter().enumerate() {
+            match self.checkout(pool).await {
+                Ok(conn) => return Ok(conn),
+                Err(e) => {
+                    if i + 1 < pools.len() {
+                        tracing::warn!(error = %e, "the replica cannot be reached: reading from the primary");
+                    }
+                    failed = Some(e);
+                }
+            }
+        }
+        Err(failed.unwrap_or_else(|| DbError::Unavailable("no database to read from".into())))
+    }
+
+    /// The pools a read that may lag goes to, in order.
+    fn readers(&self) -> Vec<&Pool<AsyncPgConnection>> {
+        self.replica.iter().chain([&self.pool]).collect()
+    }
+
+    async fn checkout(
+        &self,
+        pool: &Pool<AsyncPgConnection>,
+    ) -> Result<Object<AsyncPgConnection>, DbError> {
+        match tokio::time::timeout(self.checkout_timeout, pool.get()).await {
             Ok(Ok(conn)) => Ok(conn),
             Ok(Err(e)) => Err(DbError::Unavailable(e.to_string())),
             Err(_) => Err(DbError::Unavailable(
@@ -150,7 +229,91 @@ impl Db {
         E: From<DbError> + From<DieselError> + Send + 'a,
         T: Send + 'a,
     {
-        self.bounded_tx(self.op_timeout, None, f).await
+        self.bounded_tx(&[&self.pool], self.op_timeout, None, f)
+            .await
+    }
+
+    /// Runs `f` on one connection, in one transaction that keeps what `f` wrote whatever it
+    /// answers: what statements run one by one would have kept (a counted attempt stays
+    /// counted when the attempt is then refused). Rolled back only when the commit fails.
+    /// For all-or-nothing work use `tx`.
+    pub async fn run<'a, T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+            + Send
+            + 'a,
+        E: From<DbError> + From<DieselError> + Send + 'a,
+        T: Send + 'a,
+    {
+        let work = async {
+            let mut conn = self.checkout(&self.pool).await?;
+            let conn: &mut AsyncPgConnection = &mut conn;
+            AnsiTransactionManager::begin_transaction_sql(conn, &self.begin).await?;
+            let answer = f(conn).await;
+            // After a failed statement the server ends the transaction as a rollback.
+            if let Err(e) = AnsiTransactionManager::commit_transaction(conn).await {
+                let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+                if answer.is_ok() {
+                    return Err(e.into());
+                }
+            }
+            answer
+        };
+        match tokio::time::timeout(self.op_timeout, work).await {
+            Ok(result) => result,
+            Err(_) => {
+                Err(DbError::Unavailable("the database did not answer in time".into()).into())
+            }
+        }
+    }
+
+    /// `run` for work whose only errors are the database's (one store query, say).
+    pub async fn query<'a, T, F>(&self, f: F) -> Result<T, DbError>
+    where
+        F: for<'r> FnOnce(
+                &'r mut AsyncPgConnection,
+            ) -> ScopedBoxFuture<'a, 'r, Result<T, DieselError>>
+            + Send
+            + 'a,
+        T: Send + 'a,
+    {
+        self.run(move |conn| async move { Ok(f(conn).await?) }.scope_boxed())
+            .await
+    }
+
+    /// A read that may lag behind the primary by the replica's delay (a list page, the
+    /// registry, statistics): on the replica when `database.read_url` is set, on the primary
+    /// otherwise. Writes fail there (a standby is read-only).
+    pub async fn read<'a, T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+            + Send
+            + 'a,
+        E: From<DbError> + From<DieselError> + Send + 'a,
+        T: Send + 'a,
+    {
+        self.bounded_tx(&self.readers(), self.op_timeout, None, f)
+            .await
+    }
+
+    /// A batch read that may lag (an export through a cursor): `read`'s replica with
+    /// `batch_tx`'s bounds.
+    pub async fn batch_read<'a, T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+            + Send
+            + 'a,
+        E: From<DbError> + From<DieselError> + Send + 'a,
+        T: Send + 'a,
+    {
+        let limit = self.batch_timeout;
+        self.bounded_tx(
+            &self.readers(),
+            limit + self.checkout_timeout,
+            Some(limit),
+            f,
+        )
+        .await
     }
 
     /// A transaction of batch work (an import of many rows, an export through a cursor): it
@@ -164,12 +327,13 @@ impl Db {
         T: Send + 'a,
     {
         let limit = self.batch_timeout;
-        self.bounded_tx(limit + self.checkout_timeout, Some(limit), f)
+        self.bounded_tx(&[&self.pool], limit + self.checkout_timeout, Some(limit), f)
             .await
     }
 
     async fn bounded_tx<'a, T, E, F>(
         &self,
+        pools: &[&Pool<AsyncPgConnection>],
         bound: Duration,
         statement_timeout: Option<Duration>,
         f: F,
@@ -182,9 +346,9 @@ impl Db {
         T: Send + 'a,
     {
         let work = async {
-            let mut conn = self.conn().await?;
+            let mut conn = self.checkout_any(pools).await?;
             let conn: &mut AsyncPgConnection = &mut conn;
-            AnsiTransactionManager::begin_transaction(conn).await?;
+            AnsiTransactionManager::begin_transaction_sql(conn, &self.begin).await?;
             if let Some(limit) = statement_timeout {
                 let set = diesel::sql_query(format!(
                     "SET LOCAL statement_timeout = {}",
@@ -218,8 +382,11 @@ impl Db {
     /// Checks the database answers and its schema has every embedded migration.
     pub async fn readiness(&self) -> Result<(), String> {
         let check = async {
-            let mut conn = self.conn().await.map_err(|e| e.to_string())?;
-            let applied = crate::migrate::applied_versions(&mut conn)
+            let applied = self
+                .tx(|conn| {
+                    async move { Ok::<_, DbError>(crate::migrate::applied_versions(conn).await?) }
+                        .scope_boxed()
+                })
                 .await
                 .map_err(|e| e.to_string())?;
             let pending = crate::migrate::pending_of(&applied);
@@ -241,10 +408,44 @@ impl Db {
     }
 }
 
+fn build_pool(settings: &DbSettings, url: &str) -> Result<Pool<AsyncPgConnection>, DbError> {
+    let connect_timeout = settings.connect_timeout;
+    let statement_timeout = settings.statement_timeout;
+    let pooler = settings.pooler;
+    let mut config = ManagerConfig::default();
+    config.custom_setup = Box::new(move |url| {
+        connect(url.to_owned(), connect_timeout, statement_timeout, pooler).boxed()
+    });
+    // A connection coming back to use is checked with one simple-protocol round trip: no
+    // statement prepared by name, which a pooler in transaction mode would lose.
+    config.recycling_method = RecyclingMethod::CustomFunction(Box::new(|conn| {
+        diesel_async::SimpleAsyncConnection::batch_execute(conn, "SELECT 1").boxed()
+    }));
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+    Pool::builder(manager)
+        .max_size(settings.pool_size.max(1))
+        .build()
+        .map_err(|e| DbError::Unavailable(format!("cannot build the pool: {e}")))
+}
+
+/// The session settings every service connection runs under: its statement and lock
+/// timeouts, and how long it may sit idle inside a transaction.
+fn session_settings(statement_timeout: Duration) -> [(&'static str, u128); 3] {
+    [
+        ("statement_timeout", statement_timeout.as_millis()),
+        ("lock_timeout", statement_timeout.as_millis()),
+        (
+            "idle_in_transaction_session_timeout",
+            (statement_timeout * 4).as_millis(),
+        ),
+    ]
+}
+
 async fn connect(
     url: String,
     connect_timeout: Duration,
     statement_timeout: Duration,
+    pooler: Pooler,
 ) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut config: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| {
         diesel::ConnectionError::BadConnection(e.to_string())
@@ -252,12 +453,15 @@ async fn connect(
     config.connect_timeout(connect_timeout);
     config.keepalives(true);
     config.keepalives_idle(Duration::from_secs(30));
-    config.options(format!(
-        "-c statement_timeout={} -c lock_timeout={} -c idle_in_transaction_session_timeout={}",
-        statement_timeout.as_millis(),
-        statement_timeout.as_millis(),
-        (statement_timeout * 4).as_millis()
-    ));
+    if pooler == Pooler::None {
+        config.options(
+            session_settings(statement_timeout)
+                .iter()
+                .map(|(name, value)| format!("-c {name}={value}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
     config.application_name("frt");
     let connecting = config.connect(tokio_postgres::NoTls);
     let (client, connection) = tokio::time::timeout(connect_timeout, connecting)
@@ -266,7 +470,74 @@ async fn connect(
             diesel::ConnectionError::BadConnection("timed out connecting to the database".into())
         })?
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
-    AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    let conn = match pooler {
+        Pooler::None => {
+            AsyncPgConnection::try_from_client_and_connection(client, connection).await?
+        }
+        Pooler::Transaction => {
+            // diesel-async's setup sets the time zone and encoding with statements prepared
+            // by name: inside a transaction, they stay on one server connection of the
+            // pooler. The connection is driven here so that the transaction can begin first;
+            // it ends when the client is dropped.
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, "a pooled database connection ended");
+                }
+            });
+            let failed =
+                |e: tokio_postgres::Error| diesel::ConnectionError::BadConnection(e.to_string());
+            client.batch_execute("BEGIN").await.map_err(failed)?;
+            let mut conn = AsyncPgConnection::try_from(client).await?;
+            diesel_async::SimpleAsyncConnection::batch_execute(&mut conn, "COMMIT")
+                .await
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+            // A statement prepared in one transaction is gone in the next: prepare each
+            // afresh.
+            conn.set_prepared_statement_cache_size(CacheSize::Disabled);
+            conn.set_instrumentation(OutsideTransactions::default());
+            conn
+        }
+    };
+    Ok(conn)
+}
+
+static OUTSIDE_TRANSACTIONS: AtomicU64 = AtomicU64::new(0);
+
+/// Statements this process ran outside a transaction through a pooler in transaction mode
+/// (each a defect: its prepare and its execution may reach different server connections).
+pub fn statements_outside_transaction() -> u64 {
+    std::sync::atomic::AtomicU64::load(&OUTSIDE_TRANSACTIONS, Ordering::Relaxed)
+}
+
+/// Watches a pooled connection for statements run outside a transaction.
+#[derive(Default)]
+struct OutsideTransactions {
+    depth: u32,
+}
+
+impl Instrumentation for OutsideTransactions {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        match event {
+            InstrumentationEvent::BeginTransaction { depth, .. } => self.depth = depth.get(),
+            InstrumentationEvent::CommitTransaction { depth, .. }
+            | InstrumentationEvent::RollbackTransaction { depth, .. } => {
+                self.depth = depth.get().saturating_sub(1)
+            }
+            InstrumentationEvent::StartQuery { query, .. } if self.depth == 0 => {
+                // A statement prepared by name (extended protocol) shows its binds; a
+                // simple-protocol batch, one round trip that no pooler splits, does not.
+                let sql = query.to_string();
+                if sql.contains(" -- binds: ") {
+                    OUTSIDE_TRANSACTIONS.fetch_add(1, Ordering::Relaxed);
+                    tracing::error!(
+                        sql = %sql.chars().take(200).collect::<String>(),
+                        "a statement ran outside a transaction through a pooler in transaction mode"
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// A trivial query, for tools that want to know the connection works.

@@ -36,7 +36,7 @@ pub mod throttle;
 pub mod versions;
 pub mod views;
 
-pub use db::{Db, DbError, DbSettings, PoolUse};
+pub use db::{Db, DbError, DbSettings, PoolUse, Pooler};
 pub use diesel::result::Error as QueryError;
 /// The result of one query.
 pub type QueryResult<T> = Result<T, QueryError>;

@@ -79,7 +79,16 @@ impl TestApp {
 
     /// Spawns with the configuration of environment `env` (e.g. `production`).
     pub async fn spawn_in(env: &str, extra: &[(&str, &str)]) -> Self {
-        let db = TestDb::new().await;
+        Self::spawn_on_in(TestDb::new().await, env, extra).await
+    }
+
+    /// Spawns on the database `db` (e.g. one on a cluster of the test's own) with extra
+    /// `FRT__…` settings.
+    pub async fn spawn_on(db: TestDb, extra: &[(&str, &str)]) -> Self {
+        Self::spawn_on_in(db, "test", extra).await
+    }
+
+    async fn spawn_on_in(db: TestDb, env: &str, extra: &[(&str, &str)]) -> Self {
         let blobs = TempDir(std::env::temp_dir().join(format!("frt-blobs-{}", db.name())));
         let settings = settings_for(env, &db.app_url, &blobs.0, extra);
         let (core, client, handles) = Self::start(settings).await;

@@ -11,8 +11,7 @@
 pub use fantoccini::Locator;
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::OnceCell;
@@ -31,43 +30,11 @@ static LIFELINE: std::sync::Mutex<Option<tokio::process::ChildStdin>> = std::syn
 
 /// Installs the browser packages when missing (as root), or says what to install.
 fn ensure_installed() -> Result<(), String> {
-    let missing = !Path::new(CHROMIUM).exists()
-        || !Path::new(CHROMEDRIVER).exists()
-        || !Path::new(CJK_FONTS).exists();
-    if !missing {
-        return Ok(());
-    }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if !root {
-        return Err(format!(
-            "browser tests need Debian's Chromium, chromedriver and CJK fonts: \
-             `sudo apt-get install -y {}`",
-            PACKAGES.join(" ")
-        ));
-    }
-    eprintln!("installing {} for the browser tests…", PACKAGES.join(", "));
-    for args in [
-        vec!["update"],
-        [
-            &["install", "-y", "--no-install-recommends"][..],
-            &PACKAGES[..],
-        ]
-        .concat(),
-    ] {
-        let status = Command::new("apt-get")
-            .args(&args)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null())
-            .status()
-            .map_err(|e| format!("apt-get: {e}"))?;
-        if !status.success() {
-            return Err(format!("apt-get {} failed: {status}", args.join(" ")));
-        }
-    }
-    Ok(())
+    crate::packages::ensure(
+        "browser tests",
+        &[CHROMIUM, CHROMEDRIVER, CJK_FONTS],
+        &PACKAGES,
+    )
 }
 
 /// Starts chromedriver on a port it picks itself and reads the port from its first lines.

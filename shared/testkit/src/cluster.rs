@@ -51,22 +51,28 @@ pub struct Cluster {
     pub port: u16,
 }
 
+/// A free port and an empty folder the server may write, for a new cluster.
+fn place() -> (PathBuf, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let dir = std::env::temp_dir().join(format!("frt-pg-cluster-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).expect("cluster folder");
+    if is_root() {
+        let ok = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "chown the cluster folder");
+    }
+    (dir, port)
+}
+
 impl Cluster {
     pub fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let dir = std::env::temp_dir().join(format!("frt-pg-cluster-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).expect("cluster folder");
-        if is_root() {
-            let ok = Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&dir)
-                .status()
-                .is_ok_and(|s| s.success());
-            assert!(ok, "chown the cluster folder");
-        }
+        let (dir, port) = place();
         let data = dir.join("data");
         let data_s = data.to_string_lossy().into_owned();
         pg(
@@ -80,6 +86,36 @@ impl Cluster {
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8",
+            ],
+        );
+        let c = Self { dir, port };
+        c.ctl(&["start", "-w"]);
+        c
+    }
+
+    /// A streaming replica of this cluster, as an operator makes one: `pg_basebackup` with
+    /// `-R` (the standby's settings and its connection to this primary), started as a hot
+    /// standby on a port of its own.
+    pub fn replica(&self) -> Self {
+        let (dir, port) = place();
+        let data = dir.join("data").to_string_lossy().into_owned();
+        let primary_port = self.port.to_string();
+        pg(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary_port,
+                "-U",
+                "frt",
+                "-D",
+                &data,
+                "-R",
+                "-X",
+                "stream",
+                "-c",
+                "fast",
             ],
         );
         let c = Self { dir, port };

@@ -23,6 +23,8 @@ pub async fn migrate_with_reference(url: &str) {
     migrate::run_pending(url).await.expect("migrate");
     let db = Db::new(&DbSettings {
         url: url.to_owned(),
+        read_url: String::new(),
+        pooler: frt_store::Pooler::None,
         pool_size: 1,
         checkout_timeout: Duration::from_secs(10),
         connect_timeout: Duration::from_secs(10),
@@ -192,6 +194,27 @@ impl TestDb {
         Self {
             url: with_database(&server_url, &name),
             app_url: with_database(app_server_url.as_deref().unwrap_or(&server_url), &name),
+            name,
+            maintenance_url,
+        }
+    }
+
+    /// A new database on another server than the tests' (a cluster of the test's own, given
+    /// by its owner's URL), migrated and loaded with the reference data; the services log in
+    /// as the owner.
+    pub async fn on_server(server_url: &str) -> Self {
+        let maintenance_url = with_database(server_url, "postgres");
+        let name = format!("frt_test_{}", uuid::Uuid::now_v7().simple());
+        client(&maintenance_url)
+            .await
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create the database");
+        let url = with_database(server_url, &name);
+        migrate_with_reference(&url).await;
+        Self {
+            app_url: url.clone(),
+            url,
             name,
             maintenance_url,
         }

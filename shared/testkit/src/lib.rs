@@ -9,7 +9,10 @@ pub mod cluster;
 pub mod db;
 pub mod fault;
 pub mod gateway;
+pub mod packages;
 pub mod pages;
+pub mod pooler;
+pub mod s3;
 pub mod smtp;
 
 pub use app::TestApp;

@@ -9,6 +9,7 @@ use frt_access::PrincipalKind;
 use frt_cases::{Caller, Core};
 use frt_store::audit::Actor;
 use frt_store::identities;
+use frt_store::ScopedFutureExt;
 use futures_util::future::LocalBoxFuture;
 
 /// Which users a service admits: the portal admits processors' users, casework admits staff.
@@ -121,13 +122,14 @@ impl FromRequest for Auth {
 /// when it is unknown, expired, idle too long or ended, or belongs to another zone's account.
 pub async fn resolve(req: &HttpRequest, core: &Core, token: &str) -> Result<Auth, ApiError> {
     let hash = frt_access::token::digest(token);
-    let mut conn = core.db.conn().await?;
-    let owner = identities::session_owner(&mut conn, &hash)
+    let digest = &hash;
+    let owner = core
+        .db
+        .query(|conn| identities::session_owner(conn, digest).scope_boxed())
         .await?
         .ok_or_else(|| {
             ApiError::unauthenticated("the session has expired or was ended; log in again")
         })?;
-    drop(conn);
     let must_change_password = owner.user.must_change_password;
     let principal = frt_cases::caller::principal_of(owner).map_err(ApiError::from)?;
     // Each zone admits its own users only: a staff token is no key to the portal.

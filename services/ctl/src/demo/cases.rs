@@ -186,12 +186,18 @@ async fn filing_version(core: &Core, who: &Caller, id: Uuid) -> anyhow::Result<i
 
 /// Whether the demo cases were made already.
 async fn made_already(core: &Core) -> anyhow::Result<bool> {
-    let mut conn = core.db.conn().await?;
-    Ok(
-        identities::organisation_by_uscc(&mut conn, &uscc_of(&PROCESSORS[0]))
-            .await?
-            .is_some(),
-    )
+    core.db
+        .run(|conn| {
+            async move {
+                Ok(
+                    identities::organisation_by_uscc(conn, &uscc_of(&PROCESSORS[0]))
+                        .await?
+                        .is_some(),
+                )
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn seed(settings: &Settings) -> anyhow::Result<()> {
@@ -562,24 +568,23 @@ async fn inspections(core: &Core) -> anyhow::Result<Uuid> {
     .await?;
     // The processor gives its report for the order.
     let order = ordered.items.last().map(|it| it.id).context("the order")?;
-    let answering = {
-        let mut conn = core.db.conn().await?;
-        identities::users_of_organisation(&mut conn, target)
-            .await?
-            .into_iter()
-            .find(|u| u.active)
-            .context("the drawn processor has a user")?
-    };
+    let answering = core
+        .db
+        .query(|conn| identities::users_of_organisation(conn, target).scope_boxed())
+        .await?
+        .into_iter()
+        .find(|u| u.active)
+        .context("the drawn processor has a user")?;
     let at_processor = as_(core, identities::PORTAL_ZONE, &answering.email).await?;
     let report = pdf(core, "整改报告.pdf").await?;
     frt_cases::inspections::processor::attach(core, &at_processor, i.id, order, report).await?;
     // For a risk: closed with its result, and published (一公开).
-    let mall = {
-        let mut conn = core.db.conn().await?;
-        identities::organisation_by_uscc(&mut conn, &uscc_of(&PROCESSORS[2]))
-            .await?
-            .context("the mall")?
-    };
+    let mall_uscc = uscc_of(&PROCESSORS[2]);
+    let mall = core
+        .db
+        .query(|conn| identities::organisation_by_uscc(conn, &mall_uscc).scope_boxed())
+        .await?
+        .context("the mall")?;
     let pair: Vec<Uuid> = futures_util::future::try_join_all(
         ["inspector2@sh.cac.example", "inspector3@sh.cac.example"].map(|e| staff(core, e)),
     )

@@ -179,7 +179,7 @@ pub const ACCOUNTS: [Account; 17] = [
 /// Loads the demo set: the accounts (existing ones are left as they are) and, once, cases of
 /// every type in every state (`cases`).
 pub async fn seed(settings: &Settings) -> anyhow::Result<&'static [Account]> {
-    let db = frt_store::Db::new(&settings.db_settings())?;
+    let db = frt_store::Db::new(&settings.owner_db_settings())?;
     let actor = Actor::system("frtctl demo seed");
     let uscc = Uscc::parse(DEMO_USCC)?;
     db.tx(|conn| {

@@ -118,24 +118,25 @@ pub async fn queue(
         .map(|r| crate::input::one_of("rating", r, &super::lookup::RATINGS))
         .transpose()?
         .map(str::to_owned);
-    let mut conn = core.db.conn().await?;
-    let rows = store::queue(
-        &mut conn,
-        &scope,
-        &QueueQuery {
-            status,
-            assignee: q.mine.unwrap_or(false).then_some(caller.principal.user_id),
-            overdue_on: q.overdue.unwrap_or(false).then(today_in_china),
-            open_only: !q.all.unwrap_or(false),
-            rating,
-            processor,
-            after,
-            limit,
-        },
-    )
-    .await?;
-    let calendar = core.calendars.get(&mut conn).await?;
-    drop(conn);
+    let query = QueueQuery {
+        status,
+        assignee: q.mine.unwrap_or(false).then_some(caller.principal.user_id),
+        overdue_on: q.overdue.unwrap_or(false).then(today_in_china),
+        open_only: !q.all.unwrap_or(false),
+        rating,
+        processor,
+        after,
+        limit,
+    };
+    let scope = &scope;
+    let rows = core
+        .db
+        .read(|conn| {
+            async move { Ok::<_, ComplaintError>(store::queue(conn, scope, &query).await?) }
+                .scope_boxed()
+        })
+        .await?;
+    let calendar = core.calendar().await?;
     let today = today_in_china();
     let next = crate::cursor::next(&rows, limit, |r| Some((r.due_date, r.complaint.id)));
     let mut items = Vec::with_capacity(rows.len());
@@ -598,31 +599,37 @@ pub async fn assignees(
     id: Uuid,
 ) -> Result<Vec<super::StaffRef>, ComplaintError> {
     caller.require(core, Resource::COMPLAINT, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let c = store::get(&mut conn, id, &caller.scope())
-        .await?
-        .ok_or(ComplaintError::NotFound)?;
-    if !caller.may(
-        core,
-        Resource::COMPLAINT,
-        Action::Assign,
-        Some(&c.province_code),
-    ) {
-        return Ok(Vec::new());
-    }
-    let staff = identities::office_staff(
-        &mut conn,
-        &c.province_code,
-        &[Role::ComplaintHandler.as_str(), Role::Supervisor.as_str()],
-    )
-    .await?;
-    Ok(staff
-        .into_iter()
-        .map(|u| super::StaffRef {
-            user_id: u.id,
-            name: u.display_name,
+    core.db
+        .run(|conn| {
+            async move {
+                let c = store::get(conn, id, &caller.scope())
+                    .await?
+                    .ok_or(ComplaintError::NotFound)?;
+                if !caller.may(
+                    core,
+                    Resource::COMPLAINT,
+                    Action::Assign,
+                    Some(&c.province_code),
+                ) {
+                    return Ok(Vec::new());
+                }
+                let staff = identities::office_staff(
+                    conn,
+                    &c.province_code,
+                    &[Role::ComplaintHandler.as_str(), Role::Supervisor.as_str()],
+                )
+                .await?;
+                Ok(staff
+                    .into_iter()
+                    .map(|u| super::StaffRef {
+                        user_id: u.id,
+                        name: u.display_name,
+                    })
+                    .collect())
+            }
+            .scope_boxed()
         })
-        .collect())
+        .await
 }
 
 /// Starts the investigation (办理中), optionally with an inspection of the processor opened

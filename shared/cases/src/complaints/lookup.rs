@@ -144,41 +144,47 @@ pub async fn status(
             .scope_boxed()
         })
         .await??;
-    let mut conn = core.db.conn().await?;
-    let status = typed(&shown)?;
-    let reply_sent = matches!(shown.reply_state.as_deref(), Some("sent" | "posted"));
-    let reply_due = if status.is_open() && !reply_sent {
-        deadlines::get(&mut conn, store::ENTITY, shown.id, super::REPLY)
-            .await?
-            .map(|d| d.due_date)
-    } else {
-        None
-    };
-    let evidence = frt_store::materials::of(&mut conn, store::ENTITY, shown.id)
-        .await?
-        .into_iter()
-        .map(|m| m.filename)
-        .collect();
-    let rating = store::rating_of(&mut conn, shown.id).await?;
-    Ok(PublicStatus {
-        can_rate: reply_sent && rating.is_none(),
-        rated_at: rating.as_ref().map(|r| r.rated_at),
-        rating: rating.map(|r| r.rating),
-        receipt_number: shown.receipt_number,
-        status: status.as_str().to_owned(),
-        status_zh: status.name_zh().to_owned(),
-        received_at: shown.received_at,
-        reply_due,
-        transferred_to: shown.transferred_to,
-        reply: if reply_sent { shown.reply_text } else { None },
-        replied_at: if reply_sent {
-            shown.reply_sent_at
-        } else {
-            None
-        },
-        closed_at: shown.closed_at,
-        evidence,
-    })
+    core.db
+        .run(|conn| {
+            async move {
+                let status = typed(&shown)?;
+                let reply_sent = matches!(shown.reply_state.as_deref(), Some("sent" | "posted"));
+                let reply_due = if status.is_open() && !reply_sent {
+                    deadlines::get(conn, store::ENTITY, shown.id, super::REPLY)
+                        .await?
+                        .map(|d| d.due_date)
+                } else {
+                    None
+                };
+                let evidence = frt_store::materials::of(conn, store::ENTITY, shown.id)
+                    .await?
+                    .into_iter()
+                    .map(|m| m.filename)
+                    .collect();
+                let rating = store::rating_of(conn, shown.id).await?;
+                Ok(PublicStatus {
+                    can_rate: reply_sent && rating.is_none(),
+                    rated_at: rating.as_ref().map(|r| r.rated_at),
+                    rating: rating.map(|r| r.rating),
+                    receipt_number: shown.receipt_number,
+                    status: status.as_str().to_owned(),
+                    status_zh: status.name_zh().to_owned(),
+                    received_at: shown.received_at,
+                    reply_due,
+                    transferred_to: shown.transferred_to,
+                    reply: if reply_sent { shown.reply_text } else { None },
+                    replied_at: if reply_sent {
+                        shown.reply_sent_at
+                    } else {
+                        None
+                    },
+                    closed_at: shown.closed_at,
+                    evidence,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// The complainant rates the handling (满意 / 基本满意 / 不满意, with a comment) with the receipt
@@ -278,10 +284,11 @@ pub async fn check_evidence_open(
     source: &str,
 ) -> Result<(), ComplaintError> {
     let c = status_for_evidence(core, receipt, code, source).await?;
-    let n = {
-        let mut conn = core.db.conn().await?;
-        evidence_count(&mut conn, c.id).await?
-    };
+    let id = c.id;
+    let n = core
+        .db
+        .run(|conn| evidence_count(conn, id).scope_boxed())
+        .await?;
     if n >= MAX_EVIDENCE {
         return Err(ComplaintError::EvidenceClosed { max: MAX_EVIDENCE });
     }

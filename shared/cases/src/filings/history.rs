@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use frt_access::{Action, Resource};
 use frt_domain::diff::{field_changes, FieldChange};
 use frt_store::versions::{self, FilingVersion};
+use frt_store::ScopedFutureExt;
 use frt_store::{audit, filings, identities};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -21,9 +22,15 @@ pub async fn versions(
     id: Uuid,
 ) -> Result<Vec<FilingVersion>, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    visible(&mut conn, &caller.scope(), id).await?;
-    Ok(versions::of_filing(&mut conn, id).await?)
+    core.db
+        .run(|conn| {
+            async move {
+                visible(conn, &caller.scope(), id).await?;
+                Ok(versions::of_filing(conn, id).await?)
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -125,39 +132,45 @@ pub async fn timeline(
     id: Uuid,
 ) -> Result<Vec<HistoryEntry>, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    visible(&mut conn, &caller.scope(), id).await?;
-    let colleagues: Vec<(Uuid, String)> = match caller.principal.organisation_id() {
-        Some(o) => identities::users_of_organisation(&mut conn, o)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.email))
-            .collect(),
-        None => Vec::new(),
-    };
-    let rows = audit::trail(&mut conn, filings::ENTITY, &id.to_string()).await?;
-    // Staff see who did it, as the audit trail names them; a processor sees its own users and
-    // "regulator" for staff.
-    let staff = caller.scope().is_staff();
-    Ok(rows
-        .into_iter()
-        .filter(|r| r.action != "attachment.downloaded")
-        .map(|r| HistoryEntry {
-            at: r.at,
-            by: if staff {
-                r.actor_label.clone()
-            } else {
-                r.actor_id
-                    .and_then(|a| {
-                        colleagues
-                            .iter()
-                            .find(|(id, _)| *id == a)
-                            .map(|(_, e)| e.clone())
+    core.db
+        .run(|conn| {
+            async move {
+                visible(conn, &caller.scope(), id).await?;
+                let colleagues: Vec<(Uuid, String)> = match caller.principal.organisation_id() {
+                    Some(o) => identities::users_of_organisation(conn, o)
+                        .await?
+                        .into_iter()
+                        .map(|u| (u.id, u.email))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let rows = audit::trail(conn, filings::ENTITY, &id.to_string()).await?;
+                // Staff see who did it, as the audit trail names them; a processor sees its own users and
+                // "regulator" for staff.
+                let staff = caller.scope().is_staff();
+                Ok(rows
+                    .into_iter()
+                    .filter(|r| r.action != "attachment.downloaded")
+                    .map(|r| HistoryEntry {
+                        at: r.at,
+                        by: if staff {
+                            r.actor_label.clone()
+                        } else {
+                            r.actor_id
+                                .and_then(|a| {
+                                    colleagues
+                                        .iter()
+                                        .find(|(id, _)| *id == a)
+                                        .map(|(_, e)| e.clone())
+                                })
+                                .unwrap_or_else(|| "regulator".into())
+                        },
+                        action: r.action,
+                        details: r.after,
                     })
-                    .unwrap_or_else(|| "regulator".into())
-            },
-            action: r.action,
-            details: r.after,
+                    .collect())
+            }
+            .scope_boxed()
         })
-        .collect())
+        .await
 }

@@ -16,6 +16,7 @@ use frt_domain::risk::RiskLevel;
 use frt_sheets::export::Cell;
 use frt_store::filings::{self, AssigneeFilter, QueueCursor, QueueFilter, QueueRow, QueueSort};
 use frt_store::scope::Scope;
+use frt_store::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -282,18 +283,24 @@ pub async fn review_queue(
     let filter = filter_of(q, caller.principal.user_id)?;
     let (limit, after) = page_of(q, &filter)?;
     let scope = scope_of(caller, q)?;
-    let mut conn = core.db.conn().await?;
-    let rows = filings::review_queue(&mut conn, &scope, &filter, after, limit).await?;
-    let next = crate::cursor::next(&rows, limit, |r| next_cursor(filter.sort, r));
-    let calendar = core.calendars.get(&mut conn).await?;
-    let today = today_in_china();
-    Ok(ReviewQueuePage {
-        items: rows
-            .into_iter()
-            .map(|r| ReviewQueueItem::from_row(r, &calendar, today))
-            .collect(),
-        next,
-    })
+    core.db
+        .read(|conn| {
+            async move {
+                let rows = filings::review_queue(conn, &scope, &filter, after, limit).await?;
+                let next = crate::cursor::next(&rows, limit, |r| next_cursor(filter.sort, r));
+                let calendar = core.calendars.get(conn).await?;
+                let today = today_in_china();
+                Ok(ReviewQueuePage {
+                    items: rows
+                        .into_iter()
+                        .map(|r| ReviewQueueItem::from_row(r, &calendar, today))
+                        .collect(),
+                    next,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub const QUEUE_HEADERS: &[&str] = &[
@@ -348,38 +355,49 @@ pub async fn export_of(
         "审查队列",
         QUEUE_HEADERS,
         |sink| async move {
-            let mut conn = core.db.conn().await?;
-            let mut after = None;
-            loop {
-                let rows =
-                    filings::review_queue(&mut conn, scope, filter, after, QUEUE_PAGE).await?;
-                let full = rows.len() as i64 == QUEUE_PAGE;
-                after = rows.last().and_then(|r| next_cursor(filter.sort, r));
-                for r in rows {
-                    let submitted = r.submitted_at.map(crate::china_date);
-                    let kind = r.kind.parse::<FilingKind>().ok();
-                    let status = r.status.parse::<FilingStatus>().ok();
-                    let row = vec![
-                        Cell::from(kind.map_or(r.kind.clone(), |k| k.name_zh().to_owned())),
-                        Cell::from(status.map_or(r.status.clone(), |s| s.name_zh().to_owned())),
-                        r.organisation_name.into(),
-                        r.uscc.into(),
-                        r.province_code.into(),
-                        submitted.into(),
-                        Cell::Date(r.due_date),
-                        r.late_by_working_days
-                            .map_or(Cell::Empty, |d| i64::from(d).into()),
-                        r.risk_level.into(),
-                        r.review_due_date.into(),
-                    ];
-                    if sink.send(row).await.is_err() {
-                        return Ok(());
+            core.db
+                .batch_read(|conn| {
+                    async move {
+                        let mut after = None;
+                        loop {
+                            let rows =
+                                filings::review_queue(conn, scope, filter, after, QUEUE_PAGE)
+                                    .await?;
+                            let full = rows.len() as i64 == QUEUE_PAGE;
+                            after = rows.last().and_then(|r| next_cursor(filter.sort, r));
+                            for r in rows {
+                                let submitted = r.submitted_at.map(crate::china_date);
+                                let kind = r.kind.parse::<FilingKind>().ok();
+                                let status = r.status.parse::<FilingStatus>().ok();
+                                let row = vec![
+                                    Cell::from(
+                                        kind.map_or(r.kind.clone(), |k| k.name_zh().to_owned()),
+                                    ),
+                                    Cell::from(
+                                        status.map_or(r.status.clone(), |s| s.name_zh().to_owned()),
+                                    ),
+                                    r.organisation_name.into(),
+                                    r.uscc.into(),
+                                    r.province_code.into(),
+                                    submitted.into(),
+                                    Cell::Date(r.due_date),
+                                    r.late_by_working_days
+                                        .map_or(Cell::Empty, |d| i64::from(d).into()),
+                                    r.risk_level.into(),
+                                    r.review_due_date.into(),
+                                ];
+                                if sink.send(row).await.is_err() {
+                                    return Ok(());
+                                }
+                            }
+                            if !full || after.is_none() {
+                                return Ok::<_, ExportError>(());
+                            }
+                        }
                     }
-                }
-                if !full || after.is_none() {
-                    return Ok::<_, ExportError>(());
-                }
-            }
+                    .scope_boxed()
+                })
+                .await
         },
     )
     .await

@@ -37,10 +37,16 @@ pub fn audience(caller: &Caller) -> Audience {
 /// The detail view of a filing the caller may read.
 pub async fn detail(core: &Core, caller: &Caller, id: Uuid) -> Result<FilingDetail, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    views::filing_detail(&mut conn, id, &caller.scope(), audience(caller))
-        .await?
-        .ok_or(FilingError::NotFound)
+    core.db
+        .run(|conn| {
+            async move {
+                views::filing_detail(conn, id, &caller.scope(), audience(caller))
+                    .await?
+                    .ok_or(FilingError::NotFound)
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// What still keeps a filing the caller may read from being submitted, as submission would
@@ -53,23 +59,30 @@ pub async fn completeness(
     use frt_domain::filing::FilingKind;
     use frt_domain::form::{check_for_submit, AttachmentKind, FilingForm};
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let filing = visible(&mut conn, &caller.scope(), id).await?;
-    let kind: FilingKind = filing
-        .kind
-        .parse()
-        .map_err(|_| anyhow::anyhow!("stored filing kind {:?}", filing.kind))?;
-    let form: FilingForm = serde_json::from_value(filing.form).map_err(anyhow::Error::from)?;
-    let attachments: Vec<AttachmentKind> = filings::attachments_of(&mut conn, id)
-        .await?
-        .iter()
-        .filter_map(|a| a.kind.parse().ok())
-        .collect();
-    Ok(
-        check_for_submit(&form, kind, &attachments, crate::today_in_china())
-            .err()
-            .unwrap_or_default(),
-    )
+    core.db
+        .run(|conn| {
+            async move {
+                let filing = visible(conn, &caller.scope(), id).await?;
+                let kind: FilingKind = filing
+                    .kind
+                    .parse()
+                    .map_err(|_| anyhow::anyhow!("stored filing kind {:?}", filing.kind))?;
+                let form: FilingForm =
+                    serde_json::from_value(filing.form).map_err(anyhow::Error::from)?;
+                let attachments: Vec<AttachmentKind> = filings::attachments_of(conn, id)
+                    .await?
+                    .iter()
+                    .filter_map(|a| a.kind.parse().ok())
+                    .collect();
+                Ok(
+                    check_for_submit(&form, kind, &attachments, crate::today_in_china())
+                        .err()
+                        .unwrap_or_default(),
+                )
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Opens a material of a filing the caller may read, after auditing the download.
@@ -189,21 +202,27 @@ pub async fn list(
         })
         .transpose()?;
     let scope = caller.scope();
-    let mut conn = core.db.conn().await?;
-    let (rows, total) = filings::list(
-        &mut conn,
-        &scope,
-        &filings::ListFilter { status, kind },
-        limit,
-        offset,
-    )
-    .await?;
-    Ok(input::Page {
-        items: rows.into_iter().map(FilingListItem::from).collect(),
-        total,
-        limit,
-        offset,
-    })
+    core.db
+        .read(|conn| {
+            async move {
+                let (rows, total) = filings::list(
+                    conn,
+                    &scope,
+                    &filings::ListFilter { status, kind },
+                    limit,
+                    offset,
+                )
+                .await?;
+                Ok(input::Page {
+                    items: rows.into_iter().map(FilingListItem::from).collect(),
+                    total,
+                    limit,
+                    offset,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Which recorded processors the registry shows, and its page.
@@ -237,13 +256,20 @@ pub async fn registry(
         .as_deref()
         .map(|p| input::bounded("processor", p, 200))
         .transpose()?;
-    let mut conn = core.db.conn().await?;
-    let (items, total) =
-        frt_store::registry::entries(&mut conn, &caller.scope(), processor, limit, offset).await?;
-    Ok(input::Page {
-        items,
-        total,
-        limit,
-        offset,
-    })
+    core.db
+        .read(|conn| {
+            async move {
+                let (items, total) =
+                    frt_store::registry::entries(conn, &caller.scope(), processor, limit, offset)
+                        .await?;
+                Ok(input::Page {
+                    items,
+                    total,
+                    limit,
+                    offset,
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }

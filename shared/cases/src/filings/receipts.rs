@@ -12,6 +12,7 @@ use frt_access::suite::HashAlg;
 use frt_access::{Action, Resource};
 use frt_store::filings;
 use frt_store::scope::Scope;
+use frt_store::ScopedFutureExt;
 use uuid::Uuid;
 
 /// Which receipt.
@@ -102,12 +103,18 @@ fn receipt_of(
 /// The receipt of one of the caller's filings (`NotFound` for a draft).
 pub async fn receipt(core: &Core, caller: &Caller, id: Uuid) -> Result<Receipt, FilingError> {
     caller.require(core, Resource::FILING, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let f = crate::filings::reads::visible(&mut conn, &caller.scope(), id).await?;
-    let org = frt_store::identities::organisation(&mut conn, f.organisation_id)
-        .await?
-        .ok_or(FilingError::NotFound)?;
-    receipt_of(core, f, org).ok_or(FilingError::NotFound)
+    core.db
+        .run(|conn| {
+            async move {
+                let f = crate::filings::reads::visible(conn, &caller.scope(), id).await?;
+                let org = frt_store::identities::organisation(conn, f.organisation_id)
+                    .await?
+                    .ok_or(FilingError::NotFound)?;
+                receipt_of(core, f, org).ok_or(FilingError::NotFound)
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// The receipt a code belongs to, if the code is genuine and the filing still stands where
@@ -136,24 +143,32 @@ pub async fn verify(core: &Core, code: &str) -> Result<Option<Receipt>, StoreErr
     if !genuine {
         return Ok(None);
     }
-    let mut conn = core.db.conn().await?;
-    let Some(f) = filings::get(&mut conn, id, &Scope::PLATFORM).await? else {
-        return Ok(None);
-    };
-    let Some(org) = frt_store::identities::organisation(&mut conn, f.organisation_id).await? else {
-        return Ok(None);
-    };
-    Ok(receipt_of(core, f, org)
-        .filter(|r| r.which == which || which == Which::Accepted)
-        .map(|mut r| {
-            // An acknowledgement stays genuine after the filing is recorded; it shows what it
-            // showed.
-            if which == Which::Accepted {
-                r.which = Which::Accepted;
-                r.filing_number = None;
-                r.recorded_at = None;
+    core.db
+        .run(|conn| {
+            async move {
+                let Some(f) = filings::get(conn, id, &Scope::PLATFORM).await? else {
+                    return Ok(None);
+                };
+                let Some(org) =
+                    frt_store::identities::organisation(conn, f.organisation_id).await?
+                else {
+                    return Ok(None);
+                };
+                Ok(receipt_of(core, f, org)
+                    .filter(|r| r.which == which || which == Which::Accepted)
+                    .map(|mut r| {
+                        // An acknowledgement stays genuine after the filing is recorded; it shows what it
+                        // showed.
+                        if which == Which::Accepted {
+                            r.which = Which::Accepted;
+                            r.filing_number = None;
+                            r.recorded_at = None;
+                        }
+                        r.code = code.to_owned();
+                        r
+                    }))
             }
-            r.code = code.to_owned();
-            r
-        }))
+            .scope_boxed()
+        })
+        .await
 }

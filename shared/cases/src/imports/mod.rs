@@ -148,14 +148,20 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The sheet of a kind (provinces come from the region table).
 pub async fn spec(core: &Core, kind: ImportKind) -> Result<Spec, ImportError> {
-    let mut conn = core.db.conn().await?;
-    let provinces = store::provinces(&mut conn).await?;
-    Ok(match kind {
-        ImportKind::Filings => filings::spec(provinces),
-        ImportKind::Complaints => complaints::spec(provinces),
-        ImportKind::Staff => staff::spec(),
-        ImportKind::Calendar => calendar::spec(),
-    })
+    core.db
+        .run(|conn| {
+            async move {
+                let provinces = store::provinces(conn).await?;
+                Ok(match kind {
+                    ImportKind::Filings => filings::spec(provinces),
+                    ImportKind::Complaints => complaints::spec(provinces),
+                    ImportKind::Staff => staff::spec(),
+                    ImportKind::Calendar => calendar::spec(),
+                })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// The template of a kind: an xlsx to fill in.
@@ -616,21 +622,28 @@ pub async fn error_workbook(
     caller: &Caller,
     id: Uuid,
 ) -> Result<crate::download::Download, ImportError> {
-    let mut conn = core.db.conn().await?;
-    let found = store::of_user(&mut conn, id, caller.principal.user_id)
-        .await?
-        .ok_or(ImportError::NotFound)?;
-    let file = core
-        .blobs
-        .open(&found.blob_key)
+    core.db
+        .run(|conn| {
+            async move {
+                let found = store::of_user(conn, id, caller.principal.user_id)
+                    .await?
+                    .ok_or(ImportError::NotFound)?;
+                let file = core
+                    .blobs
+                    .open(&found.blob_key)
+                    .await
+                    .map_err(StoreError::Internal)?;
+                Ok(crate::download::Download {
+                    filename: format!("{}-错误说明.xlsx", found.kind),
+                    content_type:
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    size_bytes: found.size_bytes,
+                    sha256: String::new(),
+                    file,
+                })
+            }
+            .scope_boxed()
+        })
         .await
-        .map_err(StoreError::Internal)?;
-    Ok(crate::download::Download {
-        filename: format!("{}-错误说明.xlsx", found.kind),
-        content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            .to_owned(),
-        size_bytes: found.size_bytes,
-        sha256: String::new(),
-        file,
-    })
 }

@@ -750,21 +750,27 @@ pub async fn invitable(
         .iter()
         .map(|a| a.id)
         .collect();
-    let mut conn = core.db.conn().await?;
-    Ok(identities::agencies(&mut conn)
-        .await?
-        .into_iter()
-        .filter(|a| {
-            matches!(a.kind.as_str(), "public_security" | "other_department")
-                && a.province_code.as_deref() == Some(view.province_code.as_str())
-                && !invited.contains(&a.id)
+    core.db
+        .run(|conn| {
+            async move {
+                Ok(identities::agencies(conn)
+                    .await?
+                    .into_iter()
+                    .filter(|a| {
+                        matches!(a.kind.as_str(), "public_security" | "other_department")
+                            && a.province_code.as_deref() == Some(view.province_code.as_str())
+                            && !invited.contains(&a.id)
+                    })
+                    .map(|a| super::AgencyView {
+                        id: a.id,
+                        kind: a.kind,
+                        name: a.name,
+                    })
+                    .collect())
+            }
+            .scope_boxed()
         })
-        .map(|a| super::AgencyView {
-            id: a.id,
-            kind: a.kind,
-            name: a.name,
-        })
-        .collect())
+        .await
 }
 
 /// The closed inspections of a province as published (一公开), without personal data of
@@ -795,6 +801,9 @@ pub async fn published(
         .as_deref()
         .map(|p| crate::input::province("province", p))
         .transpose()?;
-    let mut conn = core.db.conn().await?;
-    Ok(store::published(&mut conn, province, limit, offset).await?)
+    core.db
+        .run(|conn| {
+            async move { Ok(store::published(conn, province, limit, offset).await?) }.scope_boxed()
+        })
+        .await
 }

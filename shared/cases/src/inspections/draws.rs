@@ -76,22 +76,29 @@ pub struct PlanView {
 pub async fn plan(core: &Core, caller: &Caller, id: Uuid) -> Result<PlanView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let scope = cac_scope(caller)?;
-    let mut conn = core.db.conn().await?;
-    let plan = store::plan(&mut conn, id, &scope)
-        .await?
-        .ok_or(InspectionError::Missing("plan"))?;
-    let mut draws = Vec::new();
-    for d in store::draws_of_plan(&mut conn, id).await? {
-        draws.push(draw_view(&mut conn, d).await?);
-    }
-    Ok(PlanView { plan, draws })
+    core.db
+        .run(|conn| {
+            async move {
+                let plan = store::plan(conn, id, &scope)
+                    .await?
+                    .ok_or(InspectionError::Missing("plan"))?;
+                let mut draws = Vec::new();
+                for d in store::draws_of_plan(conn, id).await? {
+                    draws.push(draw_view(conn, d).await?);
+                }
+                Ok(PlanView { plan, draws })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 pub async fn plans(core: &Core, caller: &Caller) -> Result<Vec<Plan>, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let scope = cac_scope(caller)?;
-    let mut conn = core.db.conn().await?;
-    Ok(store::plans(&mut conn, &scope).await?)
+    core.db
+        .run(|conn| async move { Ok(store::plans(conn, &scope).await?) }.scope_boxed())
+        .await
 }
 
 /// Which processors a draw's pool holds (all optional: without any, every processor
@@ -340,24 +347,36 @@ pub async fn pool_sizes(
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let scope = cac_scope(caller)?;
     let filter = filters.to_store()?;
-    let mut conn = core.db.conn().await?;
-    let plan = store::plan(&mut conn, plan_id, &scope)
-        .await?
-        .ok_or(InspectionError::Missing("plan"))?;
-    let pool = store::processor_pool(&mut conn, &plan.province_code, &filter).await?;
-    let staff = store::inspector_pool(&mut conn, &plan.province_code, &[]).await?;
-    Ok((pool.len(), staff.len()))
+    core.db
+        .run(|conn| {
+            async move {
+                let plan = store::plan(conn, plan_id, &scope)
+                    .await?
+                    .ok_or(InspectionError::Missing("plan"))?;
+                let pool = store::processor_pool(conn, &plan.province_code, &filter).await?;
+                let staff = store::inspector_pool(conn, &plan.province_code, &[]).await?;
+                Ok((pool.len(), staff.len()))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// A draw the caller may see.
 pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let scope = cac_scope(caller)?;
-    let mut conn = core.db.conn().await?;
-    let d = store::draw(&mut conn, id, &scope)
-        .await?
-        .ok_or(InspectionError::Missing("draw"))?;
-    draw_view(&mut conn, d).await
+    core.db
+        .run(|conn| {
+            async move {
+                let d = store::draw(conn, id, &scope)
+                    .await?
+                    .ok_or(InspectionError::Missing("draw"))?;
+                draw_view(conn, d).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Re-runs a draw from what it recorded (its seed, pools and sizes) and says whether the
@@ -366,29 +385,37 @@ pub async fn get(core: &Core, caller: &Caller, id: Uuid) -> Result<DrawView, Ins
 pub async fn verify(core: &Core, caller: &Caller, id: Uuid) -> Result<bool, InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Plan, None)?;
     let scope = cac_scope(caller)?;
-    let mut conn = core.db.conn().await?;
-    let d = store::draw(&mut conn, id, &scope)
-        .await?
-        .ok_or(InspectionError::Missing("draw"))?;
-    if d.algorithm != DRAW_ALGORITHM {
-        return Ok(false);
-    }
-    let seed = Seed::parse(&d.seed)?;
-    let pool = d.pool.unwrap_or_default();
-    let staff = d.staff_pool.unwrap_or_default();
-    // A pool is read ordered by id: out of order or repeated, it is not what was drawn from.
-    let ordered = |ids: &[Uuid]| ids.windows(2).all(|w| w[0] < w[1]);
-    let digests_match = ordered(&pool)
-        && ordered(&staff)
-        && d.pool_sha256.as_deref() == Some(rules::pool_sha256(&ids_text(&pool)).as_str())
-        && d.staff_sha256.as_deref() == Some(rules::pool_sha256(&ids_text(&staff)).as_str());
-    let n = usize::try_from(d.targets_requested).unwrap_or(0);
-    let m = usize::try_from(d.inspectors_requested).unwrap_or(0);
-    let again = run_draw(&seed, &pool, n, &staff, m);
-    Ok(digests_match
-        && again.is_ok_and(|(t, i)| {
-            Some(&t) == d.target_ids.as_ref() && Some(&i) == d.inspector_ids.as_ref()
-        }))
+    core.db
+        .run(|conn| {
+            async move {
+                let d = store::draw(conn, id, &scope)
+                    .await?
+                    .ok_or(InspectionError::Missing("draw"))?;
+                if d.algorithm != DRAW_ALGORITHM {
+                    return Ok(false);
+                }
+                let seed = Seed::parse(&d.seed)?;
+                let pool = d.pool.unwrap_or_default();
+                let staff = d.staff_pool.unwrap_or_default();
+                // A pool is read ordered by id: out of order or repeated, it is not what was drawn from.
+                let ordered = |ids: &[Uuid]| ids.windows(2).all(|w| w[0] < w[1]);
+                let digests_match = ordered(&pool)
+                    && ordered(&staff)
+                    && d.pool_sha256.as_deref()
+                        == Some(rules::pool_sha256(&ids_text(&pool)).as_str())
+                    && d.staff_sha256.as_deref()
+                        == Some(rules::pool_sha256(&ids_text(&staff)).as_str());
+                let n = usize::try_from(d.targets_requested).unwrap_or(0);
+                let m = usize::try_from(d.inspectors_requested).unwrap_or(0);
+                let again = run_draw(&seed, &pool, n, &staff, m);
+                Ok(digests_match
+                    && again.is_ok_and(|(t, i)| {
+                        Some(&t) == d.target_ids.as_ref() && Some(&i) == d.inspector_ids.as_ref()
+                    }))
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// An inspector declares a conflict of interest (回避) with a processor; later draws leave

@@ -24,6 +24,7 @@ use frt_mail::{InspectionNotice, InspectionRef};
 use frt_store::deadlines::{self, Deadline};
 use frt_store::inspections::{self as store, Inspection, PoolInspector};
 use frt_store::scope::Scope;
+use frt_store::ScopedFutureExt;
 use frt_store::{identities, AsyncPgConnection, QueryError};
 use serde::Serialize;
 use uuid::Uuid;
@@ -295,12 +296,18 @@ pub async fn show(
     id: Uuid,
 ) -> Result<InspectionView, InspectionError> {
     caller.require(core, Resource::INSPECTION, frt_access::Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    let i = store::get(&mut conn, id, &caller.scope())
-        .await?
-        .ok_or(InspectionError::NotFound)?;
-    let for_staff = caller.principal.organisation_id().is_none();
-    view(&mut conn, i, for_staff).await
+    core.db
+        .run(|conn| {
+            async move {
+                let i = store::get(conn, id, &caller.scope())
+                    .await?
+                    .ok_or(InspectionError::NotFound)?;
+                let for_staff = caller.principal.organisation_id().is_none();
+                view(conn, i, for_staff).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Inspections the caller may see, newest first.
@@ -336,14 +343,20 @@ pub async fn list(
         .map(|s| crate::input::one_of("status", s, &InspectionStatus::ALL.map(|s| s.as_str())))
         .transpose()?;
     let plan = q.plan_id;
-    let mut conn = core.db.conn().await?;
-    let rows = store::list(&mut conn, &caller.scope(), status, plan, limit, offset).await?;
-    let for_staff = caller.principal.organisation_id().is_none();
-    let mut out = Vec::with_capacity(rows.len());
-    for i in rows {
-        out.push(view(&mut conn, i, for_staff).await?);
-    }
-    Ok(out)
+    core.db
+        .run(|conn| {
+            async move {
+                let rows = store::list(conn, &caller.scope(), status, plan, limit, offset).await?;
+                let for_staff = caller.principal.organisation_id().is_none();
+                let mut out = Vec::with_capacity(rows.len());
+                for i in rows {
+                    out.push(view(conn, i, for_staff).await?);
+                }
+                Ok(out)
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// An open inspection on the workbench: its processor and nearest open time limit.
@@ -387,43 +400,49 @@ pub async fn work_queue(
         .map(|p| crate::input::text("processor", p, 200))
         .transpose()?;
     let after: Option<(Option<NaiveDate>, Uuid)> = crate::input::cursor("after", after)?;
-    let mut conn = core.db.conn().await?;
-    let rows = store::work_queue(
-        &mut conn,
-        &scope,
-        &store::WorkQuery {
-            status,
-            processor,
-            after,
-            limit,
-        },
-    )
-    .await?;
-    let next = crate::cursor::next(&rows, limit, |(i, due)| Some((*due, i.id)));
-    let ids: Vec<Uuid> = rows.iter().map(|(i, _)| i.organisation_id).collect();
-    let processors = store::processors(&mut conn, &ids).await?;
-    let calendar = core.calendars.get(&mut conn).await?;
-    let today = crate::today_in_china();
-    let out = rows
-        .into_iter()
-        .filter_map(|(i, due)| {
-            let organisation = processors
-                .iter()
-                .find(|p| p.organisation_id == i.organisation_id)?
-                .clone();
-            Some(WorkRow {
-                after: crate::cursor::encode(&(due, i.id)),
-                id: i.id,
-                organisation,
-                province_code: i.province_code,
-                status: i.status,
-                due_date: due,
-                working_days_left: due
-                    .map(|d| crate::calendar::working_days_left(&calendar, today, d)),
-            })
+    core.db
+        .run(|conn| {
+            async move {
+                let rows = store::work_queue(
+                    conn,
+                    &scope,
+                    &store::WorkQuery {
+                        status,
+                        processor,
+                        after,
+                        limit,
+                    },
+                )
+                .await?;
+                let next = crate::cursor::next(&rows, limit, |(i, due)| Some((*due, i.id)));
+                let ids: Vec<Uuid> = rows.iter().map(|(i, _)| i.organisation_id).collect();
+                let processors = store::processors(conn, &ids).await?;
+                let calendar = core.calendars.get(conn).await?;
+                let today = crate::today_in_china();
+                let out = rows
+                    .into_iter()
+                    .filter_map(|(i, due)| {
+                        let organisation = processors
+                            .iter()
+                            .find(|p| p.organisation_id == i.organisation_id)?
+                            .clone();
+                        Some(WorkRow {
+                            after: crate::cursor::encode(&(due, i.id)),
+                            id: i.id,
+                            organisation,
+                            province_code: i.province_code,
+                            status: i.status,
+                            due_date: due,
+                            working_days_left: due
+                                .map(|d| crate::calendar::working_days_left(&calendar, today, d)),
+                        })
+                    })
+                    .collect();
+                Ok((out, next))
+            }
+            .scope_boxed()
         })
-        .collect();
-    Ok((out, next))
+        .await
 }
 
 /// Inspections as a case type.

@@ -117,19 +117,25 @@ pub async fn check_item_open(
 ) -> Result<(), InspectionError> {
     caller.require(core, Resource::INSPECTION, Action::Answer, None)?;
     let scope = caller.scope();
-    let mut conn = core.db.conn().await?;
-    let i = store::get(&mut conn, id, &scope)
-        .await?
-        .ok_or(InspectionError::NotFound)?;
-    let open = store::items_of(&mut conn, i.id)
-        .await?
-        .into_iter()
-        .any(|it| it.id == item && it.status == ItemStatus::Open.as_str());
-    if open {
-        Ok(())
-    } else {
-        Err(InspectionError::ItemClosed)
-    }
+    core.db
+        .run(|conn| {
+            async move {
+                let i = store::get(conn, id, &scope)
+                    .await?
+                    .ok_or(InspectionError::NotFound)?;
+                let open = store::items_of(conn, i.id)
+                    .await?
+                    .into_iter()
+                    .any(|it| it.id == item && it.status == ItemStatus::Open.as_str());
+                if open {
+                    Ok(())
+                } else {
+                    Err(InspectionError::ItemClosed)
+                }
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Records a received file as a material given for a request or order (the blob is removed

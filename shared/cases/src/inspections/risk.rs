@@ -11,6 +11,7 @@ use frt_access::{Action, Resource};
 use frt_domain::calendar::{Calendar, WorkingDays};
 use frt_domain::risk::RiskLevel;
 use frt_store::inspections::{self as store, RiskSignals};
+use frt_store::ScopedFutureExt;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -145,36 +146,42 @@ pub async fn candidates(
     caller.require(core, Resource::INSPECTION, Action::Plan, Some(&province))?;
     let statutory = WorkingDays::new(core.settings.filing.statutory_working_days)
         .map_err(|e| anyhow::anyhow!("filing.statutory_working_days: {e}"))?;
-    let mut conn = core.db.conn().await?;
-    let calendar = core.calendars.get(&mut conn).await?;
-    let signals = store::risk_signals(&mut conn, &province).await?;
-    let today = today_in_china();
-    let mut list: Vec<RiskCandidate> = signals
-        .into_iter()
-        .filter_map(|s| {
-            let reasons = reasons(&s, &calendar, statutory, today);
-            (!reasons.is_empty()).then_some(RiskCandidate {
-                organisation_id: s.organisation_id,
-                name: s.name,
-                uscc: s.uscc,
-                under_inspection: s.under_inspection,
-                reasons,
-            })
+    core.db
+        .run(|conn| {
+            async move {
+                let calendar = core.calendars.get(conn).await?;
+                let signals = store::risk_signals(conn, &province).await?;
+                let today = today_in_china();
+                let mut list: Vec<RiskCandidate> = signals
+                    .into_iter()
+                    .filter_map(|s| {
+                        let reasons = reasons(&s, &calendar, statutory, today);
+                        (!reasons.is_empty()).then_some(RiskCandidate {
+                            organisation_id: s.organisation_id,
+                            name: s.name,
+                            uscc: s.uscc,
+                            under_inspection: s.under_inspection,
+                            reasons,
+                        })
+                    })
+                    .collect();
+                list.sort_by(|a, b| {
+                    (
+                        a.reasons[0].code,
+                        std::cmp::Reverse(a.reasons.len()),
+                        &a.name,
+                    )
+                        .cmp(&(
+                            b.reasons[0].code,
+                            std::cmp::Reverse(b.reasons.len()),
+                            &b.name,
+                        ))
+                });
+                Ok(list.into_iter().skip(offset).take(limit).collect())
+            }
+            .scope_boxed()
         })
-        .collect();
-    list.sort_by(|a, b| {
-        (
-            a.reasons[0].code,
-            std::cmp::Reverse(a.reasons.len()),
-            &a.name,
-        )
-            .cmp(&(
-                b.reasons[0].code,
-                std::cmp::Reverse(b.reasons.len()),
-                &b.name,
-            ))
-    });
-    Ok(list.into_iter().skip(offset).take(limit).collect())
+        .await
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ use frt_store::notifications::{self as store, Notification};
 use frt_store::scope::Scope;
 use frt_store::views::DeadlineView;
 use frt_store::AsyncPgConnection;
+use frt_store::ScopedFutureExt;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -481,9 +482,15 @@ pub async fn show(
     origin: &Origin,
     id: Uuid,
 ) -> Result<NotificationView, NotificationError> {
-    let mut conn = core.db.conn().await?;
-    let n = visible(&mut conn, &origin.scope, id).await?;
-    view(&mut conn, n).await
+    core.db
+        .run(|conn| {
+            async move {
+                let n = visible(conn, &origin.scope, id).await?;
+                view(conn, n).await
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// The notifications the origin may see, newest first, keyset-paged.
@@ -510,64 +517,71 @@ pub async fn list(
         &frt_domain::notification::ReceiptStatus::ALL.map(|s| s.as_str()),
     )?;
     let before: Option<(DateTime<Utc>, Uuid)> = input::cursor("before", q.before.as_deref())?;
-    let mut conn = core.db.conn().await?;
-    let rows = store::list(
-        &mut conn,
-        &origin.scope,
-        &store::ListQuery {
-            direction,
-            kind,
-            status,
-            organisation: q.organisation_id,
-            before,
-            limit,
-        },
-    )
-    .await?;
-    let mut ids: Vec<Uuid> = rows.iter().map(|n| n.sender_agency_id).collect();
-    ids.sort();
-    ids.dedup();
-    let agencies = identities::agencies_by_id(&mut conn, &ids).await?;
-    let next = crate::cursor::next(&rows, limit, |n| Some((n.sent_at, n.id)));
-    let page_ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
-    let receipts = store::receipts_of(&mut conn, origin.agency_id, &page_ids).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for n in rows {
-        let mine = receipts
-            .iter()
-            .find(|(id, _)| *id == n.id)
-            .map(|(_, status)| status.clone());
-        let kind = n
-            .kind
-            .parse::<NotificationKind>()
-            .map_err(anyhow::Error::from)?;
-        items.push(NotificationSummary {
-            id: n.id,
-            reference: n.reference,
-            kind: kind.as_str().to_owned(),
-            kind_zh: kind.name_zh().to_owned(),
-            sender: agencies
-                .iter()
-                .find(|a| a.id == n.sender_agency_id)
-                .map(AgencyRef::from)
-                .unwrap_or(AgencyRef {
-                    id: n.sender_agency_id,
-                    name: String::new(),
-                    kind: String::new(),
-                }),
-            title: n.title,
-            classification: n.classification,
-            organisation_id: n.organisation_id,
-            my_status: mine,
-            sent_at: n.sent_at,
-        });
-    }
-    Ok(NotificationPage { items, next })
+    core.db
+        .run(|conn| {
+            async move {
+                let rows = store::list(
+                    conn,
+                    &origin.scope,
+                    &store::ListQuery {
+                        direction,
+                        kind,
+                        status,
+                        organisation: q.organisation_id,
+                        before,
+                        limit,
+                    },
+                )
+                .await?;
+                let mut ids: Vec<Uuid> = rows.iter().map(|n| n.sender_agency_id).collect();
+                ids.sort();
+                ids.dedup();
+                let agencies = identities::agencies_by_id(conn, &ids).await?;
+                let next = crate::cursor::next(&rows, limit, |n| Some((n.sent_at, n.id)));
+                let page_ids: Vec<Uuid> = rows.iter().map(|n| n.id).collect();
+                let receipts = store::receipts_of(conn, origin.agency_id, &page_ids).await?;
+                let mut items = Vec::with_capacity(rows.len());
+                for n in rows {
+                    let mine = receipts
+                        .iter()
+                        .find(|(id, _)| *id == n.id)
+                        .map(|(_, status)| status.clone());
+                    let kind = n
+                        .kind
+                        .parse::<NotificationKind>()
+                        .map_err(anyhow::Error::from)?;
+                    items.push(NotificationSummary {
+                        id: n.id,
+                        reference: n.reference,
+                        kind: kind.as_str().to_owned(),
+                        kind_zh: kind.name_zh().to_owned(),
+                        sender: agencies
+                            .iter()
+                            .find(|a| a.id == n.sender_agency_id)
+                            .map(AgencyRef::from)
+                            .unwrap_or(AgencyRef {
+                                id: n.sender_agency_id,
+                                name: String::new(),
+                                kind: String::new(),
+                            }),
+                        title: n.title,
+                        classification: n.classification,
+                        organisation_id: n.organisation_id,
+                        my_status: mine,
+                        sent_at: n.sent_at,
+                    });
+                }
+                Ok(NotificationPage { items, next })
+            }
+            .scope_boxed()
+        })
+        .await
 }
 
 /// Every agency, for choosing recipients.
 pub async fn agencies(core: &Core, caller: &Caller) -> Result<Vec<Agency>, NotificationError> {
     caller.require(core, Resource::NOTIFICATION, Action::Read, None)?;
-    let mut conn = core.db.conn().await?;
-    Ok(identities::agencies(&mut conn).await?)
+    core.db
+        .run(|conn| async move { Ok(identities::agencies(conn).await?) }.scope_boxed())
+        .await
 }

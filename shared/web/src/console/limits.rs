@@ -74,10 +74,7 @@ pub async fn of(
     page: &Page,
     given: &[(&'static str, Option<&DeadlineView>)],
 ) -> Vec<Limit> {
-    let calendar = match core.db.conn().await {
-        Ok(mut conn) => core.calendars.get(&mut conn).await.ok(),
-        Err(_) => None,
-    };
+    let calendar = core.calendar().await.ok();
     let today = frt_cases::today_in_china();
     let mut limits = Vec::new();
     for (label, view) in given {

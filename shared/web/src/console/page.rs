@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use chrono::{DateTime, NaiveDate, Utc};
 use frt_cases::{Caller, Core};
+use frt_store::ScopedFutureExt;
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -198,10 +199,13 @@ impl FromRequest for Page {
                 Some(Auth {
                     caller, token_hash, ..
                 }) => {
-                    let mut conn = core.db.conn().await.map_err(crate::ApiError::from)?;
-                    frt_store::identities::touch_session(&mut conn, &token_hash)
+                    let hash = &token_hash;
+                    core.db
+                        .query(|conn| {
+                            frt_store::identities::touch_session(conn, hash).scope_boxed()
+                        })
                         .await
-                        .map_err(|e| crate::ApiError::from(frt_store::DbError::from(e)))?;
+                        .map_err(crate::ApiError::from)?;
                     (Some(caller), Some(token_hash))
                 }
                 None => (None, None),

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS filings_decided;
+DROP INDEX IF EXISTS filings_first_submitted;
