@@ -365,12 +365,13 @@ async fn a_resubmitted_filing_shows_what_changed_since_the_version_returned() {
 }
 
 /// An export started from the exports page is a job of its starter's: its page shows the
-/// progress, then the file; another member of staff finds neither.
+/// progress, then the file, on any instance of casework; another member of staff finds
+/// neither.
 #[tokio::test]
 async fn an_export_job_is_followed_on_its_page_by_its_starter_only() {
     let app = TestApp::spawn().await;
     submitted(&app, "导出任务测试有限公司").await;
-    let mine = Visitor::new(&app.casework);
+    let mut mine = Visitor::new(&app.casework);
     mine.log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")
         .await;
     mine.get("/exports").await;
@@ -391,6 +392,18 @@ async fn an_export_job_is_followed_on_its_page_by_its_starter_only() {
     assert!(page.body.contains("已生成：共 1 行"), "{}", page.body);
     let file = mine.get(&format!("{job}/file")).await;
     assert_eq!(file.status, 200);
+    // Another instance (behind the same load balancer, with its own memory) shows the job and
+    // serves the same file.
+    let second = app.another_instance(&[]).await;
+    let first = std::mem::replace(&mut mine.base, second.casework.clone());
+    let there = mine.get(&job).await;
+    assert!(there.body.contains("已生成：共 1 行"), "{}", there.body);
+    let file_there = mine.get(&format!("{job}/file")).await;
+    assert_eq!(
+        (file_there.status, file_there.body.len()),
+        (200, file.body.len())
+    );
+    mine.base = first;
     let other = Visitor::new(&app.casework);
     other
         .log_in_to(&reviewer(&app, "310000").await, PASSWORD, "/")

@@ -20,8 +20,6 @@ pub struct Core {
     pub entities: Arc<Registry>,
     /// Seals complainants' personal data (from `complaints.data_key`).
     pub data_key: Arc<DataKey>,
-    /// The exports running as jobs in this process, and their finished files.
-    pub exports: Arc<crate::export_jobs::ExportJobs>,
 }
 
 impl Core {
@@ -53,7 +51,6 @@ impl Core {
             settings: Arc::new(settings),
             entities: Arc::new(entities),
             data_key: Arc::new(data_key),
-            exports: Arc::default(),
         })
     }
 

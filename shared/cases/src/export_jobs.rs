@@ -1,17 +1,23 @@
 //! Exports that take a while (the national data set takes tens of seconds) run beside the
 //! request that started them: the page that started one follows its progress (the rows
-//! written so far) and offers the file when it is ready. A job belongs to whoever started it;
-//! it and its file go half an hour after it finished, or when the process stops (the
-//! worker's sweep removes the files a stopped process left).
+//! written so far) and offers the file when it is ready. Jobs are kept in the database and
+//! their files in the blob store, so the page may be served by any instance of casework,
+//! whichever one runs the job. A job belongs to whoever started it; it and its file go half
+//! an hour after it finished (the worker's housekeeping). A job whose instance stopped shows
+//! as failed once its progress has not been written for half a minute.
 
 use crate::caller::Caller;
 use crate::context::Core;
+use crate::error::StoreError;
 use crate::exports::{ExportError, Exported};
-use chrono::{DateTime, Utc};
-use std::collections::HashMap;
+use chrono::Utc;
+use frt_store::export_jobs as store;
+use frt_store::ScopedFutureExt;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
 use uuid::Uuid;
 
 tokio::task_local! {
@@ -20,35 +26,12 @@ tokio::task_local! {
 }
 
 /// How long a finished job and its file are kept for the download.
-const KEPT_MINUTES: i64 = 30;
-
-enum State {
-    Running,
-    Done(Exported),
-    Failed(String),
-}
-
-struct Job {
-    owner: Uuid,
-    /// What the file is called when downloaded.
-    filename: String,
-    started: DateTime<Utc>,
-    finished: Option<DateTime<Utc>>,
-    rows: Arc<AtomicU64>,
-    state: State,
-}
-
-/// The export jobs of this process.
-#[derive(Default)]
-pub struct ExportJobs {
-    jobs: Mutex<HashMap<Uuid, Job>>,
-}
-
-impl std::fmt::Debug for ExportJobs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ExportJobs")
-    }
-}
+pub const KEPT_MINUTES: i64 = 30;
+/// How often a running job writes its progress.
+const BEAT: Duration = Duration::from_secs(1);
+/// A running job whose progress is older than this has stopped with its instance.
+const STOPPED_AFTER_SECONDS: i64 = 30;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A job as its page shows it.
 #[derive(Debug, Clone)]
@@ -62,91 +45,154 @@ pub struct JobView {
     pub error: Option<String>,
 }
 
-impl ExportJobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Job>> {
-        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Drops finished jobs older than they are kept (their files with them).
-    fn prune(&self) {
-        let now = Utc::now();
-        self.lock().retain(|_, j| {
-            j.finished
-                .is_none_or(|f| (now - f).num_minutes() < KEPT_MINUTES)
-        });
-    }
-}
-
-/// Starts `export` as a job of the caller's; answers its id at once.
-pub fn start<F>(core: &Core, caller: &Caller, filename: String, export: F) -> Uuid
+/// Starts `export` as a job of the caller's; answers its id once the job is recorded.
+pub async fn start<F>(
+    core: &Core,
+    caller: &Caller,
+    filename: String,
+    export: F,
+) -> Result<Uuid, StoreError>
 where
     F: Future<Output = Result<Exported, ExportError>> + Send + 'static,
 {
-    let jobs = core.exports.clone();
-    jobs.prune();
     let id = Uuid::now_v7();
-    let rows = Arc::new(AtomicU64::new(0));
-    jobs.lock().insert(
-        id,
-        Job {
-            owner: caller.principal.user_id,
-            filename,
-            started: Utc::now(),
-            finished: None,
-            rows: rows.clone(),
-            state: State::Running,
-        },
-    );
+    let owner = caller.principal.user_id;
+    let name = filename.as_str();
+    core.db
+        .query(|conn| store::insert(conn, id, owner, name).scope_boxed())
+        .await?;
+    let core = core.clone();
     tokio::spawn(async move {
+        let rows = Arc::new(AtomicU64::new(0));
+        let beating = {
+            let (core, rows) = (core.clone(), rows.clone());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(BEAT).await;
+                    let n = i64::try_from(rows.load(Ordering::Relaxed)).unwrap_or(i64::MAX);
+                    let _ = core
+                        .db
+                        .query(|conn| store::beat(conn, id, n).scope_boxed())
+                        .await;
+                }
+            })
+        };
         let outcome = PROGRESS.scope(rows, export).await;
-        let state = match outcome {
-            Ok(done) => State::Done(done),
+        beating.abort();
+        let kept = match outcome {
+            Ok(exported) => keep(&core, &exported)
+                .await
+                .map(|(key, size)| (key, size, exported.rows)),
+            Err(e) => Err(e.to_string()),
+        };
+        let recorded = match &kept {
+            Ok((key, size, rows)) => {
+                let rows = i64::try_from(*rows).unwrap_or(i64::MAX);
+                core.db
+                    .query(|conn| store::finish(conn, id, rows, key, *size).scope_boxed())
+                    .await
+            }
             Err(e) => {
                 tracing::warn!(job = %id, error = %e, "export job failed");
-                State::Failed(e.to_string())
+                core.db
+                    .query(|conn| store::fail(conn, id, e).scope_boxed())
+                    .await
             }
         };
-        if let Some(job) = jobs.lock().get_mut(&id) {
-            job.state = state;
-            job.finished = Some(Utc::now());
+        if let Err(e) = recorded {
+            tracing::warn!(job = %id, error = %e, "the export job's end was not recorded");
         }
     });
-    id
+    Ok(id)
+}
+
+/// Puts the finished file into the blob store: its key and size.
+async fn keep(core: &Core, exported: &Exported) -> Result<(String, i64), String> {
+    let mut file = tokio::fs::File::open(&exported.path)
+        .await
+        .map_err(|e| format!("the export's file: {e}"))?;
+    let mut blob = core.blobs.begin().await.map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).await.map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        blob.write(&buf[..n]).await.map_err(|e| e.to_string())?;
+    }
+    let stored = blob.commit().await.map_err(|e| e.to_string())?;
+    Ok((stored.key, i64::try_from(stored.size).unwrap_or(i64::MAX)))
 }
 
 /// The caller's own job (another's is not found).
-pub fn status(core: &Core, caller: &Caller, id: Uuid) -> Option<JobView> {
-    let jobs = core.exports.lock();
-    let j = jobs
-        .get(&id)
-        .filter(|j| j.owner == caller.principal.user_id)?;
-    let end = j.finished.unwrap_or_else(Utc::now);
-    let (state, error) = match &j.state {
-        State::Running => ("running", None),
-        State::Done(_) => ("done", None),
-        State::Failed(e) => ("failed", Some(e.clone())),
+pub async fn status(core: &Core, caller: &Caller, id: Uuid) -> Result<Option<JobView>, StoreError> {
+    let owner = caller.principal.user_id;
+    let Some(j) = core
+        .db
+        .query(|conn| store::of_owner(conn, id, owner).scope_boxed())
+        .await?
+    else {
+        return Ok(None);
     };
-    Some(JobView {
+    let now = Utc::now();
+    let stopped = j.state == "running" && (now - j.beat_at).num_seconds() > STOPPED_AFTER_SECONDS;
+    let (state, error) = match j.state.as_str() {
+        "done" => ("done", None),
+        "failed" => ("failed", j.error.clone()),
+        _ if stopped => (
+            "failed",
+            Some("the export stopped with the service running it; start it again".to_owned()),
+        ),
+        _ => ("running", None),
+    };
+    Ok(Some(JobView {
         id,
-        filename: j.filename.clone(),
+        filename: j.filename,
         state,
-        rows: match &j.state {
-            State::Done(e) => e.rows,
-            _ => j.rows.load(Ordering::Relaxed),
-        },
-        seconds: (end - j.started).num_seconds(),
+        rows: u64::try_from(j.rows).unwrap_or(0),
+        seconds: (j.finished_at.unwrap_or(now) - j.started_at).num_seconds(),
         error,
-    })
+    }))
 }
 
-/// The finished file of the caller's own job: its path and name for the download.
-pub fn file(core: &Core, caller: &Caller, id: Uuid) -> Option<(std::path::PathBuf, String)> {
-    let jobs = core.exports.lock();
-    let j = jobs
-        .get(&id)
-        .filter(|j| j.owner == caller.principal.user_id)?;
-    match &j.state {
-        State::Done(e) => Some((e.path.clone(), j.filename.clone())),
-        _ => None,
+/// The finished file of the caller's own job, opened for the download.
+pub async fn file(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Option<crate::download::Download>, StoreError> {
+    let owner = caller.principal.user_id;
+    let Some(j) = core
+        .db
+        .query(|conn| store::of_owner(conn, id, owner).scope_boxed())
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (Some(key), "done") = (j.blob_key.as_deref(), j.state.as_str()) else {
+        return Ok(None);
+    };
+    crate::download::Download::open(
+        core,
+        j.filename,
+        XLSX.to_owned(),
+        j.size_bytes.unwrap_or(0),
+        String::new(),
+        key,
+    )
+    .await
+    .map(Some)
+}
+
+/// Removes jobs kept long enough, and their files (the worker's housekeeping); answers how
+/// many went.
+pub async fn expire(core: &Core) -> Result<usize, StoreError> {
+    let keys = core
+        .db
+        .query(|conn| store::expire(conn, KEPT_MINUTES).scope_boxed())
+        .await?;
+    for key in &keys {
+        core.blobs.remove(key).await;
     }
+    Ok(keys.len())
 }

@@ -19,6 +19,8 @@ pub struct Tidied {
     pub signatures: usize,
     pub partial_uploads: usize,
     pub abandoned_exports: usize,
+    /// Export jobs kept long enough, removed with their files.
+    pub export_jobs: usize,
 }
 
 pub async fn run(core: &Core) -> Result<Tidied, StoreError> {
@@ -45,9 +47,11 @@ pub async fn run(core: &Core) -> Result<Tidied, StoreError> {
         tokio::task::spawn_blocking(move || crate::exports::sweep_abandoned(&c, ABANDONED_AFTER))
             .await
             .unwrap_or(0);
+    let export_jobs = crate::export_jobs::expire(core).await?;
     Ok(Tidied {
         rate_limits,
         signatures,
+        export_jobs,
         partial_uploads,
         abandoned_exports,
     })

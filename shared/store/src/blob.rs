@@ -90,7 +90,6 @@ impl BlobStore {
             .with_region(&settings.region)
             .with_access_key_id(&settings.access_key_id)
             .with_secret_access_key(&settings.secret_access_key)
-            .with_allow_http(settings.allow_http)
             // A store that does not answer fails an upload within seconds (503 to the
             // client, who retries), not after the client's default three minutes.
             .with_retry(object_store::RetryConfig {
@@ -101,7 +100,8 @@ impl BlobStore {
             .with_client_options(
                 object_store::ClientOptions::new()
                     .with_connect_timeout(std::time::Duration::from_secs(5))
-                    .with_timeout(std::time::Duration::from_secs(60)),
+                    .with_timeout(std::time::Duration::from_secs(60))
+                    .with_allow_http(settings.allow_http),
             );
         if !settings.endpoint.is_empty() {
             // Path-style addressing (`endpoint/bucket/key`), which every S3-compatible store

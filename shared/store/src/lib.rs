@@ -12,6 +12,7 @@ pub mod db;
 pub mod deadlines;
 pub mod disputes;
 pub mod exchange;
+pub mod export_jobs;
 pub mod exports;
 pub mod filings;
 pub mod gauges;

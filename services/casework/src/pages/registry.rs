@@ -152,6 +152,7 @@ pub async fn start_export(
             jobs::start(&core, &caller, "备案登记.xlsx".into(), async move {
                 exports::registry(&c, &reader).await
             })
+            .await?
         }
         "review-queue" => {
             caller.require(&core, Resource::FILING, Action::Review, None)?;
@@ -164,6 +165,7 @@ pub async fn start_export(
             jobs::start(&core, &caller, "审查队列.xlsx".into(), async move {
                 queue::export(&c, &who, &q).await
             })
+            .await?
         }
         "inspections" => {
             Reader::staff(&core, &caller, Resource::INSPECTION)?;
@@ -173,6 +175,7 @@ pub async fn start_export(
             jobs::start(&core, &caller, "检查结果公开.xlsx".into(), async move {
                 exports::inspections_for(&c, &who, &q).await
             })
+            .await?
         }
         _ => {
             Reader::staff(&core, &caller, Resource::ORGANISATION)?;
@@ -184,6 +187,7 @@ pub async fn start_export(
             jobs::start(&core, &caller, filename, async move {
                 exports::statistics_for(&c, &who, &q).await
             })
+            .await?
         }
     };
     Ok(see_other(&format!("/exports/jobs/{id}")))
@@ -200,7 +204,9 @@ struct JobPage<'a> {
 #[get("/exports/jobs/{id}")]
 pub async fn job(core: web::Data<Core>, page: Page, id: web::Path<String>) -> PageResult {
     let caller = page.caller()?;
-    let job = jobs::status(&core, caller, PageError::id(&id)?).ok_or_else(PageError::not_found)?;
+    let job = jobs::status(&core, caller, PageError::id(&id)?)
+        .await?
+        .ok_or_else(PageError::not_found)?;
     render(&JobPage { page: &page, job })
 }
 
@@ -212,21 +218,8 @@ pub async fn job_file(
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let caller = page.caller()?;
-    let (path, filename) =
-        jobs::file(&core, caller, PageError::id(&id)?).ok_or_else(PageError::not_found)?;
-    let file = tokio::fs::File::open(&path)
-        .await
-        .map_err(|_| PageError::not_found())?;
-    let size = file
-        .metadata()
-        .await
-        .map(|m| m.len())
-        .map_err(|_| PageError::not_found())?;
-    Ok(frt_web::download::respond(frt_cases::download::Download {
-        filename,
-        content_type: crate::imports::XLSX.to_owned(),
-        size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
-        sha256: String::new(),
-        file,
-    }))
+    let download = jobs::file(&core, caller, PageError::id(&id)?)
+        .await?
+        .ok_or_else(PageError::not_found)?;
+    Ok(frt_web::download::respond(download))
 }
