@@ -149,7 +149,7 @@ async fn smoke_against(bin: &std::path::Path, url: &str) -> bool {
         }
         None => url.to_owned(),
     };
-    // Three server connections for the four pools of the services and the worker.
+    // Three server connections for the platform's pool of four (`database.pool_size`).
     let pooler = match frt_testkit::pooler::PgBouncer::start(&app_url, 3).await {
         Ok(p) => p,
         Err(e) => {
