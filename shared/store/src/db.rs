@@ -176,7 +176,10 @@ impl Db {
         }
     }
 
-    /// A pooled connection, or `Unavailable` within the checkout timeout.
+    /// A pooled connection, or `Unavailable` within the checkout timeout. What runs on it
+    /// outside a transaction reaches PostgreSQL statement by statement: for tools connected
+    /// directly (`frtctl`), never for the services, which go through `tx`, `run`, `query` and
+    /// `read` (a pooler in transaction mode may split a bare statement across connections).
     pub async fn conn(&self) -> Result<Object<AsyncPgConnection>, DbError> {
         self.checkout(&self.pool).await
     }
