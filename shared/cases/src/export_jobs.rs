@@ -124,14 +124,22 @@ async fn keep(core: &Core, exported: &Exported) -> Result<(String, i64), String>
     Ok((stored.key, i64::try_from(stored.size).unwrap_or(i64::MAX)))
 }
 
-/// The caller's own job (another's is not found).
-pub async fn status(core: &Core, caller: &Caller, id: Uuid) -> Result<Option<JobView>, StoreError> {
+/// The caller's own job as stored (another's is not found).
+async fn own(
+    core: &Core,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<Option<store::ExportJob>, StoreError> {
     let owner = caller.principal.user_id;
-    let Some(j) = core
+    Ok(core
         .db
         .query(|conn| store::of_owner(conn, id, owner).scope_boxed())
-        .await?
-    else {
+        .await?)
+}
+
+/// The caller's own job (another's is not found).
+pub async fn status(core: &Core, caller: &Caller, id: Uuid) -> Result<Option<JobView>, StoreError> {
+    let Some(j) = own(core, caller, id).await? else {
         return Ok(None);
     };
     let now = Utc::now();
@@ -161,12 +169,7 @@ pub async fn file(
     caller: &Caller,
     id: Uuid,
 ) -> Result<Option<crate::download::Download>, StoreError> {
-    let owner = caller.principal.user_id;
-    let Some(j) = core
-        .db
-        .query(|conn| store::of_owner(conn, id, owner).scope_boxed())
-        .await?
-    else {
+    let Some(j) = own(core, caller, id).await? else {
         return Ok(None);
     };
     let (Some(key), "done") = (j.blob_key.as_deref(), j.state.as_str()) else {
