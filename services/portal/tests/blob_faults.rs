@@ -5,8 +5,7 @@
 
 use frt_testkit::app::PDF;
 use frt_testkit::{code, TestApp};
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 async fn upload(app: &TestApp, token: &str, filing: &str) -> (u16, Option<String>, Value) {
@@ -82,16 +81,7 @@ async fn an_unwritable_or_full_file_store_fails_the_upload_cleanly_and_keeps_not
     let (token, _) = app
         .register_processor("存储故障测试有限公司", "310000")
         .await;
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/filings", app.portal),
-            Some(&token),
-            Some(json!({ "kind": "initial" })),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let filing = b["id"].as_str().expect("id").to_owned();
+    let filing = app.initial_draft(&token).await;
     let blobs = app.core.settings.path(&app.core.settings.uploads.blob_dir);
     let _ = std::fs::remove_dir_all(&blobs);
 

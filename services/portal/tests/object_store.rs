@@ -7,8 +7,7 @@
 use frt_testkit::app::PDF;
 use frt_testkit::s3::S3Server;
 use frt_testkit::{code, TestApp};
-use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 use sha2::Digest;
 
 async fn upload(app: &TestApp, token: &str, filing: &str, bytes: Vec<u8>) -> (u16, Value) {
@@ -55,16 +54,7 @@ async fn materials_go_to_the_bucket_and_every_instance_serves_them() {
     let (token, _) = app
         .register_processor("对象存储测试有限公司", "310000")
         .await;
-    let (s, b) = app
-        .call(
-            Method::POST,
-            &format!("{}/api/v1/filings", app.portal),
-            Some(&token),
-            Some(json!({ "kind": "initial" })),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let filing = b["id"].as_str().expect("id").to_owned();
+    let filing = app.initial_draft(&token).await;
 
     // A material larger than one part of a multipart upload (5 MiB), and a small one.
     let mut large = PDF.to_vec();

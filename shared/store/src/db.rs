@@ -28,6 +28,15 @@ use scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// What a transaction does with its work's writes when the work answers an error.
+#[derive(Clone, Copy)]
+enum OnError {
+    /// All or nothing (`Db::tx`).
+    RollBack,
+    /// Kept, as statements run one by one would have kept them (`Db::run`).
+    Keep,
+}
+
 /// How the services reach PostgreSQL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Pooler {
@@ -232,7 +241,7 @@ impl Db {
         E: From<DbError> + From<DieselError> + Send + 'a,
         T: Send + 'a,
     {
-        self.bounded_tx(&[&self.pool], self.op_timeout, None, f)
+        self.bounded_tx(&[&self.pool], self.op_timeout, None, OnError::RollBack, f)
             .await
     }
 
@@ -248,26 +257,8 @@ impl Db {
         E: From<DbError> + From<DieselError> + Send + 'a,
         T: Send + 'a,
     {
-        let work = async {
-            let mut conn = self.checkout(&self.pool).await?;
-            let conn: &mut AsyncPgConnection = &mut conn;
-            AnsiTransactionManager::begin_transaction_sql(conn, &self.begin).await?;
-            let answer = f(conn).await;
-            // After a failed statement the server ends the transaction as a rollback.
-            if let Err(e) = AnsiTransactionManager::commit_transaction(conn).await {
-                let _ = AnsiTransactionManager::rollback_transaction(conn).await;
-                if answer.is_ok() {
-                    return Err(e.into());
-                }
-            }
-            answer
-        };
-        match tokio::time::timeout(self.op_timeout, work).await {
-            Ok(result) => result,
-            Err(_) => {
-                Err(DbError::Unavailable("the database did not answer in time".into()).into())
-            }
-        }
+        self.bounded_tx(&[&self.pool], self.op_timeout, None, OnError::Keep, f)
+            .await
     }
 
     /// `run` for work whose only errors are the database's (one store query, say).
@@ -295,7 +286,7 @@ impl Db {
         E: From<DbError> + From<DieselError> + Send + 'a,
         T: Send + 'a,
     {
-        self.bounded_tx(&self.readers(), self.op_timeout, None, f)
+        self.bounded_tx(&self.readers(), self.op_timeout, None, OnError::RollBack, f)
             .await
     }
 
@@ -314,6 +305,7 @@ impl Db {
             &self.readers(),
             limit + self.checkout_timeout,
             Some(limit),
+            OnError::RollBack,
             f,
         )
         .await
@@ -330,8 +322,14 @@ impl Db {
         T: Send + 'a,
     {
         let limit = self.batch_timeout;
-        self.bounded_tx(&[&self.pool], limit + self.checkout_timeout, Some(limit), f)
-            .await
+        self.bounded_tx(
+            &[&self.pool],
+            limit + self.checkout_timeout,
+            Some(limit),
+            OnError::RollBack,
+            f,
+        )
+        .await
     }
 
     async fn bounded_tx<'a, T, E, F>(
@@ -339,6 +337,7 @@ impl Db {
         pools: &[&Pool<AsyncPgConnection>],
         bound: Duration,
         statement_timeout: Option<Duration>,
+        on_error: OnError,
         f: F,
     ) -> Result<T, E>
     where
@@ -368,8 +367,15 @@ impl Db {
                     Ok(value)
                 }
                 Err(e) => {
-                    // A failed rollback leaves the connection broken; the pool then drops it.
-                    let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+                    // After a failed statement the server ends even a commit as a rollback.
+                    let kept = matches!(on_error, OnError::Keep)
+                        && AnsiTransactionManager::commit_transaction(conn)
+                            .await
+                            .is_ok();
+                    if !kept {
+                        // A failed rollback leaves the connection broken; the pool drops it.
+                        let _ = AnsiTransactionManager::rollback_transaction(conn).await;
+                    }
                     Err(e)
                 }
             }

@@ -220,6 +220,20 @@ impl Client {
 
     /// Creates a complete draft of `kind` (form from `example_complete`, every required
     /// material uploaded) and returns its id; does not submit.
+    /// An empty draft of the initial filing of the processor behind `token`: its id.
+    pub async fn initial_draft(&self, token: &str) -> String {
+        let (s, b) = self
+            .call(
+                reqwest::Method::POST,
+                &format!("{}/api/v1/filings", self.portal),
+                Some(token),
+                Some(serde_json::json!({ "kind": "initial" })),
+            )
+            .await;
+        assert_eq!(s, 201, "{b}");
+        b["id"].as_str().expect("the draft's id").to_owned()
+    }
+
     pub async fn complete_draft(
         &self,
         token: &str,
